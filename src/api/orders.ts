@@ -1,0 +1,103 @@
+// The OrderSync read API (DESIGN section 2), registered once per version: /api/v1 (one record per line)
+// and /api/v2 (one record per PO). Handlers send the stored renderings inside the envelope.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { dayRange, isCalendarDate } from '../domain/dates.ts';
+import type { Db } from '../db/database.ts';
+import type { RequireScope } from '../http/auth.ts';
+import { notFound, validationFailed, type ErrorDetail } from '../http/errors.ts';
+import { recordsByOrderDate, recordsByPoNumbers, recordsBySupplierOrder, type ApiVersion } from '../store/orders.ts';
+import { BulkBody, ByDateQuery, ByPoParams, BySupplierOrderParams, ErrorBody, Meta, V1Record, V2Record } from './order-schemas.ts';
+
+export interface OrdersApiOptions {
+  version: ApiVersion;
+  db: Db;
+  requireScope: RequireScope;
+}
+
+interface Meta {
+  total: number;
+  page: number;
+  limit: number;
+  has_more: boolean;
+  not_found?: string[];
+}
+
+/** The envelope around records that are already JSON text. */
+function sendRecords(reply: FastifyReply, records: string[], meta: Meta): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(`{"data":[${records.join(',')}],"meta":${JSON.stringify(meta)}}`);
+}
+
+function lookupMeta(count: number): Meta {
+  return { total: count, page: 1, limit: count, has_more: false };
+}
+
+export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, { version, db, requireScope }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', requireScope('read'));
+
+  const tags = [`OrderSync API ${version}`];
+  const security = [{ apiKey: [] }];
+  const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+  const success = (description: string) =>
+    Type.Object({ data: Type.Array(version === 'v1' ? V1Record : V2Record), meta: Meta }, { description });
+  const recordWord = version === 'v1' ? 'one record per PO line' : 'one record per PO';
+
+  app.get('/orders/by-po/:po_number', {
+    schema: {
+      summary: 'Order status by PO number', description: `Records for one PO number (${recordWord}).`,
+      tags, security, params: ByPoParams, response: { 200: success('Records of the PO'), ...errors },
+    },
+  }, async (request, reply) => {
+    const poNumber = request.params.po_number;
+    const { records, found } = await recordsByPoNumbers(db, version, request.auth.retailerId, [poNumber]);
+    if (found.size === 0) throw notFound(`No purchase order with PO number "${poNumber}".`);
+    return sendRecords(reply, records, lookupMeta(records.length));
+  });
+
+  app.post('/orders/by-po-numbers', {
+    schema: {
+      summary: 'Order status for up to 100 PO numbers',
+      description: `Records for each PO number found (${recordWord}); meta.not_found lists the others.`,
+      tags, security, body: BulkBody, response: { 200: success('Records of the POs found'), ...errors },
+    },
+  }, async (request, reply) => {
+    const requested = [...new Set(request.body.po_numbers)];
+    const { records, found } = await recordsByPoNumbers(db, version, request.auth.retailerId, requested);
+    const notFoundNumbers = requested.filter((n) => !found.has(n));
+    return sendRecords(reply, records, { ...lookupMeta(records.length), not_found: notFoundNumbers });
+  });
+
+  app.get('/orders/by-supplier-order/:supplier_order_id', {
+    schema: {
+      summary: 'Order status by supplier order id', description: `Records whose supplier order id matches (${recordWord}).`,
+      tags, security, params: BySupplierOrderParams, response: { 200: success('Matching records'), ...errors },
+    },
+  }, async (request, reply) => {
+    const id = request.params.supplier_order_id;
+    const records = await recordsBySupplierOrder(db, version, request.auth.retailerId, id);
+    if (records.length === 0) throw notFound(`No purchase order with supplier order id "${id}".`);
+    return sendRecords(reply, records, lookupMeta(records.length));
+  });
+
+  app.get('/orders/by-date', {
+    schema: {
+      summary: 'Order status by order date range',
+      description: `Records of POs ordered between start_date and end_date (inclusive calendar days in the retailer's time zone), paged (${recordWord}).`,
+      tags, security, querystring: ByDateQuery, response: { 200: success('One page of records'), ...errors },
+    },
+  }, async (request, reply) => {
+    const { start_date: start, page, limit } = request.query;
+    const end = request.query.end_date ?? start;
+    const problems: ErrorDetail[] = [];
+    if (!isCalendarDate(start)) problems.push({ field: 'query.start_date', message: `"${start}" is not a calendar date (YYYY-MM-DD)` });
+    if (request.query.end_date !== undefined && !isCalendarDate(end)) problems.push({ field: 'query.end_date', message: `"${end}" is not a calendar date (YYYY-MM-DD)` });
+    if (problems.length === 0 && end < start) problems.push({ field: 'query.end_date', message: 'must not be before start_date' });
+    if (problems.length > 0) throw validationFailed(problems);
+
+    const range = dayRange(start, end, request.auth.timezone);
+    const { records, total } = await recordsByOrderDate(db, version, request.auth.retailerId, range, page, limit);
+    return sendRecords(reply, records, { total, page, limit, has_more: page * limit < total });
+  });
+};

@@ -1,0 +1,50 @@
+// Builds the Fastify app: cross-cutting plugins, then the route modules.
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import { healthApi } from './api/health.ts';
+import { ordersApi } from './api/orders.ts';
+import { createAuthenticator } from './http/auth.ts';
+import { registerErrorHandling } from './http/errors.ts';
+import { registerOpenApi } from './http/openapi.ts';
+import { registerValidation } from './http/validation.ts';
+
+export interface AppDeps {
+  config: Pick<Config, 'publicUrl' | 'logLevel'>;
+  db: Db;
+  /** pino options or false (tests). */
+  logger?: boolean | object;
+}
+
+const BODY_LIMIT_BYTES = 1024 * 1024;
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function buildApp({ config, db, logger }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? {
+      level: config.logLevel,
+      redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization'], censor: '[redacted]' },
+    },
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString('base64url')}`;
+    },
+    return503OnClosing: true,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+  registerErrorHandling(app);
+  registerValidation(app);
+  await registerOpenApi(app, config.publicUrl);
+
+  const requireScope = createAuthenticator(db);
+  await app.register(healthApi, { db });
+  await app.register(ordersApi, { prefix: '/api/v1', version: 'v1', db, requireScope });
+  await app.register(ordersApi, { prefix: '/api/v2', version: 'v2', db, requireScope });
+  return app;
+}

@@ -1,0 +1,77 @@
+// Environment → typed configuration, validated once at start (DESIGN section 5).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  /** Master secret for encrypting credentials and signing links. */
+  secret: string;
+  publicUrl: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseDatabaseUrl(raw: string): DatabaseConfig {
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) return { kind: 'postgres', url: raw };
+  if (raw.startsWith('sqlite:')) {
+    const file = raw.slice('sqlite:'.length);
+    if (!file) throw new ConfigError('DATABASE_URL: sqlite: needs a file path, e.g. sqlite:./data/ordersync.db');
+    return { kind: 'sqlite', file: file === ':memory:' ? file : resolve(file) };
+  }
+  throw new ConfigError(`DATABASE_URL: expected sqlite:<file> or postgres://…, got "${raw.split(':')[0]}:…"`);
+}
+
+/**
+ * Reads and validates the environment. Every problem is reported with the variable's name;
+ * on SQLite a missing ORDERSYNC_SECRET is generated into the data directory (mode 0600).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT: expected an integer 0–65535, got "${env.PORT}"`);
+  }
+  const host = env.HOST || '0.0.0.0';
+  const database = parseDatabaseUrl(env.DATABASE_URL || 'sqlite:./data/ordersync.db');
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  let publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    throw new ConfigError(`PUBLIC_URL: expected an http(s) URL, got "${publicUrl}"`);
+  }
+  publicUrl = publicUrl.replace(/\/+$/, '');
+  const secret = resolveSecret(env.ORDERSYNC_SECRET, database);
+  return { port, host, database, secret, publicUrl, logLevel };
+}
+
+function resolveSecret(given: string | undefined, database: DatabaseConfig): string {
+  if (given !== undefined && given !== '') {
+    if (given.length < 32) throw new ConfigError('ORDERSYNC_SECRET: must be at least 32 characters');
+    return given;
+  }
+  if (database.kind === 'postgres') {
+    throw new ConfigError('ORDERSYNC_SECRET: required with PostgreSQL (at least 32 random characters)');
+  }
+  // Embedded default: keep a generated secret beside the database file, readable by its owner only.
+  const dir = database.file === ':memory:' ? resolve('data') : dirname(database.file);
+  const file = join(dir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  return secret;
+}

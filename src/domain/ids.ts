@@ -1,0 +1,45 @@
+// Prefixed opaque ids (`po_…`, `ln_…`), Stripe style. The first ten characters encode the creation time,
+// so ids sort by creation; a counter keeps ids made in one process in order within a millisecond.
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower-case
+
+export type IdPrefix = 'ret' | 'key' | 'sup' | 'wh' | 'loc' | 'po' | 'ln' | 'so' | 'shp' | 'chk' | 'inv' | 'evt';
+
+function encodeTime(ms: number): string {
+  let out = '';
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[ms % 32] + out;
+    ms = Math.floor(ms / 32);
+  }
+  return out;
+}
+
+function encodeRandom(bytes: Uint8Array, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i] & 31];
+  return out;
+}
+
+let lastMs = 0;
+let sequence = 0;
+
+/** A new id made now: prefix, time, a per-millisecond sequence, then randomness. */
+export function newId(prefix: IdPrefix, now: number = Date.now()): string {
+  if (now === lastMs) sequence++;
+  else {
+    lastMs = now;
+    sequence = 0;
+  }
+  return `${prefix}_${encodeTime(now)}${encodeRandom(Uint8Array.of(sequence >> 5, sequence), 2)}${encodeRandom(randomBytes(10), 10)}`;
+}
+
+/** An id from given parts, for deterministic generators (the seed): same inputs, same id. */
+export function idFrom(prefix: IdPrefix, ms: number, serial: number): string {
+  let tail = '';
+  for (let i = 0; i < 12; i++) {
+    tail = ALPHABET[serial % 32] + tail;
+    serial = Math.floor(serial / 32);
+  }
+  return `${prefix}_${encodeTime(ms)}${tail}`;
+}

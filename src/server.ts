@@ -1,0 +1,45 @@
+// Runs the service: open the database, migrate, make the first key on an empty database, listen,
+// and on SIGTERM/SIGINT drain requests and close the database.
+import type { Config } from './config.ts';
+import { buildApp } from './app.ts';
+import { openDatabase, type Db } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createApiKey } from './store/api-keys.ts';
+import { countRetailers, ensureRetailer } from './store/retailers.ts';
+
+/** First start on an empty database: a `demo` retailer and one key with every scope, shown once. */
+async function bootstrapDemoKey(db: Db): Promise<void> {
+  if ((await countRetailers(db)) > 0) return;
+  const { retailer } = await ensureRetailer(db, 'demo');
+  const key = await createApiKey(db, retailer.id, 'bootstrap', ['read', 'write', 'admin']);
+  process.stdout.write(
+    `\nCreated retailer "demo" and an API key with read, write and admin scopes:\n\n  ${key.secret}\n\n` +
+    'Store it now: it will not be shown again (only its hash is kept). Make more with `npx ordersync keys create`.\n\n',
+  );
+}
+
+export async function serve(config: Config): Promise<void> {
+  const database = openDatabase(config.database);
+  await migrateToLatest(database.db);
+  await bootstrapDemoKey(database.db);
+  const app = await buildApp({ config, db: database.db });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: draining requests');
+    try {
+      await app.close();
+      await database.close();
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+}

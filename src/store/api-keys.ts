@@ -1,0 +1,68 @@
+import { generateKey, hashesMatch, hashKey, displayPrefix, isWellFormedKey, type Scope } from '../domain/api-keys.ts';
+import { newId } from '../domain/ids.ts';
+import type { Db } from '../db/database.ts';
+
+export interface CreatedKey {
+  secret: string;
+  prefix: string;
+  name: string;
+  scopes: Scope[];
+}
+
+export async function createApiKey(db: Db, retailerId: string, name: string, scopes: Scope[]): Promise<CreatedKey> {
+  const { secret, prefix, hash } = generateKey();
+  await db.insertInto('api_keys').values({
+    id: newId('key'), retailer_id: retailerId, name, prefix, key_hash: hash,
+    scopes: scopes.join(','), created_at: new Date().toISOString(), last_used_at: null, revoked_at: null,
+  }).execute();
+  return { secret, prefix, name, scopes };
+}
+
+export interface KeyListing {
+  prefix: string;
+  retailer: string;
+  name: string;
+  scopes: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export async function listApiKeys(db: Db): Promise<KeyListing[]> {
+  return db.selectFrom('api_keys')
+    .innerJoin('retailers', 'retailers.id', 'api_keys.retailer_id')
+    .select(['api_keys.prefix', 'retailers.name as retailer', 'api_keys.name', 'api_keys.scopes',
+      'api_keys.created_at', 'api_keys.last_used_at', 'api_keys.revoked_at'])
+    .orderBy('api_keys.created_at')
+    .execute();
+}
+
+/** Revokes the key with this display prefix; false when there is none or it was already revoked. */
+export async function revokeApiKey(db: Db, prefix: string): Promise<boolean> {
+  const result = await db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() })
+    .where('prefix', '=', prefix).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export interface VerifiedKey {
+  keyId: string;
+  retailerId: string;
+  timezone: string;
+  scopes: Scope[];
+}
+
+/** The key's retailer and scopes, or null for a malformed, unknown or revoked key. */
+export async function verifyApiKey(db: Db, secret: string): Promise<VerifiedKey | null> {
+  if (!isWellFormedKey(secret)) return null;
+  const row = await db.selectFrom('api_keys')
+    .innerJoin('retailers', 'retailers.id', 'api_keys.retailer_id')
+    .select(['api_keys.id', 'api_keys.retailer_id', 'api_keys.key_hash', 'api_keys.scopes', 'api_keys.revoked_at', 'retailers.timezone'])
+    .where('api_keys.prefix', '=', displayPrefix(secret))
+    .executeTakeFirst();
+  if (!row || row.revoked_at !== null || !hashesMatch(row.key_hash, hashKey(secret))) return null;
+  return { keyId: row.id, retailerId: row.retailer_id, timezone: row.timezone, scopes: row.scopes.split(',') as Scope[] };
+}
+
+export async function touchApiKey(db: Db, keyId: string, at: Date): Promise<void> {
+  await db.updateTable('api_keys').set({ last_used_at: at.toISOString() }).where('id', '=', keyId).execute();
+}

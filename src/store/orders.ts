@@ -1,0 +1,91 @@
+// Read queries of the OrderSync API. Each returns stored renderings (JSON text), scoped to one retailer.
+import type { Db } from '../db/database.ts';
+
+export type ApiVersion = 'v1' | 'v2';
+
+export interface RecordsPage {
+  records: string[];
+  total: number;
+}
+
+/** Records for these PO numbers, plus which of the numbers matched a PO. */
+export async function recordsByPoNumbers(
+  db: Db, version: ApiVersion, retailerId: string, poNumbers: string[],
+): Promise<{ records: string[]; found: Set<string> }> {
+  if (poNumbers.length === 0) return { records: [], found: new Set() };
+  if (version === 'v2') {
+    const rows = await db.selectFrom('purchase_orders')
+      .select(['po_number', 'view_v2'])
+      .where('retailer_id', '=', retailerId)
+      .where('po_number', poNumbers.length === 1 ? '=' : 'in', poNumbers.length === 1 ? poNumbers[0] : poNumbers)
+      .orderBy('order_date').orderBy('id')
+      .execute();
+    return { records: rows.map((r) => r.view_v2), found: new Set(rows.map((r) => r.po_number)) };
+  }
+  const rows = await db.selectFrom('po_lines')
+    .innerJoin('purchase_orders as po', 'po.id', 'po_lines.po_id')
+    .select(['po.po_number', 'po_lines.view_v1'])
+    .where('po.retailer_id', '=', retailerId)
+    .where('po.po_number', poNumbers.length === 1 ? '=' : 'in', poNumbers.length === 1 ? poNumbers[0] : poNumbers)
+    .orderBy('po.order_date').orderBy('po.id').orderBy('po_lines.line_no')
+    .execute();
+  return { records: rows.map((r) => r.view_v1), found: new Set(rows.map((r) => r.po_number)) };
+}
+
+/** v2: POs with a supplier order of this id; v1: the lines that supplier order covers. */
+export async function recordsBySupplierOrder(
+  db: Db, version: ApiVersion, retailerId: string, supplierOrderId: string,
+): Promise<string[]> {
+  const orders = db.selectFrom('supplier_orders')
+    .where('supplier_orders.retailer_id', '=', retailerId)
+    .where('supplier_orders.supplier_order_id', '=', supplierOrderId);
+  if (version === 'v2') {
+    const rows = await db.selectFrom('purchase_orders')
+      .select('view_v2')
+      .where('retailer_id', '=', retailerId)
+      .where('id', 'in', orders.select('supplier_orders.po_id'))
+      .orderBy('order_date').orderBy('id')
+      .execute();
+    return rows.map((r) => r.view_v2);
+  }
+  const rows = await db.selectFrom('po_lines')
+    .innerJoin('purchase_orders as po', 'po.id', 'po_lines.po_id')
+    .select('po_lines.view_v1')
+    .where('po_lines.retailer_id', '=', retailerId)
+    .where('po_lines.id', 'in', orders
+      .innerJoin('supplier_order_lines as sol', 'sol.supplier_order_pk', 'supplier_orders.id')
+      .select('sol.line_id'))
+    .orderBy('po.order_date').orderBy('po.id').orderBy('po_lines.line_no')
+    .execute();
+  return rows.map((r) => r.view_v1);
+}
+
+/** One page of records whose PO order date lies in [from, to), ordered by order date then id. */
+export async function recordsByOrderDate(
+  db: Db, version: ApiVersion, retailerId: string, range: { from: string; to: string }, page: number, limit: number,
+): Promise<RecordsPage> {
+  const offset = (page - 1) * limit;
+  if (version === 'v2') {
+    const inRange = db.selectFrom('purchase_orders')
+      .where('retailer_id', '=', retailerId)
+      .where('order_date', '>=', range.from)
+      .where('order_date', '<', range.to);
+    const [count, rows] = await Promise.all([
+      inRange.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      inRange.select('view_v2').orderBy('order_date').orderBy('id').limit(limit).offset(offset).execute(),
+    ]);
+    return { records: rows.map((r) => r.view_v2), total: Number(count.n) };
+  }
+  const inRange = db.selectFrom('po_lines')
+    .innerJoin('purchase_orders as po', 'po.id', 'po_lines.po_id')
+    .where('po.retailer_id', '=', retailerId)
+    .where('po.order_date', '>=', range.from)
+    .where('po.order_date', '<', range.to);
+  const [count, rows] = await Promise.all([
+    inRange.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    inRange.select('po_lines.view_v1')
+      .orderBy('po.order_date').orderBy('po.id').orderBy('po_lines.line_no')
+      .limit(limit).offset(offset).execute(),
+  ]);
+  return { records: rows.map((r) => r.view_v1), total: Number(count.n) };
+}
