@@ -21,8 +21,8 @@ const CalendarDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', descriptio
 export const ByDateQuery = Type.Object({
   start_date: CalendarDate,
   end_date: Type.Optional(CalendarDate),
-  page: Type.Integer({ minimum: 1, default: 1 }),
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
 }, { additionalProperties: false });
 
 export const Meta = Type.Object({

@@ -88,7 +88,7 @@ export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, {
       tags, security, querystring: ByDateQuery, response: { 200: success('One page of records'), ...errors },
     },
   }, async (request, reply) => {
-    const { start_date: start, page, limit } = request.query;
+    const { start_date: start, page = 1, limit = 50 } = request.query;
     const end = request.query.end_date ?? start;
     const problems: ErrorDetail[] = [];
     if (!isCalendarDate(start)) problems.push({ field: 'query.start_date', message: `"${start}" is not a calendar date (YYYY-MM-DD)` });
