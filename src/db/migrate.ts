@@ -1,4 +1,5 @@
 // Versioned migrations, applied at start and by `ordersync migrate`.
+import { PostgresAdapter, sql } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import type { Db } from './database.ts';
 import * as m0001 from './migrations/0001_initial.ts';
@@ -8,8 +9,15 @@ const migrations: Record<string, Migration> = {
 };
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  // PostgreSQL: Kysely looks for its bookkeeping tables in every schema, so one in another schema of the
+  // database (another schema's OrderSync, another tool's schema_migrations) would be taken for ours and the
+  // migrations would fail or be skipped. Pin them to the schema the migrations write to.
+  const schema = db.getExecutor().adapter instanceof PostgresAdapter
+    ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema ?? undefined
+    : undefined;
   const migrator = new Migrator({
     db,
+    migrationTableSchema: schema,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
