@@ -11,7 +11,7 @@ import { registerOpenApi } from './http/openapi.ts';
 import { registerValidation } from './http/validation.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'logLevel'>;
+  config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'>;
   db: Db;
   /** pino options or false (tests). */
   logger?: boolean | object;
@@ -44,7 +44,8 @@ export async function buildApp({ config, db, logger }: AppDeps): Promise<Fastify
 
   const requireScope = createAuthenticator(db);
   await app.register(healthApi, { db });
-  await app.register(ordersApi, { prefix: '/api/v1', version: 'v1', db, requireScope });
-  await app.register(ordersApi, { prefix: '/api/v2', version: 'v2', db, requireScope });
+  const links = { publicUrl: config.publicUrl, secret: config.secret };
+  await app.register(ordersApi, { prefix: '/api/v1', version: 'v1', db, requireScope, links });
+  await app.register(ordersApi, { prefix: '/api/v2', version: 'v2', db, requireScope, links });
   return app;
 }

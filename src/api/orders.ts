@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import { dayRange, isCalendarDate } from '../domain/dates.ts';
 import type { Db } from '../db/database.ts';
 import type { RequireScope } from '../http/auth.ts';
+import { withDocumentLinks } from '../http/document-links.ts';
 import { notFound, validationFailed, type ErrorDetail } from '../http/errors.ts';
 import { recordsByOrderDate, recordsByPoNumbers, recordsBySupplierOrder, type ApiVersion } from '../store/orders.ts';
 import { BulkBody, ByDateQuery, ByPoParams, BySupplierOrderParams, ErrorBody, Meta, V1Record, V2Record } from './order-schemas.ts';
@@ -14,6 +15,8 @@ export interface OrdersApiOptions {
   version: ApiVersion;
   db: Db;
   requireScope: RequireScope;
+  /** For signing invoice download links in v2 records. */
+  links: { publicUrl: string; secret: string };
 }
 
 interface Meta {
@@ -25,7 +28,7 @@ interface Meta {
 }
 
 /** The envelope around records that are already JSON text. */
-function sendRecords(reply: FastifyReply, records: string[], meta: Meta): FastifyReply {
+function sendEnvelope(reply: FastifyReply, records: string[], meta: Meta): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(`{"data":[${records.join(',')}],"meta":${JSON.stringify(meta)}}`);
 }
 
@@ -33,9 +36,11 @@ function lookupMeta(count: number): Meta {
   return { total: count, page: 1, limit: count, has_more: false };
 }
 
-export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, { version, db, requireScope }) => {
+export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, { version, db, requireScope, links }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireScope('read'));
+  const sendRecords = (reply: FastifyReply, records: string[], meta: Meta) => sendEnvelope(
+    reply, version === 'v2' ? records.map((r) => withDocumentLinks(r, links.publicUrl, links.secret)) : records, meta);
 
   const tags = [`OrderSync API ${version}`];
   const security = [{ apiKey: [] }];

@@ -3,9 +3,11 @@ import { PostgresAdapter, sql } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import type { Db } from './database.ts';
 import * as m0001 from './migrations/0001_initial.ts';
+import * as m0002 from './migrations/0002_lifecycle.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_lifecycle': m0002,
 };
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

@@ -179,6 +179,8 @@ export interface InvoicesTable {
   total_cents: number;
   currency: string;
   status: string;
+  /** The supplier's PDF of this invoice, when one was sent. */
+  document_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -198,7 +200,72 @@ export interface StatusEventsTable {
   occurred_at: string;
 }
 
+export interface ReceiptsTable {
+  id: string;
+  retailer_id: string;
+  po_id: string;
+  line_id: string;
+  inventory_location_id: string | null;
+  received_quantity: number;
+  rejected_quantity: number;
+  lot: string | null;
+  expiration_date: string | null;
+  received_at: string;
+}
+
+export interface DocumentsTable {
+  id: string;
+  retailer_id: string;
+  content_type: string;
+  filename: string;
+  sha256: string;
+  size_bytes: number;
+  content_base64: string;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  retailer_id: string;
+  key: string;
+  /** SHA-256 of method, path and body: the same key with another request is a conflict. */
+  request_hash: string;
+  /** Null while the first request is still being handled. */
+  status_code: number | null;
+  response_body: string | null;
+  created_at: string;
+}
+
+export interface HeldSupplierUpdatesTable {
+  id: string;
+  retailer_id: string;
+  po_number: string;
+  /** SHA-256 of the update's canonical JSON. */
+  fingerprint: string;
+  payload: string;
+  received_at: string;
+}
+
+export interface AppliedSupplierUpdatesTable {
+  retailer_id: string;
+  fingerprint: string;
+  po_id: string;
+  applied_at: string;
+}
+
+export interface OrderNumberCountersTable {
+  retailer_id: string;
+  /** MMDDYYYY in the retailer's time zone. */
+  day: string;
+  last_value: number;
+}
+
 export interface Database {
+  receipts: ReceiptsTable;
+  documents: DocumentsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  held_supplier_updates: HeldSupplierUpdatesTable;
+  applied_supplier_updates: AppliedSupplierUpdatesTable;
+  order_number_counters: OrderNumberCountersTable;
   retailers: RetailersTable;
   api_keys: ApiKeysTable;
   suppliers: SuppliersTable;

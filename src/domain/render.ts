@@ -71,6 +71,8 @@ export interface InvoiceState {
   status: string;
   supplier_name: string | null;
   updated_at: string;
+  /** The invoice PDF's document id; the API turns it into a signed, expiring download link at read time. */
+  document_id: string | null;
 }
 
 function renderTracking(shipment: ShipmentState | undefined) {
@@ -195,7 +197,8 @@ export function renderV2(state: PoState): string {
     status: invoice.status,
     supplier_name: invoice.supplier_name,
     updated_at: renderInstant(invoice.updated_at),
-    download_url: null,
+    // Stored as the document id: a link must expire, so http/document-links.ts signs it on every read.
+    download_url: invoice.document_id,
   }));
 
   return JSON.stringify({

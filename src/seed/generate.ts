@@ -233,7 +233,7 @@ export function generatePo(ctx: SeedContext, index: number): PoAggregate {
       invoice_date: iso(invoiceMs).slice(0, 10), due_date: dueDate, payment_terms: terms,
       subtotal_cents: subtotal, tax_cents: tax, shipping_cents: shipping, total_cents: subtotal + tax + shipping, currency: 'USD',
       status: due ? (rng() < 0.9 ? 'paid' : 'overdue') : (rng() < 0.15 ? 'partially_paid' : 'open'),
-      created_at: iso(invoiceMs), updated_at: iso(invoiceMs),
+      document_id: null, created_at: iso(invoiceMs), updated_at: iso(invoiceMs),
     });
   }
 

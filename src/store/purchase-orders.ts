@@ -93,6 +93,7 @@ export function toPoState(aggregate: PoAggregate, supplierNames: SupplierNames):
       status: invoice.status,
       supplier_name: nameOf(invoice.supplier_id),
       updated_at: invoice.updated_at,
+      document_id: invoice.document_id,
     })),
   };
 }

@@ -1,0 +1,38 @@
+// Tamper-evident tokens: a payload and its HMAC-SHA256 under the service's secret. Used for list cursors
+// and for document download links that work without an API key.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+function mac(secret: string, purpose: string, payload: string): Buffer {
+  return createHmac('sha256', secret).update(purpose).update('\0').update(payload).digest();
+}
+
+/** `base64url(json).base64url(mac)`; `purpose` keeps a token made for one use from passing as another. */
+export function signToken(secret: string, purpose: string, value: unknown): string {
+  const payload = Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${payload}.${mac(secret, purpose, payload).toString('base64url')}`;
+}
+
+/** The signed value, or null when the token is malformed or was altered. */
+export function verifyToken<T>(secret: string, purpose: string, token: string): T | null {
+  const [payload, signature, extra] = token.split('.');
+  if (!payload || !signature || extra !== undefined) return null;
+  const expected = mac(secret, purpose, payload);
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Signature of a download link: the document and when the link stops working. */
+export function signDocumentLink(secret: string, documentId: string, expiresAtSeconds: number): string {
+  return mac(secret, 'document', `${documentId}:${expiresAtSeconds}`).toString('base64url');
+}
+
+export function verifyDocumentLink(secret: string, documentId: string, expiresAtSeconds: number, signature: string): boolean {
+  const expected = mac(secret, 'document', `${documentId}:${expiresAtSeconds}`);
+  const given = Buffer.from(signature, 'base64url');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
