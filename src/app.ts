@@ -6,7 +6,7 @@ import type { Db } from './db/database.ts';
 import { healthApi } from './api/health.ts';
 import { ordersApi } from './api/orders.ts';
 import { createAuthenticator } from './http/auth.ts';
-import { registerErrorHandling } from './http/errors.ts';
+import { handleFrameworkError, registerErrorHandling } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerValidation } from './http/validation.ts';
 
@@ -33,6 +33,10 @@ export async function buildApp({ config, db, logger }: AppDeps): Promise<Fastify
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString('base64url')}`;
     },
     return503OnClosing: true,
+    // Path parameters up to 1000 characters reach the route's schema, which names the field in its 400;
+    // whatever Fastify rejects before routing still gets the error envelope.
+    routerOptions: { maxParamLength: 1000 },
+    frameworkErrors: handleFrameworkError,
   });
 
   app.addHook('onRequest', async (request, reply) => {

@@ -87,6 +87,19 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   });
 }
 
+/**
+ * Errors Fastify answers before routing (a path that is not valid percent-encoding, a path parameter over the
+ * router's length limit) bypass the error handler and the onRequest hook: same envelope and X-Request-Id here.
+ */
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.header('X-Request-Id', request.id);
+  if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    const problem = error.code === 'FST_ERR_BAD_URL' ? 'is not valid percent-encoding' : 'is too long';
+    return sendError(reply, validationFailed([{ field: 'params', message: problem }]));
+  }
+  return sendError(reply, toApiError(error));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = toApiError(error);
