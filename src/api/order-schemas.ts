@@ -1,9 +1,9 @@
 // TypeBox schemas of the OrderSync read API: requests are validated with them; responses are documented
 // with them in /openapi.json (the handlers send stored renderings, so the test suite checks the shapes).
 import { Type } from 'typebox';
+import { Nullable, StringEnum } from './schema-helpers.ts';
 import { V1_STATUSES, V2_STATUSES } from '../domain/statuses.ts';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const Text = Type.String();
 const Instant = Type.String({ description: 'ISO 8601 with offset, e.g. 2025-12-03T09:35:23.961+00:00' });
 
@@ -43,7 +43,7 @@ export const V1Record = Type.Object({
   customer: Nullable(Text),
   customer_email: Nullable(Text),
   supplier: Nullable(Text),
-  status: Type.Union(V1_STATUSES.map((s) => Type.Literal(s))),
+  status: StringEnum(V1_STATUSES),
   carrier: Nullable(Text),
   tracking_number: Nullable(Text),
   tracking_url: Nullable(Text),
@@ -60,7 +60,7 @@ const Tracking = Nullable(Type.Object({
   latest_checkpoint: Nullable(Type.Object({ message: Nullable(Text), location: Nullable(Text), timestamp: Instant })),
 }));
 
-const V2Status = Type.Union(V2_STATUSES.map((s) => Type.Literal(s)));
+const V2Status = StringEnum(V2_STATUSES);
 
 export const V2Record = Type.Object({
   id: Text,

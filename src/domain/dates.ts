@@ -59,6 +59,8 @@ export function dayRange(start: string, end: string, zone: string): { from: stri
 }
 
 /** Stored instant → API text with an explicit offset: `2025-12-03T09:35:23.961+00:00`. */
+export function renderInstant(stored: string): string;
+export function renderInstant(stored: string | null): string | null;
 export function renderInstant(stored: string | null): string | null {
   if (stored === null) return null;
   return stored.endsWith('Z') ? stored.slice(0, -1) + '+00:00' : stored;

@@ -1,6 +1,7 @@
 // One error envelope for every failure (DESIGN 2.2):
 // {error, errorCode, message, request_id[, details]} with the HTTP status as errorCode.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.ts';
 
 export interface ErrorDetail {
   field: string;
@@ -56,6 +57,9 @@ function detailsFromValidation(issues: AjvIssue[], context: string | undefined):
 
 function toApiError(error: FastifyError): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof NotFoundError) return notFound(error.message);
+  if (error instanceof ConflictError) return conflict(error.message);
+  if (error instanceof InvalidInputError) return validationFailed(error.problems);
   if (error.validation) {
     return validationFailed(detailsFromValidation(error.validation as AjvIssue[], error.validationContext));
   }

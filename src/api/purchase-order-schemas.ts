@@ -1,0 +1,115 @@
+// TypeBox schemas of the PO lifecycle API (DESIGN section 3, shaped after ShipStation's v2 purchase orders).
+import { Type } from 'typebox';
+import { Nullable, StringEnum } from './schema-helpers.ts';
+import { LIFECYCLE_STATUSES } from '../domain/lifecycle.ts';
+import { PAYMENT_TERMS } from '../domain/money.ts';
+
+export const PAYMENT_STATUSES = ['none', 'unpaid', 'partially_paid', 'paid', 'refunded', 'credit_issued', 'other'] as const;
+
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 date-time, e.g. 2026-01-15T00:00:00Z' });
+const DateOrInstant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}', description: 'YYYY-MM-DD or an ISO 8601 date-time' });
+const LifecycleStatus = StringEnum(LIFECYCLE_STATUSES);
+
+export const AddressBody = Type.Object({
+  name: Type.Optional(Nullable(Text(200))),
+  company: Type.Optional(Nullable(Text(200))),
+  line1: Type.Optional(Nullable(Text(200))),
+  line2: Type.Optional(Nullable(Text(200))),
+  city: Type.Optional(Nullable(Text(100))),
+  state: Type.Optional(Nullable(Text(100))),
+  postal_code: Type.Optional(Nullable(Text(20))),
+  country: Type.Optional(Nullable(Text(2))),
+}, { additionalProperties: false });
+
+const Product = Type.Object({
+  sku: Text(100),
+  supplier_sku: Text(100),
+  quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  cost: Type.Number({ minimum: 0, maximum: 100_000_000, description: 'Unit cost, at most two decimals' }),
+  product_name: Type.Optional(Text(200)),
+  description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+}, { additionalProperties: false });
+
+const shippingFields = {
+  shipping_carrier: Type.Optional(Nullable(Text(100))),
+  payment_terms: Type.Optional(StringEnum(PAYMENT_TERMS)),
+  payment_status: Type.Optional(StringEnum(PAYMENT_STATUSES)),
+  order_date: Type.Optional(Instant),
+  expected_delivery_date: Type.Optional(Nullable(DateOrInstant)),
+  note_to_supplier: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  tracking_number: Type.Optional(Nullable(Text(100))),
+  currency_code: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, e.g. USD' })),
+  reference_number: Type.Optional(Nullable(Text(100))),
+};
+
+export const PurchaseOrderBody = Type.Object({
+  supplier_id: Text(64),
+  warehouse_id: Text(64),
+  products: Type.Array(Product, { minItems: 1, maxItems: 500 }),
+  po_number: Type.Optional(Text(100)),
+  request_date: Type.Optional(Nullable(Instant)),
+  ship_to: Type.Optional(Nullable(AddressBody)),
+  drop_ship: Type.Optional(Type.Boolean()),
+  customer_name: Type.Optional(Nullable(Text(200))),
+  customer_email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
+  ...shippingFields,
+}, { additionalProperties: false });
+
+export const ShippingDetailsBody = Type.Object(shippingFields, { additionalProperties: false, minProperties: 1 });
+
+export const StatusBody = Type.Object({ status: LifecycleStatus }, { additionalProperties: false });
+
+export const ReceivesBody = Type.Object({
+  product_receives: Type.Array(Type.Object({
+    sku: Text(100),
+    inventory_location_id: Type.Optional(Nullable(Text(64))),
+    received_quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    rejected_quantity: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    lot: Type.Optional(Nullable(Text(100))),
+    expiration_date: Type.Optional(Nullable(DateOrInstant)),
+  }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
+}, { additionalProperties: false });
+
+export const IdParams = Type.Object({ purchase_order_id: Text(64) }, { additionalProperties: false });
+
+export const ListQuery = Type.Object({
+  order_number: Type.Optional(Text(100)),
+  po_number: Type.Optional(Text(100)),
+  status: Type.Optional(LifecycleStatus),
+  warehouse_id: Type.Optional(Text(64)),
+  supplier_id: Type.Optional(Text(64)),
+  reference_number: Type.Optional(Text(100)),
+  create_date_start: Type.Optional(Instant),
+  modify_date_start: Type.Optional(Instant),
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: 'From links.*.href; carries the filters' })),
+}, { additionalProperties: false });
+
+const ProductOut = Type.Object({
+  sku: Type.String(), supplier_sku: Nullable(Type.String()), product_name: Type.String(), description: Nullable(Type.String()),
+  quantity: Type.Integer(), cost: Type.Number(), received_quantity: Type.Integer(), rejected_quantity: Type.Integer(),
+  fulfilment_status: Type.String(),
+});
+
+const headerOut = {
+  purchase_order_id: Type.String(), order_number: Nullable(Type.String()), po_number: Type.String(), source: Type.String(),
+  supplier_id: Nullable(Type.String()), supplier_name: Nullable(Type.String()), status: LifecycleStatus,
+  order_date: Type.String(), request_date: Nullable(Type.String()), expected_delivery_date: Nullable(Type.String()),
+  create_date: Type.String(), modify_date: Type.String(), payment_terms: Type.String(), payment_status: Type.String(),
+  currency_code: Type.String(), shipping_carrier: Nullable(Type.String()), tracking_number: Nullable(Type.String()),
+  reference_number: Nullable(Type.String()), warehouse_id: Nullable(Type.String()), note_to_supplier: Nullable(Type.String()),
+  drop_ship: Type.Boolean(), customer_name: Nullable(Type.String()), customer_email: Nullable(Type.String()),
+  ship_to: Nullable(Type.Object({}, { additionalProperties: true })),
+};
+
+export const PurchaseOrderOut = Type.Object({ ...headerOut, products: Type.Array(ProductOut) });
+
+const Link = Nullable(Type.Object({ href: Type.String() }));
+export const PurchaseOrderList = Type.Object({
+  purchase_orders: Type.Array(Type.Object(headerOut)),
+  total: Type.Integer(), page: Type.Integer(), pages: Type.Integer(),
+  links: Type.Object({ first: Link, last: Link, prev: Link, next: Link }),
+});
+
+export const StatusOut = Type.Object({ purchase_order_id: Type.String(), status: LifecycleStatus });
