@@ -47,10 +47,13 @@ function zoneOffset(ms: number, zone: string): number {
 export function startOfDay(date: string, zone: string): string {
   const [y, m, d] = date.split('-').map(Number);
   const midnightAsUtc = Date.UTC(y, m - 1, d);
-  let instant = midnightAsUtc - zoneOffset(midnightAsUtc, zone);
+  const firstGuess = midnightAsUtc - zoneOffset(midnightAsUtc, zone);
   // Across a DST change the first guess can be an hour off; one correction settles it.
-  instant = midnightAsUtc - zoneOffset(instant, zone);
-  return new Date(instant).toISOString();
+  const instant = midnightAsUtc - zoneOffset(firstGuess, zone);
+  // Where clocks jump from 00:00 to 01:00 (Chile, Cuba) midnight does not exist and the correction lands in the
+  // previous day's last hour: the day then starts at the first guess, the moment of the jump.
+  const isPreviousDay = instant + zoneOffset(instant, zone) < midnightAsUtc;
+  return new Date(isPreviousDay ? firstGuess : instant).toISOString();
 }
 
 /** Half-open instant range [from, to) covering calendar days start..end inclusive in `zone`. */
