@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.ts';
-import { ApiError, conflict } from './errors.ts';
+import { conflict, validationFailed } from './errors.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
@@ -33,8 +33,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
     if (header === undefined) return;
     const key = Array.isArray(header) ? header[0] : header;
     if (!KEY_FORMAT.test(key)) {
-      throw new ApiError(400, 'validation_failed', 'Idempotency-Key must be 1–255 visible ASCII characters.',
-        [{ field: 'header.idempotency-key', message: 'must be 1–255 visible ASCII characters' }]);
+      throw validationFailed([{ field: 'header.idempotency-key', message: 'must be 1–255 visible ASCII characters' }]);
     }
     const retailerId = request.auth.retailerId;
     const now = Date.now();
