@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import { documentsApi } from './api/documents.ts';
 import { healthApi } from './api/health.ts';
 import { ordersApi } from './api/orders.ts';
 import { suppliersApi } from './api/suppliers.ts';
@@ -50,6 +51,7 @@ export async function buildApp({ config, db, logger }: AppDeps): Promise<Fastify
 
   const requireScope = createAuthenticator(db);
   await app.register(healthApi, { db });
+  await app.register(documentsApi, { db, requireScope, secret: config.secret });
   const links = { publicUrl: config.publicUrl, secret: config.secret };
   await app.register(ordersApi, { prefix: '/api/v1', version: 'v1', db, requireScope, links });
   await app.register(ordersApi, { prefix: '/api/v2', version: 'v2', db, requireScope, links });
