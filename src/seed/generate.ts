@@ -65,7 +65,7 @@ export function generatePo(ctx: SeedContext, index: number): PoAggregate {
   const id = (prefix: IdPrefix, _ms: number) => idFrom(prefix, ctx.anchorMs + ctx.seed * 1000, serial++);
   const iso = (ms: number) => new Date(ms).toISOString();
 
-  const orderMs = ctx.anchorMs - Math.floor(rng() * 730 * DAY);
+  const orderMs = ctx.anchorMs - Math.floor(rng() ** 2 * 730 * DAY);
   const ageDays = (ctx.anchorMs - orderMs) / DAY;
   const stage = weighted(ageDays < 7 ? RECENT : ageDays < 30 ? MONTH_OLD : OLD);
 
