@@ -1,6 +1,6 @@
 // The PDF renderers as pure functions: data in, a PDF out, read back with a real PDF parser.
 import { describe, expect, it } from 'vitest';
-import { formatCents, formatInstant, formatQuantity } from '../src/documents/layout.ts';
+import { formatCents, formatInstant, formatQuantity, printable } from '../src/documents/layout.ts';
 import { renderOrderSummary } from '../src/documents/order-summary.ts';
 import { poDocumentTotals, type PoDocumentData, type PoDocumentLine } from '../src/documents/po-document-data.ts';
 import { renderReceivedSummary } from '../src/documents/received-summary.ts';
@@ -80,6 +80,23 @@ describe('money and quantities', () => {
       line_count: 2, quantity: 10, received_quantity: 3, rejected_quantity: 1, outstanding_quantity: 6,
       total_cents: 1069, received_value_cents: 676,
     });
+  });
+});
+
+describe('text the standard fonts cannot show', () => {
+  it('keeps Western European text, strips accents the fonts lack and marks the rest', () => {
+    expect(printable('Café Müller — 9.0° € “quoted”')).toBe('Café Müller — 9.0° € “quoted”');
+    expect(printable('Łódź Ősz Dvořák')).toBe('Lódz Osz Dvorák');
+    expect(printable('東京 Golf 😀\tPro')).toBe('?? Golf ? Pro');
+  });
+
+  it('shows a supplier name outside WinAnsi readably in the PDF', async () => {
+    const data = sample();
+    data.supplier!.name = 'Łódź Golf Sp. z o.o.';
+    data.lines[0].product_name = 'Fer 7 « Pro » 東京';
+    const { text } = await pdfText(await renderOrderSummary(data));
+    expect(text).toContain('Lódz Golf Sp. z o.o.');
+    expect(text).toContain('Fer 7 « Pro » ??');
   });
 });
 

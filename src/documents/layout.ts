@@ -80,6 +80,43 @@ export function addressLines(address: Address | null): string[] {
     .filter((part): part is string => typeof part === 'string' && part.trim() !== '');
 }
 
+/** WinAnsi beyond Latin-1: the characters the standard PDF fonts have at 0x80–0x9F. */
+const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+const NO_DECOMPOSITION: Record<string, string> = { 'Ł': 'L', 'ł': 'l', 'Đ': 'D', 'đ': 'd', 'ı': 'i', '\u2212': '-' };
+
+const isWinAnsi = (char: string) => {
+  const code = char.codePointAt(0)!;
+  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || code === 0x0a || WIN_ANSI_EXTRA.has(char);
+};
+
+/**
+ * Text the standard PDF fonts can show (they cover WinAnsi: Western European letters, €, dashes and quotes).
+ * Other letters lose their accents when that makes them showable (ő → o, Ł → L); anything else becomes `?`,
+ * which beats the wrong glyphs the fonts would draw.
+ */
+export function printable(text: string): string {
+  let out = '';
+  for (const char of text.normalize('NFC')) {
+    if (isWinAnsi(char)) out += char;
+    else if (char === '\t' || char === '\r') out += ' ';
+    else {
+      const plain = NO_DECOMPOSITION[char] ?? char.normalize('NFD').replace(/\p{M}+/gu, '');
+      out += plain !== '' && [...plain].every(isWinAnsi) ? plain : '?';
+    }
+  }
+  return out;
+}
+
+/** A copy of `value` with every string in it made printable. */
+export function printableData<T>(value: T): T {
+  if (typeof value === 'string') return printable(value) as T;
+  if (Array.isArray(value)) return value.map((item) => printableData(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, printableData(item)])) as T;
+  }
+  return value;
+}
+
 // --- the document --------------------------------------------------------------------------------------
 
 export interface DocumentMeta {

@@ -1,12 +1,13 @@
 // The order summary: the purchase order as sent to the supplier, with its lines, costs and total.
 import {
   drawDocumentHeader, drawNote, drawPartyBlocks, drawRemark, drawSectionTitle, drawTable, drawTotals, formatCents,
-  formatMoney, formatQuantity, renderPdf, type TableColumn,
+  formatMoney, formatQuantity, printableData, renderPdf, type TableColumn,
 } from './layout.ts';
 import type { PoDocumentData } from './po-document-data.ts';
 import { poDocumentMeta, poHeaderFields, poPartyBlocks } from './po-sections.ts';
 
-export async function renderOrderSummary(data: PoDocumentData): Promise<Buffer> {
+export async function renderOrderSummary(input: PoDocumentData): Promise<Buffer> {
+  const data = printableData(input);
   const { po, totals } = data;
   const columns: TableColumn[] = [
     { header: '#', width: 22, align: 'right' },

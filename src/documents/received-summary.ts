@@ -2,12 +2,13 @@
 // inventory location, lot and expiration date.
 import {
   drawDocumentHeader, drawPartyBlocks, drawRemark, drawSectionTitle, drawTable, drawTotals, formatCents,
-  formatInstant, formatMoney, formatQuantity, renderPdf, type TableColumn,
+  formatInstant, formatMoney, formatQuantity, printableData, renderPdf, type TableColumn,
 } from './layout.ts';
 import type { PoDocumentData } from './po-document-data.ts';
 import { poDocumentMeta, poHeaderFields, poPartyBlocks } from './po-sections.ts';
 
-export async function renderReceivedSummary(data: PoDocumentData): Promise<Buffer> {
+export async function renderReceivedSummary(input: PoDocumentData): Promise<Buffer> {
+  const data = printableData(input);
   const { po, totals } = data;
   const lineColumns: TableColumn[] = [
     { header: '#', width: 22, align: 'right' },
