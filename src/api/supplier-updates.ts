@@ -1,0 +1,86 @@
+// POST /api/v2/supplier_updates (DESIGN section 3, "Supplier updates (ingest)"): acknowledgements, shipments,
+// carrier checkpoints and invoices from suppliers, keyed by PO number, up to 1000 per call. The envelope is
+// checked by the schema; each update by domain/supplier-updates.ts, so one 400 names every bad index and field.
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Db } from '../db/database.ts';
+import { MAX_DOCUMENT_BYTES, MAX_UPDATES, parseSupplierUpdates } from '../domain/supplier-updates.ts';
+import type { RequireScope } from '../http/auth.ts';
+import { validationFailed } from '../http/errors.ts';
+import { registerIdempotency } from '../http/idempotency.ts';
+import { ingestSupplierUpdates } from '../store/supplier-updates.ts';
+import { ErrorBody } from './order-schemas.ts';
+
+export interface SupplierUpdatesApiOptions {
+  db: Db;
+  requireScope: RequireScope;
+}
+
+/** Invoice PDFs travel as base64 inside the JSON: room for a few large ones per call. */
+export const SUPPLIER_UPDATES_BODY_LIMIT = 20 * 1024 * 1024;
+
+const WIRE_EXAMPLE = {
+  updates: [
+    { type: 'order', po_number: 'PO-1001', supplier_order_id: 'FD123456', supplier_name: 'Acushnet', status: 'confirmed',
+      lines: [{ sku: 'TIT-GT2-9', quantity: 2 }], estimated_delivery_date: '2026-12-01' },
+    { type: 'shipment', po_number: 'PO-1001', supplier_order_id: 'FD123456', tracking_number: '1Z999AA10123456784', carrier: null,
+      shipped_date: '2026-11-20T15:04:00Z', estimated_delivery_date: '2026-11-25', lines: [{ sku: 'TIT-GT2-9', quantity: 2 }] },
+    { type: 'tracking_event', po_number: 'PO-1001', tracking_number: '1Z999AA10123456784', status: 'delivered', message: 'Delivered',
+      location: 'Carlsbad, CA', timestamp: '2026-11-24T10:12:00-08:00' },
+    { type: 'invoice', po_number: 'PO-1001', supplier_order_id: 'FD123456', invoice_number: '12345678', invoice_date: '2026-11-20',
+      due_date: '2027-01-19', payment_terms: 'Net 60 Days', subtotal_amount: 1000, tax_amount: 0, shipping_amount: 0,
+      total_amount: 1000, currency: 'USD', status: 'open', document_pdf_base64: 'JVBERi0x…' },
+  ],
+};
+
+const UPDATE_DESCRIPTION = [
+  'One supplier update, keyed by `po_number`, of `type`:',
+  '- `order`: `supplier_order_id`, `supplier_name`, `status` (submitted, confirmed, processing, backorder, cancelled, invalid),',
+  '  optional `lines` [{sku, quantity}] (omitted: every not-yet-covered line of that supplier), optional `estimated_delivery_date` (YYYY-MM-DD);',
+  '- `shipment`: `supplier_order_id`, `tracking_number`, optional `carrier` (detected from the number when absent), `shipped_date`',
+  '  (ISO 8601 with offset), `estimated_delivery_date`, optional `lines` (omitted: every not-yet-shipped line of the supplier order);',
+  '- `tracking_event`: `tracking_number`, `status` (in transit, delivered, exception), `message`, `location`, `timestamp` (ISO 8601 with offset);',
+  '- `invoice`: `invoice_number`, `supplier_order_id`, `supplier_name`, `invoice_date`, `due_date`, `payment_terms`, `subtotal_amount`,',
+  '  `tax_amount`, `shipping_amount`, `total_amount` (= subtotal + tax + shipping; amounts ≥ 0 with at most two decimals), `currency`,',
+  `  \`status\` (open, paid, partially_paid, overdue, void), optional \`document_pdf_base64\` (a PDF, at most ${MAX_DOCUMENT_BYTES / (1024 * 1024)} MB).`,
+].join('\n');
+
+const SupplierUpdatesBody = Type.Object({
+  updates: Type.Array(Type.Unknown({ description: UPDATE_DESCRIPTION }), {
+    minItems: 1, maxItems: MAX_UPDATES, description: `1–${MAX_UPDATES} updates, applied in order in one transaction.`,
+  }),
+}, { additionalProperties: false, examples: [WIRE_EXAMPLE] });
+
+const SupplierUpdatesResponse = Type.Object({
+  results: Type.Array(Type.Object({
+    index: Type.Integer({ description: 'Position of the update in the request.' }),
+    result: Type.Union([Type.Literal('applied'), Type.Literal('unchanged'), Type.Literal('unmatched'), Type.Literal('rejected')], {
+      description: 'applied: it changed the PO; unchanged: already applied or nothing new; unmatched: no PO with that number yet ' +
+        '(held, applied when it appears); rejected: well-formed but cannot apply (see reason).',
+    }),
+    reason: Type.Union([Type.String(), Type.Null()]),
+  })),
+}, { description: 'One result per update, in request order.' });
+
+export const supplierUpdatesApi: FastifyPluginAsync<SupplierUpdatesApiOptions> = async (fastify, { db, requireScope }) => {
+  fastify.addHook('onRequest', requireScope('write'));
+  registerIdempotency(fastify, db);
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post('/supplier_updates', {
+    bodyLimit: SUPPLIER_UPDATES_BODY_LIMIT,
+    schema: {
+      summary: 'Record supplier updates: acknowledgements, shipments, tracking checkpoints, invoices',
+      description: 'Validated whole before anything is written (a malformed update fails the batch with 400 naming each bad ' +
+        'index and field). Each update is idempotent: sending it again reports `unchanged`. Honours an Idempotency-Key header.',
+      tags: ['Supplier updates'], security: [{ apiKey: [] }],
+      body: SupplierUpdatesBody,
+      response: { 200: SupplierUpdatesResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody },
+    },
+  }, async (request) => {
+    const parsed = parseSupplierUpdates(request.body.updates);
+    if (!parsed.ok) throw validationFailed(parsed.problems.map((p) => ({ field: `body.${p.field}`, message: p.message })));
+    return { results: await ingestSupplierUpdates(db, request.auth.retailerId, parsed.updates) };
+  });
+};
