@@ -6,6 +6,7 @@ import type { Db } from './db/database.ts';
 import { documentsApi } from './api/documents.ts';
 import { healthApi } from './api/health.ts';
 import { ordersApi } from './api/orders.ts';
+import { supplierUpdatesApi } from './api/supplier-updates.ts';
 import { suppliersApi } from './api/suppliers.ts';
 import { warehousesApi } from './api/warehouses.ts';
 import { createAuthenticator } from './http/auth.ts';
@@ -55,6 +56,7 @@ export async function buildApp({ config, db, logger }: AppDeps): Promise<Fastify
   const links = { publicUrl: config.publicUrl, secret: config.secret };
   await app.register(ordersApi, { prefix: '/api/v1', version: 'v1', db, requireScope, links });
   await app.register(ordersApi, { prefix: '/api/v2', version: 'v2', db, requireScope, links });
+  await app.register(supplierUpdatesApi, { prefix: '/api/v2', db, requireScope });
   await app.register(suppliersApi, { db, requireScope, secret: config.secret, publicUrl: config.publicUrl });
   await app.register(warehousesApi, { db, requireScope, secret: config.secret, publicUrl: config.publicUrl });
   return app;
