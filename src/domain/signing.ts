@@ -6,6 +6,16 @@ function mac(secret: string, purpose: string, payload: string): Buffer {
   return createHmac('sha256', secret).update(purpose).update('\0').update(payload).digest();
 }
 
+/**
+ * Compares the signature text exactly, in constant time: decoding it first would accept variants
+ * (junk characters, other final bits) that Buffer's lenient base64url decoder maps to the same bytes.
+ */
+function sameSignature(expected: Buffer, given: string): boolean {
+  const want = Buffer.from(expected.toString('base64url'));
+  const got = Buffer.from(given);
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
 /** `base64url(json).base64url(mac)`; `purpose` keeps a token made for one use from passing as another. */
 export function signToken(secret: string, purpose: string, value: unknown): string {
   const payload = Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -16,9 +26,7 @@ export function signToken(secret: string, purpose: string, value: unknown): stri
 export function verifyToken<T>(secret: string, purpose: string, token: string): T | null {
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined) return null;
-  const expected = mac(secret, purpose, payload);
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  if (!sameSignature(mac(secret, purpose, payload), signature)) return null;
   try {
     return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as T;
   } catch {
@@ -32,7 +40,5 @@ export function signDocumentLink(secret: string, documentId: string, expiresAtSe
 }
 
 export function verifyDocumentLink(secret: string, documentId: string, expiresAtSeconds: number, signature: string): boolean {
-  const expected = mac(secret, 'document', `${documentId}:${expiresAtSeconds}`);
-  const given = Buffer.from(signature, 'base64url');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameSignature(mac(secret, 'document', `${documentId}:${expiresAtSeconds}`), signature);
 }
