@@ -6,9 +6,11 @@ import type { Db } from './db/database.ts';
 import { documentsApi } from './api/documents.ts';
 import { healthApi } from './api/health.ts';
 import { ordersApi } from './api/orders.ts';
+import { purchaseOrdersApi } from './api/purchase-orders.ts';
 import { supplierUpdatesApi } from './api/supplier-updates.ts';
 import { suppliersApi } from './api/suppliers.ts';
 import { warehousesApi } from './api/warehouses.ts';
+import { applyHeldSupplierUpdates } from './store/supplier-updates.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { handleFrameworkError, registerErrorHandling } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
@@ -57,6 +59,10 @@ export async function buildApp({ config, db, logger }: AppDeps): Promise<Fastify
   await app.register(ordersApi, { prefix: '/api/v1', version: 'v1', db, requireScope, links });
   await app.register(ordersApi, { prefix: '/api/v2', version: 'v2', db, requireScope, links });
   await app.register(supplierUpdatesApi, { prefix: '/api/v2', db, requireScope });
+  await app.register(purchaseOrdersApi, {
+    prefix: '/api/v2', db, requireScope, secret: config.secret, publicUrl: config.publicUrl,
+    onPoNumber: (db, retailerId, poNumber) => applyHeldSupplierUpdates(db, retailerId, poNumber),
+  });
   await app.register(suppliersApi, { db, requireScope, secret: config.secret, publicUrl: config.publicUrl });
   await app.register(warehousesApi, { db, requireScope, secret: config.secret, publicUrl: config.publicUrl });
   return app;

@@ -155,6 +155,23 @@ describe.each(databases.eachSupportedId())('PO lifecycle API on %s', (databaseId
       expectError(malformed, 400, 'validation_failed');
     });
 
+    it('applies a supplier update that arrived before the PO, as soon as the PO is created', async () => {
+      const update = {
+        type: 'order', po_number: 'PO-EARLY-BIRD', supplier_order_id: 'AC-900001', supplier_name: 'Acushnet', status: 'confirmed',
+        lines: [{ sku: 'GT2-9', quantity: 10 }], estimated_delivery_date: '2026-12-24',
+      };
+      const held = await call('POST', '/api/v2/supplier_updates', { updates: [update] });
+      expect(held.statusCode, held.body).toBe(200);
+      expect(held.json().results[0].result).toBe('unmatched');
+      await create({ po_number: 'PO-EARLY-BIRD' });
+      const record = await readV2('PO-EARLY-BIRD');
+      const item = record.items.find((i: any) => i.product_details.sku === 'GT2-9');
+      expect(item).toMatchObject({ supplier_order_id: 'AC-900001', status: 'confirmed', estimated_delivery_date: '12/24/2026' });
+      expect(record.items.find((i: any) => i.product_details.sku === 'PROV1').status).toBe('pending');
+      const left = await db.selectFrom('held_supplier_updates').select('id').where('po_number', '=', 'PO-EARLY-BIRD').execute();
+      expect(left).toEqual([]);
+    });
+
     it('cannot use another retailer\'s supplier', async () => {
       expectValidationError(await call('POST', '/api/v2/purchase_orders', newPo(), {}, otherKey), 'body.supplier_id');
     });
