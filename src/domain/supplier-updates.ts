@@ -623,7 +623,16 @@ function poSuppliersText(s: PoSnapshot, ctx: PlanContext): string {
   return names.length > 0 ? ` (its lines are supplied by ${names.join(', ')})` : '';
 }
 
-const clone = (s: PoSnapshot): PoSnapshot => structuredClone(s);
+/** A copy the planner may change; checkpoints are never changed once made, so they are shared. */
+const clone = (s: PoSnapshot): PoSnapshot => ({
+  ...s,
+  lines: s.lines.map((line) => ({ ...line })),
+  supplierOrders: s.supplierOrders.map((order) => ({ ...order, lines: order.lines.map((c) => ({ ...c })) })),
+  shipments: s.shipments.map((shipment) => ({
+    ...shipment, lines: shipment.lines.map((c) => ({ ...c })), checkpoints: [...shipment.checkpoints],
+  })),
+  invoices: s.invoices.map((invoice) => ({ ...invoice })),
+});
 
 /** Lines whose status follows their shipments, recomputed after a shipment or checkpoint. */
 function settleLines(s: PoSnapshot, lineIds: Iterable<string>): void {
@@ -951,8 +960,9 @@ export function diffSnapshots(before: PoSnapshot, after: PoSnapshot): Change[] {
     for (const cover of coverChanges(old?.lines ?? [], shipment.lines)) {
       changes.push({ kind: 'shipment_line', shipment_id: shipment.id, ...cover });
     }
+    const known = new Set(old?.checkpoints.map((c) => c.id));
     for (const checkpoint of shipment.checkpoints) {
-      if (!old?.checkpoints.some((c) => c.id === checkpoint.id)) {
+      if (!known.has(checkpoint.id)) {
         changes.push({ kind: 'checkpoint_insert', shipment_id: shipment.id, checkpoint });
       }
     }

@@ -80,6 +80,10 @@ class IngestSession {
   private readonly now = new Date();
   private readonly nowText = this.now.toISOString();
   private readonly lockRows: boolean;
+  /** Fingerprints applied before or during this batch, and those held (unmatched) before it. */
+  private readonly applied = new Set<string>();
+  private readonly held = new Set<string>();
+  private readonly newlyApplied: { retailer_id: string; fingerprint: string; po_id: string; applied_at: string }[] = [];
 
   constructor(private readonly trx: Db, private readonly retailerId: string, private readonly source: string) {
     this.lockRows = trx.getExecutor().adapter instanceof PostgresAdapter;
@@ -131,19 +135,23 @@ class IngestSession {
     return { supplierNames: this.supplierNames, newId: (prefix) => newId(prefix) };
   }
 
-  private async isApplied(fingerprint: string): Promise<boolean> {
-    const row = await this.trx.selectFrom('applied_supplier_updates').select('fingerprint')
-      .where('retailer_id', '=', this.retailerId).where('fingerprint', '=', fingerprint).executeTakeFirst();
-    return row !== undefined;
+  /** Which of the batch's fingerprints are already applied, or held: two look-ups for the whole batch. */
+  async prefetchFingerprints(fingerprints: readonly string[]): Promise<void> {
+    const wanted = [...new Set(fingerprints)];
+    for (let i = 0; i < wanted.length; i += 500) {
+      const chunk = wanted.slice(i, i + 500);
+      const applied = await this.trx.selectFrom('applied_supplier_updates').select('fingerprint')
+        .where('retailer_id', '=', this.retailerId).where('fingerprint', 'in', chunk).execute();
+      for (const row of applied) this.applied.add(row.fingerprint);
+      const held = await this.trx.selectFrom('held_supplier_updates').select('fingerprint')
+        .where('retailer_id', '=', this.retailerId).where('fingerprint', 'in', chunk).execute();
+      for (const row of held) this.held.add(row.fingerprint);
+    }
   }
 
-  private async recordApplied(fingerprint: string, poId: string): Promise<void> {
-    await this.trx.insertInto('applied_supplier_updates')
-      .values({ retailer_id: this.retailerId, fingerprint, po_id: poId, applied_at: this.nowText })
-      .onConflict((oc) => oc.columns(['retailer_id', 'fingerprint']).doNothing())
-      .execute();
-    await this.trx.deleteFrom('held_supplier_updates')
-      .where('retailer_id', '=', this.retailerId).where('fingerprint', '=', fingerprint).execute();
+  private recordApplied(fingerprint: string, poId: string): void {
+    this.applied.add(fingerprint);
+    this.newlyApplied.push({ retailer_id: this.retailerId, fingerprint, po_id: poId, applied_at: this.nowText });
   }
 
   private async hold(parsed: ParsedUpdate): Promise<void> {
@@ -156,9 +164,10 @@ class IngestSession {
   /** One update: matched, planned and written, or held, or rejected. */
   async ingest(parsed: ParsedUpdate, holdUnmatched = true): Promise<Omit<UpdateResult, 'index'>> {
     const poId = await this.poIdOf(parsed.update.po_number);
-    if (await this.isApplied(parsed.fingerprint)) return { result: 'unchanged', reason: null };
+    if (this.applied.has(parsed.fingerprint)) return { result: 'unchanged', reason: null };
     if (poId === null) {
-      if (holdUnmatched) await this.hold(parsed);
+      if (holdUnmatched && !this.held.has(parsed.fingerprint)) await this.hold(parsed);
+      this.held.add(parsed.fingerprint);
       return {
         result: 'unmatched',
         reason: `No purchase order ${parsed.update.po_number} yet; the update is held and applied when it appears.`,
@@ -175,13 +184,16 @@ class IngestSession {
       else this.snapshots.set(poId, plan.next);
       this.touched.add(poId);
     }
-    await this.recordApplied(parsed.fingerprint, poId);
+    this.recordApplied(parsed.fingerprint, poId);
     return { result: changes.length > 0 ? 'applied' : 'unchanged', reason: null };
   }
 
   private async write(poId: string, changes: Change[], parsed: ParsedUpdate): Promise<void> {
     const { trx, retailerId, nowText: now } = this;
     const statusChanges = changes.flatMap((c) => (c.kind === 'line_status' ? [{ lineId: c.line_id, from: c.from, to: c.to }] : []));
+    // Rows inserted by this update already carry updated_at = now.
+    const inserted = new Set(changes.flatMap((c) =>
+      c.kind === 'supplier_order_insert' ? [c.order.id] : c.kind === 'shipment_insert' ? [c.shipment.id] : []));
     for (const change of changes) {
       switch (change.kind) {
         case 'line_status':
@@ -206,7 +218,9 @@ class IngestSession {
             await trx.updateTable('supplier_order_lines').set({ quantity: change.quantity })
               .where('supplier_order_pk', '=', change.supplier_order_pk).where('line_id', '=', change.line_id).execute();
           }
-          await trx.updateTable('supplier_orders').set({ updated_at: now }).where('id', '=', change.supplier_order_pk).execute();
+          if (!inserted.has(change.supplier_order_pk)) {
+            await trx.updateTable('supplier_orders').set({ updated_at: now }).where('id', '=', change.supplier_order_pk).execute();
+          }
           break;
         case 'shipment_insert':
           await trx.insertInto('shipments').values({
@@ -224,7 +238,9 @@ class IngestSession {
             await trx.updateTable('shipment_lines').set({ quantity: change.quantity })
               .where('shipment_id', '=', change.shipment_id).where('line_id', '=', change.line_id).execute();
           }
-          await trx.updateTable('shipments').set({ updated_at: now }).where('id', '=', change.shipment_id).execute();
+          if (!inserted.has(change.shipment_id)) {
+            await trx.updateTable('shipments').set({ updated_at: now }).where('id', '=', change.shipment_id).execute();
+          }
           break;
         case 'checkpoint_insert':
           await trx.insertInto('checkpoints').values({ ...change.checkpoint, retailer_id: retailerId, shipment_id: change.shipment_id })
@@ -253,8 +269,20 @@ class IngestSession {
     await changeLineStatuses(trx, retailerId, poId, statusChanges, this.source, this.now);
   }
 
-  /** Keeps purchase_orders.updated_at and the stored renderings of every PO the batch changed current. */
+  /**
+   * Records the fingerprints applied (a held copy of one is done with too), and keeps purchase_orders.updated_at
+   * and the stored renderings of every PO the batch changed current.
+   */
   async finish(): Promise<void> {
+    for (let i = 0; i < this.newlyApplied.length; i += 500) {
+      await this.trx.insertInto('applied_supplier_updates').values(this.newlyApplied.slice(i, i + 500))
+        .onConflict((oc) => oc.columns(['retailer_id', 'fingerprint']).doNothing()).execute();
+    }
+    const doneHeld = this.newlyApplied.map((row) => row.fingerprint).filter((f) => this.held.has(f));
+    for (let i = 0; i < doneHeld.length; i += 500) {
+      await this.trx.deleteFrom('held_supplier_updates')
+        .where('retailer_id', '=', this.retailerId).where('fingerprint', 'in', doneHeld.slice(i, i + 500)).execute();
+    }
     for (const poId of this.touched) {
       await this.trx.updateTable('purchase_orders').set({ updated_at: this.nowText }).where('id', '=', poId).execute();
       await refreshPoViews(this.trx, this.retailerId, poId);
@@ -270,6 +298,7 @@ export async function ingestSupplierUpdates(db: Db, retailerId: string, updates:
   return inTransaction(db, async (trx) => {
     const session = new IngestSession(trx, retailerId, SUPPLIER_UPDATE_SOURCE);
     await session.lockPurchaseOrders(updates.map((u) => u.update.po_number));
+    await session.prefetchFingerprints(updates.map((u) => u.fingerprint));
     const results: UpdateResult[] = [];
     for (const [index, parsed] of updates.entries()) results.push({ index, ...(await session.ingest(parsed)) });
     await session.finish();
@@ -292,6 +321,7 @@ export async function applyHeldSupplierUpdates(db: Db, retailerId: string, poNum
       .orderBy('received_at').orderBy('id').execute();
     if (held.length === 0) return 0;
     const session = new IngestSession(trx, retailerId, source);
+    await session.prefetchFingerprints(held.map((row) => row.fingerprint));
     let applied = 0;
     for (const row of held) {
       const problems: FieldProblem[] = [];
