@@ -5,11 +5,13 @@ import type { Db } from './database.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_lifecycle.ts';
 import * as m0003 from './migrations/0003_po_list_index.ts';
+import * as m0004 from './migrations/0004_connections.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_lifecycle': m0002,
   '0003_po_list_index': m0003,
+  '0004_connections': m0004,
 };
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

@@ -259,6 +259,45 @@ export interface OrderNumberCountersTable {
   last_value: number;
 }
 
+export interface ConnectionsTable {
+  id: string;
+  retailer_id: string;
+  /** shipstation | stocky (sync/types.ts CONNECTION_KINDS). */
+  kind: string;
+  /** Unique per retailer. */
+  name: string;
+  base_url: string;
+  /** domain/credentials.ts text: AES-256-GCM of the credentials JSON. Never leaves the store except decrypted for a run. */
+  credentials_encrypted: string;
+  schedule_minutes: number;
+  enabled: number;
+  /** The engine's JSON (watermark, resume cursor), or null before the first run. Written by the engine only. */
+  sync_state: string | null;
+  /** When the schedulers next start a run (enabled connections only). */
+  next_run_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SyncRunsTable {
+  id: string;
+  retailer_id: string;
+  connection_id: string;
+  /** running | succeeded | failed; at most one running run per connection (index sync_runs_one_running). */
+  status: string;
+  full: number;
+  fetched: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+  /** Written while the run is alive; a running run whose heartbeat is stale was interrupted. */
+  heartbeat_at: string;
+}
+
 export interface Database {
   receipts: ReceiptsTable;
   documents: DocumentsTable;
@@ -280,6 +319,8 @@ export interface Database {
   checkpoints: CheckpointsTable;
   invoices: InvoicesTable;
   status_events: StatusEventsTable;
+  connections: ConnectionsTable;
+  sync_runs: SyncRunsTable;
 }
 
 export type Retailer = Selectable<RetailersTable>;
