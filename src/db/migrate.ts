@@ -6,12 +6,14 @@ import * as m0001 from './migrations/0001_initial.ts';
 import * as m0002 from './migrations/0002_lifecycle.ts';
 import * as m0003 from './migrations/0003_po_list_index.ts';
 import * as m0004 from './migrations/0004_connections.ts';
+import * as m0005 from './migrations/0005_sync_records.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_lifecycle': m0002,
   '0003_po_list_index': m0003,
   '0004_connections': m0004,
+  '0005_sync_records': m0005,
 };
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

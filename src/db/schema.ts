@@ -108,6 +108,8 @@ export interface PoLinesTable {
   estimated_delivery_date: string | null;
   /** The v1 read record of this line, rendered on every write. */
   view_v1: string;
+  /** The upstream's id of a synced line (ShipStation: sku; Stocky: purchase item id); null for others. */
+  source_line_id?: string | null;
 }
 
 export interface SupplierOrdersTable {
@@ -298,6 +300,24 @@ export interface SyncRunsTable {
   heartbeat_at: string;
 }
 
+/** One upstream record a connection has synced (migration 0005), keyed by (connection, upstream id). */
+export interface SyncedRecordsTable {
+  connection_id: string;
+  upstream_id: string;
+  retailer_id: string;
+  po_id: string;
+  /** SHA-256 of the canonical JSON of the record's last mapping: equal hash, nothing to write. */
+  content_hash: string;
+  /** The upstream's last-modified stamp as last stored (ShipStation: modify_date), when it has one. */
+  upstream_modified: string | null;
+  upstream_status: string;
+  /** 1 while a status listing must still see it (ShipStation: not closed or cancelled). */
+  open: number;
+  /** The sweep (one pass over the upstream, possibly over several runs) that last listed it. */
+  listed_sweep: string | null;
+  synced_at: string;
+}
+
 export interface Database {
   receipts: ReceiptsTable;
   documents: DocumentsTable;
@@ -321,6 +341,7 @@ export interface Database {
   status_events: StatusEventsTable;
   connections: ConnectionsTable;
   sync_runs: SyncRunsTable;
+  synced_records: SyncedRecordsTable;
 }
 
 export type Retailer = Selectable<RetailersTable>;

@@ -14,7 +14,8 @@ type LineCover = { line_id: string; quantity: number };
 
 export interface PoAggregate {
   po: Omit<Row<PurchaseOrdersTable>, 'view_v2'>;
-  lines: Omit<Row<PoLinesTable>, 'view_v1'>[];
+  /** source_line_id: set on synced lines only (optional, so POs built elsewhere need not mention it). */
+  lines: (Omit<Row<PoLinesTable>, 'view_v1' | 'source_line_id'> & { source_line_id?: string | null })[];
   supplierOrders: { order: Row<SupplierOrdersTable>; lines: LineCover[] }[];
   shipments: { shipment: Row<ShipmentsTable>; lines: LineCover[]; checkpoints: Row<CheckpointsTable>[] }[];
   invoices: Row<InvoicesTable>[];

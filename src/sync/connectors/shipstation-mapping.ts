@@ -1,0 +1,231 @@
+// ShipStation v2 purchase orders → the OrderSync model. Pure: no I/O, no clock.
+//
+// The list gives headers (with supplier_name); get by id gives the rest (products, payment, carrier, tracking) but
+// no supplier_name. A PO is mapped from its detail plus the supplier name from its header when one was seen.
+//
+// Header:  po_number ← order_number (ShipStation's PO number, e.g. 02162026-02); reference_number, note_to_supplier,
+//          currency_code, payment_terms, payment_status, shipping_carrier, tracking_number as they are;
+//          order_date ← order_date, else create_date (drafts have none); expected_delivery_date ← its calendar day;
+//          supplier ← supplier_name (created by name when new); warehouse ← "ShipStation warehouse <warehouse_id>".
+// Lines:   one per product; source_line_id ← sku (unique within a ShipStation PO); product_name ← sku (ShipStation
+//          keeps no product name); unit cost ← cost in cents; received/rejected quantities as given (0 when absent).
+// Shipment: a PO-level tracking_number becomes one shipment of every line: carrier from shipping_carrier
+//          (UPS → ups, FedEx → fedex, USPS → usps, DHL… → dhl, …), else detected from the number.
+//
+// Statuses — lifecycle is ShipStation's own (same vocabulary); each line's fulfilment status is derived:
+//
+// | ShipStation status | lifecycle | line fulfilment                                                        | shipment  |
+// |--------------------|-----------|------------------------------------------------------------------------|-----------|
+// | draft              | draft     | pending                                                                | —         |
+// | open               | open      | submitted; shipped when the PO has a tracking number                   | shipped   |
+// | receiving          | receiving | delivered when received + rejected ≥ ordered, else shipped             | shipped   |
+// | received           | received  | delivered                                                              | delivered |
+// | closed             | closed    | complete when any of it was received, else cancelled (closed short)    | delivered |
+// | cancelled          | cancelled | cancelled                                                              | shipped   |
+//
+// Terminal (not listed again by status): closed, cancelled.
+import { LIFECYCLE_STATUSES, type LifecycleStatus } from '../../domain/lifecycle.ts';
+import { PAYMENT_TERMS } from '../../domain/money.ts';
+import type { FulfilmentStatus } from '../../domain/statuses.ts';
+import { detectCarrier, trackingUrl } from '../../domain/tracking.ts';
+import { normalizeTrackingNumber, parseInstant } from '../../domain/supplier-updates.ts';
+import type { SyncedLine, SyncedPo, SyncedShipment } from './types.ts';
+
+export interface ShipStationHeader {
+  purchase_order_id: string;
+  order_number: string;
+  supplier_id?: string | null;
+  supplier_name?: string | null;
+  status: string;
+  order_date?: string | null;
+  expected_delivery_date?: string | null;
+  create_date: string;
+  modify_date: string;
+  reference_number?: string | null;
+  warehouse_id?: string | null;
+}
+
+export interface ShipStationProduct {
+  sku: string;
+  supplier_sku?: string | null;
+  quantity: number;
+  cost?: number | null;
+  received_quantity?: number | null;
+  rejected_quantity?: number | null;
+}
+
+export interface ShipStationDetail extends ShipStationHeader {
+  payment_terms?: string | null;
+  payment_status?: string | null;
+  currency_code?: string | null;
+  shipping_carrier?: string | null;
+  tracking_number?: string | null;
+  note_to_supplier?: string | null;
+  products?: ShipStationProduct[] | null;
+}
+
+export interface ShipStationListPage {
+  purchase_orders: ShipStationHeader[];
+  total?: number;
+  links?: { next?: { href?: string | null } | null } | null;
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(['closed', 'cancelled']);
+
+export const SHIPSTATION_OPEN_STATUSES = ['draft', 'open', 'receiving', 'received'] as const;
+
+export function isShipStationTerminal(status: string): boolean {
+  return TERMINAL.has(status);
+}
+
+/** ShipStation's status → ours (the same words); anything unknown reads as open. */
+export function shipStationLifecycle(status: string): LifecycleStatus {
+  return (LIFECYCLE_STATUSES as readonly string[]).includes(status) ? (status as LifecycleStatus) : 'open';
+}
+
+/** One line's fulfilment status from the PO's status, whether it has tracking, and what was received. */
+export function shipStationLineStatus(
+  status: LifecycleStatus, hasTracking: boolean, line: { quantity: number; received_quantity: number; rejected_quantity: number },
+): FulfilmentStatus {
+  const accounted = line.received_quantity + line.rejected_quantity;
+  switch (status) {
+    case 'draft': return 'pending';
+    case 'open': return hasTracking ? 'shipped' : 'submitted';
+    case 'receiving': return accounted >= line.quantity ? 'delivered' : 'shipped';
+    case 'received': return 'delivered';
+    case 'closed': return line.received_quantity > 0 || accounted >= line.quantity ? 'complete' : 'cancelled';
+    case 'cancelled': return 'cancelled';
+  }
+}
+
+/** The shipment a PO-level tracking number stands for: delivered once the PO is received or closed. */
+export function shipStationShipmentStatus(status: LifecycleStatus): 'shipped' | 'delivered' {
+  return status === 'received' || status === 'closed' ? 'delivered' : 'shipped';
+}
+
+const CARRIER_NAMES: readonly [RegExp, string][] = [
+  [/^ups\b|united parcel/i, 'ups'],
+  [/^fed\s*ex/i, 'fedex'],
+  [/^usps\b|postal service/i, 'usps'],
+  [/^dhl/i, 'dhl'],
+  [/^ontrac/i, 'ontrac'],
+  [/^amazon/i, 'amazon'],
+];
+
+/** A carrier name as people write it (`UPS`, `FedEx Ground`) → our lower-case code, or null. */
+export function carrierCode(name: string | null | undefined): string | null {
+  if (!name) return null;
+  const text = name.trim();
+  for (const [pattern, code] of CARRIER_NAMES) if (pattern.test(text)) return code;
+  return null;
+}
+
+export function shipmentFromTracking(
+  trackingNumber: string | null | undefined, carrierName: string | null | undefined, status: 'shipped' | 'delivered',
+): SyncedShipment | null {
+  if (!trackingNumber || !trackingNumber.trim()) return null;
+  const number = normalizeTrackingNumber(trackingNumber);
+  const supplied = carrierCode(carrierName);
+  const carrier = supplied ?? detectCarrier(number);
+  return {
+    tracking_number: number,
+    carrier,
+    carrier_source: supplied ? 'supplied' : carrier ? 'detected' : null,
+    tracking_url: trackingUrl(carrier, number),
+    status,
+  };
+}
+
+/** An ISO 8601 instant as stored UTC text; a bare date reads as its midnight UTC; null when unreadable. */
+export function instantOf(value: string | null | undefined): string | null {
+  if (!value) return null;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T00:00:00.000Z`;
+  return parseInstant(value);
+}
+
+/** The calendar day (UTC) of an instant or date text. */
+export function dayOf(value: string | null | undefined): string | null {
+  const instant = instantOf(value);
+  return instant ? instant.slice(0, 10) : null;
+}
+
+/** A decimal amount → integer cents (rounded to the cent). */
+export function toCents(value: number | string | null | undefined): number {
+  if (value === null || value === undefined || value === '') return 0;
+  const n = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(n) ? Math.round(n * 100) : 0;
+}
+
+export function paymentTermsOf(value: string | null | undefined): string {
+  return value && (PAYMENT_TERMS as readonly string[]).includes(value) ? value : 'none';
+}
+
+const PAYMENT_STATUSES = new Set(['none', 'unpaid', 'partially_paid', 'paid', 'refunded', 'credit_issued', 'other']);
+
+export function paymentStatusOf(value: string | null | undefined): string {
+  return value && PAYMENT_STATUSES.has(value) ? value : 'none';
+}
+
+export const shipStationWarehouseName = (warehouseId: string) => `ShipStation warehouse ${warehouseId}`;
+
+/**
+ * A ShipStation PO in OrderSync's terms. `supplierName`: the header's supplier_name when known (the detail has
+ * none); undefined keeps whatever supplier the stored PO has.
+ */
+export function mapShipStationPo(detail: ShipStationDetail, supplierName: string | null | undefined): SyncedPo {
+  const status = shipStationLifecycle(detail.status);
+  const hasTracking = Boolean(detail.tracking_number && detail.tracking_number.trim());
+  const lines: SyncedLine[] = (detail.products ?? []).map((product) => {
+    const quantities = {
+      quantity: product.quantity,
+      received_quantity: product.received_quantity ?? 0,
+      rejected_quantity: product.rejected_quantity ?? 0,
+    };
+    return {
+      source_line_id: product.sku,
+      sku: product.sku,
+      supplier_sku: product.supplier_sku ?? null,
+      product_name: product.sku,
+      description: null,
+      ...quantities,
+      unit_cost_cents: toCents(product.cost),
+      fulfilment_status: shipStationLineStatus(status, hasTracking, quantities),
+    };
+  });
+  return {
+    upstream_id: detail.purchase_order_id,
+    upstream_modified: instantOf(detail.modify_date),
+    upstream_status: detail.status,
+    open: !isShipStationTerminal(detail.status),
+    po_number: detail.order_number,
+    order_number: detail.order_number,
+    status,
+    order_date: instantOf(detail.order_date) ?? instantOf(detail.create_date) ?? new Date(0).toISOString(),
+    expected_delivery_date: dayOf(detail.expected_delivery_date),
+    supplier_name: supplierName === undefined ? undefined : supplierName ?? null,
+    warehouse_name: detail.warehouse_id ? shipStationWarehouseName(detail.warehouse_id) : null,
+    currency: detail.currency_code || 'USD',
+    payment_terms: paymentTermsOf(detail.payment_terms),
+    payment_status: paymentStatusOf(detail.payment_status),
+    reference_number: detail.reference_number ?? null,
+    note_to_supplier: detail.note_to_supplier ?? null,
+    shipping_carrier: detail.shipping_carrier ?? null,
+    tracking_number: detail.tracking_number ?? null,
+    lines,
+    shipment: shipmentFromTracking(detail.tracking_number, detail.shipping_carrier, shipStationShipmentStatus(status)),
+    invoice: null,
+  };
+}
+
+/** ShipStation's error body → its first message; anything else → a sentence with the status. */
+export function shipStationErrorMessage(status: number, body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { errors?: { message?: unknown }[] };
+    const message = parsed?.errors?.[0]?.message;
+    if (typeof message === 'string' && message) return `ShipStation: ${message} (HTTP ${status})`;
+  } catch {
+    // not JSON: fall through
+  }
+  const text = body.trim().slice(0, 300);
+  return `ShipStation answered HTTP ${status}${text ? `: ${text}` : ''}`;
+}

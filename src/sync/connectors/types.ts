@@ -1,0 +1,115 @@
+// What a connector hands the engine: upstream POs mapped to the OrderSync model (pure data, no ids of ours),
+// page by page, with the resume state to store once the page is committed.
+import type { LifecycleStatus } from '../../domain/lifecycle.ts';
+import type { FulfilmentStatus } from '../../domain/statuses.ts';
+import type { UpstreamClient } from '../http-client.ts';
+
+export interface SyncedLine {
+  /** The upstream's id of the line (ShipStation: the sku, unique within a PO; Stocky: purchase_items[].id). */
+  source_line_id: string;
+  sku: string;
+  supplier_sku: string | null;
+  product_name: string;
+  description: string | null;
+  quantity: number;
+  unit_cost_cents: number;
+  received_quantity: number;
+  rejected_quantity: number;
+  /** Derived by the connector's mapping table; the store never moves a line backwards (see engine). */
+  fulfilment_status: FulfilmentStatus;
+}
+
+export interface SyncedShipment {
+  /** Normalised (no white space, upper case), as supplier updates store them. */
+  tracking_number: string;
+  carrier: string | null;
+  carrier_source: 'supplied' | 'detected' | null;
+  tracking_url: string | null;
+  /** shipped or delivered: what the upstream's PO status tells. */
+  status: 'shipped' | 'delivered';
+}
+
+export interface SyncedInvoice {
+  invoice_number: string;
+  invoice_date: string | null;
+  due_date: string | null;
+  payment_terms: string | null;
+  subtotal_cents: number;
+  tax_cents: number;
+  shipping_cents: number;
+  total_cents: number;
+  currency: string;
+  status: string;
+}
+
+/** One upstream PO in OrderSync's terms. Everything the content hash covers is in here. */
+export interface SyncedPo {
+  upstream_id: string;
+  /** The upstream's last-modified instant (ISO UTC), when it has one. */
+  upstream_modified: string | null;
+  /** The upstream's own status word(s), kept for incremental listing decisions. */
+  upstream_status: string;
+  /** False once the upstream will not change it any more (ShipStation: closed or cancelled). */
+  open: boolean;
+  po_number: string;
+  order_number: string | null;
+  status: LifecycleStatus;
+  /** Instant (ISO UTC). */
+  order_date: string;
+  /** Calendar date YYYY-MM-DD. */
+  expected_delivery_date: string | null;
+  /** null: no supplier; undefined: not known from this read (keep the stored one). */
+  supplier_name: string | null | undefined;
+  warehouse_name: string | null;
+  currency: string;
+  payment_terms: string;
+  payment_status: string;
+  reference_number: string | null;
+  note_to_supplier: string | null;
+  shipping_carrier: string | null;
+  tracking_number: string | null;
+  lines: SyncedLine[];
+  shipment: SyncedShipment | null;
+  invoice: SyncedInvoice | null;
+}
+
+/** What the engine knows about an upstream record already synced by this connection. */
+export interface StoredRecord {
+  upstream_id: string;
+  content_hash: string;
+  upstream_modified: string | null;
+  listed_sweep: string | null;
+}
+
+export interface ConnectorContext {
+  client: UpstreamClient;
+  /** Stored records of this connection among these upstream ids. */
+  lookup(upstreamIds: readonly string[]): Promise<Map<string, StoredRecord>>;
+  /** This connection's open records not listed in `sweep`, after `afterId`, in id order (ShipStation's re-check). */
+  unlisted(sweep: string, afterId: string | null, limit: number): Promise<string[]>;
+  full: boolean;
+  signal?: AbortSignal;
+}
+
+/** One page of work: apply `records`, mark `listed`, then store `state`, all in one transaction. */
+export interface SyncPage<S> {
+  /** Records read in full on this page (created, updated or found unchanged by content hash). */
+  records: SyncedPo[];
+  /** Upstream ids this page saw without reading them in full, because the stored copy is current. */
+  current: string[];
+  /** Upstream ids that are gone upstream (404 on a re-check): no longer open. */
+  gone: string[];
+  /** The sweep the page belongs to (marks records as listed in it). */
+  sweep: string;
+  /** The state to store with the page; the next call starts from it. */
+  state: S;
+}
+
+export interface Connector<S> {
+  /** The state to start from: parsed from connections.sync_state (null before the first run). */
+  initialState(stored: unknown, full: boolean): S;
+  /** The next page from `state`, or null when the sweep is done (`finish` gives the state to store then). */
+  nextPage(state: S, context: ConnectorContext): Promise<SyncPage<S> | null>;
+  /** The state after a finished sweep (watermark advanced, no cursor). */
+  finish(state: S): S;
+}

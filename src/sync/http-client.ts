@@ -1,0 +1,282 @@
+// The upstream HTTP client of the sync engine: JSON GETs on Node's fetch with
+// - a per-request timeout (the run's AbortSignal stops everything at once, and is never retried);
+// - a token bucket that keeps the client under the upstream's requests per minute (ShipStation: 200), shared by
+//   every request of the client, however many are in flight;
+// - retries of 429, 5xx, timeouts, connection failures and truncated JSON bodies, with exponential backoff and
+//   full jitter (a uniform wait in [0, base × 2^attempt], capped), or exactly the upstream's Retry-After when it
+//   gives one; a 429 also empties the bucket and holds every request until Retry-After has passed, so the
+//   requests in flight do not each earn a 429 of their own;
+// - giving up after `maxAttempts` with the upstream's own words (ShipStation: errors[0].message; Stocky: its body).
+//
+// Retries are written out here rather than taken from p-retry: the wait depends on the response (Retry-After) and
+// has to be coordinated with the token bucket, so a library's backoff would be switched off and only its loop kept.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Tokens refill continuously at `perMinute` a minute up to `capacity`; each request takes one. Time is passed in
+ * (milliseconds, monotonic), so the arithmetic is testable without a clock.
+ */
+export class ClientTokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+  private blockedUntil = 0;
+
+  constructor(readonly perMinute: number, readonly capacity: number, nowMs: number) {
+    if (!(perMinute > 0)) throw new RangeError('perMinute must be > 0');
+    if (!(capacity >= 1)) throw new RangeError('capacity must be ≥ 1');
+    this.tokens = capacity;
+    this.updatedAt = nowMs;
+  }
+
+  private refill(nowMs: number): void {
+    if (nowMs <= this.updatedAt) return;
+    const from = Math.max(this.updatedAt, this.blockedUntil);
+    if (nowMs > from) this.tokens = Math.min(this.capacity, this.tokens + ((nowMs - from) * this.perMinute) / 60_000);
+    this.updatedAt = nowMs;
+  }
+
+  /** Takes a token now (returns 0) or says how many ms to wait before asking again. */
+  tryTake(nowMs: number): number {
+    if (nowMs < this.blockedUntil) return this.blockedUntil - nowMs;
+    this.refill(nowMs);
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute));
+  }
+
+  /** The upstream said wait: nothing goes out before `untilMs`, and the bucket starts empty then. */
+  block(nowMs: number, untilMs: number): void {
+    this.refill(nowMs);
+    this.tokens = 0;
+    this.blockedUntil = Math.max(this.blockedUntil, untilMs);
+    this.updatedAt = Math.max(this.updatedAt, nowMs);
+  }
+}
+
+/** Full jitter: a uniform wait in [0, min(cap, base × 2^(attempt − 1))]. `attempt` counts from 1. */
+export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/** Retry-After as milliseconds: whole seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs: number = Date.now()): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+/** Why a request failed, for the retry decision and the counters. */
+export type FailureKind = 'rate_limited' | 'server_error' | 'timeout' | 'network' | 'truncated' | 'client_error';
+
+const RETRYABLE: ReadonlySet<FailureKind> = new Set(['rate_limited', 'server_error', 'timeout', 'network', 'truncated']);
+
+/** An upstream request that failed for good; `message` is the upstream's own when it gave one. */
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly status: number | null,
+    readonly attempts: number,
+    readonly url: string,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+export interface ClientStats {
+  /** Requests sent (every attempt). */
+  requests: number;
+  /** Attempts that failed and were tried again, by why. */
+  retries: Record<Exclude<FailureKind, 'client_error'>, number>;
+  /** 429 answers received. */
+  received429: number;
+  /** The most times one request was answered 429 before it got through (0: never). */
+  most429sForOneRequest: number;
+  /** Time spent waiting for the token bucket (ms). */
+  throttledMs: number;
+}
+
+export interface UpstreamClientOptions {
+  baseUrl: string;
+  /** Sent with every request (authentication). */
+  headers: Record<string, string>;
+  /** The upstream's limit; 0 or Infinity: no limit. */
+  requestsPerMinute: number;
+  /** Tokens the bucket holds (the burst after a quiet spell). Default: two seconds' worth, at least 1. */
+  burst?: number;
+  /** One attempt's time limit (ms). Default 30000. */
+  timeoutMs?: number;
+  /** Attempts per request before giving up. Default 6. */
+  maxAttempts?: number;
+  /** Backoff base and cap (ms). Defaults 500 and 30000. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** The longest Retry-After honoured as given (ms); longer ones are cut to it. Default 120000. */
+  maxRetryAfterMs?: number;
+  /** The upstream's words for a failed response: its status and body text → a sentence. */
+  describeError: (status: number, body: string) => string;
+  /** The run's signal: aborting stops waits and requests at once, without retrying. */
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface JsonResponse<T> {
+  body: T;
+  status: number;
+  headers: Headers;
+}
+
+class RetryableFailure extends Error {
+  constructor(readonly kind: FailureKind, message: string, readonly status: number | null, readonly retryAfterMs: number | null) {
+    super(message);
+  }
+}
+
+/** A JSON-over-HTTP client for one upstream account (one per run). */
+export class UpstreamClient {
+  readonly stats: ClientStats = {
+    requests: 0,
+    retries: { rate_limited: 0, server_error: 0, timeout: 0, network: 0, truncated: 0 },
+    received429: 0,
+    most429sForOneRequest: 0,
+    throttledMs: 0,
+  };
+  private readonly bucket: ClientTokenBucket | null;
+  private readonly fetch: typeof fetch;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffCapMs: number;
+  private readonly maxRetryAfterMs: number;
+
+  constructor(private readonly options: UpstreamClientOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? (() => performance.now());
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 6);
+    this.backoffBaseMs = options.backoffBaseMs ?? 500;
+    this.backoffCapMs = options.backoffCapMs ?? 30_000;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 120_000;
+    const rpm = options.requestsPerMinute;
+    this.bucket = rpm > 0 && Number.isFinite(rpm)
+      ? new ClientTokenBucket(rpm, options.burst ?? Math.max(1, Math.round(rpm / 30)), this.now())
+      : null;
+  }
+
+  /** An absolute URL for a path (or the URL itself when already absolute, e.g. a `links.next.href`). */
+  url(pathOrUrl: string): string {
+    return /^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : new URL(pathOrUrl, this.options.baseUrl.replace(/\/*$/, '/')).toString();
+  }
+
+  private async wait(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    await sleep(ms, undefined, { signal: this.options.signal });
+  }
+
+  private async takeToken(): Promise<void> {
+    if (!this.bucket) return;
+    for (;;) {
+      const waitMs = this.bucket.tryTake(this.now());
+      if (waitMs === 0) return;
+      this.stats.throttledMs += waitMs;
+      await this.wait(waitMs);
+    }
+  }
+
+  /** GET `pathOrUrl` and parse its JSON; 404 gives `null` when `allowNotFound`. */
+  async getJson<T>(pathOrUrl: string, options: { allowNotFound?: boolean } = {}): Promise<JsonResponse<T> | null> {
+    const url = this.url(pathOrUrl);
+    let got429 = 0;
+    for (let attempt = 1; ; attempt++) {
+      this.options.signal?.throwIfAborted();
+      await this.takeToken();
+      try {
+        const result = await this.attempt<T>(url, options.allowNotFound ?? false);
+        this.stats.most429sForOneRequest = Math.max(this.stats.most429sForOneRequest, got429);
+        return result;
+      } catch (error) {
+        if (!(error instanceof RetryableFailure)) throw error;
+        if (error.kind === 'rate_limited') got429++;
+        this.stats.most429sForOneRequest = Math.max(this.stats.most429sForOneRequest, got429);
+        if (!RETRYABLE.has(error.kind) || attempt >= this.maxAttempts) {
+          const tried = RETRYABLE.has(error.kind) ? ` (gave up after ${attempt} attempts)` : '';
+          throw new UpstreamError(`${error.message}${tried}`, error.kind, error.status, attempt, url);
+        }
+        this.stats.retries[error.kind as keyof ClientStats['retries']]++;
+        let delay = backoffDelay(attempt, this.backoffBaseMs, this.backoffCapMs, this.random);
+        if (error.retryAfterMs !== null) {
+          delay = Math.min(error.retryAfterMs, this.maxRetryAfterMs);
+          // Everyone waits, and the bucket starts empty afterwards: the upstream's window has been used up.
+          if (error.kind === 'rate_limited') this.bucket?.block(this.now(), this.now() + delay);
+        }
+        await this.wait(delay);
+      }
+    }
+  }
+
+  private async attempt<T>(url: string, allowNotFound: boolean): Promise<JsonResponse<T> | null> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
+    this.stats.requests++;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetch(url, { headers: { accept: 'application/json', ...this.options.headers }, signal });
+      text = await response.text();
+    } catch (error) {
+      if (this.options.signal?.aborted) throw this.options.signal.reason;
+      if (timeout.aborted) throw new RetryableFailure('timeout', `The upstream did not answer within ${this.timeoutMs} ms (${url}).`, null, null);
+      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      throw new RetryableFailure('network', `The upstream could not be reached (${reason}).`, null, null);
+    }
+    if (response.status === 404 && allowNotFound) return null;
+    if (!response.ok) {
+      const message = this.options.describeError(response.status, text);
+      if (response.status === 429) {
+        this.stats.received429++;
+        throw new RetryableFailure('rate_limited', message, 429, parseRetryAfter(response.headers.get('retry-after')));
+      }
+      if (response.status >= 500) {
+        throw new RetryableFailure('server_error', message, response.status, parseRetryAfter(response.headers.get('retry-after')));
+      }
+      throw new RetryableFailure('client_error', message, response.status, null);
+    }
+    try {
+      return { body: JSON.parse(text) as T, status: response.status, headers: response.headers };
+    } catch {
+      throw new RetryableFailure('truncated', `The upstream's answer was not complete JSON (${text.length} bytes from ${url}).`,
+        response.status, null);
+    }
+  }
+}
+
+/** Runs `work` over `items` with at most `concurrency` at once; results in input order. */
+export async function mapConcurrent<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index]);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, worker));
+  return results;
+}
