@@ -86,6 +86,7 @@ program.command('seed').description('generate realistic demo POs, deterministica
     await seedDatabase(db, { retailer: options.retailer, pos: options.pos, seed: options.seed, progress: process.stderr.isTTY });
   }));
 
+(await import('./sandbox/cli.ts')).registerSandboxCommand(program);
 try {
   await program.parseAsync();
 } catch (error) {
