@@ -21,7 +21,7 @@ export class ClientTokenBucket {
   private updatedAt: number;
   private blockedUntil = 0;
 
-  constructor(readonly perMinute: number, readonly capacity: number, nowMs: number) {
+  constructor(public perMinute: number, public capacity: number, nowMs: number) {
     if (!(perMinute > 0)) throw new RangeError('perMinute must be > 0');
     if (!(capacity >= 1)) throw new RangeError('capacity must be ≥ 1');
     this.tokens = capacity;
@@ -44,6 +44,15 @@ export class ClientTokenBucket {
       return 0;
     }
     return Math.max(1, Math.ceil(((1 - this.tokens) * 60_000) / this.perMinute));
+  }
+
+  /** A new rate (and capacity) from now on, e.g. when the upstream announces its limit. */
+  retune(nowMs: number, perMinute: number, capacity: number): void {
+    if (!(perMinute > 0) || !(capacity >= 1)) return;
+    this.refill(nowMs);
+    this.perMinute = perMinute;
+    this.capacity = capacity;
+    this.tokens = Math.min(this.tokens, capacity);
   }
 
   /** The upstream said wait: nothing goes out before `untilMs`, and the bucket starts empty then. */
@@ -119,6 +128,11 @@ export interface UpstreamClientOptions {
   backoffCapMs?: number;
   /** The longest Retry-After honoured as given (ms); longer ones are cut to it. Default 120000. */
   maxRetryAfterMs?: number;
+  /**
+   * Follow the upstream's announced limit (an `X-Rate-Limit-Limit` header, requests a minute, as ShipStation sends)
+   * instead of `requestsPerMinute`, with a burst of two seconds' worth. Default false.
+   */
+  adaptToRateHeader?: boolean;
   /** The upstream's words for a failed response: its status and body text → a sentence. */
   describeError: (status: number, body: string) => string;
   /** The run's signal: aborting stops waits and requests at once, without retrying. */
@@ -225,6 +239,18 @@ export class UpstreamClient {
     }
   }
 
+  private adaptRate(announced: string | null): void {
+    if (!this.bucket || !this.options.adaptToRateHeader || announced === null) return;
+    const perMinute = Number(announced);
+    if (!Number.isFinite(perMinute) || perMinute <= 0 || perMinute === this.bucket.perMinute) return;
+    this.bucket.retune(this.now(), perMinute, Math.max(1, Math.round(perMinute / 30)));
+  }
+
+  /** The rate the client keeps to now (requests a minute), or null without a limit. */
+  get requestsPerMinute(): number | null {
+    return this.bucket?.perMinute ?? null;
+  }
+
   private async attempt<T>(url: string, allowNotFound: boolean): Promise<JsonResponse<T> | null> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
@@ -240,6 +266,7 @@ export class UpstreamClient {
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       throw new RetryableFailure('network', `The upstream could not be reached (${reason}).`, null, null);
     }
+    this.adaptRate(response.headers.get('x-rate-limit-limit'));
     if (response.status === 404 && allowNotFound) return null;
     if (!response.ok) {
       const message = this.options.describeError(response.status, text);

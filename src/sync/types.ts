@@ -50,4 +50,9 @@ export interface SyncRunOptions {
 /** What a finished run reports; a run that gives up throws an Error whose message is the upstream's. */
 export interface SyncResult {
   counts: SyncCounts;
+  /**
+   * Records the run could not sync (counts.failed > 0: e.g. a PO number another source's PO already has), in one
+   * sentence for the run's error field; null or absent when there were none. The run itself still succeeded.
+   */
+  error?: string | null;
 }

@@ -1,0 +1,202 @@
+// The sync engine (DESIGN 4): one run of one connection, page by page.
+//
+// For each page the connector returns (upstream records mapped to our model, plus the resume state after it), one
+// transaction: records keyed by (connection, upstream id) are created, updated, or skipped when their content hash
+// is the stored one; status changes are recorded as events (source = the connection's kind); supplier updates held
+// for a new PO number are applied; and connections.sync_state is set to the state after the page. The page and the
+// state commit together or not at all.
+//
+// Why a run killed at any instant converges to what an uninterrupted run would have stored:
+// - before a page's transaction commits, nothing of the page is stored and the stored state still points at the
+//   page: the next run reads it again and writes it whole;
+// - once it commits, the page's records and the state pointing past it are stored together: the next run starts
+//   with the page after it, and if it reads a record again (overlap, a repeated listing) the content hash or the
+//   modify_date stored with it says unchanged and nothing is written twice;
+// - creation is keyed by (connection, upstream id) in synced_records, written in the same transaction as the PO, so
+//   a record can never become two POs; the watermark moves only when a sweep's last page has committed.
+// Memory stays flat: one page (≤ 500 POs) at a time, nothing accumulated across pages but counters.
+import { canonicalJson, fingerprintOf } from '../domain/supplier-updates.ts';
+import type { Db } from '../db/database.ts';
+import {
+  SyncWriteCache, findSyncedRecords, loadSyncState, markGone, markListed, saveSyncState, unlistedOpenRecords,
+  writeSyncedPage, type PageRecord,
+} from '../store/synced-pos.ts';
+import { ShipStationConnector } from './connectors/shipstation.ts';
+import { shipStationErrorMessage } from './connectors/shipstation-mapping.ts';
+import { StockyConnector } from './connectors/stocky.ts';
+import { stockyErrorMessage } from './connectors/stocky-mapping.ts';
+import type { Connector, ConnectorContext, SyncPage, SyncedPo } from './connectors/types.ts';
+import { UpstreamClient, type ClientStats } from './http-client.ts';
+import type { ShipStationCredentials, StockyCredentials, SyncConnection, SyncCounts, SyncResult, SyncRunOptions } from './types.ts';
+
+/** Bumped when a mapping changes what it produces, so stored hashes stop matching and records are rewritten. */
+export const MAPPING_VERSION = 1;
+
+/** The documented limits of each upstream (requests a minute); a ShipStation X-Rate-Limit-Limit header overrides it. */
+export const DEFAULT_REQUESTS_PER_MINUTE = { shipstation: 200, stocky: 120 } as const;
+
+export interface SyncTuning {
+  /** Requests a minute to stay under; 0: no limit. Default per kind (DEFAULT_REQUESTS_PER_MINUTE). */
+  requestsPerMinute: number;
+  /** Follow the upstream's X-Rate-Limit-Limit header when it sends one. Default true. */
+  adaptRateLimit: boolean;
+  /** Token bucket burst. Default: two seconds' worth. */
+  burst?: number;
+  /** Requests in flight at once (GETs by id). Default 8. */
+  concurrency: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  /** How far before the watermark an incremental sweep starts. Default 10 minutes. */
+  overlapMs: number;
+  /** Page size for the upstream's list (ShipStation ≤ 500, Stocky ≤ 250). */
+  pageSize?: number;
+  fetch?: typeof fetch;
+  /** The clock written into rows (status events, synced_at). */
+  now?: () => Date;
+}
+
+/** Test and measurement hooks; not part of the runner's seam. */
+export interface SyncHooks {
+  /** Inside the page's transaction, after its writes and before its commit: throwing rolls the page back. */
+  beforeCommit?: (page: number) => void | Promise<void>;
+  /** After the page committed, before the next request. */
+  afterCommit?: (page: number) => void | Promise<void>;
+  /** The HTTP client's counters at the end (also when the run fails). */
+  clientStats?: (stats: ClientStats) => void;
+}
+
+export type ExtendedSyncRunOptions = SyncRunOptions & { tuning?: Partial<SyncTuning>; hooks?: SyncHooks };
+
+const MAX_REPORTED_FAILURES = 5;
+
+export function contentHash(po: SyncedPo): string {
+  return fingerprintOf(canonicalJson({ mapping: MAPPING_VERSION, po }));
+}
+
+function tuningFor(connection: SyncConnection, given: Partial<SyncTuning> = {}): SyncTuning {
+  return {
+    requestsPerMinute: DEFAULT_REQUESTS_PER_MINUTE[connection.kind],
+    adaptRateLimit: true,
+    concurrency: 8,
+    timeoutMs: 30_000,
+    maxAttempts: 6,
+    backoffBaseMs: 500,
+    backoffCapMs: 30_000,
+    overlapMs: 10 * 60_000,
+    ...given,
+  };
+}
+
+function clientFor(connection: SyncConnection, tuning: SyncTuning, signal: AbortSignal | undefined): UpstreamClient {
+  const common = {
+    baseUrl: connection.base_url,
+    requestsPerMinute: tuning.requestsPerMinute,
+    burst: tuning.burst,
+    timeoutMs: tuning.timeoutMs,
+    maxAttempts: tuning.maxAttempts,
+    backoffBaseMs: tuning.backoffBaseMs,
+    backoffCapMs: tuning.backoffCapMs,
+    adaptToRateHeader: tuning.adaptRateLimit && tuning.burst === undefined,
+    signal,
+    fetch: tuning.fetch,
+  };
+  if (connection.kind === 'shipstation') {
+    const credentials = connection.credentials as ShipStationCredentials;
+    return new UpstreamClient({ ...common, headers: { 'api-key': credentials.api_key }, describeError: shipStationErrorMessage });
+  }
+  const credentials = connection.credentials as StockyCredentials;
+  return new UpstreamClient({
+    ...common,
+    headers: { 'Store-Name': credentials.store_name, Authorization: `API KEY=${credentials.api_key}` },
+    describeError: stockyErrorMessage,
+  });
+}
+
+function connectorFor(connection: SyncConnection, tuning: SyncTuning): Connector<unknown> {
+  if (connection.kind === 'shipstation') {
+    return new ShipStationConnector({ overlapMs: tuning.overlapMs, concurrency: tuning.concurrency, pageSize: tuning.pageSize }) as
+      Connector<unknown>;
+  }
+  return new StockyConnector({ overlapMs: tuning.overlapMs, pageSize: tuning.pageSize }) as Connector<unknown>;
+}
+
+function parseState(text: string | null): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null; // unreadable: start over (a full sweep; unchanged records are skipped by hash)
+  }
+}
+
+/**
+ * Runs one sync of `connection`: resumes an unfinished sweep or starts one (full when asked, or when there is no
+ * watermark yet), commits page after page, and returns the counts. Upstream failures that outlast the retries throw
+ * an Error with the upstream's message; the stored state then resumes the next run where this one stopped.
+ */
+export async function executeSyncRun(db: Db, connection: SyncConnection, options: ExtendedSyncRunOptions): Promise<SyncResult> {
+  const tuning = tuningFor(connection, options.tuning);
+  const client = clientFor(connection, tuning, options.signal);
+  const connector = connectorFor(connection, tuning);
+  const counts: SyncCounts = { fetched: 0, created: 0, updated: 0, unchanged: 0, failed: 0 };
+  const failures: string[] = [];
+  const cache = new SyncWriteCache();
+  const now = tuning.now ?? (() => new Date());
+  const context: ConnectorContext = {
+    client,
+    lookup: (ids) => findSyncedRecords(db, connection.id, ids),
+    unlisted: (sweep, afterId, limit) => unlistedOpenRecords(db, connection.id, sweep, afterId, limit),
+    full: options.full,
+    signal: options.signal,
+  };
+
+  try {
+    // The stored state is the truth (the runner's copy may be older than the last committed page).
+    const stored = await db.selectFrom('connections').select('id').where('id', '=', connection.id).executeTakeFirst();
+    if (!stored) throw new Error(`connection ${connection.id} does not exist`);
+    let state = connector.initialState(parseState(await loadSyncState(db, connection.id)), options.full);
+    for (let pageNo = 1; ; pageNo++) {
+      options.signal?.throwIfAborted();
+      const page: SyncPage<unknown> | null = await connector.nextPage(state, context);
+      if (!page) break;
+      options.signal?.throwIfAborted();
+      const records: PageRecord[] = page.records.map((po) => ({ po, hash: contentHash(po) }));
+      const stamp = now();
+      let result;
+      try {
+        result = await db.transaction().execute(async (trx) => {
+          const known = await findSyncedRecords(trx, connection.id, records.map((r) => r.po.upstream_id));
+          const written = await writeSyncedPage(trx, {
+            retailerId: connection.retailer_id, connectionId: connection.id, source: connection.kind, sweep: page.sweep, now: stamp, cache,
+          }, records, known);
+          await markListed(trx, connection.id, page.current, page.sweep, stamp.toISOString());
+          await markGone(trx, connection.id, page.gone, page.sweep, stamp.toISOString());
+          await options.hooks?.beforeCommit?.(pageNo);
+          await saveSyncState(trx, connection.id, JSON.stringify(page.state));
+          return written;
+        });
+      } catch (error) {
+        cache.clear(); // ids made in the rolled-back transaction are gone
+        throw error;
+      }
+      state = page.state;
+      counts.fetched += page.records.length + page.current.length;
+      counts.created += result.created;
+      counts.updated += result.updated;
+      counts.unchanged += result.unchanged + page.current.length;
+      counts.failed += result.failures.length;
+      for (const failure of result.failures) if (failures.length < MAX_REPORTED_FAILURES) failures.push(failure.message);
+      await options.hooks?.afterCommit?.(pageNo);
+      await options.onProgress?.({ ...counts });
+    }
+    await saveSyncState(db, connection.id, JSON.stringify(connector.finish(state)));
+  } finally {
+    options.hooks?.clientStats?.({ ...client.stats, retries: { ...client.stats.retries } });
+  }
+  const more = counts.failed - failures.length;
+  const error = counts.failed === 0 ? null
+    : `${counts.failed} record${counts.failed === 1 ? '' : 's'} not synced: ${failures.join(' ')}${more > 0 ? ` (and ${more} more)` : ''}`;
+  return { counts, error };
+}
