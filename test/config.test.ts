@@ -1,0 +1,79 @@
+// Configuration from the environment (DESIGN 5): defaults, and every bad variable named in the error.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDatabaseUrl } from '../src/config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ordersync-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SECRET = 's'.repeat(40);
+const sqliteIn = (name: string) => `sqlite:${join(dir, name, 'ordersync.db')}`;
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({ ORDERSYNC_SECRET: SECRET });
+    expect(config).toMatchObject({
+      port: 8080, host: '0.0.0.0', database: { kind: 'sqlite', file: resolve('data/ordersync.db') },
+      publicUrl: 'http://localhost:8080', logLevel: 'info', secret: SECRET,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9090', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/os', ORDERSYNC_SECRET: SECRET,
+      PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
+      publicUrl: 'https://orders.example.com', logLevel: 'debug',
+    });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET, PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '-1' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '80.5' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
+    [{ PUBLIC_URL: 'ftp://example.com' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
+    [{ ORDERSYNC_SECRET: 'too-short' }, 'ORDERSYNC_SECRET'],
+    [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', ORDERSYNC_SECRET: '' }, 'ORDERSYNC_SECRET'],
+  ])('%j is refused, naming %s', (bad, variable) => {
+    const error = configError({ ORDERSYNC_SECRET: SECRET, ...bad });
+    expect(error.message.startsWith(variable)).toBe(true);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('on SQLite without ORDERSYNC_SECRET, generates one beside the database (mode 0600) and keeps it', () => {
+    const first = loadConfig({ DATABASE_URL: sqliteIn('generated') });
+    expect(first.secret.length).toBeGreaterThanOrEqual(32);
+    const file = join(dir, 'generated', 'secret.key');
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.secret);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ DATABASE_URL: sqliteIn('generated') }).secret).toBe(first.secret);
+  });
+});
+
+describe('parseDatabaseUrl', () => {
+  it('tells SQLite from PostgreSQL', () => {
+    expect(parseDatabaseUrl('sqlite::memory:')).toEqual({ kind: 'sqlite', file: ':memory:' });
+    expect(parseDatabaseUrl('sqlite:./x.db')).toEqual({ kind: 'sqlite', file: resolve('x.db') });
+    expect(parseDatabaseUrl('postgresql://h/db')).toEqual({ kind: 'postgres', url: 'postgresql://h/db' });
+  });
+});
