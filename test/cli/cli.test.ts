@@ -1,0 +1,256 @@
+// The `ordersync` command (DESIGN 5): spawned as a user runs it, against a temporary SQLite file.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashKey } from '../../src/domain/api-keys.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { endpoints, expectEnvelope, expectError } from '../support/contract.ts';
+import { buildTestApp } from '../support/world.ts';
+
+const BIN = resolve(import.meta.dirname, '../../bin/ordersync.js');
+const SECRET_LINE = /^pk_live_[0-9A-Za-z]{32,}$/;
+const CONFIG_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'ORDERSYNC_SECRET', 'PUBLIC_URL', 'LOG_LEVEL'];
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const directories: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ordersync-cli-'));
+  directories.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of directories) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The environment a user would have: none of our variables unless given. */
+function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of CONFIG_VARIABLES) delete env[name];
+  // Node's on-disk compile cache makes each start of the command cheaper after the first.
+  return { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'ordersync-test-compile-cache'), LOG_LEVEL: 'warn', ...extra };
+}
+
+function run(args: string[], env: Record<string, string>): Promise<Result> {
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { env: environment(env), timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Every value of every row of every table, as text. */
+function everyStoredValue(file: string): string {
+  const sqlite = new SQLite(file, { readonly: true });
+  try {
+    const tables = sqlite.prepare(`select name from sqlite_master where type = 'table'`).all() as { name: string }[];
+    return tables.map(({ name }) => JSON.stringify(sqlite.prepare(`select * from "${name}"`).all())).join('\n');
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** The database file and its WAL, as they are on disk. */
+function rawFiles(dir: string): string {
+  return readdirSync(dir).filter((f) => f.startsWith('ordersync.db')).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('');
+}
+
+describe('ordersync keys', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let file: string;
+  let created: Result;
+  let secret: string;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    file = join(dir, 'ordersync.db');
+    env = { DATABASE_URL: `sqlite:${file}` };
+    created = await run(['keys', 'create', '--retailer', 'pro-shop', '--name', 'ci', '--scope', 'read,write'], env);
+    secret = created.stdout.split('\n').find((line) => SECRET_LINE.test(line)) ?? '';
+  });
+
+  it('create prints the secret once, on its own stdout line', () => {
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout.trim()).toMatch(SECRET_LINE);
+    expect(secret).toMatch(SECRET_LINE);
+    expect(created.stderr).toMatch(/not be shown again/);
+    expect(created.stderr).not.toContain(secret);
+  });
+
+  it('create keeps only the hash and the display prefix: the secret is nowhere in the database', () => {
+    const stored = everyStoredValue(file);
+    expect(stored).toContain(hashKey(secret));
+    expect(stored).toContain(secret.slice(0, 16));
+    expect(stored).not.toContain(secret);
+    expect(stored).not.toContain(secret.slice(16));
+    expect(rawFiles(dir)).not.toContain(secret.slice(16));
+  });
+
+  it('list shows prefix, retailer, name and scopes, and never the secret', async () => {
+    const listed = await run(['keys', 'list'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    for (const text of [secret.slice(0, 16), 'pro-shop', 'ci', 'read,write']) expect(listed.stdout).toContain(text);
+    expect(listed.stdout).not.toContain(secret);
+  });
+
+  it('a bad --scope exits non-zero with a one-line reason, and creates nothing', async () => {
+    const before = everyStoredValue(file);
+    const result = await run(['keys', 'create', '--retailer', 'other-shop', '--scope', 'read,delete'], env);
+    expect(result.code).not.toBe(0);
+    expect(result.code).not.toBeNull();
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('--scope');
+    expect(result.stdout).not.toMatch(/pk_live_/);
+    expect(everyStoredValue(file)).toBe(before);
+  });
+
+  it('revoke makes the key fail with 401; revoking an unknown prefix fails with a one-line reason', async () => {
+    const other = await run(['keys', 'create', '--retailer', 'pro-shop', '--name', 'kept'], env);
+    expect(other.code, other.stderr).toBe(0);
+    const kept = other.stdout.trim();
+
+    const revoked = await run(['keys', 'revoke', secret.slice(0, 16)], env);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain(secret.slice(0, 16));
+
+    const again = await run(['keys', 'revoke', secret.slice(0, 16)], env);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+
+    const database = openDatabase({ kind: 'sqlite', file });
+    const app = await buildTestApp(database.db);
+    try {
+      const row = await database.db.selectFrom('api_keys').select('revoked_at').where('prefix', '=', secret.slice(0, 16)).executeTakeFirstOrThrow();
+      expect(row.revoked_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expectError(await endpoints(app, 'v1', secret).byDate({ start_date: '2027-01-01' }), 401, 'unauthorized');
+      expectEnvelope(await endpoints(app, 'v1', kept).byDate({ start_date: '2027-01-01' }), 'v1');
+    } finally {
+      await app.close();
+      await database.close();
+    }
+  });
+});
+
+// Independent processes: run them side by side. Every variable's validation is in test/config.test.ts; here the
+// command itself shows the one-line reason and the exit status.
+describe.concurrent('configuration errors', () => {
+  it.each([['keys', 'list'], ['serve']])('%s %s with PORT=abc exits non-zero with one line naming PORT', async (...args) => {
+    const dir = tempDir();
+    const result = await run(args, { DATABASE_URL: `sqlite:${join(dir, 'ordersync.db')}`, PORT: 'abc' });
+    expect(result.code).not.toBe(0);
+    expect(result.code).not.toBeNull();
+    const lines = result.stderr.trim().split('\n');
+    expect(lines, result.stderr).toHaveLength(1);
+    expect(lines[0]).toContain('PORT');
+  });
+});
+
+describe('ordersync seed', () => {
+  it('writes the POs asked for', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'ordersync.db');
+    const seeded = await run(['seed', '--retailer', 'demo', '--pos', '12', '--seed', '3'], { DATABASE_URL: `sqlite:${file}` });
+    expect(seeded.code, seeded.stderr).toBe(0);
+    const sqlite = new SQLite(file, { readonly: true });
+    const count = (sqlite.prepare('select count(*) as n from purchase_orders').get() as { n: number }).n;
+    sqlite.close();
+    expect(count).toBe(12);
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+interface Served {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startServer(env: Record<string, string>): Served {
+  const child = spawn(process.execPath, [BIN, 'serve'], { env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })));
+  return { child, output: () => output, exit };
+}
+
+/** Polls GET /healthz until the server answers (or the process ends). */
+async function waitForHealth(base: string, served: Served): Promise<Response> {
+  let exited = false;
+  void served.exit.then(() => (exited = true));
+  for (let attempt = 0; attempt < 300 && !exited; attempt++) {
+    try {
+      return await fetch(`${base}/healthz`);
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`the server did not come up:\n${served.output()}`);
+}
+
+describe('ordersync serve', () => {
+  let dir: string;
+  let port: number;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    port = await freePort();
+    env = { DATABASE_URL: `sqlite:${join(dir, 'ordersync.db')}`, PORT: String(port), HOST: '127.0.0.1' };
+  });
+
+  it('first start on an empty database prints a key once, serves, and exits 0 on SIGTERM', async () => {
+    const served = startServer(env);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const health = await waitForHealth(base, served);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+
+      const lines = served.output().split('\n').map((line) => line.trim());
+      const keys = lines.filter((line) => SECRET_LINE.test(line));
+      expect(keys, served.output()).toHaveLength(1);
+      expect(served.output()).toMatch(/will not be shown again/);
+
+      const listed = await fetch(`${base}/api/v2/orders/by-date?start_date=2027-01-01`, { headers: { 'X-API-Key': keys[0] } });
+      expect(listed.status).toBe(200);
+      expect(await listed.json()).toEqual({ data: [], meta: { total: 0, page: 1, limit: 50, has_more: false } });
+      expect(listed.headers.get('x-request-id')).toBeTruthy();
+    } finally {
+      served.child.kill('SIGTERM');
+    }
+    expect(await served.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('a later start on the same database prints no key', async () => {
+    const served = startServer(env);
+    try {
+      expect((await waitForHealth(`http://127.0.0.1:${port}`, served)).status).toBe(200);
+      expect(served.output()).not.toMatch(/pk_live_/);
+    } finally {
+      served.child.kill('SIGTERM');
+    }
+    expect(await served.exit).toEqual({ code: 0, signal: null });
+  });
+});
