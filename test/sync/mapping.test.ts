@@ -1,0 +1,155 @@
+// The connectors' mapping tables (README "Sync") as pure table tests: ShipStation and Stocky status → lifecycle and
+// line fulfilment, carriers, Stocky's item times and invoice, and how a synced status merges with what is stored.
+import { describe, expect, it } from 'vitest';
+import type { LifecycleStatus } from '../../src/domain/lifecycle.ts';
+import type { FulfilmentStatus } from '../../src/domain/statuses.ts';
+import { mergeShipmentStatus, mergeSyncedLineStatus } from '../../src/domain/synced-lines.ts';
+import {
+  carrierCode, isShipStationTerminal, mapShipStationPo, shipStationErrorMessage, shipStationLifecycle, shipStationLineStatus,
+  shipStationShipmentStatus, type ShipStationDetail,
+} from '../../src/sync/connectors/shipstation-mapping.ts';
+import {
+  mapStockyPo, parseStockyItemTime, stockyErrorMessage, stockyLifecycle, stockyLineStatus, type StockyItem, type StockyPo,
+} from '../../src/sync/connectors/stocky-mapping.ts';
+
+describe('ShipStation mapping table', () => {
+  const line = (quantity: number, received: number, rejected = 0) => ({ quantity, received_quantity: received, rejected_quantity: rejected });
+  it.each<[string, LifecycleStatus, boolean, ReturnType<typeof line>, FulfilmentStatus, 'shipped' | 'delivered']>([
+    ['draft', 'draft', false, line(5, 0), 'pending', 'shipped'],
+    ['open', 'open', false, line(5, 0), 'submitted', 'shipped'],
+    ['open', 'open', true, line(5, 0), 'shipped', 'shipped'],
+    ['receiving', 'receiving', true, line(5, 2), 'shipped', 'shipped'],
+    ['receiving', 'receiving', false, line(5, 0), 'shipped', 'shipped'],
+    ['receiving', 'receiving', true, line(5, 4, 1), 'delivered', 'shipped'],
+    ['received', 'received', true, line(5, 5), 'delivered', 'delivered'],
+    ['closed', 'closed', true, line(5, 3), 'complete', 'delivered'],
+    ['closed', 'closed', false, line(5, 0), 'cancelled', 'delivered'],
+    ['closed', 'closed', false, line(5, 0, 5), 'complete', 'delivered'],
+    ['cancelled', 'cancelled', false, line(5, 0), 'cancelled', 'shipped'],
+  ])('%s (tracking %s) → lifecycle %s, line %o → %s', (upstream, lifecycle, tracking, quantities, fulfilment, shipment) => {
+    expect(shipStationLifecycle(upstream)).toBe(lifecycle);
+    expect(shipStationLineStatus(lifecycle, tracking, quantities)).toBe(fulfilment);
+    expect(shipStationShipmentStatus(lifecycle)).toBe(shipment);
+  });
+
+  it('closed and cancelled are terminal; the rest are listed by status', () => {
+    expect(['draft', 'open', 'receiving', 'received', 'closed', 'cancelled'].map(isShipStationTerminal))
+      .toEqual([false, false, false, false, true, true]);
+  });
+
+  it.each([['UPS', 'ups'], ['FedEx Ground', 'fedex'], ['USPS', 'usps'], ['DHL Express', 'dhl'], ['Pigeon', null], [null, null]])(
+    'carrier %s → %s', (name, code) => expect(carrierCode(name)).toBe(code));
+
+  it('maps a detail: PO number, dates, money, lines by sku, PO-level tracking as a shipment', () => {
+    const detail: ShipStationDetail = {
+      purchase_order_id: 'se-234', order_number: '02162026-02', supplier_id: 'se-567', status: 'open',
+      order_date: '2025-01-15T00:00:00Z', expected_delivery_date: '2025-02-01T00:00:00Z', create_date: '2025-01-14T10:30:00Z',
+      modify_date: '2025-01-14T10:30:00Z', payment_terms: 'net_30', payment_status: 'unpaid', currency_code: 'USD',
+      shipping_carrier: 'UPS', tracking_number: '1Z12345E1234567890', reference_number: 'REF-12345', warehouse_id: 'se-123456',
+      note_to_supplier: 'Please expedite delivery', products: [{ sku: 'WIDGET-001', supplier_sku: 'SUPP-WIDGET-001', quantity: 100, cost: 9.99 }],
+    };
+    const po = mapShipStationPo(detail, 'Acme');
+    expect(po).toMatchObject({
+      upstream_id: 'se-234', upstream_modified: '2025-01-14T10:30:00.000Z', open: true, po_number: '02162026-02', status: 'open',
+      order_date: '2025-01-15T00:00:00.000Z', expected_delivery_date: '2025-02-01', supplier_name: 'Acme',
+      warehouse_name: 'ShipStation warehouse se-123456', currency: 'USD', payment_terms: 'net_30', payment_status: 'unpaid',
+      reference_number: 'REF-12345', invoice: null,
+      shipment: { tracking_number: '1Z12345E1234567890', carrier: 'ups', carrier_source: 'supplied', status: 'shipped' },
+    });
+    expect(po.lines).toEqual([{
+      source_line_id: 'WIDGET-001', sku: 'WIDGET-001', supplier_sku: 'SUPP-WIDGET-001', product_name: 'WIDGET-001', description: null,
+      quantity: 100, unit_cost_cents: 999, received_quantity: 0, rejected_quantity: 0, fulfilment_status: 'shipped',
+    }]);
+    expect(mapShipStationPo({ ...detail, status: 'draft', order_date: null, tracking_number: null }, undefined))
+      .toMatchObject({ order_date: '2025-01-14T10:30:00.000Z', shipment: null, supplier_name: undefined });
+  });
+
+  it('error bodies give errors[0].message', () => {
+    const body = JSON.stringify({ request_id: 'x', errors: [{ error_source: 'shipstation', error_type: 'system', error_code: 'unspecified', message: 'Boom.' }] });
+    expect(shipStationErrorMessage(500, body)).toBe('ShipStation: Boom. (HTTP 500)');
+    expect(shipStationErrorMessage(502, '<html>bad gateway</html>')).toBe('ShipStation answered HTTP 502: <html>bad gateway</html>');
+  });
+});
+
+describe('Stocky mapping table', () => {
+  const item = (status: string, received_at: string | null = null): StockyItem => ({ id: 1, quantity: 2, status, received_at });
+  it.each<[boolean, string | null, string[], LifecycleStatus]>([
+    [false, null, ['not delivered'], 'draft'],
+    [true, null, ['not delivered'], 'cancelled'],
+    [false, '2021-02-09T00:24:13.000Z', ['not delivered', 'not delivered'], 'open'],
+    [false, '2021-02-09T00:24:13.000Z', ['delivered', 'not delivered'], 'receiving'],
+    [false, '2021-02-09T00:24:13.000Z', ['delivered', 'delivered'], 'received'],
+    [false, '2021-02-09T00:24:13.000Z', ['delivered', 'cancelled'], 'received'],
+    [true, '2021-02-09T00:24:13.000Z', ['not delivered'], 'closed'],
+  ])('archived %s, ordered_at %s, items %o → %s', (archived, ordered_at, statuses, lifecycle) => {
+    expect(stockyLifecycle({ archived, ordered_at, purchase_items: statuses.map((s) => item(s)) })).toBe(lifecycle);
+  });
+
+  it.each<[LifecycleStatus, StockyItem, string | null, FulfilmentStatus]>([
+    ['draft', item('not delivered'), null, 'pending'],
+    ['cancelled', item('not delivered'), null, 'cancelled'],
+    ['open', item('cancelled'), null, 'cancelled'],
+    ['open', item('not delivered'), null, 'submitted'],
+    ['open', item('not delivered'), '2021-02-24', 'shipped'],
+    ['receiving', item('delivered', '23/02/2021'), '2021-02-24', 'delivered'],
+    ['receiving', item('not delivered', '23/02/2021'), null, 'delivered'],
+    ['received', item('delivered'), null, 'delivered'],
+    ['closed', item('delivered'), null, 'complete'],
+    ['closed', item('not delivered'), '2021-02-24', 'cancelled'],
+  ])('%s, item %o, ship_on %s → %s', (lifecycle, it_, shipOn, fulfilment) => {
+    expect(stockyLineStatus(lifecycle, it_, shipOn)).toBe(fulfilment);
+  });
+
+  it.each([
+    ['09/02/2021 00:23', '2021-02-09T00:23:00.000Z'], ['23/02/2021', '2021-02-23T00:00:00.000Z'],
+    ['31/02/2021 00:00', null], ['2021-02-09', null], [null, null],
+  ])('item time %s → %s', (text, iso) => expect(parseStockyItemTime(text)).toBe(iso));
+
+  it("maps the reference's PO: number, items, invoice totals, payment", () => {
+    const po: StockyPo = {
+      id: 2, number: 1001, sequential_id: 1001, invoice_number: 'INV-1', created_at: '2021-02-09T00:23:25.000Z',
+      updated_at: '2021-02-09T00:24:13.000Z', ordered_at: '2021-02-09T00:24:13.000Z', expected_on: '2021-02-22', ship_on: '2021-02-24',
+      payment_due_on: '2021-03-10', archived: false, supplier_name: 'Brothers', currency: 'CAD', shopify_receive_location_id: 34915680278,
+      paid: true, adjustments: -5.5, shipping: 19, invoice_date: '2021-02-10',
+      purchase_items: [
+        { id: 4, sku: 'BrothersCatapreses01', product_title: 'Catapreses', variant_title: 'nonparalysis', quantity: 10, status: 'not delivered',
+          cost_price: '10.00', supplier_cost_price: '12.50', received_at: null, updated_at: '09/02/2021 00:23' },
+        { id: 5, sku: '', product_title: 'Ecstasies', variant_title: 'Default', quantity: 6, status: 'delivered', cost_price: '3.10',
+          supplier_cost_price: null, received_at: '23/02/2021', updated_at: '23/02/2021 10:00' },
+      ],
+    };
+    const mapped = mapStockyPo(po);
+    expect(mapped).toMatchObject({
+      upstream_id: '2', po_number: '1001', order_number: '1001', status: 'receiving', payment_status: 'paid', currency: 'CAD',
+      warehouse_name: 'Shopify location 34915680278', supplier_name: 'Brothers', expected_delivery_date: '2021-02-22', shipment: null,
+      invoice: { invoice_number: 'INV-1', invoice_date: '2021-02-10', due_date: '2021-03-10', subtotal_cents: 14360, shipping_cents: 1900,
+        tax_cents: 0, total_cents: 14360 + 1900 - 550, currency: 'CAD', status: 'paid' },
+    });
+    expect(mapped.lines.map((l) => [l.source_line_id, l.sku, l.description, l.unit_cost_cents, l.received_quantity, l.fulfilment_status])).toEqual([
+      ['4', 'BrothersCatapreses01', 'nonparalysis', 1250, 0, 'shipped'],
+      ['5', 'item-5', null, 310, 6, 'delivered'],
+    ]);
+    expect(mapStockyPo({ ...po, number: '1001A', invoice_number: null }).invoice).toBeNull();
+  });
+
+  it('error bodies are quoted', () => {
+    expect(stockyErrorMessage(404, '{"error":"No purchase orders found"}')).toBe('Stocky answered HTTP 404: No purchase orders found');
+  });
+});
+
+describe('a synced status merges with what is stored', () => {
+  it.each<[FulfilmentStatus, FulfilmentStatus, FulfilmentStatus]>([
+    ['pending', 'submitted', 'submitted'],
+    ['in transit', 'shipped', 'in transit'], // the carrier is further along than the retailer's tool
+    ['confirmed', 'submitted', 'confirmed'],
+    ['shipped', 'delivered', 'delivered'],
+    ['in transit', 'cancelled', 'cancelled'],
+    ['delivered', 'cancelled', 'delivered'],
+    ['cancelled', 'submitted', 'cancelled'],
+  ])('%s + upstream %s → %s', (current, derived, next) => expect(mergeSyncedLineStatus(current, derived)).toBe(next));
+
+  it('shipments never move back', () => {
+    expect(mergeShipmentStatus('in transit', 'shipped')).toBe('in transit');
+    expect(mergeShipmentStatus('shipped', 'delivered')).toBe('delivered');
+  });
+});
