@@ -31,13 +31,13 @@ export class TokenBucket {
       return { ok: true, remaining: Math.floor(this.tokens) };
     }
     const waitMs = ((1 - this.tokens) * 60_000) / this.perMinute;
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000 - 1e-9)) };
   }
 
   /** Whole seconds until the bucket is full again. */
   secondsUntilFull(nowMs: number): number {
     this.refill(nowMs);
-    return Math.ceil((((this.capacity - this.tokens) * 60_000) / this.perMinute) / 1000);
+    return Math.ceil((((this.capacity - this.tokens) * 60_000) / this.perMinute) / 1000 - 1e-9);
   }
 }
 
