@@ -27,9 +27,9 @@ async function listAll(app: ShipStationSandbox, first: string) {
   let url: string | null = first;
   let pages = 0;
   while (url) {
-    const res = await app.inject({ url, headers: KEY });
+    const res: { statusCode: number; json: () => unknown } = await app.inject({ url, headers: KEY });
     expect(res.statusCode).toBe(200);
-    const body = res.json();
+    const body = res.json() as { purchase_orders: { purchase_order_id: string }[]; links: { next: { href: string } | null } };
     seen.push(...body.purchase_orders);
     url = body.links.next ? pathOf(body.links.next.href) : null;
     if (++pages > 1000) throw new Error('paging does not end');
