@@ -52,8 +52,6 @@ export interface ShipStationConnectorOptions {
 const later = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
 
 export class ShipStationConnector implements Connector<ShipStationState> {
-  /** supplier_id → supplier_name from the headers seen (the detail has no name). */
-  private readonly supplierNames = new Map<string, string>();
   private readonly pageSize: number;
 
   constructor(private readonly options: ShipStationConnectorOptions) {
@@ -110,7 +108,6 @@ export class ShipStationConnector implements Connector<ShipStationState> {
   /** Headers → the POs to read in full (modify_date differs from the stored one) and those already current. */
   private async readHeaders(headers: ShipStationHeader[], sweep: string, ctx: ConnectorContext):
     Promise<{ records: SyncedPo[]; current: string[] }> {
-    for (const h of headers) if (h.supplier_id && h.supplier_name) this.supplierNames.set(h.supplier_id, h.supplier_name);
     const stored = await ctx.lookup(headers.map((h) => h.purchase_order_id));
     const current: string[] = [];
     const toRead: ShipStationHeader[] = [];
@@ -143,10 +140,9 @@ export class ShipStationConnector implements Connector<ShipStationState> {
         gone.push(id);
         return null;
       }
-      const supplierId = got.body.supplier_id ?? null;
-      // The detail has no supplier name: use the one headers showed for its supplier id, else keep the stored one.
-      const name = supplierId ? this.supplierNames.get(supplierId) : undefined;
-      return mapShipStationPo(got.body, name);
+      // The detail has no supplier name: the stored PO keeps its supplier. (Always so, whatever headers this run has
+      // seen, so that a resumed run writes exactly what an uninterrupted one would.)
+      return mapShipStationPo(got.body, undefined);
     });
     return {
       records: details.filter((d): d is SyncedPo => d !== null), current: [], gone, sweep: sweep.id,
