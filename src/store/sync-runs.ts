@@ -1,0 +1,193 @@
+// Sync runs: one row per run of a connection, with its counts, error and heartbeat (DESIGN section 4).
+// A connection never syncs twice at once: `startRun` is the only way a run begins, and the partial unique index
+// sync_runs_one_running admits one running row per connection whatever process asks (server, workers, CLI).
+// A running row whose heartbeat is older than RUN_STALE_AFTER_MS belongs to a process that died: the next
+// start (or a sweep) marks it failed as interrupted, so a crash never blocks a connection for good.
+import type { Selectable } from 'kysely';
+import { nextRunAt } from '../domain/connections.ts';
+import { newId } from '../domain/ids.ts';
+import type { Db } from '../db/database.ts';
+import type { SyncRunsTable } from '../db/schema.ts';
+import type { SyncCounts } from '../sync/types.ts';
+
+/** A running run is alive while its heartbeat is younger than this; runners beat far more often (runner.ts). */
+export const RUN_STALE_AFTER_MS = 60_000;
+
+export const INTERRUPTED_ERROR = 'interrupted: the process running it stopped before it finished';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed';
+
+export interface SyncRun {
+  id: string;
+  retailer_id: string;
+  connection_id: string;
+  status: RunStatus;
+  full: boolean;
+  counts: SyncCounts;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+  heartbeat_at: string;
+}
+
+export type StartRunResult =
+  | { ok: true; run: SyncRun }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'running'; runId: string };
+
+export const ZERO_COUNTS: SyncCounts = Object.freeze({ fetched: 0, created: 0, updated: 0, unchanged: 0, failed: 0 });
+
+function toRun(row: Selectable<SyncRunsTable>): SyncRun {
+  return {
+    id: row.id,
+    retailer_id: row.retailer_id,
+    connection_id: row.connection_id,
+    status: row.status as RunStatus,
+    full: Boolean(row.full),
+    counts: { fetched: row.fetched, created: row.created, updated: row.updated, unchanged: row.unchanged, failed: row.failed },
+    error: row.error,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+    heartbeat_at: row.heartbeat_at,
+  };
+}
+
+function countColumns(counts: SyncCounts) {
+  return { fetched: counts.fetched, created: counts.created, updated: counts.updated, unchanged: counts.unchanged, failed: counts.failed };
+}
+
+function errorCode(error: unknown): unknown {
+  return (error as { code?: unknown } | null)?.code;
+}
+
+const isUniqueViolation = (error: unknown) => errorCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' || errorCode(error) === '23505';
+const isForeignKeyViolation = (error: unknown) => errorCode(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY' || errorCode(error) === '23503';
+
+export interface StaleOptions {
+  now?: Date;
+  staleAfterMs?: number;
+}
+
+/**
+ * Marks running runs whose heartbeat is stale as failed (interrupted), finished at their last heartbeat.
+ * All connections, or one (of one retailer). Returns how many it marked.
+ */
+export async function failStaleRuns(
+  db: Db, { now = new Date(), staleAfterMs = RUN_STALE_AFTER_MS }: StaleOptions = {}, connectionId?: string, retailerId?: string,
+): Promise<number> {
+  const cutoff = new Date(now.getTime() - staleAfterMs).toISOString();
+  let query = db.updateTable('sync_runs')
+    .set((eb) => ({ status: 'failed', error: INTERRUPTED_ERROR, finished_at: eb.ref('heartbeat_at') }))
+    .where('status', '=', 'running').where('heartbeat_at', '<', cutoff);
+  if (connectionId !== undefined) query = query.where('connection_id', '=', connectionId);
+  if (retailerId !== undefined) query = query.where('retailer_id', '=', retailerId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** The id of the connection's running run (any heartbeat), or undefined. */
+export async function runningRunId(db: Db, connectionId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('sync_runs').select('id')
+    .where('connection_id', '=', connectionId).where('status', '=', 'running').executeTakeFirst();
+  return row?.id;
+}
+
+/**
+ * Begins a run of the connection: a new `running` row, unless the connection already has a running run with a
+ * fresh heartbeat (`running`, with its id) or does not exist (`not_found`). A stale running run is marked
+ * failed (interrupted) first. Also moves the connection's next scheduled run to a schedule from now, so
+ * schedulers do not see it as due while it runs.
+ */
+export async function startRun(db: Db, connectionId: string, options: StaleOptions & { full: boolean }): Promise<StartRunResult> {
+  const now = options.now ?? new Date();
+  const at = now.toISOString();
+  try {
+    return await db.transaction().execute(async (trx): Promise<StartRunResult> => {
+      // A write first: SQLite takes the write lock here (waiting out another process's), so the reads below
+      // cannot see a snapshot another process has moved past.
+      await failStaleRuns(trx, { now, staleAfterMs: options.staleAfterMs }, connectionId);
+      const connection = await trx.selectFrom('connections').select(['retailer_id', 'schedule_minutes'])
+        .where('id', '=', connectionId).executeTakeFirst();
+      if (!connection) return { ok: false, reason: 'not_found' };
+      const running = await runningRunId(trx, connectionId);
+      if (running) return { ok: false, reason: 'running', runId: running };
+      const row: Selectable<SyncRunsTable> = {
+        id: newId('run', now.getTime()), retailer_id: connection.retailer_id, connection_id: connectionId, status: 'running',
+        full: options.full ? 1 : 0, ...countColumns(ZERO_COUNTS), error: null, started_at: at, finished_at: null, heartbeat_at: at,
+      };
+      // Another process inserting the running row for this connection at the same moment makes this insert
+      // fail on sync_runs_one_running (PostgreSQL: after waiting for the other transaction to commit).
+      await trx.insertInto('sync_runs').values(row).execute();
+      await trx.updateTable('connections').set({ next_run_at: nextRunAt(now, connection.schedule_minutes) })
+        .where('id', '=', connectionId).execute();
+      return { ok: true, run: toRun(row) };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      const running = await runningRunId(db, connectionId);
+      if (running) return { ok: false, reason: 'running', runId: running };
+    }
+    // The connection was deleted between the look-up and the insert.
+    if (isForeignKeyViolation(error)) return { ok: false, reason: 'not_found' };
+    throw error;
+  }
+}
+
+/** Stores the counts so far and beats the heartbeat; false when the run is no longer running (marked stale). */
+export async function recordRunProgress(db: Db, runId: string, counts: SyncCounts, now = new Date()): Promise<boolean> {
+  const result = await db.updateTable('sync_runs').set({ ...countColumns(counts), heartbeat_at: now.toISOString() })
+    .where('id', '=', runId).where('status', '=', 'running').executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Beats the heartbeat; false when the run is no longer running (another process marked it interrupted). */
+export async function heartbeatRun(db: Db, runId: string, now = new Date()): Promise<boolean> {
+  const result = await db.updateTable('sync_runs').set({ heartbeat_at: now.toISOString() })
+    .where('id', '=', runId).where('status', '=', 'running').executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export interface RunOutcome {
+  status: 'succeeded' | 'failed';
+  counts: SyncCounts;
+  error?: string | null;
+}
+
+/**
+ * Ends a running run with its outcome and schedules the connection's next run a schedule after now.
+ * False when the run was not running any more (it had been marked interrupted): its row is left as it is.
+ */
+export async function finishRun(db: Db, runId: string, outcome: RunOutcome, now = new Date()): Promise<boolean> {
+  const at = now.toISOString();
+  return db.transaction().execute(async (trx) => {
+    const result = await trx.updateTable('sync_runs')
+      .set({ status: outcome.status, ...countColumns(outcome.counts), error: outcome.error ?? null, finished_at: at, heartbeat_at: at })
+      .where('id', '=', runId).where('status', '=', 'running').executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    const run = await trx.selectFrom('sync_runs').innerJoin('connections', 'connections.id', 'sync_runs.connection_id')
+      .select(['connections.id', 'connections.schedule_minutes']).where('sync_runs.id', '=', runId).executeTakeFirst();
+    if (run) {
+      await trx.updateTable('connections').set({ next_run_at: nextRunAt(now, run.schedule_minutes) }).where('id', '=', run.id).execute();
+    }
+    return true;
+  });
+}
+
+/** One run of this retailer, or undefined (also for another retailer's run). */
+export async function findRun(db: Db, retailerId: string, runId: string): Promise<SyncRun | undefined> {
+  const row = await db.selectFrom('sync_runs').selectAll()
+    .where('retailer_id', '=', retailerId).where('id', '=', runId).executeTakeFirst();
+  return row ? toRun(row) : undefined;
+}
+
+/** One page of a connection's runs, newest first, and how many it has in all. */
+export async function listRuns(
+  db: Db, retailerId: string, connectionId: string, page: { limit: number; offset: number },
+): Promise<{ runs: SyncRun[]; total: number }> {
+  const query = db.selectFrom('sync_runs').where('retailer_id', '=', retailerId).where('connection_id', '=', connectionId);
+  const [rows, count] = await Promise.all([
+    query.selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+    query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { runs: rows.map(toRun), total: Number(count.n) };
+}
