@@ -1,0 +1,194 @@
+// Scheduling of sync runs (DESIGN section 4). A connection is due when it is enabled and its next_run_at has
+// passed; startRun moves next_run_at on by the schedule when a run starts and finishRun when it ends.
+//
+// Embedded default (SQLite): `InProcessScheduler`, started by `serve`, runs due connections one at a time
+// in the server's process and stops cleanly on shutdown (the run in progress is interrupted between requests
+// and recorded; the next run resumes).
+//
+// PostgreSQL: pg-boss over the same database. `SyncEnqueuer` (in `serve` and in every worker) sends one job
+// per due connection to the queue SYNC_QUEUE; `startSyncWorker` (`ordersync worker`) takes jobs and runs them.
+// The queue's `exclusive` policy with the connection id as singletonKey admits at most one queued-or-active job
+// per connection across all processes, and startRun's running-row guard (one running run per connection, a
+// unique index) covers runs started outside pg-boss (the API's run-now, `ordersync sync`).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PgBoss } from 'pg-boss';
+import type { Db } from '../db/database.ts';
+import { dueConnectionIds } from '../store/connections.ts';
+import { failStaleRuns } from '../store/sync-runs.ts';
+import { logFinished, runConnectionSync, type ExecuteSyncRun, type RunLog } from './runner.ts';
+
+/** How often schedulers look for due connections; schedules are whole minutes. */
+export const TICK_MS = 15_000;
+const DUE_BATCH = 100;
+
+export interface RunnerDeps {
+  db: Db;
+  secret: string;
+  execute: ExecuteSyncRun;
+  log: RunLog;
+  heartbeatMs?: number;
+}
+
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal, ref: false });
+  } catch {
+    // aborted: stopping
+  }
+}
+
+/** Runs due connections in this process, one at a time, until stopped. */
+export class InProcessScheduler {
+  private readonly controller = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly deps: RunnerDeps & { tickMs?: number; now?: () => Date }) {}
+
+  start(): this {
+    this.loop ??= this.run();
+    return this;
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.controller;
+    while (!signal.aborted) {
+      let started = 0;
+      try {
+        started = await this.runDue();
+      } catch (err) {
+        this.deps.log.error({ err }, 'sync scheduler: could not look for due connections');
+      }
+      if (started < DUE_BATCH) await pause(this.deps.tickMs ?? TICK_MS, signal);
+    }
+  }
+
+  /**
+   * One pass: marks runs whose process died as interrupted, then runs each due connection in turn. Returns how
+   * many it looked at. A connection already running elsewhere (the API's run-now, `ordersync sync`) is skipped.
+   */
+  async runDue(): Promise<number> {
+    const { db, secret, execute, log, heartbeatMs } = this.deps;
+    const now = this.deps.now?.() ?? new Date();
+    await failStaleRuns(db, { now });
+    const due = await dueConnectionIds(db, now, DUE_BATCH);
+    for (const connectionId of due) {
+      if (this.controller.signal.aborted) break;
+      const outcome = await runConnectionSync(db, secret, connectionId, { full: false, execute, heartbeatMs, signal: this.controller.signal });
+      if (outcome.started) logFinished(log, connectionId, outcome);
+    }
+    return due.length;
+  }
+
+  /** Interrupts the run in progress (recorded as failed, resumed next time) and waits for the loop to end. */
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.loop;
+  }
+}
+
+// ---- PostgreSQL: pg-boss ----------------------------------------------------------------------------------
+
+export const SYNC_QUEUE = 'ordersync-sync';
+
+export interface SyncJob {
+  connection_id: string;
+  full: boolean;
+}
+
+/** pg-boss heartbeat of an active job: a worker that dies frees its connection's slot after about this long. */
+const JOB_HEARTBEAT_SECONDS = 30;
+/** pg-boss's ceiling for one job (a very long first sync); runs that outlive it are stopped and resume. */
+const JOB_EXPIRE_SECONDS = 24 * 60 * 60;
+
+export interface BossOptions {
+  /** The schema pg-boss keeps its tables in (default `pgboss`). */
+  schema?: string;
+  log: RunLog;
+}
+
+/** A started pg-boss on the service's PostgreSQL database, with the sync queue created. */
+export async function startBoss(url: string, { schema = 'pgboss', log }: BossOptions): Promise<PgBoss> {
+  const boss = new PgBoss({ connectionString: url, schema, max: 4, application_name: 'ordersync', schedule: false });
+  boss.on('error', (err) => log.error({ err }, 'pg-boss error'));
+  await boss.start();
+  await boss.createQueue(SYNC_QUEUE, {
+    policy: 'exclusive', retryLimit: 0, heartbeatSeconds: JOB_HEARTBEAT_SECONDS, expireInSeconds: JOB_EXPIRE_SECONDS,
+  });
+  return boss;
+}
+
+/** Sends a job for each due connection; the queue drops a job for a connection that already has one. */
+export class SyncEnqueuer {
+  private readonly controller = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly deps: { db: Db; boss: PgBoss; log: RunLog; tickMs?: number; now?: () => Date }) {}
+
+  start(): this {
+    this.loop ??= (async () => {
+      const { signal } = this.controller;
+      while (!signal.aborted) {
+        try {
+          await this.tick();
+        } catch (err) {
+          this.deps.log.error({ err }, 'sync scheduler: could not enqueue due connections');
+        }
+        await pause(this.deps.tickMs ?? TICK_MS, signal);
+      }
+    })();
+    return this;
+  }
+
+  /** One tick; returns how many jobs it queued. */
+  async tick(): Promise<number> {
+    const { db, boss } = this.deps;
+    const now = this.deps.now?.() ?? new Date();
+    await failStaleRuns(db, { now });
+    let queued = 0;
+    for (const connectionId of await dueConnectionIds(db, now, 1000)) {
+      const job: SyncJob = { connection_id: connectionId, full: false };
+      if (await boss.send(SYNC_QUEUE, job, { singletonKey: connectionId })) queued++;
+    }
+    return queued;
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.loop;
+  }
+}
+
+export interface WorkerOptions extends RunnerDeps {
+  boss: PgBoss;
+  /** Runs this process carries on at once (different connections). Default 2. */
+  concurrency?: number;
+  pollingIntervalSeconds?: number;
+}
+
+/**
+ * Takes sync jobs from the queue and runs them. `stop()` interrupts the runs in progress (each is recorded as
+ * failed and resumes next time) and waits for their jobs to settle.
+ */
+export async function startSyncWorker(options: WorkerOptions): Promise<{ stop(): Promise<void> }> {
+  const { db, secret, execute, log, heartbeatMs, boss } = options;
+  const controller = new AbortController();
+  await boss.work<SyncJob>(SYNC_QUEUE, {
+    localConcurrency: options.concurrency ?? 2, batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+  }, async ([job]) => {
+    const { connection_id: connectionId, full } = job.data;
+    const signal = AbortSignal.any([job.signal, controller.signal]);
+    const outcome = await runConnectionSync(db, secret, connectionId, { full, execute, heartbeatMs, signal });
+    if (!outcome.started) {
+      log.info({ connection_id: connectionId, reason: outcome.reason }, 'sync job skipped');
+      return { skipped: outcome.reason };
+    }
+    logFinished(log, connectionId, outcome);
+    return { run_id: outcome.runId, status: outcome.status };
+  });
+  return {
+    async stop() {
+      controller.abort();
+      await boss.offWork(SYNC_QUEUE, { wait: true });
+    },
+  };
+}
