@@ -2,11 +2,12 @@
 // scheduler, pg-boss workers, `ordersync sync`): startRun → loadSyncConnection → the engine (progress stored on
 // the run, a heartbeat while it works) → finishRun with the counts, or failed with the error's message.
 //
-// The engine comes in as `execute` (sync/engine.ts executeSyncRun in the service; a double in tests).
+// The engine is sync/engine.ts executeSyncRun; tests pass a double as `execute`.
 import type { Db } from '../db/database.ts';
 import { redactCredentials } from '../domain/connections.ts';
 import { loadSyncConnection } from '../store/connections.ts';
 import { finishRun, heartbeatRun, recordRunProgress, startRun, ZERO_COUNTS } from '../store/sync-runs.ts';
+import { executeSyncRun } from './engine.ts';
 import type { Credentials, SyncConnection, SyncCounts, SyncResult, SyncRunOptions } from './types.ts';
 
 export type ExecuteSyncRun = (db: Db, connection: SyncConnection, options: SyncRunOptions) => Promise<SyncResult>;
@@ -25,8 +26,8 @@ const MAX_ERROR_LENGTH = 2_000;
 
 export interface RunSyncOptions {
   full: boolean;
-  /** The sync engine: executeSyncRun. */
-  execute: ExecuteSyncRun;
+  /** The sync engine (default executeSyncRun; tests pass a double). */
+  execute?: ExecuteSyncRun;
   /** Stops the run between requests (shutdown); it is recorded as failed (interrupted) and the next run resumes. */
   signal?: AbortSignal;
   /** Counts so far, after every committed page (the CLI's progress bar). */
@@ -96,7 +97,8 @@ async function carryOut(db: Db, secret: string, connectionId: string, runId: str
     const connection = await loadSyncConnection(db, secret, connectionId);
     if (!connection) throw new Error('the connection was deleted');
     credentials = connection.credentials;
-    const result = await options.execute(db, connection, {
+    const execute = options.execute ?? executeSyncRun;
+    const result = await execute(db, connection, {
       runId,
       full: options.full,
       signal: controller.signal,
@@ -107,7 +109,9 @@ async function carryOut(db: Db, secret: string, connectionId: string, runId: str
       },
     });
     counts = { ...result.counts };
-    outcome = { runId, status: 'succeeded', counts, error: null };
+    // A run that succeeded may still name records it could not sync (counts.failed).
+    const error = result.error ? redactCredentials(messageOf(result.error), credentials) : null;
+    outcome = { runId, status: 'succeeded', counts, error };
   } catch (error) {
     let message = messageOf(error);
     // Whatever the engine threw on an abort, say why the run stopped.
@@ -151,7 +155,7 @@ export class BackgroundSyncs {
   private readonly running = new Set<Promise<unknown>>();
   private readonly controller = new AbortController();
 
-  constructor(private readonly deps: { db: Db; secret: string; execute: ExecuteSyncRun; log: RunLog; heartbeatMs?: number }) {}
+  constructor(private readonly deps: { db: Db; secret: string; execute?: ExecuteSyncRun; log: RunLog; heartbeatMs?: number }) {}
 
   /** Begins a run; the caller answers with its id while it carries on. */
   async start(connectionId: string, full: boolean): Promise<Refusal | { started: true; runId: string }> {

@@ -24,7 +24,8 @@ const DUE_BATCH = 100;
 export interface RunnerDeps {
   db: Db;
   secret: string;
-  execute: ExecuteSyncRun;
+  /** The sync engine (default executeSyncRun; tests pass a double). */
+  execute?: ExecuteSyncRun;
   log: RunLog;
   heartbeatMs?: number;
 }

@@ -28,6 +28,8 @@ export interface FakeBehaviour {
   stepMs?: number;
   /** Thrown after the pages. */
   fail?: string;
+  /** SyncResult.error of a run that succeeded with records it could not sync. */
+  notSynced?: string;
   /** Waited for before the pages (lets a test hold a run open). */
   gate?: Promise<void>;
 }
@@ -52,7 +54,7 @@ export function fakeEngine(behaviour: FakeBehaviour | ((connection: SyncConnecti
     calls: [], active: new Map(), maxActivePerConnection: 0, maxActive: 0,
     async execute(_db: Db, connection: SyncConnection, options: SyncRunOptions) {
       engine.calls.push({ connection, options });
-      const { pages = [counts(2, 2), counts(5, 4, 1)], stepMs = 0, fail, gate } =
+      const { pages = [counts(2, 2), counts(5, 4, 1)], stepMs = 0, fail, gate, notSynced } =
         typeof behaviour === 'function' ? behaviour(connection) : behaviour;
       const now = (engine.active.get(connection.id) ?? 0) + 1;
       engine.active.set(connection.id, now);
@@ -65,7 +67,7 @@ export function fakeEngine(behaviour: FakeBehaviour | ((connection: SyncConnecti
           await options.onProgress?.(page);
         }
         if (fail) throw new Error(fail);
-        return { counts: pages.at(-1) ?? counts(0) };
+        return { counts: pages.at(-1) ?? counts(0), error: notSynced ?? null };
       } finally {
         engine.active.set(connection.id, (engine.active.get(connection.id) ?? 1) - 1);
       }

@@ -94,6 +94,14 @@ describe.each(databases.eachSupportedId())('runConnectionSync on %s', (databaseI
     expect(JSON.stringify(run)).not.toContain(API_KEY);
   });
 
+  it('records a succeeded run that could not sync some records with the engine\'s sentence about them', async () => {
+    const id = await connection();
+    const engine = fakeEngine({ pages: [counts(10, 9, 0, 0, 1)], notSynced: '1 record not synced: PO number PO-7 belongs to another source.' });
+    const outcome = await runConnectionSync(db, SECRET, id, { full: false, execute: engine.execute });
+    expect(outcome).toMatchObject({ status: 'succeeded', counts: counts(10, 9, 0, 0, 1), error: '1 record not synced: PO number PO-7 belongs to another source.' });
+    expect(await findRun(db, retailerId, outcome.started ? outcome.runId : '')).toMatchObject({ status: 'succeeded', error: expect.stringMatching(/^1 record not synced/) });
+  });
+
   it('fails the run, without calling the engine, when the credentials no longer decrypt', async () => {
     const id = await connection();
     const engine = fakeEngine();
