@@ -3,7 +3,7 @@
 // products, the write endpoints, ShipStation's error body on every error, and 200 requests a minute. The
 // app is not listening: the caller listens (or injects).
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { isLegalMove, planReceipt } from '../domain/lifecycle.ts';
 import { registerValidation } from '../http/validation.ts';
@@ -400,7 +400,13 @@ export function createShipStationSandbox(input: ShipStationSandboxOptions = {}):
   const options = resolveOptions(input, { rateLimit: SHIPSTATION_RATE_LIMIT, rateLimitBurst: (rate) => rate });
   const apiKey = input.apiKey ?? SHIPSTATION_DEFAULT_API_KEY;
   const store = new SsStore(options);
-  const app = Fastify({ logger: options.logger, forceCloseConnections: true, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: options.logger, forceCloseConnections: true, bodyLimit: 1024 * 1024,
+    // What Fastify refuses before routing (a malformed URL) still gets ShipStation's body.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      reply.code(400).send(shipStationErrorBody([{ error_type: 'validation', error_code: 'invalid_field_value', message: error.message }]));
+    },
+  });
   registerValidation(app);
 
   const control = installSimulation(app, options, {

@@ -2,7 +2,7 @@
 // `Authorization: API KEY=<key>` headers, the purchase-order list with confirmed_since, updated_since, status,
 // limit, offset and since_id (ids below since_id, newest first), one PO by id with its 404, and the
 // suppliers. Stocky is read-only. The app is not listening: the caller listens (or injects).
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { installSimulation, pickAdvanceable, resolveOptions, type ResolvedOptions, type SandboxControl, type SandboxOptions } from './common.ts';
 import { isoMillis, lowerBound, rngFor, wholeSeconds } from './random.ts';
 import {
@@ -220,7 +220,12 @@ export function createStockySandbox(input: StockySandboxOptions = {}): StockySan
   const maxLimit = input.maxLimit ?? STOCKY_MAX_LIMIT;
   if (!Number.isInteger(maxLimit) || maxLimit < 1) throw new RangeError(`maxLimit must be a whole number ≥ 1, got ${input.maxLimit}`);
   const store = new StockyStore(options);
-  const app = Fastify({ logger: options.logger, forceCloseConnections: true });
+  const app = Fastify({
+    logger: options.logger, forceCloseConnections: true,
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      reply.code(400).send(stockyErrorBody(error.message));
+    },
+  });
 
   const control = installSimulation(app, options, {
     authenticate(request) {

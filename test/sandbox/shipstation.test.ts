@@ -253,6 +253,12 @@ describe('ShipStation sandbox', () => {
       const noBody = await app.inject({ method: 'POST', url: '/v2/purchase_orders', headers: { ...KEY, 'content-type': 'application/json' }, payload: '' });
       expect(noBody.statusCode).toBe(400);
       expectShipStationError(noBody.json(), 'validation', 'request_body_required');
+      const badJson = await app.inject({ method: 'POST', url: '/v2/purchase_orders', headers: { ...KEY, 'content-type': 'application/json' }, payload: '{"supplier_id":' });
+      expect(badJson.statusCode).toBe(400);
+      expectShipStationError(badJson.json(), 'validation', 'invalid_field_value');
+      const badUrl = await app.inject({ url: '/v2/purchase_orders/%E0%A4%A', headers: KEY });
+      expect(badUrl.statusCode).toBe(400);
+      expectShipStationError(badUrl.json(), 'validation', 'invalid_field_value');
     });
 
     it('PUT replaces fields of a draft and bumps modify_date; 409 once the PO is not a draft', async () => {

@@ -188,6 +188,12 @@ describe('Stocky sandbox', () => {
       expect(bad.statusCode).toBe(400);
       expect(bad.json().errors).toContain("'id'");
       expect((await app.inject({ url: '/api/v2/purchase_orders/12', headers: AUTH })).statusCode).toBe(404);
+      const badUrl = await app.inject({ url: '/api/v2/purchase_orders/%E0%A4%A.json', headers: AUTH });
+      expect(badUrl.statusCode).toBe(400);
+      expect(badUrl.json()).toEqual({ errors: expect.any(String) });
+      const unknown = await app.inject({ url: '/api/v2/stock_transfers.json', headers: AUTH });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toEqual({ errors: 'Not Found' });
     });
   });
 
