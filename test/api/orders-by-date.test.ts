@@ -105,6 +105,21 @@ describe.each(databases.eachSupportedId())('by-date on %s', (databaseId) => {
       expect(records.every((r) => r.po_number.startsWith('PO-42'))).toBe(true);
     });
 
+    it('has_more is false on a last page that is exactly full, and past the end', async () => {
+      const day = { start_date: '2027-06-15' };
+      const { total } = expectEnvelope(await byDate(version, day), version).meta;
+      expect(total).toBeGreaterThan(1);
+      const whole = expectEnvelope(await byDate(version, { ...day, limit: total }), version);
+      expect(whole.meta).toEqual({ total, page: 1, limit: total, has_more: false });
+      const last = expectEnvelope(await byDate(version, { ...day, limit: 1, page: total }), version);
+      expect(last.meta).toEqual({ total, page: total, limit: 1, has_more: false });
+      expect(last.data).toHaveLength(1);
+      const before = expectEnvelope(await byDate(version, { ...day, limit: 1, page: total - 1 }), version);
+      expect(before.meta.has_more).toBe(true);
+      const beyond = expectEnvelope(await byDate(version, { ...day, limit: 1, page: total + 1 }), version);
+      expect(beyond).toEqual({ data: [], meta: { total, page: total + 1, limit: 1, has_more: false } });
+    });
+
     it('defaults to page 1 and limit 50', async () => {
       const body = expectEnvelope(await byDate(version, SEEDED_RANGE), version);
       expect(body.meta.page).toBe(1);

@@ -215,6 +215,18 @@ describe.each(databases.eachSupportedId())('read API look-ups on %s', (databaseI
     });
   });
 
+  describe.each(['v1', 'v2'] as const)('/api/%s: identifiers that need escaping in a URL', (version) => {
+    it('by-po and by-supplier-order find them, percent-encoded', async () => {
+      const api = endpoints(world.app, version, world.keys.a);
+      const byPo = expectEnvelope(await api.byPo('PO 2027/07#1?x=ü'), version);
+      expect(byPo.data.map((r) => r.po_number)).toEqual(['PO 2027/07#1?x=ü']);
+      const bySo = expectEnvelope(await api.bySupplierOrder('FXT 9/9#ü'), version);
+      expect(bySo.data.map((r) => r.po_number)).toEqual(['PO 2027/07#1?x=ü']);
+      const bulk = expectEnvelope(await api.bulk(['PO 2027/07#1?x=ü']), version);
+      expect(bulk.meta.not_found).toEqual([]);
+    });
+  });
+
   describe('GET /api/v1/orders/by-supplier-order/:supplier_order_id', () => {
     it('returns the lines that supplier order covers', async () => {
       const api = endpoints(world.app, 'v1', world.keys.a);

@@ -71,6 +71,8 @@ export interface World {
     /** Two POs with the same order date (tie broken by id). */
     tie1: PoAggregate;
     tie2: PoAggregate;
+    /** A PO number and supplier order id with spaces, slashes, # ? = and non-ASCII. */
+    oddNumber: PoAggregate;
     /** The same PO number at A and at B; B's also has A's supplier order id FXT-777777. */
     sharedA: PoAggregate;
     sharedB: PoAggregate;
@@ -185,6 +187,10 @@ export async function createWorld(db: Db, options: WorldOptions = {}): Promise<W
   const tie2 = simple('PO-A-TIE-2', '2027-06-20T12:00:00.000Z');
   const tie1 = simple('PO-A-TIE-1', '2027-06-20T12:00:00.000Z');
   const sharedA = simple('PO-SHARED', '2027-06-21T12:00:00.000Z', { customer_name: 'Alice A', drop_ship: true });
+  // Characters a URL must escape, as PO numbers from other tools have them.
+  const oddNumber = simple('PO 2027/07#1?x=ü', '2027-07-04T12:00:00.000Z', {
+    supplier_orders: [{ supplier_order_id: 'FXT 9/9#ü', lines: [0] }],
+  });
 
   const b1 = buildPo({
     retailer_id: b, po_number: 'PO-B0001', order_date: '2027-06-15T12:00:00.000Z', supplier_id: taylormade,
@@ -200,7 +206,7 @@ export async function createWorld(db: Db, options: WorldOptions = {}): Promise<W
   });
 
   await db.transaction().execute(async (trx) => {
-    await insertPurchaseOrders(trx, [a1, a2, late, midnight, early, tie2, tie1, sharedA], await supplierNamesOf(trx, a));
+    await insertPurchaseOrders(trx, [a1, a2, late, midnight, early, tie2, tie1, sharedA, oddNumber], await supplierNamesOf(trx, a));
     await insertPurchaseOrders(trx, [b1, sharedB], await supplierNamesOf(trx, b));
   });
 
@@ -211,7 +217,7 @@ export async function createWorld(db: Db, options: WorldOptions = {}): Promise<W
   const app = await buildTestApp(db);
   return {
     db, app, keys, retailerA: a, retailerB: b, suppliers: { cobra, acushnet, taylormade }, tracking,
-    po: { a1, a2, late, midnight, early, tie1, tie2, sharedA, sharedB, b1 },
+    po: { a1, a2, late, midnight, early, tie1, tie2, sharedA, sharedB, b1, oddNumber },
     seeded,
   };
 }
