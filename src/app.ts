@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import { connectionsApi } from './api/connections.ts';
 import { documentsApi } from './api/documents.ts';
 import { healthApi } from './api/health.ts';
 import { ordersApi } from './api/orders.ts';
@@ -15,23 +16,37 @@ import { createAuthenticator } from './http/auth.ts';
 import { handleFrameworkError, registerErrorHandling } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerValidation } from './http/validation.ts';
+import { BackgroundSyncs } from './sync/runner.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'>;
   db: Db;
   /** pino options or false (tests). */
   logger?: boolean | object;
+  /** Runs started by POST /api/v2/connections/:id/sync; default: the app's own, stopped when it closes. */
+  syncs?: Pick<BackgroundSyncs, 'start'>;
+}
+
+/**
+ * The service's pino options. Request logs carry method, URL and ids, never headers with keys nor bodies
+ * (connection credentials arrive in bodies): those paths are redacted should anything log them.
+ */
+export function loggerOptions(config: Pick<Config, 'logLevel'>) {
+  return {
+    level: config.logLevel,
+    redact: {
+      paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.body', 'body', 'credentials', '*.credentials'],
+      censor: '[redacted]',
+    },
+  };
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export async function buildApp({ config, db, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, syncs }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? {
-      level: config.logLevel,
-      redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization'], censor: '[redacted]' },
-    },
+    logger: logger ?? loggerOptions(config),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -65,5 +80,11 @@ export async function buildApp({ config, db, logger }: AppDeps): Promise<Fastify
   });
   await app.register(suppliersApi, { db, requireScope, secret: config.secret, publicUrl: config.publicUrl });
   await app.register(warehousesApi, { db, requireScope, secret: config.secret, publicUrl: config.publicUrl });
+  if (!syncs) {
+    const own = new BackgroundSyncs({ db, secret: config.secret, log: app.log });
+    app.addHook('onClose', () => own.close());
+    syncs = own;
+  }
+  await app.register(connectionsApi, { db, requireScope, secret: config.secret, publicUrl: config.publicUrl, syncs });
   return app;
 }
