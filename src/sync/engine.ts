@@ -65,6 +65,8 @@ export interface SyncHooks {
   afterCommit?: (page: number) => void | Promise<void>;
   /** The HTTP client's counters at the end (also when the run fails). */
   clientStats?: (stats: ClientStats) => void;
+  /** Where the run's time went (ms): waiting for the upstream's pages, and in the page transactions. */
+  timings?: (timings: { waitingForUpstreamMs: number; writingMs: number; pages: number }) => void;
 }
 
 export type ExtendedSyncRunOptions = SyncRunOptions & { tuning?: Partial<SyncTuning>; hooks?: SyncHooks };
@@ -143,6 +145,7 @@ export async function executeSyncRun(db: Db, connection: SyncConnection, options
   const counts: SyncCounts = { fetched: 0, created: 0, updated: 0, unchanged: 0, failed: 0 };
   const failures: string[] = [];
   const cache = new SyncWriteCache();
+  const timings = { waitingForUpstreamMs: 0, writingMs: 0, pages: 0 };
   const now = tuning.now ?? (() => new Date());
   const context: ConnectorContext = {
     client,
@@ -157,11 +160,22 @@ export async function executeSyncRun(db: Db, connection: SyncConnection, options
     const stored = await db.selectFrom('connections').select('id').where('id', '=', connection.id).executeTakeFirst();
     if (!stored) throw new Error(`connection ${connection.id} does not exist`);
     let state = connector.initialState(parseState(await loadSyncState(db, connection.id)), options.full);
+    // The next page is fetched while this one is written (the state after a page is known before it commits);
+    // the write re-reads the stored records inside its transaction, so a look-up made early is never trusted.
+    let upcoming = connector.nextPage(state, context);
     for (let pageNo = 1; ; pageNo++) {
       options.signal?.throwIfAborted();
-      const page: SyncPage<unknown> | null = await connector.nextPage(state, context);
+      const waitStarted = performance.now();
+      const page: SyncPage<unknown> | null = await upcoming;
+      timings.waitingForUpstreamMs += performance.now() - waitStarted;
       if (!page) break;
       options.signal?.throwIfAborted();
+      const readAhead = connector.canReadAhead(page.state);
+      if (readAhead) {
+        upcoming = connector.nextPage(page.state, context);
+        upcoming.catch(() => {}); // surfaces when awaited; dropped if this page fails
+      }
+      const writeStarted = performance.now();
       const records: PageRecord[] = page.records.map((po) => ({ po, hash: contentHash(po) }));
       const stamp = now();
       let result;
@@ -181,6 +195,9 @@ export async function executeSyncRun(db: Db, connection: SyncConnection, options
         cache.clear(); // ids made in the rolled-back transaction are gone
         throw error;
       }
+      if (!readAhead) upcoming = connector.nextPage(page.state, context);
+      timings.writingMs += performance.now() - writeStarted;
+      timings.pages++;
       state = page.state;
       counts.fetched += page.records.length + page.current.length;
       counts.created += result.created;
@@ -193,7 +210,9 @@ export async function executeSyncRun(db: Db, connection: SyncConnection, options
     }
     await saveSyncState(db, connection.id, JSON.stringify(connector.finish(state)));
   } finally {
+    client.close();
     options.hooks?.clientStats?.({ ...client.stats, retries: { ...client.stats.retries } });
+    options.hooks?.timings?.({ ...timings });
   }
   const more = counts.failed - failures.length;
   const error = counts.failed === 0 ? null

@@ -28,10 +28,13 @@ async function eventCount(db: Db, retailerId: string): Promise<number> {
   return Number(row.n);
 }
 
-/** Snapshot without the status-event histories (a fresh full sync has no history to compare). */
+/**
+ * Snapshot without the status-event histories (a fresh full sync has no history to compare) and without content
+ * hashes (a PO found by the re-check is mapped without its supplier's name, which only the list shows).
+ */
 const withoutEvents = (s: Awaited<ReturnType<typeof snapshot>>) => ({
   pos: Object.fromEntries(Object.entries(s.pos).map(([k, v]) => [k, { ...(v as object), events: undefined }])),
-  synced: s.synced.map(({ upstream_modified: _m, ...rest }) => rest),
+  synced: s.synced.map(({ upstream_modified: _m, content_hash: _h, ...rest }) => rest),
 });
 
 describe.each(databases.eachSupportedId())('sync engine on %s', (databaseId) => {

@@ -71,6 +71,10 @@ export class ShipStationConnector implements Connector<ShipStationState> {
     };
   }
 
+  canReadAhead(state: ShipStationState): boolean {
+    return state.sweep?.phase !== 'recheck';
+  }
+
   finish(state: ShipStationState): ShipStationState {
     return { ...state, watermark: later(state.watermark, state.sweep?.maxCreated ?? null), sweep: null };
   }

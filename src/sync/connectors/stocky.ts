@@ -62,6 +62,10 @@ export class StockyConnector implements Connector<StockyState> {
     };
   }
 
+  canReadAhead(): boolean {
+    return true;
+  }
+
   finish(state: StockyState): StockyState {
     const sweep = state.sweep;
     const reached = sweep ? earlier(sweep.maxUpdated, sweep.startedAt) : null;

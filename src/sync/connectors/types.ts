@@ -112,4 +112,9 @@ export interface Connector<S> {
   nextPage(state: S, context: ConnectorContext): Promise<SyncPage<S> | null>;
   /** The state after a finished sweep (watermark advanced, no cursor). */
   finish(state: S): S;
+  /**
+   * Whether the page after `state` may be read while the page before it is still being written: not when what it
+   * reads depends on that write (ShipStation's re-check asks which records the sweep has not listed yet).
+   */
+  canReadAhead(state: S): boolean;
 }
