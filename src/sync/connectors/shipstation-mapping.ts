@@ -137,8 +137,15 @@ export function shipmentFromTracking(
 }
 
 /** An ISO 8601 instant as stored UTC text; a bare date reads as its midnight UTC; null when unreadable. */
+const PLAIN_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
 export function instantOf(value: string | null | undefined): string | null {
   if (!value) return null;
+  if (PLAIN_UTC.test(value)) {
+    // The common case (both upstreams write UTC with Z): Date.parse reads it exactly; an impossible date is NaN.
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value.slice(0, 10)) return new Date(ms).toISOString();
+  }
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T00:00:00.000Z`;
   return parseInstant(value);
 }
