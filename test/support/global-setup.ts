@@ -36,6 +36,23 @@ async function connect(url: string): Promise<pg.Client> {
   }
 }
 
+const RUN_DATABASE_PREFIX = 'ordersync_test_';
+const ABANDONED_AFTER_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * A run that was killed never reached its teardown: drop run databases made more than six hours ago (their names
+ * carry the time they were made), so that they do not pile up on a developer's server.
+ */
+async function dropAbandonedDatabases(admin: pg.Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(
+    'select datname from pg_database where starts_with(datname, $1)', [RUN_DATABASE_PREFIX]);
+  for (const { datname } of rows) {
+    const made = parseInt(datname.slice(RUN_DATABASE_PREFIX.length).split('_')[0], 36);
+    if (!Number.isFinite(made) || Date.now() - made < ABANDONED_AFTER_MS) continue;
+    await admin.query(`drop database if exists "${datname}" with (force)`).catch(() => {});
+  }
+}
+
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   const given = process.env.TEST_DATABASE_URL || undefined;
   const serverUrl = given ?? DEFAULT_SERVER_URL;
@@ -66,8 +83,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return;
   }
 
-  const name = `ordersync_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const name = `${RUN_DATABASE_PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   try {
+    await dropAbandonedDatabases(admin);
     await admin.query(`create database ${name}`);
   } finally {
     await admin.end();
