@@ -183,18 +183,24 @@ async function freePort(): Promise<number> {
 
 interface Served {
   child: ChildProcess;
+  /** stdout and stderr together, for messages. */
   output: () => string;
+  stdout: () => string;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 function startServer(env: Record<string, string>): Served {
   const child = spawn(process.execPath, [BIN, 'serve'], { env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
+  let stdout = '';
+  child.stdout!.on('data', (chunk) => {
+    output += chunk;
+    stdout += chunk;
+  });
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once('exit', (code, signal) => done({ code, signal })));
-  return { child, output: () => output, exit };
+  return { child, output: () => output, stdout: () => stdout, exit };
 }
 
 /** Polls GET /healthz until the server answers (or the process ends). */
@@ -230,10 +236,10 @@ describe('ordersync serve', () => {
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok' });
 
-      const lines = served.output().split('\n').map((line) => line.trim());
+      const lines = served.stdout().split('\n').map((line) => line.trim());
       const keys = lines.filter((line) => SECRET_LINE.test(line));
       expect(keys, served.output()).toHaveLength(1);
-      expect(served.output()).toMatch(/will not be shown again/);
+      expect(served.stdout()).toMatch(/will not be shown again/);
 
       const listed = await fetch(`${base}/api/v2/orders/by-date?start_date=2027-01-01`, { headers: { 'X-API-Key': keys[0] } });
       expect(listed.status).toBe(200);
