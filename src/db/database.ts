@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Compilable } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
 import type { Database } from './schema.ts';
@@ -59,10 +59,14 @@ export interface OpenOptions {
   poolSize?: number;
 }
 
+/** The better-sqlite3 connection under each SQLite Kysely instance made by openDatabase (for preparedQuery). */
+const sqliteUnder = new WeakMap<Db, SQLite.Database>();
+
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
     const sqlite = openSqlite(config.file);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    sqliteUnder.set(db, sqlite);
     return { db, kind: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({
@@ -77,4 +81,34 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * A read query for a hot path: built and compiled by Kysely once, then run with each call's parameters.
+ * `build` gets stand-ins for the parameters and may only pass them on as values (not look at them).
+ *
+ * Building and compiling a Kysely query costs more than a SQLite point look-up, and so does Kysely's
+ * executor; on SQLite the compiled SQL is run as a prepared better-sqlite3 statement, synchronously, with
+ * the same SQL, parameters and rows Kysely's driver would use. While a transaction is open on the connection
+ * (a write that awaits between statements) it goes through Kysely instead, which waits for the transaction
+ * like every other query, so no read sees uncommitted rows. On PostgreSQL it is db.executeQuery.
+ */
+export function preparedQuery<A extends unknown[], R>(db: Db, build: (...params: A) => Compilable<R>): (...args: A) => Promise<R[]> {
+  const standIns = Array.from({ length: build.length }, (_, i) => `\u0000parameter ${i}\u0000`);
+  const compiled = build(...(standIns as A)).compile();
+  const slots = compiled.parameters.map((value) => standIns.indexOf(value as string));
+  if (standIns.some((_, i) => !slots.includes(i)) || compiled.sql.includes('\u0000')) {
+    throw new Error(`preparedQuery: every parameter must be used as a value once compiled: ${compiled.sql}`);
+  }
+  const parametersOf = (args: A): unknown[] => slots.map((slot, k) => (slot >= 0 ? args[slot] : compiled.parameters[k]));
+  const throughKysely = async (args: A): Promise<R[]> => (await db.executeQuery<R>({ ...compiled, parameters: parametersOf(args) })).rows;
+
+  const sqlite = sqliteUnder.get(db);
+  if (!sqlite) return (...args) => throughKysely(args);
+  let statement: SQLite.Statement | undefined;
+  return async (...args) => {
+    if (sqlite.inTransaction) return throughKysely(args);
+    statement ??= sqlite.prepare(compiled.sql);
+    return statement.all(parametersOf(args)) as R[];
+  };
 }

@@ -1,6 +1,6 @@
 // Read queries of the OrderSync API. Each returns stored renderings (JSON text), scoped to one retailer.
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import { preparedQuery, type Db } from '../db/database.ts';
 
 export type ApiVersion = 'v1' | 'v2';
 
@@ -18,27 +18,53 @@ export interface RecordsPage {
  */
 const notIndexed = (column: 'order_date' | 'po.order_date' | 'retailer_id') => sql<string>`${sql.ref(column)} || ''`;
 
+/** The look-up by PO number: one number (`=`) or several (`in`). */
+function v2ByPoNumbers(db: Db, retailerId: string, numbers: string | string[]) {
+  return db.selectFrom('purchase_orders')
+    .select(['po_number', 'view_v2'])
+    .where('retailer_id', '=', retailerId)
+    .where('po_number', typeof numbers === 'string' ? '=' : 'in', numbers)
+    .orderBy(notIndexed('order_date')).orderBy('id');
+}
+
+function v1ByPoNumbers(db: Db, retailerId: string, numbers: string | string[]) {
+  return db.selectFrom('po_lines')
+    .innerJoin('purchase_orders as po', 'po.id', 'po_lines.po_id')
+    .select(['po.po_number', 'po_lines.view_v1'])
+    .where('po.retailer_id', '=', retailerId)
+    .where('po.po_number', typeof numbers === 'string' ? '=' : 'in', numbers)
+    .orderBy(notIndexed('po.order_date')).orderBy('po.id').orderBy('po_lines.line_no');
+}
+
+/** The same look-ups for one PO number (the by-po endpoints), prepared once per database: see preparedQuery. */
+function preparedSingleLookups(db: Db) {
+  return {
+    v1: preparedQuery(db, (retailerId: string, poNumber: string) => v1ByPoNumbers(db, retailerId, poNumber)),
+    v2: preparedQuery(db, (retailerId: string, poNumber: string) => v2ByPoNumbers(db, retailerId, poNumber)),
+  };
+}
+const singleLookups = new WeakMap<Db, ReturnType<typeof preparedSingleLookups>>();
+
 /** Records for these PO numbers, plus which of the numbers matched a PO. */
 export async function recordsByPoNumbers(
   db: Db, version: ApiVersion, retailerId: string, poNumbers: string[],
 ): Promise<{ records: string[]; found: Set<string> }> {
   if (poNumbers.length === 0) return { records: [], found: new Set() };
+  if (poNumbers.length === 1) {
+    let lookups = singleLookups.get(db);
+    if (!lookups) singleLookups.set(db, lookups = preparedSingleLookups(db));
+    if (version === 'v2') {
+      const rows = await lookups.v2(retailerId, poNumbers[0]);
+      return { records: rows.map((r) => r.view_v2), found: new Set(rows.map((r) => r.po_number)) };
+    }
+    const rows = await lookups.v1(retailerId, poNumbers[0]);
+    return { records: rows.map((r) => r.view_v1), found: new Set(rows.map((r) => r.po_number)) };
+  }
   if (version === 'v2') {
-    const rows = await db.selectFrom('purchase_orders')
-      .select(['po_number', 'view_v2'])
-      .where('retailer_id', '=', retailerId)
-      .where('po_number', poNumbers.length === 1 ? '=' : 'in', poNumbers.length === 1 ? poNumbers[0] : poNumbers)
-      .orderBy(notIndexed('order_date')).orderBy('id')
-      .execute();
+    const rows = await v2ByPoNumbers(db, retailerId, poNumbers).execute();
     return { records: rows.map((r) => r.view_v2), found: new Set(rows.map((r) => r.po_number)) };
   }
-  const rows = await db.selectFrom('po_lines')
-    .innerJoin('purchase_orders as po', 'po.id', 'po_lines.po_id')
-    .select(['po.po_number', 'po_lines.view_v1'])
-    .where('po.retailer_id', '=', retailerId)
-    .where('po.po_number', poNumbers.length === 1 ? '=' : 'in', poNumbers.length === 1 ? poNumbers[0] : poNumbers)
-    .orderBy(notIndexed('po.order_date')).orderBy('po.id').orderBy('po_lines.line_no')
-    .execute();
+  const rows = await v1ByPoNumbers(db, retailerId, poNumbers).execute();
   return { records: rows.map((r) => r.view_v1), found: new Set(rows.map((r) => r.po_number)) };
 }
 
