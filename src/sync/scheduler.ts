@@ -12,6 +12,7 @@
 // unique index) covers runs started outside pg-boss (the API's run-now, `ordersync sync`).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PgBoss } from 'pg-boss';
+import type { DatabaseConfig } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { dueConnectionIds } from '../store/connections.ts';
 import { failStaleRuns } from '../store/sync-runs.ts';
@@ -190,6 +191,46 @@ export async function startSyncWorker(options: WorkerOptions): Promise<{ stop():
     async stop() {
       controller.abort();
       await boss.offWork(SYNC_QUEUE, { wait: true });
+    },
+  };
+}
+
+// ---- what the processes run ---------------------------------------------------------------------------------
+
+export interface Scheduling {
+  /** Stops scheduling; a run this process carries on is interrupted (recorded, resumed next time). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Scheduling beside `serve`'s HTTP server: on SQLite the in-process scheduler runs due connections; on
+ * PostgreSQL the server only queues due runs for `ordersync worker` processes.
+ */
+export async function startScheduling(database: DatabaseConfig, deps: RunnerDeps): Promise<Scheduling> {
+  if (database.kind === 'sqlite') return new InProcessScheduler(deps).start();
+  const boss = await startBoss(database.url, { log: deps.log });
+  const enqueuer = new SyncEnqueuer({ db: deps.db, boss, log: deps.log }).start();
+  return {
+    async stop() {
+      await enqueuer.stop();
+      await boss.stop({ graceful: true, timeout: 5_000 });
+    },
+  };
+}
+
+/**
+ * `ordersync worker`: takes sync jobs from the queue, and queues due runs too, so schedules keep running
+ * with workers alone (the queue keeps one job per connection however many processes queue them).
+ */
+export async function startWorkerProcess(url: string, deps: RunnerDeps & { concurrency?: number }): Promise<Scheduling> {
+  const boss = await startBoss(url, { log: deps.log });
+  const worker = await startSyncWorker({ ...deps, boss });
+  const enqueuer = new SyncEnqueuer({ db: deps.db, boss, log: deps.log }).start();
+  return {
+    async stop() {
+      await enqueuer.stop();
+      await worker.stop();
+      await boss.stop({ graceful: true, timeout: 5_000 });
     },
   };
 }
