@@ -1,11 +1,12 @@
-// Runs the service: open the database, migrate, make the first key on an empty database, listen,
-// and on SIGTERM/SIGINT drain requests and close the database.
+// Runs the service: open the database, migrate, make the first key on an empty database, listen, schedule
+// syncs (sync/scheduler.ts), and on SIGTERM/SIGINT drain requests, stop syncs and close the database.
 import type { Config } from './config.ts';
 import { buildApp } from './app.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
+import { startScheduling, type Scheduling } from './sync/scheduler.ts';
 
 /** First start on an empty database: a `demo` retailer and one key with every scope, shown once. */
 async function bootstrapDemoKey(db: Db): Promise<void> {
@@ -23,6 +24,7 @@ export async function serve(config: Config): Promise<void> {
   await migrateToLatest(database.db);
   await bootstrapDemoKey(database.db);
   const app = await buildApp({ config, db: database.db });
+  let scheduling: Scheduling | undefined;
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -30,7 +32,8 @@ export async function serve(config: Config): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down: draining requests');
     try {
-      await app.close();
+      // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
+      await Promise.all([app.close(), scheduling?.stop()]);
       await database.close();
       process.exit(0);
     } catch (err) {
@@ -42,4 +45,5 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
 }
