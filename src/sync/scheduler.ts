@@ -11,6 +11,7 @@
 // per connection across all processes, and startRun's running-row guard (one running run per connection, a
 // unique index) covers runs started outside pg-boss (the API's run-now, `ordersync sync`).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { PgBoss } from 'pg-boss';
 import type { DatabaseConfig } from '../config.ts';
 import type { Db } from '../db/database.ts';
@@ -106,6 +107,16 @@ export interface BossOptions {
   /** The schema pg-boss keeps its tables in (default `pgboss`). */
   schema?: string;
   log: RunLog;
+}
+
+/**
+ * pg-boss's schema for the service's: `pgboss` beside `public`, `<schema>_pgboss` beside any other, so two
+ * OrderSyncs in schemas of one database (search_path in DATABASE_URL) never take each other's jobs.
+ */
+export async function bossSchemaFor(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema ?? 'public';
+  return schema === 'public' ? 'pgboss' : `${schema}_pgboss`;
 }
 
 /** A started pg-boss on the service's PostgreSQL database, with the sync queue created. */
@@ -208,7 +219,7 @@ export interface Scheduling {
  */
 export async function startScheduling(database: DatabaseConfig, deps: RunnerDeps): Promise<Scheduling> {
   if (database.kind === 'sqlite') return new InProcessScheduler(deps).start();
-  const boss = await startBoss(database.url, { log: deps.log });
+  const boss = await startBoss(database.url, { schema: await bossSchemaFor(deps.db), log: deps.log });
   const enqueuer = new SyncEnqueuer({ db: deps.db, boss, log: deps.log }).start();
   return {
     async stop() {
@@ -222,10 +233,12 @@ export async function startScheduling(database: DatabaseConfig, deps: RunnerDeps
  * `ordersync worker`: takes sync jobs from the queue, and queues due runs too, so schedules keep running
  * with workers alone (the queue keeps one job per connection however many processes queue them).
  */
-export async function startWorkerProcess(url: string, deps: RunnerDeps & { concurrency?: number }): Promise<Scheduling> {
-  const boss = await startBoss(url, { log: deps.log });
+export async function startWorkerProcess(
+  url: string, deps: RunnerDeps & { concurrency?: number; pollingIntervalSeconds?: number; tickMs?: number },
+): Promise<Scheduling> {
+  const boss = await startBoss(url, { schema: await bossSchemaFor(deps.db), log: deps.log });
   const worker = await startSyncWorker({ ...deps, boss });
-  const enqueuer = new SyncEnqueuer({ db: deps.db, boss, log: deps.log }).start();
+  const enqueuer = new SyncEnqueuer({ db: deps.db, boss, log: deps.log, tickMs: deps.tickMs }).start();
   return {
     async stop() {
       await enqueuer.stop();

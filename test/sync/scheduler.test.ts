@@ -2,14 +2,13 @@
 // on SQLite and PostgreSQL; and on PostgreSQL, pg-boss: two workers and two enqueuers on one database never
 // run one connection twice at once.
 import pg from 'pg';
-import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import { createConnection, findConnection } from '../../src/store/connections.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import { findRun } from '../../src/store/sync-runs.ts';
 import { beginConnectionSync, type RunLog } from '../../src/sync/runner.ts';
-import { InProcessScheduler, startBoss, startSyncWorker, SYNC_QUEUE, SyncEnqueuer } from '../../src/sync/scheduler.ts';
+import { bossSchemaFor, InProcessScheduler, startBoss, startWorkerProcess, SYNC_QUEUE } from '../../src/sync/scheduler.ts';
 import { counts, deferred, eventually, fakeEngine, SECRET, secondHandle } from '../support/sync.ts';
 import { TestDatabases, type TestDatabase } from '../support/test-database.ts';
 
@@ -89,19 +88,17 @@ describe.each(databases.eachSupportedId().filter(([id]) => id === 'POSTGRES'))('
   let db: Db;
   let retailerId: string;
   let bossSchema: string;
-  const bosses: PgBoss[] = [];
-  const handles: { close(): Promise<void> }[] = [];
+  const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     database = await databases.init('POSTGRES');
     db = database.db;
     retailerId = (await ensureRetailer(db, 'acme')).retailer.id;
-    bossSchema = `${database.schema}_boss`;
+    bossSchema = await bossSchemaFor(db);
   });
 
   afterAll(async () => {
-    await Promise.all(bosses.map((boss) => boss.stop({ graceful: false, timeout: 1000 })));
-    await Promise.all(handles.map((h) => h.close()));
+    for (const stop of stops.reverse()) await stop();
     if (!bossSchema) return;
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
@@ -109,44 +106,42 @@ describe.each(databases.eachSupportedId().filter(([id]) => id === 'POSTGRES'))('
     await client.end();
   });
 
-  async function boss(): Promise<PgBoss> {
-    const started = await startBoss(database.url, { schema: bossSchema, log: quiet });
-    bosses.push(started);
-    return started;
-  }
+  it('keeps pg-boss in a schema of its own beside the service\'s', () => {
+    expect(bossSchema).toBe(`${database.schema}_pgboss`);
+  });
 
   it('admits one queued-or-active job per connection (exclusive policy keyed by connection id)', async () => {
-    const b = await boss();
-    const first = await b.send(SYNC_QUEUE, { connection_id: 'conn_x', full: false }, { singletonKey: 'conn_x' });
-    const second = await b.send(SYNC_QUEUE, { connection_id: 'conn_x', full: false }, { singletonKey: 'conn_x' });
-    const other = await b.send(SYNC_QUEUE, { connection_id: 'conn_y', full: false }, { singletonKey: 'conn_y' });
+    const boss = await startBoss(database.url, { schema: bossSchema, log: quiet });
+    stops.push(() => boss.stop({ graceful: false, timeout: 1000 }));
+    const first = await boss.send(SYNC_QUEUE, { connection_id: 'conn_x', full: false }, { singletonKey: 'conn_x' });
+    const second = await boss.send(SYNC_QUEUE, { connection_id: 'conn_x', full: false }, { singletonKey: 'conn_x' });
+    const other = await boss.send(SYNC_QUEUE, { connection_id: 'conn_y', full: false }, { singletonKey: 'conn_y' });
     expect(first).toEqual(expect.any(String));
     expect(second).toBeNull();
     expect(other).toEqual(expect.any(String));
-    await b.deleteQueuedJobs(SYNC_QUEUE);
+    await boss.deleteQueuedJobs(SYNC_QUEUE);
   });
 
-  it('two workers and two enqueuers never run one connection twice at once, and every connection runs', async () => {
+  it('two worker processes never run one connection twice at once, and every connection runs', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push(await newConnection(db, retailerId, `worked ${i}`, { createdAt: new Date(Date.now() - 1000) }));
     const engine = fakeEngine({ pages: [counts(1, 1), counts(2, 1, 1)], stepMs: 40 });
-    const [bossA, bossB] = [await boss(), await boss()];
     const other = secondHandle(database);
-    handles.push(other);
-    const workerA = await startSyncWorker({ db, secret: SECRET, execute: engine.execute, log: quiet, boss: bossA, concurrency: 2, pollingIntervalSeconds: 0.5 });
-    const workerB = await startSyncWorker({ db: other.db, secret: SECRET, execute: engine.execute, log: quiet, boss: bossB, concurrency: 2, pollingIntervalSeconds: 0.5 });
-    const enqueuers = [new SyncEnqueuer({ db, boss: bossA, log: quiet }), new SyncEnqueuer({ db: other.db, boss: bossB, log: quiet })];
+    stops.push(() => other.close());
+    // Two `ordersync worker` processes (each with its own pool), each taking jobs and queueing due runs.
+    const workers = await Promise.all([db, other.db].map((handle) => startWorkerProcess(database.url, {
+      db: handle, secret: SECRET, execute: engine.execute, log: quiet, concurrency: 2, pollingIntervalSeconds: 0.5, tickMs: 50,
+    })));
 
-    // For two seconds, keep every connection due and both enqueuers ticking: the queue and startRun must hold.
-    const until = Date.now() + 2000;
+    // For a while, keep every connection due: both queues of work and startRun's guard must hold.
+    const until = Date.now() + 1500;
     while (Date.now() < until) {
       await db.updateTable('connections').set({ next_run_at: new Date(Date.now() - 1000).toISOString() })
         .where('retailer_id', '=', retailerId).where('name', 'like', 'worked %').execute();
-      await Promise.all(enqueuers.map((e) => e.tick()));
       await new Promise((r) => setTimeout(r, 25));
     }
     await eventually(() => ids.every((id) => engine.calls.some((c) => c.connection.id === id)), 10_000, 'every connection to run');
-    await Promise.all([workerA.stop(), workerB.stop()]);
+    await Promise.all(workers.map((w) => w.stop()));
 
     expect(engine.maxActivePerConnection).toBe(1);
     expect(engine.maxActive).toBeGreaterThan(1); // the workers did share the work
