@@ -163,7 +163,7 @@ export function renderV2(state: PoState): string {
       supplier_name: line.supplier_name,
       price: centsToAmount(line.unit_cost_cents),
       total: centsToAmount(line.unit_cost_cents * line.quantity),
-      estimated_delivery_date: renderUsDate(line.estimated_delivery_date ?? shipment?.estimated_delivery_date ?? null),
+      estimated_delivery_date: renderUsDate(shipment?.estimated_delivery_date ?? line.estimated_delivery_date),
       tracking: renderTracking(shipment),
     };
   });
