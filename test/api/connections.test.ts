@@ -11,7 +11,7 @@ import { createApiKey } from '../../src/store/api-keys.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import { executeSyncRun } from '../../src/sync/engine.ts';
 import { BackgroundSyncs, type ExecuteSyncRun } from '../../src/sync/runner.ts';
-import { counts, deferred, eventually, fakeEngine, type FakeBehaviour } from '../support/sync.ts';
+import { counts, deferred, eventually, fakeEngine, type FakeBehaviour } from '../support/engine-double.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { FAST, shipStation } from '../sync/support.ts';
 

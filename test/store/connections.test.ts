@@ -14,7 +14,7 @@ import { ensureRetailer } from '../../src/store/retailers.ts';
 import {
   failStaleRuns, findRun, finishRun, heartbeatRun, INTERRUPTED_ERROR, listRuns, recordRunProgress, startRun,
 } from '../../src/store/sync-runs.ts';
-import { counts, SECRET, secondHandle } from '../support/sync.ts';
+import { counts, SECRET, secondHandle } from '../support/engine-double.ts';
 import { TestDatabases, type TestDatabase } from '../support/test-database.ts';
 
 const databases = TestDatabases.create();

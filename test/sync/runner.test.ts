@@ -6,7 +6,7 @@ import { createConnection, findConnection } from '../../src/store/connections.ts
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import { findRun, listRuns } from '../../src/store/sync-runs.ts';
 import { BackgroundSyncs, beginConnectionSync, runConnectionSync, type RunLog } from '../../src/sync/runner.ts';
-import { counts, deferred, eventually, fakeEngine, SECRET, secondHandle } from '../support/sync.ts';
+import { counts, deferred, eventually, fakeEngine, SECRET, secondHandle } from '../support/engine-double.ts';
 import { TestDatabases, type TestDatabase } from '../support/test-database.ts';
 
 const databases = TestDatabases.create();

@@ -9,7 +9,7 @@ import { ensureRetailer } from '../../src/store/retailers.ts';
 import { findRun } from '../../src/store/sync-runs.ts';
 import { beginConnectionSync, type RunLog } from '../../src/sync/runner.ts';
 import { bossSchemaFor, InProcessScheduler, startBoss, startWorkerProcess, SYNC_QUEUE } from '../../src/sync/scheduler.ts';
-import { counts, deferred, eventually, fakeEngine, SECRET, secondHandle } from '../support/sync.ts';
+import { counts, deferred, eventually, fakeEngine, SECRET, secondHandle } from '../support/engine-double.ts';
 import { TestDatabases, type TestDatabase } from '../support/test-database.ts';
 
 const databases = TestDatabases.create();
