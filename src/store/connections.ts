@@ -173,6 +173,8 @@ export async function deleteConnection(db: Db, retailerId: string, connectionId:
     const running = await runningRunId(trx, connectionId);
     if (running) return { ok: false, reason: 'running', runId: running };
     await trx.deleteFrom('sync_runs').where('connection_id', '=', connectionId).execute();
+    // The engine's bookkeeping (upstream id → PO, content hashes) means nothing without its connection.
+    await trx.deleteFrom('synced_records').where('connection_id', '=', connectionId).execute();
     await trx.deleteFrom('connections').where('retailer_id', '=', retailerId).where('id', '=', connectionId).execute();
     return { ok: true };
   });
