@@ -4,7 +4,8 @@
 //    project's own seedDatabase, and creates an API key for the bench retailer (revoked again at the end).
 // 2. Starts the real service (buildApp) and a bare Fastify 5 route sending a JSON body of the average by-po size,
 //    each in its own child process on a loopback port; the load generator (autocannon) runs in this process.
-// 3. Loads GET /api/v2/orders/by-po/:po with random existing PO numbers, and the same load on the bare route;
+// 3. Loads GET /api/v2/orders/by-po/:po with random existing PO numbers (first, while the database file is freshest
+//    in the OS page cache), then the same load on the bare route;
 //    then, unless BENCH_EXTRAS=0, bulk by-po-numbers (100 POs) against single look-ups, and by-date page 1
 //    against the last page.
 // 4. Prints requests/s, p50/p99 and the ratios against the targets; writes them to data/bench/results-*.json.
@@ -13,7 +14,7 @@
 // BENCH_CONNECTIONS (50), BENCH_LOG_LEVEL (warn; `info` is the production default), BENCH_EXTRAS (1),
 // BENCH_EXTRA_DURATION seconds (10), BENCH_CPU_PROF=1 (profile the service into data/bench/profiles),
 // BENCH_WARM_CACHE=0 (skip reading the database file once before the load).
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
@@ -123,6 +124,22 @@ function warmPageCache(): number {
     closeSync(fd);
   }
   return Date.now() - began;
+}
+
+const pct = (share: number) => `${(share * 100).toFixed(0)}%`;
+
+/**
+ * The share of the database file held in the OS page cache (util-linux `fincore`), or null without it. Random
+ * look-ups on a file that is not cached read the disk: on a VM that pages out cold memory the share drops fast.
+ */
+function pageCacheShare(): number | null {
+  try {
+    const [resident, size] = execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES,SIZE', DB_FILE], { timeout: 10_000, encoding: 'utf8' })
+      .trim().split(/\s+/).map(Number);
+    return size > 0 ? resident / size : null;
+  } catch {
+    return null;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -304,7 +321,8 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   const loadBefore = loadavg()[0];
-  log(`Machine load average (1 min) before the load: ${loadBefore.toFixed(2)} on ${availableParallelism()} cores${loadBefore > 1 ? ' (other work is running: figures will be lower and noisier)' : ''}.`);
+  // The set-up above (reading the file, seeding) counts in this figure too: ~1-1.5 comes from this run itself.
+  log(`Machine load average (1 min) before the load: ${loadBefore.toFixed(2)} on ${availableParallelism()} cores${loadBefore > 2.5 ? ' (other work is running: figures will be lower and noisier)' : ''}.`);
   const headers = { 'x-api-key': secret };
   const profileDir = join(benchDir, 'profiles');
   if (CPU_PROF) mkdirSync(profileDir, { recursive: true });
@@ -320,6 +338,14 @@ async function main(): Promise<void> {
     log(`Bare: Fastify 5, no logger, one route on the same path sending a constant ${averageBytes}-byte JSON body, its own process.`);
     log();
 
+    // by-po first, while the database file is freshest in the page cache.
+    const cachedBefore = pageCacheShare();
+    const byPo = await warmUpAndMeasure(service, { path: byPoPath, headers }, DURATION, 'GET /api/v2/orders/by-po/:po');
+    const cachedAfter = pageCacheShare();
+    if (cachedBefore !== null && cachedAfter !== null) {
+      log(`  share of the database file in the OS page cache: ${pct(cachedBefore)} before by-po, ${pct(cachedAfter)} after`);
+      Object.assign(results, { pageCacheBefore: cachedBefore, pageCacheAfter: cachedAfter });
+    }
     const bare = await startServer('bare', 'bare.ts', { BENCH_BODY_BYTES: String(averageBytes) });
     let bareResult: Measured;
     try {
@@ -327,7 +353,6 @@ async function main(): Promise<void> {
     } finally {
       await bare.stop();
     }
-    const byPo = await warmUpAndMeasure(service, { path: byPoPath, headers }, DURATION, 'GET /api/v2/orders/by-po/:po');
     const ratio = byPo.rps / bareResult.rps;
     results.bare = bareResult;
     results.byPo = byPo;
