@@ -375,6 +375,7 @@ async function main(): Promise<void> {
 
       const limit = 50;
       const windows = await dateWindows(service, headers, limit);
+      if (windows.length === 0) throw new Error('by-date: no POs in any of the sampled 30-day windows');
       const pick = () => windows[Math.floor(Math.random() * windows.length)];
       const averageLast = windows.reduce((sum, w) => sum + w.lastPage, 0) / windows.length;
       const firstPage = await warmUpAndMeasure(service, {
