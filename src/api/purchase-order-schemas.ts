@@ -1,6 +1,7 @@
 // TypeBox schemas of the PO lifecycle API (DESIGN section 3, shaped after ShipStation's v2 purchase orders).
 import { Type } from 'typebox';
 import { Nullable, StringEnum } from './schema-helpers.ts';
+import { AddressInput } from './suppliers.ts';
 import { LIFECYCLE_STATUSES } from '../domain/lifecycle.ts';
 import { PAYMENT_TERMS } from '../domain/money.ts';
 
@@ -10,17 +11,6 @@ const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 date-time, e.g. 2026-01-15T00:00:00Z' });
 const DateOrInstant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}', description: 'YYYY-MM-DD or an ISO 8601 date-time' });
 const LifecycleStatus = StringEnum(LIFECYCLE_STATUSES);
-
-export const AddressBody = Type.Object({
-  name: Type.Optional(Nullable(Text(200))),
-  company: Type.Optional(Nullable(Text(200))),
-  line1: Type.Optional(Nullable(Text(200))),
-  line2: Type.Optional(Nullable(Text(200))),
-  city: Type.Optional(Nullable(Text(100))),
-  state: Type.Optional(Nullable(Text(100))),
-  postal_code: Type.Optional(Nullable(Text(20))),
-  country: Type.Optional(Nullable(Text(2))),
-}, { additionalProperties: false });
 
 const Product = Type.Object({
   sku: Text(100),
@@ -49,7 +39,7 @@ export const PurchaseOrderBody = Type.Object({
   products: Type.Array(Product, { minItems: 1, maxItems: 500 }),
   po_number: Type.Optional(Text(100)),
   request_date: Type.Optional(Nullable(Instant)),
-  ship_to: Type.Optional(Nullable(AddressBody)),
+  ship_to: Type.Optional(AddressInput),
   drop_ship: Type.Optional(Type.Boolean()),
   customer_name: Type.Optional(Nullable(Text(200))),
   customer_email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
