@@ -74,8 +74,10 @@ export function generatePo(ctx: SeedContext, index: number): PoAggregate {
   const second = rng() < 0.08 ? pick(ctx.suppliers) : main;
   const warehouse = pick(ctx.warehouses);
   const dropShip = rng() < 0.15;
-  const customerName = dropShip ? faker.person.fullName() : null;
-  const customerEmail = customerName ? faker.internet.email({ firstName: customerName.split(' ')[0], lastName: customerName.split(' ').at(-1) }).toLowerCase() : null;
+  // Names drawn in parts, so that emails never carry a title or suffix ("dr._…").
+  const customer = dropShip ? { first: faker.person.firstName(), last: faker.person.lastName() } : null;
+  const customerName = customer ? `${customer.first} ${customer.last}` : null;
+  const customerEmail = customer ? faker.internet.email({ firstName: customer.first, lastName: customer.last }).toLowerCase() : null;
   const shipTo: Address = dropShip
     ? { name: customerName, line1: faker.location.streetAddress(), city: faker.location.city(), state: faker.location.state({ abbreviated: true }), postal_code: faker.location.zipCode('#####'), country: 'US' }
     : warehouse.address;
