@@ -2,6 +2,7 @@
 // on every write and keeps the text, so a read is one look-up and no serialisation.
 import { formatAddress, type Address } from './address.ts';
 import { renderDateAsInstant, renderInstant, renderUsDate } from './dates.ts';
+import type { InvoiceFields } from './invoice.ts';
 import { centsToAmount, renderPaymentTerms } from './money.ts';
 import { derivePoStatus, toV1Status, toV2Status, type FulfilmentStatus } from './statuses.ts';
 
@@ -57,18 +58,8 @@ export interface ShipmentState {
   latest_checkpoint: { message: string | null; location: string | null; occurred_at: string } | null;
 }
 
-export interface InvoiceState {
-  invoice_number: string;
+export interface InvoiceState extends InvoiceFields {
   supplier_order_id: string | null;
-  invoice_date: string | null;
-  due_date: string | null;
-  payment_terms: string | null;
-  subtotal_cents: number;
-  tax_cents: number;
-  shipping_cents: number;
-  total_cents: number;
-  currency: string;
-  status: string;
   supplier_name: string | null;
   updated_at: string;
   /** The invoice PDF's document id; the API turns it into a signed, expiring download link at read time. */

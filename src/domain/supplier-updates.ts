@@ -8,6 +8,7 @@
 // has shipped and delivered once every shipped part is delivered.
 import { createHash } from 'node:crypto';
 import { isCalendarDate } from './dates.ts';
+import type { InvoiceFields } from './invoice.ts';
 import { amountToCents, PAYMENT_TERMS } from './money.ts';
 import { derivePoStatus, type FulfilmentStatus } from './statuses.ts';
 import { detectCarrier, trackingUrl } from './tracking.ts';
@@ -558,20 +559,10 @@ export interface SnapshotShipment {
   checkpoints: SnapshotCheckpoint[];
 }
 
-export interface SnapshotInvoice {
+export interface SnapshotInvoice extends InvoiceFields {
   id: string;
-  invoice_number: string;
   supplier_id: string | null;
   supplier_order_id: string | null;
-  invoice_date: string | null;
-  due_date: string | null;
-  payment_terms: string | null;
-  subtotal_cents: number;
-  tax_cents: number;
-  shipping_cents: number;
-  total_cents: number;
-  currency: string;
-  status: string;
   /** Null with a `document_sha256` set: a new document the store must save. */
   document_id: string | null;
   document_sha256: string | null;
@@ -886,7 +877,8 @@ export function planUpdate(s: PoSnapshot, update: SupplierUpdate, ctx: PlanConte
 // From one state to the next: the writes
 
 type ShipmentFields = Omit<SnapshotShipment, 'id' | 'lines' | 'checkpoints'>;
-type InvoiceFields = Omit<SnapshotInvoice, 'id' | 'invoice_number' | 'document_id' | 'document_sha256'>;
+/** What an invoice update may change on a stored invoice. */
+type InvoiceChanges = Omit<SnapshotInvoice, 'id' | 'invoice_number' | 'document_id' | 'document_sha256'>;
 
 export type Change =
   | { kind: 'line_status'; line_id: string; from: FulfilmentStatus; to: FulfilmentStatus }
@@ -899,7 +891,7 @@ export type Change =
   | { kind: 'shipment_line'; shipment_id: string; line_id: string; quantity: number; insert: boolean }
   | { kind: 'checkpoint_insert'; shipment_id: string; checkpoint: SnapshotCheckpoint }
   | { kind: 'invoice_insert'; invoice: Omit<SnapshotInvoice, 'document_id' | 'document_sha256'> }
-  | { kind: 'invoice_update'; id: string; fields: Partial<InvoiceFields> }
+  | { kind: 'invoice_update'; id: string; fields: Partial<InvoiceChanges> }
   | { kind: 'invoice_document'; invoice_id: string; sha256: string };
 
 function changedFields<T extends object>(before: T, after: T, keys: readonly (keyof T)[]): Partial<T> {
@@ -920,7 +912,7 @@ const SHIPMENT_FIELDS: readonly (keyof ShipmentFields)[] = [
   'supplier_order_pk', 'tracking_number', 'carrier', 'carrier_source', 'tracking_url', 'status', 'shipped_at',
   'estimated_delivery_date', 'delivered_at',
 ];
-const INVOICE_FIELDS: readonly (keyof InvoiceFields)[] = [
+const INVOICE_FIELDS: readonly (keyof InvoiceChanges)[] = [
   'supplier_id', 'supplier_order_id', 'invoice_date', 'due_date', 'payment_terms', 'subtotal_cents', 'tax_cents',
   'shipping_cents', 'total_cents', 'currency', 'status',
 ];
@@ -973,7 +965,7 @@ export function diffSnapshots(before: PoSnapshot, after: PoSnapshot): Change[] {
       const { document_id: _id, document_sha256: _sha, ...row } = invoice;
       changes.push({ kind: 'invoice_insert', invoice: row });
     } else {
-      const fields = changedFields<InvoiceFields>(old, invoice, INVOICE_FIELDS);
+      const fields = changedFields<InvoiceChanges>(old, invoice, INVOICE_FIELDS);
       if (Object.keys(fields).length > 0) changes.push({ kind: 'invoice_update', id: invoice.id, fields });
     }
     if (invoice.document_sha256 !== null && invoice.document_sha256 !== (old?.document_sha256 ?? null)) {

@@ -1,6 +1,7 @@
 // What a connector hands the engine: upstream POs mapped to the OrderSync model (pure data, no ids of ours),
 // page by page, with the resume state to store once the page is committed.
 import type { LifecycleStatus } from '../../domain/lifecycle.ts';
+import type { InvoiceFields } from '../../domain/invoice.ts';
 import type { FulfilmentStatus } from '../../domain/statuses.ts';
 import type { UpstreamClient } from '../http-client.ts';
 
@@ -29,18 +30,8 @@ export interface SyncedShipment {
   status: 'shipped' | 'delivered';
 }
 
-export interface SyncedInvoice {
-  invoice_number: string;
-  invoice_date: string | null;
-  due_date: string | null;
-  payment_terms: string | null;
-  subtotal_cents: number;
-  tax_cents: number;
-  shipping_cents: number;
-  total_cents: number;
-  currency: string;
-  status: string;
-}
+/** An upstream PO's invoice: just the invoice's own fields. */
+export type SyncedInvoice = InvoiceFields;
 
 /** One upstream PO in OrderSync's terms. Everything the content hash covers is in here. */
 export interface SyncedPo {
