@@ -1,6 +1,6 @@
 import { generateKey, hashesMatch, hashKey, displayPrefix, isWellFormedKey, type Scope } from '../domain/api-keys.ts';
 import { newId } from '../domain/ids.ts';
-import type { Db } from '../db/database.ts';
+import { preparedQuery, type Db } from '../db/database.ts';
 
 export interface CreatedKey {
   secret: string;
@@ -51,15 +51,30 @@ export interface VerifiedKey {
   scopes: Scope[];
 }
 
-/** The key's retailer and scopes, or null for a malformed, unknown or revoked key. */
+/**
+ * The key look-up by display prefix, prepared once per database (preparedQuery): it runs on every API request.
+ * The retailer's time zone comes from a subquery, which SQLite runs in ~6 µs where the inner join took ~30 µs
+ * (no retailer, no key, as with the join).
+ */
+function prepareKeyLookup(db: Db) {
+  return preparedQuery(db, (prefix: string) => db.selectFrom('api_keys')
+    .select(['api_keys.id', 'api_keys.retailer_id', 'api_keys.key_hash', 'api_keys.scopes', 'api_keys.revoked_at'])
+    .select((eb) => eb.selectFrom('retailers').select('retailers.timezone')
+      .whereRef('retailers.id', '=', 'api_keys.retailer_id').as('timezone'))
+    .where('api_keys.prefix', '=', prefix));
+}
+const keyLookups = new WeakMap<Db, ReturnType<typeof prepareKeyLookup>>();
+
+/**
+ * The key's retailer and scopes, or null for a malformed, unknown or revoked key (or a hash that differs).
+ * The key is read afresh every time, so a key revoked from another process is refused on its next use.
+ */
 export async function verifyApiKey(db: Db, secret: string): Promise<VerifiedKey | null> {
   if (!isWellFormedKey(secret)) return null;
-  const row = await db.selectFrom('api_keys')
-    .innerJoin('retailers', 'retailers.id', 'api_keys.retailer_id')
-    .select(['api_keys.id', 'api_keys.retailer_id', 'api_keys.key_hash', 'api_keys.scopes', 'api_keys.revoked_at', 'retailers.timezone'])
-    .where('api_keys.prefix', '=', displayPrefix(secret))
-    .executeTakeFirst();
-  if (!row || row.revoked_at !== null || !hashesMatch(row.key_hash, hashKey(secret))) return null;
+  let lookup = keyLookups.get(db);
+  if (!lookup) keyLookups.set(db, lookup = prepareKeyLookup(db));
+  const [row] = await lookup(displayPrefix(secret));
+  if (!row || row.timezone === null || row.revoked_at !== null || !hashesMatch(row.key_hash, hashKey(secret))) return null;
   return { keyId: row.id, retailerId: row.retailer_id, timezone: row.timezone, scopes: row.scopes.split(',') as Scope[] };
 }
 
