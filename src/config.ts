@@ -15,7 +15,14 @@ export interface Config {
   secret: string;
   publicUrl: string;
   logLevel: string;
+  /** Largest supplier document POST /api/v2/supplier_documents accepts, in bytes (DOCUMENT_MAX_BYTES). */
+  documentMaxBytes: number;
+  /** Folder watched for supplier documents, a subfolder per retailer name (INBOX_DIR); null: no inbox. */
+  inboxDir: string | null;
 }
+
+/** DOCUMENT_MAX_BYTES default: 50 MB (DESIGN 3, issue 7). */
+export const DEFAULT_DOCUMENT_MAX_BYTES = 50 * 1024 * 1024;
 
 export class ConfigError extends Error {}
 
@@ -54,8 +61,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`PUBLIC_URL: expected an http(s) URL, got "${publicUrl}"`);
   }
   publicUrl = publicUrl.replace(/\/+$/, '');
+  const documentMaxBytes = env.DOCUMENT_MAX_BYTES === undefined || env.DOCUMENT_MAX_BYTES === ''
+    ? DEFAULT_DOCUMENT_MAX_BYTES : Number(env.DOCUMENT_MAX_BYTES);
+  if (!Number.isSafeInteger(documentMaxBytes) || documentMaxBytes < 1) {
+    throw new ConfigError(`DOCUMENT_MAX_BYTES: expected a whole number of bytes ≥ 1, got "${env.DOCUMENT_MAX_BYTES}"`);
+  }
+  const inboxDir = env.INBOX_DIR ? resolve(env.INBOX_DIR) : null;
   const secret = resolveSecret(env.ORDERSYNC_SECRET, database);
-  return { port, host, database, secret, publicUrl, logLevel };
+  return { port, host, database, secret, publicUrl, logLevel, documentMaxBytes, inboxDir };
 }
 
 function resolveSecret(given: string | undefined, database: DatabaseConfig): string {

@@ -26,18 +26,18 @@ describe('loadConfig', () => {
     const config = loadConfig({ ORDERSYNC_SECRET: SECRET });
     expect(config).toMatchObject({
       port: 8080, host: '0.0.0.0', database: { kind: 'sqlite', file: resolve('data/ordersync.db') },
-      publicUrl: 'http://localhost:8080', logLevel: 'info', secret: SECRET,
+      publicUrl: 'http://localhost:8080', logLevel: 'info', secret: SECRET, documentMaxBytes: 50 * 1024 * 1024, inboxDir: null,
     });
   });
 
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '9090', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/os', ORDERSYNC_SECRET: SECRET,
-      PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug',
+      PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug', DOCUMENT_MAX_BYTES: '1048576', INBOX_DIR: '/srv/inbox',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
-      publicUrl: 'https://orders.example.com', logLevel: 'debug',
+      publicUrl: 'https://orders.example.com', logLevel: 'debug', documentMaxBytes: 1048576, inboxDir: '/srv/inbox',
     });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
   });
@@ -48,6 +48,8 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ PORT: '80.5' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ DOCUMENT_MAX_BYTES: '50MB' }, 'DOCUMENT_MAX_BYTES'],
+    [{ DOCUMENT_MAX_BYTES: '0' }, 'DOCUMENT_MAX_BYTES'],
     [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
     [{ PUBLIC_URL: 'ftp://example.com' }, 'PUBLIC_URL'],

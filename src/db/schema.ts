@@ -318,6 +318,53 @@ export interface SyncedRecordsTable {
   synced_at: string;
 }
 
+/** A supplier document as received (migration 0007): its bytes, how it was read and what applying it did. */
+export interface SupplierDocumentsTable {
+  id: string;
+  retailer_id: string;
+  /** x12 | csv */
+  format: string;
+  content_type: string;
+  filename: string | null;
+  /** `?supplier_name=`: the supplier of a CSV without a supplier column (kept so a resumed read reads the same). */
+  supplier_name: string | null;
+  /** Hex SHA-256 of the bytes; unique per retailer (the same file again is the same document). */
+  sha256: string;
+  size_bytes: number;
+  content: Buffer;
+  received_at: string;
+  /** processing (being applied, or cut off and to be resumed) | processed | failed */
+  status: string;
+  /** Entries [0, next_entry) are applied and have results: where a resumed apply starts. */
+  next_entry: number;
+  applied: number;
+  unchanged: number;
+  unmatched: number;
+  rejected: number;
+  /** X12: the 997 text. */
+  acknowledgement: string | null;
+  error: string | null;
+  processed_at: string | null;
+}
+
+export interface SupplierDocumentResultsTable {
+  document_id: string;
+  /** The entry's position in the document, from 0. */
+  idx: number;
+  source: string;
+  type: string | null;
+  po_number: string | null;
+  /** applied | unchanged | unmatched | rejected */
+  result: string;
+  reason: string | null;
+}
+
+/** The last 997 interchange control number (ISA13) used for a retailer. */
+export interface X12ControlNumbersTable {
+  retailer_id: string;
+  last_value: number;
+}
+
 export interface Database {
   receipts: ReceiptsTable;
   documents: DocumentsTable;
@@ -342,6 +389,9 @@ export interface Database {
   connections: ConnectionsTable;
   sync_runs: SyncRunsTable;
   synced_records: SyncedRecordsTable;
+  supplier_documents: SupplierDocumentsTable;
+  supplier_document_results: SupplierDocumentResultsTable;
+  x12_control_numbers: X12ControlNumbersTable;
 }
 
 export type Retailer = Selectable<RetailersTable>;

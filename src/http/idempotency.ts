@@ -18,7 +18,8 @@ declare module 'fastify' {
 function requestHash(request: FastifyRequest): string {
   return createHash('sha256')
     .update(`${request.method} ${request.url.split('?')[0]}\n`)
-    .update(JSON.stringify(request.body ?? null))
+    // A raw body (a supplier document, up to DOCUMENT_MAX_BYTES) is hashed as it is, not as JSON of its bytes.
+    .update(Buffer.isBuffer(request.body) ? request.body : JSON.stringify(request.body ?? null))
     .digest('hex');
 }
 

@@ -291,12 +291,15 @@ class IngestSession {
 }
 
 /**
- * Applies a validated batch for one retailer in one transaction; results in request order. Each update is
- * idempotent by its fingerprint; updates for PO numbers the retailer does not have are held.
+ * Applies a validated batch for one retailer in one transaction (the caller's, when `db` is one); results in
+ * request order. Each update is idempotent by its fingerprint; updates for PO numbers the retailer does not have
+ * are held. `source` is what the status events record as their cause (a supplier document names itself).
  */
-export async function ingestSupplierUpdates(db: Db, retailerId: string, updates: readonly ParsedUpdate[]): Promise<UpdateResult[]> {
+export async function ingestSupplierUpdates(
+  db: Db, retailerId: string, updates: readonly ParsedUpdate[], source = SUPPLIER_UPDATE_SOURCE,
+): Promise<UpdateResult[]> {
   return inTransaction(db, async (trx) => {
-    const session = new IngestSession(trx, retailerId, SUPPLIER_UPDATE_SOURCE);
+    const session = new IngestSession(trx, retailerId, source);
     await session.lockPurchaseOrders(updates.map((u) => u.update.po_number));
     await session.prefetchFingerprints(updates.map((u) => u.fingerprint));
     const results: UpdateResult[] = [];
