@@ -8,6 +8,7 @@ import { documentsApi } from './api/documents.ts';
 import { healthApi } from './api/health.ts';
 import { ordersApi } from './api/orders.ts';
 import { purchaseOrdersApi } from './api/purchase-orders.ts';
+import { supplierDocumentsApi } from './api/supplier-documents.ts';
 import { supplierUpdatesApi } from './api/supplier-updates.ts';
 import { suppliersApi } from './api/suppliers.ts';
 import { warehousesApi } from './api/warehouses.ts';
@@ -19,7 +20,7 @@ import { registerValidation } from './http/validation.ts';
 import { BackgroundSyncs } from './sync/runner.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'>;
+  config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'> & Partial<Pick<Config, 'documentMaxBytes'>>;
   db: Db;
   /** pino options or false (tests). */
   logger?: boolean | object;
@@ -81,6 +82,9 @@ export async function buildApp({ config, db, logger, syncs }: AppDeps): Promise<
   await app.register(ordersApi, { prefix: '/api/v1', version: 'v1', db, requireScope, links });
   await app.register(ordersApi, { prefix: '/api/v2', version: 'v2', db, requireScope, links });
   await app.register(supplierUpdatesApi, { prefix: '/api/v2', db, requireScope });
+  await app.register(supplierDocumentsApi, {
+    db, requireScope, secret: config.secret, publicUrl: config.publicUrl, maxBytes: config.documentMaxBytes,
+  });
   await app.register(purchaseOrdersApi, {
     prefix: '/api/v2', db, requireScope, secret: config.secret, publicUrl: config.publicUrl,
     onPoNumber: (db, retailerId, poNumber) => applyHeldSupplierUpdates(db, retailerId, poNumber),

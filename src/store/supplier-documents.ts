@@ -27,6 +27,9 @@ export interface DocumentResult {
   reason: string | null;
 }
 
+/** PostgreSQL text cannot hold NUL: a file's bytes quoted in a reason or error are shown with U+FFFD there. */
+const storableText = <T extends string | null>(text: T): T => (text === null ? text : text.replace(/\u0000/g, '\ufffd') as T);
+
 /** A document's row without its bytes. */
 export type DocumentRow = Omit<SupplierDocumentsTable, 'content'>;
 
@@ -138,8 +141,8 @@ export async function applyDocumentBatch(
       const outcome = entry.parsed ? applied[next++] : { result: 'rejected' as const, reason: entry.reason };
       summary[outcome.result]++;
       return {
-        document_id: documentId, idx: from + i, source: entry.source, type: entry.type, po_number: entry.po_number,
-        result: outcome.result, reason: outcome.reason,
+        document_id: documentId, idx: from + i, source: entry.source, type: entry.type, po_number: storableText(entry.po_number),
+        result: outcome.result, reason: storableText(outcome.reason),
       };
     });
     for (let i = 0; i < rows.length; i += 200) {
@@ -188,6 +191,6 @@ export async function finishDocument(
 
 /** Marks a document that cannot be read as failed, with why (its bytes stay). */
 export async function failDocument(db: Db, retailerId: string, documentId: string, error: string, now = new Date()): Promise<void> {
-  await db.updateTable('supplier_documents').set({ status: 'failed', error, processed_at: now.toISOString() })
+  await db.updateTable('supplier_documents').set({ status: 'failed', error: storableText(error), processed_at: now.toISOString() })
     .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'processing').execute();
 }
