@@ -1,5 +1,6 @@
 // Runs the service: open the database, migrate, make the first key on an empty database, listen, schedule
-// syncs (sync/scheduler.ts), and on SIGTERM/SIGINT drain requests, stop syncs and close the database.
+// syncs (sync/scheduler.ts), watch the inbox folder (ingest/inbox.ts, with INBOX_DIR), and on SIGTERM/SIGINT
+// drain requests, stop syncs and the inbox, and close the database.
 import type { Config } from './config.ts';
 import { buildApp } from './app.ts';
 import { openDatabase, type Db } from './db/database.ts';
@@ -7,6 +8,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
 import { startScheduling, type Scheduling } from './sync/scheduler.ts';
+import { startInbox, type Inbox } from './ingest/inbox.ts';
 
 /** First start on an empty database: a `demo` retailer and one key with every scope, shown once. */
 async function bootstrapDemoKey(db: Db): Promise<void> {
@@ -25,6 +27,7 @@ export async function serve(config: Config): Promise<void> {
   await bootstrapDemoKey(database.db);
   const app = await buildApp({ config, db: database.db });
   let scheduling: Scheduling | undefined;
+  let inbox: Inbox | undefined;
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -33,7 +36,7 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ signal }, 'shutting down: draining requests');
     try {
       // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
-      await Promise.all([app.close(), scheduling?.stop()]);
+      await Promise.all([app.close(), scheduling?.stop(), inbox?.close()]);
       await database.close();
       process.exit(0);
     } catch (err) {
@@ -46,4 +49,6 @@ export async function serve(config: Config): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
+  // Supplier files dropped into INBOX_DIR/<retailer>/ (DESIGN 3, "Inbox folder").
+  if (config.inboxDir) inbox = await startInbox({ db: database.db, dir: config.inboxDir, log: app.log });
 }
