@@ -5,12 +5,13 @@
 // returned as it is, one whose apply was cut off (a crash) is completed from where it stopped, doubling nothing.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
-import { parseSupplierUpdate, type FieldProblem } from '../domain/supplier-updates.ts';
+import type { FieldProblem } from '../domain/supplier-updates.ts';
 import {
   applyDocumentBatch, failDocument, findDocumentContent, findDocumentResults, findDocumentRow, finishDocument, storeDocument,
   type BatchEntry, type DocumentFormat, type DocumentResult, type DocumentRow,
 } from '../store/supplier-documents.ts';
 import { readCsv } from './csv/reader.ts';
+import { parseEntryUpdate } from './parsed-updates.ts';
 import { UnreadableDocumentError, type DocumentEntry } from './types.ts';
 import { carrierOfScac, readX12 } from './x12/index.ts';
 
@@ -57,7 +58,7 @@ function toBatchEntry(entry: DocumentEntry): BatchEntry {
   const base = { source: entry.source, type: entry.type, po_number: entry.po_number };
   if (entry.update === null) return { ...base, parsed: null, reason: entry.reason ?? 'The entry could not be read.' };
   const problems: FieldProblem[] = [];
-  const parsed = parseSupplierUpdate(entry.update, entry.source, problems);
+  const parsed = parseEntryUpdate(entry.update, entry.source, problems);
   if (!parsed) return { ...base, parsed: null, reason: problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
   return { ...base, parsed, reason: null };
 }

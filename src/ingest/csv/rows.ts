@@ -1,7 +1,8 @@
 // One CSV row → one supplier update (DESIGN 3, "CSV"): a row with a tracking number is a shipment, one with an
 // invoice number an invoice, any other an order acknowledgement. The update is checked here with the same parser
 // POST /api/v2/supplier_updates uses, so a bad row's reason names the CSV column rather than a JSON field.
-import { parseSupplierUpdate, type FieldProblem } from '../../domain/supplier-updates.ts';
+import type { FieldProblem } from '../../domain/supplier-updates.ts';
+import { parseAndRemember } from '../parsed-updates.ts';
 import type { DocumentEntry } from '../types.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
 import { readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type Read } from './values.ts';
@@ -170,7 +171,7 @@ export function rowEntry(record: readonly string[], line: number, context: RowCo
   // Absent values are left out, as a JSON client would.
   for (const key of Object.keys(update)) if (update[key] === undefined) delete update[key];
   const problems: FieldProblem[] = [];
-  if (!parseSupplierUpdate(update, source, problems)) {
+  if (!parseAndRemember(update, source, problems)) {
     return rejected(problems.map((p) => describeProblem(p, source, cells, context.columns)).join('; '));
   }
   return { source, type, po_number: poNumber, update, reason: null };
