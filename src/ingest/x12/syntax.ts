@@ -172,9 +172,12 @@ export class SetChecker {
       this.fail(SET_ERROR.trailerMissing, `ST ${this.check.control} has no SE trailer`);
     } else {
       this.count++;
-      for (const id of MANDATORY[this.check.type] ?? []) {
+      const mandatory = MANDATORY[this.check.type] ?? [];
+      for (const id of mandatory) {
         if (!this.seen.has(id)) {
-          this.segmentError({ id, position: 2, loop: '', code: SEGMENT_ERROR.mandatoryMissing, elements: [] },
+          // Where it was due: the beginning segment right after ST, the others before SE.
+          const position = id === mandatory[0] ? 2 : this.count;
+          this.segmentError({ id, position, loop: '', code: SEGMENT_ERROR.mandatoryMissing, elements: [] },
             `the mandatory ${id} segment is missing`);
         }
       }
