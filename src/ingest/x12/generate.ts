@@ -25,6 +25,7 @@ export function generate856(shipments: number, options: Generate856Options = {})
   const rng = prng(options.seed ?? 1);
   const poNumber = options.poNumber ?? ((i: number) => `PO-${String(1_000_001 + i)}`);
   const out: string[] = [];
+  const used = new Set<string>();
   const segment = (...elements: (string | number)[]) => out.push(`${elements.join('*')}~\n`);
   segment('ISA', '00', pad('', 10), '00', pad('', 10), 'ZZ', pad('GOLFSUPPLIER', 15), 'ZZ', pad('ORDERSYNC', 15), ISA_DATE, '0600', 'U',
     '00401', '000000001', '0', 'P', '>');
@@ -35,7 +36,11 @@ export function generate856(shipments: number, options: Generate856Options = {})
     const supplier = SUPPLIERS[i % SUPPLIERS.length];
     const pickPack = i % 2 === 0;
     const ups = rng() < 0.6;
-    const tracking = ups ? upsTrackingNumber(rng, supplier.upsAccount) : fedexTrackingNumber(rng);
+    let tracking: string;
+    // Random numbers can repeat; each shipment needs its own.
+    do tracking = ups ? upsTrackingNumber(rng, supplier.upsAccount) : fedexTrackingNumber(rng);
+    while (used.has(tracking));
+    used.add(tracking);
     const day = String(1 + (i % 28)).padStart(2, '0');
     segment('ST', '856', control);
     segment('BSN', '00', `ASN${String(i + 1).padStart(8, '0')}`, `202611${day}`, '1430', '0001');
