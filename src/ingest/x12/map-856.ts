@@ -47,7 +47,7 @@ function scacOf(level: Level): string | null {
   return td5 ? el(td5, 3) : null;
 }
 
-interface Shipment { po: string; order: string; tracking: string; lines: Map<string, number>; first: Level }
+interface Shipment { po: string; order: string | null; tracking: string; lines: Map<string, number>; first: Level }
 
 /** The entries of one 856 set (its segments between ST and SE). */
 export function map856(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
@@ -81,8 +81,8 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     const prf = order.segments.find((s) => s.elements[0] === 'PRF');
     if (!prf) return reject(`HL ${order.id} (O): the PRF segment (PO number, PRF01) is missing`);
     const po = el(prf, 1);
+    // Without REF VN the shipment names no supplier order: it joins the PO's (DESIGN 3, note on lines).
     const supplierOrder = nearest(level, (l) => refOf(l.segments, 'VN'));
-    if (!supplierOrder) return reject(`HL ${order.id} (O), PO ${po}: no REF*VN gives the supplier's order number`);
     const tracking = nearest(level, ownTracking);
     if (!tracking) {
       return reject(`HL ${level.id} (${level.code}), PO ${po}: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its order or shipment)`);

@@ -74,9 +74,12 @@ describe('856 shapes', () => {
     }]);
   });
 
-  it('rejects a set without the supplier order number (REF VN)', async () => {
+  it('reads a set without the supplier order number (no REF VN) as a shipment naming no supplier order', async () => {
     const { entries } = await readAll(envelope(['BSN*00*X1*20261120*1504', 'HL*1**S', 'REF*CN*1Z999AA10123456784', 'HL*2*1*O', 'PRF*PO-9']));
-    expect(entries[0]).toMatchObject({ update: null, po_number: 'PO-9', reason: 'HL 2 (O), PO PO-9: no REF*VN gives the supplier\'s order number' });
+    expect(acceptedUpdates(entries)).toEqual([{
+      type: 'shipment', po_number: 'PO-9', supplier_order_id: null, tracking_number: '1Z999AA10123456784', carrier: null,
+      shipped_date: null, estimated_delivery_date: null,
+    }]);
   });
 
   it('adds up the same part packed twice in one package', async () => {
