@@ -7,6 +7,10 @@ import type { SetCheck } from './syntax.ts';
 
 const pad = (value: string, width: number) => value.slice(0, width).padEnd(width, ' ');
 
+/** The groups a 997 answers: every one but acknowledgements (GS01 FA), which are never acknowledged (X12.6). */
+export const acknowledgedGroups = (interchange: InterchangeRecord): GroupRecord[] =>
+  interchange.groups.filter((group) => (group.gs[1] ?? '').trim() !== 'FA');
+
 /** A set counts as accepted when neither it nor its group was rejected. */
 export const setAccepted = (group: GroupRecord, set: SetCheck): boolean => group.groupErrors.length === 0 && set.setErrors.length === 0;
 
@@ -37,7 +41,7 @@ function set997(group: GroupRecord, control: string): string[][] {
 }
 
 /**
- * The 997 interchange answering `received`, control number `control` (ISA13 and GS06), stamped `now` (UTC).
+ * The 997 interchange answering `received` (which must have a group acknowledgedGroups keeps), control number `control` (ISA13 and GS06), stamped `now` (UTC).
  * Values that would carry a delimiter (a copied bad element) have it replaced by a space.
  */
 export function interchange997(received: InterchangeRecord, control: number, now: Date): string {
@@ -50,15 +54,16 @@ export function interchange997(received: InterchangeRecord, control: number, now
   const yymmdd = iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10);
   const hhmm = iso.slice(11, 13) + iso.slice(14, 16);
   const control9 = String(control).padStart(9, '0');
-  const first = received.groups[0];
+  const groups = acknowledgedGroups(received);
+  const first = groups[0];
   const segments: string[][] = [
     ['ISA', '00', pad('', 10), '00', pad('', 10), pad(isa[7], 2), pad(isa[8], 15), pad(isa[5], 2), pad(isa[6], 15), yymmdd, hhmm,
       pad(isa[11] || 'U', 1), pad(isa[12] || '00401', 5), control9, '0', pad(isa[15] || 'P', 1), component],
     ['GS', 'FA', (first.gs[3] ?? '').trim(), (first.gs[2] ?? '').trim(), iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10), hhmm, String(control), 'X',
       (first.gs[8] ?? '').trim() || '004010'],
   ];
-  received.groups.forEach((group, i) => segments.push(...set997(group, String(i + 1).padStart(4, '0'))));
-  segments.push(['GE', String(received.groups.length), String(control)], ['IEA', '1', control9]);
+  groups.forEach((group, i) => segments.push(...set997(group, String(i + 1).padStart(4, '0'))));
+  segments.push(['GE', String(groups.length), String(control)], ['IEA', '1', control9]);
   const clean = (value: string) => value.replaceAll(element, ' ').replaceAll(segment, ' ').replaceAll(component, ' ');
   const newline = segment === '\n' || segment === '\r' ? '' : '\n';
   return segments.map((s, i) => (i === 0 ? s.join(element) : s.map(clean).join(element)) + segment + newline).join('');

@@ -126,6 +126,10 @@ export function readEnvelope(text: string): InterchangeRecord[] {
         interchange = null;
         break;
       }
+      case 'TA1':
+        // An interchange acknowledgment between ISA and GS answers our own earlier interchange: nothing to read.
+        if (!interchange || group) throw unreadableAt(text, segment.offset, 'TA1 outside an interchange header');
+        break;
       default:
         throw unreadableAt(text, segment.offset, `segment "${id.slice(0, 20)}" is outside a transaction set (expected ST, GE or IEA)`);
     }

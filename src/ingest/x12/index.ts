@@ -3,7 +3,7 @@
 // readEnvelope checks the envelope and every set's syntax (keeping one small record per set), then entries()
 // tokenizes again and maps one transaction set at a time, so a large file is never held as parsed objects.
 import type { DocumentEntry, DocumentUpdateType } from '../types.ts';
-import { interchange997 } from './acknowledgement.ts';
+import { acknowledgedGroups, interchange997 } from './acknowledgement.ts';
 import { readEnvelope, type GroupRecord, type InterchangeRecord } from './envelope.ts';
 import { map810 } from './map-810.ts';
 import { map855 } from './map-855.ts';
@@ -47,13 +47,17 @@ interface SetPlace { interchange: InterchangeRecord; group: GroupRecord; set: Se
  * The source of an entry is `ST <ST02> (<ST01>)`, followed by `, GS <GS06>` when the file has several functional
  * groups and `, ISA <ISA13>` when it has several interchanges. A set rejected by the 997 (AK5 R) or in a rejected
  * group (AK9 R) yields one entry with `update: null` and the reason; a set the 997 accepts may still yield a
- * rejected entry when it cannot become an update (no supplier order number, no tracking number, …).
+ * rejected entry when it cannot become an update (no supplier name, no tracking number, …).
+ *
+ * The 997 answers every group but received acknowledgements (GS01 FA: a 997 is never acknowledged), so
+ * interchangeCount counts the interchanges holding another group.
  */
 export function readX12(bytes: Uint8Array, options: ReadX12Options = {}): X12Reading {
   const text = new TextDecoder('utf-8').decode(bytes);
   let envelope: InterchangeRecord[] | null = null;
   const read = () => (envelope ??= readEnvelope(text));
-  const answered = () => read().filter((interchange) => interchange.groups.length > 0);
+  // An interchange of nothing but acknowledgements (or no group at all) gets no 997.
+  const answered = () => read().filter((interchange) => acknowledgedGroups(interchange).length > 0);
 
   return {
     async *entries() {

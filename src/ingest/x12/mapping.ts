@@ -10,13 +10,12 @@ export interface MapContext {
   supplierName: string | null;
 }
 
-/** A rejected set or part of one: no update, the reason naming segment and element. */
-export class MappingProblem extends Error {}
-
+/** An accepted entry: `update` in the wire shape of POST /api/v2/supplier_updates. */
 export function entryOf(ctx: MapContext, type: DocumentUpdateType, update: Record<string, unknown>): DocumentEntry {
   return { source: ctx.source, type, po_number: (update.po_number as string | undefined) ?? null, update, reason: null };
 }
 
+/** A set that cannot become an update: no update, the reason naming segment and element. */
 export function rejectedEntry(ctx: MapContext, type: DocumentUpdateType | null, poNumber: string | null, reason: string): DocumentEntry {
   return { source: ctx.source, type, po_number: poNumber, update: null, reason };
 }

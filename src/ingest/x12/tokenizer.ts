@@ -30,7 +30,8 @@ export interface Segment {
 }
 
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
-const isSpace = (c: string) => c === ' ' || c === '\r' || c === '\n' || c === '\t' || c === '\uFEFF';
+// Between segments: white space, a BOM, and the NUL / Ctrl-Z padding some VAN mailboxes leave at the end.
+const isSpace = (c: string) => c === ' ' || c === '\r' || c === '\n' || c === '\t' || c === '\uFEFF' || c === '\u001a' || c === '\0';
 
 /** 1-based line and column of `offset` in `text` (for error messages; scans, so only used on errors). */
 export function positionAt(text: string, offset: number): { line: number; column: number } {

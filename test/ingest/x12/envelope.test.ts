@@ -73,6 +73,25 @@ describe('tolerated shapes', () => {
   });
 });
 
+describe('what is there but not read', () => {
+  it('a TA1 after the ISA and Ctrl-Z padding after the IEA', async () => {
+    const { entries } = await readAll(file(ISA, 'TA1*000000006*261119*1200*A*000', ...group(SET_1), 'IEA*1*000000007') + '\u001a\u001a');
+    expect(acceptedUpdates(entries).map((u) => u.po_number)).toEqual(['PO-7']);
+  });
+
+  it('a 997 the supplier sent back: its set is rejected as not ours to read, and no 997 answers a 997', async () => {
+    const fa = group(['ST*997*0001', 'AK1*PO*5', 'AK9*A*1*1*1', 'SE*4*0001'], 'GE*1*9', 'GS*FA*SUPPLIER*ORDERSYNC*20261120*1504*9*X*004010');
+    const only997 = await readAll(file(ISA, ...fa, 'IEA*1*000000007'));
+    expect(only997.entries).toEqual([{
+      source: 'ST 0001 (997)', type: null, po_number: null, update: null, reason: 'ST01 "997" is not a set OrderSync reads (855, 856, 810)',
+    }]);
+    expect(only997.reading.interchangeCount).toBe(0);
+    expect(only997.reading.acknowledgement(1)).toBe('');
+    const mixed = await readAll(file(ISA, ...fa, ...group(SET_1), 'IEA*2*000000007'));
+    expect(segmentsOf(mixed.reading.acknowledgement(1)).filter((s) => s[0] === 'AK1')).toEqual([['AK1', 'PR', '7']]);
+  });
+});
+
 describe('faults that reject only the group or the set', () => {
   it('GE01 miscounting its sets rejects the group (AK9 R, 5) and every set in it; other groups apply', async () => {
     const text = file(ISA, ...group([...SET_1, ...SET_2], 'GE*3*7'),
