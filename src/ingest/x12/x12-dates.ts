@@ -32,6 +32,18 @@ const LOCAL_ZONES: Record<string, string> = {
   HT: 'Pacific/Honolulu', LT: 'UTC',
 };
 
+/** Midnight of a day in a zone, remembered: Intl is slow, and a file's dates repeat (bounded, cleared when full). */
+const midnights = new Map<string, number>();
+function midnight(day: string, zone: string): number {
+  const key = `${day} ${zone}`;
+  let ms = midnights.get(key);
+  if (ms === undefined) {
+    if (midnights.size >= 4096) midnights.clear();
+    midnights.set(key, ms = Date.parse(startOfDay(day, zone)));
+  }
+  return ms;
+}
+
 /**
  * An X12 date with an optional time → `2026-11-20` (no time) or an instant with offset (`2026-11-20T15:04:00-05:00`,
  * or `…Z` for UTC and local-zone codes); null when the date or time is not real. `timeCode` is DTM04.
@@ -47,7 +59,7 @@ export function x12Instant(date: string, time = '', timeCode = ''): string | nul
   const zone = LOCAL_ZONES[code];
   if (zone) {
     // Midnight in the zone plus the wall-clock time: exact except inside the hour a DST change moves.
-    const ms = Date.parse(startOfDay(day, zone)) + ((Number(hh) * 60 + Number(mm)) * 60 + Number(ss)) * 1000;
+    const ms = midnight(day, zone) + ((Number(hh) * 60 + Number(mm)) * 60 + Number(ss)) * 1000;
     return new Date(ms).toISOString();
   }
   const offset = FIXED_OFFSETS[code] ?? '+00:00';
