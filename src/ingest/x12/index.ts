@@ -50,7 +50,8 @@ interface SetPlace { interchange: InterchangeRecord; group: GroupRecord; set: Se
  * rejected entry when it cannot become an update (no supplier name, no tracking number, …).
  *
  * The 997 answers every group but received acknowledgements (GS01 FA: a 997 is never acknowledged), so
- * interchangeCount counts the interchanges holding another group.
+ * interchangeCount counts the interchanges holding another group. On a file that cannot be read at all,
+ * interchangeCount and acknowledgement() throw the same UnreadableDocumentError as entries().
  */
 export function readX12(bytes: Uint8Array, options: ReadX12Options = {}): X12Reading {
   const text = new TextDecoder('utf-8').decode(bytes);

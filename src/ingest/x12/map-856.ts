@@ -70,7 +70,8 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
   const firstPrf = levels.filter((l) => l.code === 'O').map((l) => l.segments.find((s) => s.elements[0] === 'PRF')).find((s) => s);
   const reject = (reason: string) => [rejectedEntry(ctx, 'shipment', firstPrf ? el(firstPrf, 1) || null : null, reason)];
 
-  const shipments: Shipment[] = [];
+  // Keyed by PO, tracking number and supplier order: one set may hold thousands of packages.
+  const shipments = new Map<string, Shipment>();
   for (const level of levels) {
     const isItem = level.code === 'I';
     // Items carry lines; a childless level that is not an item (a pack, an order) is a bare shipment.
@@ -87,8 +88,9 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (!tracking) {
       return reject(`HL ${level.id} (${level.code}), PO ${po}: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its order or shipment)`);
     }
-    let shipment = shipments.find((s) => s.po === po && s.tracking === tracking && s.order === supplierOrder);
-    if (!shipment) shipments.push(shipment = { po, order: supplierOrder, tracking, lines: new Map(), first: level });
+    const key = JSON.stringify([po, tracking, supplierOrder]);
+    let shipment = shipments.get(key);
+    if (!shipment) shipments.set(key, shipment = { po, order: supplierOrder, tracking, lines: new Map(), first: level });
     if (!isItem) continue;
     const lin = level.segments.find((s) => s.elements[0] === 'LIN');
     const sku = lin ? partId(lin, 2) : null;
@@ -98,9 +100,9 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (quantity === null) return reject(`HL ${level.id} (I), PO ${po}: SN102 "${sn1 ? el(sn1, 2) : ''}" is not a whole quantity shipped`);
     shipment.lines.set(sku, (shipment.lines.get(sku) ?? 0) + quantity);
   }
-  if (shipments.length === 0) return reject('the ship notice has no order level (HL*O) to ship');
+  if (shipments.size === 0) return reject('the ship notice has no order level (HL*O) to ship');
 
-  return shipments.map((s) => {
+  return [...shipments.values()].map((s) => {
     const shipped = nearest(s.first, dtm('011'));
     const eta = nearest(s.first, dtm('017')) ?? nearest(s.first, dtm('067'));
     const scac = nearest(s.first, scacOf);
