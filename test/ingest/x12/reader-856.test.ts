@@ -89,4 +89,14 @@ describe('856 shapes', () => {
     ]));
     expect(acceptedUpdates(entries)[0].lines).toEqual([{ sku: 'V-1', quantity: 3 }]);
   });
+
+  it('makes one shipment per package of a single set holding many packages', async () => {
+    const body = ['BSN*00*X1*20261120*1504', 'HL*1**S', 'TD5**2*FDEG', 'HL*2*1*O', 'PRF*PO-9', 'REF*VN*SO-9'];
+    for (let i = 0, hl = 2; i < 500; i++, hl += 2) {
+      body.push(`HL*${hl + 1}*2*P`, `MAN*CP*7946${String(i).padStart(8, '0')}`, `HL*${hl + 2}*${hl + 1}*I`, `LIN**BP*SKU-${i % 7}`, 'SN1**1*EA');
+    }
+    const updates = acceptedUpdates((await readAll(envelope(body))).entries);
+    expect(updates).toHaveLength(500);
+    expect(updates[499]).toMatchObject({ tracking_number: '794600000499', carrier: 'fedex', lines: [{ sku: 'SKU-2', quantity: 1 }] });
+  });
 });
