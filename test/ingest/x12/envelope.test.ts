@@ -30,6 +30,15 @@ describe('files that cannot be read at all', () => {
     expect(error).toMatchObject({ line: 1, column: 1, message: 'line 1, column 1: not an X12 interchange: expected an ISA segment' });
   });
 
+  it.each([
+    ['an empty file', '', 'line 1, column 1: no X12 interchange (ISA … IEA) in the file'],
+    ['a PDF', '%PDF-1.7\n%\u00e2\u00e3', 'line 1, column 1: not an X12 interchange: expected an ISA segment'],
+    ['a truncated ISA', 'ISA*00*          *00', 'line 1, column 18: ISA: element ISA04 is missing (an ISA has 16 elements)'],
+    ['an ISA without its element separator', 'ISA 00', 'line 1, column 4: ISA: the 4th character must be the element separator (such as "*")'],
+  ])('%s', async (_, text, message) => {
+    expect((await unreadable(text)).error.message).toBe(message);
+  });
+
   it('a missing IEA, at the end of the file, naming the interchange', async () => {
     const { error, yielded } = await unreadable(file(ISA, ...group(SET_1)));
     expect(yielded).toEqual([]);
