@@ -127,7 +127,10 @@ export class SetChecker {
     if (!(SUPPORTED_SETS as readonly string[]).includes(this.check.type)) {
       this.fail(SET_ERROR.notSupported, `ST01 "${this.check.type}" is not a set OrderSync reads (855, 856, 810)`);
     }
-    if (!/^\d{4,9}$/.test(this.check.control)) this.fail(SET_ERROR.invalidControlNumber, 'ST02 must be a 4–9 digit control number');
+    // ST02 is AN 4/9: usually digits, but any 4 to 9 characters are valid.
+    if (!/^\S{4,9}$/.test(this.check.control)) {
+      this.fail(SET_ERROR.invalidControlNumber, `ST02 "${this.check.control}" is not a control number of 4 to 9 characters`);
+    }
   }
 
   private fail(code: number, reason: string): void {
