@@ -142,6 +142,14 @@ describe('faults that reject only the group or the set', () => {
     expect(ak5s).toEqual(['AK5*A', 'AK5*R*23', 'AK5*R*3', 'AK5*R*1']);
   });
 
+  it('a control number too short for ST02 (AK5 7); alphanumeric ones are fine', async () => {
+    const short = ['ST*855*1', 'BAK*00*AK*PO-9*20261101****SO-9', 'N1*SU*Cobra Puma', 'SE*4*1'];
+    const letters = ['ST*855*A0001', 'BAK*00*AK*PO-9*20261101****SO-9', 'N1*SU*Cobra Puma', 'SE*4*A0001'];
+    const { entries, reading } = await readAll(file(ISA, ...group([...short, ...letters], 'GE*2*7'), 'IEA*1*000000007'));
+    expect(entries.map((e) => e.reason)).toEqual(['ST02 "1" is not a control number of 4 to 9 characters', null]);
+    expect(segmentsOf(reading.acknowledgement(1)).filter((s) => s[0] === 'AK5').map((s) => s.join('*'))).toEqual(['AK5*R*7', 'AK5*A']);
+  });
+
   it('an invalid code and an invalid date are AK4 codes 7 and 8, with a copy of the bad value', async () => {
     const set = ['ST*855*0001', 'BAK*00*XX*PO-7*20261301****SO-7', 'SE*3*0001'];
     const { entries, reading } = await readAll(file(ISA, ...group(set), 'IEA*1*000000007'));
