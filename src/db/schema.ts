@@ -25,6 +25,8 @@ export interface ApiKeysTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** When the key stops working (expiry, or the end of a rotation's grace period); null: never. */
+  expires_at: string | null;
 }
 
 export interface SuppliersTable {
@@ -365,6 +367,14 @@ export interface X12ControlNumbersTable {
   last_value: number;
 }
 
+/** One fixed window of a rate-limit bucket (`key:<api key id>` or `ip:<address>`). */
+export interface RateLimitCountersTable {
+  bucket: string;
+  /** Milliseconds since the epoch. */
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   receipts: ReceiptsTable;
   documents: DocumentsTable;
@@ -392,6 +402,7 @@ export interface Database {
   supplier_documents: SupplierDocumentsTable;
   supplier_document_results: SupplierDocumentResultsTable;
   x12_control_numbers: X12ControlNumbersTable;
+  rate_limit_counters: RateLimitCountersTable;
 }
 
 export type Retailer = Selectable<RetailersTable>;

@@ -47,9 +47,10 @@ function readDocument(format: DocumentFormat, bytes: Buffer, supplierName: strin
   if (format === 'csv') {
     return { entries: readCsv(bytes, { supplierName, scacCarrier: carrierOfScac }), acknowledgement: null };
   }
-  const reading = readX12(bytes);
+  const reading = readX12(bytes, { supplierName });
   return {
     entries: reading.entries(),
+    // Read once entries() is exhausted (the reader counts interchanges as it goes).
     acknowledgement: { get interchanges() { return reading.interchangeCount; }, render: (first: number) => reading.acknowledgement(first) },
   };
 }

@@ -161,7 +161,7 @@ const MAX_CONTROL_NUMBER = 999_999_999;
 
 /**
  * Marks a document processed. For X12, takes `interchanges` numbers from the retailer's 997 control-number sequence
- * in the same transaction and stores `acknowledgement(first)`, so no two 997s of a retailer share a number.
+ * (ISA13) in the same transaction and stores `render(first)`, so no two 997s of a retailer share a number.
  */
 export async function finishDocument(
   db: Db, retailerId: string, documentId: string, ack: { interchanges: number; render: (first: number) => string } | null,
@@ -169,8 +169,9 @@ export async function finishDocument(
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     let acknowledgement: string | null = null;
-    if (ack) {
-      const count = Math.max(1, ack.interchanges);
+    // A file of nothing but received 997s answers nothing (a 997 is never acknowledged): no numbers taken.
+    if (ack && ack.interchanges > 0) {
+      const count = ack.interchanges;
       await trx.insertInto('x12_control_numbers').values({ retailer_id: retailerId, last_value: 0 })
         .onConflict((oc) => oc.column('retailer_id').doNothing()).execute();
       const row = await trx.updateTable('x12_control_numbers')
