@@ -10,6 +10,7 @@ import {
   applyDocumentBatch, failDocument, findDocumentContent, findDocumentResults, findDocumentRow, finishDocument, storeDocument,
   type BatchEntry, type DocumentFormat, type DocumentResult, type DocumentRow,
 } from '../store/supplier-documents.ts';
+import { supplierDocuments } from '../observability/metrics.ts';
 import { readCsv } from './csv/reader.ts';
 import { parseEntryUpdate } from './parsed-updates.ts';
 import { UnreadableDocumentError, type DocumentEntry } from './types.ts';
@@ -72,12 +73,12 @@ function describeUnreadable(error: UnreadableDocumentError): string {
 
 /**
  * Applies a stored document from its resume position to its end, then marks it processed (X12: with its 997) or,
- * when it cannot be read, failed with the reason. Returns early, leaving the document to whoever is applying it,
- * when another apply moves it on meanwhile.
+ * when it cannot be read, failed with the reason; returns which, or null when another apply moved the document on
+ * meanwhile (this one then stops and leaves it to that one).
  */
-async function applyDocument(db: Db, retailerId: string, row: DocumentRow, options: IngestOptions): Promise<void> {
+async function applyDocument(db: Db, retailerId: string, row: DocumentRow, options: IngestOptions): Promise<'processed' | 'failed' | null> {
   const content = await findDocumentContent(db, retailerId, row.id);
-  if (!content) return;
+  if (!content) return null;
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
   const reading = readDocument(row.format as DocumentFormat, content.content, row.supplier_name);
   const source = documentSource(row.id);
@@ -96,17 +97,16 @@ async function applyDocument(db: Db, retailerId: string, row: DocumentRow, optio
       // Entries before the resume position were applied (and their results kept) by an earlier attempt.
       if (index++ < from) continue;
       batch.push(toBatchEntry(entry));
-      if (batch.length >= batchSize && !(await flush())) return;
+      if (batch.length >= batchSize && !(await flush())) return null;
     }
   } catch (error) {
     if (!(error instanceof UnreadableDocumentError)) throw error;
     // What was read before the break stays applied; the document says where reading stopped.
-    if (batch.length > 0 && !(await flush())) return;
-    await failDocument(db, retailerId, row.id, describeUnreadable(error));
-    return;
+    if (batch.length > 0 && !(await flush())) return null;
+    return (await failDocument(db, retailerId, row.id, describeUnreadable(error))) ? 'failed' : null;
   }
-  if (batch.length > 0 && !(await flush())) return;
-  await finishDocument(db, retailerId, row.id, reading.acknowledgement);
+  if (batch.length > 0 && !(await flush())) return null;
+  return (await finishDocument(db, retailerId, row.id, reading.acknowledgement)) ? 'processed' : null;
 }
 
 /**
@@ -123,7 +123,9 @@ export async function ingestDocument(db: Db, retailerId: string, input: IngestIn
   });
   let row = await findDocumentRow(db, retailerId, id);
   if (row?.status === 'processing') {
-    await applyDocument(db, retailerId, row, options);
+    const finished = await applyDocument(db, retailerId, row, options);
+    // Counted once, by the call that finished it (DESIGN 4d: supplier documents by format and result).
+    if (finished) supplierDocuments.inc({ format: row.format, result: finished });
     row = await findDocumentRow(db, retailerId, id);
   }
   return { created, document: row! };

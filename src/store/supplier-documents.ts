@@ -162,12 +162,13 @@ const MAX_CONTROL_NUMBER = 999_999_999;
 /**
  * Marks a document processed. For X12, takes `interchanges` numbers from the retailer's 997 control-number sequence
  * (ISA13) in the same transaction and stores `render(first)`, so no two 997s of a retailer share a number.
+ * Returns false, changing nothing, when the document was no longer `processing` (another apply finished it).
  */
 export async function finishDocument(
   db: Db, retailerId: string, documentId: string, ack: { interchanges: number; render: (first: number) => string } | null,
   now = new Date(),
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
     let acknowledgement: string | null = null;
     // A file of nothing but received 997s answers nothing (a 997 is never acknowledged): no numbers taken.
     if (ack && ack.interchanges > 0) {
@@ -184,14 +185,23 @@ export async function finishDocument(
       }
       acknowledgement = ack.render(first);
     }
-    await trx.updateTable('supplier_documents')
+    const done = await trx.updateTable('supplier_documents')
       .set({ status: 'processed', acknowledgement, processed_at: now.toISOString() })
-      .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'processing').execute();
+      .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'processing').executeTakeFirst();
+    // Another apply finished it first: its numbers stay unused rather than two 997s for one document.
+    if (Number(done.numUpdatedRows) !== 1) throw new AlreadyFinished();
+    return true;
+  }).catch((error) => {
+    if (error instanceof AlreadyFinished) return false;
+    throw error;
   });
 }
 
-/** Marks a document that cannot be read as failed, with why (its bytes stay). */
-export async function failDocument(db: Db, retailerId: string, documentId: string, error: string, now = new Date()): Promise<void> {
-  await db.updateTable('supplier_documents').set({ status: 'failed', error: storableText(error), processed_at: now.toISOString() })
-    .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'processing').execute();
+class AlreadyFinished extends Error {}
+
+/** Marks a document that cannot be read as failed, with why (its bytes stay); false when it was no longer `processing`. */
+export async function failDocument(db: Db, retailerId: string, documentId: string, error: string, now = new Date()): Promise<boolean> {
+  const done = await db.updateTable('supplier_documents').set({ status: 'failed', error: storableText(error), processed_at: now.toISOString() })
+    .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'processing').executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
 }

@@ -226,4 +226,24 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
     expect(replay.json()).toEqual(first.json());
     expectError(await postDocument(app, writeKey, shipmentCsv('PO-IDEM', 'PO-IDEM,,,,,,\r\n'), { headers }), 409, 'conflict');
   });
+
+  it('counts documents by format and result in /metrics', async () => {
+    const withMetrics = await buildApp({ config: TEST_CONFIG, db, logger: false, metrics: { token: null } });
+    try {
+      const count = async (result: string) => {
+        const scrape = (await withMetrics.inject({ method: 'GET', url: '/metrics' })).body;
+        const line = scrape.split('\n').find((l) => l.startsWith(`ordersync_supplier_documents_total{format="csv",result="${result}"}`));
+        return line ? Number(line.split(' ').pop()) : 0;
+      };
+      const [processed, failed] = [await count('processed'), await count('failed')];
+      const body = shipmentCsv('PO-METRICS', `#${databaseId}\r\n`);
+      expect((await postDocument(withMetrics, writeKey, body)).statusCode).toBe(201);
+      expect((await postDocument(withMetrics, writeKey, body)).statusCode).toBe(200);
+      expect((await postDocument(withMetrics, writeKey, `no po column ${databaseId}\r\n`)).statusCode).toBe(422);
+      expect(await count('processed')).toBe(processed + 1);
+      expect(await count('failed')).toBe(failed + 1);
+    } finally {
+      await withMetrics.close();
+    }
+  });
 });

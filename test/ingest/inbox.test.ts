@@ -43,7 +43,9 @@ describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId
     // Already there before the watch starts: picked up by the first scan.
     await mkdir(join(dir, 'inbox-golf'));
     await writeFile(join(dir, 'inbox-golf', 'early.csv'), csv('PO-INBOX-1'));
-    inbox = await startInbox({ db, dir, log: quiet, stableMs: 300, onFile: (outcome) => outcomes.push(outcome) });
+    // A file counts as complete once its size has held for 1 s: far above the writer's 50 ms pauses below, even on a
+    // loaded machine where timers run late.
+    inbox = await startInbox({ db, dir, log: quiet, stableMs: 1000, onFile: (outcome) => outcomes.push(outcome) });
   });
   afterAll(async () => {
     await inbox?.close();
@@ -81,7 +83,7 @@ describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId
     const whole = csv('PO-INBOX-3');
     await writeFile(file, whole.slice(0, 20));
     for (let i = 20; i < whole.length; i += 10) {
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await new Promise((resolve) => setTimeout(resolve, 50));
       await appendFile(file, whole.slice(i, i + 10));
     }
     const [slow] = (await handled(before + 1)).slice(before);
