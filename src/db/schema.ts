@@ -318,6 +318,15 @@ export interface SyncedRecordsTable {
   synced_at: string;
 }
 
+/** A supplier rename whose re-render of its POs' read records is not finished (store/supplier-rerenders.ts). */
+export interface SupplierRerendersTable {
+  supplier_id: string;
+  retailer_id: string;
+  /** The last PO id re-rendered, in id order; null before the first batch. */
+  after_po_id: string | null;
+  requested_at: string;
+}
+
 export interface Database {
   receipts: ReceiptsTable;
   documents: DocumentsTable;
@@ -342,6 +351,7 @@ export interface Database {
   connections: ConnectionsTable;
   sync_runs: SyncRunsTable;
   synced_records: SyncedRecordsTable;
+  supplier_rerenders: SupplierRerendersTable;
 }
 
 export type Retailer = Selectable<RetailersTable>;

@@ -171,11 +171,14 @@ export async function supplierNamesOf(db: Db, retailerId: string): Promise<Map<s
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** Re-renders one PO's stored read records from its current state; call inside the writing transaction. */
-export async function refreshPoViews(db: Db, retailerId: string, poId: string): Promise<void> {
+/**
+ * Re-renders one PO's stored read records from its current state; call inside the writing transaction.
+ * `supplierNames` (the retailer's, current in this transaction) saves reading them again when many POs are done.
+ */
+export async function refreshPoViews(db: Db, retailerId: string, poId: string, supplierNames?: SupplierNames): Promise<void> {
   const aggregate = await loadPoAggregate(db, retailerId, poId);
   if (!aggregate) return;
-  const { po, lines } = withViews(aggregate, await supplierNamesOf(db, retailerId));
+  const { po, lines } = withViews(aggregate, supplierNames ?? await supplierNamesOf(db, retailerId));
   await db.updateTable('purchase_orders').set({ view_v2: po.view_v2 }).where('id', '=', poId).execute();
   for (const line of lines) {
     await db.updateTable('po_lines').set({ view_v1: line.view_v1 }).where('id', '=', line.id).execute();
