@@ -15,7 +15,7 @@
 // Results are printed and written to data/bench/sync-results.json.
 //
 // Environment: BENCH_SYNC_POS (5000), BENCH_SYNC_RATE (3000), BENCH_SYNC_SKIP_LIMITED=1 (skip part 1),
-// BENCH_SYNC_RSS_POS (100000; 0 skips part 3).
+// BENCH_SYNC_SKIP_NO_LIMIT=1 (skip part 2), BENCH_SYNC_RSS_POS (100000; 0 skips part 3).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -194,7 +194,7 @@ if (process.env.BENCH_SYNC_SKIP_LIMITED !== '1') {
 }
 
 // --------------------------------------------------------------------------------------------------- 2. no limit
-for (const kind of ['shipstation', 'stocky'] as const) {
+for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : ['shipstation', 'stocky'] as const) {
   console.log(`\n2. ${kind}, ${POS} POs, no rate limit, into SQLite`);
   const sandbox = await startSandbox(kind, { pos: POS, seed: 11, rateLimit: 0 });
   const database = await freshDatabase();
