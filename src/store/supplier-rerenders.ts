@@ -17,8 +17,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import { refreshPoViews, supplierNamesOf } from './purchase-orders.ts';
 
-/** POs per batch by default: a batch is a few tens of milliseconds on SQLite. */
-export const RERENDER_BATCH_SIZE = 200;
+/** POs per batch by default: a few tens of milliseconds of SQLite on an idle machine (bench/supplier-rename.ts). */
+export const RERENDER_BATCH_SIZE = 100;
 
 export interface RerenderOptions {
   /** POs per batch (transaction); default RERENDER_BATCH_SIZE. */
