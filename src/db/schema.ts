@@ -367,6 +367,15 @@ export interface X12ControlNumbersTable {
   last_value: number;
 }
 
+/** A supplier rename whose re-render of its POs' read records is not finished (store/supplier-rerenders.ts). */
+export interface SupplierRerendersTable {
+  supplier_id: string;
+  retailer_id: string;
+  /** The last PO id re-rendered, in id order; null before the first batch. */
+  after_po_id: string | null;
+  requested_at: string;
+}
+
 /** One fixed window of a rate-limit bucket (`key:<api key id>` or `ip:<address>`). */
 export interface RateLimitCountersTable {
   bucket: string;
@@ -402,6 +411,7 @@ export interface Database {
   supplier_documents: SupplierDocumentsTable;
   supplier_document_results: SupplierDocumentResultsTable;
   x12_control_numbers: X12ControlNumbersTable;
+  supplier_rerenders: SupplierRerendersTable;
   rate_limit_counters: RateLimitCountersTable;
 }
 
