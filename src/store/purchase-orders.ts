@@ -5,6 +5,7 @@ import type { Address } from '../domain/address.ts';
 import { renderV1Lines, renderV2, type PoState } from '../domain/render.ts';
 import type { FulfilmentStatus } from '../domain/statuses.ts';
 import type { Db } from '../db/database.ts';
+import { recordPoChange } from './events.ts';
 import type {
   CheckpointsTable, InvoicesTable, PoLinesTable, PurchaseOrdersTable, ShipmentsTable, StatusEventsTable, SupplierOrdersTable,
 } from '../db/schema.ts';
@@ -121,11 +122,18 @@ async function insertChunked<T extends object>(insert: (rows: T[]) => Promise<un
 }
 
 /**
- * Inserts whole new POs (with everything attached) and their renderings. Callers wrap it in a
- * transaction; many POs per call keeps a bulk load (the seed) to a few statements per table.
+ * Inserts whole new POs (with everything attached) and their renderings, and a `purchase_order.created` event
+ * for each (DESIGN 4b; `events: false` for the seed's bulk load of made-up history, which is no change anyone
+ * waits to hear of). Callers wrap it in a transaction; many POs per call keeps a bulk load to a few statements
+ * per table.
  */
-export async function insertPurchaseOrders(db: Db, aggregates: PoAggregate[], supplierNames: SupplierNames): Promise<void> {
+export async function insertPurchaseOrders(
+  db: Db, aggregates: PoAggregate[], supplierNames: SupplierNames, options: { events?: boolean } = {},
+): Promise<void> {
   const rendered = aggregates.map((aggregate) => withViews(aggregate, supplierNames));
+  if (options.events !== false) {
+    for (const { po } of rendered) await recordPoChange(db, po.retailer_id, po.id, null, po.view_v2);
+  }
   await insertChunked((rows) => db.insertInto('purchase_orders').values(rows).execute(), rendered.map((r) => r.po));
   await insertChunked((rows) => db.insertInto('po_lines').values(rows).execute(), rendered.flatMap((r) => r.lines));
   await insertChunked((rows) => db.insertInto('supplier_orders').values(rows).execute(),
@@ -183,12 +191,18 @@ export async function supplierNamesOf(db: Db, retailerId: string): Promise<Map<s
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** Re-renders one PO's stored read records from its current state; call inside the writing transaction. */
+/**
+ * Re-renders one PO's stored read records from its current state, and records the events the write caused by
+ * comparing the v2 record before and after (store/events.ts recordPoChange: one place for every writer, so no
+ * write path can change what a reader sees without its event). Call inside the writing transaction.
+ */
 export async function refreshPoViews(db: Db, retailerId: string, poId: string): Promise<void> {
   const aggregate = await loadPoAggregate(db, retailerId, poId);
   if (!aggregate) return;
   const { po, lines } = withViews(aggregate, await supplierNamesOf(db, retailerId));
+  const before = await db.selectFrom('purchase_orders').select('view_v2').where('id', '=', poId).executeTakeFirst();
   await db.updateTable('purchase_orders').set({ view_v2: po.view_v2 }).where('id', '=', poId).execute();
+  await recordPoChange(db, retailerId, poId, before?.view_v2 ?? null, po.view_v2);
   for (const line of lines) {
     await db.updateTable('po_lines').set({ view_v1: line.view_v1 }).where('id', '=', line.id).execute();
   }
