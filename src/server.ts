@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
 import { startScheduling, type Scheduling } from './sync/scheduler.ts';
+import { startWebhookDelivery, type DeliveryProcess } from './events/delivery-process.ts';
 
 /** First start on an empty database: a `demo` retailer and one key with every scope, shown once. */
 async function bootstrapDemoKey(db: Db): Promise<void> {
@@ -23,8 +24,9 @@ export async function serve(config: Config): Promise<void> {
   const database = openDatabase(config.database);
   await migrateToLatest(database.db);
   await bootstrapDemoKey(database.db);
-  const app = await buildApp({ config, db: database.db });
+  const app = await buildApp({ config, db: database.db, webhooks: { allowPrivate: config.webhooks.allowPrivateUrls } });
   let scheduling: Scheduling | undefined;
+  let delivery: DeliveryProcess | undefined;
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -33,7 +35,7 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ signal }, 'shutting down: draining requests');
     try {
       // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
-      await Promise.all([app.close(), scheduling?.stop()]);
+      await Promise.all([app.close(), scheduling?.stop(), delivery?.stop()]);
       await database.close();
       process.exit(0);
     } catch (err) {
@@ -46,4 +48,6 @@ export async function serve(config: Config): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
+  // SQLite: webhooks are delivered here; PostgreSQL: by `ordersync worker` processes.
+  if (config.database.kind === 'sqlite') delivery = startWebhookDelivery(config, database.db, app.log);
 }

@@ -150,8 +150,13 @@ export interface StoredEvent {
 
 /** The position of one of the retailer's numbered events, or undefined (unknown, another retailer's, pruned). */
 export async function eventPosition(db: Db, retailerId: string, eventId: string): Promise<number | undefined> {
-  const row = await db.selectFrom('events').select('position')
-    .where('retailer_id', '=', retailerId).where('id', '=', eventId).where('position', 'is not', null).executeTakeFirst();
+  const read = () => db.selectFrom('events').select('position').where('retailer_id', '=', retailerId).where('id', '=', eventId)
+    .executeTakeFirst();
+  let row = await read();
+  if (row && row.position === null) {
+    await sequenceEvents(db); // committed, not numbered yet (a webhook can arrive before the feed is read)
+    row = await read();
+  }
   return row?.position === undefined || row.position === null ? undefined : Number(row.position);
 }
 
