@@ -35,7 +35,7 @@ const CreateBody = Type.Object({
 }, { additionalProperties: false });
 const UpdateBody = Type.Object({
   url: Type.Optional(Url), enabled_events: Type.Optional(EnabledEvents), description: Type.Optional(Description),
-  enabled: Type.Optional(Type.Boolean({ description: 'false pauses deliveries (they wait); true resumes them and clears disabled_reason' })),
+  enabled: Type.Optional(Type.Boolean({ description: 'false stops deliveries (pending ones wait; events meanwhile are not queued for it, the feed has them); true resumes and clears disabled_reason' })),
 }, { additionalProperties: false, minProperties: 1 });
 
 const EndpointParams = Type.Object({ endpoint_id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });

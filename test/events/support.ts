@@ -21,6 +21,8 @@ export interface Received {
   event: { id: string; type: string; created_at: string; data: Record<string, any> };
   /** Which of the receiver's secrets verified it. */
   verifiedWith: string[];
+  /** What the receiver answered (or 200 after a scripted wait). */
+  answered: number;
 }
 
 export interface Receiver {
@@ -76,15 +78,16 @@ export async function startReceiver(): Promise<Receiver> {
           return false;
         }
       });
+      const answered = step !== undefined && step <= 999 ? step : 200;
       if (verifiedWith.length === 0) receiver.unverified.push({ headers: request.headers, body });
       else {
         receiver.received.push({
           id, timestamp: String(request.headers['webhook-timestamp']), signatures: String(request.headers['webhook-signature']).split(' '),
-          body, event: JSON.parse(body), verifiedWith,
+          body, event: JSON.parse(body), verifiedWith, answered,
         });
       }
       if (response.destroyed) return;
-      response.statusCode = step !== undefined && step <= 999 ? step : 200;
+      response.statusCode = answered;
       response.end('ok');
     });
   });
