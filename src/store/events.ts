@@ -197,3 +197,11 @@ export async function pruneEvents(db: Db, now = new Date()): Promise<number> {
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** The retailer's newest numbered position (0 when none): where `ordersync events tail` starts following. */
+export async function latestPosition(db: Db, retailerId: string): Promise<number> {
+  await sequenceEvents(db);
+  const row = await db.selectFrom('events').select((eb) => eb.fn.max('position').as('position'))
+    .where('retailer_id', '=', retailerId).executeTakeFirst();
+  return Number(row?.position ?? 0);
+}

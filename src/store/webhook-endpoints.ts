@@ -140,3 +140,10 @@ export function signingSecrets(
   }
   return secrets;
 }
+
+/** Every endpoint with its retailer's name, for the CLI (`ordersync webhooks list`). */
+export async function listAllEndpoints(db: Db): Promise<(WebhookEndpoint & { retailer: string; retailer_id: string })[]> {
+  const rows = await db.selectFrom('webhook_endpoints as e').innerJoin('retailers as r', 'r.id', 'e.retailer_id')
+    .selectAll('e').select('r.name as retailer').orderBy('e.created_at').orderBy('e.id').execute();
+  return rows.map((row) => ({ ...toEndpoint(row), retailer: row.retailer, retailer_id: row.retailer_id }));
+}
