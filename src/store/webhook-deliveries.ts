@@ -12,6 +12,8 @@ import { recordEvents } from './events.ts';
 
 /** How long a claim holds a delivery: longer than an attempt's 10 s timeout plus its bookkeeping. */
 export const LEASE_MS = 60_000;
+/** Due deliveries looked at per claim: enough to fill a few endpoints' room without reading the whole backlog. */
+const CANDIDATES = 200;
 
 export interface ClaimedDelivery {
   id: string;
@@ -38,7 +40,7 @@ export async function claimDueDeliveries(
     .select(['d.id', 'd.endpoint_id'])
     .where('d.status', '=', 'pending').where('d.next_attempt_at', '<=', stamp).where('e.enabled', '=', 1)
     .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', stamp)]))
-    .orderBy('d.next_attempt_at').limit(limit * 4).execute();
+    .orderBy('d.next_attempt_at').limit(Math.min(limit * 4, CANDIDATES)).execute();
   const room = new Map<string, number>();
   const chosen: string[] = [];
   for (const candidate of candidates) {
@@ -66,6 +68,14 @@ export async function claimDueDeliveries(
     .execute() as Promise<ClaimedDelivery[]>;
 }
 
+/** Gives claimed, not attempted deliveries back (a stopping worker), due at once for any worker. */
+export async function releaseDeliveries(db: Db, deliveries: readonly Pick<ClaimedDelivery, 'id' | 'lease_until'>[]): Promise<void> {
+  for (const delivery of deliveries) {
+    await db.updateTable('webhook_deliveries').set({ lease_until: null })
+      .where('id', '=', delivery.id).where('lease_until', '=', delivery.lease_until).execute();
+  }
+}
+
 export interface AttemptRecord {
   status: number | null;
   error: string | null;
@@ -76,41 +86,54 @@ export interface AttemptRecord {
 const GONE_REASON = 'The endpoint answered 410 Gone.';
 const FAILING_REASON = 'Every delivery attempt failed for 3 days.';
 
+/** One attempt's outcome, ready to record. */
+export interface AttemptOutcome {
+  delivery: Pick<ClaimedDelivery, 'id' | 'endpoint_id' | 'attempts' | 'lease_until'>;
+  attempt: AttemptRecord;
+  at: Date;
+}
+
 /**
- * Records one attempt of a claimed delivery and applies its verdict (DESIGN 4b): success clears the endpoint's
- * failure streak; 410 fails the delivery and disables the endpoint; otherwise a retry is scheduled or the
- * delivery fails, and an endpoint failing for 3 days is disabled. False when the claim had been lost.
+ * Records attempts of claimed deliveries, in one transaction, and applies each verdict (DESIGN 4b): success clears
+ * the endpoint's failure streak; 410 fails the delivery and disables the endpoint; otherwise a retry is scheduled
+ * or the delivery fails, and an endpoint failing for 3 days is disabled. An attempt whose claim was lost (its
+ * lease ran out and another worker took the delivery) is not recorded; returns how many were.
  */
-export async function recordAttempt(db: Db, delivery: Pick<ClaimedDelivery, 'id' | 'endpoint_id' | 'attempts' | 'lease_until'>,
-  attempt: AttemptRecord, now = new Date()): Promise<boolean> {
+export async function recordAttempts(db: Db, outcomes: readonly AttemptOutcome[]): Promise<number> {
+  if (outcomes.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    let recorded = 0;
+    for (const outcome of outcomes) if (await applyAttempt(trx, outcome)) recorded++;
+    return recorded;
+  });
+}
+
+async function applyAttempt(trx: Db, { delivery, attempt, at: now }: AttemptOutcome): Promise<boolean> {
   const stamp = now.toISOString();
   const { verdict } = attempt;
   const nextAttemptAt = verdict.kind === 'retry' ? new Date(now.getTime() + verdict.delayMs).toISOString() : null;
-  const work = async (trx: Db) => {
-    const result = await trx.updateTable('webhook_deliveries').set({
-      status: verdict.kind === 'retry' ? 'pending' : verdict.kind === 'succeeded' ? 'succeeded' : 'failed',
-      attempts: delivery.attempts + 1, next_attempt_at: nextAttemptAt, lease_until: null, updated_at: stamp,
-    }).where('id', '=', delivery.id).where('lease_until', '=', delivery.lease_until).executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) return false;
-    await trx.insertInto('webhook_attempts').values({
-      id: newId('wha', now.getTime()), delivery_id: delivery.id, attempt: delivery.attempts + 1, response_status: attempt.status,
-      duration_ms: attempt.durationMs, error: attempt.error, attempted_at: stamp, next_attempt_at: nextAttemptAt,
-    }).execute();
-    const endpoint = trx.updateTable('webhook_endpoints').where('id', '=', delivery.endpoint_id);
-    if (verdict.kind === 'succeeded') {
-      await endpoint.set({ failing_since: null }).where('failing_since', 'is not', null).execute();
-    } else if (verdict.kind === 'gone') {
-      await endpoint.set({ enabled: 0, disabled_reason: GONE_REASON, updated_at: stamp }).execute();
-    } else {
-      const row = await trx.selectFrom('webhook_endpoints').select('failing_since').where('id', '=', delivery.endpoint_id).executeTakeFirst();
-      if (row && row.failing_since === null) await endpoint.set({ failing_since: stamp }).execute();
-      else if (row && failingTooLong(row.failing_since, now)) {
-        await endpoint.set({ enabled: 0, disabled_reason: FAILING_REASON, updated_at: stamp }).where('enabled', '=', 1).execute();
-      }
+  const result = await trx.updateTable('webhook_deliveries').set({
+    status: verdict.kind === 'retry' ? 'pending' : verdict.kind === 'succeeded' ? 'succeeded' : 'failed',
+    attempts: delivery.attempts + 1, next_attempt_at: nextAttemptAt, lease_until: null, updated_at: stamp,
+  }).where('id', '=', delivery.id).where('lease_until', '=', delivery.lease_until).executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return false;
+  await trx.insertInto('webhook_attempts').values({
+    id: newId('wha', now.getTime()), delivery_id: delivery.id, attempt: delivery.attempts + 1, response_status: attempt.status,
+    duration_ms: attempt.durationMs, error: attempt.error, attempted_at: stamp, next_attempt_at: nextAttemptAt,
+  }).execute();
+  const endpoint = trx.updateTable('webhook_endpoints').where('id', '=', delivery.endpoint_id);
+  if (verdict.kind === 'succeeded') {
+    await endpoint.set({ failing_since: null }).where('failing_since', 'is not', null).execute();
+  } else if (verdict.kind === 'gone') {
+    await endpoint.set({ enabled: 0, disabled_reason: GONE_REASON, updated_at: stamp }).execute();
+  } else {
+    const row = await trx.selectFrom('webhook_endpoints').select('failing_since').where('id', '=', delivery.endpoint_id).executeTakeFirst();
+    if (row && row.failing_since === null) await endpoint.set({ failing_since: stamp }).execute();
+    else if (row && failingTooLong(row.failing_since, now)) {
+      await endpoint.set({ enabled: 0, disabled_reason: FAILING_REASON, updated_at: stamp }).where('enabled', '=', 1).execute();
     }
-    return true;
-  };
-  return db.transaction().execute(work);
+  }
+  return true;
 }
 
 export interface DeliveryView {
