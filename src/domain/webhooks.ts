@@ -1,9 +1,15 @@
-// Webhook delivery rules (DESIGN 4b), pure: the retry schedule, when an endpoint is disabled, and which
-// addresses a delivery may connect to.
+// Webhook delivery rules (DESIGN 4b), pure: the retry schedule, when an endpoint is disabled, which addresses a
+// delivery may connect to, and the form of endpoint secrets (random, like domain/ids.ts).
+import { randomBytes } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 
 /** 5 s, 5 min, 30 min, 2 h, 5 h, then 10 h until about 3 days have passed since the first attempt (DESIGN 4b). */
 export const DEFAULT_RETRY_DELAYS_SECONDS: readonly number[] = [5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000];
+
+/** A new endpoint secret (DESIGN 4b): `whsec_` + base64 of 32 random bytes, the form Standard Webhooks verifiers take. */
+export function newEndpointSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
 
 /** An endpoint whose every attempt failed for this long is disabled (DESIGN 4b). */
 export const FAILING_DISABLE_AFTER_MS = 3 * 24 * 60 * 60 * 1000;

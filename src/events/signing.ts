@@ -2,13 +2,7 @@
 // id, the same on every attempt), `webhook-timestamp` (the attempt's, in seconds) and `webhook-signature`
 // (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret, space-separated, while a rotated secret
 // overlaps its successor).
-import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-
-/** A new endpoint secret: `whsec_` + base64 of 32 random bytes (the form the library's verifier takes). */
-export function newEndpointSecret(): string {
-  return `whsec_${randomBytes(32).toString('base64')}`;
-}
 
 export interface WebhookHeaders {
   'webhook-id': string;

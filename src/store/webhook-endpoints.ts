@@ -5,9 +5,9 @@ import type { Selectable } from 'kysely';
 import { decryptCredentials, encryptCredentials } from '../domain/credentials.ts';
 import { renderInstant } from '../domain/dates.ts';
 import { newId } from '../domain/ids.ts';
+import { newEndpointSecret } from '../domain/webhooks.ts';
 import type { Db } from '../db/database.ts';
 import type { WebhookEndpointsTable } from '../db/schema.ts';
-import { newEndpointSecret } from '../events/signing.ts';
 
 /** How long a rotated-out secret keeps signing beside the new one (DESIGN 4b). */
 export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;

@@ -7,7 +7,7 @@ import { buildApp } from '../../src/app.ts';
 import type { Db } from '../../src/db/database.ts';
 import { EVENT_TYPES } from '../../src/domain/events.ts';
 import type { WebhookDeliverer } from '../../src/events/deliverer.ts';
-import { recordEvent } from '../../src/store/events.ts';
+import { pruneEvents, recordEvent } from '../../src/store/events.ts';
 import { createPurchaseOrder } from '../../src/store/purchase-order-lifecycle.ts';
 import { finishRun, startRun } from '../../src/store/sync-runs.ts';
 import { createConnection } from '../../src/store/connections.ts';
@@ -158,6 +158,18 @@ describe.each(databases.eachSupportedId())('events outbox and feed on %s', (data
     // The same header again through the lifecycle API: nothing a reader sees changes.
     await call(app, shop.adminKey, 'POST', `/api/v2/purchase_orders/${poId}/shipping_details`, { reference_number: 'REF-9' }, 200);
     expect(await countEvents()).toBe(events);
+  });
+
+  it('keeps events 30 days: the retention job prunes older ones and their finished deliveries', async () => {
+    const old = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+    const id = await db.transaction().execute((trx) =>
+      recordEvent(trx, shop.retailerId, 'sync_run.failed', { connection_id: 'c', run_id: 'r-old', error: null }, old));
+    await db.updateTable('webhook_deliveries').set({ status: 'succeeded' }).where('event_id', '=', id).execute();
+    await call(app, shop.readKey, 'GET', `/api/v2/events/${id}`, undefined, 200);
+    expect(await pruneEvents(db)).toBe(1);
+    await call(app, shop.readKey, 'GET', `/api/v2/events/${id}`, undefined, 404);
+    expect(await db.selectFrom('webhook_deliveries').select('id').where('event_id', '=', id).execute()).toEqual([]);
+    expect(await pruneEvents(db)).toBe(0);
   });
 
   it('pages with after/limit, filters by type, and names the bad field', async () => {
