@@ -33,12 +33,14 @@ describe('loadConfig', () => {
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '9090', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/os', ORDERSYNC_SECRET: SECRET,
-      PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug',
+      PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug', WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_DELAYS: '1, 5,30',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
-      publicUrl: 'https://orders.example.com', logLevel: 'debug',
+      publicUrl: 'https://orders.example.com', logLevel: 'debug', webhooks: { allowPrivateUrls: true, retryDelaysSeconds: [1, 5, 30] },
     });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET }).webhooks)
+      .toEqual({ allowPrivateUrls: false, retryDelaysSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000] });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
@@ -53,6 +55,10 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'ftp://example.com' }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
     [{ ORDERSYNC_SECRET: 'too-short' }, 'ORDERSYNC_SECRET'],
+    [{ WEBHOOKS_ALLOW_PRIVATE_URLS: 'yes' }, 'WEBHOOKS_ALLOW_PRIVATE_URLS'],
+    [{ WEBHOOK_RETRY_DELAYS: '5,,30' }, 'WEBHOOK_RETRY_DELAYS'],
+    [{ WEBHOOK_RETRY_DELAYS: '5,-1' }, 'WEBHOOK_RETRY_DELAYS'],
+    [{ WEBHOOK_RETRY_DELAYS: 'soon' }, 'WEBHOOK_RETRY_DELAYS'],
     [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', ORDERSYNC_SECRET: '' }, 'ORDERSYNC_SECRET'],
   ])('%j is refused, naming %s', (bad, variable) => {
     const error = configError({ ORDERSYNC_SECRET: SECRET, ...bad });
