@@ -43,6 +43,8 @@ const CLAIM_EVERY_MS = 25;
  * lease (60 s): with 10 s attempts, two rounds of waiting is 20 s at worst.
  */
 const QUEUE_FACTOR = 3;
+/** How long a finished attempt waits for others to be recorded with it (one transaction for several). */
+const RECORD_GATHER_MS = 5;
 
 export class WebhookDeliverer {
   private readonly controller = new AbortController();
@@ -184,6 +186,8 @@ export class WebhookDeliverer {
     return new Promise((resolve, reject) => {
       this.toRecord.push({ outcome, resolve, reject });
       this.flushing ??= (async () => {
+        // A moment for the attempts ending together to share the transaction.
+        await sleep(RECORD_GATHER_MS);
         while (this.toRecord.length > 0) {
           const batch = this.toRecord.splice(0);
           try {
