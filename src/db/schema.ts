@@ -320,6 +320,15 @@ export interface SyncedRecordsTable {
   synced_at: string;
 }
 
+/** A supplier rename whose re-render of its POs' read records is not finished (store/supplier-rerenders.ts). */
+export interface SupplierRerendersTable {
+  supplier_id: string;
+  retailer_id: string;
+  /** The last PO id re-rendered, in id order; null before the first batch. */
+  after_po_id: string | null;
+  requested_at: string;
+}
+
 /** One fixed window of a rate-limit bucket (`key:<api key id>` or `ip:<address>`). */
 export interface RateLimitCountersTable {
   bucket: string;
@@ -352,6 +361,7 @@ export interface Database {
   connections: ConnectionsTable;
   sync_runs: SyncRunsTable;
   synced_records: SyncedRecordsTable;
+  supplier_rerenders: SupplierRerendersTable;
   rate_limit_counters: RateLimitCountersTable;
 }
 
