@@ -10,6 +10,7 @@ import { countRetailers, ensureRetailer } from './store/retailers.ts';
 import { finishSupplierRerenders } from './store/supplier-rerenders.ts';
 import { startScheduling, type Scheduling } from './sync/scheduler.ts';
 import { startInbox, type Inbox } from './ingest/inbox.ts';
+import { startWebhookDelivery, type DeliveryProcess } from './events/delivery-process.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
 import { setUpstreamLog } from './observability/upstream.ts';
 import { observePool } from './observability/metrics.ts';
@@ -43,11 +44,13 @@ export async function serve(config: Config): Promise<void> {
     config, db: database.db,
     rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStoreFor(config), redisUrl: config.redisUrl },
     metrics: { token: config.metricsToken },
+    webhooks: { allowPrivate: config.webhooks.allowPrivateUrls },
   });
   setUpstreamLog(app.log);
   if (database.pool) observePool(database.pool);
   let scheduling: Scheduling | undefined;
   let inbox: Inbox | undefined;
+  let delivery: DeliveryProcess | undefined;
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -56,7 +59,7 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ signal }, 'shutting down: draining requests');
     try {
       // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
-      await Promise.all([app.close(), scheduling?.stop(), inbox?.close()]);
+      await Promise.all([app.close(), scheduling?.stop(), delivery?.stop(), inbox?.close()]);
       await database.close();
       process.exit(0);
     } catch (err) {
@@ -74,4 +77,6 @@ export async function serve(config: Config): Promise<void> {
   scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
   // Supplier files dropped into INBOX_DIR/<retailer>/ (DESIGN 3, "Inbox folder").
   if (config.inboxDir) inbox = await startInbox({ db: database.db, dir: config.inboxDir, log: app.log });
+  // SQLite: webhooks are delivered here; PostgreSQL: by `ordersync worker` processes.
+  if (config.database.kind === 'sqlite') delivery = startWebhookDelivery(config, database.db, app.log);
 }

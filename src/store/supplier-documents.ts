@@ -6,6 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { SupplierDocumentsTable } from '../db/schema.ts';
 import { newId } from '../domain/ids.ts';
 import type { ParsedUpdate } from '../domain/supplier-updates.ts';
+import { recordEvent } from './events.ts';
 import { ingestSupplierUpdates, type UpdateResultKind } from './supplier-updates.ts';
 
 export type DocumentFormat = 'x12' | 'csv';
@@ -190,6 +191,7 @@ export async function finishDocument(
       .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'processing').executeTakeFirst();
     // Another apply finished it first: its numbers stay unused rather than two 997s for one document.
     if (Number(done.numUpdatedRows) !== 1) throw new AlreadyFinished();
+    await recordProcessed(trx, retailerId, documentId, now);
     return true;
   }).catch((error) => {
     if (error instanceof AlreadyFinished) return false;
@@ -201,7 +203,24 @@ class AlreadyFinished extends Error {}
 
 /** Marks a document that cannot be read as failed, with why (its bytes stay); false when it was no longer `processing`. */
 export async function failDocument(db: Db, retailerId: string, documentId: string, error: string, now = new Date()): Promise<boolean> {
-  const done = await db.updateTable('supplier_documents').set({ status: 'failed', error: storableText(error), processed_at: now.toISOString() })
-    .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'processing').executeTakeFirst();
-  return Number(done.numUpdatedRows) === 1;
+  return db.transaction().execute(async (trx) => {
+    const done = await trx.updateTable('supplier_documents').set({ status: 'failed', error: storableText(error), processed_at: now.toISOString() })
+      .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'processing').executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) return false;
+    await recordProcessed(trx, retailerId, documentId, now);
+    return true;
+  });
+}
+
+/**
+ * The `supplier_document.processed` event (DESIGN 4b: `document_id`, `summary`; `status` added: processed or
+ * failed), in the transaction that finishes the document.
+ */
+async function recordProcessed(trx: Db, retailerId: string, documentId: string, now: Date): Promise<void> {
+  const row = await trx.selectFrom('supplier_documents').select(['status', 'format', 'applied', 'unchanged', 'unmatched', 'rejected'])
+    .where('id', '=', documentId).executeTakeFirstOrThrow();
+  await recordEvent(trx, retailerId, 'supplier_document.processed', {
+    document_id: documentId, status: row.status, format: row.format,
+    summary: { applied: Number(row.applied), unchanged: Number(row.unchanged), unmatched: Number(row.unmatched), rejected: Number(row.rejected) },
+  }, now);
 }

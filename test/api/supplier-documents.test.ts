@@ -77,6 +77,12 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
     expect(content.headers['content-disposition']).toBe('attachment; filename="acushnet-ship.csv"');
     expect(content.rawPayload.equals(Buffer.from(body))).toBe(true);
     expectError(await get(`/api/v2/supplier_documents/${document.document_id}/acknowledgement`), 404, 'not_found');
+
+    // DESIGN 4b: the feed tells of the document, with its summary.
+    const feed = (await get('/api/v2/events?type=supplier_document.processed&limit=500')).json().data;
+    expect(feed.find((e: any) => e.data.document_id === document.document_id)?.data).toMatchObject({
+      document_id: document.document_id, summary: { applied: 1, unchanged: 0, unmatched: 0, rejected: 0 },
+    });
   });
 
   it('the same bytes again: 200 with the first document, nothing applied twice', async () => {
