@@ -13,7 +13,7 @@ import { suppliersApi } from './api/suppliers.ts';
 import { warehousesApi } from './api/warehouses.ts';
 import { applyHeldSupplierUpdates } from './store/supplier-updates.ts';
 import { createAuthenticator } from './http/auth.ts';
-import { handleFrameworkError, registerErrorHandling } from './http/errors.ts';
+import { handleFrameworkError, MAX_PARAM_LENGTH, registerErrorHandling } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerValidation } from './http/validation.ts';
 import { BackgroundSyncs } from './sync/runner.ts';
@@ -63,7 +63,7 @@ export async function buildApp({ config, db, logger, syncs }: AppDeps): Promise<
     return503OnClosing: true,
     // Path parameters up to 1000 characters reach the route's schema, which names the field in its 400;
     // whatever Fastify rejects before routing still gets the error envelope.
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: handleFrameworkError,
   });
 
@@ -72,6 +72,9 @@ export async function buildApp({ config, db, logger, syncs }: AppDeps): Promise<
   });
   registerErrorHandling(app);
   registerValidation(app);
+  // JSON sent as text/plain is a 415 naming application/json, not a string body failing the schema; routes
+  // that take text (supplier documents) register their own parser.
+  app.removeContentTypeParser('text/plain');
   await registerOpenApi(app, config.publicUrl);
 
   const requireScope = createAuthenticator(db);
