@@ -78,7 +78,9 @@ const FAMILIES: { format: string; carrier: string; matches: (n: string) => boole
   { format: 'usps-impb', carrier: 'usps', matches: (n) => /^9[1-5]\d{18,20}$/.test(n) && hasGs1Check(n) },
   // DHL Paket: SSCC of Deutsche Post DHL (00 + GS1 company prefix 340434) and its JJD/JVGL piece codes.
   { format: 'dhl-paket', carrier: 'dhl', matches: (n) => /^00340434\d{12}$/.test(n) && hasGs1Check(n.slice(2)) },
-  { format: 'dhl-paket', carrier: 'dhl', matches: (n) => /^JJD\d{18,22}$/.test(n) },
+  { format: 'dhl-paket', carrier: 'dhl', matches: (n) => /^JJD\d{15,22}$/.test(n) },
+  // Other SSCC-18 labels (00 + 18 digits, GS1 check): FedEx Ground prints them; USPS's page does not take them.
+  { format: 'fedex-sscc', carrier: 'fedex', matches: (n) => /^00\d{18}$/.test(n) && hasGs1Check(n.slice(2)) },
   // DHL eCommerce: GM + 16–22 digits, also printed as 420…/IMpb (then USPS above).
   { format: 'dhl-ecommerce', carrier: 'dhl', matches: (n) => /^GM\d{16,22}$/.test(n) },
   // UPU S10 letters and parcels: the origin post tracks them (US → USPS, DE → Deutsche Post, on DHL's page).
