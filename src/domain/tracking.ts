@@ -3,7 +3,7 @@
 // the library gets wrong or lacks: USPS 420+ZIP routing prefixes, IMpb numbers that several carriers print,
 // DHL Paket / Deutsche Post, LaserShip), then `ts-tracking-number` (check digits included), kept behind this
 // module so a better library can replace it.
-import { findTracking, getTracking } from 'ts-tracking-number';
+import { allCouriers, getTracking } from 'ts-tracking-number';
 
 /**
  * A tracking number as stored and compared: spaces, dashes and dots are formatting (`1Z-999-AA1-01-2345-6784`
@@ -103,18 +103,21 @@ function withoutRoutingPrefix(n: string): string {
   return n;
 }
 
-/** The library's carriers for a number, its own first match first, without duplicates. */
+/** The library's carriers for a number, in its own order (one look-up per courier: every match, not just the first). */
 function libraryCarriers(n: string): { carrier: string; format: string }[] {
-  const first = getTracking(n);
-  const all = [...(first ? [first] : []), ...findTracking(n).filter((t) => t.trackingNumber === n || normalizeTrackingNumber(t.trackingNumber) === n)];
   const seen = new Set<string>();
-  return all.flatMap((t) => {
-    const carrier = t.courier.code.toLowerCase();
-    if (seen.has(carrier) || carrier === 's10') return [];
+  return allCouriers.flatMap((courier) => {
+    const found = getTracking(n, [courier]);
+    const carrier = found?.courier.code.toLowerCase();
+    if (!found || !carrier || seen.has(carrier) || carrier === 's10') return [];
     seen.add(carrier);
-    return [{ carrier, format: t.name }];
+    return [{ carrier, format: found.name }];
   });
 }
+
+/** Detections are pure: the last few thousand are kept (a sync page or a seed run asks about the same numbers). */
+const detections = new Map<string, Detection>();
+const MAX_REMEMBERED = 5000;
 
 /**
  * Which carrier a tracking number belongs to, the number its page takes, and the other carriers whose
@@ -122,6 +125,15 @@ function libraryCarriers(n: string): { carrier: string; format: string }[] {
  */
 export function detectTracking(value: string): Detection {
   const normalized = normalizeTrackingNumber(value);
+  const known = detections.get(normalized);
+  if (known) return known;
+  const detection = detect(normalized);
+  if (detections.size >= MAX_REMEMBERED) detections.delete(detections.keys().next().value!);
+  detections.set(normalized, detection);
+  return detection;
+}
+
+function detect(normalized: string): Detection {
   const n = withoutRoutingPrefix(normalized);
   if (n.length === 0) return { carrier: null, number: n, alternatives: [], format: null };
   const library = libraryCarriers(n);
@@ -163,8 +175,12 @@ export function trackingUrl(carrier: string | null, trackingNumber: string): str
   if (!carrier) return null;
   const build = TRACKING_URLS[carrier];
   if (!build) return null;
-  const detection = detectTracking(trackingNumber);
-  const n = encodeURIComponent(detection.carrier === carrier ? detection.number : normalizeTrackingNumber(trackingNumber));
+  const normalized = normalizeTrackingNumber(trackingNumber);
+  // USPS's page takes the number without its routing prefix; only DHL (one page per family) needs the format.
+  if (carrier === 'usps') return build(encodeURIComponent(withoutRoutingPrefix(normalized)));
+  if (carrier !== 'dhl') return build(encodeURIComponent(normalized));
+  const detection = detectTracking(normalized);
+  const n = encodeURIComponent(detection.carrier === carrier ? detection.number : normalized);
   if (carrier === 'dhl' && detection.carrier === 'dhl') {
     if (detection.format === 'dhl-paket' || detection.format === 'deutsche-post-s10') return DHL_PAKET_URL(n);
     if (detection.format === 'dhl-ecommerce' || detection.format === 'DHL E-Commerce') return DHL_ECOMMERCE_URL(n);
