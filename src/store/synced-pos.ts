@@ -310,8 +310,10 @@ async function updateSyncedPo(trx: Db, ctx: SyncWriteContext, poId: string, po: 
   }
   await changeLineStatuses(trx, ctx.retailerId, poId, statusChanges, ctx.source, ctx.now);
 
+  let addedShipment = false;
   for (const synced of po.shipments) {
     const known = aggregate.shipments.find((s) => s.shipment.tracking_number === synced.tracking_number);
+    addedShipment ||= !known;
     const existing = known?.shipment;
     const shipmentId = existing?.id ?? newId('shp');
     if (!existing) {
@@ -356,7 +358,8 @@ async function updateSyncedPo(trx: Db, ctx: SyncWriteContext, poId: string, po: 
 
   await trx.updateTable('purchase_orders').set({ updated_at: stamp }).where('id', '=', poId).execute();
   await refreshPoViews(trx, ctx.retailerId, poId);
-  if (renumbered) await applyHeld(trx, ctx.retailerId, [po.po_number]);
+  // A new PO number, or a new shipment a held update was waiting for (its tracking event): replay what is held.
+  if (renumbered || addedShipment) await applyHeld(trx, ctx.retailerId, [po.po_number]);
   return null;
 }
 
