@@ -42,6 +42,9 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    // Migrations are numbered as features are planned and may land out of number order (0013 before 0006); each
+    // is independent of the others' tables, so a database that has a later one still takes an earlier one.
+    allowUnorderedMigrations: true,
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
