@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Compilable } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
+import { registerScopedDatabase, requestScopedDialect } from './request-transaction.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -65,7 +66,9 @@ const sqliteUnder = new WeakMap<Db, SQLite.Database>();
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
     const sqlite = openSqlite(config.file);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const scoped = requestScopedDialect(new SqliteDialect({ database: withStatementCache(sqlite) }));
+    const db = new Kysely<Database>({ dialect: scoped.dialect });
+    registerScopedDatabase(db, scoped.driver());
     sqliteUnder.set(db, sqlite);
     return { db, kind: 'sqlite', close: () => db.destroy() };
   }
@@ -79,7 +82,9 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
         oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const scoped = requestScopedDialect(new PostgresDialect({ pool }));
+  const db = new Kysely<Database>({ dialect: scoped.dialect });
+  registerScopedDatabase(db, scoped.driver());
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
