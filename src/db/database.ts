@@ -75,7 +75,10 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   const pool = new pg.Pool({
     connectionString: config.url,
     max: options.poolSize ?? 10,
-    options: options.searchPath ? `-c search_path=${options.searchPath}` : undefined,
+    // Keepalives let the server notice within seconds that a client host vanished and end its open transaction
+    // (and so free the Idempotency-Key rows it held uncommitted: http/idempotency.ts).
+    options: [options.searchPath ? `-c search_path=${options.searchPath}` : '',
+      '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3'].join(' ').trim(),
     // Money columns are bigint; values stay far below 2^53, so read them as numbers.
     types: {
       getTypeParser: ((oid: number, format?: any) =>

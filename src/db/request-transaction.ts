@@ -71,13 +71,13 @@ export class RequestTransaction {
   async connectionForQuery(): Promise<DatabaseConnection> {
     if (this.state === 'open') return this.connection!;
     this.opening ??= (async () => {
-      const connection = await this.driver.inner.acquireConnection();
+      const connection = await this.driver.acquireOwnConnection();
       try {
         await this.driver.inner.beginTransaction(connection, {});
         for (const statement of this.beginSql) await connection.executeQuery(CompiledQuery.raw(statement));
       } catch (error) {
         await this.driver.inner.rollbackTransaction(connection).catch(() => undefined);
-        await this.driver.inner.releaseConnection(connection);
+        await this.driver.releaseOwnConnection(connection);
         this.state = 'rolled back';
         throw error;
       }
@@ -125,7 +125,7 @@ export class RequestTransaction {
         this.settle(error as Error);
         throw error;
       } finally {
-        await this.driver.inner.releaseConnection(connection);
+        await this.driver.releaseOwnConnection(connection);
       }
     } else {
       throw new Error(`RequestTransaction: commit after ${this.state}`);
@@ -145,7 +145,7 @@ export class RequestTransaction {
     try {
       await this.driver.inner.rollbackTransaction(connection);
     } finally {
-      await this.driver.inner.releaseConnection(connection);
+      await this.driver.releaseOwnConnection(connection);
       this.settle(new Error('the request transaction was rolled back'));
     }
   }
@@ -184,9 +184,55 @@ export function outsideRequestTransaction<T>(fn: () => T): T {
   return current.exit(fn);
 }
 
-/** A driver that gives code inside a RequestTransaction the transaction's connection (see above). */
+/** First come, first served: one holder at a time. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async lock(): Promise<() => void> {
+    let unlock!: () => void;
+    const previous = this.tail;
+    this.tail = new Promise((resolve) => { unlock = resolve; });
+    await previous;
+    return unlock;
+  }
+}
+
+/**
+ * A driver that gives code inside a RequestTransaction the transaction's connection (see above). For a
+ * single-connection dialect (SQLite) it also takes over Kysely's connection mutex: an open request transaction
+ * holds the one connection until it ends, while its own queries pass (Kysely's mutex would make them wait for
+ * it, and let other requests' queries run inside it between two of its statements).
+ */
 export class RequestScopedDriver implements Driver {
-  constructor(readonly inner: Driver) {}
+  private readonly mutex: Mutex | null;
+  private readonly unlocks = new Map<DatabaseConnection, (() => void)[]>();
+
+  constructor(readonly inner: Driver, singleConnection: boolean) {
+    this.mutex = singleConnection ? new Mutex() : null;
+  }
+
+  /** An ordinary connection: on SQLite, the one connection once nobody else holds it. */
+  async acquireOwnConnection(): Promise<DatabaseConnection> {
+    const unlock = this.mutex ? await this.mutex.lock() : null;
+    try {
+      const connection = await this.inner.acquireConnection();
+      if (unlock) this.unlocks.set(connection, [...(this.unlocks.get(connection) ?? []), unlock]);
+      return connection;
+    } catch (error) {
+      unlock?.();
+      throw error;
+    }
+  }
+
+  async releaseOwnConnection(connection: DatabaseConnection): Promise<void> {
+    try {
+      await this.inner.releaseConnection(connection);
+    } finally {
+      const waiting = this.unlocks.get(connection);
+      const unlock = waiting?.shift();
+      if (waiting && waiting.length === 0) this.unlocks.delete(connection);
+      unlock?.();
+    }
+  }
 
   private scope(): RequestTransaction | undefined {
     const scope = current.getStore();
@@ -200,7 +246,7 @@ export class RequestScopedDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     const scope = this.scope();
     if (scope) return new ScopedConnection(scope, await scope.connectionForQuery());
-    return this.inner.acquireConnection();
+    return this.acquireOwnConnection();
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -232,7 +278,7 @@ export class RequestScopedDriver implements Driver {
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     if (connection instanceof ScopedConnection) return; // the scope releases its connection when it ends
-    return this.inner.releaseConnection(connection);
+    return this.releaseOwnConnection(connection);
   }
 
   destroy(): Promise<void> {
@@ -245,11 +291,15 @@ const unwrap = (connection: DatabaseConnection) => (connection instanceof Scoped
 /** `dialect` with its driver wrapped; call `registerScopedDatabase` with the Kysely made from it. */
 export function requestScopedDialect(dialect: Dialect): { dialect: Dialect; driver: () => RequestScopedDriver } {
   let driver: RequestScopedDriver | undefined;
+  const singleConnection = dialect.createAdapter().supportsMultipleConnections === false;
   return {
     dialect: {
-      createDriver: () => (driver = new RequestScopedDriver(dialect.createDriver())),
+      createDriver: () => (driver = new RequestScopedDriver(dialect.createDriver(), singleConnection)),
       createQueryCompiler: () => dialect.createQueryCompiler(),
-      createAdapter: () => dialect.createAdapter(),
+      // The driver serialises the one connection itself (above), so Kysely must not add its own mutex.
+      createAdapter: () => new Proxy(dialect.createAdapter(), {
+        get: (target, property, receiver) => (property === 'supportsMultipleConnections' ? true : Reflect.get(target, property, receiver)),
+      }),
       createIntrospector: (db) => dialect.createIntrospector(db),
     },
     driver: () => {

@@ -13,16 +13,16 @@
 // A concurrent request with the same key: on SQLite transactions take turns, so the second one finds the key
 // when it tries to store it, rolls its own work back and replays the first. On PostgreSQL its insert waits for
 // the first request's uncommitted row; it replays the first once that commits, or after
-// IDEMPOTENCY_LOCK_TIMEOUT_SECONDS answers 409 "still being handled" (Retry-After). The same timeout is the
-// request transaction's idle_in_transaction_session_timeout, so PostgreSQL ends the transaction of a process
-// that vanished without closing its connection (a host crash) within seconds, which frees the key.
+// IDEMPOTENCY_LOCK_TIMEOUT_SECONDS answers 409 "still being handled" (Retry-After). A process that dies
+// mid-request leaves nothing behind: SQLite drops its uncommitted transaction with its file locks, PostgreSQL
+// ends it as soon as it sees the connection close (at once for a killed process; within about 16 s of TCP
+// keepalives, set per session by openDatabase, for a host that vanished), which frees the key.
 //
 // For a route: call `registerIdempotency(app, db)` at the top of the plugin, before its routes (the one line).
 // Its POST handlers then get the behaviour with no change, provided everything they write goes through the
 // shared Db (stores) and whatever they start in the background waits for `whenCommitted()` first.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PostgresAdapter } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { RequestTransaction } from '../db/request-transaction.ts';
 import {
@@ -91,7 +91,6 @@ const stillBeingHandled = () => new ApiError(409, 'conflict',
  */
 export function registerIdempotency(app: FastifyInstance, db: Db): void {
   const lockTimeoutMs = () => 1000 * (app.idempotencyLockTimeoutSeconds ?? DEFAULT_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS);
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
 
   // The handler runs inside the request's transaction.
   app.addHook('onRoute', (route) => {
@@ -121,8 +120,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
       }
       return replay(reply, stored).send(stored.response_body);
     }
-    const seconds = Math.max(1, Math.round(lockTimeoutMs() / 1000));
-    const scope = RequestTransaction.for(db, postgres ? [`set local idle_in_transaction_session_timeout = '${seconds}s'`] : []);
+    const scope = RequestTransaction.for(db);
     request.idempotencyKey = key;
     request[KEYED] = { key, hash, scope, failed: false, done: false };
   });
@@ -184,6 +182,12 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
     } catch (error) {
       await keyed.scope.rollback().catch(() => undefined);
       if (error instanceof KeyInFlightError) throw stillBeingHandled();
+      // The write may have failed because a concurrent request with the key did it first: replay that one.
+      const first = await findIdempotencyKey(db, retailerId, keyed.key);
+      if (first && first.request_hash === keyed.hash) {
+        replay(reply, first);
+        return first.response_body;
+      }
       throw error;
     }
     return payload;
