@@ -19,7 +19,8 @@ import { registerValidation } from './http/validation.ts';
 import { BackgroundSyncs } from './sync/runner.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'>;
+  config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'>
+    & Partial<Pick<Config, 'idempotencyLockTimeoutSeconds' | 'heldUpdateDays' | 'heldUpdateLimit'>>;
   db: Db;
   /** pino options or false (tests). */
   logger?: boolean | object;
@@ -70,6 +71,7 @@ export async function buildApp({ config, db, logger, syncs }: AppDeps): Promise<
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
+  app.decorate('idempotencyLockTimeoutSeconds', config.idempotencyLockTimeoutSeconds);
   registerErrorHandling(app);
   registerValidation(app);
   await registerOpenApi(app, config.publicUrl);
@@ -80,7 +82,9 @@ export async function buildApp({ config, db, logger, syncs }: AppDeps): Promise<
   const links = { publicUrl: config.publicUrl, secret: config.secret };
   await app.register(ordersApi, { prefix: '/api/v1', version: 'v1', db, requireScope, links });
   await app.register(ordersApi, { prefix: '/api/v2', version: 'v2', db, requireScope, links });
-  await app.register(supplierUpdatesApi, { prefix: '/api/v2', db, requireScope });
+  await app.register(supplierUpdatesApi, {
+    prefix: '/api/v2', db, requireScope, heldUpdateDays: config.heldUpdateDays, heldUpdateLimit: config.heldUpdateLimit,
+  });
   await app.register(purchaseOrdersApi, {
     prefix: '/api/v2', db, requireScope, secret: config.secret, publicUrl: config.publicUrl,
     onPoNumber: (db, retailerId, poNumber) => applyHeldSupplierUpdates(db, retailerId, poNumber),

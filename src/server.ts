@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
+import { expireHeldSupplierUpdates } from './store/held-supplier-updates.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
 import { startScheduling, type Scheduling } from './sync/scheduler.ts';
 
@@ -25,11 +26,16 @@ export async function serve(config: Config): Promise<void> {
   await bootstrapDemoKey(database.db);
   const app = await buildApp({ config, db: database.db });
   let scheduling: Scheduling | undefined;
+  // Held supplier updates expire after HELD_UPDATE_DAYS: swept at start and every hour (listing sweeps too).
+  const sweep = () => expireHeldSupplierUpdates(database.db, new Date(), config.heldUpdateDays)
+    .catch((err) => app.log.error({ err }, 'expiring held supplier updates failed'));
+  const sweeper = setInterval(sweep, 60 * 60 * 1000).unref();
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    clearInterval(sweeper);
     app.log.info({ signal }, 'shutting down: draining requests');
     try {
       // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
@@ -45,5 +51,6 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  void sweep();
   scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
 }

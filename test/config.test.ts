@@ -27,18 +27,23 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 8080, host: '0.0.0.0', database: { kind: 'sqlite', file: resolve('data/ordersync.db') },
       publicUrl: 'http://localhost:8080', logLevel: 'info', secret: SECRET,
+      idempotencyLockTimeoutSeconds: 10, heldUpdateDays: 90, heldUpdateLimit: 100_000,
     });
+    expect(config.database).toEqual({ kind: 'sqlite', file: resolve('data/ordersync.db'), synchronous: 'normal' });
   });
 
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '9090', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/os', ORDERSYNC_SECRET: SECRET,
-      PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug',
+      PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug', IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3',
+      HELD_UPDATE_DAYS: '30', HELD_UPDATE_LIMIT: '500',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
-      publicUrl: 'https://orders.example.com', logLevel: 'debug',
+      publicUrl: 'https://orders.example.com', logLevel: 'debug', idempotencyLockTimeoutSeconds: 3, heldUpdateDays: 30,
+      heldUpdateLimit: 500,
     });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET, SQLITE_SYNCHRONOUS: 'FULL' }).database).toMatchObject({ synchronous: 'full' });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
@@ -54,6 +59,10 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
     [{ ORDERSYNC_SECRET: 'too-short' }, 'ORDERSYNC_SECRET'],
     [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', ORDERSYNC_SECRET: '' }, 'ORDERSYNC_SECRET'],
+    [{ SQLITE_SYNCHRONOUS: 'off' }, 'SQLITE_SYNCHRONOUS'],
+    [{ IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '0' }, 'IDEMPOTENCY_LOCK_TIMEOUT_SECONDS'],
+    [{ HELD_UPDATE_DAYS: 'soon' }, 'HELD_UPDATE_DAYS'],
+    [{ HELD_UPDATE_LIMIT: '-5' }, 'HELD_UPDATE_LIMIT'],
   ])('%j is refused, naming %s', (bad, variable) => {
     const error = configError({ ORDERSYNC_SECRET: SECRET, ...bad });
     expect(error.message.startsWith(variable)).toBe(true);

@@ -43,11 +43,16 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
   });
 }
 
-export function openSqlite(file: string): SQLite.Database {
+/**
+ * The embedded database. WAL with synchronous=NORMAL (default) keeps every committed transaction through a crash
+ * of the process, but a power loss or OS crash may lose the last ones; `full` syncs the WAL at every commit and
+ * loses none, at a cost in writes per second (README, "Durability").
+ */
+export function openSqlite(file: string, synchronous: 'normal' | 'full' = 'normal'): SQLite.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -131072'); // 128 MiB of page cache: large indexes stay in memory
@@ -65,7 +70,7 @@ const sqliteUnder = new WeakMap<Db, SQLite.Database>();
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
-    const sqlite = openSqlite(config.file);
+    const sqlite = openSqlite(config.file, config.synchronous);
     const scoped = requestScopedDialect(new SqliteDialect({ database: withStatementCache(sqlite) }));
     const db = new Kysely<Database>({ dialect: scoped.dialect });
     registerScopedDatabase(db, scoped.driver());
