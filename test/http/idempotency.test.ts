@@ -1,6 +1,7 @@
 // Idempotency-Key crash safety (issue 9) on SQLite and PostgreSQL: the key, its response and the write commit
 // together. A handler that fails after writing keeps nothing and frees the key; concurrent requests with one key
-// write once and all get the response of the one that committed; stores' own transactions nest as savepoints.
+// write once and all get the response of the one that committed; a key held by another uncommitted transaction
+// answers 409 after the lock timeout (PostgreSQL), never stuck; stores' own transactions nest as savepoints.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
@@ -148,6 +149,28 @@ describe.each(databases.eachSupportedId())('Idempotency-Key atomic with the writ
     expect(slow.body).toBe(fast.body);
     const written = await db.selectFrom('suppliers').select('id').where('retailer_id', '=', retailerId).where('name', 'like', 'Any %').execute();
     expect(written).toHaveLength(1);
+  });
+
+  it.runIf(databaseId === 'POSTGRES')('answers 409 "still being handled" while another transaction holds the key, never stuck', async () => {
+    // Another process's uncommitted request with this key (as a process that is dying would leave it).
+    const other = await db.startTransaction().execute();
+    await other.insertInto('idempotency_keys').values({
+      retailer_id: retailerId, key: 'held-elsewhere', request_hash: 'x', status_code: 200, response_body: '{}', response_headers: '{}',
+      created_at: new Date().toISOString(),
+    }).execute();
+    const started = Date.now();
+    const blocked = await post(app, '/write-any-slowly?ms=0', {}, 'held-elsewhere');
+    expect(blocked.statusCode, blocked.body).toBe(409);
+    expect(blocked.json().message).toMatch(/still being handled/);
+    expect(blocked.headers['retry-after']).toBe('1');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // Its connection goes (the process died): the retry performs the write, once.
+    await other.rollback().execute();
+    const before = await db.selectFrom('suppliers').select('id').where('name', 'like', 'Any %').execute();
+    const retried = await post(app, '/write-any-slowly?ms=0', {}, 'held-elsewhere');
+    expect(retried.statusCode).toBe(200);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    expect(await db.selectFrom('suppliers').select('id').where('name', 'like', 'Any %').execute()).toHaveLength(before.length + 1);
   });
 
   it('lets other requests through while a keyed request is open (PostgreSQL) or right after it (SQLite)', async () => {
