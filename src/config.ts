@@ -24,6 +24,12 @@ export interface Config {
   heldUpdateDays: number;
   /** How many unexpired held supplier updates one retailer may have (HELD_UPDATE_LIMIT). */
   heldUpdateLimit: number;
+  /** Requests per minute per API key (and per address without a valid key); 0 turns limiting off. DESIGN 4d. */
+  rateLimitPerMinute: number;
+  /** Redis for shared rate-limit counts; null: the service's own database (or memory in one process). */
+  redisUrl: string | null;
+  /** Bearer token GET /metrics requires; null: /metrics is open (keep it off the public network). */
+  metricsToken: string | null;
 }
 
 /** An integer in [min, max] from the environment, or its default; a ConfigError naming the variable otherwise. */
@@ -83,7 +89,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   publicUrl = publicUrl.replace(/\/+$/, '');
   const secret = resolveSecret(env.ORDERSYNC_SECRET, database);
-  return { port, host, database, secret, publicUrl, logLevel, idempotencyLockTimeoutSeconds, heldUpdateDays, heldUpdateLimit };
+  const rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === ''
+    ? 600 : Number(env.RATE_LIMIT_PER_MINUTE);
+  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 0) {
+    throw new ConfigError(`RATE_LIMIT_PER_MINUTE: expected a whole number ≥ 0 (0 turns limits off), got "${env.RATE_LIMIT_PER_MINUTE}"`);
+  }
+  const redisUrl = env.REDIS_URL || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL: expected redis://… or rediss://…, got "${redisUrl.split(':')[0]}:…"`);
+  }
+  const metricsToken = env.METRICS_TOKEN || null;
+  return {
+    port, host, database, secret, publicUrl, logLevel, rateLimitPerMinute, redisUrl, metricsToken,
+    idempotencyLockTimeoutSeconds, heldUpdateDays, heldUpdateLimit,
+  };
 }
 
 function resolveSecret(given: string | undefined, database: DatabaseConfig): string {

@@ -13,6 +13,8 @@ export type Db = Kysely<Database>;
 export interface OpenDatabase {
   db: Db;
   kind: DatabaseConfig['kind'];
+  /** PostgreSQL only: the connection pool (its counts are reported as metrics). */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -93,7 +95,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   const scoped = requestScopedDialect(new PostgresDialect({ pool }));
   const db = new Kysely<Database>({ dialect: scoped.dialect });
   registerScopedDatabase(db, scoped.driver());
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', pool, close: () => db.destroy() };
 }
 
 /**
