@@ -82,7 +82,10 @@ async function main(): Promise<void> {
   const child = fork(join(root, 'bin', 'ordersync.js'), ['serve'], {
     cwd: root,
     execArgv: ['--import', join(root, 'bench', 'soak-probe.mjs')],
-    env: { ...process.env, DATABASE_URL: `sqlite:${file}`, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SOAK_SAMPLE_MS: String(WINDOW_S * 1000) },
+    env: {
+      ...process.env, DATABASE_URL: `sqlite:${file}`, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+      SOAK_SAMPLE_MS: String(WINDOW_S * 1000), RATE_LIMIT_PER_MINUTE: '0', // one key at full speed
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   child.on('message', (message) => probes.push(message as (typeof probes)[number]));
