@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { DEFAULT_RETRY_DELAYS_SECONDS, parseRetryDelays } from './domain/webhooks.ts';
 
 /** SQLite's `synchronous` setting under WAL (README, "Durability"): NORMAL survives process crashes, FULL power loss too. */
 export type SqliteSynchronous = 'normal' | 'full';
@@ -30,6 +31,14 @@ export interface Config {
   redisUrl: string | null;
   /** Bearer token GET /metrics requires; null: /metrics is open (keep it off the public network). */
   metricsToken: string | null;
+  /** Webhook delivery (DESIGN 4b): WEBHOOKS_ALLOW_PRIVATE_URLS, WEBHOOK_RETRY_DELAYS. */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  allowPrivateUrls: boolean;
+  /** Seconds before each retry; the schedule of DESIGN 4b unless WEBHOOK_RETRY_DELAYS replaces it. */
+  retryDelaysSeconds: readonly number[];
 }
 
 /** An integer in [min, max] from the environment, or its default; a ConfigError naming the variable otherwise. */
@@ -100,9 +109,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const metricsToken = env.METRICS_TOKEN || null;
   return {
-    port, host, database, secret, publicUrl, logLevel, rateLimitPerMinute, redisUrl, metricsToken,
+    port, host, database, secret, publicUrl, logLevel, rateLimitPerMinute, redisUrl, metricsToken, webhooks: loadWebhookConfig(env),
     idempotencyLockTimeoutSeconds, heldUpdateDays, heldUpdateLimit,
   };
+}
+
+/** WEBHOOKS_ALLOW_PRIVATE_URLS (true|false, default false) and WEBHOOK_RETRY_DELAYS (comma-separated seconds). */
+export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
+  const allow = env.WEBHOOKS_ALLOW_PRIVATE_URLS ?? '';
+  if (!['', 'true', 'false'].includes(allow)) throw new ConfigError(`WEBHOOKS_ALLOW_PRIVATE_URLS: expected true or false, got "${allow}"`);
+  let retryDelaysSeconds: readonly number[] = DEFAULT_RETRY_DELAYS_SECONDS;
+  if (env.WEBHOOK_RETRY_DELAYS !== undefined && env.WEBHOOK_RETRY_DELAYS !== '') {
+    const parsed = parseRetryDelays(env.WEBHOOK_RETRY_DELAYS);
+    if (typeof parsed === 'string') throw new ConfigError(`WEBHOOK_RETRY_DELAYS: ${parsed}`);
+    retryDelaysSeconds = parsed;
+  }
+  return { allowPrivateUrls: allow === 'true', retryDelaysSeconds };
 }
 
 function resolveSecret(given: string | undefined, database: DatabaseConfig): string {

@@ -7,7 +7,9 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
 import { expireHeldSupplierUpdates } from './store/held-supplier-updates.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
+import { finishSupplierRerenders } from './store/supplier-rerenders.ts';
 import { startScheduling, type Scheduling } from './sync/scheduler.ts';
+import { startWebhookDelivery, type DeliveryProcess } from './events/delivery-process.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
 import { setUpstreamLog } from './observability/upstream.ts';
 import { observePool } from './observability/metrics.ts';
@@ -41,10 +43,12 @@ export async function serve(config: Config): Promise<void> {
     config, db: database.db,
     rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStoreFor(config), redisUrl: config.redisUrl },
     metrics: { token: config.metricsToken },
+    webhooks: { allowPrivate: config.webhooks.allowPrivateUrls },
   });
   setUpstreamLog(app.log);
   if (database.pool) observePool(database.pool);
   let scheduling: Scheduling | undefined;
+  let delivery: DeliveryProcess | undefined;
   // Held supplier updates expire after HELD_UPDATE_DAYS: swept at start and every hour (listing sweeps too).
   const sweep = () => expireHeldSupplierUpdates(database.db, new Date(), config.heldUpdateDays)
     .catch((err) => app.log.error({ err }, 'expiring held supplier updates failed'));
@@ -58,7 +62,7 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ signal }, 'shutting down: draining requests');
     try {
       // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
-      await Promise.all([app.close(), scheduling?.stop()]);
+      await Promise.all([app.close(), scheduling?.stop(), delivery?.stop()]);
       await database.close();
       process.exit(0);
     } catch (err) {
@@ -70,7 +74,11 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  // A supplier rename's re-render that a stopped process left unfinished completes in the background, batch by batch.
+  void finishSupplierRerenders(database.db).catch((err) => app.log.error({ err }, 'finishing a supplier re-render failed'));
   app.log.info(`OrderSync listening on ${config.publicUrl} (API reference at ${config.publicUrl}/docs)`);
   void sweep();
   scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
+  // SQLite: webhooks are delivered here; PostgreSQL: by `ordersync worker` processes.
+  if (config.database.kind === 'sqlite') delivery = startWebhookDelivery(config, database.db, app.log);
 }

@@ -11,6 +11,7 @@ import {
 import type { Db } from '../db/database.ts';
 import { saveDocument } from './documents.ts';
 import { countHeldSupplierUpdates, DEFAULT_HELD_UPDATE_LIMIT, heldLimitReason } from './held-supplier-updates.ts';
+import { recordEvent } from './events.ts';
 import { loadPoAggregate, refreshPoViews, supplierNamesOf, type PoAggregate } from './purchase-orders.ts';
 import { changeLineStatuses } from './status-events.ts';
 
@@ -184,6 +185,8 @@ class IngestSession {
       if (holdUnmatched && !this.held.has(parsed.fingerprint)) {
         const refused = await this.hold(parsed);
         if (refused) return { result: 'rejected', reason: refused };
+        await recordEvent(this.trx, this.retailerId, 'supplier_update.unmatched',
+          { po_number: parsed.update.po_number, update: JSON.parse(parsed.canonical) }, this.now);
       }
       this.held.add(parsed.fingerprint);
       return {
