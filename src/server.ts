@@ -6,6 +6,7 @@ import { buildApp } from './app.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
+import { expireHeldSupplierUpdates } from './store/held-supplier-updates.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
 import { finishSupplierRerenders } from './store/supplier-rerenders.ts';
 import { startScheduling, type Scheduling } from './sync/scheduler.ts';
@@ -51,11 +52,16 @@ export async function serve(config: Config): Promise<void> {
   let scheduling: Scheduling | undefined;
   let inbox: Inbox | undefined;
   let delivery: DeliveryProcess | undefined;
+  // Held supplier updates expire after HELD_UPDATE_DAYS: swept at start and every hour (listing sweeps too).
+  const sweep = () => expireHeldSupplierUpdates(database.db, new Date(), config.heldUpdateDays)
+    .catch((err) => app.log.error({ err }, 'expiring held supplier updates failed'));
+  const sweeper = setInterval(sweep, 60 * 60 * 1000).unref();
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    clearInterval(sweeper);
     app.log.info({ signal }, 'shutting down: draining requests');
     try {
       // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
@@ -74,6 +80,7 @@ export async function serve(config: Config): Promise<void> {
   // A supplier rename's re-render that a stopped process left unfinished completes in the background, batch by batch.
   void finishSupplierRerenders(database.db).catch((err) => app.log.error({ err }, 'finishing a supplier re-render failed'));
   app.log.info(`OrderSync listening on ${config.publicUrl} (API reference at ${config.publicUrl}/docs)`);
+  void sweep();
   scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
   // Supplier files dropped into INBOX_DIR/<retailer>/ (DESIGN 3, "Inbox folder").
   if (config.inboxDir) inbox = await startInbox({ db: database.db, dir: config.inboxDir, log: app.log });

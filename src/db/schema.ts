@@ -233,9 +233,11 @@ export interface IdempotencyKeysTable {
   key: string;
   /** SHA-256 of method, path and body: the same key with another request is a conflict. */
   request_hash: string;
-  /** Null while the first request is still being handled. */
+  /** Null only in rows of the old scheme (migration 0008 removes them): a key is stored with its response. */
   status_code: number | null;
   response_body: string | null;
+  /** JSON object of the response headers replayed with the body (Location), or null. */
+  response_headers: string | null;
   created_at: string;
 }
 
@@ -247,6 +249,8 @@ export interface HeldSupplierUpdatesTable {
   fingerprint: string;
   payload: string;
   received_at: string;
+  /** When it expired unapplied (HELD_UPDATE_DAYS after received_at); null while held. */
+  expired_at: string | null;
 }
 
 export interface AppliedSupplierUpdatesTable {
