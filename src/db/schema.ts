@@ -318,6 +318,15 @@ export interface SyncedRecordsTable {
   synced_at: string;
 }
 
+/** Kept by triggers (migration 0009): how many POs and PO lines a retailer has per UTC day of order_date. */
+export interface PoDayCountsTable {
+  retailer_id: string;
+  /** `YYYY-MM-DD`, a UTC day. */
+  day: string;
+  pos: number;
+  lines: number;
+}
+
 export interface Database {
   receipts: ReceiptsTable;
   documents: DocumentsTable;
@@ -342,6 +351,7 @@ export interface Database {
   connections: ConnectionsTable;
   sync_runs: SyncRunsTable;
   synced_records: SyncedRecordsTable;
+  po_day_counts: PoDayCountsTable;
 }
 
 export type Retailer = Selectable<RetailersTable>;

@@ -96,32 +96,4 @@ export async function recordsBySupplierOrder(
   return rows.map((r) => r.view_v1);
 }
 
-/** One page of records whose PO order date lies in [from, to), ordered by order date then id. */
-export async function recordsByOrderDate(
-  db: Db, version: ApiVersion, retailerId: string, range: { from: string; to: string }, page: number, limit: number,
-): Promise<RecordsPage> {
-  const offset = (page - 1) * limit;
-  if (version === 'v2') {
-    const inRange = db.selectFrom('purchase_orders')
-      .where('retailer_id', '=', retailerId)
-      .where('order_date', '>=', range.from)
-      .where('order_date', '<', range.to);
-    const [count, rows] = await Promise.all([
-      inRange.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      inRange.select('view_v2').orderBy('order_date').orderBy('id').limit(limit).offset(offset).execute(),
-    ]);
-    return { records: rows.map((r) => r.view_v2), total: Number(count.n) };
-  }
-  const inRange = db.selectFrom('po_lines')
-    .innerJoin('purchase_orders as po', 'po.id', 'po_lines.po_id')
-    .where('po.retailer_id', '=', retailerId)
-    .where('po.order_date', '>=', range.from)
-    .where('po.order_date', '<', range.to);
-  const [count, rows] = await Promise.all([
-    inRange.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    inRange.select('po_lines.view_v1')
-      .orderBy('po.order_date').orderBy('po.id').orderBy('po_lines.line_no')
-      .limit(limit).offset(offset).execute(),
-  ]);
-  return { records: rows.map((r) => r.view_v1), total: Number(count.n) };
-}
+export { recordsByOrderDate } from './orders-by-date.ts';
