@@ -1,8 +1,8 @@
 // X-API-Key authentication and scope checks for the /api routes.
-import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import type { Scope } from '../domain/api-keys.ts';
 import type { Db } from '../db/database.ts';
-import { touchApiKey, verifyApiKey, type VerifiedKey } from '../store/api-keys.ts';
+import { cachedApiKey, touchApiKey, verifyApiKey, type VerifiedKey } from '../store/api-keys.ts';
 import { ApiError } from './errors.ts';
 
 declare module 'fastify' {
@@ -24,19 +24,27 @@ export function createAuthenticator(db: Db) {
     touchApiKey(db, keyId, new Date(now)).catch((err) => request.log.warn({ err }, 'could not record key use'));
   }
 
-  /** A hook that admits a request only with a valid key holding `scope`. */
+  /** Admits the request with `key`, or says why not (401 no valid key, 403 scope missing). */
+  function admit(request: FastifyRequest, key: VerifiedKey | null, scope: Scope): ApiError | undefined {
+    if (!key) return new ApiError(401, 'unauthorized', 'The API key is not valid (unknown, revoked or malformed).');
+    if (!key.scopes.includes(scope)) return new ApiError(403, 'forbidden', `This API key lacks the "${scope}" scope this endpoint needs.`);
+    request.auth = key;
+    noteUse(request, key.keyId);
+    return undefined;
+  }
+
+  /**
+   * A hook that admits a request only with a valid key holding `scope`. A callback-style hook, not an async one:
+   * a key verified in the last seconds (cachedApiKey) is admitted without a promise or a database read.
+   */
   return function requireScope(scope: Scope): onRequestHookHandler {
-    return async (request) => {
+    return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const header = request.headers['x-api-key'];
       const secret = Array.isArray(header) ? header[0] : header;
-      if (!secret) throw new ApiError(401, 'unauthorized', 'Send your API key in the X-API-Key header.');
-      const key = await verifyApiKey(db, secret);
-      if (!key) throw new ApiError(401, 'unauthorized', 'The API key is not valid (unknown, revoked or malformed).');
-      if (!key.scopes.includes(scope)) {
-        throw new ApiError(403, 'forbidden', `This API key lacks the "${scope}" scope this endpoint needs.`);
-      }
-      request.auth = key;
-      noteUse(request, key.keyId);
+      if (!secret) return done(new ApiError(401, 'unauthorized', 'Send your API key in the X-API-Key header.'));
+      const cached = cachedApiKey(db, secret);
+      if (cached) return done(admit(request, cached, scope));
+      verifyApiKey(db, secret).then((key) => done(admit(request, key, scope)), done);
     };
   };
 }
