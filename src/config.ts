@@ -15,6 +15,8 @@ export interface Config {
   secret: string;
   publicUrl: string;
   logLevel: string;
+  /** HTTP worker processes of `serve` (WEB_CONCURRENCY or --workers; default 1; DESIGN 4d). */
+  workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -54,8 +56,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`PUBLIC_URL: expected an http(s) URL, got "${publicUrl}"`);
   }
   publicUrl = publicUrl.replace(/\/+$/, '');
+  const workers = parseWorkers(env.WEB_CONCURRENCY, 'WEB_CONCURRENCY') ?? 1;
   const secret = resolveSecret(env.ORDERSYNC_SECRET, database);
-  return { port, host, database, secret, publicUrl, logLevel };
+  return { port, host, database, secret, publicUrl, logLevel, workers };
+}
+
+/** A worker count (1–256) from `name` (WEB_CONCURRENCY, --workers); undefined when not given. */
+export function parseWorkers(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 256) throw new ConfigError(`${name}: expected a whole number of workers 1–256, got "${raw}"`);
+  return n;
 }
 
 function resolveSecret(given: string | undefined, database: DatabaseConfig): string {

@@ -1,15 +1,25 @@
-// Runs the service: open the database, migrate, make the first key on an empty database, listen, schedule
-// syncs (sync/scheduler.ts), and on SIGTERM/SIGINT drain requests, stop syncs and close the database.
+// Runs the service: open the database, migrate, make the first key on an empty database, listen, run the
+// background work (src/background.ts: the sync scheduler, …), and on SIGTERM/SIGINT drain requests, stop the
+// background work and close the database. With several workers (DESIGN 4d) src/cluster.ts is the primary and
+// each worker runs serveHttp without background work.
+import cluster from 'node:cluster';
 import type { Config } from './config.ts';
 import { buildApp } from './app.ts';
+import { registerBackgroundWork, startBackgroundWork } from './background.ts';
+import { runPrimary } from './cluster.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
-import { startScheduling, type Scheduling } from './sync/scheduler.ts';
+import { startScheduling } from './sync/scheduler.ts';
+
+registerBackgroundWork({
+  name: 'sync scheduler',
+  start: ({ config, db, log }) => startScheduling(config.database, { db, secret: config.secret, log }),
+});
 
 /** First start on an empty database: a `demo` retailer and one key with every scope, shown once. */
-async function bootstrapDemoKey(db: Db): Promise<void> {
+export async function bootstrapDemoKey(db: Db): Promise<void> {
   if ((await countRetailers(db)) > 0) return;
   const { retailer } = await ensureRetailer(db, 'demo');
   const key = await createApiKey(db, retailer.id, 'bootstrap', ['read', 'write', 'admin']);
@@ -19,12 +29,28 @@ async function bootstrapDemoKey(db: Db): Promise<void> {
   );
 }
 
+/**
+ * `ordersync serve`: `workers` HTTP processes on one port (config.workers, from --workers or WEB_CONCURRENCY;
+ * default 1). With one, this process serves and runs the background work; with more, it is the cluster's primary.
+ */
 export async function serve(config: Config): Promise<void> {
+  if (cluster.isWorker) return serveHttp(config, { primary: false });
+  if (config.workers <= 1) return serveHttp(config, { primary: true });
+  return runPrimary(config);
+}
+
+/**
+ * One HTTP process. `primary`: the only process, which also migrates, bootstraps the first key and runs the
+ * background work; a cluster worker leaves those to the primary.
+ */
+async function serveHttp(config: Config, { primary }: { primary: boolean }): Promise<void> {
   const database = openDatabase(config.database);
-  await migrateToLatest(database.db);
-  await bootstrapDemoKey(database.db);
+  if (primary) {
+    await migrateToLatest(database.db);
+    await bootstrapDemoKey(database.db);
+  }
   const app = await buildApp({ config, db: database.db });
-  let scheduling: Scheduling | undefined;
+  let background: { stop(): Promise<void> } | undefined;
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -33,7 +59,7 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ signal }, 'shutting down: draining requests');
     try {
       // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
-      await Promise.all([app.close(), scheduling?.stop()]);
+      await Promise.all([app.close(), background?.stop()]);
       await database.close();
       process.exit(0);
     } catch (err) {
@@ -45,5 +71,5 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
-  scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
+  if (primary) background = await startBackgroundWork({ config, db: database.db, log: app.log });
 }

@@ -33,12 +33,13 @@ describe('loadConfig', () => {
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '9090', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/os', ORDERSYNC_SECRET: SECRET,
-      PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug',
+      PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug', WEB_CONCURRENCY: '4',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
-      publicUrl: 'https://orders.example.com', logLevel: 'debug',
+      publicUrl: 'https://orders.example.com', logLevel: 'debug', workers: 4,
     });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET, DATABASE_URL: 'postgres://db/os' }).workers).toBe(1);
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
@@ -48,6 +49,8 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ PORT: '80.5' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ WEB_CONCURRENCY: '0' }, 'WEB_CONCURRENCY'],
+    [{ WEB_CONCURRENCY: '1.5' }, 'WEB_CONCURRENCY'],
     [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
     [{ PUBLIC_URL: 'ftp://example.com' }, 'PUBLIC_URL'],
