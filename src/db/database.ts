@@ -1,4 +1,5 @@
 // One Kysely instance over either store: better-sqlite3 (embedded default) or PostgreSQL.
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -61,6 +62,8 @@ export interface OpenOptions {
 
 /** The better-sqlite3 connection under each SQLite Kysely instance made by openDatabase (for preparedQuery). */
 const sqliteUnder = new WeakMap<Db, SQLite.Database>();
+/** The pg pool under each PostgreSQL Kysely instance made by openDatabase (for preparedQuery). */
+const poolUnder = new WeakMap<Db, pg.Pool>();
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
@@ -80,6 +83,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  poolUnder.set(db, pool);
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
@@ -91,7 +95,8 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
  * executor; on SQLite the compiled SQL is run as a prepared better-sqlite3 statement, synchronously, with
  * the same SQL, parameters and rows Kysely's driver would use. While a transaction is open on the connection
  * (a write that awaits between statements) it goes through Kysely instead, which waits for the transaction
- * like every other query, so no read sees uncommitted rows. On PostgreSQL it is db.executeQuery.
+ * like every other query, so no read sees uncommitted rows. On PostgreSQL it is a named (server-side prepared)
+ * statement on the pool: each connection parses and plans it once, then only binds and executes it.
  */
 export function preparedQuery<A extends unknown[], R>(db: Db, build: (...params: A) => Compilable<R>): (...args: A) => Promise<R[]> {
   const standIns = Array.from({ length: build.length }, (_, i) => `\u0000parameter ${i}\u0000`);
@@ -103,6 +108,11 @@ export function preparedQuery<A extends unknown[], R>(db: Db, build: (...params:
   const parametersOf = (args: A): unknown[] => slots.map((slot, k) => (slot >= 0 ? args[slot] : compiled.parameters[k]));
   const throughKysely = async (args: A): Promise<R[]> => (await db.executeQuery<R>({ ...compiled, parameters: parametersOf(args) })).rows;
 
+  const pool = poolUnder.get(db);
+  if (pool) {
+    const name = `os_${createHash('sha1').update(compiled.sql).digest('hex').slice(0, 16)}`;
+    return async (...args) => (await pool.query<R & pg.QueryResultRow>({ name, text: compiled.sql, values: parametersOf(args) })).rows;
+  }
   const sqlite = sqliteUnder.get(db);
   if (!sqlite) return (...args) => throughKysely(args);
   let statement: SQLite.Statement | undefined;
