@@ -8,10 +8,21 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TestDatabases, type TestDatabaseId } from '../support/test-database.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/ordersync.js');
 const dir = mkdtempSync(join(tmpdir(), 'ordersync-workers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const databases = TestDatabases.create();
+
+/** DATABASE_URL (and secret) of a fresh migrated database: SQLite file, or a PostgreSQL schema of its own. */
+async function databaseEnv(id: TestDatabaseId): Promise<Record<string, string>> {
+  const database = await databases.init(id);
+  if (!database.schema) return { DATABASE_URL: database.url };
+  const url = new URL(database.url);
+  url.searchParams.set('options', `-c search_path=${database.schema}`);
+  return { DATABASE_URL: url.toString(), ORDERSYNC_SECRET: 'workers-test-secret-0123456789abcdefghijklmnop' };
+}
 
 function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -63,11 +74,11 @@ const alive = (pid: number) => {
   }
 };
 
-describe('ordersync serve with workers', () => {
+describe.each(databases.eachSupportedId())('ordersync serve with workers on %s', (databaseId) => {
   it('WEB_CONCURRENCY=2: two workers answer, the scheduler runs once, a killed worker is replaced, SIGTERM exits 0', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: environment({ DATABASE_URL: `sqlite:${join(dir, 'o.db')}`, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', WEB_CONCURRENCY: '2' }),
+      env: environment({ ...(await databaseEnv(databaseId)), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', WEB_CONCURRENCY: '2' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -110,7 +121,9 @@ describe('ordersync serve with workers', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   }, 90_000);
+});
 
+describe('ordersync serve worker counts', () => {
   it.each([['--workers', '0'], ['WEB_CONCURRENCY', 'many']])('refuses %s=%s with one line naming it', async (name, value) => {
     const args = name === '--workers' ? ['serve', '--workers', value] : ['serve'];
     const env = environment({ DATABASE_URL: `sqlite:${join(dir, 'bad.db')}`, PORT: '0', ...(name === 'WEB_CONCURRENCY' ? { WEB_CONCURRENCY: value } : {}) });
