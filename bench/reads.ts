@@ -13,7 +13,7 @@
 // Environment: BENCH_POS (1000000), BENCH_PG_POS (min(BENCH_POS, 50000)), BENCH_PG_URL
 // (postgres://postgres@127.0.0.1:5432/postgres), BENCH_DURATION s (20), BENCH_WARMUP s (5), BENCH_LOG_LEVEL (warn),
 // BENCH_CPU_PROF=1 (profile the service into data/bench/profiles), BENCH_PORT (9300: the workers rows use it),
-// BENCH_PG=0, BENCH_WORKERS=0 (skip rows).
+// BENCH_PG=0, BENCH_WORKERS=0 (skip rows), BENCH_ROUNDS (4: each comparison alternates its sides in this many rounds).
 import { availableParallelism, loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { parseDatabaseUrl } from '../src/config.ts';
 import { poNumberFor } from '../src/seed/generate.ts';
 import { benchDir, fmt, intFromEnv, killChildren, log, mib, seconds } from './lib/common.ts';
 import { ensurePostgresDatabase, prepareDatabase, SEED, SQLITE_FILE, sqliteBytes, warmPageCache } from './lib/database.ts';
-import { warmUpAndMeasure, type Load, type Measured } from './lib/load.ts';
+import { measureAlternating, type Load, type Measured } from './lib/load.ts';
 import { regenerateReadme, RESULTS_FILE, type Results, type Row } from './lib/readme.ts';
 import { startCli, startServer, type Server } from './lib/servers.ts';
 
@@ -35,13 +35,18 @@ const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const PORT = intFromEnv('BENCH_PORT', 9300);
 const WITH_PG = process.env.BENCH_PG !== '0';
 const WITH_WORKERS = process.env.BENCH_WORKERS !== '0';
+/** Alternating rounds per comparison (the machine may be shared: both sides see the same other work). */
+const ROUNDS = intFromEnv('BENCH_ROUNDS', 4);
 const LIMIT = 100;
 /** The seeded order dates: the two years before this day (src/seed). */
 const SEEDED_UNTIL = Date.parse('2026-11-01T00:00:00Z');
 const DAY = 86_400_000;
 
 const randomPo = (pos: number) => poNumberFor(SEED, Math.floor(Math.random() * pos));
-const measure = (server: Server, load: Load, label: string) => warmUpAndMeasure(server, load, WARMUP, DURATION, label);
+/** Each entry measured for DURATION seconds in all, in ROUNDS alternating rounds. */
+const compare = (...entries: { server: Server; load: Load; label: string }[]) => measureAlternating(entries, WARMUP, DURATION, ROUNDS);
+/** The request rate a CPU-bound server would reach against the baseline: baseline CPU µs/request ÷ its own. */
+const cpuShare = (m: Measured, baseline: Measured) => (baseline.cpuPerRequest ?? 0) / (m.cpuPerRequest ?? Infinity);
 const ratioText = (r: number) => `${fmt(r * 100, 0)}%`;
 const times = (r: number) => `${fmt(r, 2)}×`;
 
@@ -91,24 +96,26 @@ async function main(): Promise<void> {
     log(`Average response: by-po ${byPoBytes} B, bulk of 100 ${bulkBytes} B. ${WARMUP} s warm-up, ${DURATION} s measured per line.`);
     bare = await startServer('bare', 'bare.ts', { BENCH_BODY_BYTES: String(byPoBytes), BENCH_BULK_BYTES: String(bulkBytes) });
 
-    // by-po, while the database file is freshest in the page cache, then its bare baseline.
-    const byPo = await measure(service, { path: byPoPath, headers, connections: 50 }, 'by-po v2 (SQLite), 50 conn');
-    const bareByPo = await measure(bare, { path: byPoPath, connections: 50 }, 'bare route, same bytes, 50 conn');
+    // by-po first, while the database file is freshest in the page cache, against its bare baseline.
+    const [byPo, bareByPo] = await compare(
+      { server: service, load: { path: byPoPath, headers, connections: 50 }, label: 'by-po v2 (SQLite), 50 conn' },
+      { server: bare, load: { path: byPoPath, connections: 50 }, label: 'bare route, same bytes, 50 conn' });
     const byPoRatio = byPo.rps / bareByPo.rps;
     rows.push({
       what: `\`GET /api/v2/orders/by-po/:po\`, SQLite, 50 connections`,
-      measured: `${fmt(byPo.rps, 0)} req/s, p99 ${fmt(byPo.p99, 1)} ms, ${fmt(byPo.cpuPerRequest ?? 0, 0)} µs CPU/req; bare ${fmt(bareByPo.rps, 0)} req/s, ${fmt(bareByPo.cpuPerRequest ?? 0, 0)} µs CPU/req`,
+      measured: `${fmt(byPo.rps, 0)} vs bare ${fmt(bareByPo.rps, 0)} req/s; p99 ${fmt(byPo.p99, 1)} ms (bare ${fmt(bareByPo.p99, 1)} ms); CPU ${fmt(byPo.cpuPerRequest ?? 0, 0)} vs ${fmt(bareByPo.cpuPerRequest ?? 0, 0)} µs/req = ${ratioText(cpuShare(byPo, bareByPo))} by CPU`,
       ratio: ratioText(byPoRatio), target: '≥ 50% of bare, p99 ≤ 10 ms', met: byPoRatio >= 0.5 && byPo.p99 <= 10,
     });
 
     // bulk: the same bytes from a bare route.
     const bulkLoad = { method: 'POST' as const, path: () => '/api/v2/orders/by-po-numbers', body: bulkBody, connections: 10 };
-    const bulk = await measure(service, { ...bulkLoad, headers }, 'bulk by-po-numbers, 100 POs, 10 conn');
-    const bareBulk = await measure(bare, bulkLoad, 'bare route, same bytes, 10 conn');
+    const [bulk, bareBulk] = await compare(
+      { server: service, load: { ...bulkLoad, headers }, label: 'bulk by-po-numbers, 100 POs, 10 conn' },
+      { server: bare, load: bulkLoad, label: 'bare route, same bytes, 10 conn' });
     const bulkRatio = bulk.rps / bareBulk.rps;
     rows.push({
       what: 'bulk `by-po-numbers`, 100 random POs, 10 connections',
-      measured: `${fmt(bulk.rps, 0)} req/s (${fmt(bulkBytes / 1024, 0)} KiB each); bare ${fmt(bareBulk.rps, 0)} req/s; event-loop delay p99 ${fmt(bulk.eventLoopDelay?.p99 ?? 0, 1)} ms`,
+      measured: `${fmt(bulk.rps, 0)} vs bare ${fmt(bareBulk.rps, 0)} req/s (${fmt(bulkBytes / 1024, 0)} KiB each); CPU ${fmt(bulk.cpuPerRequest ?? 0, 0)} vs ${fmt(bareBulk.cpuPerRequest ?? 0, 0)} µs/req = ${ratioText(cpuShare(bulk, bareBulk))} by CPU`,
       ratio: ratioText(bulkRatio), target: '≥ 50% of bare with the same bytes', met: bulkRatio >= 0.5,
     });
 
@@ -118,22 +125,24 @@ async function main(): Promise<void> {
     const { body: wideBody } = await getJson(`${service.url}/api/v2/orders/by-date?start_date=${wide.start}&end_date=${wide.end}&limit=${LIMIT}`, { headers });
     const lastPage = Math.ceil(wideBody.meta.total / LIMIT);
     const dateLoad = (path: () => string): Load => ({ path, headers, connections: 20 });
-    const dayPage1 = await measure(service, dateLoad(() => { const d = oneDay(); return `/api/v2/orders/by-date?start_date=${d}&limit=${LIMIT}`; }), 'by-date one day, page 1, 20 conn');
-    const widePage1 = await measure(service, dateLoad(() => `/api/v2/orders/by-date?start_date=${wide.start}&end_date=${wide.end}&limit=${LIMIT}`), 'by-date 2000..2099, page 1');
-    const deepPage = () => lastPage - Math.floor(Math.random() * Math.max(1, Math.floor(lastPage * 0.1)));
-    const wideDeep = await measure(service, dateLoad(() => `/api/v2/orders/by-date?start_date=${wide.start}&end_date=${wide.end}&limit=${LIMIT}&page=${deepPage()}`),
-      `by-date 2000..2099, pages past 90% (~${Math.round(lastPage * 0.95)})`);
+    // Pages past 90% but not the last one, so every page holds `LIMIT` records as page 1 does.
+    const deepPage = () => lastPage - 1 - Math.floor(Math.random() * Math.max(1, Math.floor(lastPage * 0.1)));
+    const [dayPage1, widePage1, wideDeep] = await compare(
+      { server: service, load: dateLoad(() => `/api/v2/orders/by-date?start_date=${oneDay()}&limit=${LIMIT}`), label: 'by-date one day, page 1, 20 conn' },
+      { server: service, load: dateLoad(() => `/api/v2/orders/by-date?start_date=${wide.start}&end_date=${wide.end}&limit=${LIMIT}`), label: 'by-date 2000..2099, page 1' },
+      { server: service, load: dateLoad(() => `/api/v2/orders/by-date?start_date=${wide.start}&end_date=${wide.end}&limit=${LIMIT}&page=${deepPage()}`),
+        label: `by-date 2000..2099, pages past 90% (~${Math.round(lastPage * 0.95)})` });
     const deepRatio = wideDeep.p99 / widePage1.p99;
     const wideRatio = widePage1.p99 / dayPage1.p99;
     const loopP99 = Math.max(...[dayPage1, widePage1, wideDeep].map((m) => m.eventLoopDelay?.p99 ?? 0));
     rows.push({
       what: `\`by-date\` deep page vs page 1 (2000-01-01..2099-12-31, ${fmt(wideBody.meta.total, 0)} POs, limit ${LIMIT}, 20 connections)`,
-      measured: `p99 ${fmt(wideDeep.p99, 1)} ms vs ${fmt(widePage1.p99, 1)} ms (${fmt(wideDeep.rps, 0)} vs ${fmt(widePage1.rps, 0)} req/s)`,
+      measured: `p99 ${fmt(wideDeep.p99, 1)} vs ${fmt(widePage1.p99, 1)} ms; CPU ${fmt(wideDeep.cpuPerRequest ?? 0, 0)} vs ${fmt(widePage1.cpuPerRequest ?? 0, 0)} µs/req`,
       ratio: times(deepRatio), target: '≤ 2×', met: deepRatio <= 2,
     });
     rows.push({
       what: '`by-date` page 1, 2000..2099 vs one day',
-      measured: `p99 ${fmt(widePage1.p99, 1)} ms vs ${fmt(dayPage1.p99, 1)} ms`,
+      measured: `p99 ${fmt(widePage1.p99, 1)} vs ${fmt(dayPage1.p99, 1)} ms; CPU ${fmt(widePage1.cpuPerRequest ?? 0, 0)} vs ${fmt(dayPage1.cpuPerRequest ?? 0, 0)} µs/req`,
       ratio: times(wideRatio), target: '≤ 2×', met: wideRatio <= 2,
     });
     rows.push({
@@ -147,12 +156,13 @@ async function main(): Promise<void> {
     if (WITH_PG && postgres) {
       const pgService = await startServer('ordersync-pg', 'ordersync.ts', { BENCH_DATABASE_URL: postgres.url, BENCH_LOG_LEVEL: LOG_LEVEL });
       try {
-        const pgByPo = await measure(pgService, { path: () => `/api/v2/orders/by-po/${randomPo(PG_POS)}`, headers: { 'x-api-key': postgres.secret }, connections: 50 },
-          'by-po v2 (PostgreSQL), 50 conn');
-        const pgRatio = pgByPo.rps / bareByPo.rps;
+        const [pgByPo, pgBare] = await compare(
+          { server: pgService, load: { path: () => `/api/v2/orders/by-po/${randomPo(PG_POS)}`, headers: { 'x-api-key': postgres.secret }, connections: 50 }, label: 'by-po v2 (PostgreSQL), 50 conn' },
+          { server: bare, load: { path: byPoPath, connections: 50 }, label: 'bare route, same bytes, 50 conn' });
+        const pgRatio = pgByPo.rps / pgBare.rps;
         rows.push({
           what: `\`by-po\` on PostgreSQL (${fmt(PG_POS, 0)} POs, pool of 10, named statements), 50 connections`,
-          measured: `${fmt(pgByPo.rps, 0)} req/s, p99 ${fmt(pgByPo.p99, 1)} ms, ${fmt(pgByPo.cpuPerRequest ?? 0, 0)} µs CPU/req (SQLite: ${ratioText(byPoRatio)})`,
+          measured: `${fmt(pgByPo.rps, 0)} vs bare ${fmt(pgBare.rps, 0)} req/s, p99 ${fmt(pgByPo.p99, 1)} ms; service CPU ${fmt(pgByPo.cpuPerRequest ?? 0, 0)} µs/req (PostgreSQL's own not counted) = ${ratioText(cpuShare(pgByPo, pgBare))} by CPU; SQLite beside it: ${ratioText(byPoRatio)}`,
           ratio: ratioText(pgRatio), target: '≥ 35% of bare', met: pgRatio >= 0.35,
         });
         raw.pgByPo = pgByPo;
@@ -163,14 +173,17 @@ async function main(): Promise<void> {
 
     if (WITH_WORKERS) {
       const env = { DATABASE_URL: sqliteUrl, LOG_LEVEL, WEB_CONCURRENCY: '' };
-      const perWorkers: Measured[] = [];
-      for (const workers of [1, 2]) {
-        const cli = await startCli(`serve-${workers}`, workers, PORT, env);
-        try {
-          perWorkers.push(await measure(cli, { path: byPoPath, headers, connections: 50 }, `ordersync serve --workers ${workers}, by-po`));
-        } finally {
-          await cli.stop();
-        }
+      await bare.stop();
+      const one = await startCli('serve-1', 1, PORT, env);
+      const two = await startCli('serve-2', 2, PORT + 1, env);
+      let perWorkers: Measured[];
+      try {
+        perWorkers = await compare(
+          { server: one, load: { path: byPoPath, headers, connections: 50 }, label: 'ordersync serve --workers 1, by-po' },
+          { server: two, load: { path: byPoPath, headers, connections: 50 }, label: 'ordersync serve --workers 2, by-po' });
+      } finally {
+        await one.stop();
+        await two.stop();
       }
       const scale = perWorkers[1].rps / perWorkers[0].rps;
       rows.push({

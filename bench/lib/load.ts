@@ -1,6 +1,8 @@
 // Load with autocannon against one server; latency kept here in µs (autocannon's own histogram keeps whole ms),
 // with the server's CPU time per request and, where the server keeps one, its event-loop delay during the load.
-import { createHistogram } from 'node:perf_hooks';
+// On a shared machine a pair (service, baseline) is measured in alternating rounds, so that both see the same
+// mix of other work: measurePair.
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { fmt, log } from './common.ts';
 import type { EventLoopDelay, Server } from './servers.ts';
@@ -23,14 +25,37 @@ export interface Measured {
   non2xx: number;
   errors: number;
   bytesPerResponse: number;
+  /** The worst round's event-loop delay. */
   eventLoopDelay: EventLoopDelay | null;
 }
 
-export async function runLoad(server: Server, load: Load, durationSeconds: number, label: string): Promise<Measured> {
-  const histogram = createHistogram({ lowest: 1, highest: 120_000_000, figures: 3 });
-  let responses = 0;
-  let non2xx = 0;
-  let bytes = 0;
+/** What one or more rounds against one server add up to. */
+class Tally {
+  readonly histogram: RecordableHistogram = createHistogram({ lowest: 1, highest: 120_000_000, figures: 3 });
+  responses = 0;
+  non2xx = 0;
+  errors = 0;
+  bytes = 0;
+  seconds = 0;
+  cpu: number | null = 0;
+  eventLoopDelay: EventLoopDelay | null = null;
+
+  measured(): Measured {
+    return {
+      rps: this.responses / this.seconds,
+      cpuPerRequest: this.cpu !== null && this.responses ? this.cpu / this.responses : null,
+      p50: this.histogram.percentile(50) / 1000,
+      p99: this.histogram.percentile(99) / 1000,
+      requests: this.responses,
+      non2xx: this.non2xx,
+      errors: this.errors,
+      bytesPerResponse: this.responses ? this.bytes / this.responses : 0,
+      eventLoopDelay: this.eventLoopDelay,
+    };
+  }
+}
+
+async function round(server: Server, load: Load, durationSeconds: number, tally: Tally): Promise<void> {
   const cpuBefore = await server.cpu();
   await server.resetEventLoopDelay();
   let finish!: (result: autocannon.Result) => void;
@@ -52,35 +77,51 @@ export async function runLoad(server: Server, load: Load, durationSeconds: numbe
     }],
   }, (error, result) => (error ? fail(error) : finish(result)));
   instance.on('response', (_client, statusCode, resBytes, responseTime) => {
-    responses++;
-    bytes += resBytes;
-    if (statusCode < 200 || statusCode > 299) non2xx++;
-    histogram.record(Math.max(1, Math.round(responseTime * 1000)));
+    tally.responses++;
+    tally.bytes += resBytes;
+    if (statusCode < 200 || statusCode > 299) tally.non2xx++;
+    tally.histogram.record(Math.max(1, Math.round(responseTime * 1000)));
   });
   const result = await done;
+  tally.seconds += result.duration;
+  tally.errors += result.errors;
   const cpuAfter = await server.cpu();
-  const eventLoopDelay = await server.eventLoopDelay();
-  const measured: Measured = {
-    rps: responses / result.duration,
-    cpuPerRequest: cpuBefore !== null && cpuAfter !== null && responses ? (cpuAfter - cpuBefore) / responses : null,
-    p50: histogram.percentile(50) / 1000,
-    p99: histogram.percentile(99) / 1000,
-    requests: responses,
-    non2xx,
-    errors: result.errors,
-    bytesPerResponse: responses ? bytes / responses : 0,
-    eventLoopDelay,
-  };
-  if (label) {
-    log(`  ${label.padEnd(40)} ${fmt(measured.rps, 0).padStart(8)} req/s   p50 ${fmt(measured.p50, 2).padStart(7)} ms   p99 ${fmt(measured.p99, 2).padStart(7)} ms` +
-      (measured.cpuPerRequest !== null ? `   CPU ${fmt(measured.cpuPerRequest, 0).padStart(5)} µs/req` : '') +
-      (eventLoopDelay ? `   loop delay p99 ${fmt(eventLoopDelay.p99, 1)} ms, max ${fmt(eventLoopDelay.max, 1)} ms` : '') +
-      `   (${measured.requests} responses, ${measured.non2xx} non-2xx, ${measured.errors} errors, ${Math.round(measured.bytesPerResponse)} B)`);
-  }
-  return measured;
+  tally.cpu = tally.cpu !== null && cpuBefore !== null && cpuAfter !== null ? tally.cpu + cpuAfter - cpuBefore : null;
+  const delay = await server.eventLoopDelay();
+  if (delay && (!tally.eventLoopDelay || delay.p99 > tally.eventLoopDelay.p99)) tally.eventLoopDelay = delay;
 }
 
-export async function warmUpAndMeasure(server: Server, load: Load, warmupSeconds: number, durationSeconds: number, label: string): Promise<Measured> {
-  await runLoad(server, load, warmupSeconds, '');
-  return runLoad(server, load, durationSeconds, label);
+function print(label: string, m: Measured): void {
+  log(`  ${label.padEnd(44)} ${fmt(m.rps, 0).padStart(8)} req/s   p50 ${fmt(m.p50, 2).padStart(7)} ms   p99 ${fmt(m.p99, 2).padStart(7)} ms` +
+    (m.cpuPerRequest !== null ? `   CPU ${fmt(m.cpuPerRequest, 0).padStart(5)} µs/req` : '') +
+    (m.eventLoopDelay ? `   loop delay p99 ${fmt(m.eventLoopDelay.p99, 1)} ms, max ${fmt(m.eventLoopDelay.max, 1)} ms` : '') +
+    `   (${m.requests} responses, ${m.non2xx} non-2xx, ${m.errors} errors, ${Math.round(m.bytesPerResponse)} B)`);
+}
+
+/** `warmupSeconds` unmeasured, then `durationSeconds` measured in `rounds` rounds. */
+export async function measure(server: Server, load: Load, warmupSeconds: number, durationSeconds: number, label: string, rounds = 1): Promise<Measured> {
+  await round(server, load, warmupSeconds, new Tally());
+  const tally = new Tally();
+  for (let i = 0; i < rounds; i++) await round(server, load, Math.max(1, Math.round(durationSeconds / rounds)), tally);
+  const m = tally.measured();
+  print(label, m);
+  return m;
+}
+
+/**
+ * Several (server, load) entries in alternating rounds (1, 2, …, 1, 2, …) after a warm-up of each, so that other
+ * work on the machine weighs on all alike; each gets `durationSeconds` in all.
+ */
+export async function measureAlternating(
+  entries: { server: Server; load: Load; label: string }[], warmupSeconds: number, durationSeconds: number, rounds: number,
+): Promise<Measured[]> {
+  for (const e of entries) await round(e.server, e.load, warmupSeconds, new Tally());
+  const tallies = entries.map(() => new Tally());
+  const each = Math.max(1, Math.round(durationSeconds / rounds));
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, e] of entries.entries()) await round(e.server, e.load, each, tallies[k]);
+  }
+  const result = tallies.map((t) => t.measured());
+  entries.forEach((e, k) => print(e.label, result[k]));
+  return result;
 }
