@@ -2,6 +2,7 @@
 // port, CPU time and event-loop delay over IPC, and the real `ordersync serve --workers N`.
 import { fork, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { benchDir, children, HOST, root } from './common.ts';
 
@@ -68,8 +69,23 @@ export function startServer(name: string, script: string, env: Record<string, st
   });
 }
 
-/** `ordersync serve --workers N` as a user starts it, on `port`; ready once /healthz answers and `settleMs` passed. */
-export async function startCli(name: string, workers: number, port: number, env: Record<string, string>, settleMs = 3_000): Promise<Server> {
+/** The X-Request-Id of GET /healthz on a new connection (the cluster hands each connection to a worker in turn). */
+function requestIdOnNewConnection(port: number): Promise<string | null> {
+  return new Promise((done) => {
+    const req = request({ host: HOST, port, path: '/healthz', agent: false }, (res) => {
+      res.resume();
+      res.once('end', () => done(typeof res.headers['x-request-id'] === 'string' ? res.headers['x-request-id'] : null));
+    });
+    req.once('error', () => done(null));
+    req.end();
+  });
+}
+
+/**
+ * `ordersync serve --workers N` as a user starts it, on `port`; ready once N workers answer. Request ids carry a
+ * random prefix per process and a 6-character counter (src/app.ts), so N distinct prefixes are N workers.
+ */
+export async function startCli(name: string, workers: number, port: number, env: Record<string, string>): Promise<Server> {
   const child = spawn(process.execPath, [join(root, 'bin', 'ordersync.js'), 'serve', '--workers', String(workers)], {
     env: { ...process.env, PORT: String(port), HOST, ...env },
     stdio: ['ignore', openSync(join(benchDir, `${name}-server.log`), 'w'), 'inherit'],
@@ -77,17 +93,15 @@ export async function startCli(name: string, workers: number, port: number, env:
   children.add(child);
   child.once('exit', () => children.delete(child));
   const url = `http://${HOST}:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
+  const deadline = Date.now() + 180_000;
+  const processes = new Set<string>();
+  while (processes.size < workers) {
     if (child.exitCode !== null) throw new Error(`${name}: ordersync serve exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch { /* not yet listening */ }
-    if (Date.now() > deadline) throw new Error(`${name}: ordersync serve did not answer within 120 s`);
-    await new Promise((r) => setTimeout(r, 200));
+    if (Date.now() > deadline) throw new Error(`${name}: ${processes.size} of ${workers} workers answered within 180 s`);
+    const id = await requestIdOnNewConnection(port);
+    if (id) processes.add(id.slice(0, -6));
+    else await new Promise((r) => setTimeout(r, 200));
   }
-  // Every worker starts on its own; give the later ones time to listen too.
-  await new Promise((r) => setTimeout(r, settleMs));
   return {
     name, url,
     cpu: async () => null,

@@ -2,6 +2,7 @@
 // service's responses have (BENCH_BODY_BYTES for GET by-po, BENCH_BULK_BYTES for POST by-po-numbers, whose JSON
 // request body Fastify parses as it does for the service), with the same content type. No logger, no hooks.
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 
 const size = Number(process.env.BENCH_BODY_BYTES);
@@ -23,6 +24,10 @@ app.get('/api/v2/orders/by-po/:po_number', async (_request, reply) =>
 app.post('/api/v2/orders/by-po-numbers', async (_request, reply) =>
   reply.type('application/json; charset=utf-8').send(bulkBody));
 await app.listen({ host: '127.0.0.1', port: 0 });
+// The same event-loop delay histogram as the service's: what the machine alone adds (the bare routes hold the loop
+// for microseconds), the control for the service's figure.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 
 let stopping = false;
 async function stop(): Promise<void> {
@@ -34,8 +39,11 @@ async function stop(): Promise<void> {
 process.on('message', (message) => {
   if (message === 'stop') void stop();
   if (message === 'cpu') process.send!({ cpu: process.cpuUsage() });
-  if (message === 'eld-reset') process.send!({ eldReset: true });
-  if (message === 'eld') process.send!({ eld: null });
+  if (message === 'eld-reset') {
+    loopDelay.reset();
+    process.send!({ eldReset: true });
+  }
+  if (message === 'eld') process.send!({ eld: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 } });
 });
 process.on('disconnect', () => void stop());
 process.send({ ready: true, port: (app.server.address() as AddressInfo).port, pid: process.pid });
