@@ -145,10 +145,11 @@ async function main(): Promise<void> {
       measured: `p99 ${fmt(widePage1.p99, 1)} vs ${fmt(dayPage1.p99, 1)} ms; CPU ${fmt(widePage1.cpuPerRequest ?? 0, 0)} vs ${fmt(dayPage1.cpuPerRequest ?? 0, 0)} µs/req`,
       ratio: times(wideRatio), target: '≤ 2×', met: wideRatio <= 2,
     });
+    const bulkLoop = bulk.eventLoopDelay?.p99 ?? 0;
     rows.push({
-      what: 'event loop held during by-date (and bulk)',
-      measured: `monitorEventLoopDelay p99 ${fmt(loopP99, 1)} ms by-date, ${fmt(bulk.eventLoopDelay?.p99 ?? 0, 1)} ms bulk; max ${fmt(Math.max(...[dayPage1, widePage1, wideDeep, bulk].map((m) => m.eventLoopDelay?.max ?? 0)), 1)} ms`,
-      ratio: '', target: '≤ 20 ms', met: loopP99 <= 20 && (bulk.eventLoopDelay?.p99 ?? 0) <= 20,
+      what: 'event loop held during by-date and bulk (`monitorEventLoopDelay` p99 in the service)',
+      measured: `by-date ${fmt(loopP99, 1)} ms, bulk ${fmt(bulkLoop, 1)} ms; the bare routes' own (control: what the machine adds) ${fmt(bareByPo.eventLoopDelay?.p99 ?? 0, 1)} ms at 50 connections, ${fmt(bareBulk.eventLoopDelay?.p99 ?? 0, 1)} ms bulk; CPU per by-date request ≤ ${fmt(Math.max(...[dayPage1, widePage1, wideDeep].map((m) => m.cpuPerRequest ?? 0)) / 1000, 1)} ms`,
+      ratio: '', target: '≤ 20 ms', met: loopP99 <= 20 && bulkLoop <= 20,
     });
     Object.assign(raw, { byPo, bareByPo, bulk, bareBulk, dayPage1, widePage1, wideDeep, byPoBytes, bulkBytes });
     await service.stop();
