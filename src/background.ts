@@ -12,8 +12,8 @@ export interface BackgroundContext {
   config: Config;
   /** The process's own database handle (not shared with the HTTP workers). */
   db: Db;
-  /** pino logger of the process (info/warn/error with an object first, as Fastify's). */
-  log: RunLog;
+  /** pino logger of the process (an object first, then the message, as Fastify's). */
+  log: RunLog & { debug(object: object, message: string): void };
 }
 
 export interface BackgroundTask {

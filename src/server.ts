@@ -12,10 +12,16 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
 import { startScheduling } from './sync/scheduler.ts';
+import type { RateLimitStoreKind } from './http/rate-limit.ts';
+import { setUpstreamLog } from './observability/upstream.ts';
+import { observePool } from './observability/metrics.ts';
 
 registerBackgroundWork({
   name: 'sync scheduler',
-  start: ({ config, db, log }) => startScheduling(config.database, { db, secret: config.secret, log }),
+  start: ({ config, db, log }) => {
+    setUpstreamLog(log);
+    return startScheduling(config.database, { db, secret: config.secret, log });
+  },
 });
 
 /** First start on an empty database: a `demo` retailer and one key with every scope, shown once. */
@@ -27,6 +33,16 @@ export async function bootstrapDemoKey(db: Db): Promise<void> {
     `\nCreated retailer "demo" and an API key with read, write and admin scopes:\n\n  ${key.secret}\n\n` +
     'Store it now: it will not be shown again (only its hash is kept). Make more with `npx ordersync keys create`.\n\n',
   );
+}
+
+/**
+ * Where rate-limit counts live (DESIGN 4d): Redis when REDIS_URL is set; else the service's database when
+ * other processes may share the counts (PostgreSQL: several servers; SQLite: `serve --workers N`); else this
+ * process's memory, which is exact for a single process and costs nothing per request.
+ */
+export function rateLimitStoreFor(config: Pick<Config, 'database' | 'redisUrl'>, processes = 1): RateLimitStoreKind {
+  if (config.redisUrl) return 'redis';
+  return config.database.kind === 'postgres' || processes > 1 ? 'database' : 'memory';
 }
 
 /**
@@ -49,7 +65,13 @@ async function serveHttp(config: Config, { primary }: { primary: boolean }): Pro
     await migrateToLatest(database.db);
     await bootstrapDemoKey(database.db);
   }
-  const app = await buildApp({ config, db: database.db });
+  const app = await buildApp({
+    config, db: database.db,
+    rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStoreFor(config, config.workers), redisUrl: config.redisUrl },
+    metrics: { token: config.metricsToken },
+  });
+  setUpstreamLog(app.log);
+  if (database.pool) observePool(database.pool);
   let background: { stop(): Promise<void> } | undefined;
 
   let closing = false;
@@ -71,5 +93,6 @@ async function serveHttp(config: Config, { primary }: { primary: boolean }): Pro
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  app.log.info(`OrderSync listening on ${config.publicUrl} (API reference at ${config.publicUrl}/docs)`);
   if (primary) background = await startBackgroundWork({ config, db: database.db, log: app.log });
 }

@@ -1,9 +1,10 @@
 // X-API-Key authentication and scope checks for the /api routes.
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Scope } from '../domain/api-keys.ts';
 import type { Db } from '../db/database.ts';
 import { cachedApiKey, touchApiKey, verifyApiKey, type VerifiedKey } from '../store/api-keys.ts';
 import { ApiError } from './errors.ts';
+import { NO_LIMITS, type RequestLimits } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,7 +15,11 @@ declare module 'fastify' {
 /** last_used_at is informational: write it at most once a minute per key, off the request's path. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-export function createAuthenticator(db: Db) {
+/**
+ * `limits` (http/rate-limit.ts) counts each request against its key, or against its address when it has no
+ * valid key; an address over its allowance is refused before the key is looked up.
+ */
+export function createAuthenticator(db: Db, limits: RequestLimits = NO_LIMITS) {
   const lastTouched = new Map<string, number>();
 
   function noteUse(request: FastifyRequest, keyId: string): void {
@@ -24,27 +29,29 @@ export function createAuthenticator(db: Db) {
     touchApiKey(db, keyId, new Date(now)).catch((err) => request.log.warn({ err }, 'could not record key use'));
   }
 
-  /** Admits the request with `key`, or says why not (401 no valid key, 403 scope missing). */
-  function admit(request: FastifyRequest, key: VerifiedKey | null, scope: Scope): ApiError | undefined {
-    if (!key) return new ApiError(401, 'unauthorized', 'The API key is not valid (unknown, revoked or malformed).');
-    if (!key.scopes.includes(scope)) return new ApiError(403, 'forbidden', `This API key lacks the "${scope}" scope this endpoint needs.`);
-    request.auth = key;
-    noteUse(request, key.keyId);
-    return undefined;
-  }
-
-  /**
-   * A hook that admits a request only with a valid key holding `scope`. A callback-style hook, not an async one:
-   * a key verified in the last seconds (cachedApiKey) is admitted without a promise or a database read.
-   */
+  /** A hook that admits a request only with a valid key holding `scope`. */
   return function requireScope(scope: Scope): onRequestHookHandler {
-    return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    return async (request, reply) => {
+      limits.beforeKeyCheck(request);
       const header = request.headers['x-api-key'];
       const secret = Array.isArray(header) ? header[0] : header;
-      if (!secret) return done(new ApiError(401, 'unauthorized', 'Send your API key in the X-API-Key header.'));
-      const cached = cachedApiKey(db, secret);
-      if (cached) return done(admit(request, cached, scope));
-      verifyApiKey(db, secret).then((key) => done(admit(request, key, scope)), done);
+      if (!secret) {
+        await limits.countFailure(request, reply);
+        throw new ApiError(401, 'unauthorized', 'Send your API key in the X-API-Key header.');
+      }
+      // A key verified in the last seconds (store/api-keys.ts KEY_CACHE_TTL_MS) is admitted without a database read.
+      const key = cachedApiKey(db, secret) ?? await verifyApiKey(db, secret);
+      if (!key) {
+        await limits.countFailure(request, reply);
+        throw new ApiError(401, 'unauthorized', 'The API key is not valid (unknown, revoked, expired or malformed).');
+      }
+      request.auth = key;
+      // Every request a key makes counts, refused for its scope or not.
+      await limits.countKey(request, reply);
+      noteUse(request, key.keyId);
+      if (!key.scopes.includes(scope)) {
+        throw new ApiError(403, 'forbidden', `This API key lacks the "${scope}" scope this endpoint needs.`);
+      }
     };
   };
 }

@@ -7,15 +7,49 @@ export interface CreatedKey {
   prefix: string;
   name: string;
   scopes: Scope[];
+  /** UTC instant, or null: never expires. */
+  expiresAt: string | null;
 }
 
-export async function createApiKey(db: Db, retailerId: string, name: string, scopes: Scope[]): Promise<CreatedKey> {
+/**
+ * Makes a key and returns its secret (shown once; only the SHA-256 hash is kept). `expiresAt` (a UTC instant)
+ * is when it stops working; null or absent: never.
+ */
+export async function createApiKey(
+  db: Db, retailerId: string, name: string, scopes: Scope[], options: { expiresAt?: Date | null } = {},
+): Promise<CreatedKey> {
   const { secret, prefix, hash } = generateKey();
+  const expiresAt = options.expiresAt ? options.expiresAt.toISOString() : null;
   await db.insertInto('api_keys').values({
     id: newId('key'), retailer_id: retailerId, name, prefix, key_hash: hash,
     scopes: scopes.join(','), created_at: new Date().toISOString(), last_used_at: null, revoked_at: null,
+    expires_at: expiresAt,
   }).execute();
-  return { secret, prefix, name, scopes };
+  return { secret, prefix, name, scopes, expiresAt };
+}
+
+export interface RotatedKey {
+  key: CreatedKey;
+  /** When the old key stops working (UTC instant): now plus the grace period, or its own earlier expiry. */
+  oldExpiresAt: string;
+}
+
+/**
+ * Rotation: a new key with the old one's retailer, name and scopes, while the old key keeps working for
+ * `graceMs` and then stops. Null when no active key has this prefix. One transaction.
+ */
+export async function rotateApiKey(db: Db, prefix: string, graceMs: number, now = new Date()): Promise<RotatedKey | null> {
+  forgetCachedKey(db, prefix); // its expiry changes: read it again
+  return db.transaction().execute(async (trx) => {
+    const old = await trx.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!old || (old.expires_at !== null && old.expires_at <= now.toISOString())) return null;
+    const graceEnd = new Date(now.getTime() + graceMs).toISOString();
+    const oldExpiresAt = old.expires_at !== null && old.expires_at < graceEnd ? old.expires_at : graceEnd;
+    await trx.updateTable('api_keys').set({ expires_at: oldExpiresAt }).where('id', '=', old.id).execute();
+    const key = await createApiKey(trx, old.retailer_id, old.name, old.scopes.split(',') as Scope[]);
+    return { key, oldExpiresAt };
+  });
 }
 
 export interface KeyListing {
@@ -26,13 +60,14 @@ export interface KeyListing {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  expires_at: string | null;
 }
 
 export async function listApiKeys(db: Db): Promise<KeyListing[]> {
   return db.selectFrom('api_keys')
     .innerJoin('retailers', 'retailers.id', 'api_keys.retailer_id')
     .select(['api_keys.prefix', 'retailers.name as retailer', 'api_keys.name', 'api_keys.scopes',
-      'api_keys.created_at', 'api_keys.last_used_at', 'api_keys.revoked_at'])
+      'api_keys.created_at', 'api_keys.last_used_at', 'api_keys.revoked_at', 'api_keys.expires_at'])
     .orderBy('api_keys.created_at')
     .execute();
 }
@@ -44,16 +79,19 @@ export async function listApiKeys(db: Db): Promise<KeyListing[]> {
 export async function revokeApiKey(db: Db, prefix: string): Promise<boolean> {
   const result = await db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() })
     .where('prefix', '=', prefix).where('revoked_at', 'is', null).executeTakeFirst();
-  const cache = keyCaches.get(db);
-  if (cache) for (const [hash, entry] of cache) if (entry.prefix === prefix) cache.delete(hash);
+  forgetCachedKey(db, prefix);
   return Number(result.numUpdatedRows) > 0;
 }
 
 export interface VerifiedKey {
   keyId: string;
+  /** The display prefix (`pk_live_` + 8 characters): safe to log, never the secret. */
+  prefix: string;
   retailerId: string;
   timezone: string;
   scopes: Scope[];
+  /** When it stops working (UTC instant), or null: never. */
+  expiresAt: string | null;
 }
 
 /**
@@ -63,7 +101,7 @@ export interface VerifiedKey {
  */
 function prepareKeyLookup(db: Db) {
   return preparedQuery(db, (prefix: string) => db.selectFrom('api_keys')
-    .select(['api_keys.id', 'api_keys.retailer_id', 'api_keys.key_hash', 'api_keys.scopes', 'api_keys.revoked_at'])
+    .select(['api_keys.id', 'api_keys.retailer_id', 'api_keys.key_hash', 'api_keys.scopes', 'api_keys.revoked_at', 'api_keys.expires_at'])
     .select((eb) => eb.selectFrom('retailers').select('retailers.timezone')
       .whereRef('retailers.id', '=', 'api_keys.retailer_id').as('timezone'))
     .where('api_keys.prefix', '=', prefix));
@@ -72,8 +110,8 @@ const keyLookups = new WeakMap<Db, ReturnType<typeof prepareKeyLookup>>();
 
 /**
  * How long a verified key is taken on trust without reading it again (ms). A key revoked by another process (the
- * CLI, another worker) is refused there within this time; DESIGN 7 and issue 10 allow 5 s. Revoking in this
- * process takes effect at once (revokeApiKey drops the entry).
+ * CLI, another worker) is refused there within this time; issue 10 allows 5 s. Revoking or rotating in this
+ * process takes effect at once (the entry goes), and no entry outlives the key's own expiry.
  */
 export const KEY_CACHE_TTL_MS = 2_000;
 /** Entries kept at most; past it the cache starts afresh (only a flood of distinct valid keys gets there). */
@@ -81,31 +119,36 @@ const KEY_CACHE_MAX = 10_000;
 
 interface CachedKey {
   key: VerifiedKey;
-  prefix: string;
   /** Date.now() after which the key is read again. */
   until: number;
 }
 /** Verified keys by the SHA-256 (hex) of their secret, per database handle: the secret itself is never kept. */
 const keyCaches = new WeakMap<Db, Map<string, CachedKey>>();
 
-/**
- * The verified key for this secret if this process verified it less than KEY_CACHE_TTL_MS ago and has not revoked
- * it since; undefined otherwise (then call verifyApiKey). Synchronous, so the auth hook can admit a request without
- * awaiting anything. `hash` is hashKey(secret), when the caller has it.
- */
-export function cachedApiKey(db: Db, secret: string, hash = hashKey(secret)): VerifiedKey | undefined {
+function forgetCachedKey(db: Db, prefix: string): void {
   const cache = keyCaches.get(db);
-  const entry = cache?.get(hash);
+  if (cache) for (const [hash, entry] of cache) if (entry.key.prefix === prefix) cache.delete(hash);
+}
+
+/**
+ * The verified key for this secret if this process verified it less than KEY_CACHE_TTL_MS ago (and before its
+ * expiry), and has not revoked or rotated it since; undefined otherwise (then call verifyApiKey). Synchronous.
+ */
+export function cachedApiKey(db: Db, secret: string): VerifiedKey | undefined {
+  const cache = keyCaches.get(db);
+  if (!cache) return undefined;
+  const hash = hashKey(secret);
+  const entry = cache.get(hash);
   if (!entry) return undefined;
   if (entry.until > Date.now()) return entry.key;
-  cache!.delete(hash);
+  cache.delete(hash);
   return undefined;
 }
 
 /**
- * The key's retailer and scopes, or null for a malformed, unknown or revoked key (or a hash that differs). Read
- * from the database (a valid key is then cached for cachedApiKey; refusals are not, so a key created elsewhere
- * works at once).
+ * The key's retailer and scopes, or null for a malformed, unknown, revoked or expired key (or a hash that differs).
+ * Read from the database; a valid key is then cached for cachedApiKey (refusals are not, so a key created
+ * elsewhere works at once).
  */
 export async function verifyApiKey(db: Db, secret: string): Promise<VerifiedKey | null> {
   if (!isWellFormedKey(secret)) return null;
@@ -115,11 +158,18 @@ export async function verifyApiKey(db: Db, secret: string): Promise<VerifiedKey 
   const [row] = await lookup(prefix);
   const hash = hashKey(secret);
   if (!row || row.timezone === null || row.revoked_at !== null || !hashesMatch(row.key_hash, hash)) return null;
-  const key: VerifiedKey = { keyId: row.id, retailerId: row.retailer_id, timezone: row.timezone, scopes: row.scopes.split(',') as Scope[] };
+  // Expiry (and a rotation's grace period) ends here: instants are ISO text, comparable as strings.
+  const now = Date.now();
+  if (row.expires_at !== null && row.expires_at <= new Date(now).toISOString()) return null;
+  const key: VerifiedKey = {
+    keyId: row.id, prefix, retailerId: row.retailer_id, timezone: row.timezone, scopes: row.scopes.split(',') as Scope[],
+    expiresAt: row.expires_at,
+  };
   let cache = keyCaches.get(db);
   if (!cache) keyCaches.set(db, cache = new Map());
   if (cache.size >= KEY_CACHE_MAX) cache.clear();
-  cache.set(hash, { key, prefix, until: Date.now() + KEY_CACHE_TTL_MS });
+  const until = Math.min(now + KEY_CACHE_TTL_MS, row.expires_at === null ? Infinity : Date.parse(row.expires_at));
+  cache.set(hash, { key, until });
   return key;
 }
 
