@@ -2,7 +2,7 @@
 // it in this process refuses it on the next request, revoking it from another process (another database handle,
 // as the CLI or another worker has) within 5 s; a key created elsewhere works at once.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApiKey, KEY_CACHE_TTL_MS, revokeApiKey } from '../../src/store/api-keys.ts';
+import { createApiKey, KEY_CACHE_TTL_MS, revokeApiKey, rotateApiKey } from '../../src/store/api-keys.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import type { FastifyInstance } from 'fastify';
 import { secondHandle } from '../support/engine-double.ts';
@@ -54,6 +54,22 @@ describe.each(databases.eachSupportedId())('API key cache on %s', (databaseId) =
     expect((await get(key.secret)).statusCode).toBe(404);
     vi.setSystemTime(Date.now() + 200);
     expect((await get(key.secret)).statusCode).toBe(401);
+  });
+
+  it('refuses a cached key once it expires, and a key rotated in this process once its grace ends', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const expiring = await createApiKey(database.db, retailerId, 'expiring', ['read'], { expiresAt: new Date(Date.now() + 500) });
+    expect((await get(expiring.secret)).statusCode).toBe(404);
+    vi.setSystemTime(Date.now() + 600); // past its expiry, well within the cache time
+    expect((await get(expiring.secret)).statusCode).toBe(401);
+
+    const rotating = await createApiKey(database.db, retailerId, 'rotating', ['read']);
+    expect((await get(rotating.secret)).statusCode).toBe(404);
+    const rotated = await rotateApiKey(database.db, rotating.prefix, 0);
+    expect(rotated).not.toBeNull();
+    vi.setSystemTime(Date.now() + 1);
+    expect((await get(rotating.secret)).statusCode).toBe(401);
+    expect((await get(rotated!.key.secret)).statusCode).toBe(404);
   });
 
   it('admits a key created by another process at once, and refuses unknown keys every time', async () => {
