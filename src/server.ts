@@ -11,6 +11,7 @@ import { openDatabase, type Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
+import { finishSupplierRerenders } from './store/supplier-rerenders.ts';
 import { startScheduling } from './sync/scheduler.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
 import { setUpstreamLog } from './observability/upstream.ts';
@@ -21,6 +22,15 @@ registerBackgroundWork({
   start: ({ config, db, log }) => {
     setUpstreamLog(log);
     return startScheduling(config.database, { db, secret: config.secret, log });
+  },
+});
+
+registerBackgroundWork({
+  name: 'unfinished supplier re-renders',
+  // A supplier rename's re-render that a stopped process left unfinished completes in the background, batch by batch.
+  start: async ({ db, log }) => {
+    void finishSupplierRerenders(db).catch((err) => log.error({ err }, 'finishing a supplier re-render failed'));
+    return { stop: async () => {} };
   },
 });
 

@@ -329,6 +329,15 @@ export interface PoDayCountsTable {
   lines: number;
 }
 
+/** A supplier rename whose re-render of its POs' read records is not finished (store/supplier-rerenders.ts). */
+export interface SupplierRerendersTable {
+  supplier_id: string;
+  retailer_id: string;
+  /** The last PO id re-rendered, in id order; null before the first batch. */
+  after_po_id: string | null;
+  requested_at: string;
+}
+
 /** One fixed window of a rate-limit bucket (`key:<api key id>` or `ip:<address>`). */
 export interface RateLimitCountersTable {
   bucket: string;
@@ -362,6 +371,7 @@ export interface Database {
   sync_runs: SyncRunsTable;
   synced_records: SyncedRecordsTable;
   po_day_counts: PoDayCountsTable;
+  supplier_rerenders: SupplierRerendersTable;
   rate_limit_counters: RateLimitCountersTable;
 }
 
