@@ -13,6 +13,7 @@ import { createApiKey } from './store/api-keys.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
 import { finishSupplierRerenders } from './store/supplier-rerenders.ts';
 import { startScheduling } from './sync/scheduler.ts';
+import { startWebhookDelivery } from './events/delivery-process.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
 import { setUpstreamLog } from './observability/upstream.ts';
 import { observePool } from './observability/metrics.ts';
@@ -23,6 +24,12 @@ registerBackgroundWork({
     setUpstreamLog(log);
     return startScheduling(config.database, { db, secret: config.secret, log });
   },
+});
+
+registerBackgroundWork({
+  name: 'webhook delivery',
+  // SQLite: webhooks are delivered by serve; PostgreSQL: by `ordersync worker` processes.
+  start: async ({ config, db, log }) => (config.database.kind === 'sqlite' ? startWebhookDelivery(config, db, log) : { stop: async () => {} }),
 });
 
 registerBackgroundWork({
@@ -79,6 +86,7 @@ async function serveHttp(config: Config, { primary }: { primary: boolean }): Pro
     config, db: database.db,
     rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStoreFor(config, config.workers), redisUrl: config.redisUrl },
     metrics: { token: config.metricsToken },
+    webhooks: { allowPrivate: config.webhooks.allowPrivateUrls },
   });
   setUpstreamLog(app.log);
   if (database.pool) observePool(database.pool);
