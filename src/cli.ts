@@ -1,6 +1,6 @@
 // The `ordersync` command line: every command reads the same configuration (config.ts).
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, parseWorkers, type Config } from './config.ts';
 import { openDatabase, type OpenDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { parseScopes } from './domain/api-keys.ts';
@@ -51,7 +51,11 @@ const program = new Command('ordersync')
   .showHelpAfterError();
 
 program.command('serve').description('run the HTTP service (migrates the database first)')
-  .action(async () => serve(loadConfig()));
+  .option('--workers <n>', 'HTTP worker processes on the one port (default: WEB_CONCURRENCY, else 1)')
+  .action(async (options: { workers?: string }) => {
+    const config = loadConfig();
+    await serve({ ...config, workers: parseWorkers(options.workers, '--workers') ?? config.workers });
+  });
 
 program.command('migrate').description('apply pending database migrations')
   .action(() => withDatabase(async () => {

@@ -29,6 +29,8 @@ export interface Config {
   heldUpdateDays: number;
   /** How many unexpired held supplier updates one retailer may have (HELD_UPDATE_LIMIT). */
   heldUpdateLimit: number;
+  /** HTTP worker processes of `serve` (WEB_CONCURRENCY or --workers; default 1; DESIGN 4d). */
+  workers: number;
   /** Requests per minute per API key (and per address without a valid key); 0 turns limiting off. DESIGN 4d. */
   rateLimitPerMinute: number;
   /** Redis for shared rate-limit counts; null: the service's own database (or memory in one process). */
@@ -109,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`DOCUMENT_MAX_BYTES: expected a whole number of bytes ≥ 1, got "${env.DOCUMENT_MAX_BYTES}"`);
   }
   const inboxDir = env.INBOX_DIR ? resolve(env.INBOX_DIR) : null;
+  const workers = parseWorkers(env.WEB_CONCURRENCY, 'WEB_CONCURRENCY') ?? 1;
   const secret = resolveSecret(env.ORDERSYNC_SECRET, database);
   const rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === ''
     ? 600 : Number(env.RATE_LIMIT_PER_MINUTE);
@@ -121,8 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const metricsToken = env.METRICS_TOKEN || null;
   return {
-    port, host, database, secret, publicUrl, logLevel, rateLimitPerMinute, redisUrl, metricsToken, documentMaxBytes, inboxDir,
-    webhooks: loadWebhookConfig(env), idempotencyLockTimeoutSeconds, heldUpdateDays, heldUpdateLimit,
+    port, host, database, secret, publicUrl, logLevel, workers, rateLimitPerMinute, redisUrl, metricsToken, documentMaxBytes,
+    inboxDir, webhooks: loadWebhookConfig(env), idempotencyLockTimeoutSeconds, heldUpdateDays, heldUpdateLimit,
   };
 }
 
@@ -137,6 +140,14 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env): Webhook
     retryDelaysSeconds = parsed;
   }
   return { allowPrivateUrls: allow === 'true', retryDelaysSeconds };
+}
+
+/** A worker count (1–256) from `name` (WEB_CONCURRENCY, --workers); undefined when not given. */
+export function parseWorkers(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 256) throw new ConfigError(`${name}: expected a whole number of workers 1–256, got "${raw}"`);
+  return n;
 }
 
 function resolveSecret(given: string | undefined, database: DatabaseConfig): string {

@@ -1,23 +1,72 @@
-// Runs the service: open the database, migrate, make the first key on an empty database, listen, schedule
-// syncs (sync/scheduler.ts), watch the inbox folder (ingest/inbox.ts, with INBOX_DIR), and on SIGTERM/SIGINT
-// drain requests, stop syncs and the inbox, and close the database.
+// Runs the service: open the database, migrate, make the first key on an empty database, listen, run the
+// background work (src/background.ts: the sync scheduler, webhook delivery, the inbox folder, …), and on SIGTERM/SIGINT drain requests, stop the
+// background work and close the database. With several workers (DESIGN 4d) src/cluster.ts is the primary and
+// each worker runs serveHttp without background work.
+import cluster from 'node:cluster';
 import type { Config } from './config.ts';
 import { buildApp } from './app.ts';
+import { registerBackgroundWork, startBackgroundWork } from './background.ts';
+import { runPrimary } from './cluster.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
-import { expireHeldSupplierUpdates } from './store/held-supplier-updates.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
 import { finishSupplierRerenders } from './store/supplier-rerenders.ts';
-import { startScheduling, type Scheduling } from './sync/scheduler.ts';
-import { startInbox, type Inbox } from './ingest/inbox.ts';
-import { startWebhookDelivery, type DeliveryProcess } from './events/delivery-process.ts';
+import { startScheduling } from './sync/scheduler.ts';
+import { startWebhookDelivery } from './events/delivery-process.ts';
+import { startInbox } from './ingest/inbox.ts';
+import { expireHeldSupplierUpdates } from './store/held-supplier-updates.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
 import { setUpstreamLog } from './observability/upstream.ts';
 import { observePool } from './observability/metrics.ts';
 
+registerBackgroundWork({
+  name: 'sync scheduler',
+  start: ({ config, db, log }) => {
+    setUpstreamLog(log);
+    return startScheduling(config.database, { db, secret: config.secret, log });
+  },
+});
+
+registerBackgroundWork({
+  name: 'webhook delivery',
+  // SQLite: webhooks are delivered by serve; PostgreSQL: by `ordersync worker` processes.
+  start: async ({ config, db, log }) => (config.database.kind === 'sqlite' ? startWebhookDelivery(config, db, log) : { stop: async () => {} }),
+});
+
+registerBackgroundWork({
+  name: 'unfinished supplier re-renders',
+  // A supplier rename's re-render that a stopped process left unfinished completes in the background, batch by batch.
+  start: async ({ db, log }) => {
+    void finishSupplierRerenders(db).catch((err) => log.error({ err }, 'finishing a supplier re-render failed'));
+    return { stop: async () => {} };
+  },
+});
+
+registerBackgroundWork({
+  name: 'held supplier update expiry',
+  // Held supplier updates expire after HELD_UPDATE_DAYS: swept at start and every hour (listing sweeps too).
+  start: async ({ config, db, log }) => {
+    const sweep = () => expireHeldSupplierUpdates(db, new Date(), config.heldUpdateDays)
+      .catch((err) => log.error({ err }, 'expiring held supplier updates failed'));
+    void sweep();
+    const timer = setInterval(sweep, 60 * 60 * 1000).unref();
+    return { stop: async () => clearInterval(timer) };
+  },
+});
+
+registerBackgroundWork({
+  name: 'inbox folder',
+  // Supplier files dropped into INBOX_DIR/<retailer>/ (DESIGN 3, "Inbox folder"); nothing without INBOX_DIR.
+  start: async ({ config, db, log }) => {
+    if (!config.inboxDir) return { stop: async () => {} };
+    const inbox = await startInbox({ db, dir: config.inboxDir, log });
+    return { stop: () => inbox.close() };
+  },
+});
+
 /** First start on an empty database: a `demo` retailer and one key with every scope, shown once. */
-async function bootstrapDemoKey(db: Db): Promise<void> {
+export async function bootstrapDemoKey(db: Db): Promise<void> {
   if ((await countRetailers(db)) > 0) return;
   const { retailer } = await ensureRetailer(db, 'demo');
   const key = await createApiKey(db, retailer.id, 'bootstrap', ['read', 'write', 'admin']);
@@ -37,35 +86,44 @@ export function rateLimitStoreFor(config: Pick<Config, 'database' | 'redisUrl'>,
   return config.database.kind === 'postgres' || processes > 1 ? 'database' : 'memory';
 }
 
+/**
+ * `ordersync serve`: `workers` HTTP processes on one port (config.workers, from --workers or WEB_CONCURRENCY;
+ * default 1). With one, this process serves and runs the background work; with more, it is the cluster's primary.
+ */
 export async function serve(config: Config): Promise<void> {
+  if (cluster.isWorker) return serveHttp(config, { primary: false });
+  if (config.workers <= 1) return serveHttp(config, { primary: true });
+  return runPrimary(config);
+}
+
+/**
+ * One HTTP process. `primary`: the only process, which also migrates, bootstraps the first key and runs the
+ * background work; a cluster worker leaves those to the primary.
+ */
+async function serveHttp(config: Config, { primary }: { primary: boolean }): Promise<void> {
   const database = openDatabase(config.database);
-  await migrateToLatest(database.db);
-  await bootstrapDemoKey(database.db);
+  if (primary) {
+    await migrateToLatest(database.db);
+    await bootstrapDemoKey(database.db);
+  }
   const app = await buildApp({
     config, db: database.db,
-    rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStoreFor(config), redisUrl: config.redisUrl },
+    rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStoreFor(config, config.workers), redisUrl: config.redisUrl },
     metrics: { token: config.metricsToken },
     webhooks: { allowPrivate: config.webhooks.allowPrivateUrls },
   });
   setUpstreamLog(app.log);
   if (database.pool) observePool(database.pool);
-  let scheduling: Scheduling | undefined;
-  let inbox: Inbox | undefined;
-  let delivery: DeliveryProcess | undefined;
-  // Held supplier updates expire after HELD_UPDATE_DAYS: swept at start and every hour (listing sweeps too).
-  const sweep = () => expireHeldSupplierUpdates(database.db, new Date(), config.heldUpdateDays)
-    .catch((err) => app.log.error({ err }, 'expiring held supplier updates failed'));
-  const sweeper = setInterval(sweep, 60 * 60 * 1000).unref();
+  let background: { stop(): Promise<void> } | undefined;
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    clearInterval(sweeper);
     app.log.info({ signal }, 'shutting down: draining requests');
     try {
       // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
-      await Promise.all([app.close(), scheduling?.stop(), delivery?.stop(), inbox?.close()]);
+      await Promise.all([app.close(), background?.stop()]);
       await database.close();
       process.exit(0);
     } catch (err) {
@@ -77,13 +135,6 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
-  // A supplier rename's re-render that a stopped process left unfinished completes in the background, batch by batch.
-  void finishSupplierRerenders(database.db).catch((err) => app.log.error({ err }, 'finishing a supplier re-render failed'));
   app.log.info(`OrderSync listening on ${config.publicUrl} (API reference at ${config.publicUrl}/docs)`);
-  void sweep();
-  scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
-  // Supplier files dropped into INBOX_DIR/<retailer>/ (DESIGN 3, "Inbox folder").
-  if (config.inboxDir) inbox = await startInbox({ db: database.db, dir: config.inboxDir, log: app.log });
-  // SQLite: webhooks are delivered here; PostgreSQL: by `ordersync worker` processes.
-  if (config.database.kind === 'sqlite') delivery = startWebhookDelivery(config, database.db, app.log);
+  if (primary) background = await startBackgroundWork({ config, db: database.db, log: app.log });
 }

@@ -38,16 +38,16 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug',
       RATE_LIMIT_PER_MINUTE: '120', REDIS_URL: 'redis://cache:6379', METRICS_TOKEN: 'scrape-me', DOCUMENT_MAX_BYTES: '1048576',
       INBOX_DIR: '/srv/inbox', WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_DELAYS: '1, 5,30',
-      IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3', HELD_UPDATE_DAYS: '30', HELD_UPDATE_LIMIT: '500',
+      IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3', HELD_UPDATE_DAYS: '30', HELD_UPDATE_LIMIT: '500', WEB_CONCURRENCY: '4',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
-      publicUrl: 'https://orders.example.com', logLevel: 'debug',
+      publicUrl: 'https://orders.example.com', logLevel: 'debug', workers: 4,
       rateLimitPerMinute: 120, redisUrl: 'redis://cache:6379', metricsToken: 'scrape-me', documentMaxBytes: 1048576,
       inboxDir: '/srv/inbox', webhooks: { allowPrivateUrls: true, retryDelaysSeconds: [1, 5, 30] },
       idempotencyLockTimeoutSeconds: 3, heldUpdateDays: 30, heldUpdateLimit: 500,
     });
-    expect(loadConfig({ ORDERSYNC_SECRET: SECRET })).toMatchObject({ rateLimitPerMinute: 600, redisUrl: null, metricsToken: null });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET })).toMatchObject({ rateLimitPerMinute: 600, redisUrl: null, metricsToken: null, workers: 1 });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET }).webhooks)
       .toEqual({ allowPrivateUrls: false, retryDelaysSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000] });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, SQLITE_SYNCHRONOUS: 'FULL' }).database).toMatchObject({ synchronous: 'full' });
@@ -62,6 +62,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DOCUMENT_MAX_BYTES: '50MB' }, 'DOCUMENT_MAX_BYTES'],
     [{ DOCUMENT_MAX_BYTES: '0' }, 'DOCUMENT_MAX_BYTES'],
+    [{ WEB_CONCURRENCY: '0' }, 'WEB_CONCURRENCY'],
+    [{ WEB_CONCURRENCY: '1.5' }, 'WEB_CONCURRENCY'],
     [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
     [{ PUBLIC_URL: 'ftp://example.com' }, 'PUBLIC_URL'],

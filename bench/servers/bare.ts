@@ -1,23 +1,33 @@
-// Benchmark child process: a bare Fastify 5 route on the by-po path, sending a constant JSON body of
-// BENCH_BODY_BYTES bytes (the average by-po response) with the same content type. No logger, no hooks.
+// Benchmark child process: bare Fastify 5 routes on the read paths, sending constant JSON bodies of the sizes the
+// service's responses have (BENCH_BODY_BYTES for GET by-po, BENCH_BULK_BYTES for POST by-po-numbers, whose JSON
+// request body Fastify parses as it does for the service), with the same content type. No logger, no hooks.
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 
 const size = Number(process.env.BENCH_BODY_BYTES);
-if (!Number.isInteger(size) || size < 100 || !process.send) throw new Error('run by bench/by-po.ts: needs BENCH_BODY_BYTES and an IPC channel');
+const bulkSize = Number(process.env.BENCH_BULK_BYTES ?? 1000);
+if (!Number.isInteger(size) || size < 100 || !process.send) throw new Error('run by npm run bench: needs BENCH_BODY_BYTES and an IPC channel');
 
 /** `{"data":[{"padding":"xxx…"}],"meta":{…}}`, exactly `bytes` long. */
 function jsonBodyOf(bytes: number): string {
   const head = '{"data":[{"padding":"';
   const tail = '"}],"meta":{"total":1,"page":1,"limit":1,"has_more":false}}';
-  return head + 'x'.repeat(bytes - head.length - tail.length) + tail;
+  return head + 'x'.repeat(Math.max(0, bytes - head.length - tail.length)) + tail;
 }
 const body = jsonBodyOf(size);
+const bulkBody = jsonBodyOf(bulkSize);
 
-const app = Fastify({ logger: false });
+const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
 app.get('/api/v2/orders/by-po/:po_number', async (_request, reply) =>
   reply.type('application/json; charset=utf-8').send(body));
+app.post('/api/v2/orders/by-po-numbers', async (_request, reply) =>
+  reply.type('application/json; charset=utf-8').send(bulkBody));
 await app.listen({ host: '127.0.0.1', port: 0 });
+// The same event-loop delay histogram as the service's: what the machine alone adds (the bare routes hold the loop
+// for microseconds), the control for the service's figure.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 
 let stopping = false;
 async function stop(): Promise<void> {
@@ -29,6 +39,11 @@ async function stop(): Promise<void> {
 process.on('message', (message) => {
   if (message === 'stop') void stop();
   if (message === 'cpu') process.send!({ cpu: process.cpuUsage() });
+  if (message === 'eld-reset') {
+    loopDelay.reset();
+    process.send!({ eldReset: true });
+  }
+  if (message === 'eld') process.send!({ eld: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 } });
 });
 process.on('disconnect', () => void stop());
 process.send({ ready: true, port: (app.server.address() as AddressInfo).port, pid: process.pid });

@@ -8,7 +8,7 @@ import type { Db } from '../db/database.ts';
 import type { RequireScope } from '../http/auth.ts';
 import { withDocumentLinks } from '../http/document-links.ts';
 import { notFound, validationFailed, type ErrorDetail } from '../http/errors.ts';
-import { recordsByOrderDate, recordsByPoNumbers, recordsBySupplierOrder, type ApiVersion } from '../store/orders.ts';
+import { recordsByOrderDate, recordsByPoNumber, recordsByPoNumbers, recordsBySupplierOrder, type ApiVersion } from '../store/orders.ts';
 import { BulkBody, ByDateQuery, ByPoParams, BySupplierOrderParams, ErrorBody, Meta, V1Record, V2Record } from './order-schemas.ts';
 
 export interface OrdersApiOptions {
@@ -27,9 +27,16 @@ interface Meta {
   not_found?: string[];
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /** The envelope around records that are already JSON text. */
 function sendEnvelope(reply: FastifyReply, records: string[], meta: Meta): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(`{"data":[${records.join(',')}],"meta":${JSON.stringify(meta)}}`);
+  return sendEnvelopeText(reply, records.join(','), meta);
+}
+
+/** The envelope around `data`, the records' JSON text already joined by commas. */
+function sendEnvelopeText(reply: FastifyReply, data: string, meta: Meta): FastifyReply {
+  return reply.type(JSON_TYPE).send(`{"data":[${data}],"meta":${JSON.stringify(meta)}}`);
 }
 
 function lookupMeta(count: number): Meta {
@@ -56,8 +63,8 @@ export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, {
     },
   }, async (request, reply) => {
     const poNumber = request.params.po_number;
-    const { records, found } = await recordsByPoNumbers(db, version, request.auth.retailerId, [poNumber]);
-    if (found.size === 0) throw notFound(`No purchase order with PO number "${poNumber}".`);
+    const records = await recordsByPoNumber(db, version, request.auth.retailerId, poNumber);
+    if (records.length === 0) throw notFound(`No purchase order with PO number "${poNumber}".`);
     return sendRecords(reply, records, lookupMeta(records.length));
   });
 
@@ -69,9 +76,23 @@ export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, {
     },
   }, async (request, reply) => {
     const requested = [...new Set(request.body.po_numbers)];
-    const { records, found } = await recordsByPoNumbers(db, version, request.auth.retailerId, requested);
-    const notFoundNumbers = requested.filter((n) => !found.has(n));
-    return sendRecords(reply, records, { ...lookupMeta(records.length), not_found: notFoundNumbers });
+    const found = await recordsByPoNumbers(db, version, request.auth.retailerId, requested);
+    // Records in the order their PO numbers were asked for (a PO's v1 lines in line order), assembled into
+    // the envelope's text in one pass.
+    let data = '';
+    let count = 0;
+    const notFoundNumbers: string[] = [];
+    for (const number of requested) {
+      const records = found.get(number);
+      if (!records) {
+        notFoundNumbers.push(number);
+        continue;
+      }
+      for (const record of records) {
+        data += (count++ === 0 ? '' : ',') + (version === 'v2' ? withDocumentLinks(record, links.publicUrl, links.secret) : record);
+      }
+    }
+    return sendEnvelopeText(reply, data, { ...lookupMeta(count), not_found: notFoundNumbers });
   });
 
   app.get('/orders/by-supplier-order/:supplier_order_id', {

@@ -1,11 +1,12 @@
 // One Kysely instance over either store: better-sqlite3 (embedded default) or PostgreSQL.
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Compilable } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
-import { registerScopedDatabase, requestScopedDialect } from './request-transaction.ts';
+import { inRequestTransaction, registerScopedDatabase, requestScopedDialect } from './request-transaction.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -58,6 +59,10 @@ export function openSqlite(file: string, synchronous: 'normal' | 'full' = 'norma
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -131072'); // 128 MiB of page cache: large indexes stay in memory
+  // Reads through a memory map instead of a read() call and a copy per page missing from the cache above: random
+  // look-ups over a database larger than that cache (bulk: 100 POs a request) cost about half as much. 2 GiB is
+  // better-sqlite3's build limit (SQLITE_MAX_MMAP_SIZE); pages past it are read as before.
+  sqlite.pragma('mmap_size = 2147418112');
   return sqlite;
 }
 
@@ -69,6 +74,8 @@ export interface OpenOptions {
 
 /** The better-sqlite3 connection under each SQLite Kysely instance made by openDatabase (for preparedQuery). */
 const sqliteUnder = new WeakMap<Db, SQLite.Database>();
+/** The pg pool under each PostgreSQL Kysely instance made by openDatabase (for preparedQuery). */
+const poolUnder = new WeakMap<Db, pg.Pool>();
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
@@ -95,6 +102,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   const scoped = requestScopedDialect(new PostgresDialect({ pool }));
   const db = new Kysely<Database>({ dialect: scoped.dialect });
   registerScopedDatabase(db, scoped.driver());
+  poolUnder.set(db, pool);
   return { db, kind: 'postgres', pool, close: () => db.destroy() };
 }
 
@@ -106,7 +114,8 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
  * executor; on SQLite the compiled SQL is run as a prepared better-sqlite3 statement, synchronously, with
  * the same SQL, parameters and rows Kysely's driver would use. While a transaction is open on the connection
  * (a write that awaits between statements) it goes through Kysely instead, which waits for the transaction
- * like every other query, so no read sees uncommitted rows. On PostgreSQL it is db.executeQuery.
+ * like every other query, so no read sees uncommitted rows. On PostgreSQL it is a named (server-side prepared)
+ * statement on the pool: each connection parses and plans it once, then only binds and executes it.
  */
 export function preparedQuery<A extends unknown[], R>(db: Db, build: (...params: A) => Compilable<R>): (...args: A) => Promise<R[]> {
   const standIns = Array.from({ length: build.length }, (_, i) => `\u0000parameter ${i}\u0000`);
@@ -118,6 +127,13 @@ export function preparedQuery<A extends unknown[], R>(db: Db, build: (...params:
   const parametersOf = (args: A): unknown[] => slots.map((slot, k) => (slot >= 0 ? args[slot] : compiled.parameters[k]));
   const throughKysely = async (args: A): Promise<R[]> => (await db.executeQuery<R>({ ...compiled, parameters: parametersOf(args) })).rows;
 
+  const pool = poolUnder.get(db);
+  if (pool) {
+    const name = `os_${createHash('sha1').update(compiled.sql).digest('hex').slice(0, 16)}`;
+    // Inside a request's transaction (an idempotent POST) the query must see that transaction's own writes.
+    return async (...args) => (inRequestTransaction() ? throughKysely(args)
+      : (await pool.query<R & pg.QueryResultRow>({ name, text: compiled.sql, values: parametersOf(args) })).rows);
+  }
   const sqlite = sqliteUnder.get(db);
   if (!sqlite) return (...args) => throughKysely(args);
   let statement: SQLite.Statement | undefined;

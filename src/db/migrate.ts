@@ -9,6 +9,7 @@ import * as m0004 from './migrations/0004_connections.ts';
 import * as m0005 from './migrations/0005_sync_records.ts';
 import * as m0007 from './migrations/0007_supplier_documents.ts';
 import * as m0008 from './migrations/0008_crash_safety.ts';
+import * as m0009 from './migrations/0009_po_day_counts.ts';
 import * as m0010 from './migrations/0010_supplier_rerenders.ts';
 import * as m0011 from './migrations/0011_events.ts';
 import * as m0013 from './migrations/0013_operations.ts';
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0005_sync_records': m0005,
   '0007_supplier_documents': m0007,
   '0008_crash_safety': m0008,
+  '0009_po_day_counts': m0009,
   '0010_supplier_rerenders': m0010,
   '0011_events': m0011,
   '0013_operations': m0013,

@@ -176,6 +176,11 @@ export function whenCommitted(): Promise<void> {
   return scope && scope.routing ? scope.whenCommitted() : Promise.resolve();
 }
 
+/** True while code runs inside a request's transaction (its queries must go through the transaction). */
+export function inRequestTransaction(): boolean {
+  return current.getStore()?.routing === true;
+}
+
 /**
  * Runs `fn` outside any request transaction, on ordinary connections (background work started from a request).
  * Never await it from inside the request on SQLite: the request's transaction holds the one connection.

@@ -371,6 +371,15 @@ export interface X12ControlNumbersTable {
   last_value: number;
 }
 
+/** Kept by triggers (migration 0009): how many POs and PO lines a retailer has per UTC day of order_date. */
+export interface PoDayCountsTable {
+  retailer_id: string;
+  /** `YYYY-MM-DD`, a UTC day. */
+  day: string;
+  pos: number;
+  lines: number;
+}
+
 /** A supplier rename whose re-render of its POs' read records is not finished (store/supplier-rerenders.ts). */
 export interface SupplierRerendersTable {
   supplier_id: string;
@@ -415,6 +424,7 @@ export interface Database {
   supplier_documents: SupplierDocumentsTable;
   supplier_document_results: SupplierDocumentResultsTable;
   x12_control_numbers: X12ControlNumbersTable;
+  po_day_counts: PoDayCountsTable;
   supplier_rerenders: SupplierRerendersTable;
   rate_limit_counters: RateLimitCountersTable;
 }

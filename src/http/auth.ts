@@ -2,7 +2,7 @@
 import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Scope } from '../domain/api-keys.ts';
 import type { Db } from '../db/database.ts';
-import { touchApiKey, verifyApiKey, type VerifiedKey } from '../store/api-keys.ts';
+import { cachedApiKey, touchApiKey, verifyApiKey, type VerifiedKey } from '../store/api-keys.ts';
 import { ApiError } from './errors.ts';
 import { NO_LIMITS, type RequestLimits } from './rate-limit.ts';
 
@@ -39,7 +39,8 @@ export function createAuthenticator(db: Db, limits: RequestLimits = NO_LIMITS) {
         await limits.countFailure(request, reply);
         throw new ApiError(401, 'unauthorized', 'Send your API key in the X-API-Key header.');
       }
-      const key = await verifyApiKey(db, secret);
+      // A key verified in the last seconds (store/api-keys.ts KEY_CACHE_TTL_MS) is admitted without a database read.
+      const key = cachedApiKey(db, secret) ?? await verifyApiKey(db, secret);
       if (!key) {
         await limits.countFailure(request, reply);
         throw new ApiError(401, 'unauthorized', 'The API key is not valid (unknown, revoked, expired or malformed).');

@@ -39,6 +39,7 @@ export interface RotatedKey {
  * `graceMs` and then stops. Null when no active key has this prefix. One transaction.
  */
 export async function rotateApiKey(db: Db, prefix: string, graceMs: number, now = new Date()): Promise<RotatedKey | null> {
+  forgetCachedKey(db, prefix); // its expiry changes: read it again
   return db.transaction().execute(async (trx) => {
     const old = await trx.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).where('revoked_at', 'is', null)
       .executeTakeFirst();
@@ -71,10 +72,14 @@ export async function listApiKeys(db: Db): Promise<KeyListing[]> {
     .execute();
 }
 
-/** Revokes the key with this display prefix; false when there is none or it was already revoked. */
+/**
+ * Revokes the key with this display prefix; false when there is none or it was already revoked. This process
+ * refuses the key from now on (its cache entry goes); other processes within KEY_CACHE_TTL_MS.
+ */
 export async function revokeApiKey(db: Db, prefix: string): Promise<boolean> {
   const result = await db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() })
     .where('prefix', '=', prefix).where('revoked_at', 'is', null).executeTakeFirst();
+  forgetCachedKey(db, prefix);
   return Number(result.numUpdatedRows) > 0;
 }
 
@@ -104,8 +109,46 @@ function prepareKeyLookup(db: Db) {
 const keyLookups = new WeakMap<Db, ReturnType<typeof prepareKeyLookup>>();
 
 /**
+ * How long a verified key is taken on trust without reading it again (ms). A key revoked by another process (the
+ * CLI, another worker) is refused there within this time; issue 10 allows 5 s. Revoking or rotating in this
+ * process takes effect at once (the entry goes), and no entry outlives the key's own expiry.
+ */
+export const KEY_CACHE_TTL_MS = 2_000;
+/** Entries kept at most; past it the cache starts afresh (only a flood of distinct valid keys gets there). */
+const KEY_CACHE_MAX = 10_000;
+
+interface CachedKey {
+  key: VerifiedKey;
+  /** Date.now() after which the key is read again. */
+  until: number;
+}
+/** Verified keys by the SHA-256 (hex) of their secret, per database handle: the secret itself is never kept. */
+const keyCaches = new WeakMap<Db, Map<string, CachedKey>>();
+
+function forgetCachedKey(db: Db, prefix: string): void {
+  const cache = keyCaches.get(db);
+  if (cache) for (const [hash, entry] of cache) if (entry.key.prefix === prefix) cache.delete(hash);
+}
+
+/**
+ * The verified key for this secret if this process verified it less than KEY_CACHE_TTL_MS ago (and before its
+ * expiry), and has not revoked or rotated it since; undefined otherwise (then call verifyApiKey). Synchronous.
+ */
+export function cachedApiKey(db: Db, secret: string): VerifiedKey | undefined {
+  const cache = keyCaches.get(db);
+  if (!cache) return undefined;
+  const hash = hashKey(secret);
+  const entry = cache.get(hash);
+  if (!entry) return undefined;
+  if (entry.until > Date.now()) return entry.key;
+  cache.delete(hash);
+  return undefined;
+}
+
+/**
  * The key's retailer and scopes, or null for a malformed, unknown, revoked or expired key (or a hash that differs).
- * The key is read afresh every time, so a key revoked from another process is refused on its next use.
+ * Read from the database; a valid key is then cached for cachedApiKey (refusals are not, so a key created
+ * elsewhere works at once).
  */
 export async function verifyApiKey(db: Db, secret: string): Promise<VerifiedKey | null> {
   if (!isWellFormedKey(secret)) return null;
@@ -113,13 +156,21 @@ export async function verifyApiKey(db: Db, secret: string): Promise<VerifiedKey 
   if (!lookup) keyLookups.set(db, lookup = prepareKeyLookup(db));
   const prefix = displayPrefix(secret);
   const [row] = await lookup(prefix);
-  if (!row || row.timezone === null || row.revoked_at !== null || !hashesMatch(row.key_hash, hashKey(secret))) return null;
+  const hash = hashKey(secret);
+  if (!row || row.timezone === null || row.revoked_at !== null || !hashesMatch(row.key_hash, hash)) return null;
   // Expiry (and a rotation's grace period) ends here: instants are ISO text, comparable as strings.
-  if (row.expires_at !== null && row.expires_at <= new Date().toISOString()) return null;
-  return {
+  const now = Date.now();
+  if (row.expires_at !== null && row.expires_at <= new Date(now).toISOString()) return null;
+  const key: VerifiedKey = {
     keyId: row.id, prefix, retailerId: row.retailer_id, timezone: row.timezone, scopes: row.scopes.split(',') as Scope[],
     expiresAt: row.expires_at,
   };
+  let cache = keyCaches.get(db);
+  if (!cache) keyCaches.set(db, cache = new Map());
+  if (cache.size >= KEY_CACHE_MAX) cache.clear();
+  const until = Math.min(now + KEY_CACHE_TTL_MS, row.expires_at === null ? Infinity : Date.parse(row.expires_at));
+  cache.set(hash, { key, until });
+  return key;
 }
 
 export async function touchApiKey(db: Db, keyId: string, at: Date): Promise<void> {

@@ -1,5 +1,5 @@
 // Read queries of the OrderSync API. Each returns stored renderings (JSON text), scoped to one retailer.
-import { sql } from 'kysely';
+import { sql, type Compilable } from 'kysely';
 import { preparedQuery, type Db } from '../db/database.ts';
 
 export type ApiVersion = 'v1' | 'v2';
@@ -18,54 +18,81 @@ export interface RecordsPage {
  */
 const notIndexed = (column: 'order_date' | 'po.order_date' | 'retailer_id') => sql<string>`${sql.ref(column)} || ''`;
 
-/** The look-up by PO number: one number (`=`) or several (`in`). */
+/** The most PO numbers one bulk call may ask for (DESIGN 2.1); the bulk statement has this many slots. */
+export const BULK_PO_NUMBERS_MAX = 100;
+
+/**
+ * The look-up by PO number: one number (`=`) or several (`in`). v2 rows come in no particular order (one per
+ * PO; the caller orders them): sorting them would copy every ~4 KB rendering through SQLite's sorter.
+ * Rows of one PO come in line order (v1).
+ */
 function v2ByPoNumbers(db: Db, retailerId: string, numbers: string | string[]) {
   return db.selectFrom('purchase_orders')
-    .select(['po_number', 'view_v2'])
+    .select(['po_number', 'view_v2 as view'])
     .where('retailer_id', '=', retailerId)
-    .where('po_number', typeof numbers === 'string' ? '=' : 'in', numbers)
-    .orderBy(notIndexed('order_date')).orderBy('id');
+    .where('po_number', typeof numbers === 'string' ? '=' : 'in', numbers);
 }
 
 function v1ByPoNumbers(db: Db, retailerId: string, numbers: string | string[]) {
   return db.selectFrom('po_lines')
     .innerJoin('purchase_orders as po', 'po.id', 'po_lines.po_id')
-    .select(['po.po_number', 'po_lines.view_v1'])
+    .select(['po.po_number', 'po_lines.view_v1 as view'])
     .where('po.retailer_id', '=', retailerId)
     .where('po.po_number', typeof numbers === 'string' ? '=' : 'in', numbers)
     .orderBy(notIndexed('po.order_date')).orderBy('po.id').orderBy('po_lines.line_no');
 }
 
-/** The same look-ups for one PO number (the by-po endpoints), prepared once per database: see preparedQuery. */
-function preparedSingleLookups(db: Db) {
+/**
+ * The look-ups prepared once per database (see preparedQuery): one PO number, and up to BULK_PO_NUMBERS_MAX
+ * numbers in one statement whose unused slots repeat the first number (an `in` list ignores repeats).
+ */
+function preparedLookups(db: Db) {
+  const bulk = <R>(lookup: (db: Db, retailerId: string, numbers: string[]) => Compilable<R>) => {
+    const build = (retailerId: string, ...numbers: string[]) => lookup(db, retailerId, numbers);
+    // preparedQuery makes one stand-in per declared parameter: the retailer and every slot.
+    Object.defineProperty(build, 'length', { value: 1 + BULK_PO_NUMBERS_MAX });
+    return preparedQuery(db, build);
+  };
   return {
-    v1: preparedQuery(db, (retailerId: string, poNumber: string) => v1ByPoNumbers(db, retailerId, poNumber)),
-    v2: preparedQuery(db, (retailerId: string, poNumber: string) => v2ByPoNumbers(db, retailerId, poNumber)),
+    one: {
+      v1: preparedQuery(db, (retailerId: string, poNumber: string) => v1ByPoNumbers(db, retailerId, poNumber)),
+      v2: preparedQuery(db, (retailerId: string, poNumber: string) => v2ByPoNumbers(db, retailerId, poNumber)),
+    },
+    bulk: { v1: bulk(v1ByPoNumbers), v2: bulk(v2ByPoNumbers) },
   };
 }
-const singleLookups = new WeakMap<Db, ReturnType<typeof preparedSingleLookups>>();
+const lookups = new WeakMap<Db, ReturnType<typeof preparedLookups>>();
 
-/** Records for these PO numbers, plus which of the numbers matched a PO. */
+function lookupsOf(db: Db): ReturnType<typeof preparedLookups> {
+  let prepared = lookups.get(db);
+  if (!prepared) lookups.set(db, prepared = preparedLookups(db));
+  return prepared;
+}
+
+/** The stored renderings (JSON text) for one PO number: one per PO (v2) or per line in line order (v1); [] when none. */
+export async function recordsByPoNumber(db: Db, version: ApiVersion, retailerId: string, poNumber: string): Promise<string[]> {
+  const rows = await lookupsOf(db).one[version](retailerId, poNumber);
+  return rows.map((r) => r.view);
+}
+
+/**
+ * The stored renderings for up to BULK_PO_NUMBERS_MAX distinct PO numbers, by PO number (v1: each PO's lines in
+ * line order); numbers without a PO are absent. One prepared statement, whatever the count.
+ */
 export async function recordsByPoNumbers(
-  db: Db, version: ApiVersion, retailerId: string, poNumbers: string[],
-): Promise<{ records: string[]; found: Set<string> }> {
-  if (poNumbers.length === 0) return { records: [], found: new Set() };
-  if (poNumbers.length === 1) {
-    let lookups = singleLookups.get(db);
-    if (!lookups) singleLookups.set(db, lookups = preparedSingleLookups(db));
-    if (version === 'v2') {
-      const rows = await lookups.v2(retailerId, poNumbers[0]);
-      return { records: rows.map((r) => r.view_v2), found: new Set(rows.map((r) => r.po_number)) };
-    }
-    const rows = await lookups.v1(retailerId, poNumbers[0]);
-    return { records: rows.map((r) => r.view_v1), found: new Set(rows.map((r) => r.po_number)) };
+  db: Db, version: ApiVersion, retailerId: string, poNumbers: readonly string[],
+): Promise<Map<string, string[]>> {
+  const byNumber = new Map<string, string[]>();
+  if (poNumbers.length === 0) return byNumber;
+  if (poNumbers.length > BULK_PO_NUMBERS_MAX) throw new RangeError(`at most ${BULK_PO_NUMBERS_MAX} PO numbers`);
+  const slots = poNumbers.slice();
+  while (slots.length < BULK_PO_NUMBERS_MAX) slots.push(poNumbers[0]);
+  for (const row of await lookupsOf(db).bulk[version](retailerId, ...slots)) {
+    const records = byNumber.get(row.po_number);
+    if (records) records.push(row.view);
+    else byNumber.set(row.po_number, [row.view]);
   }
-  if (version === 'v2') {
-    const rows = await v2ByPoNumbers(db, retailerId, poNumbers).execute();
-    return { records: rows.map((r) => r.view_v2), found: new Set(rows.map((r) => r.po_number)) };
-  }
-  const rows = await v1ByPoNumbers(db, retailerId, poNumbers).execute();
-  return { records: rows.map((r) => r.view_v1), found: new Set(rows.map((r) => r.po_number)) };
+  return byNumber;
 }
 
 /** v2: POs with a supplier order of this id; v1: the lines that supplier order covers. */
@@ -96,32 +123,4 @@ export async function recordsBySupplierOrder(
   return rows.map((r) => r.view_v1);
 }
 
-/** One page of records whose PO order date lies in [from, to), ordered by order date then id. */
-export async function recordsByOrderDate(
-  db: Db, version: ApiVersion, retailerId: string, range: { from: string; to: string }, page: number, limit: number,
-): Promise<RecordsPage> {
-  const offset = (page - 1) * limit;
-  if (version === 'v2') {
-    const inRange = db.selectFrom('purchase_orders')
-      .where('retailer_id', '=', retailerId)
-      .where('order_date', '>=', range.from)
-      .where('order_date', '<', range.to);
-    const [count, rows] = await Promise.all([
-      inRange.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      inRange.select('view_v2').orderBy('order_date').orderBy('id').limit(limit).offset(offset).execute(),
-    ]);
-    return { records: rows.map((r) => r.view_v2), total: Number(count.n) };
-  }
-  const inRange = db.selectFrom('po_lines')
-    .innerJoin('purchase_orders as po', 'po.id', 'po_lines.po_id')
-    .where('po.retailer_id', '=', retailerId)
-    .where('po.order_date', '>=', range.from)
-    .where('po.order_date', '<', range.to);
-  const [count, rows] = await Promise.all([
-    inRange.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    inRange.select('po_lines.view_v1')
-      .orderBy('po.order_date').orderBy('po.id').orderBy('po_lines.line_no')
-      .limit(limit).offset(offset).execute(),
-  ]);
-  return { records: rows.map((r) => r.view_v1), total: Number(count.n) };
-}
+export { recordsByOrderDate } from './orders-by-date.ts';

@@ -1,0 +1,66 @@
+// The primary of `serve --workers N` (DESIGN 4d, node:cluster): migrates once, forks N HTTP workers that share
+// the port, runs the background work (src/background.ts) in this process only, restarts a worker that dies, and
+// on SIGTERM/SIGINT lets every worker drain its requests before stopping the background work and exiting.
+import cluster, { type Worker } from 'node:cluster';
+import { pino } from 'pino';
+import { loggerOptions } from './app.ts';
+import { startBackgroundWork } from './background.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { bootstrapDemoKey } from './server.ts';
+
+/** A worker that dies sooner than this after its start is restarted after RESTART_DELAY_MS, not at once. */
+const QUICK_DEATH_MS = 5_000;
+const RESTART_DELAY_MS = 1_000;
+/** How long workers get to drain on shutdown before they are killed. */
+const DRAIN_TIMEOUT_MS = 30_000;
+
+export async function runPrimary(config: Config): Promise<void> {
+  const log = pino({ ...loggerOptions(config), base: { pid: process.pid, role: 'primary' } });
+  const database = openDatabase(config.database);
+  await migrateToLatest(database.db);
+  await bootstrapDemoKey(database.db);
+
+  let closing = false;
+  const startedAt = new Map<Worker, number>();
+  const fork = () => {
+    const worker = cluster.fork();
+    startedAt.set(worker, Date.now());
+    worker.once('online', () => log.info({ worker_pid: worker.process.pid }, 'worker started'));
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    const lived = Date.now() - (startedAt.get(worker) ?? 0);
+    startedAt.delete(worker);
+    if (closing) return;
+    log.error({ worker_pid: worker.process.pid, code, signal }, 'worker died; starting another');
+    if (lived < QUICK_DEATH_MS) setTimeout(() => { if (!closing) fork(); }, RESTART_DELAY_MS);
+    else fork();
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+  log.info({ workers: config.workers, port: config.port }, `listening on ${config.host}:${config.port} with ${config.workers} workers`);
+  const background = await startBackgroundWork({ config, db: database.db, log });
+
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: draining workers');
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    const exited = workers.map((worker) => new Promise<void>((done) => {
+      if (worker.isDead()) return done();
+      const force = setTimeout(() => worker.process.kill('SIGKILL'), DRAIN_TIMEOUT_MS);
+      worker.once('exit', () => { clearTimeout(force); done(); });
+      worker.process.kill(signal);
+    }));
+    try {
+      await Promise.all([...exited, background.stop()]);
+      await database.close();
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,103 @@
+// by-date (DESIGN 2.2, 7): a page of records whose PO order date lies in an instant range, and the range's total,
+// at a cost that does not grow with the range or the page's depth.
+//
+// The range [from, to) is cut at UTC midnights into whole UTC days, whose counts are kept per retailer and day by
+// triggers (migration 0009), and at most two partial days at its ends, counted from the by-date index (less than
+// one day of POs each). `total` is their sum; a page starts in the one segment that holds its first record, found
+// from the counts, and is read by seeking the index at that segment's start and skipping less than one day.
+import { addDays } from '../domain/dates.ts';
+import { preparedQuery, type Db } from '../db/database.ts';
+import type { ApiVersion, RecordsPage } from './orders.ts';
+
+const midnight = (day: string): string => `${day}T00:00:00.000Z`;
+
+type Column = 'pos' | 'lines';
+
+function statements(db: Db) {
+  const countPos = (retailerId: string, from: string, to: string) => db.selectFrom('purchase_orders')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('retailer_id', '=', retailerId).where('order_date', '>=', from).where('order_date', '<', to);
+  const countLines = (retailerId: string, from: string, to: string) => db.selectFrom('purchase_orders as po')
+    .innerJoin('po_lines', 'po_lines.po_id', 'po.id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('po.retailer_id', '=', retailerId).where('po.order_date', '>=', from).where('po.order_date', '<', to);
+  const daysTotal = (column: Column) => (retailerId: string, fromDay: string, toDay: string) => db.selectFrom('po_day_counts')
+    .select((eb) => eb.fn.sum<number>(column).as('n'))
+    .where('retailer_id', '=', retailerId).where('day', '>=', fromDay).where('day', '<', toDay);
+  /** The first day whose running count passes `skip`, with the count of the days before it. */
+  const locateDay = (column: Column) => (retailerId: string, fromDay: string, toDay: string, skip: number) => db
+    .selectFrom((eb) => eb.selectFrom('po_day_counts')
+      .select((inner) => ['day', inner.ref(column).as('n'), inner.fn.sum<number>(column).over((o) => o.orderBy('day')).as('running')])
+      .where('retailer_id', '=', retailerId).where('day', '>=', fromDay).where('day', '<', toDay)
+      .as('d'))
+    .select(['day', 'n', 'running'])
+    .where('running', '>', skip)
+    .orderBy('day').limit(1);
+  const v2Page = (retailerId: string, from: string, to: string, limit: number, offset: number) => db.selectFrom('purchase_orders')
+    .select('view_v2 as view')
+    .where('retailer_id', '=', retailerId).where('order_date', '>=', from).where('order_date', '<', to)
+    .orderBy('order_date').orderBy('id').limit(limit).offset(offset);
+  const v1Page = (retailerId: string, from: string, to: string, limit: number, offset: number) => db.selectFrom('purchase_orders as po')
+    .innerJoin('po_lines', 'po_lines.po_id', 'po.id')
+    .select('po_lines.view_v1 as view')
+    .where('po.retailer_id', '=', retailerId).where('po.order_date', '>=', from).where('po.order_date', '<', to)
+    .orderBy('po.order_date').orderBy('po.id').orderBy('po_lines.line_no').limit(limit).offset(offset);
+  return {
+    v2: {
+      count: preparedQuery(db, countPos), page: preparedQuery(db, v2Page),
+      daysTotal: preparedQuery(db, daysTotal('pos')), locateDay: preparedQuery(db, locateDay('pos')),
+    },
+    v1: {
+      count: preparedQuery(db, countLines), page: preparedQuery(db, v1Page),
+      daysTotal: preparedQuery(db, daysTotal('lines')), locateDay: preparedQuery(db, locateDay('lines')),
+    },
+  };
+}
+
+const prepared = new WeakMap<Db, ReturnType<typeof statements>>();
+
+/**
+ * One page (1-based `page`, `limit` records) of the records whose PO order date lies in [from, to) (UTC instants
+ * as stored text), ordered by order date then PO id (v1: then line number), and the number of such records (v2:
+ * POs, v1: lines). Cost: two index look-ups per end of the range, two over the range's day counts (at most one
+ * row per UTC day), and one seek that skips less than one UTC day of records.
+ */
+export async function recordsByOrderDate(
+  db: Db, version: ApiVersion, retailerId: string, range: { from: string; to: string }, page: number, limit: number,
+): Promise<RecordsPage> {
+  let q = prepared.get(db);
+  if (!q) prepared.set(db, q = statements(db));
+  const s = q[version];
+  const { from, to } = range;
+  if (from >= to) return { records: [], total: 0 };
+  const count = async (a: string, b: string) => (a < b ? Number((await s.count(retailerId, a, b))[0]?.n ?? 0) : 0);
+
+  const fromDay = from.slice(0, 10);
+  const toDay = to.slice(0, 10);
+  const wholeFrom = from === midnight(fromDay) ? fromDay : addDays(fromDay, 1);
+  // Segments in order: [from, midnight(wholeFrom)), the whole days [wholeFrom, toDay), [midnight(toDay), to).
+  const single = wholeFrom > toDay; // from and to lie in the same UTC day
+  const headEnd = single ? to : midnight(wholeFrom);
+  const head = await count(from, headEnd);
+  const days = single ? 0 : Number((await s.daysTotal(retailerId, wholeFrom, toDay))[0]?.n ?? 0);
+  const tail = single ? 0 : await count(midnight(toDay), to);
+  const total = head + days + tail;
+
+  const offset = (page - 1) * limit;
+  if (offset >= total) return { records: [], total };
+  let start: string;
+  let skip: number;
+  if (offset < head) {
+    start = from;
+    skip = offset;
+  } else if (offset < head + days) {
+    const [day] = await s.locateDay(retailerId, wholeFrom, toDay, offset - head);
+    start = midnight(day.day);
+    skip = offset - head - (Number(day.running) - Number(day.n));
+  } else {
+    start = midnight(toDay);
+    skip = offset - head - days;
+  }
+  const rows = await s.page(retailerId, start, to, limit, skip);
+  return { records: rows.map((r) => r.view), total };
+}
