@@ -9,6 +9,8 @@ import type { Config } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { bootstrapDemoKey } from './server.ts';
+import { servePrimaryMetrics } from './observability/cluster-metrics.ts';
+import { collectProcessMetrics } from './observability/metrics.ts';
 
 /** A worker that dies sooner than this after its start is restarted after RESTART_DELAY_MS, not at once. */
 const QUICK_DEATH_MS = 5_000;
@@ -37,6 +39,9 @@ export async function runPrimary(config: Config): Promise<void> {
     if (lived < QUICK_DEATH_MS) setTimeout(() => { if (!closing) fork(); }, RESTART_DELAY_MS);
     else fork();
   });
+  // GET /metrics on any worker reports every process, this one included (observability/cluster-metrics.ts).
+  collectProcessMetrics();
+  servePrimaryMetrics();
   for (let i = 0; i < config.workers; i++) fork();
   log.info({ workers: config.workers, port: config.port }, `listening on ${config.host}:${config.port} with ${config.workers} workers`);
   const background = await startBackgroundWork({ config, db: database.db, log });

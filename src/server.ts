@@ -19,6 +19,7 @@ import { expireHeldSupplierUpdates } from './store/held-supplier-updates.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
 import { setUpstreamLog } from './observability/upstream.ts';
 import { observePool } from './observability/metrics.ts';
+import { workerMetricsScrape } from './observability/cluster-metrics.ts';
 
 registerBackgroundWork({
   name: 'sync scheduler',
@@ -109,7 +110,7 @@ async function serveHttp(config: Config, { primary }: { primary: boolean }): Pro
   const app = await buildApp({
     config, db: database.db,
     rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStoreFor(config, config.workers), redisUrl: config.redisUrl },
-    metrics: { token: config.metricsToken },
+    metrics: { token: config.metricsToken, scrape: primary ? undefined : workerMetricsScrape() },
     webhooks: { allowPrivate: config.webhooks.allowPrivateUrls },
   });
   setUpstreamLog(app.log);

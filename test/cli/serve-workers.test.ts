@@ -1,5 +1,5 @@
 // `ordersync serve` with several HTTP workers (DESIGN 4d, node:cluster): both workers answer on the one port, the
-// background work (the sync scheduler) runs in the primary only, a killed worker is replaced, SIGTERM drains every
+// background work (the sync scheduler) runs in the primary only, /metrics sums every process, a killed worker is replaced, SIGTERM drains every
 // worker and exits 0; a bad worker count is refused naming its variable.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,6 +47,20 @@ function getStatus(port: number, path: string): Promise<number> {
     const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       res.resume();
       res.once('end', () => done(res.statusCode ?? 0));
+    });
+    req.once('error', fail);
+    req.end();
+  });
+}
+
+/** GET on a new connection: the body. */
+function getBody(port: number, path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.once('end', () => done(body));
     });
     req.once('error', fail);
     req.end();
@@ -102,6 +116,14 @@ describe.each(databases.eachSupportedId())('ordersync serve with workers on %s',
         return pids.size >= 2 && pids;
       });
       expect([...answered].sort()).toEqual([...first].sort());
+
+      // /metrics on either worker counts the requests every worker served (the primary sums them).
+      for (let i = 0; i < 4; i++) {
+        const scrape = await getBody(port, '/metrics');
+        const line = scrape.split('\n').find((l) => l.startsWith('ordersync_http_request_duration_seconds_count{')
+          && l.includes('route="/healthz"') && l.includes('status_code="200"'));
+        expect(Number(line?.split(' ').at(-1)), scrape.slice(0, 500)).toBeGreaterThanOrEqual(12);
+      }
 
       // Every registered background task (the sync scheduler among them) starts once, in the primary.
       const background = lines().filter((l) => l.msg === 'background work started');
