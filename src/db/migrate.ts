@@ -7,6 +7,7 @@ import * as m0002 from './migrations/0002_lifecycle.ts';
 import * as m0003 from './migrations/0003_po_list_index.ts';
 import * as m0004 from './migrations/0004_connections.ts';
 import * as m0005 from './migrations/0005_sync_records.ts';
+import * as m0012 from './migrations/0012_console_sessions.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0003_po_list_index': m0003,
   '0004_connections': m0004,
   '0005_sync_records': m0005,
+  '0012_console_sessions': m0012,
 };
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

@@ -318,6 +318,17 @@ export interface SyncedRecordsTable {
   synced_at: string;
 }
 
+/** A signed-in web console browser (migration 0012). */
+export interface ConsoleSessionsTable {
+  /** Hex SHA-256 of the random token in the session cookie. */
+  token_hash: string;
+  retailer_id: string;
+  /** The API key signed in with: its scopes apply, and revoking it ends the session. */
+  key_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   receipts: ReceiptsTable;
   documents: DocumentsTable;
@@ -342,6 +353,7 @@ export interface Database {
   connections: ConnectionsTable;
   sync_runs: SyncRunsTable;
   synced_records: SyncedRecordsTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export type Retailer = Selectable<RetailersTable>;

@@ -55,7 +55,8 @@ function detailsFromValidation(issues: AjvIssue[], context: string | undefined):
   });
 }
 
-function toApiError(error: FastifyError): ApiError {
+/** Any error thrown while handling a request → the ApiError the envelope (or the console's error page) shows. */
+export function toApiError(error: FastifyError): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof NotFoundError) return notFound(error.message);
   if (error instanceof ConflictError) return conflict(error.message);

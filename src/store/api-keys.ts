@@ -37,11 +37,31 @@ export async function listApiKeys(db: Db): Promise<KeyListing[]> {
     .execute();
 }
 
-/** Revokes the key with this display prefix; false when there is none or it was already revoked. */
-export async function revokeApiKey(db: Db, prefix: string): Promise<boolean> {
-  const result = await db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() })
-    .where('prefix', '=', prefix).where('revoked_at', 'is', null).executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+/**
+ * Revokes the key with this display prefix (only among this retailer's keys when `retailerId` is given) and
+ * ends its web console sessions in the same transaction; false when there is none or it was already revoked.
+ */
+export async function revokeApiKey(db: Db, prefix: string, retailerId?: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    let update = trx.updateTable('api_keys').set({ revoked_at: new Date().toISOString() })
+      .where('prefix', '=', prefix).where('revoked_at', 'is', null);
+    if (retailerId !== undefined) update = update.where('retailer_id', '=', retailerId);
+    const result = await update.executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    await trx.deleteFrom('console_sessions')
+      .where('key_id', 'in', trx.selectFrom('api_keys').select('id').where('prefix', '=', prefix))
+      .execute();
+    return true;
+  });
+}
+
+/** One retailer's keys, newest first (the console's key list): never the secret nor its hash. */
+export async function listRetailerApiKeys(db: Db, retailerId: string): Promise<Omit<KeyListing, 'retailer'>[]> {
+  return db.selectFrom('api_keys')
+    .select(['prefix', 'name', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('retailer_id', '=', retailerId)
+    .orderBy('created_at', 'desc').orderBy('id', 'desc')
+    .execute();
 }
 
 export interface VerifiedKey {

@@ -1,0 +1,36 @@
+// How the console writes values for people: instants in the retailer's time zone, amounts with their currency,
+// statuses as text badges (the class only adds colour; the word is always there).
+import { centsToAmount } from '../domain/money.ts';
+
+/** `2027-06-15T16:20:05Z` → `15 Jun 2027, 09:20` in `zone`; '—' for nothing. */
+export function formatInstant(value: string | null | undefined, zone: string): string {
+  if (!value) return '—';
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return value;
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(ms);
+}
+
+/** An instant's calendar day in `zone`, `15 Jun 2027`. */
+export function formatDay(value: string | null | undefined, zone: string): string {
+  if (!value) return '—';
+  const ms = Date.parse(value.length === 10 ? `${value}T12:00:00Z` : value);
+  if (Number.isNaN(ms)) return value;
+  return new Intl.DateTimeFormat('en-GB', { timeZone: value.length === 10 ? 'UTC' : zone, day: 'numeric', month: 'short', year: 'numeric' })
+    .format(ms);
+}
+
+/** Minor units of `currency` → `1,234.50 USD`. */
+export function formatMoney(cents: number, currency: string): string {
+  const amount = centsToAmount(cents);
+  return `${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
+}
+
+/** The CSS class of a status badge: one colour family per kind of state; the text carries the meaning. */
+export function badgeClass(status: string): string {
+  if (['cancelled', 'invalid', 'failed', 'exception', 'revoked'].includes(status)) return 'badge badge-bad';
+  if (['review', 'internal review', 'backorder', 'running', 'draft'].includes(status)) return 'badge badge-warn';
+  if (['delivered', 'complete', 'received', 'closed', 'succeeded', 'active'].includes(status)) return 'badge badge-good';
+  return 'badge';
+}
