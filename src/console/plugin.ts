@@ -45,8 +45,9 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, options) => {
+  const { db, secret, publicUrl, syncs } = options;
   const context: ConsoleContext = {
-    sessionTtlMs: DEFAULT_SESSION_TTL_MS, ...options, secureCookies: options.publicUrl.startsWith('https:'),
+    db, secret, publicUrl, syncs, sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, secureCookies: publicUrl.startsWith('https:'),
   };
   // Kept out of /openapi.json: the console is for people, not a public API.
   app.addHook('onRoute', (route) => {
