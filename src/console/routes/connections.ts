@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError } from '../../domain/errors.ts';
 import { findConnection, listConnections } from '../../store/connections.ts';
-import { findRun, listRuns } from '../../store/sync-runs.ts';
+import { listRuns } from '../../store/sync-runs.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { renderFragment, renderPage } from '../render.ts';
 import { requireSession } from '../session.ts';
@@ -30,12 +30,25 @@ export const consoleConnections: FastifyPluginAsync<ConsoleContext> = async (app
     return connection;
   }
 
+  async function runsOf(retailerId: string, connectionId: string) {
+    return listRuns(db, retailerId, connectionId, { limit: RUNS_SHOWN, offset: 0 });
+  }
+
   app.get<{ Params: { id: string }; Querystring: { notice?: string } }>('/connections/:id', { preHandler: admin }, async (request, reply) => {
     const retailerId = request.consoleSession!.retailerId;
     const connection = await owned(retailerId, request.params.id);
-    const { runs, total } = await listRuns(db, retailerId, connection.id, { limit: RUNS_SHOWN, offset: 0 });
+    const { runs, total } = await runsOf(retailerId, connection.id);
     const notice = request.query.notice === 'running' ? 'A run of this connection is already going; its progress is below.' : null;
     return renderPage(reply, 'connection', { title: `Connection ${connection.name}`, connection, runs, total, notice });
+  });
+
+  // The runs section alone: htmx swaps it in every second while the latest run is going (the live progress
+  // line); once the run has finished the section carries no trigger, and the polling stops.
+  app.get<{ Params: { id: string } }>('/connections/:id/runs', { preHandler: admin }, async (request, reply) => {
+    const retailerId = request.consoleSession!.retailerId;
+    const connection = await owned(retailerId, request.params.id);
+    const { runs, total } = await runsOf(retailerId, connection.id);
+    return renderFragment(reply, 'runs', { connection, runs, total });
   });
 
   app.post<{ Params: { id: string } }>('/connections/:id/sync', { preHandler: [app.csrfProtection, admin] }, async (request, reply) => {
@@ -44,12 +57,5 @@ export const consoleConnections: FastifyPluginAsync<ConsoleContext> = async (app
     if (!started.started && started.reason === 'not_found') throw new NotFoundError(`No connection "${connection.id}".`);
     const notice = started.started ? '' : '?notice=running';
     return reply.redirect(`/console/connections/${encodeURIComponent(connection.id)}${notice}`, 303);
-  });
-
-  // The live line: htmx swaps it in every second while the run is going; the finished line carries no trigger.
-  app.get<{ Params: { id: string; runId: string } }>('/connections/:id/runs/:runId/progress', { preHandler: admin }, async (request, reply) => {
-    const run = await findRun(db, request.consoleSession!.retailerId, request.params.runId);
-    if (!run || run.connection_id !== request.params.id) throw new NotFoundError(`No run "${request.params.runId}".`);
-    return renderFragment(reply, 'run-progress', { run, connectionId: request.params.id });
   });
 };
