@@ -413,13 +413,48 @@ describe('planUpdate: shipment', () => {
     expect(statuses(s)['COB-DS']).toBe('shipped');
   });
 
+  it('a bare shipment (no order update, no lines) covers the not-yet-shipped lines of the PO\'s supplier and creates its order', () => {
+    const s = run(snapshot(), ship({ shipped_date: '2026-11-20T15:04:00Z' }));
+    expect(s.supplierOrders).toEqual([{ id: 'so_1', supplier_order_id: 'FD1', supplier_id: 'sup_acushnet', status: 'shipped',
+      lines: [{ line_id: 'ln_1', quantity: 2 }, { line_id: 'ln_2', quantity: 4 }] }]);
+    expect(s.shipments).toHaveLength(1);
+    expect(s.shipments[0]).toMatchObject({ supplier_order_pk: 'so_1', carrier: 'ups', lines: [
+      { line_id: 'ln_1', quantity: 2 }, { line_id: 'ln_2', quantity: 4 }] });
+    expect(statuses(s)).toMatchObject({ 'TIT-GT2-9': 'shipped', 'TIT-PRO-V1': 'shipped', 'COB-DS': 'submitted', 'TIT-CAP': 'cancelled' });
+  });
+
+  it('a bare shipment takes only what is left after earlier shipments', () => {
+    const partly = run(snapshot(), ship({ lines: [{ sku: 'TIT-PRO-V1', quantity: 1 }] }));
+    const s = run(partly, ship({ supplier_order_id: 'FD2', tracking_number: '1Z999AA10123456793' }));
+    expect(s.shipments[1].lines).toEqual([{ line_id: 'ln_1', quantity: 2 }, { line_id: 'ln_2', quantity: 3 }]);
+    expect(s.supplierOrders.map((o) => o.supplier_order_id)).toEqual(['FD1', 'FD2']);
+    expect(rejection(s, ship({ supplier_order_id: 'FD3', tracking_number: 'T-3' }))).toMatch(/PO PO-1 has nothing left to ship/);
+  });
+
+  it('a shipment without supplier_order_id records the shipment with no supplier order, or joins its known one', () => {
+    const s = run(snapshot(), ship({ supplier_order_id: undefined }));
+    expect(s.supplierOrders).toEqual([]);
+    expect(s.shipments[0]).toMatchObject({ supplier_order_pk: null, lines: [{ line_id: 'ln_1', quantity: 2 }, { line_id: 'ln_2', quantity: 4 }] });
+    expect(statuses(s)['TIT-GT2-9']).toBe('shipped');
+    const acked = run(snapshot(), ack(), ship({ lines: [{ sku: 'TIT-GT2-9', quantity: 1 }] }));
+    const again = run(acked, ship({ supplier_order_id: undefined, estimated_delivery_date: '2026-11-25' }));
+    expect(again.shipments).toHaveLength(1);
+    expect(again.shipments[0]).toMatchObject({ supplier_order_pk: acked.shipments[0].supplier_order_pk, estimated_delivery_date: '2026-11-25' });
+  });
+
+  it('a bare shipment on a PO without a supplier of its own takes the lines\' only supplier', () => {
+    const single = snapshot({ supplier_id: null, lines: snapshot().lines.filter((l) => l.supplier_id === 'sup_cobra') });
+    const s = run(single, ship());
+    expect(s.supplierOrders[0]).toMatchObject({ supplier_order_id: 'FD1', supplier_id: 'sup_cobra', lines: [{ line_id: 'ln_3', quantity: 1 }] });
+  });
+
   it('rejects what cannot ship', () => {
     const acked = run(snapshot(), ack());
     expect(rejection(acked, ship({ lines: [{ sku: 'NOPE', quantity: 1 }] }))).toMatch(/"NOPE" is not on PO PO-1/);
     expect(rejection(acked, ship({ lines: [{ sku: 'TIT-GT2-9', quantity: 3 }] }))).toMatch(/would make 3 shipped of the 2 ordered/);
     expect(rejection(acked, ship({ lines: [{ sku: 'TIT-CAP', quantity: 1 }] }))).toMatch(/"TIT-CAP" is cancelled/);
     expect(rejection(acked, ship({ lines: [{ sku: 'COB-DS', quantity: 1 }] }))).toMatch(/supplied by "Cobra Puma Golf", not by "Acushnet"/);
-    expect(rejection(snapshot(), ship())).toMatch(/Supplier order FD1 is not known on PO PO-1/);
+    expect(rejection(snapshot({ supplier_id: null }), ship())).toMatch(/PO PO-1 has lines from several suppliers/);
     const shipped = run(acked, ship());
     expect(rejection(shipped, ship({ tracking_number: 'T-2' }))).toMatch(/FD1 on PO PO-1 has nothing left to ship/);
     expect(rejection(shipped, ship({ tracking_number: 'T-2', lines: [{ sku: 'TIT-GT2-9', quantity: 1 }] }))).toMatch(/3 shipped of the 2/);

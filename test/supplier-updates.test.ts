@@ -298,6 +298,43 @@ describe.each(databases.eachSupportedId())('POST /api/v2/supplier_updates on %s'
     expect(left.map((h) => JSON.parse(h.payload).supplier_order_id)).toEqual(['L3']);
   });
 
+  it('a bare shipment ("PO X shipped, tracking T"): no order update, no lines — covers the unshipped lines and creates the supplier order', async () => {
+    await addPo('PO-BARE', [
+      { product_name: 'Titleist GT2 Driver 9', sku: 'TIT-GT2-9', quantity: 2, unit_cost_cents: 50000, status: 'submitted' },
+      { product_name: 'Titleist Pro V1', sku: 'TIT-PRO-V1', quantity: 4, unit_cost_cents: 2550, status: 'submitted' },
+      { product_name: 'Titleist Cap', sku: 'TIT-CAP', quantity: 1, unit_cost_cents: 1500, status: 'cancelled' },
+    ]);
+    const bare = { type: 'shipment', po_number: 'PO-BARE', supplier_order_id: 'SO-BARE', tracking_number: UPS };
+    expect(await send([bare])).toEqual([{ index: 0, result: 'applied', reason: null }]);
+    expect(await send([bare])).toEqual([{ index: 0, result: 'unchanged', reason: null }]);
+    const [record] = await read('v2', 'PO-BARE');
+    expectV2Record(record);
+    expect(record.items.map((i: any) => [i.product_details.sku, i.status, i.supplier_order_id, i.tracking?.tracking_number ?? null])).toEqual([
+      ['TIT-GT2-9', 'shipped', 'SO-BARE', UPS], ['TIT-PRO-V1', 'shipped', 'SO-BARE', UPS], ['TIT-CAP', 'cancelled', null, null],
+    ]);
+    const orders = await db.selectFrom('supplier_orders').select(['supplier_order_id', 'supplier_id'])
+      .where('retailer_id', '=', world.retailerA).where('supplier_order_id', '=', 'SO-BARE').execute();
+    expect(orders).toEqual([{ supplier_order_id: 'SO-BARE', supplier_id: world.suppliers.acushnet }]);
+    // Nothing is left to ship: a second bare shipment is refused with its reason.
+    const [again] = await send([{ ...bare, supplier_order_id: 'SO-BARE-2', tracking_number: '1Z999AA10123456793' }]);
+    expect(again).toMatchObject({ result: 'rejected', reason: 'PO PO-BARE has nothing left to ship (every line is shipped or cancelled).' });
+  });
+
+  it('a shipment with lines for an unknown supplier order creates it; one with no supplier_order_id at all applies too', async () => {
+    await addPo('PO-BARE-2', [
+      { product_name: 'Titleist GT2 Driver 9', sku: 'TIT-GT2-9', quantity: 2, unit_cost_cents: 50000, status: 'submitted' },
+      { product_name: 'Titleist Pro V1', sku: 'TIT-PRO-V1', quantity: 4, unit_cost_cents: 2550, status: 'submitted' },
+    ]);
+    expect((await send([
+      { type: 'shipment', po_number: 'PO-BARE-2', supplier_order_id: 'SO-NEW', tracking_number: UPS, lines: [{ sku: 'TIT-GT2-9', quantity: 2 }] },
+      { type: 'shipment', po_number: 'PO-BARE-2', tracking_number: '1Z999AA10123456793', shipped_date: '2026-11-21T09:00:00Z' },
+    ])).map((r) => r.result)).toEqual(['applied', 'applied']);
+    const [record] = await read('v2', 'PO-BARE-2');
+    expect(record.items.map((i: any) => [i.product_details.sku, i.status, i.supplier_order_id, i.tracking?.tracking_number])).toEqual([
+      ['TIT-GT2-9', 'shipped', 'SO-NEW', UPS], ['TIT-PRO-V1', 'shipped', null, '1Z999AA10123456793'],
+    ]);
+  });
+
   it('rejects well-formed updates that cannot apply, with a reason, and applies the rest of the batch', async () => {
     await addPo('PO-REJ', [
       { product_name: 'Titleist GT2 Driver 9', sku: 'TIT-GT2-9', quantity: 2, unit_cost_cents: 50000, status: 'submitted' },
@@ -316,7 +353,8 @@ describe.each(databases.eachSupportedId())('POST /api/v2/supplier_updates on %s'
       { type: 'tracking_event', po_number: 'PO-REJ', tracking_number: '1Z0000000000000000', status: 'in transit',
         timestamp: '2026-11-21T08:00:00Z' },
       { type: 'order', po_number: 'PO-REJ', supplier_order_id: 'R2', supplier_name: 'Cobra Puma Golf', status: 'confirmed' },
-      { type: 'shipment', po_number: 'PO-REJ', supplier_order_id: 'R9', tracking_number: '123456789012' },
+      { type: 'shipment', po_number: 'PO-REJ', supplier_order_id: 'R9', tracking_number: '123456789012',
+        lines: [{ sku: 'TIT-PRO-V1', quantity: 1 }] },
     ]);
     expect(results.map((r) => r.result)).toEqual(['rejected', 'rejected', 'applied', 'rejected', 'rejected', 'rejected', 'rejected']);
     expect(results[0].reason).toBe('SKU "NOT-ON-PO" is not on PO PO-REJ.');
@@ -325,7 +363,7 @@ describe.each(databases.eachSupportedId())('POST /api/v2/supplier_updates on %s'
     expect(results[3].reason).toBe('SKU "TIT-GT2-9": shipping 3 would make 3 shipped of the 2 ordered.');
     expect(results[4].reason).toBe('No shipment of PO PO-REJ has tracking number 1Z0000000000000000.');
     expect(results[5].reason).toMatch(/^Supplier "Cobra Puma Golf" supplies no line of PO PO-REJ/);
-    expect(results[6].reason).toMatch(/^Supplier order R9 is not known on PO PO-REJ/);
+    expect(results[6].reason).toBe('SKU "TIT-PRO-V1" is cancelled on PO PO-REJ; it cannot ship.');
     const after = await counts();
     expect(after.supplier_orders - before.supplier_orders).toBe(1);
     expect(after.shipments).toBe(before.shipments);

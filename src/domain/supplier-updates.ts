@@ -49,7 +49,8 @@ export interface OrderUpdate {
 export interface ShipmentUpdate {
   type: 'shipment';
   po_number: string;
-  supplier_order_id: string;
+  /** Null: the supplier did not say; the shipment joins its existing supplier order, or none. */
+  supplier_order_id: string | null;
   /** Normalised: no white space, upper case. */
   tracking_number: string;
   /** Lower-case carrier code as supplied, or null to detect it from the number. */
@@ -57,7 +58,10 @@ export interface ShipmentUpdate {
   /** Stored instant (UTC ISO text). */
   shipped_at: string | null;
   estimated_delivery_date: string | null;
-  /** Null: every not-yet-shipped line of the supplier order (for a new shipment). */
+  /**
+   * Null: every not-yet-shipped line of the supplier order, or, when the supplier order is not known (a bare
+   * "PO X shipped, tracking T"), every not-yet-shipped line of the PO's supplier (DESIGN 3, note on `lines`).
+   */
   lines: LineQuantity[] | null;
 }
 
@@ -344,7 +348,7 @@ function parseFields(type: UpdateType, r: FieldReader, raw: Record<string, unkno
       };
     }
     case 'shipment': {
-      const supplier_order_id = r.text('supplier_order_id', true);
+      const supplier_order_id = r.text('supplier_order_id', false);
       const tracking_number = trackingNumber(r);
       let carrier = r.text('carrier', false, 40);
       if (carrier) {
@@ -358,7 +362,7 @@ function parseFields(type: UpdateType, r: FieldReader, raw: Record<string, unkno
       const lines = r.lines('lines');
       if (!ok()) return undefined;
       return {
-        type, po_number: po_number!, supplier_order_id: supplier_order_id!, tracking_number: tracking_number!, carrier: carrier ?? null,
+        type, po_number: po_number!, supplier_order_id: supplier_order_id ?? null, tracking_number: tracking_number!, carrier: carrier ?? null,
         shipped_at: shipped_at!, estimated_delivery_date: estimated_delivery_date!, lines: lines!,
       };
     }
@@ -716,14 +720,35 @@ function planOrder(s: PoSnapshot, u: OrderUpdate, ctx: PlanContext): Plan {
   return { ok: true, next };
 }
 
-function planShipment(s: PoSnapshot, u: ShipmentUpdate, ctx: PlanContext): Plan {
-  const existingOrder = s.supplierOrders.find((o) => o.supplier_order_id === u.supplier_order_id);
-  const existing = s.shipments.find((sh) => normalizeTrackingNumber(sh.tracking_number) === u.tracking_number);
-  if (!existingOrder && !u.lines && !existing) {
-    return reject(`Supplier order ${u.supplier_order_id} is not known on PO ${s.po_number}: send its order update first, ` +
-      'or list the lines this shipment carries.');
+/**
+ * The not-yet-shipped part of each line a bare shipment (no lines, no known supplier order) covers: the lines of
+ * the PO's supplier (or, without one, of the PO's only supplier), less what other shipments carry. A string:
+ * why there is no such set.
+ */
+function bareShipmentParts(s: PoSnapshot, shippedElsewhere: (lineId: string) => number): LineCover[] | string {
+  const suppliers = new Set(s.lines.map((l) => l.supplier_id).filter((id) => id !== null));
+  const supplier = s.supplier_id ?? (suppliers.size === 1 ? [...suppliers][0] : null);
+  if (supplier === null && suppliers.size > 1) {
+    return `PO ${s.po_number} has lines from several suppliers: name the supplier order (supplier_order_id) or list ` +
+      'the lines this shipment carries.';
   }
-  if (existing?.supplier_order_pk && existing.supplier_order_pk !== existingOrder?.id) {
+  const parts: LineCover[] = [];
+  for (const line of s.lines) {
+    if (line.status === 'cancelled' || (supplier !== null && line.supplier_id !== null && line.supplier_id !== supplier)) continue;
+    const remaining = line.quantity - shippedElsewhere(line.id);
+    if (remaining > 0) parts.push({ line_id: line.id, quantity: remaining });
+  }
+  if (parts.length === 0) return `PO ${s.po_number} has nothing left to ship (every line is shipped or cancelled).`;
+  return parts;
+}
+
+function planShipment(s: PoSnapshot, u: ShipmentUpdate, ctx: PlanContext): Plan {
+  const existing = s.shipments.find((sh) => normalizeTrackingNumber(sh.tracking_number) === u.tracking_number);
+  // Without a supplier order id, a known shipment keeps its own supplier order.
+  const existingOrder = u.supplier_order_id !== null
+    ? s.supplierOrders.find((o) => o.supplier_order_id === u.supplier_order_id)
+    : s.supplierOrders.find((o) => o.id === existing?.supplier_order_pk);
+  if (u.supplier_order_id !== null && existing?.supplier_order_pk && existing.supplier_order_pk !== existingOrder?.id) {
     const owner = s.supplierOrders.find((o) => o.id === existing.supplier_order_pk);
     return reject(`Tracking number ${u.tracking_number} is already a shipment of supplier order ${owner?.supplier_order_id ?? '?'} ` +
       `on PO ${s.po_number}.`);
@@ -751,26 +776,31 @@ function planShipment(s: PoSnapshot, u: ShipmentUpdate, ctx: PlanContext): Plan 
       }
       parts.push({ line_id: line.id, quantity });
     }
-  } else if (!existing) {
+  } else if (!existing && existingOrder) {
     parts = [];
-    const orderShipments = s.shipments.filter((sh) => sh.supplier_order_pk === existingOrder!.id);
-    for (const cover of existingOrder!.lines) {
+    const orderShipments = s.shipments.filter((sh) => sh.supplier_order_pk === existingOrder.id);
+    for (const cover of existingOrder.lines) {
       const line = s.lines.find((l) => l.id === cover.line_id);
       if (!line || line.status === 'cancelled') continue;
       const shippedInOrder = orderShipments.reduce((sum, sh) => sum + sumOf(sh.lines, line.id), 0);
       const remaining = Math.min(cover.quantity - shippedInOrder, line.quantity - shippedElsewhere(line.id));
       if (remaining > 0) parts.push({ line_id: line.id, quantity: remaining });
     }
-    if (parts.length === 0) return reject(`Supplier order ${u.supplier_order_id} on PO ${s.po_number} has nothing left to ship.`);
+    if (parts.length === 0) return reject(`Supplier order ${existingOrder.supplier_order_id} on PO ${s.po_number} has nothing left to ship.`);
+  } else if (!existing) {
+    const bare = bareShipmentParts(s, shippedElsewhere);
+    if (typeof bare === 'string') return reject(bare);
+    parts = bare;
   }
 
   const next = clone(s);
-  let order = next.supplierOrders.find((o) => o.supplier_order_id === u.supplier_order_id);
-  if (!order) {
+  let order = existingOrder ? next.supplierOrders.find((o) => o.id === existingOrder.id) : undefined;
+  if (!order && u.supplier_order_id !== null) {
+    // "PO X shipped, tracking T" is how a supplier order often first shows itself (DESIGN 3).
     const suppliers = new Set((parts ?? []).map((p) => s.lines.find((l) => l.id === p.line_id)!.supplier_id));
     order = {
       id: ctx.newId('so'), supplier_order_id: u.supplier_order_id,
-      supplier_id: suppliers.size === 1 ? [...suppliers][0] : null, status: 'submitted', lines: [],
+      supplier_id: suppliers.size === 1 ? [...suppliers][0] : s.supplier_id, status: 'submitted', lines: [],
     };
     next.supplierOrders.push(order);
   }
@@ -778,14 +808,14 @@ function planShipment(s: PoSnapshot, u: ShipmentUpdate, ctx: PlanContext): Plan 
   if (!shipment) {
     const carrier = u.carrier ?? detectCarrier(u.tracking_number);
     shipment = {
-      id: ctx.newId('shp'), supplier_order_pk: order.id, tracking_number: u.tracking_number, carrier,
+      id: ctx.newId('shp'), supplier_order_pk: order?.id ?? null, tracking_number: u.tracking_number, carrier,
       carrier_source: u.carrier ? 'supplied' : carrier ? 'detected' : null, tracking_url: trackingUrl(carrier, u.tracking_number),
       status: 'shipped', shipped_at: u.shipped_at, estimated_delivery_date: u.estimated_delivery_date, delivered_at: null,
       lines: [], checkpoints: [],
     };
     next.shipments.push(shipment);
   } else {
-    shipment.supplier_order_pk ??= order.id;
+    shipment.supplier_order_pk ??= order?.id ?? null;
     if (u.carrier && u.carrier !== shipment.carrier) {
       shipment.carrier = u.carrier;
       shipment.carrier_source = 'supplied';
@@ -798,13 +828,14 @@ function planShipment(s: PoSnapshot, u: ShipmentUpdate, ctx: PlanContext): Plan 
   }
   for (const part of parts ?? []) {
     setCover(shipment.lines, part.line_id, part.quantity);
+    if (!order) continue;
     // The supplier order covers at least what its shipments carry.
     const shippedInOrder = next.shipments.filter((sh) => sh.supplier_order_pk === order.id)
       .reduce((sum, sh) => sum + sumOf(sh.lines, part.line_id), 0);
     if (sumOf(order.lines, part.line_id) < shippedInOrder) setCover(order.lines, part.line_id, shippedInOrder);
   }
   settleLines(next, shipment.lines.map((c) => c.line_id));
-  settleSupplierOrders(s, next, new Set([order.id]));
+  settleSupplierOrders(s, next, new Set(order ? [order.id] : []));
   return { ok: true, next };
 }
 
