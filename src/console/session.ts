@@ -56,8 +56,12 @@ export function requireSession(scope: Scope): preHandlerAsyncHookHandler {
   return async function (request: FastifyRequest, reply: FastifyReply) {
     const session = request.consoleSession;
     if (!session) {
-      if (request.cookies[SESSION_COOKIE]) reply.clearCookie(SESSION_COOKIE, { path: '/console' });
-      return reply.redirect('/console/sign-in?expired=' + (request.cookies[SESSION_COOKIE] ? '1' : '0'), 303);
+      const ended = !!request.cookies[SESSION_COOKIE];
+      if (ended) reply.clearCookie(SESSION_COOKIE, { path: '/console' });
+      const target = `/console/sign-in?expired=${ended ? '1' : '0'}`;
+      // htmx (polling a fragment) would swap a followed redirect into the page: it is told to load the page instead.
+      if (request.headers['hx-request'] === 'true') return reply.header('HX-Redirect', target).code(204).send();
+      return reply.redirect(target, 303);
     }
     if (!session.scopes.includes(scope)) throw new ScopeMissingError(scope);
   };

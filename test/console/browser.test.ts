@@ -174,7 +174,7 @@ describe('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Connections' }).click();
     await page.waitForURL(/\/console\/connections$/);
     await shot(page, '07-connections');
-    await page.getByRole('button', { name: 'Sync ShipStation sandbox now' }).click();
+    await page.getByRole('button', { name: 'Sync now: ShipStation sandbox' }).click();
     await page.waitForURL(new RegExp(`/console/connections/${connectionId}$`));
     const progress = page.locator('#run-progress');
     expect(await progress.textContent()).toMatch(/running\s+fetched/);

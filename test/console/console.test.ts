@@ -63,7 +63,8 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       const c = client();
       const response = await c.signIn(world.keys.aAll);
       expect(response.statusCode).toBe(303);
-      expect(response.headers.location).toBe('/console/orders');
+      expect(response.headers.location).toBe('/console');
+      expect((await c.get('/console')).headers.location).toBe('/console/orders');
       const cookie = response.cookies.find((k) => k.name === 'ordersync_console')!;
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console', maxAge: 8 * 3600 });
       expect(cookie.value).not.toContain(world.keys.aAll);
@@ -87,6 +88,31 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       } finally {
         await other.close();
       }
+    });
+
+    it('starts a fresh session on every sign-in, ending the one the browser had', async () => {
+      const c = client();
+      await c.get('/console/sign-in');
+      const token = c.csrfToken();
+      await c.post('/console/sign-in', { api_key: world.keys.a });
+      const first = c.cookies.get('ordersync_console')!;
+      // The sign-in form again (a second tab opened before): the page itself now redirects a signed-in browser.
+      const again = await c.post('/console/sign-in', { api_key: world.keys.aAll }, token);
+      expect(again.statusCode).toBe(303);
+      expect(c.cookies.get('ordersync_console')).not.toBe(first);
+      const replay = await app.inject({ url: '/console/orders', headers: { cookie: `ordersync_console=${first}` } });
+      expect(replay.statusCode).toBe(303);
+    });
+
+    it('sends a key without the read scope to the page it may use, and htmx requests to sign-in by HX-Redirect', async () => {
+      const admin = await createApiKey(db, world.retailerA, 'admin only', ['admin']);
+      const c = client();
+      await c.signIn(admin.secret);
+      expect((await c.get('/console')).headers.location).toBe('/console/keys');
+      expect((await c.get('/console/orders')).statusCode).toBe(403);
+      const polled = await app.inject({ url: '/console/connections/conn_x/runs', headers: { 'hx-request': 'true', cookie: 'ordersync_console=gone' } });
+      expect(polled.statusCode).toBe(204);
+      expect(polled.headers['hx-redirect']).toBe('/console/sign-in?expired=1');
     });
 
     it('sends pages that need a session to the sign-in page', async () => {
@@ -138,7 +164,7 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       expect((await c.get('/console/orders')).statusCode).toBe(303);
     });
 
-    it('when an admin revokes their key in the console, including the admin\'s own', async () => {
+    it('when an admin revokes their key in the console (never another retailer\'s key)', async () => {
       const admin = client();
       await admin.signIn(world.keys.aAll);
       await admin.get('/console/keys');

@@ -1,21 +1,26 @@
 // Signing in and out of the console (DESIGN 4c). The key is checked by the same verifyApiKey as the API's
 // X-API-Key header; it arrives only in a POST body and is never echoed back, stored or logged.
 import type { FastifyPluginAsync } from 'fastify';
-import { verifyApiKey } from '../../store/api-keys.ts';
+import { touchApiKey, verifyApiKey } from '../../store/api-keys.ts';
 import { createConsoleSession, deleteConsoleSession } from '../../store/console-sessions.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { renderPage } from '../render.ts';
-import { SESSION_COOKIE, sessionCookieOptions, sessionToken } from '../session.ts';
+import { can, SESSION_COOKIE, sessionCookieOptions, sessionToken } from '../session.ts';
 
 export const WRONG_KEY_MESSAGE = 'That API key was not accepted: it is unknown, revoked or mistyped. Paste the whole key, starting pk_live_.';
 
 export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db, sessionTtlMs, secureCookies }) => {
   const policy = { secure: secureCookies };
 
-  app.get('/', async (request, reply) => reply.redirect(request.consoleSession ? '/console/orders' : '/console/sign-in', 303));
+  // Home: the first page the key's scopes can show (orders need read; a key with admin alone manages keys).
+  app.get('/', async (request, reply) => {
+    const session = request.consoleSession;
+    if (!session) return reply.redirect('/console/sign-in', 303);
+    return reply.redirect(!can(session, 'read') && can(session, 'admin') ? '/console/keys' : '/console/orders', 303);
+  });
 
   app.get<{ Querystring: { expired?: string } }>('/sign-in', async (request, reply) => {
-    if (request.consoleSession) return reply.redirect('/console/orders', 303);
+    if (request.consoleSession) return reply.redirect('/console', 303);
     const expired = request.query.expired === '1';
     return renderPage(reply, 'sign-in', {
       title: 'Sign in',
@@ -32,9 +37,13 @@ export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db,
         title: 'Sign in', notice: null, error: secret ? WRONG_KEY_MESSAGE : 'Paste your API key into the API key field.',
       });
     }
+    // A sign-in always starts a fresh session (no fixation): whatever session this browser had ends.
+    const previous = sessionToken(request);
+    if (previous) await deleteConsoleSession(db, previous);
     const { token } = await createConsoleSession(db, key, sessionTtlMs);
+    await touchApiKey(db, key.keyId, new Date());
     reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(policy, Math.floor(sessionTtlMs / 1000)));
-    return reply.redirect('/console/orders', 303);
+    return reply.redirect('/console', 303);
   });
 
   app.post('/sign-out', { preHandler: app.csrfProtection }, async (request, reply) => {
