@@ -4,35 +4,29 @@
 import { PostgresAdapter, sql } from 'kysely';
 import { normalizeTrackingNumber } from '../domain/supplier-updates.ts';
 import type { Db } from '../db/database.ts';
+import { recordsByPoNumbers, recordsBySupplierOrder, recordsByTrackingNumber } from './orders.ts';
 import { loadPoAggregate, type PoAggregate } from './purchase-orders.ts';
 
-/** At most this many POs answer one search: enough to choose from, never a scan's worth. */
-export const SEARCH_LIMIT = 100;
-
 /**
- * POs of this retailer whose PO number, supplier order id or tracking number is `text`, newest order first.
- * PO numbers and supplier order ids are compared trimmed; tracking numbers normalised as supplier updates store
- * them (normalizeTrackingNumber: no white space, upper case). Returns v2 record texts.
+ * POs of this retailer whose PO number, supplier order id or tracking number is `text`: the read API's own
+ * look-ups (store/orders.ts), each PO once, newest order first. PO numbers and supplier order ids are compared
+ * trimmed; tracking numbers normalised as supplier updates store them (normalizeTrackingNumber). v2 record texts.
  */
 export async function searchPurchaseOrders(db: Db, retailerId: string, text: string): Promise<string[]> {
   const term = text.trim();
   if (term === '') return [];
-  const bySupplierOrder = db.selectFrom('supplier_orders').select('po_id')
-    .where('retailer_id', '=', retailerId).where('supplier_order_id', '=', term);
-  const byTracking = db.selectFrom('shipments').select('po_id')
-    .where('retailer_id', '=', retailerId).where('tracking_number', '=', normalizeTrackingNumber(term));
-  const rows = await db.selectFrom('purchase_orders')
-    .select('view_v2')
-    .where('retailer_id', '=', retailerId)
-    .where((eb) => eb.or([
-      eb('po_number', '=', term),
-      eb('id', 'in', bySupplierOrder),
-      eb('id', 'in', byTracking),
-    ]))
-    .orderBy('order_date', 'desc').orderBy('id', 'desc')
-    .limit(SEARCH_LIMIT)
-    .execute();
-  return rows.map((r) => r.view_v2);
+  const [byPoNumber, bySupplierOrder, byTracking] = await Promise.all([
+    recordsByPoNumbers(db, 'v2', retailerId, [term]),
+    recordsBySupplierOrder(db, 'v2', retailerId, term),
+    recordsByTrackingNumber(db, retailerId, normalizeTrackingNumber(term)),
+  ]);
+  const found = new Map<string, { orderDate: string; text: string }>();
+  for (const record of [...byPoNumber.records, ...bySupplierOrder, ...byTracking]) {
+    const { id, order_date: orderDate } = JSON.parse(record) as { id: string; order_date: string };
+    found.set(id, { orderDate: new Date(orderDate).toISOString(), text: record });
+  }
+  return [...found].sort(([idA, a], [idB, b]) => (a.orderDate === b.orderDate ? (idA < idB ? 1 : -1) : a.orderDate < b.orderDate ? 1 : -1))
+    .map(([, r]) => r.text);
 }
 
 export interface PoListFilters {
