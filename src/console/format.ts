@@ -29,8 +29,8 @@ export function formatMoney(cents: number, currency: string): string {
 
 /** The CSS class of a status badge: one colour family per kind of state; the text carries the meaning. */
 export function badgeClass(status: string): string {
-  if (['cancelled', 'invalid', 'failed', 'exception', 'revoked'].includes(status)) return 'badge badge-bad';
-  if (['review', 'internal review', 'backorder', 'running', 'draft'].includes(status)) return 'badge badge-warn';
-  if (['delivered', 'complete', 'received', 'closed', 'succeeded', 'active'].includes(status)) return 'badge badge-good';
+  if (['cancelled', 'invalid', 'failed', 'exception', 'revoked', 'rejected', 'disabled'].includes(status)) return 'badge badge-bad';
+  if (['review', 'internal review', 'backorder', 'running', 'draft', 'unmatched', 'pending', 'processing'].includes(status)) return 'badge badge-warn';
+  if (['delivered', 'complete', 'received', 'closed', 'succeeded', 'active', 'applied', 'processed', 'enabled'].includes(status)) return 'badge badge-good';
   return 'badge';
 }
