@@ -4,13 +4,14 @@
 // the console's absence from the OpenAPI document. The browser walk is in browser.test.ts.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
 import type { Db } from '../../src/db/database.ts';
 import { displayPrefix } from '../../src/domain/api-keys.ts';
 import { createApiKey, revokeApiKey } from '../../src/store/api-keys.ts';
 import { createPurchaseOrder } from '../../src/store/purchase-order-lifecycle.ts';
 import { ensureWarehouse } from '../../src/store/warehouses.ts';
 import { TestDatabases } from '../support/test-database.ts';
-import { buildTestApp, createWorld, TIMEZONE_A, type World } from '../support/world.ts';
+import { buildTestApp, createWorld, TEST_CONFIG, TIMEZONE_A, type World } from '../support/world.ts';
 import { ConsoleClient, pageText } from './support.ts';
 
 const databases = TestDatabases.create();
@@ -370,6 +371,30 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       const over = await c.post(`/console/orders/${id}/receive`, { sku: 'COB-X', received_quantity: '5' });
       expect(over.statusCode).toBe(409);
     });
+  });
+
+  it('marks its cookies Secure when the service is reached over https (PUBLIC_URL)', async () => {
+    const secure = await buildApp({ config: { ...TEST_CONFIG, publicUrl: 'https://orders.example.com' }, db, logger: false });
+    try {
+      const c = new ConsoleClient(secure);
+      await c.get('/console/sign-in');
+      expect(c.last!.cookies.find((k) => k.name === 'ordersync_csrf')).toMatchObject({ secure: true, httpOnly: true });
+      const signedIn = await c.post('/console/sign-in', { api_key: world.keys.a });
+      expect(signedIn.cookies.find((k) => k.name === 'ordersync_console')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict' });
+    } finally {
+      await secure.close();
+    }
+  });
+
+  it('serves its own assets and htmx from node_modules, and nothing else from disk', async () => {
+    const htmx = await app.inject({ url: '/console/assets/htmx.min.js' });
+    expect(htmx.statusCode).toBe(200);
+    expect(htmx.headers['content-type']).toContain('javascript');
+    expect(htmx.body).toContain('htmx');
+    expect((await app.inject({ url: '/console/assets/console.css' })).statusCode).toBe(200);
+    for (const url of ['/console/assets/..%2F..%2Fpackage.json', '/console/assets/plugin.ts', '/console/assets/']) {
+      expect((await app.inject({ url })).statusCode, url).toBe(404);
+    }
   });
 
   it('keeps the console out of the OpenAPI document', async () => {
