@@ -338,6 +338,27 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       expect((await c.get('/console/connections')).statusCode).toBe(403);
     });
 
+    it('links an invoice\'s PDF by a signed link that works from the page', async () => {
+      const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+      const sent = await app.inject({
+        method: 'POST', url: '/api/v2/supplier_updates', headers: { 'x-api-key': world.keys.aAll },
+        payload: { updates: [{
+          type: 'invoice', po_number: 'PO-A1002', supplier_order_id: 'FXT-300003', invoice_number: 'INV-CONSOLE-1',
+          invoice_date: '2027-06-20', due_date: '2027-07-20', payment_terms: 'Net 30 Days', subtotal_amount: 21.99, tax_amount: 0,
+          shipping_amount: 0, total_amount: 21.99, currency: 'USD', status: 'open', document_pdf_base64: pdf.toString('base64'),
+        }] },
+      });
+      expect(sent.statusCode).toBe(200);
+      const c = client();
+      await c.signIn(world.keys.a);
+      const page = await c.get(`/console/orders/${world.po.a2.po.id}`);
+      const href = /<a href="([^"]+)">Invoice INV-CONSOLE-1 \(PDF\)<\/a>/.exec(page.body)?.[1].replace(/&amp;/g, '&');
+      expect(href).toMatch(/^\/api\/v2\/documents\/doc_[0-9a-z]+\?expires=\d+&signature=/);
+      const download = await app.inject({ url: href! });
+      expect(download.statusCode).toBe(200);
+      expect(download.rawPayload.equals(pdf)).toBe(true);
+    });
+
     it('offers exactly the legal moves and applies them through the store\'s rules', async () => {
       const retailerId = world.retailerA;
       const warehouse = await ensureWarehouse(db, retailerId, { name: 'Console WH', address: null, locations: ['A1'] });
