@@ -1,6 +1,6 @@
 // Builds the Fastify app: cross-cutting plugins, then the route modules.
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { connectionsApi } from './api/connections.ts';
@@ -17,6 +17,9 @@ import { createAuthenticator } from './http/auth.ts';
 import { handleFrameworkError, registerErrorHandling } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerValidation } from './http/validation.ts';
+import { registerMetrics, type MetricsOptions } from './http/metrics.ts';
+import { registerRateLimits, type RateLimitOptions } from './http/rate-limit.ts';
+import { registerRequestLog } from './http/request-log.ts';
 import { BackgroundSyncs } from './sync/runner.ts';
 
 export interface AppDeps {
@@ -26,15 +29,21 @@ export interface AppDeps {
   logger?: boolean | object;
   /** Runs started by POST /api/v2/connections/:id/sync; default: the app's own, stopped when it closes. */
   syncs?: Pick<BackgroundSyncs, 'start'>;
+  /** Per-key rate limits (DESIGN 4d); absent: none (tests that are not about them). */
+  rateLimit?: RateLimitOptions;
+  /** GET /metrics and the request histograms; absent: metrics off. */
+  metrics?: MetricsOptions;
 }
 
 /**
  * The service's pino options. Request logs carry method, URL and ids, never headers with keys nor bodies
  * (connection credentials arrive in bodies): those paths are redacted should anything log them.
  */
-export function loggerOptions(config: Pick<Config, 'logLevel'>) {
+export function loggerOptions(config: Pick<Config, 'logLevel'>, terminal = process.stdout.isTTY === true) {
   return {
     level: config.logLevel,
+    // A person at a terminal reads lines; anything else (a log shipper, a file) gets pino's JSON.
+    ...(terminal ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
     redact: {
       paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.body', 'body', 'credentials', '*.credentials'],
       censor: '[redacted]',
@@ -52,7 +61,7 @@ let requestCounter = 0;
 const nextRequestId = () => `${REQUEST_ID_PREFIX}${(++requestCounter).toString(36).padStart(6, '0')}`;
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export async function buildApp({ config, db, logger, syncs }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, syncs, rateLimit, metrics }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -66,16 +75,21 @@ export async function buildApp({ config, db, logger, syncs }: AppDeps): Promise<
     // whatever Fastify rejects before routing still gets the error envelope.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: handleFrameworkError,
+    // One line per request instead of Fastify's two (http/request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
   registerErrorHandling(app);
+  registerRequestLog(app);
+  if (metrics) registerMetrics(app, metrics);
   registerValidation(app);
   await registerOpenApi(app, config.publicUrl);
 
-  const requireScope = createAuthenticator(db);
+  const limits = rateLimit ? await registerRateLimits(app, db, rateLimit) : undefined;
+  const requireScope = createAuthenticator(db, limits);
   await app.register(healthApi, { db });
   await app.register(documentsApi, { db, requireScope, secret: config.secret });
   const links = { publicUrl: config.publicUrl, secret: config.secret };

@@ -5,7 +5,9 @@ import { openDatabase, type OpenDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { parseScopes } from './domain/api-keys.ts';
 import { serve } from './server.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from './store/api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './store/api-keys.ts';
+import { BackupError, backupSqlite, restoreSqlite } from './db/backup.ts';
+import ms from 'ms';
 import { ensureRetailer } from './store/retailers.ts';
 import { seedDatabase } from './seed/seed.ts';
 
@@ -27,6 +29,15 @@ function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
   return n;
+}
+
+/** A duration such as `90d`, `24h` or `30m` (the `ms` library's syntax), in milliseconds; at least one second. */
+function duration(value: string): number {
+  const parsed = /^\d+(\.\d+)?\s*[a-zA-Z]+$/.test(value.trim()) ? ms(value.trim() as ms.StringValue) : undefined;
+  if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 1000) {
+    throw new InvalidArgumentError('expected a duration with a unit, e.g. 90d, 24h, 30m');
+  }
+  return parsed;
 }
 
 function integer(value: string): number {
@@ -53,13 +64,26 @@ keys.command('create').description('create an API key and print its secret (show
   .requiredOption('--retailer <name>', 'retailer the key belongs to (created when new)')
   .option('--name <label>', 'a label to recognise the key by', 'default')
   .option('--scope <scopes>', 'comma-separated scopes: read, write, admin', 'read')
-  .action((options: { retailer: string; name: string; scope: string }) => withDatabase(async ({ db }) => {
+  .option('--expires-in <duration>', 'stop working after this long, e.g. 90d, 12h (default: never)', duration)
+  .action((options: { retailer: string; name: string; scope: string; expiresIn?: number }) => withDatabase(async ({ db }) => {
     const scopes = parseScopes(options.scope);
     if (!scopes) throw new CliError(`--scope: expected a comma-separated list of read, write, admin; got "${options.scope}"`);
     const { retailer } = await ensureRetailer(db, options.retailer);
-    const key = await createApiKey(db, retailer.id, options.name, scopes);
-    console.error(`API key "${key.name}" for retailer "${retailer.name}" with scopes ${scopes.join(',')}. Store it now: it will not be shown again.`);
+    const expiresAt = options.expiresIn === undefined ? null : new Date(Date.now() + options.expiresIn);
+    const key = await createApiKey(db, retailer.id, options.name, scopes, { expiresAt });
+    const expiry = key.expiresAt ? ` It expires at ${key.expiresAt}.` : '';
+    console.error(`API key "${key.name}" for retailer "${retailer.name}" with scopes ${scopes.join(',')}.${expiry} Store it now: it will not be shown again.`);
     console.log(key.secret);
+  }));
+
+keys.command('rotate').description('make a new key with the same scopes; the old one keeps working for a grace period')
+  .argument('<prefix>', 'the old key, e.g. pk_live_AbCd1234')
+  .option('--grace <duration>', 'how long the old key keeps working, e.g. 24h, 7d', duration, 24 * 60 * 60 * 1000)
+  .action((prefix: string, options: { grace: number }) => withDatabase(async ({ db }) => {
+    const rotated = await rotateApiKey(db, prefix, options.grace);
+    if (!rotated) throw new CliError(`no active API key with prefix "${prefix}"`);
+    console.error(`New key ${rotated.key.prefix} with scopes ${rotated.key.scopes.join(',')}; ${prefix} keeps working until ${rotated.oldExpiresAt}. Store the new key now: it will not be shown again.`);
+    console.log(rotated.key.secret);
   }));
 
 keys.command('list').description('list API keys (prefix, retailer, name, scopes, created, last used, revoked)')
@@ -68,7 +92,7 @@ keys.command('list').description('list API keys (prefix, retailer, name, scopes,
     if (rows.length === 0) return console.log('No API keys.');
     console.table(rows.map((k) => ({
       prefix: k.prefix, retailer: k.retailer, name: k.name, scopes: k.scopes,
-      created: k.created_at, last_used: k.last_used_at ?? '-', revoked: k.revoked_at ?? '-',
+      created: k.created_at, last_used: k.last_used_at ?? '-', revoked: k.revoked_at ?? '-', expires: k.expires_at ?? '-',
     })));
   }));
 
@@ -77,6 +101,29 @@ keys.command('revoke').description('revoke the API key with this prefix').argume
     if (!(await revokeApiKey(db, prefix))) throw new CliError(`no active API key with prefix "${prefix}"`);
     console.log(`Revoked ${prefix}.`);
   }));
+
+program.command('backup').description('write a consistent copy of the SQLite database, also while the service runs')
+  .argument('<file>', 'where to write the copy (must not exist)')
+  .action(async (file: string) => {
+    const config = loadConfig();
+    if (config.database.kind !== 'sqlite') {
+      throw new CliError('backup copies the embedded SQLite database; for PostgreSQL use pg_dump (see the README, "Running in production")');
+    }
+    const result = await backupSqlite(config.database.file, file);
+    console.log(`Backed up ${config.database.file} to ${result.file} (${result.pages} pages, ${result.bytes} bytes).`);
+  });
+
+program.command('restore').description('replace the SQLite database with a backup (the service must be stopped)')
+  .argument('<file>', 'a file written by `ordersync backup`')
+  .action(async (file: string) => {
+    const config = loadConfig();
+    if (config.database.kind !== 'sqlite') {
+      throw new CliError('restore replaces the embedded SQLite database; for PostgreSQL use pg_restore (see the README, "Running in production")');
+    }
+    const result = await restoreSqlite(file, config.database.file);
+    const kept = result.previous ? ` The database it replaced is kept at ${result.previous}.` : '';
+    console.log(`Restored ${config.database.file} from ${file} (${result.migrations.length} migrations; newer ones apply at the next start).${kept}`);
+  });
 
 program.command('seed').description('generate realistic demo POs, deterministically from a seed')
   .requiredOption('--retailer <name>', 'retailer to seed (created when new)')
@@ -91,7 +138,7 @@ program.command('seed').description('generate realistic demo POs, deterministica
 try {
   await program.parseAsync();
 } catch (error) {
-  const message = error instanceof ConfigError || error instanceof CliError
+  const message = error instanceof ConfigError || error instanceof CliError || error instanceof BackupError
     ? error.message
     : error instanceof Error ? error.message : String(error);
   console.error(`ordersync: ${message}`);

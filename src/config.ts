@@ -15,6 +15,12 @@ export interface Config {
   secret: string;
   publicUrl: string;
   logLevel: string;
+  /** Requests per minute per API key (and per address without a valid key); 0 turns limiting off. DESIGN 4d. */
+  rateLimitPerMinute: number;
+  /** Redis for shared rate-limit counts; null: the service's own database (or memory in one process). */
+  redisUrl: string | null;
+  /** Bearer token GET /metrics requires; null: /metrics is open (keep it off the public network). */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -55,7 +61,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   publicUrl = publicUrl.replace(/\/+$/, '');
   const secret = resolveSecret(env.ORDERSYNC_SECRET, database);
-  return { port, host, database, secret, publicUrl, logLevel };
+  const rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === ''
+    ? 600 : Number(env.RATE_LIMIT_PER_MINUTE);
+  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 0) {
+    throw new ConfigError(`RATE_LIMIT_PER_MINUTE: expected a whole number ≥ 0 (0 turns limits off), got "${env.RATE_LIMIT_PER_MINUTE}"`);
+  }
+  const redisUrl = env.REDIS_URL || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL: expected redis://… or rediss://…, got "${redisUrl.split(':')[0]}:…"`);
+  }
+  const metricsToken = env.METRICS_TOKEN || null;
+  return { port, host, database, secret, publicUrl, logLevel, rateLimitPerMinute, redisUrl, metricsToken };
 }
 
 function resolveSecret(given: string | undefined, database: DatabaseConfig): string {

@@ -7,6 +7,9 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
 import { startScheduling, type Scheduling } from './sync/scheduler.ts';
+import type { RateLimitStoreKind } from './http/rate-limit.ts';
+import { setUpstreamLog } from './observability/upstream.ts';
+import { observePool } from './observability/metrics.ts';
 
 /** First start on an empty database: a `demo` retailer and one key with every scope, shown once. */
 async function bootstrapDemoKey(db: Db): Promise<void> {
@@ -19,11 +22,27 @@ async function bootstrapDemoKey(db: Db): Promise<void> {
   );
 }
 
+/**
+ * Where rate-limit counts live (DESIGN 4d): Redis when REDIS_URL is set; else the service's database when
+ * other processes may share the counts (PostgreSQL: several servers; SQLite: `serve --workers N`); else this
+ * process's memory, which is exact for a single process and costs nothing per request.
+ */
+export function rateLimitStoreFor(config: Pick<Config, 'database' | 'redisUrl'>, processes = 1): RateLimitStoreKind {
+  if (config.redisUrl) return 'redis';
+  return config.database.kind === 'postgres' || processes > 1 ? 'database' : 'memory';
+}
+
 export async function serve(config: Config): Promise<void> {
   const database = openDatabase(config.database);
   await migrateToLatest(database.db);
   await bootstrapDemoKey(database.db);
-  const app = await buildApp({ config, db: database.db });
+  const app = await buildApp({
+    config, db: database.db,
+    rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStoreFor(config), redisUrl: config.redisUrl },
+    metrics: { token: config.metricsToken },
+  });
+  setUpstreamLog(app.log);
+  if (database.pool) observePool(database.pool);
   let scheduling: Scheduling | undefined;
 
   let closing = false;
@@ -45,5 +64,6 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  app.log.info(`OrderSync listening on ${config.publicUrl} (API reference at ${config.publicUrl}/docs)`);
   scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
 }

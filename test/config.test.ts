@@ -34,11 +34,14 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '9090', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/os', ORDERSYNC_SECRET: SECRET,
       PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug',
+      RATE_LIMIT_PER_MINUTE: '120', REDIS_URL: 'redis://cache:6379', METRICS_TOKEN: 'scrape-me',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
       publicUrl: 'https://orders.example.com', logLevel: 'debug',
+      rateLimitPerMinute: 120, redisUrl: 'redis://cache:6379', metricsToken: 'scrape-me',
     });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET })).toMatchObject({ rateLimitPerMinute: 600, redisUrl: null, metricsToken: null });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
@@ -53,6 +56,10 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'ftp://example.com' }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
     [{ ORDERSYNC_SECRET: 'too-short' }, 'ORDERSYNC_SECRET'],
+    [{ RATE_LIMIT_PER_MINUTE: 'lots' }, 'RATE_LIMIT_PER_MINUTE'],
+    [{ RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE'],
+    [{ RATE_LIMIT_PER_MINUTE: '1.5' }, 'RATE_LIMIT_PER_MINUTE'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
     [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', ORDERSYNC_SECRET: '' }, 'ORDERSYNC_SECRET'],
   ])('%j is refused, naming %s', (bad, variable) => {
     const error = configError({ ORDERSYNC_SECRET: SECRET, ...bad });

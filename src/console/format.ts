@@ -29,7 +29,7 @@ export function formatMoney(cents: number, currency: string): string {
 
 /** The CSS class of a status badge: one colour family per kind of state; the text carries the meaning. */
 export function badgeClass(status: string): string {
-  if (['cancelled', 'invalid', 'failed', 'exception', 'revoked', 'rejected', 'disabled'].includes(status)) return 'badge badge-bad';
+  if (['cancelled', 'invalid', 'failed', 'exception', 'revoked', 'expired', 'rejected', 'disabled'].includes(status)) return 'badge badge-bad';
   if (['review', 'internal review', 'backorder', 'running', 'draft', 'unmatched'].includes(status)) return 'badge badge-warn';
   if (['delivered', 'complete', 'received', 'closed', 'succeeded', 'active', 'applied', 'processed', 'enabled'].includes(status)) return 'badge badge-good';
   return 'badge';

@@ -12,6 +12,8 @@ export type Db = Kysely<Database>;
 export interface OpenDatabase {
   db: Db;
   kind: DatabaseConfig['kind'];
+  /** PostgreSQL only: the connection pool (its counts are reported as metrics). */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -80,7 +82,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', pool, close: () => db.destroy() };
 }
 
 /**

@@ -8,6 +8,7 @@ import * as m0003 from './migrations/0003_po_list_index.ts';
 import * as m0004 from './migrations/0004_connections.ts';
 import * as m0005 from './migrations/0005_sync_records.ts';
 import * as m0012 from './migrations/0012_console_sessions.ts';
+import * as m0013 from './migrations/0013_operations.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -16,7 +17,13 @@ const migrations: Record<string, Migration> = {
   '0004_connections': m0004,
   '0005_sync_records': m0005,
   '0012_console_sessions': m0012,
+  '0013_operations': m0013,
 };
+
+/** The names of the migrations this code knows, in order (a restored database may hold no others). */
+export function migrationNames(): string[] {
+  return Object.keys(migrations).sort();
+}
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   // PostgreSQL: Kysely looks for its bookkeeping tables in every schema, so one in another schema of the

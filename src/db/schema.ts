@@ -25,6 +25,8 @@ export interface ApiKeysTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** When the key stops working (expiry, or the end of a rotation's grace period); null: never. */
+  expires_at: string | null;
 }
 
 export interface SuppliersTable {
@@ -329,6 +331,14 @@ export interface ConsoleSessionsTable {
   expires_at: string;
 }
 
+/** One fixed window of a rate-limit bucket (`key:<api key id>` or `ip:<address>`). */
+export interface RateLimitCountersTable {
+  bucket: string;
+  /** Milliseconds since the epoch. */
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   receipts: ReceiptsTable;
   documents: DocumentsTable;
@@ -354,6 +364,7 @@ export interface Database {
   sync_runs: SyncRunsTable;
   synced_records: SyncedRecordsTable;
   console_sessions: ConsoleSessionsTable;
+  rate_limit_counters: RateLimitCountersTable;
 }
 
 export type Retailer = Selectable<RetailersTable>;

@@ -7,15 +7,48 @@ export interface CreatedKey {
   prefix: string;
   name: string;
   scopes: Scope[];
+  /** UTC instant, or null: never expires. */
+  expiresAt: string | null;
 }
 
-export async function createApiKey(db: Db, retailerId: string, name: string, scopes: Scope[]): Promise<CreatedKey> {
+/**
+ * Makes a key and returns its secret (shown once; only the SHA-256 hash is kept). `expiresAt` (a UTC instant)
+ * is when it stops working; null or absent: never.
+ */
+export async function createApiKey(
+  db: Db, retailerId: string, name: string, scopes: Scope[], options: { expiresAt?: Date | null } = {},
+): Promise<CreatedKey> {
   const { secret, prefix, hash } = generateKey();
+  const expiresAt = options.expiresAt ? options.expiresAt.toISOString() : null;
   await db.insertInto('api_keys').values({
     id: newId('key'), retailer_id: retailerId, name, prefix, key_hash: hash,
     scopes: scopes.join(','), created_at: new Date().toISOString(), last_used_at: null, revoked_at: null,
+    expires_at: expiresAt,
   }).execute();
-  return { secret, prefix, name, scopes };
+  return { secret, prefix, name, scopes, expiresAt };
+}
+
+export interface RotatedKey {
+  key: CreatedKey;
+  /** When the old key stops working (UTC instant): now plus the grace period, or its own earlier expiry. */
+  oldExpiresAt: string;
+}
+
+/**
+ * Rotation: a new key with the old one's retailer, name and scopes, while the old key keeps working for
+ * `graceMs` and then stops. Null when no active key has this prefix. One transaction.
+ */
+export async function rotateApiKey(db: Db, prefix: string, graceMs: number, now = new Date()): Promise<RotatedKey | null> {
+  return db.transaction().execute(async (trx) => {
+    const old = await trx.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!old || (old.expires_at !== null && old.expires_at <= now.toISOString())) return null;
+    const graceEnd = new Date(now.getTime() + graceMs).toISOString();
+    const oldExpiresAt = old.expires_at !== null && old.expires_at < graceEnd ? old.expires_at : graceEnd;
+    await trx.updateTable('api_keys').set({ expires_at: oldExpiresAt }).where('id', '=', old.id).execute();
+    const key = await createApiKey(trx, old.retailer_id, old.name, old.scopes.split(',') as Scope[]);
+    return { key, oldExpiresAt };
+  });
 }
 
 export interface KeyListing {
@@ -26,13 +59,14 @@ export interface KeyListing {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  expires_at: string | null;
 }
 
 export async function listApiKeys(db: Db): Promise<KeyListing[]> {
   return db.selectFrom('api_keys')
     .innerJoin('retailers', 'retailers.id', 'api_keys.retailer_id')
     .select(['api_keys.prefix', 'retailers.name as retailer', 'api_keys.name', 'api_keys.scopes',
-      'api_keys.created_at', 'api_keys.last_used_at', 'api_keys.revoked_at'])
+      'api_keys.created_at', 'api_keys.last_used_at', 'api_keys.revoked_at', 'api_keys.expires_at'])
     .orderBy('api_keys.created_at')
     .execute();
 }
@@ -58,7 +92,7 @@ export async function revokeApiKey(db: Db, prefix: string, retailerId?: string):
 /** One retailer's keys, newest first (the console's key list): never the secret nor its hash. */
 export async function listRetailerApiKeys(db: Db, retailerId: string): Promise<Omit<KeyListing, 'retailer'>[]> {
   return db.selectFrom('api_keys')
-    .select(['prefix', 'name', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])
+    .select(['prefix', 'name', 'scopes', 'created_at', 'last_used_at', 'revoked_at', 'expires_at'])
     .where('retailer_id', '=', retailerId)
     .orderBy('created_at', 'desc').orderBy('id', 'desc')
     .execute();
@@ -66,9 +100,13 @@ export async function listRetailerApiKeys(db: Db, retailerId: string): Promise<O
 
 export interface VerifiedKey {
   keyId: string;
+  /** The display prefix (`pk_live_` + 8 characters): safe to log, never the secret. */
+  prefix: string;
   retailerId: string;
   timezone: string;
   scopes: Scope[];
+  /** When it stops working (UTC instant), or null: never. */
+  expiresAt: string | null;
 }
 
 /**
@@ -78,7 +116,7 @@ export interface VerifiedKey {
  */
 function prepareKeyLookup(db: Db) {
   return preparedQuery(db, (prefix: string) => db.selectFrom('api_keys')
-    .select(['api_keys.id', 'api_keys.retailer_id', 'api_keys.key_hash', 'api_keys.scopes', 'api_keys.revoked_at'])
+    .select(['api_keys.id', 'api_keys.retailer_id', 'api_keys.key_hash', 'api_keys.scopes', 'api_keys.revoked_at', 'api_keys.expires_at'])
     .select((eb) => eb.selectFrom('retailers').select('retailers.timezone')
       .whereRef('retailers.id', '=', 'api_keys.retailer_id').as('timezone'))
     .where('api_keys.prefix', '=', prefix));
@@ -86,16 +124,22 @@ function prepareKeyLookup(db: Db) {
 const keyLookups = new WeakMap<Db, ReturnType<typeof prepareKeyLookup>>();
 
 /**
- * The key's retailer and scopes, or null for a malformed, unknown or revoked key (or a hash that differs).
+ * The key's retailer and scopes, or null for a malformed, unknown, revoked or expired key (or a hash that differs).
  * The key is read afresh every time, so a key revoked from another process is refused on its next use.
  */
 export async function verifyApiKey(db: Db, secret: string): Promise<VerifiedKey | null> {
   if (!isWellFormedKey(secret)) return null;
   let lookup = keyLookups.get(db);
   if (!lookup) keyLookups.set(db, lookup = prepareKeyLookup(db));
-  const [row] = await lookup(displayPrefix(secret));
+  const prefix = displayPrefix(secret);
+  const [row] = await lookup(prefix);
   if (!row || row.timezone === null || row.revoked_at !== null || !hashesMatch(row.key_hash, hashKey(secret))) return null;
-  return { keyId: row.id, retailerId: row.retailer_id, timezone: row.timezone, scopes: row.scopes.split(',') as Scope[] };
+  // Expiry (and a rotation's grace period) ends here: instants are ISO text, comparable as strings.
+  if (row.expires_at !== null && row.expires_at <= new Date().toISOString()) return null;
+  return {
+    keyId: row.id, prefix, retailerId: row.retailer_id, timezone: row.timezone, scopes: row.scopes.split(',') as Scope[],
+    expiresAt: row.expires_at,
+  };
 }
 
 export async function touchApiKey(db: Db, keyId: string, at: Date): Promise<void> {

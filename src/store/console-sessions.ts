@@ -1,6 +1,7 @@
 // Web console sessions (DESIGN 4c, migration 0012). The browser holds a random token in an HttpOnly cookie;
 // the row holds its hash, the key it was signed in with and an expiry. Every look-up re-reads the key, so a key
-// revoked anywhere (the console, `ordersync keys revoke`, another process) ends its sessions on their next request.
+// revoked anywhere (the console, `ordersync keys revoke`, another process) or past its expiry ends its sessions on
+// their next request.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Scope } from '../domain/api-keys.ts';
 import type { Db } from '../db/database.ts';
@@ -37,7 +38,7 @@ export async function createConsoleSession(
   return { token, expiresAt };
 }
 
-/** The live session of this cookie token, or undefined when it is unknown, expired, or its key is revoked. */
+/** The live session of this cookie token, or undefined when it is unknown or expired, or its key revoked or expired. */
 export async function findConsoleSession(db: Db, token: string, now = new Date()): Promise<ConsoleSession | undefined> {
   const row = await db.selectFrom('console_sessions as s')
     .innerJoin('api_keys as k', 'k.id', 's.key_id')
@@ -46,6 +47,7 @@ export async function findConsoleSession(db: Db, token: string, now = new Date()
     .where('s.token_hash', '=', hashToken(token))
     .where('s.expires_at', '>', now.toISOString())
     .where('k.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('k.expires_at', 'is', null), eb('k.expires_at', '>', now.toISOString())]))
     .executeTakeFirst();
   if (!row) return undefined;
   return {

@@ -17,6 +17,7 @@
 // Memory stays flat: one page (≤ 500 POs) at a time, nothing accumulated across pages but counters.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import { observeUpstream } from '../observability/upstream.ts';
 import {
   SyncWriteCache, findSyncedRecords, loadSyncState, markGone, markListed, saveSyncState, unlistedOpenRecords,
   writeSyncedPage, type PageRecord,
@@ -107,6 +108,7 @@ function clientFor(connection: SyncConnection, tuning: SyncTuning, signal: Abort
     adaptToRateHeader: tuning.adaptRateLimit && tuning.burst === undefined,
     signal,
     fetch: tuning.fetch,
+    observe: observeUpstream(connection.kind),
   };
   if (connection.kind === 'shipstation') {
     const credentials = connection.credentials as ShipStationCredentials;

@@ -178,6 +178,8 @@ export interface UpstreamClientOptions {
   fetch?: typeof fetch;
   random?: () => number;
   now?: () => number;
+  /** Told of every attempt (metrics, debug logs): the URL, its status (null: no answer) and duration. */
+  observe?: (attempt: { url: string; status: number | null; durationMs: number }) => void;
 }
 
 export interface JsonResponse<T> {
@@ -300,6 +302,7 @@ export class UpstreamClient {
     this.stats.requests++;
     let response: RawResponse;
     const headers = { accept: 'application/json', ...this.options.headers };
+    const started = performance.now();
     try {
       if (this.options.fetch) {
         const got = await this.options.fetch(url, { headers, signal });
@@ -307,7 +310,9 @@ export class UpstreamClient {
       } else {
         response = await nodeGet(url, headers, signal, this.agents);
       }
+      this.options.observe?.({ url, status: response.status, durationMs: performance.now() - started });
     } catch (error) {
+      this.options.observe?.({ url, status: null, durationMs: performance.now() - started });
       if (this.options.signal?.aborted) throw this.options.signal.reason;
       if (timeout.aborted) throw new RetryableFailure('timeout', `The upstream did not answer within ${this.timeoutMs} ms (${url}).`, null, null);
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);

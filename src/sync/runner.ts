@@ -8,6 +8,7 @@ import { redactCredentials } from '../domain/connections.ts';
 import { loadSyncConnection } from '../store/connections.ts';
 import { finishRun, heartbeatRun, recordRunProgress, startRun, ZERO_COUNTS } from '../store/sync-runs.ts';
 import { executeSyncRun } from './engine.ts';
+import { syncRecords, syncRuns } from '../observability/metrics.ts';
 import type { Credentials, SyncConnection, SyncCounts, SyncResult, SyncRunOptions } from './types.ts';
 
 export type ExecuteSyncRun = (db: Db, connection: SyncConnection, options: SyncRunOptions) => Promise<SyncResult>;
@@ -35,6 +36,8 @@ export interface RunSyncOptions {
   heartbeatMs?: number;
   /** Stale-heartbeat threshold for startRun (tests). */
   staleAfterMs?: number;
+  /** Where the "sync run started" line goes (the finish is logged by whoever awaits the run: logFinished). */
+  log?: RunLog;
 }
 
 export interface FinishedRun {
@@ -92,11 +95,14 @@ async function carryOut(db: Db, secret: string, connectionId: string, runId: str
 
   let counts: SyncCounts = ZERO_COUNTS;
   let credentials: Credentials | undefined;
+  let kind = 'unknown';
   let outcome: FinishedRun;
   try {
     const connection = await loadSyncConnection(db, secret, connectionId);
     if (!connection) throw new Error('the connection was deleted');
     credentials = connection.credentials;
+    kind = connection.kind;
+    options.log?.info({ connection_id: connectionId, run_id: runId, kind, full: options.full }, 'sync run started');
     const execute = options.execute ?? executeSyncRun;
     const result = await execute(db, connection, {
       runId,
@@ -125,7 +131,17 @@ async function carryOut(db: Db, secret: string, connectionId: string, runId: str
     await stopHeartbeat();
   }
   await finishRun(db, runId, { status: outcome.status, counts: outcome.counts, error: outcome.error });
+  countRun(kind, outcome);
   return outcome;
+}
+
+/** The run in the metrics (DESIGN 4d): one run by kind and result, and its records by result. */
+function countRun(kind: string, run: FinishedRun): void {
+  syncRuns.inc({ kind, result: run.status });
+  for (const result of ['created', 'updated', 'unchanged', 'failed'] as const) {
+    const n = run.counts[result];
+    if (n > 0) syncRecords.inc({ kind, result }, n);
+  }
 }
 
 /**
@@ -161,7 +177,7 @@ export class BackgroundSyncs {
   async start(connectionId: string, full: boolean): Promise<Refusal | { started: true; runId: string }> {
     if (this.controller.signal.aborted) throw new Error('the service is shutting down');
     const { db, secret, execute, log, heartbeatMs } = this.deps;
-    const begun = await beginConnectionSync(db, secret, connectionId, { full, execute, heartbeatMs, signal: this.controller.signal });
+    const begun = await beginConnectionSync(db, secret, connectionId, { full, execute, heartbeatMs, signal: this.controller.signal, log });
     if (!begun.started) return begun;
     const tracked = begun.done.then(
       (run) => logFinished(log, connectionId, run),

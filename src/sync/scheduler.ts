@@ -13,6 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { PgBoss } from 'pg-boss';
+import { gaugeFromReader } from '../observability/metrics.ts';
 import type { DatabaseConfig } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { dueConnectionIds } from '../store/connections.ts';
@@ -76,7 +77,7 @@ export class InProcessScheduler {
     const due = await dueConnectionIds(db, now, DUE_BATCH);
     for (const connectionId of due) {
       if (this.controller.signal.aborted) break;
-      const outcome = await runConnectionSync(db, secret, connectionId, { full: false, execute, heartbeatMs, signal: this.controller.signal });
+      const outcome = await runConnectionSync(db, secret, connectionId, { full: false, execute, heartbeatMs, signal: this.controller.signal, log });
       if (outcome.started) logFinished(log, connectionId, outcome);
     }
     return due.length;
@@ -127,6 +128,8 @@ export async function startBoss(url: string, { schema = 'pgboss', log }: BossOpt
   await boss.createQueue(SYNC_QUEUE, {
     policy: 'exclusive', retryLimit: 0, heartbeatSeconds: JOB_HEARTBEAT_SECONDS, expireInSeconds: JOB_EXPIRE_SECONDS,
   });
+  gaugeFromReader('ordersync_sync_queue_depth', 'Sync jobs queued in pg-boss and not yet started.',
+    async () => (await boss.getQueue(SYNC_QUEUE))?.queuedCount ?? 0);
   return boss;
 }
 
@@ -190,7 +193,7 @@ export async function startSyncWorker(options: WorkerOptions): Promise<{ stop():
   }, async ([job]) => {
     const { connection_id: connectionId, full } = job.data;
     const signal = AbortSignal.any([job.signal, controller.signal]);
-    const outcome = await runConnectionSync(db, secret, connectionId, { full, execute, heartbeatMs, signal });
+    const outcome = await runConnectionSync(db, secret, connectionId, { full, execute, heartbeatMs, signal, log });
     if (!outcome.started) {
       log.info({ connection_id: connectionId, reason: outcome.reason }, 'sync job skipped');
       return { skipped: outcome.reason };

@@ -1,56 +1,17 @@
 // The `ordersync` command (DESIGN 5): spawned as a user runs it, against a temporary SQLite file.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashKey } from '../../src/domain/api-keys.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { createApiKey } from '../../src/store/api-keys.ts';
 import { endpoints, expectEnvelope, expectError } from '../support/contract.ts';
 import { buildTestApp } from '../support/world.ts';
+import { freePort, run, SECRET_LINE, startServer, tempDir, waitForHealth, type Result } from '../support/cli-process.ts';
 
 // Each test starts processes that load the whole service (a few seconds each on a busy machine).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-
-const BIN = resolve(import.meta.dirname, '../../bin/ordersync.js');
-const SECRET_LINE = /^pk_live_[0-9A-Za-z]{32,}$/;
-const CONFIG_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'ORDERSYNC_SECRET', 'PUBLIC_URL', 'LOG_LEVEL'];
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const directories: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ordersync-cli-'));
-  directories.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of directories) rmSync(dir, { recursive: true, force: true });
-});
-
-/** The environment a user would have: none of our variables unless given. */
-function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of CONFIG_VARIABLES) delete env[name];
-  // Node's on-disk compile cache makes each start of the command cheaper after the first.
-  return { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'ordersync-test-compile-cache'), LOG_LEVEL: 'warn', ...extra };
-}
-
-function run(args: string[], env: Record<string, string>): Promise<Result> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { env: environment(env), timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
 
 /** Every value of every row of every table, as text. */
 function everyStoredValue(file: string): string {
@@ -169,53 +130,6 @@ describe('ordersync seed', () => {
     expect(count).toBe(12);
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
-interface Served {
-  child: ChildProcess;
-  /** stdout and stderr together, for messages. */
-  output: () => string;
-  stdout: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startServer(env: Record<string, string>): Served {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: environment(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  let stdout = '';
-  child.stdout!.on('data', (chunk) => {
-    output += chunk;
-    stdout += chunk;
-  });
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })));
-  return { child, output: () => output, stdout: () => stdout, exit };
-}
-
-/** Polls GET /healthz until the server answers (or the process ends). */
-async function waitForHealth(base: string, served: Served): Promise<Response> {
-  let exited = false;
-  void served.exit.then(() => (exited = true));
-  for (let attempt = 0; attempt < 300 && !exited; attempt++) {
-    try {
-      return await fetch(`${base}/healthz`);
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`the server did not come up:\n${served.output()}`);
-}
 
 describe('ordersync serve', () => {
   let dir: string;

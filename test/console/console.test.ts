@@ -139,6 +139,16 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       expect(pageText(signIn.body)).toContain('Your session has ended');
     });
 
+    it('when their key expires (DESIGN 4d key expiry and rotation)', async () => {
+      const key = await createApiKey(db, world.retailerA, 'expiring', ['read'], { expiresAt: new Date(Date.now() + 3_600_000) });
+      const c = client();
+      await c.signIn(key.secret);
+      expect((await c.get('/console/orders')).statusCode).toBe(200);
+      await db.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('prefix', '=', key.prefix).execute();
+      expect((await c.get('/console/orders')).statusCode).toBe(303);
+      expect((await client().signIn(key.secret)).statusCode).toBe(401);
+    });
+
     it('on sign-out, server-side: the old cookie no longer works', async () => {
       const c = client();
       await c.signIn(world.keys.a);

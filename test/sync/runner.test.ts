@@ -195,7 +195,10 @@ describe.each(databases.eachSupportedId())('runConnectionSync on %s', (databaseI
       expect(await syncs.start(id, false)).toEqual({ started: false, reason: 'running', runId: started.started && started.runId });
       gate.resolve();
       await eventually(() => syncs.size === 0, 5000, 'the run to finish');
-      expect(log.lines).toEqual([{ level: 'info', message: 'sync run succeeded', fields: expect.objectContaining({ connection_id: id, status: 'succeeded', counts: counts(3, 3) }) }]);
+      expect(log.lines).toEqual([
+        { level: 'info', message: 'sync run started', fields: expect.objectContaining({ connection_id: id, run_id: started.started && started.runId }) },
+        { level: 'info', message: 'sync run succeeded', fields: expect.objectContaining({ connection_id: id, status: 'succeeded', counts: counts(3, 3) }) },
+      ]);
       await syncs.close();
     });
 

@@ -14,7 +14,10 @@ export const consoleKeys: FastifyPluginAsync<ConsoleContext> = async (app, { db 
   const admin = requireSession('admin');
 
   async function keysPage(retailerId: string) {
-    return (await listRetailerApiKeys(db, retailerId)).map((key) => ({ ...key, state: key.revoked_at ? 'revoked' : 'active' }));
+    const now = new Date().toISOString();
+    return (await listRetailerApiKeys(db, retailerId)).map((key) => ({
+      ...key, state: key.revoked_at ? 'revoked' : key.expires_at !== null && key.expires_at <= now ? 'expired' : 'active',
+    }));
   }
 
   app.get<{ Querystring: { revoked?: string } }>('/keys', { preHandler: admin }, async (request, reply) => {

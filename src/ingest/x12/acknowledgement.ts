@@ -1,0 +1,70 @@
+// The 997 Functional Acknowledgment answering what we read (DESIGN 3): per received interchange, one interchange
+// back (sender and receiver swapped, same delimiters) holding one FA group with one 997 set per received group:
+// AK1 (GS01, GS06), per set AK2 (ST01, ST02), AK3/AK4 for each segment and element at fault, AK5 (A or R and
+// the 718 codes), then AK9 (A, P or R; sets included per GE01, received, accepted; the 716 codes).
+import type { GroupRecord, InterchangeRecord } from './envelope.ts';
+import type { SetCheck } from './syntax.ts';
+
+const pad = (value: string, width: number) => value.slice(0, width).padEnd(width, ' ');
+
+/** The groups a 997 answers: every one but acknowledgements (GS01 FA), which are never acknowledged (X12.6). */
+export const acknowledgedGroups = (interchange: InterchangeRecord): GroupRecord[] =>
+  interchange.groups.filter((group) => (group.gs[1] ?? '').trim() !== 'FA');
+
+/** A set counts as accepted when neither it nor its group was rejected. */
+export const setAccepted = (group: GroupRecord, set: SetCheck): boolean => group.groupErrors.length === 0 && set.setErrors.length === 0;
+
+function ak9Status(group: GroupRecord): { status: string; accepted: number } {
+  const accepted = group.sets.filter((set) => setAccepted(group, set)).length;
+  if (group.groupErrors.length > 0 || accepted === 0) return { status: 'R', accepted };
+  return { status: accepted === group.sets.length ? 'A' : 'P', accepted };
+}
+
+/** The segments (as element arrays) of the 997 answering `group`, ST to SE. */
+function set997(group: GroupRecord, control: string): string[][] {
+  const body: string[][] = [['AK1', (group.gs[1] ?? '').trim(), (group.gs[6] ?? '').trim()]];
+  for (const set of group.sets) {
+    body.push(['AK2', set.type, set.control]);
+    for (const error of set.segmentErrors) {
+      body.push(['AK3', error.id, String(error.position), error.loop, String(error.code)]);
+      for (const element of error.elements) {
+        const ak4 = ['AK4', String(element.position), String(element.reference), String(element.code)];
+        if (element.copy !== null) ak4.push(element.copy);
+        body.push(ak4);
+      }
+    }
+    body.push(set.setErrors.length === 0 ? ['AK5', 'A'] : ['AK5', 'R', ...set.setErrors.slice(0, 5).map(String)]);
+  }
+  const { status, accepted } = ak9Status(group);
+  body.push(['AK9', status, String(group.declaredSets), String(group.sets.length), String(accepted), ...group.groupErrors.slice(0, 5).map(String)]);
+  return [['ST', '997', control], ...body, ['SE', String(body.length + 2), control]];
+}
+
+/**
+ * The 997 interchange answering `received` (which must have a group acknowledgedGroups keeps), control number `control` (ISA13 and GS06), stamped `now` (UTC).
+ * Values that would carry a delimiter (a copied bad element) have it replaced by a space.
+ */
+export function interchange997(received: InterchangeRecord, control: number, now: Date): string {
+  if (!Number.isInteger(control) || control < 1 || control > 999_999_999) {
+    throw new RangeError(`control number ${control} is outside 1–999999999 (ISA13 has nine digits)`);
+  }
+  const { element, component, segment } = received.delimiters;
+  const isa = received.isa.map((value) => value ?? '');
+  const iso = now.toISOString();
+  const yymmdd = iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10);
+  const hhmm = iso.slice(11, 13) + iso.slice(14, 16);
+  const control9 = String(control).padStart(9, '0');
+  const groups = acknowledgedGroups(received);
+  const first = groups[0];
+  const segments: string[][] = [
+    ['ISA', '00', pad('', 10), '00', pad('', 10), pad(isa[7], 2), pad(isa[8], 15), pad(isa[5], 2), pad(isa[6], 15), yymmdd, hhmm,
+      pad(isa[11] || 'U', 1), pad(isa[12] || '00401', 5), control9, '0', pad(isa[15] || 'P', 1), component],
+    ['GS', 'FA', (first.gs[3] ?? '').trim(), (first.gs[2] ?? '').trim(), iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10), hhmm, String(control), 'X',
+      (first.gs[8] ?? '').trim() || '004010'],
+  ];
+  groups.forEach((group, i) => segments.push(...set997(group, String(i + 1).padStart(4, '0'))));
+  segments.push(['GE', String(groups.length), String(control)], ['IEA', '1', control9]);
+  const clean = (value: string) => value.replaceAll(element, ' ').replaceAll(segment, ' ').replaceAll(component, ' ');
+  const newline = segment === '\n' || segment === '\r' ? '' : '\n';
+  return segments.map((s, i) => (i === 0 ? s.join(element) : s.map(clean).join(element)) + segment + newline).join('');
+}

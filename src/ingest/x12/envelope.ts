@@ -1,0 +1,155 @@
+// The first, cheap pass over an X12 file: the envelope (ISA/IEA, GS/GE, ST/SE) and the syntax of every set,
+// keeping only a small record per set (what the 997 says), never the segments. A file whose envelope is broken
+// (no ISA, a missing IEA or GE, IEA that does not answer its ISA) cannot be read at all: UnreadableDocumentError
+// with line and column. Group-level faults (GE01 count, GE02 control number, an unsupported GS08 version) reject
+// the group in the 997's AK9 and every set in it; set-level faults reject that set only (DESIGN 3).
+import { el, positionAt, tokenize, unreadableAt, type Delimiters, type Segment } from './tokenizer.ts';
+import { SET_ERROR, SetChecker, type SetCheck } from './syntax.ts';
+
+/** AK905 functional group syntax error codes (element 716). */
+export const GROUP_ERROR = { versionNotSupported: 2, controlNumberMismatch: 4, setCountMismatch: 5 } as const;
+
+export interface GroupRecord {
+  /** GS elements as received (GS01 functional id … GS08 version). */
+  gs: string[];
+  /** GE01 as declared (number of sets). */
+  declaredSets: number;
+  /** AK905… codes (716); empty when the group itself is sound. */
+  groupErrors: number[];
+  /** Why every set of the group is rejected, when the group is. */
+  reason: string | null;
+  sets: SetCheck[];
+}
+
+export interface InterchangeRecord {
+  /** ISA elements as received (ISA01 … ISA16). */
+  isa: string[];
+  delimiters: Delimiters;
+  groups: GroupRecord[];
+}
+
+/** Lowest and highest GS08 version we read (DESIGN 3). */
+const VERSIONS = { lowest: 4010, highest: 8020 } as const;
+
+const ENVELOPE = new Set(['ISA', 'IEA', 'GS', 'GE', 'ST', 'SE']);
+
+function versionError(gs08: string): string | null {
+  const match = /^(\d{6})/.exec(gs08);
+  const version = match ? Number(match[1]) : NaN;
+  if (version >= VERSIONS.lowest && version <= VERSIONS.highest) return null;
+  return `GS08 version "${gs08}" is not supported (004010 to 008020)`;
+}
+
+/**
+ * Walks the whole file once and returns its interchanges with a SetCheck per set, in file order.
+ * Throws UnreadableDocumentError when the envelope is broken.
+ */
+export function readEnvelope(text: string): InterchangeRecord[] {
+  const interchanges: InterchangeRecord[] = [];
+  let interchange: InterchangeRecord | null = null;
+  let interchangeAt = 0;
+  let group: GroupRecord | null = null;
+  let groupAt = 0;
+  let controls = new Set<string>();
+  let set: SetChecker | null = null;
+
+  const closeSet = (se: Segment | null) => {
+    if (!set || !group) return;
+    const check = set.end(se);
+    if (controls.has(check.control)) {
+      set.reject(SET_ERROR.controlNumberNotUnique, `ST02 "${check.control}" is used twice in GS ${gs06(group)}`);
+    }
+    controls.add(check.control);
+    group.sets.push(check);
+    set = null;
+  };
+
+  for (const segment of tokenize(text)) {
+    const id = segment.elements[0].trim();
+    if (set && !ENVELOPE.has(id)) {
+      set.add(segment);
+      continue;
+    }
+    switch (id) {
+      case 'ISA':
+        if (interchange) throw unreadableAt(text, segment.offset, `a new ISA begins, but the interchange at ${where(text, interchangeAt)} has no IEA`);
+        interchange = { isa: segment.elements, delimiters: segment.delimiters, groups: [] };
+        interchangeAt = segment.offset;
+        break;
+      case 'GS':
+        if (!interchange) throw unreadableAt(text, segment.offset, 'GS outside an interchange (no ISA before it)');
+        if (group) throw unreadableAt(text, segment.offset, `a new GS begins, but the group at ${where(text, groupAt)} has no GE`);
+        group = { gs: segment.elements, declaredSets: 0, groupErrors: [], reason: null, sets: [] };
+        groupAt = segment.offset;
+        controls = new Set();
+        {
+          const problem = versionError(el(segment, 8));
+          if (problem) reject(group, GROUP_ERROR.versionNotSupported, problem);
+        }
+        break;
+      case 'ST':
+        if (!group) throw unreadableAt(text, segment.offset, 'ST outside a functional group (no GS before it)');
+        closeSet(null);
+        set = new SetChecker(segment);
+        break;
+      case 'SE':
+        if (!set) throw unreadableAt(text, segment.offset, 'SE without an ST before it');
+        closeSet(segment);
+        break;
+      case 'GE': {
+        if (!group || !interchange) throw unreadableAt(text, segment.offset, 'GE without a GS before it');
+        closeSet(null);
+        const declared = el(segment, 1);
+        group.declaredSets = /^\d+$/.test(declared) ? Number(declared) : 0;
+        if (el(segment, 2) !== gs06(group)) {
+          reject(group, GROUP_ERROR.controlNumberMismatch, `GE02 "${el(segment, 2)}" does not match GS06 "${gs06(group)}"`);
+        }
+        if (!/^\d+$/.test(declared) || Number(declared) !== group.sets.length) {
+          reject(group, GROUP_ERROR.setCountMismatch, `GE01 says ${declared || 'nothing'}, but the group has ${group.sets.length} transaction sets`);
+        }
+        interchange.groups.push(group);
+        group = null;
+        break;
+      }
+      case 'IEA': {
+        if (!interchange) throw unreadableAt(text, segment.offset, 'IEA without an ISA before it');
+        if (group) throw unreadableAt(text, segment.offset, `IEA ends the interchange, but the group at ${where(text, groupAt)} has no GE`);
+        const isa13 = (interchange.isa[13] ?? '').trim();
+        if (el(segment, 2) !== isa13) {
+          throw unreadableAt(text, segment.offset, `IEA02 "${el(segment, 2)}" does not match ISA13 "${isa13}"`);
+        }
+        if (Number(el(segment, 1)) !== interchange.groups.length || !/^\d+$/.test(el(segment, 1))) {
+          throw unreadableAt(text, segment.offset,
+            `IEA01 says ${el(segment, 1) || 'nothing'}, but the interchange has ${interchange.groups.length} functional groups`);
+        }
+        interchanges.push(interchange);
+        interchange = null;
+        break;
+      }
+      case 'TA1':
+        // An interchange acknowledgment between ISA and GS answers our own earlier interchange: nothing to read.
+        if (!interchange || group) throw unreadableAt(text, segment.offset, 'TA1 outside an interchange header');
+        break;
+      default:
+        throw unreadableAt(text, segment.offset, `segment "${id.slice(0, 20)}" is outside a transaction set (expected ST, GE or IEA)`);
+    }
+  }
+  if (interchange) {
+    throw unreadableAt(text, text.trimEnd().length,
+      `the file ends without an IEA for the interchange at ${where(text, interchangeAt)}${group ? ' (nor a GE for its open group)' : ''}`);
+  }
+  if (interchanges.length === 0) throw unreadableAt(text, 0, 'no X12 interchange (ISA … IEA) in the file');
+  return interchanges;
+}
+
+function reject(group: GroupRecord, code: number, reason: string): void {
+  if (!group.groupErrors.includes(code)) group.groupErrors.push(code);
+  group.reason ??= reason;
+}
+
+const gs06 = (group: GroupRecord) => (group.gs[6] ?? '').trim();
+
+function where(text: string, offset: number): string {
+  const { line, column } = positionAt(text, offset);
+  return `line ${line}, column ${column}`;
+}

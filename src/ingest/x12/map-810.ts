@@ -1,0 +1,73 @@
+// 810 Invoice → an `invoice` supplier update (DESIGN 3).
+// BIG01 invoice date, BIG02 invoice number, BIG04 PO number; REF VN supplier order; CUR02 currency (USD when
+// absent); ITD terms: ITD07 net days → `Net 60 Days`, ITD06 the due date (else invoice date + net days);
+// TDS01 the total in implied minor units (N2). Freight is SAC*C with SAC02 D240 (an allowance SAC*A*D240
+// lowers it), SAC05 in implied minor units; tax is the sum of TXI02 (explicit decimals).
+// The summary area (after TDS) wins over line-level SAC/TXI when it has any, so a total is never counted twice.
+// The invoice states no subtotal: subtotal = total − tax − shipping (so the three always add up to the total,
+// as the API requires); other charges and allowances stay inside the subtotal.
+import { addDays } from '../../domain/dates.ts';
+import type { DocumentEntry } from '../types.ts';
+import { amountOf, decimalCents, entryOf, impliedCents, refOf, rejectedEntry, supplierNameOf, type MapContext } from './mapping.ts';
+import { el, type Segment } from './tokenizer.ts';
+import { x12Date } from './x12-dates.ts';
+
+const FREIGHT = 'D240';
+
+/** Sums `cents` over the summary segments with that id when there are any, else over the detail ones. */
+function summaryFirst(summary: readonly Segment[], detail: readonly Segment[], id: string, cents: (s: Segment) => number | null):
+  number | string {
+  const chosen = summary.some((s) => s.elements[0] === id) ? summary : detail;
+  let total = 0;
+  for (const segment of chosen) {
+    if (segment.elements[0] !== id) continue;
+    const value = cents(segment);
+    if (value === null) return `${id} (segment) has an amount that is not a number with at most two decimals`;
+    total += value;
+  }
+  return total;
+}
+
+/** The entries (one) of one 810 set (its segments between ST and SE). */
+export function map810(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
+  const big = segments.find((s) => s.elements[0] === 'BIG')!;
+  const poNumber = el(big, 4);
+  const reject = (reason: string) => [rejectedEntry(ctx, 'invoice', poNumber || null, reason)];
+  if (!poNumber) return reject('BIG04 (the PO number) is empty: an invoice is joined to its PO by it');
+  if (el(big, 7) === 'CR') return reject('BIG07 "CR": credit memos are not invoices OrderSync records');
+
+  const tdsIndex = segments.findIndex((s) => s.elements[0] === 'TDS');
+  const detail = segments.slice(0, tdsIndex);
+  const summary = segments.slice(tdsIndex + 1);
+  const total = impliedCents(el(segments[tdsIndex], 1));
+  if (total === null || total < 0) return reject(`TDS01 "${el(segments[tdsIndex], 1)}" is not a total amount (implied two decimals)`);
+
+  const shipping = summaryFirst(summary, detail, 'SAC', (s) => {
+    if (el(s, 2) !== FREIGHT || el(s, 5) === '') return 0;
+    const cents = impliedCents(el(s, 5));
+    return cents === null ? null : el(s, 1) === 'A' ? -cents : el(s, 1) === 'C' ? cents : 0;
+  });
+  if (typeof shipping === 'string') return reject(shipping);
+  const tax = summaryFirst(summary, detail, 'TXI', (s) => (el(s, 2) === '' ? 0 : decimalCents(el(s, 2))));
+  if (typeof tax === 'string') return reject(tax);
+  if (shipping < 0) return reject('SAC D240: freight allowances exceed the freight charged');
+  const subtotal = total - tax - shipping;
+  if (subtotal < 0) {
+    return reject(`TDS01 total ${amountOf(total).toFixed(2)} is less than tax (TXI02) ${amountOf(tax).toFixed(2)} ` +
+      `plus freight (SAC D240) ${amountOf(shipping).toFixed(2)}`);
+  }
+
+  const invoiceDate = x12Date(el(big, 1));
+  const itd = segments.find((s) => s.elements[0] === 'ITD' && (el(s, 7) !== '' || el(s, 6) !== '' || el(s, 12) !== ''));
+  const netDays = itd && el(itd, 7) !== '' ? Number(el(itd, 7)) : null;
+  const dueDate = itd && x12Date(el(itd, 6)) ? x12Date(el(itd, 6)) : netDays !== null && invoiceDate ? addDays(invoiceDate, netDays) : null;
+  const terms = netDays !== null ? `Net ${netDays} Days` : itd && el(itd, 12) !== '' ? el(itd, 12) : null;
+  const cur = segments.find((s) => s.elements[0] === 'CUR');
+
+  return [entryOf(ctx, 'invoice', {
+    type: 'invoice', po_number: poNumber, supplier_order_id: refOf(segments, 'VN'), supplier_name: supplierNameOf(segments, ctx),
+    invoice_number: el(big, 2), invoice_date: invoiceDate, due_date: dueDate, payment_terms: terms,
+    subtotal_amount: amountOf(subtotal), tax_amount: amountOf(tax), shipping_amount: amountOf(shipping), total_amount: amountOf(total),
+    currency: cur ? el(cur, 2).toUpperCase() : 'USD', status: 'open',
+  })];
+}

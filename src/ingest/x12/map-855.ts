@@ -1,0 +1,96 @@
+// 855 Purchase Order Acknowledgment → `order` supplier updates (DESIGN 3).
+// BAK03 is the PO number, BAK08 the supplier's order id (else REF VN), BAK02 the acknowledgement type: an
+// accepted order (AC, AD, AK, …) takes each line's status from its ACK01; a rejected one (RJ, RD, RF) cancels
+// every line. PO1 lines name our sku by buyer part (BP), then vendor part (VP), then UPC (UP). Lines of different
+// statuses (or different estimated delivery dates) become separate updates for the same supplier order.
+import type { DocumentEntry } from '../types.ts';
+import { el, type Segment } from './tokenizer.ts';
+import { entryOf, partId, refOf, rejectedEntry, supplierNameOf, wholeQuantity, type MapContext } from './mapping.ts';
+import { x12Date } from './x12-dates.ts';
+
+const REJECTED_ORDER = ['RJ', 'RD', 'RF'];
+
+/** ACK01 (element 668) → our order status. */
+const LINE_STATUS: Record<string, string> = {
+  IA: 'confirmed', IB: 'backorder', IR: 'cancelled', ID: 'cancelled', IC: 'confirmed', IQ: 'confirmed',
+  AA: 'confirmed', AC: 'confirmed', AR: 'processing', BP: 'backorder', DR: 'confirmed', IE: 'confirmed',
+  IF: 'processing', IH: 'processing', IP: 'confirmed', IS: 'confirmed', IW: 'processing', SP: 'confirmed',
+  R1: 'cancelled', R2: 'cancelled', R3: 'cancelled', R4: 'cancelled',
+};
+
+/** Date qualifiers (element 374) giving an estimated delivery, best first: delivery (067), estimated (017), ship (068). */
+const ETA_QUALIFIERS = ['067', '017', '068'];
+
+/** The best estimated delivery among ACK (ACK04/ACK05) and DTM (DTM01/DTM02) segments, or null. */
+function etaOf(segments: readonly Segment[]): string | null {
+  const dates = new Map<string, string>();
+  for (const s of segments) {
+    const [qualifier, value] = s.elements[0] === 'ACK' ? [el(s, 4), el(s, 5)] : s.elements[0] === 'DTM' ? [el(s, 1), el(s, 2)] : ['', ''];
+    const date = x12Date(value);
+    if (date && !dates.has(qualifier)) dates.set(qualifier, date);
+  }
+  for (const qualifier of ETA_QUALIFIERS) if (dates.has(qualifier)) return dates.get(qualifier)!;
+  return null;
+}
+
+interface Group { status: string; eta: string | null; lines: Map<string, number> }
+
+/** The entries of one 855 set (its segments between ST and SE). */
+export function map855(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
+  const bak = segments.find((s) => s.elements[0] === 'BAK')!;
+  const poNumber = el(bak, 3);
+  const reject = (reason: string) => [rejectedEntry(ctx, 'order', poNumber, reason)];
+  const supplierOrderId = el(bak, 8) || refOf(segments, 'VN');
+  if (!supplierOrderId) return reject('BAK08 (the supplier\'s order number) is empty and there is no REF*VN');
+  const supplierName = supplierNameOf(segments, ctx);
+  if (!supplierName) return reject('no N1*SU, N1*SE or N1*VN names the supplier (N102), and no supplier_name was given');
+
+  const firstLine = segments.findIndex((s) => s.elements[0] === 'PO1');
+  const header = firstLine === -1 ? segments : segments.slice(0, firstLine);
+  const headerEta = etaOf(header);
+  const orderRejected = REJECTED_ORDER.includes(el(bak, 2));
+  const groups: Group[] = [];
+  const add = (status: string, eta: string | null, sku: string, quantity: number) => {
+    let group = groups.find((g) => g.status === status && g.eta === eta);
+    if (!group) groups.push(group = { status, eta, lines: new Map() });
+    group.lines.set(sku, (group.lines.get(sku) ?? 0) + quantity);
+  };
+
+  for (let i = firstLine; i !== -1 && i < segments.length; i++) {
+    const po1 = segments[i];
+    if (po1.elements[0] !== 'PO1') continue;
+    let next = i + 1;
+    while (next < segments.length && !['PO1', 'CTT', 'AMT'].includes(segments[next].elements[0])) next++;
+    const loop = segments.slice(i + 1, next);
+    const sku = partId(po1, 6);
+    const line = el(po1, 1) || String(i);
+    if (!sku) return reject(`PO1 ${line}: no part id qualified BP, VP or UP (PO106–PO125)`);
+    const ordered = wholeQuantity(el(po1, 2));
+    const eta = etaOf(loop) ?? headerEta;
+    const acks = loop.filter((s) => s.elements[0] === 'ACK');
+    if (orderRejected || acks.length === 0) {
+      if (ordered === null) return reject(`PO1 ${line}: PO102 "${el(po1, 2)}" is not a whole quantity`);
+      add(orderRejected ? 'cancelled' : 'confirmed', orderRejected ? null : eta, sku, ordered);
+      continue;
+    }
+    for (const ack of acks) {
+      const status = LINE_STATUS[el(ack, 1)];
+      // A rejected line often acknowledges quantity 0: what it cancels is the quantity ordered.
+      const quantity = wholeQuantity(el(ack, 2)) ?? (status === 'cancelled' ? ordered : null);
+      if (quantity === null) return reject(`PO1 ${line}: ACK02 "${el(ack, 2)}" is not a whole quantity`);
+      add(status, status === 'cancelled' ? null : (etaOf([ack]) ?? eta), sku, quantity);
+    }
+  }
+
+  if (groups.length === 0) {
+    // No line detail (BAK02 AK, RJ): the acknowledgement covers every line of this supplier on the PO.
+    return [entryOf(ctx, 'order', {
+      type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, supplier_name: supplierName,
+      status: orderRejected ? 'cancelled' : 'confirmed', estimated_delivery_date: orderRejected ? null : headerEta,
+    })];
+  }
+  return groups.map((group) => entryOf(ctx, 'order', {
+    type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, supplier_name: supplierName, status: group.status,
+    lines: [...group.lines].map(([sku, quantity]) => ({ sku, quantity })), estimated_delivery_date: group.eta,
+  }));
+}

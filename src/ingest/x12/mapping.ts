@@ -1,0 +1,83 @@
+// What the 855, 856 and 810 mappers share: the entry shapes, part ids, quantities, implied-decimal amounts and
+// the supplier's name. A mapper gets one transaction set's segments (already syntax-checked) and returns entries.
+import type { DocumentEntry, DocumentUpdateType } from '../types.ts';
+import { el, type Segment } from './tokenizer.ts';
+
+export interface MapContext {
+  /** `ST 0002 (856)`: where the entries came from (DESIGN 3, document results). */
+  source: string;
+  /** The supplier's name when the set names none in N1 (the caller's `supplier_name`), else null. */
+  supplierName: string | null;
+}
+
+/** An accepted entry: `update` in the wire shape of POST /api/v2/supplier_updates. */
+export function entryOf(ctx: MapContext, type: DocumentUpdateType, update: Record<string, unknown>): DocumentEntry {
+  return { source: ctx.source, type, po_number: (update.po_number as string | undefined) ?? null, update, reason: null };
+}
+
+/** A set that cannot become an update: no update, the reason naming segment and element. */
+export function rejectedEntry(ctx: MapContext, type: DocumentUpdateType | null, poNumber: string | null, reason: string): DocumentEntry {
+  return { source: ctx.source, type, po_number: poNumber, update: null, reason };
+}
+
+/** The part id of a PO1/IT1 (pairs from element `first` on) or LIN (from 2): buyer's part, then vendor's, then UPC. */
+const PART_QUALIFIERS = ['BP', 'VP', 'UP'] as const;
+
+export function partId(segment: Segment, first: number): string | null {
+  const found = new Map<string, string>();
+  for (let n = first; n + 1 < segment.elements.length; n += 2) {
+    const qualifier = el(segment, n);
+    const id = el(segment, n + 1);
+    if (id !== '' && !found.has(qualifier)) found.set(qualifier, id);
+  }
+  for (const qualifier of PART_QUALIFIERS) if (found.has(qualifier)) return found.get(qualifier)!;
+  return null;
+}
+
+/** A whole positive quantity from an R element (`2`, `2.0`); null when absent, zero, negative or fractional. */
+export function wholeQuantity(value: string): number | null {
+  if (value === '') return null;
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/**
+ * An N2 element (implied two decimals, `123456` → 1234.56) in minor units, exactly: the digits are the cents.
+ * Some senders write the decimal point anyway (`1234.56`): read as written. Null when not a number.
+ */
+export function impliedCents(value: string): number | null {
+  if (/^-?\d+$/.test(value)) return Number(value);
+  const match = /^(-?)(\d*)\.(\d{0,2})$/.exec(value);
+  if (!match || (match[2] === '' && match[3] === '')) return null;
+  return Number(`${match[1]}${match[2] || '0'}${match[3].padEnd(2, '0')}`);
+}
+
+/** An R element with an explicit decimal point (TXI02: `12.5`) in minor units; null when it has over two decimals. */
+export function decimalCents(value: string): number | null {
+  const match = /^(-?)(\d*)(?:\.(\d*))?$/.exec(value);
+  if (!match || (match[2] === '' && !match[3])) return null;
+  const fraction = (match[3] ?? '').replace(/0+$/, '');
+  if (fraction.length > 2) return null;
+  return Number(`${match[1]}${match[2] || '0'}${fraction.padEnd(2, '0')}`);
+}
+
+/** Minor units → the API's decimal amount (at most two decimals, exact for amounts below 2^53 cents). */
+export const amountOf = (cents: number): number => cents / 100;
+
+/** N101 codes naming the supplier: supplier/manufacturer, selling party, vendor. */
+const SUPPLIER_PARTIES = ['SU', 'SE', 'VN'];
+
+/** N102 of the first N1 naming the supplier (SU, then SE, then VN), else the caller's name, else null. */
+export function supplierNameOf(segments: readonly Segment[], ctx: MapContext): string | null {
+  for (const party of SUPPLIER_PARTIES) {
+    const n1 = segments.find((s) => s.elements[0] === 'N1' && el(s, 1) === party && el(s, 2) !== '');
+    if (n1) return el(n1, 2);
+  }
+  return ctx.supplierName;
+}
+
+/** First REF with qualifier REF01 = `qualifier` among `segments`: its REF02 (or REF03 when REF02 is empty). */
+export function refOf(segments: readonly Segment[], qualifier: string): string | null {
+  const ref = segments.find((s) => s.elements[0] === 'REF' && el(s, 1) === qualifier && (el(s, 2) !== '' || el(s, 3) !== ''));
+  return ref ? el(ref, 2) || el(ref, 3) : null;
+}

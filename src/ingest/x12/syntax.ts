@@ -1,0 +1,202 @@
+// Syntax checks of one transaction set, as a 997 reports them (X12.6 / the 997's AK3, AK4, AK5 code lists):
+// the ST/SE control (SE01 count, SE02 = ST02), the mandatory segments of 855/856/810, and the elements we read
+// (mandatory present, dates and times real, numbers numeric, codes known). Errors beyond the element level (the
+// meaning: a PO with no lines we know) are not syntax and are left to the mappers.
+import { el, isSegmentId, type Segment } from './tokenizer.ts';
+import { isX12Date, isX12Time } from './x12-dates.ts';
+
+/** AK304 segment syntax error codes (element 720). */
+export const SEGMENT_ERROR = { unrecognized: 1, unexpected: 2, mandatoryMissing: 3, dataElementErrors: 8 } as const;
+/** AK403 data element syntax error codes (element 723). */
+export const ELEMENT_ERROR = { mandatoryMissing: 1, invalidCharacter: 6, invalidCode: 7, invalidDate: 8, invalidTime: 9 } as const;
+/** AK5 transaction set syntax error codes (element 718). */
+export const SET_ERROR = {
+  notSupported: 1, trailerMissing: 2, controlNumberMismatch: 3, segmentCountMismatch: 4, segmentsInError: 5,
+  invalidIdentifier: 6, invalidControlNumber: 7, controlNumberNotUnique: 23,
+} as const;
+
+export interface ElementError {
+  /** AK401: position of the element in the segment (1-based). */
+  position: number;
+  /** AK402: the data element reference number (e.g. 324 for a PO number). */
+  reference: number;
+  /** AK403 (element 723). */
+  code: number;
+  /** AK404: a copy of the bad value, when there was one. */
+  copy: string | null;
+}
+
+export interface SegmentError {
+  /** AK301 */
+  id: string;
+  /** AK302: position in the set, ST being 1. */
+  position: number;
+  /** AK303: the loop the segment is in (its first segment's id), '' at header level. */
+  loop: string;
+  /** AK304 (element 720). */
+  code: number;
+  elements: ElementError[];
+}
+
+/** What the 997 says about one set, and the reason an entry carries when it is rejected. */
+export interface SetCheck {
+  /** ST01, ST02 as received. */
+  type: string;
+  control: string;
+  /** AK5 codes (718); empty when accepted. */
+  setErrors: number[];
+  segmentErrors: SegmentError[];
+  /** First problem in words, naming segment and element; null when accepted. */
+  reason: string | null;
+}
+
+type ElementType = 'ID' | 'AN' | 'DT' | 'TM' | 'N' | 'R';
+interface ElementSpec { position: number; reference: number; required: boolean; type: ElementType; codes?: readonly string[] }
+
+const e = (position: number, reference: number, required: boolean, type: ElementType, codes?: readonly string[]): ElementSpec =>
+  ({ position, reference, required, type, codes });
+
+/** The 855 ACK01 line item status codes (element 668) we recognise. */
+export const ACK01_CODES = [
+  'AA', 'AC', 'AR', 'BP', 'DR', 'IA', 'IB', 'IC', 'ID', 'IE', 'IF', 'IH', 'IP', 'IQ', 'IR', 'IS', 'IW', 'R1', 'R2', 'R3', 'R4', 'SP',
+] as const;
+/** BAK02 acknowledgement type codes (element 587). */
+export const BAK02_CODES = ['AC', 'AD', 'AE', 'AH', 'AK', 'AP', 'AT', 'NA', 'RD', 'RF', 'RJ', 'RO', 'ZZ'] as const;
+
+/** Elements checked per segment id (positions and reference numbers from the X12 004010–008020 dictionaries). */
+const SPECS: Record<string, readonly ElementSpec[]> = {
+  BAK: [e(1, 353, true, 'ID'), e(2, 587, true, 'ID', BAK02_CODES), e(3, 324, true, 'AN'), e(4, 373, true, 'DT'), e(9, 373, false, 'DT')],
+  PO1: [e(2, 330, false, 'R'), e(4, 212, false, 'R')],
+  ACK: [e(1, 668, true, 'ID', ACK01_CODES), e(2, 380, false, 'R'), e(5, 373, false, 'DT')],
+  DTM: [e(1, 374, true, 'ID'), e(2, 373, false, 'DT'), e(3, 337, false, 'TM')],
+  BSN: [e(1, 353, true, 'ID'), e(2, 396, true, 'AN'), e(3, 373, true, 'DT'), e(4, 337, true, 'TM')],
+  HL: [e(1, 628, true, 'AN'), e(3, 735, true, 'ID')],
+  TD5: [],
+  REF: [e(1, 128, true, 'ID')],
+  PRF: [e(1, 324, true, 'AN'), e(4, 373, false, 'DT')],
+  MAN: [e(1, 88, true, 'ID'), e(2, 87, true, 'AN')],
+  LIN: [e(2, 235, true, 'ID'), e(3, 234, true, 'AN')],
+  SN1: [e(2, 382, true, 'R'), e(3, 355, true, 'ID')],
+  BIG: [e(1, 373, true, 'DT'), e(2, 76, true, 'AN'), e(3, 373, false, 'DT')],
+  CUR: [e(1, 98, true, 'ID'), e(2, 100, true, 'ID')],
+  ITD: [e(6, 446, false, 'DT'), e(7, 386, false, 'N')],
+  IT1: [e(2, 358, false, 'R'), e(4, 212, false, 'R')],
+  TDS: [e(1, 610, true, 'N')],
+  TXI: [e(1, 963, true, 'ID'), e(2, 782, false, 'R')],
+  SAC: [e(1, 248, true, 'ID'), e(5, 610, false, 'N')],
+  N1: [e(1, 98, true, 'ID')],
+  CTT: [e(1, 354, true, 'N')],
+};
+
+export const SUPPORTED_SETS = ['855', '856', '810'] as const;
+const MANDATORY: Record<string, readonly string[]> = { 855: ['BAK'], 856: ['BSN', 'HL'], 810: ['BIG', 'TDS'] };
+/** Segments that open a loop (AK303) and those that close every loop (the summary area). */
+const LOOP_STARTS: Record<string, readonly string[]> = { 855: ['N1', 'PO1'], 856: ['HL'], 810: ['N1', 'IT1'] };
+const SUMMARY: Record<string, readonly string[]> = { 855: ['CTT'], 856: ['CTT'], 810: ['TDS'] };
+/** At most this many AK3 loops per set: enough to point at the fault, bounded for a hostile file. */
+const MAX_SEGMENT_ERRORS = 10;
+
+const NUMERIC = /^-?\d+$/;
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
+
+function checkElement(spec: ElementSpec, value: string): number | null {
+  if (value === '') return spec.required ? ELEMENT_ERROR.mandatoryMissing : null;
+  switch (spec.type) {
+    case 'DT': return isX12Date(value) ? null : ELEMENT_ERROR.invalidDate;
+    case 'TM': return isX12Time(value) ? null : ELEMENT_ERROR.invalidTime;
+    case 'N': return NUMERIC.test(value) ? null : ELEMENT_ERROR.invalidCharacter;
+    case 'R': return DECIMAL.test(value) ? null : ELEMENT_ERROR.invalidCharacter;
+    default: return spec.codes && !spec.codes.includes(value) ? ELEMENT_ERROR.invalidCode : null;
+  }
+}
+
+const ELEMENT_WORDS: Record<number, string> = {
+  1: 'is missing (mandatory)', 6: 'is not a number', 7: 'is not a known code', 8: 'is not a date (CCYYMMDD)', 9: 'is not a time (HHMM)',
+};
+const pos2 = (n: number) => String(n).padStart(2, '0');
+
+/** Checks one set segment by segment (ST first, then `add` for each body segment, then `end` with SE). */
+export class SetChecker {
+  private readonly check: SetCheck;
+  private readonly seen = new Set<string>();
+  private loop = '';
+  private count = 1;
+
+  constructor(st: Segment) {
+    this.check = { type: el(st, 1), control: el(st, 2), setErrors: [], segmentErrors: [], reason: null };
+    if (!(SUPPORTED_SETS as readonly string[]).includes(this.check.type)) {
+      this.fail(SET_ERROR.notSupported, `ST01 "${this.check.type}" is not a set OrderSync reads (855, 856, 810)`);
+    }
+    // ST02 is AN 4/9: usually digits, but any 4 to 9 characters are valid.
+    if (!/^\S{4,9}$/.test(this.check.control)) {
+      this.fail(SET_ERROR.invalidControlNumber, `ST02 "${this.check.control}" is not a control number of 4 to 9 characters`);
+    }
+  }
+
+  private fail(code: number, reason: string): void {
+    if (!this.check.setErrors.includes(code)) this.check.setErrors.push(code);
+    this.check.reason ??= reason;
+  }
+
+  private segmentError(error: SegmentError, reason: string): void {
+    if (this.check.segmentErrors.length < MAX_SEGMENT_ERRORS) this.check.segmentErrors.push(error);
+    this.fail(SET_ERROR.segmentsInError, reason);
+  }
+
+  /** A segment between ST and SE. */
+  add(segment: Segment): void {
+    this.count++;
+    const id = segment.elements[0].trim();
+    if (LOOP_STARTS[this.check.type]?.includes(id)) this.loop = id;
+    if (SUMMARY[this.check.type]?.includes(id)) this.loop = '';
+    const at = { id, position: this.count, loop: this.loop };
+    if (!isSegmentId(id)) {
+      this.segmentError({ ...at, id: id.slice(0, 3), code: SEGMENT_ERROR.unrecognized, elements: [] },
+        `segment ${this.count} "${id.slice(0, 20)}" is not an X12 segment`);
+      return;
+    }
+    this.seen.add(id);
+    const errors: ElementError[] = [];
+    for (const spec of SPECS[id] ?? []) {
+      const value = el(segment, spec.position);
+      const code = checkElement(spec, value);
+      if (code !== null) errors.push({ position: spec.position, reference: spec.reference, code, copy: value === '' ? null : value.slice(0, 99) });
+    }
+    if (errors.length > 0) {
+      const first = errors[0];
+      this.segmentError({ ...at, code: SEGMENT_ERROR.dataElementErrors, elements: errors },
+        `${id}${pos2(first.position)} (segment ${this.count}) ${first.copy === null ? '' : `"${first.copy}" `}${ELEMENT_WORDS[first.code]}`);
+    }
+  }
+
+  /** Closes the set with its SE, or with null when the set ended without one (the next ST, GE or IEA came). */
+  end(se: Segment | null): SetCheck {
+    if (se === null) {
+      this.fail(SET_ERROR.trailerMissing, `ST ${this.check.control} has no SE trailer`);
+    } else {
+      this.count++;
+      const mandatory = MANDATORY[this.check.type] ?? [];
+      for (const id of mandatory) {
+        if (!this.seen.has(id)) {
+          // Where it was due: the beginning segment right after ST, the others before SE.
+          const position = id === mandatory[0] ? 2 : this.count;
+          this.segmentError({ id, position, loop: '', code: SEGMENT_ERROR.mandatoryMissing, elements: [] },
+            `the mandatory ${id} segment is missing`);
+        }
+      }
+      const declared = el(se, 1);
+      if (!NUMERIC.test(declared) || Number(declared) !== this.count) {
+        this.fail(SET_ERROR.segmentCountMismatch, `SE01 says ${declared || 'nothing'}, but the set has ${this.count} segments (ST to SE)`);
+      }
+      if (el(se, 2) !== this.check.control) {
+        this.fail(SET_ERROR.controlNumberMismatch, `SE02 "${el(se, 2)}" does not match ST02 "${this.check.control}"`);
+      }
+    }
+    return this.check;
+  }
+
+  /** Rejects the set for a reason found outside it (duplicate control number in its group). */
+  reject(code: number, reason: string): void {
+    this.fail(code, reason);
+  }
+}

@@ -1,0 +1,65 @@
+// 855 acknowledgements → order updates (DESIGN 3, issue 7): ACK01 per line, one update per status, BAK02 rejections.
+import { describe, expect, it } from 'vitest';
+import { acceptedUpdates, fixture, readAll } from './read.ts';
+
+describe('855 with IA, IB and IR lines (newline as the segment terminator)', () => {
+  it('makes one order update per line status, with the supplier order id and estimated deliveries', async () => {
+    const { entries } = await readAll(fixture('855-ia-ib-ir.edi'));
+    expect(entries.every((e) => e.source === 'ST 0001 (855)' && e.type === 'order' && e.po_number === 'PO-1001')).toBe(true);
+    const common = { type: 'order', po_number: 'PO-1001', supplier_order_id: 'FD123456', supplier_name: 'Acushnet' };
+    expect(acceptedUpdates(entries)).toEqual([
+      // IA on PO1 1 and 4; ACK04 067 gives the date.
+      { ...common, status: 'confirmed', lines: [{ sku: 'TIT-GT2-9', quantity: 2 }, { sku: 'TIT-GLOVE-ML', quantity: 1 }], estimated_delivery_date: '2026-11-28' },
+      // IB: backordered, its own later date; the part is named VP then BP: BP wins.
+      { ...common, status: 'backorder', lines: [{ sku: 'PROV1-DZ', quantity: 5 }], estimated_delivery_date: '2026-12-20' },
+      // IR with ACK02 0: the quantity ordered is cancelled; only a UPC names it.
+      { ...common, status: 'cancelled', lines: [{ sku: '885583999999', quantity: 1 }], estimated_delivery_date: null },
+    ]);
+  });
+});
+
+const file855 = (bak: string, body: string[], n1 = ['N1*SU*Cobra Puma']) => {
+  const set = ['ST*855*0001', bak, ...n1, ...body];
+  return ['ISA*00*          *00*          *ZZ*SUPPLIER       *ZZ*ORDERSYNC      *261120*1504*U*00401*000000007*0*P*>',
+    'GS*PR*SUPPLIER*ORDERSYNC*20261120*1504*7*X*005010', ...set, `SE*${set.length + 1}*0001`, 'GE*1*7', 'IEA*1*000000007'].join('~') + '~';
+};
+
+describe('855 shapes', () => {
+  it('cancels every line of a rejected order (BAK02 RD), whatever the ACKs say', async () => {
+    const { entries } = await readAll(file855('BAK*00*RD*PO-7*20261101****SO-7', ['PO1*1*3*EA***BP*A-1', 'ACK*IA*3*EA']));
+    expect(acceptedUpdates(entries)).toEqual([{
+      type: 'order', po_number: 'PO-7', supplier_order_id: 'SO-7', supplier_name: 'Cobra Puma', status: 'cancelled',
+      lines: [{ sku: 'A-1', quantity: 3 }], estimated_delivery_date: null,
+    }]);
+  });
+
+  it('acknowledges the whole PO when there is no line detail (BAK02 AK), with the header DTM as the estimate', async () => {
+    const { entries } = await readAll(file855('BAK*00*AK*PO-7*20261101', ['REF*VN*SO-77', 'DTM*068*20261215']));
+    expect(acceptedUpdates(entries)).toEqual([{
+      type: 'order', po_number: 'PO-7', supplier_order_id: 'SO-77', supplier_name: 'Cobra Puma', status: 'confirmed',
+      estimated_delivery_date: '2026-12-15',
+    }]);
+  });
+
+  it('splits a line acknowledged partly accepted and partly backordered', async () => {
+    const { entries } = await readAll(file855('BAK*00*AC*PO-7*20261101****SO-7', ['PO1*1*10*EA***VP*V-1', 'ACK*IA*6*EA', 'ACK*IB*4*EA']));
+    expect(acceptedUpdates(entries).map((u) => [u.status, u.lines])).toEqual([
+      ['confirmed', [{ sku: 'V-1', quantity: 6 }]],
+      ['backorder', [{ sku: 'V-1', quantity: 4 }]],
+    ]);
+  });
+
+  it('takes the supplier name from the caller when no N1 names it, and rejects the set when nobody does', async () => {
+    const bytes = file855('BAK*00*AC*PO-7*20261101****SO-7', [], ['N1*ST*FAIRWAY']);
+    expect(acceptedUpdates((await readAll(bytes, { supplierName: 'Cobra Puma' })).entries)[0].supplier_name).toBe('Cobra Puma');
+    expect((await readAll(bytes)).entries).toEqual([{
+      source: 'ST 0001 (855)', type: 'order', po_number: 'PO-7', update: null,
+      reason: 'no N1*SU, N1*SE or N1*VN names the supplier (N102), and no supplier_name was given',
+    }]);
+  });
+
+  it('rejects a line without a part id it can match', async () => {
+    const { entries } = await readAll(file855('BAK*00*AC*PO-7*20261101****SO-7', ['PO1*1*1*EA***SK*X-1']));
+    expect(entries[0]).toMatchObject({ update: null, reason: 'PO1 1: no part id qualified BP, VP or UP (PO106–PO125)' });
+  });
+});
