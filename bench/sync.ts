@@ -7,9 +7,15 @@
 // 2. No limit: the same size ShipStation sandbox (one GET per PO) and a Stocky sandbox (whole POs in the list) with no
 //    rate limit, synced into a fresh SQLite database: POs/s ingested; then a second run with no upstream change
 //    (incremental, as the scheduler runs it, and full) and its speed-up over the first.
+//    Beside it, what the upstream alone costs: the same GETs by id (ShipStation) or list pages (Stocky) read with the
+//    engine's HTTP client and nothing written, as requests/s and POs/s; and the engine's CPU per PO.
+// 3. Memory: a Stocky sandbox of BENCH_SYNC_RSS_POS (100,000; 1,000,000 is the reference) POs synced into a fresh
+//    SQLite database, the engine's RSS sampled as it goes: samples by POs synced, growth after warm-up (the first
+//    quarter) and a verdict (flat: the last quarter's highest RSS within 10% of the second quarter's).
 // Results are printed and written to data/bench/sync-results.json.
 //
-// Environment: BENCH_SYNC_POS (5000), BENCH_SYNC_RATE (3000), BENCH_SYNC_SKIP_LIMITED=1 (skip part 1).
+// Environment: BENCH_SYNC_POS (5000), BENCH_SYNC_RATE (3000), BENCH_SYNC_SKIP_LIMITED=1 (skip part 1),
+// BENCH_SYNC_SKIP_NO_LIMIT=1 (skip part 2), BENCH_SYNC_RSS_POS (100000; 0 skips part 3).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -22,7 +28,7 @@ import { SHIPSTATION_DEFAULT_API_KEY } from '../src/sandbox/shipstation.ts';
 import { STOCKY_DEFAULT_API_KEY, STOCKY_DEFAULT_STORE_NAME } from '../src/sandbox/stocky.ts';
 import { ensureRetailer } from '../src/store/retailers.ts';
 import { executeSyncRun, type SyncTuning } from '../src/sync/engine.ts';
-import type { ClientStats } from '../src/sync/http-client.ts';
+import { UpstreamClient, mapConcurrent, type ClientStats } from '../src/sync/http-client.ts';
 import type { ConnectionKind, SyncConnection, SyncResult } from '../src/sync/types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,6 +42,7 @@ function intFromEnv(name: string, fallback: number): number {
 }
 
 const POS = intFromEnv('BENCH_SYNC_POS', 5000);
+const RSS_POS = process.env.BENCH_SYNC_RSS_POS === '0' ? 0 : intFromEnv('BENCH_SYNC_RSS_POS', 100_000);
 const RATE = intFromEnv('BENCH_SYNC_RATE', 3000);
 
 interface Sandbox {
@@ -86,21 +93,71 @@ async function connect(database: OpenDatabase, kind: ConnectionKind, baseUrl: st
 }
 
 interface Timings { waitingForUpstreamMs: number; writingMs: number; pages: number }
+interface RssSample { pos: number; seconds: number; rss_mb: number; heap_mb: number }
 
 async function timedRun(database: OpenDatabase, connection: SyncConnection, full: boolean, tuning: Partial<SyncTuning> = {}):
-  Promise<{ result: SyncResult; seconds: number; client: ClientStats; peakRssMb: number; timings: Timings }> {
+  Promise<{ result: SyncResult; seconds: number; client: ClientStats; peakRssMb: number; timings: Timings; cpuSeconds: number;
+    samples: RssSample[] }> {
   let client: ClientStats | undefined;
   let timings: Timings | undefined;
   let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 250);
+  let synced = 0;
+  const samples: RssSample[] = [];
   const started = performance.now();
+  const sample = () => {
+    const { rss, heapUsed } = process.memoryUsage();
+    peak = Math.max(peak, rss);
+    samples.push({ pos: synced, seconds: round((performance.now() - started) / 1000, 1), rss_mb: Math.round(rss / 1e6), heap_mb: Math.round(heapUsed / 1e6) });
+  };
+  const sampler = setInterval(sample, 250);
+  const cpu = process.cpuUsage();
   try {
     const result = await executeSyncRun(database.db, connection, {
       runId: 'run_bench', full, tuning, hooks: { clientStats: (stats) => { client = stats; }, timings: (t) => { timings = t; } },
+      onProgress: (counts) => { synced = counts.created + counts.updated + counts.unchanged; },
     });
-    return { result, seconds: (performance.now() - started) / 1000, client: client!, peakRssMb: Math.round(peak / 1e6), timings: timings! };
+    const used = process.cpuUsage(cpu);
+    sample();
+    return { result, seconds: (performance.now() - started) / 1000, client: client!, peakRssMb: Math.round(peak / 1e6), timings: timings!,
+      cpuSeconds: (used.user + used.system) / 1e6, samples };
   } finally {
     clearInterval(sampler);
+  }
+}
+
+/**
+ * What the upstream alone costs: the first sync's requests again (ShipStation: every list page and one GET per PO;
+ * Stocky: every list page) with the engine's HTTP client, nothing mapped or written. Returns seconds and requests.
+ */
+async function upstreamAlone(kind: ConnectionKind, baseUrl: string, concurrency: number): Promise<{ seconds: number; requests: number }> {
+  const client = new UpstreamClient({
+    baseUrl, requestsPerMinute: 0, describeError: (status, body) => `${status} ${body}`,
+    headers: kind === 'shipstation' ? { 'api-key': SHIPSTATION_DEFAULT_API_KEY }
+      : { 'Store-Name': STOCKY_DEFAULT_STORE_NAME, Authorization: `API KEY=${STOCKY_DEFAULT_API_KEY}` },
+  });
+  const started = performance.now();
+  try {
+    if (kind === 'shipstation') {
+      let next: string | null = '/v2/purchase_orders?page_size=500';
+      while (next) {
+        const page: { purchase_orders?: { purchase_order_id: string }[]; links?: { next?: { href?: string } } } =
+          (await client.getJson<typeof page>(next))!.body;
+        await mapConcurrent(page.purchase_orders ?? [], concurrency,
+          (h) => client.getJson(`/v2/purchase_orders/${encodeURIComponent(h.purchase_order_id)}`, { allowNotFound: true }));
+        next = page.links?.next?.href ?? null;
+      }
+    } else {
+      let sinceId: number | null = null;
+      for (;;) {
+        const query: string = `limit=250${sinceId === null ? '' : `&since_id=${sinceId}`}`;
+        const pos = (await client.getJson<{ purchase_orders: { id: number }[] }>(`/api/v2/purchase_orders.json?${query}`))!.body.purchase_orders;
+        if (pos.length < 250) break;
+        sinceId = Math.min(...pos.map((po) => Number(po.id)));
+      }
+    }
+    return { seconds: (performance.now() - started) / 1000, requests: client.stats.requests };
+  } finally {
+    client.close();
   }
 }
 
@@ -137,7 +194,7 @@ if (process.env.BENCH_SYNC_SKIP_LIMITED !== '1') {
 }
 
 // --------------------------------------------------------------------------------------------------- 2. no limit
-for (const kind of ['shipstation', 'stocky'] as const) {
+for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : ['shipstation', 'stocky'] as const) {
   console.log(`\n2. ${kind}, ${POS} POs, no rate limit, into SQLite`);
   const sandbox = await startSandbox(kind, { pos: POS, seed: 11, rateLimit: 0 });
   const database = await freshDatabase();
@@ -147,7 +204,11 @@ for (const kind of ['shipstation', 'stocky'] as const) {
     const first = await timedRun(database, connection, false, tuning);
     const incremental = await timedRun(database, connection, false, tuning);
     const full = await timedRun(database, connection, true, tuning);
+    const alone = await upstreamAlone(kind, sandbox.url, tuning.concurrency!);
     const entry = {
+      upstream_alone: { seconds: round(alone.seconds, 2), requests: alone.requests, requests_per_second: Math.round(alone.requests / alone.seconds),
+        pos_per_second: Math.round(POS / alone.seconds) },
+      engine_cpu_us_per_po: Math.round((first.cpuSeconds * 1e6) / first.result.counts.created),
       first: { seconds: round(first.seconds, 2), requests: first.client.requests, pos_per_second: Math.round(first.result.counts.created / first.seconds),
         counts: first.result.counts, peak_rss_mb: first.peakRssMb,
         // The engine's own rate: POs per second of time spent in page transactions (mapping, hashing and writing).
@@ -162,10 +223,48 @@ for (const kind of ['shipstation', 'stocky'] as const) {
     console.log(`   first sync: ${first.result.counts.created} POs in ${entry.first.seconds} s = ${entry.first.pos_per_second} POs/s ` +
       `(${first.client.requests} requests, peak RSS ${first.peakRssMb} MB); writing ${entry.first.writing_s} s ` +
       `(${entry.first.written_pos_per_second} POs/s in the page transactions), waiting for the upstream ${entry.first.waiting_for_upstream_s} s`);
+    console.log(`   the upstream alone (same requests, nothing written): ${entry.upstream_alone.seconds} s = ` +
+      `${entry.upstream_alone.pos_per_second} POs/s (${entry.upstream_alone.requests_per_second} requests/s); ` +
+      `engine CPU ${entry.engine_cpu_us_per_po} µs per PO synced`);
     console.log(`   unchanged, incremental: ${entry.unchanged_incremental.seconds} s (${incremental.client.requests} requests; ` +
       `${incremental.result.counts.unchanged}/${incremental.result.counts.fetched} unchanged) → ${entry.unchanged_incremental.speedup}× faster`);
     console.log(`   unchanged, full: ${entry.unchanged_full.seconds} s (${full.client.requests} requests; ` +
       `${full.result.counts.unchanged}/${full.result.counts.fetched} unchanged) → ${entry.unchanged_full.speedup}× faster`);
+  } finally {
+    await sandbox.close();
+    await database.close();
+    rmSync(database.dir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------------------------------------------ 3. memory
+if (RSS_POS > 0) {
+  console.log(`\n3. stocky, ${RSS_POS} POs, no rate limit, into SQLite: RSS through the sync`);
+  const sandbox = await startSandbox('stocky', { pos: RSS_POS, seed: 12, rateLimit: 0 });
+  const database = await freshDatabase();
+  try {
+    const connection = await connect(database, 'stocky', sandbox.url);
+    const run = await timedRun(database, connection, false, { requestsPerMinute: 0 });
+    // One sample per 5% of the POs (the first sample past each mark), and the last.
+    const marks: RssSample[] = [];
+    for (const s of run.samples) if (marks.length === 0 || s.pos >= (marks.length * RSS_POS) / 20) marks.push(s);
+    if (marks.at(-1) !== run.samples.at(-1)) marks.push(run.samples.at(-1)!);
+    // Warm-up: the first quarter (SQLite's 128 MiB page cache alone fills over the first ~30,000 POs). Flat: the last
+    // quarter's highest RSS within 10% of the second quarter's.
+    const inRange = (from: number, to: number) => run.samples.filter((s) => s.pos >= from * RSS_POS && s.pos <= to * RSS_POS);
+    const levelAtWarm = Math.max(...inRange(0.25, 0.5).map((s) => s.rss_mb));
+    const tailMax = Math.max(...inRange(0.75, 1).map((s) => s.rss_mb));
+    const growth = tailMax / levelAtWarm - 1;
+    const verdict = growth <= 0.1 ? 'flat' : 'growing';
+    results.memory_stocky = {
+      pos: RSS_POS, seconds: round(run.seconds, 1), pos_per_second: Math.round(run.result.counts.created / run.seconds), counts: run.result.counts,
+      rss_mb_second_quarter_max: levelAtWarm, rss_mb_peak: run.peakRssMb, rss_mb_last_quarter_max: tailMax, growth_after_warm_up_percent: round(growth * 100, 1),
+      verdict, samples: marks,
+    };
+    console.log(`   ${run.result.counts.created} POs in ${round(run.seconds, 1)} s = ${Math.round(run.result.counts.created / run.seconds)} POs/s`);
+    console.log(`   RSS (MB) by POs synced: ${marks.map((s) => `${s.pos}:${s.rss_mb}`).join(' ')}`);
+    console.log(`   after warm-up (the first quarter): at most ${levelAtWarm} MB in the second quarter, ${tailMax} MB in the last ` +
+      `(${round(growth * 100, 1)}%): ${verdict}`);
   } finally {
     await sandbox.close();
     await database.close();

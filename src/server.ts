@@ -6,6 +6,7 @@ import { openDatabase, type Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createApiKey } from './store/api-keys.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
+import { finishSupplierRerenders } from './store/supplier-rerenders.ts';
 import { startScheduling, type Scheduling } from './sync/scheduler.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
 import { setUpstreamLog } from './observability/upstream.ts';
@@ -64,6 +65,8 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  // A supplier rename's re-render that a stopped process left unfinished completes in the background, batch by batch.
+  void finishSupplierRerenders(database.db).catch((err) => app.log.error({ err }, 'finishing a supplier re-render failed'));
   app.log.info(`OrderSync listening on ${config.publicUrl} (API reference at ${config.publicUrl}/docs)`);
   scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
 }

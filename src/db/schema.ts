@@ -331,6 +331,15 @@ export interface ConsoleSessionsTable {
   expires_at: string;
 }
 
+/** A supplier rename whose re-render of its POs' read records is not finished (store/supplier-rerenders.ts). */
+export interface SupplierRerendersTable {
+  supplier_id: string;
+  retailer_id: string;
+  /** The last PO id re-rendered, in id order; null before the first batch. */
+  after_po_id: string | null;
+  requested_at: string;
+}
+
 /** One fixed window of a rate-limit bucket (`key:<api key id>` or `ip:<address>`). */
 export interface RateLimitCountersTable {
   bucket: string;
@@ -363,6 +372,7 @@ export interface Database {
   connections: ConnectionsTable;
   sync_runs: SyncRunsTable;
   synced_records: SyncedRecordsTable;
+  supplier_rerenders: SupplierRerendersTable;
   console_sessions: ConsoleSessionsTable;
   rate_limit_counters: RateLimitCountersTable;
 }

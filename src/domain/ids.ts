@@ -24,6 +24,22 @@ function encodeRandom(bytes: Uint8Array, length: number): string {
 let lastMs = 0;
 let sequence = 0;
 
+// Random bytes drawn 4 KiB at a time: one randomBytes call per id cost more than the rest of a bulk insert's row
+// (a sync page makes thousands of ids).
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolOffset = 0;
+
+function randomTail(length: number): Uint8Array {
+  if (poolOffset + length > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + length);
+  poolOffset += length;
+  return bytes;
+}
+
 /** A new id made now: prefix, time, a per-millisecond sequence, then randomness. */
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   if (now === lastMs) sequence++;
@@ -31,7 +47,7 @@ export function newId(prefix: IdPrefix, now: number = Date.now()): string {
     lastMs = now;
     sequence = 0;
   }
-  return `${prefix}_${encodeTime(now)}${encodeRandom(Uint8Array.of(sequence >> 5, sequence), 2)}${encodeRandom(randomBytes(10), 10)}`;
+  return `${prefix}_${encodeTime(now)}${encodeRandom(Uint8Array.of(sequence >> 5, sequence), 2)}${encodeRandom(randomTail(10), 10)}`;
 }
 
 /** An id from given parts, for deterministic generators (the seed): same inputs, same id. */

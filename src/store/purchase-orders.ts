@@ -5,6 +5,7 @@ import type { Address } from '../domain/address.ts';
 import { renderV1Lines, renderV2, type PoState } from '../domain/render.ts';
 import type { FulfilmentStatus } from '../domain/statuses.ts';
 import type { Db } from '../db/database.ts';
+import { insertRows } from './bulk-insert.ts';
 import type {
   CheckpointsTable, InvoicesTable, PoLinesTable, PurchaseOrdersTable, ShipmentsTable, StatusEventsTable, SupplierOrdersTable,
 } from '../db/schema.ts';
@@ -110,36 +111,23 @@ function withViews(aggregate: PoAggregate, supplierNames: SupplierNames) {
   };
 }
 
-/** Rows per statement: keeps every multi-row INSERT under SQLite's and PostgreSQL's parameter limits. */
-const CHUNK_PARAMETERS = 30_000;
-
-async function insertChunked<T extends object>(insert: (rows: T[]) => Promise<unknown>, rows: T[]): Promise<void> {
-  if (rows.length === 0) return;
-  const perRow = Object.keys(rows[0]).length;
-  const size = Math.max(1, Math.floor(CHUNK_PARAMETERS / perRow));
-  for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
-}
-
 /**
- * Inserts whole new POs (with everything attached) and their renderings. Callers wrap it in a
- * transaction; many POs per call keeps a bulk load (the seed) to a few statements per table.
+ * Inserts whole new POs (with everything attached) and their renderings, each PO rendered once. Callers wrap it in
+ * a transaction; many POs per call keeps a bulk load (the seed, a sync page) to a few statements per table.
  */
 export async function insertPurchaseOrders(db: Db, aggregates: PoAggregate[], supplierNames: SupplierNames): Promise<void> {
   const rendered = aggregates.map((aggregate) => withViews(aggregate, supplierNames));
-  await insertChunked((rows) => db.insertInto('purchase_orders').values(rows).execute(), rendered.map((r) => r.po));
-  await insertChunked((rows) => db.insertInto('po_lines').values(rows).execute(), rendered.flatMap((r) => r.lines));
-  await insertChunked((rows) => db.insertInto('supplier_orders').values(rows).execute(),
-    aggregates.flatMap((a) => a.supplierOrders.map((s) => s.order)));
-  await insertChunked((rows) => db.insertInto('supplier_order_lines').values(rows).execute(),
+  await insertRows(db, 'purchase_orders', rendered.map((r) => r.po));
+  await insertRows(db, 'po_lines', rendered.flatMap((r) => r.lines));
+  await insertRows(db, 'supplier_orders', aggregates.flatMap((a) => a.supplierOrders.map((s) => s.order)));
+  await insertRows(db, 'supplier_order_lines',
     aggregates.flatMap((a) => a.supplierOrders.flatMap((s) => s.lines.map((l) => ({ supplier_order_pk: s.order.id, ...l })))));
-  await insertChunked((rows) => db.insertInto('shipments').values(rows).execute(),
-    aggregates.flatMap((a) => a.shipments.map((s) => s.shipment)));
-  await insertChunked((rows) => db.insertInto('shipment_lines').values(rows).execute(),
+  await insertRows(db, 'shipments', aggregates.flatMap((a) => a.shipments.map((s) => s.shipment)));
+  await insertRows(db, 'shipment_lines',
     aggregates.flatMap((a) => a.shipments.flatMap((s) => s.lines.map((l) => ({ shipment_id: s.shipment.id, ...l })))));
-  await insertChunked((rows) => db.insertInto('checkpoints').values(rows).execute(),
-    aggregates.flatMap((a) => a.shipments.flatMap((s) => s.checkpoints)));
-  await insertChunked((rows) => db.insertInto('invoices').values(rows).execute(), aggregates.flatMap((a) => a.invoices));
-  await insertChunked((rows) => db.insertInto('status_events').values(rows).execute(), aggregates.flatMap((a) => a.events));
+  await insertRows(db, 'checkpoints', aggregates.flatMap((a) => a.shipments.flatMap((s) => s.checkpoints)));
+  await insertRows(db, 'invoices', aggregates.flatMap((a) => a.invoices));
+  await insertRows(db, 'status_events', aggregates.flatMap((a) => a.events));
 }
 
 /** Everything stored about one PO of this retailer, or undefined. */
@@ -183,11 +171,14 @@ export async function supplierNamesOf(db: Db, retailerId: string): Promise<Map<s
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** Re-renders one PO's stored read records from its current state; call inside the writing transaction. */
-export async function refreshPoViews(db: Db, retailerId: string, poId: string): Promise<void> {
+/**
+ * Re-renders one PO's stored read records from its current state; call inside the writing transaction.
+ * `supplierNames` (the retailer's, current in this transaction) saves reading them again when many POs are done.
+ */
+export async function refreshPoViews(db: Db, retailerId: string, poId: string, supplierNames?: SupplierNames): Promise<void> {
   const aggregate = await loadPoAggregate(db, retailerId, poId);
   if (!aggregate) return;
-  const { po, lines } = withViews(aggregate, await supplierNamesOf(db, retailerId));
+  const { po, lines } = withViews(aggregate, supplierNames ?? await supplierNamesOf(db, retailerId));
   await db.updateTable('purchase_orders').set({ view_v2: po.view_v2 }).where('id', '=', poId).execute();
   for (const line of lines) {
     await db.updateTable('po_lines').set({ view_v1: line.view_v1 }).where('id', '=', line.id).execute();

@@ -5,7 +5,7 @@ import type { Address } from '../domain/address.ts';
 import { newId } from '../domain/ids.ts';
 import type { Db } from '../db/database.ts';
 import type { SuppliersTable } from '../db/schema.ts';
-import { refreshPoViews } from './purchase-orders.ts';
+import { finishSupplierRerenders, requestSupplierRerender, type RerenderOptions } from './supplier-rerenders.ts';
 
 export interface SupplierInput {
   name: string;
@@ -113,28 +113,19 @@ export async function createSupplier(db: Db, retailerId: string, input: Supplier
   return { ok: true, supplier: toSupplier(row) };
 }
 
-/** Ids of the retailer's POs whose read records show this supplier's name (header, lines or invoices). */
-async function poIdsShowingSupplier(db: Db, retailerId: string, supplierId: string): Promise<string[]> {
-  const rows = await db.selectFrom('purchase_orders').select('id')
-    .where('retailer_id', '=', retailerId).where('supplier_id', '=', supplierId)
-    .union(db.selectFrom('po_lines').select('po_id as id')
-      .where('retailer_id', '=', retailerId).where('supplier_id', '=', supplierId))
-    .union(db.selectFrom('invoices').select('po_id as id')
-      .where('retailer_id', '=', retailerId).where('supplier_id', '=', supplierId))
-    .execute();
-  return rows.map((r) => r.id);
-}
-
 /**
- * Replaces the supplier's fields (omitted optional fields become null). A new name re-renders the stored
- * read records of every PO that shows it, in the same transaction: one aggregate load per PO, so renaming a
- * supplier with many POs is a long write.
+ * Replaces the supplier's fields (omitted optional fields become null). A new name is committed with a marker
+ * that its POs' stored read records must be re-rendered; the re-render then runs in bounded batches, each its own
+ * transaction (store/supplier-rerenders.ts), together with any re-render of this retailer a stopped process left
+ * unfinished, and is done when this returns. Should it fail, the rename stands and the marker says what is left
+ * (the error is thrown; the next start or rename finishes the work).
  */
 export async function updateSupplier(
-  db: Db, retailerId: string, supplierId: string, input: SupplierInput,
+  db: Db, retailerId: string, supplierId: string, input: SupplierInput, rerender: RerenderOptions = {},
 ): Promise<SupplierWrite> {
+  let written: SupplierWrite;
   try {
-    return await db.transaction().execute(async (trx): Promise<SupplierWrite> => {
+    written = await db.transaction().execute(async (trx): Promise<SupplierWrite> => {
       const current = await trx.selectFrom('suppliers').selectAll()
         .where('retailer_id', '=', retailerId).where('id', '=', supplierId).executeTakeFirst();
       if (!current) return { ok: false, reason: 'not_found' };
@@ -148,13 +139,13 @@ export async function updateSupplier(
       const updated = { ...current, ...columnsOf(input), updated_at: new Date().toISOString() };
       await trx.updateTable('suppliers').set({ ...columnsOf(input), updated_at: updated.updated_at })
         .where('retailer_id', '=', retailerId).where('id', '=', supplierId).execute();
-      if (renamed) {
-        for (const poId of await poIdsShowingSupplier(trx, retailerId, supplierId)) await refreshPoViews(trx, retailerId, poId);
-      }
+      if (renamed) await requestSupplierRerender(trx, retailerId, supplierId, updated.updated_at);
       return { ok: true, supplier: toSupplier(updated) };
     });
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, reason: 'duplicate_name' };
     throw error;
   }
+  if (written.ok) await finishSupplierRerenders(db, { ...rerender, retailerId });
+  return written;
 }

@@ -9,6 +9,7 @@ import type { FulfilmentStatus } from '../domain/statuses.ts';
 import { mergeShipmentStatus, mergeSyncedLineStatus } from '../domain/synced-lines.ts';
 import type { Db } from '../db/database.ts';
 import type { SyncedPo, StoredRecord } from '../sync/connectors/types.ts';
+import { insertRows } from './bulk-insert.ts';
 import { insertPurchaseOrders, loadPoAggregate, refreshPoViews, type PoAggregate } from './purchase-orders.ts';
 import { changeLifecycleStatus, changeLineStatuses, type LineStatusChange } from './status-events.ts';
 import { applyHeldSupplierUpdates } from './supplier-updates.ts';
@@ -415,7 +416,7 @@ export async function writeSyncedPage(
     for (const record of accepted) aggregates.push(await buildNewAggregate(trx, ctx, record.po));
     await insertPurchaseOrders(trx, aggregates, await supplierNames(trx, ctx, aggregates.map((a) => a.po.supplier_id)));
     const rows = accepted.map((record, i) => syncedRow(ctx, record, aggregates[i].po.id));
-    for (const part of chunks(rows, 2000)) await trx.insertInto('synced_records').values(part).execute();
+    await insertRows(trx, 'synced_records', rows);
     await applyHeld(trx, ctx.retailerId, accepted.map((r) => r.po.po_number));
     result.created = accepted.length;
   }

@@ -201,7 +201,10 @@ export async function executeSyncRun(db: Db, connection: SyncConnection, options
         cache.clear(); // ids made in the rolled-back transaction are gone
         throw error;
       }
-      if (!readAhead) upcoming = connector.nextPage(page.state, context);
+      if (!readAhead) {
+        upcoming = connector.nextPage(page.state, context);
+        upcoming.catch(() => {}); // surfaces when awaited; dropped if the run stops first (closing the client fails it)
+      }
       timings.writingMs += performance.now() - writeStarted;
       timings.pages++;
       state = page.state;
