@@ -12,6 +12,8 @@ import { purchaseOrdersApi } from './api/purchase-orders.ts';
 import { supplierUpdatesApi } from './api/supplier-updates.ts';
 import { suppliersApi } from './api/suppliers.ts';
 import { warehousesApi } from './api/warehouses.ts';
+import { eventsApi } from './api/events.ts';
+import { webhookEndpointsApi } from './api/webhook-endpoints.ts';
 import { applyHeldSupplierUpdates } from './store/supplier-updates.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { handleFrameworkError, registerErrorHandling } from './http/errors.ts';
@@ -21,12 +23,15 @@ import { registerMetrics, type MetricsOptions } from './http/metrics.ts';
 import { registerRateLimits, type RateLimitOptions } from './http/rate-limit.ts';
 import { registerRequestLog } from './http/request-log.ts';
 import { BackgroundSyncs } from './sync/runner.ts';
+import type { GuardOptions } from './events/url-guard.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'>;
   db: Db;
   /** pino options or false (tests). */
   logger?: boolean | object;
+  /** Webhook URL checks (WEBHOOKS_ALLOW_PRIVATE_URLS; tests add a resolver); default: private URLs refused. */
+  webhooks?: GuardOptions;
   /** Runs started by POST /api/v2/connections/:id/sync; default: the app's own, stopped when it closes. */
   syncs?: Pick<BackgroundSyncs, 'start'>;
   /** Per-key rate limits (DESIGN 4d); absent: none (tests that are not about them). */
@@ -61,7 +66,7 @@ let requestCounter = 0;
 const nextRequestId = () => `${REQUEST_ID_PREFIX}${(++requestCounter).toString(36).padStart(6, '0')}`;
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-export async function buildApp({ config, db, logger, syncs, rateLimit, metrics }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, webhooks }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -108,6 +113,8 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics }
     syncs = own;
   }
   await app.register(connectionsApi, { db, requireScope, secret: config.secret, publicUrl: config.publicUrl, syncs });
+  await app.register(eventsApi, { db, requireScope, links });
+  await app.register(webhookEndpointsApi, { db, requireScope, secret: config.secret, guard: webhooks ?? { allowPrivate: false } });
   await app.register(consolePlugin, { prefix: '/console', db, secret: config.secret, publicUrl: config.publicUrl, syncs });
   return app;
 }

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { DEFAULT_RETRY_DELAYS_SECONDS, parseRetryDelays } from './domain/webhooks.ts';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; file: string }
@@ -21,6 +22,14 @@ export interface Config {
   redisUrl: string | null;
   /** Bearer token GET /metrics requires; null: /metrics is open (keep it off the public network). */
   metricsToken: string | null;
+  /** Webhook delivery (DESIGN 4b): WEBHOOKS_ALLOW_PRIVATE_URLS, WEBHOOK_RETRY_DELAYS. */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  allowPrivateUrls: boolean;
+  /** Seconds before each retry; the schedule of DESIGN 4b unless WEBHOOK_RETRY_DELAYS replaces it. */
+  retryDelaysSeconds: readonly number[];
 }
 
 export class ConfigError extends Error {}
@@ -71,7 +80,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`REDIS_URL: expected redis://… or rediss://…, got "${redisUrl.split(':')[0]}:…"`);
   }
   const metricsToken = env.METRICS_TOKEN || null;
-  return { port, host, database, secret, publicUrl, logLevel, rateLimitPerMinute, redisUrl, metricsToken };
+  return { port, host, database, secret, publicUrl, logLevel, rateLimitPerMinute, redisUrl, metricsToken, webhooks: loadWebhookConfig(env) };
+}
+
+/** WEBHOOKS_ALLOW_PRIVATE_URLS (true|false, default false) and WEBHOOK_RETRY_DELAYS (comma-separated seconds). */
+export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
+  const allow = env.WEBHOOKS_ALLOW_PRIVATE_URLS ?? '';
+  if (!['', 'true', 'false'].includes(allow)) throw new ConfigError(`WEBHOOKS_ALLOW_PRIVATE_URLS: expected true or false, got "${allow}"`);
+  let retryDelaysSeconds: readonly number[] = DEFAULT_RETRY_DELAYS_SECONDS;
+  if (env.WEBHOOK_RETRY_DELAYS !== undefined && env.WEBHOOK_RETRY_DELAYS !== '') {
+    const parsed = parseRetryDelays(env.WEBHOOK_RETRY_DELAYS);
+    if (typeof parsed === 'string') throw new ConfigError(`WEBHOOK_RETRY_DELAYS: ${parsed}`);
+    retryDelaysSeconds = parsed;
+  }
+  return { allowPrivateUrls: allow === 'true', retryDelaysSeconds };
 }
 
 function resolveSecret(given: string | undefined, database: DatabaseConfig): string {

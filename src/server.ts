@@ -8,6 +8,7 @@ import { createApiKey } from './store/api-keys.ts';
 import { countRetailers, ensureRetailer } from './store/retailers.ts';
 import { finishSupplierRerenders } from './store/supplier-rerenders.ts';
 import { startScheduling, type Scheduling } from './sync/scheduler.ts';
+import { startWebhookDelivery, type DeliveryProcess } from './events/delivery-process.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
 import { setUpstreamLog } from './observability/upstream.ts';
 import { observePool } from './observability/metrics.ts';
@@ -41,10 +42,12 @@ export async function serve(config: Config): Promise<void> {
     config, db: database.db,
     rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStoreFor(config), redisUrl: config.redisUrl },
     metrics: { token: config.metricsToken },
+    webhooks: { allowPrivate: config.webhooks.allowPrivateUrls },
   });
   setUpstreamLog(app.log);
   if (database.pool) observePool(database.pool);
   let scheduling: Scheduling | undefined;
+  let delivery: DeliveryProcess | undefined;
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -53,7 +56,7 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ signal }, 'shutting down: draining requests');
     try {
       // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
-      await Promise.all([app.close(), scheduling?.stop()]);
+      await Promise.all([app.close(), scheduling?.stop(), delivery?.stop()]);
       await database.close();
       process.exit(0);
     } catch (err) {
@@ -69,4 +72,6 @@ export async function serve(config: Config): Promise<void> {
   void finishSupplierRerenders(database.db).catch((err) => app.log.error({ err }, 'finishing a supplier re-render failed'));
   app.log.info(`OrderSync listening on ${config.publicUrl} (API reference at ${config.publicUrl}/docs)`);
   scheduling = await startScheduling(config.database, { db: database.db, secret: config.secret, log: app.log });
+  // SQLite: webhooks are delivered here; PostgreSQL: by `ordersync worker` processes.
+  if (config.database.kind === 'sqlite') delivery = startWebhookDelivery(config, database.db, app.log);
 }

@@ -35,13 +35,17 @@ describe('loadConfig', () => {
       PORT: '9090', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/os', ORDERSYNC_SECRET: SECRET,
       PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug',
       RATE_LIMIT_PER_MINUTE: '120', REDIS_URL: 'redis://cache:6379', METRICS_TOKEN: 'scrape-me',
+      WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_DELAYS: '1, 5,30',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
       publicUrl: 'https://orders.example.com', logLevel: 'debug',
       rateLimitPerMinute: 120, redisUrl: 'redis://cache:6379', metricsToken: 'scrape-me',
+      webhooks: { allowPrivateUrls: true, retryDelaysSeconds: [1, 5, 30] },
     });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET })).toMatchObject({ rateLimitPerMinute: 600, redisUrl: null, metricsToken: null });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET }).webhooks)
+      .toEqual({ allowPrivateUrls: false, retryDelaysSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000] });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
@@ -56,6 +60,10 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'ftp://example.com' }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'not a url' }, 'PUBLIC_URL'],
     [{ ORDERSYNC_SECRET: 'too-short' }, 'ORDERSYNC_SECRET'],
+    [{ WEBHOOKS_ALLOW_PRIVATE_URLS: 'yes' }, 'WEBHOOKS_ALLOW_PRIVATE_URLS'],
+    [{ WEBHOOK_RETRY_DELAYS: '5,,30' }, 'WEBHOOK_RETRY_DELAYS'],
+    [{ WEBHOOK_RETRY_DELAYS: '5,-1' }, 'WEBHOOK_RETRY_DELAYS'],
+    [{ WEBHOOK_RETRY_DELAYS: 'soon' }, 'WEBHOOK_RETRY_DELAYS'],
     [{ RATE_LIMIT_PER_MINUTE: 'lots' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ RATE_LIMIT_PER_MINUTE: '1.5' }, 'RATE_LIMIT_PER_MINUTE'],

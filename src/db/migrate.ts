@@ -8,6 +8,7 @@ import * as m0003 from './migrations/0003_po_list_index.ts';
 import * as m0004 from './migrations/0004_connections.ts';
 import * as m0005 from './migrations/0005_sync_records.ts';
 import * as m0010 from './migrations/0010_supplier_rerenders.ts';
+import * as m0011 from './migrations/0011_events.ts';
 import * as m0012 from './migrations/0012_console_sessions.ts';
 import * as m0013 from './migrations/0013_operations.ts';
 
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0004_connections': m0004,
   '0005_sync_records': m0005,
   '0010_supplier_rerenders': m0010,
+  '0011_events': m0011,
   '0012_console_sessions': m0012,
   '0013_operations': m0013,
 };

@@ -3,7 +3,7 @@
 // - instants are ISO 8601 UTC text from Date#toISOString (sortable as text);
 // - calendar dates are `YYYY-MM-DD` text;
 // - money is integer minor units (`*_cents`); booleans are 0/1 integers.
-import type { Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 
 export interface RetailersTable {
   id: string;
@@ -380,3 +380,75 @@ export interface Database {
 export type Retailer = Selectable<RetailersTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type NewPurchaseOrder = Insertable<PurchaseOrdersTable>;
+
+// ---- events and webhooks (migration 0011, DESIGN 4b) ----------------------------------------------------------
+
+export interface EventsTable {
+  /** Insertion order (autoincrement / bigserial). */
+  seq: Generated<number>;
+  /** `evt_…`, the Standard Webhooks `webhook-id`. */
+  id: string;
+  retailer_id: string;
+  type: string;
+  /** The event's JSON ({id, type, created_at, data}) with invoice links as document ids, signed when served. */
+  payload: string;
+  created_at: string;
+  /** Commit order, assigned after commit by the sequencer (store/events.ts); null until then. */
+  position: number | null;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  retailer_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array: ["*"] or event types. */
+  enabled_events: string;
+  enabled: number;
+  disabled_reason: string | null;
+  /** The signing secret (`whsec_…`), encrypted like connection credentials (domain/credentials.ts). */
+  secret_encrypted: string;
+  /** The secret before the last rotation, still signing until previous_secret_expires_at. */
+  previous_secret_encrypted: string | null;
+  previous_secret_expires_at: string | null;
+  /** Start of the current run of failed attempts; null after any success. */
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  /** `whd_…` */
+  id: string;
+  retailer_id: string;
+  endpoint_id: string;
+  event_id: string;
+  type: string;
+  /** pending, succeeded, failed */
+  status: string;
+  attempts: number;
+  /** When the next attempt is due (pending only). */
+  next_attempt_at: string | null;
+  /** A worker holds the delivery until then (an attempt in flight). */
+  lease_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  response_status: number | null;
+  duration_ms: number;
+  error: string | null;
+  attempted_at: string;
+  next_attempt_at: string | null;
+}
+
+export interface Database {
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}

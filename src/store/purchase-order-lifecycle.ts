@@ -9,6 +9,7 @@ import { formatOrderNumber, orderNumberDay, type PoHeaderRow, type PoLineRow } f
 import type { FulfilmentStatus } from '../domain/statuses.ts';
 import type { Db } from '../db/database.ts';
 import { insertPurchaseOrders, refreshPoViews, supplierNamesOf } from './purchase-orders.ts';
+import { noteChangedFields } from './events.ts';
 import { changeLifecycleStatus, changeLineStatuses } from './status-events.ts';
 
 export interface ProductInput {
@@ -111,6 +112,21 @@ function headerFields(input: Partial<PurchaseOrderInput>) {
   if (input.ship_to !== undefined) fields.ship_to = input.ship_to ? JSON.stringify(input.ship_to) : null;
   if (input.drop_ship !== undefined) fields.drop_ship = input.drop_ship ? 1 : 0;
   return fields;
+}
+
+/** API names of the stored header columns headerFields writes, where they differ. */
+const API_FIELD: Record<string, string> = { currency: 'currency_code' };
+
+/**
+ * Notes (for the PO's `purchase_order.updated` event) the header fields this write changes, by their API names;
+ * the v2 record shows only some of them. Call before writing `fields`.
+ */
+async function noteHeaderChanges(trx: Db, id: string, fields: Record<string, unknown>): Promise<void> {
+  const current = await trx.selectFrom('purchase_orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const changed = Object.entries(fields)
+    .filter(([column, value]) => (current as Record<string, unknown>)[column] !== value)
+    .map(([column]) => API_FIELD[column] ?? column);
+  if (changed.length > 0) noteChangedFields(trx, id, changed);
 }
 
 export async function createPurchaseOrder(
@@ -257,6 +273,7 @@ export async function replaceDraft(
         to_status: 'pending', source: 'api', occurred_at: stamp,
       }).execute();
     }
+    await noteHeaderChanges(trx, id, { ...headerFields(input), po_number: poNumber });
     await trx.updateTable('purchase_orders')
       .set({ ...headerFields(input), po_number: poNumber, updated_at: stamp })
       .where('id', '=', id).execute();
@@ -273,6 +290,7 @@ export async function updateShippingDetails(
     if (po.status !== 'open') {
       throw new ConflictError(`The purchase order is ${po.status}; shipping details can be changed only while it is open.`);
     }
+    await noteHeaderChanges(trx, id, headerFields(input));
     await trx.updateTable('purchase_orders').set({ ...headerFields(input), updated_at: now.toISOString() }).where('id', '=', id).execute();
     await refreshPoViews(trx, retailerId, id);
   });

@@ -6,6 +6,7 @@ import { renderV1Lines, renderV2, type PoState } from '../domain/render.ts';
 import type { FulfilmentStatus } from '../domain/statuses.ts';
 import type { Db } from '../db/database.ts';
 import { insertRows } from './bulk-insert.ts';
+import { recordPoChange } from './events.ts';
 import type {
   CheckpointsTable, InvoicesTable, PoLinesTable, PurchaseOrdersTable, ShipmentsTable, StatusEventsTable, SupplierOrdersTable,
 } from '../db/schema.ts';
@@ -112,11 +113,18 @@ function withViews(aggregate: PoAggregate, supplierNames: SupplierNames) {
 }
 
 /**
- * Inserts whole new POs (with everything attached) and their renderings, each PO rendered once. Callers wrap it in
- * a transaction; many POs per call keeps a bulk load (the seed, a sync page) to a few statements per table.
+ * Inserts whole new POs (with everything attached) and their renderings, each PO rendered once, and a
+ * `purchase_order.created` event for each (DESIGN 4b; `events: false` for the seed's bulk load of made-up history,
+ * which is no change anyone waits to hear of). Callers wrap it in a transaction; many POs per call keeps a bulk
+ * load (the seed, a sync page) to a few statements per table.
  */
-export async function insertPurchaseOrders(db: Db, aggregates: PoAggregate[], supplierNames: SupplierNames): Promise<void> {
+export async function insertPurchaseOrders(
+  db: Db, aggregates: PoAggregate[], supplierNames: SupplierNames, options: { events?: boolean } = {},
+): Promise<void> {
   const rendered = aggregates.map((aggregate) => withViews(aggregate, supplierNames));
+  if (options.events !== false) {
+    for (const { po } of rendered) await recordPoChange(db, po.retailer_id, po.id, null, po.view_v2);
+  }
   await insertRows(db, 'purchase_orders', rendered.map((r) => r.po));
   await insertRows(db, 'po_lines', rendered.flatMap((r) => r.lines));
   await insertRows(db, 'supplier_orders', aggregates.flatMap((a) => a.supplierOrders.map((s) => s.order)));
@@ -172,14 +180,18 @@ export async function supplierNamesOf(db: Db, retailerId: string): Promise<Map<s
 }
 
 /**
- * Re-renders one PO's stored read records from its current state; call inside the writing transaction.
+ * Re-renders one PO's stored read records from its current state, and records the events the write caused by
+ * comparing the v2 record before and after (store/events.ts recordPoChange: one place for every writer, so no
+ * write path can change what a reader sees without its event). Call inside the writing transaction.
  * `supplierNames` (the retailer's, current in this transaction) saves reading them again when many POs are done.
  */
 export async function refreshPoViews(db: Db, retailerId: string, poId: string, supplierNames?: SupplierNames): Promise<void> {
   const aggregate = await loadPoAggregate(db, retailerId, poId);
   if (!aggregate) return;
   const { po, lines } = withViews(aggregate, supplierNames ?? await supplierNamesOf(db, retailerId));
+  const before = await db.selectFrom('purchase_orders').select('view_v2').where('id', '=', poId).executeTakeFirst();
   await db.updateTable('purchase_orders').set({ view_v2: po.view_v2 }).where('id', '=', poId).execute();
+  await recordPoChange(db, retailerId, poId, before?.view_v2 ?? null, po.view_v2);
   for (const line of lines) {
     await db.updateTable('po_lines').set({ view_v1: line.view_v1 }).where('id', '=', line.id).execute();
   }

@@ -2,6 +2,7 @@
 import { newId } from '../domain/ids.ts';
 import type { FulfilmentStatus } from '../domain/statuses.ts';
 import type { Db } from '../db/database.ts';
+import { noteLifecycleChange } from './events.ts';
 
 export interface LineStatusChange {
   lineId: string;
@@ -26,7 +27,10 @@ export async function changeLineStatuses(
   return changed;
 }
 
-/** Sets the PO's lifecycle status and records the event. */
+/**
+ * Sets the PO's lifecycle status and records the status event; the move becomes a
+ * `purchase_order.lifecycle_status_changed` event when the PO's renderings are refreshed in this transaction.
+ */
 export async function changeLifecycleStatus(
   db: Db, retailerId: string, poId: string, from: string | null, to: string, source: string, at = new Date(),
 ): Promise<void> {
@@ -35,4 +39,5 @@ export async function changeLifecycleStatus(
     id: newId('evt'), retailer_id: retailerId, po_id: poId, line_id: null, axis: 'lifecycle',
     from_status: from, to_status: to, source, occurred_at: at.toISOString(),
   }).execute();
+  noteLifecycleChange(db, poId, from, to);
 }

@@ -10,6 +10,7 @@ import {
 } from '../domain/supplier-updates.ts';
 import type { Db } from '../db/database.ts';
 import { saveDocument } from './documents.ts';
+import { recordEvent } from './events.ts';
 import { loadPoAggregate, refreshPoViews, supplierNamesOf, type PoAggregate } from './purchase-orders.ts';
 import { changeLineStatuses } from './status-events.ts';
 
@@ -166,7 +167,11 @@ class IngestSession {
     const poId = await this.poIdOf(parsed.update.po_number);
     if (this.applied.has(parsed.fingerprint)) return { result: 'unchanged', reason: null };
     if (poId === null) {
-      if (holdUnmatched && !this.held.has(parsed.fingerprint)) await this.hold(parsed);
+      if (holdUnmatched && !this.held.has(parsed.fingerprint)) {
+        await this.hold(parsed);
+        await recordEvent(this.trx, this.retailerId, 'supplier_update.unmatched',
+          { po_number: parsed.update.po_number, update: JSON.parse(parsed.canonical) }, this.now);
+      }
       this.held.add(parsed.fingerprint);
       return {
         result: 'unmatched',

@@ -9,6 +9,7 @@ import { newId } from '../domain/ids.ts';
 import type { Db } from '../db/database.ts';
 import type { SyncRunsTable } from '../db/schema.ts';
 import type { SyncCounts } from '../sync/types.ts';
+import { recordEvent } from './events.ts';
 
 /** A running run is alive while its heartbeat is younger than this; runners beat far more often (runner.ts). */
 export const RUN_STALE_AFTER_MS = 60_000;
@@ -76,13 +77,22 @@ export async function failStaleRuns(
   db: Db, { now = new Date(), staleAfterMs = RUN_STALE_AFTER_MS }: StaleOptions = {}, connectionId?: string, retailerId?: string,
 ): Promise<number> {
   const cutoff = new Date(now.getTime() - staleAfterMs).toISOString();
-  let query = db.updateTable('sync_runs')
-    .set((eb) => ({ status: 'failed', error: INTERRUPTED_ERROR, finished_at: eb.ref('heartbeat_at') }))
-    .where('status', '=', 'running').where('heartbeat_at', '<', cutoff);
-  if (connectionId !== undefined) query = query.where('connection_id', '=', connectionId);
-  if (retailerId !== undefined) query = query.where('retailer_id', '=', retailerId);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  const work = async (trx: Db) => {
+    let query = trx.updateTable('sync_runs')
+      .set((eb) => ({ status: 'failed', error: INTERRUPTED_ERROR, finished_at: eb.ref('heartbeat_at') }))
+      .where('status', '=', 'running').where('heartbeat_at', '<', cutoff);
+    if (connectionId !== undefined) query = query.where('connection_id', '=', connectionId);
+    if (retailerId !== undefined) query = query.where('retailer_id', '=', retailerId);
+    const failed = await query.returning(['id', 'retailer_id', 'connection_id']).execute();
+    for (const run of failed) await recordRunFailed(trx, run.retailer_id, run.connection_id, run.id, INTERRUPTED_ERROR, now);
+    return failed.length;
+  };
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
+/** The `sync_run.failed` event (DESIGN 4b), inside the transaction that marks the run failed. */
+function recordRunFailed(trx: Db, retailerId: string, connectionId: string, runId: string, error: string | null, now: Date) {
+  return recordEvent(trx, retailerId, 'sync_run.failed', { connection_id: connectionId, run_id: runId, error }, now);
 }
 
 /** The id of the connection's running run (any heartbeat), or undefined. */
@@ -165,7 +175,8 @@ export async function finishRun(db: Db, runId: string, outcome: RunOutcome, now 
       .where('id', '=', runId).where('status', '=', 'running').executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) return false;
     const run = await trx.selectFrom('sync_runs').innerJoin('connections', 'connections.id', 'sync_runs.connection_id')
-      .select(['connections.id', 'connections.schedule_minutes']).where('sync_runs.id', '=', runId).executeTakeFirst();
+      .select(['connections.id', 'connections.schedule_minutes', 'sync_runs.retailer_id']).where('sync_runs.id', '=', runId).executeTakeFirst();
+    if (run && outcome.status === 'failed') await recordRunFailed(trx, run.retailer_id, run.id, runId, outcome.error ?? null, now);
     if (run) {
       await trx.updateTable('connections').set({ next_run_at: nextRunAt(now, run.schedule_minutes) }).where('id', '=', run.id).execute();
     }

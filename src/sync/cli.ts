@@ -18,6 +18,7 @@ import {
 import { ensureRetailer } from '../store/retailers.ts';
 import { runConnectionSync, type SyncOutcome } from './runner.ts';
 import { startWorkerProcess } from './scheduler.ts';
+import { startWebhookDelivery } from '../events/delivery-process.ts';
 import type { SyncCounts } from './types.ts';
 
 async function withDatabase<T>(work: (database: OpenDatabase, config: Config) => Promise<T>): Promise<T> {
@@ -156,12 +157,13 @@ async function work(options: { concurrency: number }): Promise<void> {
   const worker = await startWorkerProcess(config.database.url, {
     db: database.db, secret: config.secret, log, concurrency: options.concurrency,
   });
-  log.info({ concurrency: options.concurrency }, 'sync worker started');
+  const delivery = startWebhookDelivery(config, database.db, log);
+  log.info({ concurrency: options.concurrency }, 'sync worker started (delivering webhooks too)');
   await new Promise<void>((resolve) => {
     const stop = async (signal: string) => {
       log.info({ signal }, 'sync worker stopping: interrupting runs in progress');
       try {
-        await worker.stop();
+        await Promise.all([worker.stop(), delivery.stop()]);
       } finally {
         await database.close();
         resolve();

@@ -1,0 +1,147 @@
+// Events (DESIGN 4b): the types, and the PO events derived from a PO's v2 record before and after a write.
+// Pure: the store renders a PO's v2 record inside every writing transaction (store/purchase-orders.ts
+// refreshPoViews); comparing that record with the stored one gives every writer's events at once, so no writer
+// can forget one, and a write that changes nothing a reader sees (an `unchanged` update) yields none.
+
+/** Every event type a feed or an endpoint can ask for (DESIGN 4b), in the order of the table there. */
+export const EVENT_TYPES = [
+  'purchase_order.created',
+  'purchase_order.updated',
+  'purchase_order.lifecycle_status_changed',
+  'purchase_order.status_changed',
+  'item.status_changed',
+  'shipment.created',
+  'shipment.updated',
+  'invoice.created',
+  'invoice.updated',
+  'supplier_update.unmatched',
+  'supplier_document.processed',
+  'sync_run.failed',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+/** `ping` is sent by POST /webhook_endpoints/:id/test only; it is not in the feed. */
+export type DeliverableType = EventType | 'ping';
+
+export function isEventType(value: string): value is EventType {
+  return (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** An event before it is stored: the caller adds id and created_at. */
+export interface EventDraft {
+  type: DeliverableType;
+  data: Record<string, unknown>;
+}
+
+/** The v2 record's fields this module compares (DESIGN 2.5). */
+interface V2Tracking {
+  tracking_number: string;
+  [field: string]: unknown;
+}
+interface V2Item {
+  product_details: { sku: string };
+  status: string;
+  tracking: V2Tracking | null;
+  [field: string]: unknown;
+}
+interface V2FulfilledItem {
+  tracking: V2Tracking | null;
+  [field: string]: unknown;
+}
+interface V2Invoice {
+  invoice_number: string;
+  updated_at?: unknown;
+  [field: string]: unknown;
+}
+export interface V2Record {
+  po_number: string;
+  status: string;
+  items: V2Item[];
+  fulfilled_items: V2FulfilledItem[];
+  invoices: V2Invoice[];
+  [field: string]: unknown;
+}
+
+/** v2 header fields whose change is `purchase_order.updated` (status has its own event; updated_at changes on every write). */
+const HEADER_FIELDS = ['po_number', 'order_date', 'request_date', 'customer_name', 'customer_email', 'shipping_address',
+  'suppliers', 'total', 'quantity', 'drop_ship'] as const;
+
+/** What a writer knows and the v2 record does not show: the lifecycle move and header fields of the lifecycle API. */
+export interface WriteNotes {
+  lifecycle?: { previous_status: string | null; status: string };
+  /** Header fields changed that the v2 record does not carry (payment_terms, reference_number, …). */
+  changedFields?: string[];
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** A shipment as events show it: the v2 tracking object plus the fulfilled items it carries. */
+function shipmentsOf(record: V2Record): Map<string, Record<string, unknown>> {
+  const shipments = new Map<string, Record<string, unknown>>();
+  for (const item of record.fulfilled_items) {
+    if (!item.tracking) continue;
+    const { tracking, ...part } = item;
+    const shipment = shipments.get(tracking.tracking_number) ?? { ...tracking, items: [] as unknown[] };
+    (shipment.items as unknown[]).push(part);
+    shipments.set(tracking.tracking_number, shipment);
+  }
+  return shipments;
+}
+
+/** An invoice's identity within a PO: its number (supplier updates are keyed the same way). */
+const invoiceKey = (invoice: V2Invoice) => invoice.invoice_number;
+
+/** An invoice without the fields that change on every write of it without a reader-visible change. */
+function invoiceContent(invoice: V2Invoice) {
+  const { updated_at: _updated, ...rest } = invoice;
+  return rest;
+}
+
+/**
+ * The events one write of a PO causes, in a fixed order: created, lifecycle, updated, status, items, shipments,
+ * invoices. `before` is null for a PO the write created. Each draft's data starts with `po_number`; the
+ * caller adds `purchase_order` (the after record, as by-po returns it). Items are matched by position and sku
+ * (lines are kept in line order); shipments by tracking number; invoices by number.
+ */
+export function poChangeEvents(before: V2Record | null, after: V2Record, notes: WriteNotes = {}): EventDraft[] {
+  const base = { po_number: after.po_number };
+  if (before === null) return [{ type: 'purchase_order.created', data: base }];
+  const drafts: EventDraft[] = [];
+  if (notes.lifecycle && notes.lifecycle.previous_status !== notes.lifecycle.status) {
+    drafts.push({ type: 'purchase_order.lifecycle_status_changed', data: { ...base, ...notes.lifecycle } });
+  }
+  const changedFields = HEADER_FIELDS.filter((field) => !same(before[field], after[field])) as string[];
+  for (const field of notes.changedFields ?? []) if (!changedFields.includes(field)) changedFields.push(field);
+  if (changedFields.length > 0) drafts.push({ type: 'purchase_order.updated', data: { ...base, changed_fields: changedFields } });
+  if (before.status !== after.status) {
+    drafts.push({ type: 'purchase_order.status_changed', data: { ...base, previous_status: before.status, status: after.status } });
+  }
+  after.items.forEach((item, i) => {
+    const previous = before.items[i];
+    if (!previous || previous.product_details.sku !== item.product_details.sku || previous.status === item.status) return;
+    drafts.push({ type: 'item.status_changed', data: { ...base, item, previous_status: previous.status, status: item.status } });
+  });
+  const shipmentsBefore = shipmentsOf(before);
+  for (const [trackingNumber, shipment] of shipmentsOf(after)) {
+    const previous = shipmentsBefore.get(trackingNumber);
+    if (!previous) drafts.push({ type: 'shipment.created', data: { ...base, shipment } });
+    else if (!same(previous, shipment)) drafts.push({ type: 'shipment.updated', data: { ...base, shipment } });
+  }
+  const invoicesBefore = new Map(before.invoices.map((invoice) => [invoiceKey(invoice), invoice]));
+  for (const invoice of after.invoices) {
+    const previous = invoicesBefore.get(invoiceKey(invoice));
+    if (!previous) drafts.push({ type: 'invoice.created', data: { ...base, invoice } });
+    else if (!same(invoiceContent(previous), invoiceContent(invoice))) drafts.push({ type: 'invoice.updated', data: { ...base, invoice } });
+  }
+  return drafts;
+}
+
+/** The event's JSON as stored, delivered and listed: `{id, type, created_at, data}`. */
+export function eventPayload(id: string, type: DeliverableType, createdAt: string, data: Record<string, unknown>): string {
+  return JSON.stringify({ id, type, created_at: createdAt, data });
+}
+
+/** Does an endpoint's `enabled_events` (["*"] or types) take this type? `ping` goes to the endpoint tested only. */
+export function endpointTakes(enabledEvents: readonly string[], type: DeliverableType): boolean {
+  return type !== 'ping' && (enabledEvents.includes('*') || enabledEvents.includes(type));
+}

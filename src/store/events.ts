@@ -1,0 +1,207 @@
+// The events outbox and feed (DESIGN 4b). Events are written by the transaction that makes the change (never
+// after it), each with one pending delivery row per enabled webhook endpoint that takes its type, so a commit
+// leaves both the event and its deliveries and a rollback leaves neither.
+//
+// Commit order. `seq` is taken at insert time, which on PostgreSQL is not commit order: a transaction that
+// inserted seq 7 may commit after one that inserted seq 8, and a reader that had paged past 8 would never see 7.
+// So the feed pages by `position`, which only the sequencer assigns, to committed rows, one sequencing step at a
+// time (an advisory lock on PostgreSQL; SQLite has one writer, so seq is already commit order there). Every
+// event a step numbers committed before the step ran, and every later step numbers only larger positions:
+// a reader that has seen position p will see every event committed later above p.
+import { PostgresAdapter, sql } from 'kysely';
+import { eventPayload, poChangeEvents, endpointTakes, type DeliverableType, type EventDraft, type EventType, type V2Record, type WriteNotes }
+  from '../domain/events.ts';
+import { renderInstant } from '../domain/dates.ts';
+import { newId } from '../domain/ids.ts';
+import type { Db } from '../db/database.ts';
+
+const isPostgres = (db: Db) => db.getExecutor().adapter instanceof PostgresAdapter;
+
+// ---- what writers note inside their transaction -----------------------------------------------------------
+
+/** Notes per transaction object, read when the PO's renderings are refreshed in the same transaction. */
+const notesByTransaction = new WeakMap<object, Map<string, WriteNotes>>();
+
+function notesFor(trx: Db, poId: string): WriteNotes {
+  let byPo = notesByTransaction.get(trx);
+  if (!byPo) notesByTransaction.set(trx, (byPo = new Map()));
+  let notes = byPo.get(poId);
+  if (!notes) byPo.set(poId, (notes = {}));
+  return notes;
+}
+
+/** Records a lifecycle move (DESIGN 3) for the PO's next refresh in this transaction; a second move keeps the first `previous_status`. */
+export function noteLifecycleChange(trx: Db, poId: string, previous: string | null, status: string): void {
+  const notes = notesFor(trx, poId);
+  notes.lifecycle = { previous_status: notes.lifecycle ? notes.lifecycle.previous_status : previous, status };
+}
+
+/** Records header fields (their API names) a lifecycle write changed that the v2 record does not show. */
+export function noteChangedFields(trx: Db, poId: string, fields: string[]): void {
+  const notes = notesFor(trx, poId);
+  notes.changedFields = [...new Set([...(notes.changedFields ?? []), ...fields])];
+}
+
+function takeNotes(trx: Db, poId: string): WriteNotes {
+  const byPo = notesByTransaction.get(trx);
+  const notes = byPo?.get(poId) ?? {};
+  byPo?.delete(poId);
+  return notes;
+}
+
+// ---- writing events -----------------------------------------------------------------------------------------
+
+interface EndpointChoice {
+  id: string;
+  enabledEvents: string[];
+}
+
+async function enabledEndpoints(db: Db, retailerId: string): Promise<EndpointChoice[]> {
+  const rows = await db.selectFrom('webhook_endpoints').select(['id', 'enabled_events'])
+    .where('retailer_id', '=', retailerId).where('enabled', '=', 1).execute();
+  return rows.map((row) => ({ id: row.id, enabledEvents: JSON.parse(row.enabled_events) as string[] }));
+}
+
+const CHUNK = 500;
+
+/**
+ * Writes events of one retailer, and a pending delivery for each enabled endpoint taking its type (or for
+ * `onlyEndpointId`: the test ping). Call inside the transaction making the change. Returns the events' ids.
+ */
+export async function recordEvents(
+  db: Db, retailerId: string, drafts: readonly EventDraft[], options: { now?: Date; onlyEndpointId?: string } = {},
+): Promise<string[]> {
+  if (drafts.length === 0) return [];
+  const now = options.now ?? new Date();
+  const stamp = now.toISOString();
+  const rows = drafts.map((draft) => {
+    const id = newId('evt', now.getTime());
+    return { id, retailer_id: retailerId, type: draft.type, payload: eventPayload(id, draft.type, renderInstant(stamp), draft.data), created_at: stamp };
+  });
+  for (let i = 0; i < rows.length; i += CHUNK) await db.insertInto('events').values(rows.slice(i, i + CHUNK)).execute();
+
+  const endpoints = options.onlyEndpointId
+    ? [{ id: options.onlyEndpointId, enabledEvents: ['*'] }]
+    : await enabledEndpoints(db, retailerId);
+  const deliveries = endpoints.flatMap((endpoint) => rows
+    .filter((row) => options.onlyEndpointId !== undefined || endpointTakes(endpoint.enabledEvents, row.type as DeliverableType))
+    .map((row) => ({
+      id: newId('whd', now.getTime()), retailer_id: retailerId, endpoint_id: endpoint.id, event_id: row.id, type: row.type,
+      status: 'pending', attempts: 0, next_attempt_at: stamp, lease_until: null, created_at: stamp, updated_at: stamp,
+    })));
+  for (let i = 0; i < deliveries.length; i += CHUNK) {
+    await db.insertInto('webhook_deliveries').values(deliveries.slice(i, i + CHUNK)).execute();
+  }
+  return rows.map((row) => row.id);
+}
+
+/**
+ * One event that is not about a PO's record (DESIGN 4b: `supplier_update.unmatched` {po_number, update},
+ * `supplier_document.processed` {document_id, summary}, `sync_run.failed` {connection_id, run_id, error}).
+ * Call inside the change's transaction. Returns the event's id.
+ */
+export async function recordEvent(db: Db, retailerId: string, type: EventType, data: Record<string, unknown>, now = new Date()): Promise<string> {
+  const [id] = await recordEvents(db, retailerId, [{ type, data }], { now });
+  return id;
+}
+
+/**
+ * The events of one write of a PO, from its v2 rendering before (null: created by this write) and after, plus
+ * what the writer noted in this transaction (noteLifecycleChange, noteChangedFields). `data.purchase_order` is
+ * the after record as stored (invoice links as document ids, signed whenever the event is served or delivered).
+ */
+export async function recordPoChange(db: Db, retailerId: string, poId: string, before: string | null, after: string): Promise<void> {
+  const afterRecord = JSON.parse(after) as V2Record;
+  const drafts = poChangeEvents(before === null ? null : (JSON.parse(before) as V2Record), afterRecord, takeNotes(db, poId));
+  if (drafts.length === 0) return;
+  await recordEvents(db, retailerId, drafts.map(({ type, data }) => {
+    const { po_number, ...rest } = data;
+    return { type, data: { po_number, purchase_order: afterRecord, ...rest } };
+  }));
+}
+
+// ---- the feed -------------------------------------------------------------------------------------------------
+
+/**
+ * Numbers committed, not yet numbered events in commit order (see the top of this file). Cheap when there is
+ * nothing to number (a partial index on unnumbered rows). Returns how many it numbered.
+ */
+export async function sequenceEvents(db: Db): Promise<number> {
+  if (!isPostgres(db)) {
+    const result = await db.updateTable('events').set((eb) => ({ position: eb.ref('seq') })).where('position', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+  return db.transaction().execute(async (trx) => {
+    // One step at a time per schema; each statement below sees every commit made before it started.
+    await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':ordersync-event-positions'))`.execute(trx);
+    const result = await sql`update events set position = numbered.position
+      from (select seq, nextval('event_positions') as position from (select seq from events where position is null order by seq) pending) numbered
+      where events.seq = numbered.seq`.execute(trx);
+    return Number(result.numAffectedRows ?? 0);
+  });
+}
+
+export interface StoredEvent {
+  id: string;
+  type: string;
+  payload: string;
+  position: number;
+}
+
+/** The position of one of the retailer's numbered events, or undefined (unknown, another retailer's, pruned). */
+export async function eventPosition(db: Db, retailerId: string, eventId: string): Promise<number | undefined> {
+  const read = () => db.selectFrom('events').select('position').where('retailer_id', '=', retailerId).where('id', '=', eventId)
+    .executeTakeFirst();
+  let row = await read();
+  if (row && row.position === null) {
+    await sequenceEvents(db); // committed, not numbered yet (a webhook can arrive before the feed is read)
+    row = await read();
+  }
+  return row?.position === undefined || row.position === null ? undefined : Number(row.position);
+}
+
+/**
+ * One page of the retailer's feed: numbered events above `afterPosition` in commit order, `limit` + 1 read to
+ * tell whether there are more; `types` filters (empty: all). Pings are never in the feed.
+ */
+export async function listEvents(
+  db: Db, retailerId: string, page: { afterPosition: number; limit: number; types: readonly string[] },
+): Promise<{ events: StoredEvent[]; hasMore: boolean }> {
+  await sequenceEvents(db);
+  let query = db.selectFrom('events').select(['id', 'type', 'payload', 'position'])
+    .where('retailer_id', '=', retailerId).where('position', '>', page.afterPosition).where('type', '!=', 'ping');
+  if (page.types.length > 0) query = query.where('type', 'in', [...page.types]);
+  const rows = await query.orderBy('position').limit(page.limit + 1).execute();
+  return {
+    events: rows.slice(0, page.limit).map((row) => ({ ...row, position: Number(row.position) })),
+    hasMore: rows.length > page.limit,
+  };
+}
+
+/** One event of the retailer (pings included: a delivery refers to them), or undefined. */
+export async function findEvent(db: Db, retailerId: string, eventId: string): Promise<{ id: string; type: string; payload: string } | undefined> {
+  return db.selectFrom('events').select(['id', 'type', 'payload'])
+    .where('retailer_id', '=', retailerId).where('id', '=', eventId).executeTakeFirst();
+}
+
+/** How long events (and their deliveries) are kept: 30 days (DESIGN 4b). */
+export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Deletes events and deliveries older than the retention; returns how many events it deleted. */
+export async function pruneEvents(db: Db, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - EVENT_RETENTION_MS).toISOString();
+  await db.deleteFrom('webhook_deliveries').where('created_at', '<', cutoff).where('status', '!=', 'pending').execute();
+  const result = await db.deleteFrom('events').where('created_at', '<', cutoff)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('webhook_deliveries as d').select('d.id')
+      .whereRef('d.event_id', '=', 'events.id').where('d.status', '=', 'pending'))))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** The retailer's newest numbered position (0 when none): where `ordersync events tail` starts following. */
+export async function latestPosition(db: Db, retailerId: string): Promise<number> {
+  await sequenceEvents(db);
+  const row = await db.selectFrom('events').select((eb) => eb.fn.max('position').as('position'))
+    .where('retailer_id', '=', retailerId).executeTakeFirst();
+  return Number(row?.position ?? 0);
+}

@@ -1,0 +1,214 @@
+// Webhook deliveries and their attempts (DESIGN 4b). A delivery is one event for one endpoint; it is a row from
+// the transaction that wrote the event (store/events.ts) until it succeeds or fails for good, so a restart or a
+// crash loses nothing. Workers claim due deliveries with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL): a
+// delivery is held by one worker at a time, so an endpoint never gets the same event twice at once, and a worker
+// that dies mid-attempt only delays the delivery until its lease runs out.
+import { PostgresAdapter } from 'kysely';
+import { renderInstant } from '../domain/dates.ts';
+import { newId } from '../domain/ids.ts';
+import { failingTooLong, type AttemptVerdict } from '../domain/webhooks.ts';
+import type { Db } from '../db/database.ts';
+import { recordEvents } from './events.ts';
+
+/** How long a claim holds a delivery: longer than an attempt's 10 s timeout plus its bookkeeping. */
+export const LEASE_MS = 60_000;
+/** Due deliveries looked at per claim: enough to fill a few endpoints' room without reading the whole backlog. */
+const CANDIDATES = 200;
+
+export interface ClaimedDelivery {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  attempts: number;
+  lease_until: string;
+  url: string;
+  payload: string;
+  secret_encrypted: string;
+  previous_secret_encrypted: string | null;
+  previous_secret_expires_at: string | null;
+}
+
+/**
+ * Claims up to `limit` due deliveries of enabled endpoints, at most `perEndpoint(endpointId)` for each endpoint
+ * (what this process may still start for it), oldest due first.
+ */
+export async function claimDueDeliveries(
+  db: Db, limit: number, perEndpoint: (endpointId: string) => number, now = new Date(),
+): Promise<ClaimedDelivery[]> {
+  const stamp = now.toISOString();
+  const candidates = await db.selectFrom('webhook_deliveries as d').innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+    .select(['d.id', 'd.endpoint_id'])
+    .where('d.status', '=', 'pending').where('d.next_attempt_at', '<=', stamp).where('e.enabled', '=', 1)
+    .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', stamp)]))
+    .orderBy('d.next_attempt_at').limit(Math.min(limit * 4, CANDIDATES)).execute();
+  const room = new Map<string, number>();
+  const chosen: string[] = [];
+  for (const candidate of candidates) {
+    const left = room.get(candidate.endpoint_id) ?? perEndpoint(candidate.endpoint_id);
+    if (left <= 0) continue;
+    room.set(candidate.endpoint_id, left - 1);
+    chosen.push(candidate.id);
+    if (chosen.length >= limit) break;
+  }
+  if (chosen.length === 0) return [];
+  const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString();
+  // Re-checked under the row lock: another worker may have claimed some since the look above.
+  let stillDue = db.selectFrom('webhook_deliveries').select('id').where('id', 'in', chosen).where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]));
+  if (db.getExecutor().adapter instanceof PostgresAdapter) stillDue = stillDue.forUpdate().skipLocked();
+  const claimed = await db.updateTable('webhook_deliveries').set({ lease_until: leaseUntil })
+    .where('id', 'in', stillDue).returning('id').execute();
+  if (claimed.length === 0) return [];
+  return db.selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+    .innerJoin('events as ev', 'ev.id', 'd.event_id')
+    .select(['d.id', 'd.event_id', 'd.endpoint_id', 'd.attempts', 'd.lease_until', 'e.url', 'ev.payload', 'e.secret_encrypted',
+      'e.previous_secret_encrypted', 'e.previous_secret_expires_at'])
+    .where('d.id', 'in', claimed.map((c) => c.id)).where('d.lease_until', '=', leaseUntil)
+    .execute() as Promise<ClaimedDelivery[]>;
+}
+
+/** Gives claimed, not attempted deliveries back (a stopping worker), due at once for any worker. */
+export async function releaseDeliveries(db: Db, deliveries: readonly Pick<ClaimedDelivery, 'id' | 'lease_until'>[]): Promise<void> {
+  for (const delivery of deliveries) {
+    await db.updateTable('webhook_deliveries').set({ lease_until: null })
+      .where('id', '=', delivery.id).where('lease_until', '=', delivery.lease_until).execute();
+  }
+}
+
+export interface AttemptRecord {
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  verdict: AttemptVerdict;
+}
+
+const GONE_REASON = 'The endpoint answered 410 Gone.';
+const FAILING_REASON = 'Every delivery attempt failed for 3 days.';
+
+/** One attempt's outcome, ready to record. */
+export interface AttemptOutcome {
+  delivery: Pick<ClaimedDelivery, 'id' | 'endpoint_id' | 'attempts' | 'lease_until'>;
+  attempt: AttemptRecord;
+  at: Date;
+}
+
+/**
+ * Records attempts of claimed deliveries, in one transaction, and applies each verdict (DESIGN 4b): success clears
+ * the endpoint's failure streak; 410 fails the delivery and disables the endpoint; otherwise a retry is scheduled
+ * or the delivery fails, and an endpoint failing for 3 days is disabled. An attempt whose claim was lost (its
+ * lease ran out and another worker took the delivery) is not recorded; returns how many were.
+ */
+export async function recordAttempts(db: Db, outcomes: readonly AttemptOutcome[]): Promise<number> {
+  if (outcomes.length === 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    let recorded = 0;
+    for (const outcome of outcomes) if (await applyAttempt(trx, outcome)) recorded++;
+    return recorded;
+  });
+}
+
+async function applyAttempt(trx: Db, { delivery, attempt, at: now }: AttemptOutcome): Promise<boolean> {
+  const stamp = now.toISOString();
+  const { verdict } = attempt;
+  const nextAttemptAt = verdict.kind === 'retry' ? new Date(now.getTime() + verdict.delayMs).toISOString() : null;
+  const result = await trx.updateTable('webhook_deliveries').set({
+    status: verdict.kind === 'retry' ? 'pending' : verdict.kind === 'succeeded' ? 'succeeded' : 'failed',
+    attempts: delivery.attempts + 1, next_attempt_at: nextAttemptAt, lease_until: null, updated_at: stamp,
+  }).where('id', '=', delivery.id).where('lease_until', '=', delivery.lease_until).executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return false;
+  await trx.insertInto('webhook_attempts').values({
+    id: newId('wha', now.getTime()), delivery_id: delivery.id, attempt: delivery.attempts + 1, response_status: attempt.status,
+    duration_ms: attempt.durationMs, error: attempt.error, attempted_at: stamp, next_attempt_at: nextAttemptAt,
+  }).execute();
+  const endpoint = trx.updateTable('webhook_endpoints').where('id', '=', delivery.endpoint_id);
+  if (verdict.kind === 'succeeded') {
+    await endpoint.set({ failing_since: null }).where('failing_since', 'is not', null).execute();
+  } else if (verdict.kind === 'gone') {
+    await endpoint.set({ enabled: 0, disabled_reason: GONE_REASON, updated_at: stamp }).execute();
+  } else {
+    const row = await trx.selectFrom('webhook_endpoints').select('failing_since').where('id', '=', delivery.endpoint_id).executeTakeFirst();
+    if (row && row.failing_since === null) await endpoint.set({ failing_since: stamp }).execute();
+    else if (row && failingTooLong(row.failing_since, now)) {
+      await endpoint.set({ enabled: 0, disabled_reason: FAILING_REASON, updated_at: stamp }).where('enabled', '=', 1).execute();
+    }
+  }
+  return true;
+}
+
+export interface DeliveryView {
+  id: string;
+  event_id: string;
+  type: string;
+  status: string;
+  attempt: number;
+  response_status: number | null;
+  duration_ms: number | null;
+  error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  attempts: { attempt: number; response_status: number | null; duration_ms: number; error: string | null; attempted_at: string;
+    next_attempt_at: string | null }[];
+}
+
+/**
+ * One page of an endpoint's deliveries, newest first (by id, which sorts by creation), `limit` + 1 read to
+ * tell whether there are more; each with its attempts (oldest first) and its latest attempt's outcome on top.
+ */
+export async function listDeliveries(
+  db: Db, retailerId: string, endpointId: string, page: { limit: number; before?: string },
+): Promise<{ deliveries: DeliveryView[]; hasMore: boolean }> {
+  let query = db.selectFrom('webhook_deliveries').selectAll()
+    .where('retailer_id', '=', retailerId).where('endpoint_id', '=', endpointId);
+  if (page.before !== undefined) query = query.where('id', '<', page.before);
+  const rows = await query.orderBy('id', 'desc').limit(page.limit + 1).execute();
+  const shown = rows.slice(0, page.limit);
+  const attempts = shown.length === 0 ? [] : await db.selectFrom('webhook_attempts').selectAll()
+    .where('delivery_id', 'in', shown.map((r) => r.id)).orderBy('attempt').execute();
+  return {
+    hasMore: rows.length > page.limit,
+    deliveries: shown.map((row) => {
+      const own = attempts.filter((a) => a.delivery_id === row.id).map((a) => ({
+        attempt: a.attempt, response_status: a.response_status, duration_ms: a.duration_ms, error: a.error,
+        attempted_at: renderInstant(a.attempted_at), next_attempt_at: renderInstant(a.next_attempt_at),
+      }));
+      const latest = own.at(-1);
+      return {
+        id: row.id, event_id: row.event_id, type: row.type, status: row.status, attempt: row.attempts,
+        response_status: latest?.response_status ?? null, duration_ms: latest?.duration_ms ?? null, error: latest?.error ?? null,
+        next_attempt_at: renderInstant(row.next_attempt_at), created_at: renderInstant(row.created_at), attempts: own,
+      };
+    }),
+  };
+}
+
+export type RetryResult = 'queued' | 'not_found' | 'in_flight';
+
+/** Makes a delivery due now (again), whatever its status, unless an attempt is in flight. */
+export async function retryDelivery(db: Db, retailerId: string, endpointId: string, deliveryId: string, now = new Date()): Promise<RetryResult> {
+  const stamp = now.toISOString();
+  const row = await db.selectFrom('webhook_deliveries').select(['id', 'lease_until'])
+    .where('retailer_id', '=', retailerId).where('endpoint_id', '=', endpointId).where('id', '=', deliveryId).executeTakeFirst();
+  if (!row) return 'not_found';
+  const result = await db.updateTable('webhook_deliveries')
+    .set({ status: 'pending', next_attempt_at: stamp, updated_at: stamp })
+    .where('id', '=', deliveryId).where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 0 ? 'in_flight' : 'queued';
+}
+
+/** Queues a `ping` event (DESIGN 4b: POST …/:id/test) for this endpoint only; returns the event's id. */
+export async function queuePing(db: Db, retailerId: string, endpointId: string, now = new Date()): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const [id] = await recordEvents(trx, retailerId, [{ type: 'ping', data: { webhook_endpoint_id: endpointId } }],
+      { now, onlyEndpointId: endpointId });
+    return id;
+  });
+}
+
+/** Deliveries waiting (pending), all retailers: for the metrics and the benchmark. */
+export async function pendingDeliveryCount(db: Db): Promise<number> {
+  const row = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('status', '=', 'pending').executeTakeFirstOrThrow();
+  return Number(row.n);
+}
