@@ -17,6 +17,7 @@ import { consoleAuth } from './routes/auth.ts';
 import { consoleConnections } from './routes/connections.ts';
 import { consoleKeys } from './routes/keys.ts';
 import { consoleOrders } from './routes/orders.ts';
+import { consoleWebhooks } from './routes/webhooks.ts';
 import { renderPage } from './render.ts';
 import { DEFAULT_SESSION_TTL_MS, loadSession, ScopeMissingError } from './session.ts';
 
@@ -103,4 +104,5 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   await app.register(consoleOrders, context);
   await app.register(consoleConnections, context);
   await app.register(consoleKeys, context);
+  await app.register(consoleWebhooks, context);
 };

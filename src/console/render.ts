@@ -12,6 +12,7 @@ function navigation(reply: FastifyReply) {
   const session = reply.request.consoleSession;
   const entries: { href: string; label: string; scope: Scope }[] = [{ href: '/console/orders', label: 'Purchase orders', scope: 'read' }];
   entries.push({ href: '/console/connections', label: 'Connections', scope: 'admin' });
+  entries.push({ href: '/console/webhooks', label: 'Webhooks', scope: 'admin' });
   entries.push({ href: '/console/keys', label: 'API keys', scope: 'admin' });
   return entries.filter((entry) => can(session, entry.scope));
 }
