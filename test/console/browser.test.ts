@@ -1,10 +1,12 @@
 // The console in a real browser (DESIGN 4c): playwright-core driving Debian's Chromium (/usr/bin/chromium; .ci/run
 // installs it when missing). One walk through what a person does: a wrong then a right key, search by each kind
 // of id, the PO page, a lifecycle action, "Sync now" against the ShipStation sandbox with its live progress line,
+// a webhook test delivered to a local receiver (and retried),
 // creating and revoking a key (whose session then ends), a read-only key offered no write actions, sign-out.
 // Throughout: no script errors, the key never in a URL or in script-readable storage. Screenshots of each page go
 // to data/console-screenshots/ (gitignored) as test artefacts.
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -12,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import type { Db } from '../../src/db/database.ts';
 import { SHIPSTATION_DEFAULT_API_KEY } from '../../src/sandbox/shipstation.ts';
+import { WebhookDeliverer } from '../../src/events/deliverer.ts';
 import { createConnection } from '../../src/store/connections.ts';
+import { createEndpoint } from '../../src/store/webhook-endpoints.ts';
 import { createPurchaseOrder } from '../../src/store/purchase-order-lifecycle.ts';
 import { ensureWarehouse } from '../../src/store/warehouses.ts';
 import { shipStation } from '../sync/support.ts';
@@ -37,6 +41,10 @@ describe('the console in Chromium', () => {
   let sandbox: Awaited<ReturnType<typeof shipStation>>;
   let connectionId: string;
   let draftId: string;
+  let receiver: Server;
+  let deliverer: WebhookDeliverer;
+  /** Webhook types the receiver was sent. */
+  const received: string[] = [];
   /** Every problem a page reported: uncaught exceptions and console errors. */
   const scriptErrors: string[] = [];
   /** Every URL any page asked for. */
@@ -63,6 +71,20 @@ describe('the console in Chromium', () => {
       supplier_id: world.suppliers.cobra, warehouse_id: warehouse, po_number: 'PO-BROWSER-1',
       products: [{ sku: 'COB-DS-ADAPT', supplier_sku: null, quantity: 2, cost_cents: 34900, product_name: 'Cobra DS Adapt Driver', description: null }],
     }, async () => undefined);
+    // A webhook receiver on this machine, and the deliverer serve runs on SQLite.
+    receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => { body += chunk; });
+      request.on('end', () => { received.push((JSON.parse(body) as { type: string }).type); response.writeHead(204).end(); });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    const port = (receiver.address() as { port: number }).port;
+    await createEndpoint(db, TEST_CONFIG.secret, world.retailerA, {
+      url: `http://127.0.0.1:${port}/ordersync`, enabled_events: ['invoice.created'], description: 'Receiving desk',
+    });
+    deliverer = new WebhookDeliverer({
+      db, secret: TEST_CONFIG.secret, publicUrl: TEST_CONFIG.publicUrl, allowPrivateUrls: true, log: console, pollMs: 50,
+    }).start();
     app = await buildApp({ config: TEST_CONFIG, db, logger: false });
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -70,6 +92,8 @@ describe('the console in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await deliverer?.stop();
+    await new Promise((done) => receiver?.close(done));
     await app?.close();
     await sandbox?.close();
   });
@@ -183,6 +207,17 @@ describe('the console in Chromium', () => {
     // The whole runs section was swapped in: the table row of the run finished too, without a reload.
     expect(await page.locator('#runs table tbody tr').first().textContent()).toContain('succeeded');
 
+    // A webhook test: the ping is delivered, and its row shows the receiver's status code without a reload.
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('link', { name: /127\.0\.0\.1/ }).click();
+    await page.getByRole('button', { name: 'Send a test event' }).click();
+    await expect.poll(() => page.locator('#deliveries tbody tr').first().textContent(), { timeout: 15_000, interval: 250 })
+      .toMatch(/ping[\s\S]*succeeded[\s\S]*HTTP 204/);
+    expect(received).toEqual(['ping']);
+    await shot(page, '09-webhook-tested');
+    await page.locator('#deliveries').getByRole('button', { name: /^Retry ping/ }).click();
+    await expect.poll(() => received.length, { timeout: 15_000 }).toBe(2);
+
     // Create a key, sign in with it elsewhere, revoke it: that session ends.
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByLabel('Name').fill('receiving desk');
@@ -194,7 +229,7 @@ describe('the console in Chromium', () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     await page.getByRole('button', { name: 'Copy' }).click();
     await expect.poll(() => page.locator('#copy-status').textContent()).toContain('Copied');
-    await shot(page, '09-key-created');
+    await shot(page, '10-key-created');
     await expectNoKeyReadable(page);
 
     const desk = await newPage();
@@ -203,7 +238,7 @@ describe('the console in Chromium', () => {
     await page.goto(`${base}/console/keys`);
     await page.getByRole('button', { name: /Revoke receiving desk/ }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Revoked');
-    await shot(page, '10-key-revoked');
+    await shot(page, '11-key-revoked');
     await desk.reload();
     await expect.poll(() => desk.url()).toMatch(/\/console\/sign-in\?expired=1$/);
     expect(await desk.getByRole('status').first().textContent()).toContain('Your session has ended');
@@ -219,13 +254,13 @@ describe('the console in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const page = await newPage(context);
     await signIn(page, world.keys.a);
-    await shot(page, '11-phone-list');
+    await shot(page, '12-phone-list');
     expect(await page.getByRole('link', { name: 'Connections' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
     await page.getByLabel('Search').fill('PO-A1002');
     await page.getByLabel('Search').press('Enter');
     await page.waitForURL(/\/console\/orders\/po_/);
-    await shot(page, '12-phone-po-read-only');
+    await shot(page, '13-phone-po-read-only');
     expect(await page.locator('form[action$="/status"], form[action$="/receive"]').count()).toBe(0);
     expect(await page.getByRole('heading', { name: 'Actions' }).count()).toBe(0);
     // The page fits the phone's width: nothing scrolls sideways but the tables inside their own boxes.
