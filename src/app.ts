@@ -16,7 +16,7 @@ import { eventsApi } from './api/events.ts';
 import { webhookEndpointsApi } from './api/webhook-endpoints.ts';
 import { applyHeldSupplierUpdates } from './store/supplier-updates.ts';
 import { createAuthenticator } from './http/auth.ts';
-import { handleFrameworkError, registerErrorHandling } from './http/errors.ts';
+import { handleFrameworkError, MAX_PARAM_LENGTH, registerErrorHandling } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerValidation } from './http/validation.ts';
 import { registerMetrics, type MetricsOptions } from './http/metrics.ts';
@@ -78,7 +78,7 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
     return503OnClosing: true,
     // Path parameters up to 1000 characters reach the route's schema, which names the field in its 400;
     // whatever Fastify rejects before routing still gets the error envelope.
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: handleFrameworkError,
     // One line per request instead of Fastify's two (http/request-log.ts).
     logController: new LogController({ disableRequestLogging: true }),
@@ -91,6 +91,9 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
   registerRequestLog(app);
   if (metrics) registerMetrics(app, metrics);
   registerValidation(app);
+  // JSON sent as text/plain is a 415 naming application/json, not a string body failing the schema; routes
+  // that take text (supplier documents) register their own parser.
+  app.removeContentTypeParser('text/plain');
   await registerOpenApi(app, config.publicUrl);
 
   const limits = rateLimit ? await registerRateLimits(app, db, rateLimit) : undefined;

@@ -130,7 +130,13 @@ program.command('seed').description('generate realistic demo POs, deterministica
   .requiredOption('--pos <n>', 'number of purchase orders', positiveInteger)
   .option('--seed <s>', 'random seed; the same seed gives the same data', integer, 1)
   .action((options: { retailer: string; pos: number; seed: number }) => withDatabase(async ({ db }) => {
-    await seedDatabase(db, { retailer: options.retailer, pos: options.pos, seed: options.seed, progress: process.stderr.isTTY });
+    const started = performance.now();
+    const { created, skipped } = await seedDatabase(db, {
+      retailer: options.retailer, pos: options.pos, seed: options.seed, progress: process.stderr.isTTY,
+    });
+    // A summary line whatever stdout is (a pipe, a file, CI): the progress bar shows only on a terminal.
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`Seeded ${options.retailer}: ${created} POs written, ${skipped} already there, in ${seconds} s.`);
   }));
 
 (await import('./sandbox/cli.ts')).registerSandboxCommand(program);

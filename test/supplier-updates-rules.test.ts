@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { FulfilmentStatus } from '../src/domain/statuses.ts';
 import {
-  advanceStatus, canonicalJson, diffSnapshots, fingerprintOf, normalizePaymentTerms, parseInstant, parseSupplierUpdates,
+  advanceStatus, canonicalJson, diffSnapshots, fingerprintOf, normalizePaymentTerms, parseSupplierUpdates,
   planUpdate, shipmentStatusFromCheckpoints, statusFromShipments, type Change, type ParsedUpdate, type PlanContext, type PoSnapshot,
   type SupplierUpdate,
 } from '../src/domain/supplier-updates.ts';
@@ -46,8 +46,8 @@ describe('parseSupplierUpdates', () => {
       message: 'Delivered', location: 'Carlsbad, CA', occurred_at: '2026-11-24T18:12:00.000Z',
     });
     expect(invoice).toMatchObject({
-      type: 'invoice', invoice_number: '12345678', payment_terms: 'net_60', subtotal_cents: 100000, tax_cents: 0,
-      shipping_cents: 0, total_cents: 100000, currency: 'USD', status: 'open', invoice_date: '2026-11-20', due_date: '2027-01-19',
+      type: 'invoice', invoice_number: '12345678', payment_terms: 'net_60',
+      amounts: { subtotal: '1000', tax: '0', shipping: '0', total: '1000' }, currency: 'USD', status: 'open', invoice_date: '2026-11-20', due_date: '2027-01-19',
     });
     expect(invoice.type === 'invoice' && invoice.document?.bytes.equals(PDF)).toBe(true);
   });
@@ -61,7 +61,7 @@ describe('parseSupplierUpdates', () => {
     expect(one({ type: 'shipment', po_number: 'PO-1', supplier_order_id: 'S1', tracking_number: 'X1', shipped_date: '2026-11-20' }))
       .toMatchObject({ shipped_at: '2026-11-20T00:00:00.000Z' });
     expect(one({ type: 'invoice', po_number: 'PO-1', invoice_number: 'I1', subtotal_amount: 10.5, total_amount: 10.5, currency: 'eur' }))
-      .toMatchObject({ tax_cents: 0, shipping_cents: 0, currency: 'EUR', status: null, document: null, payment_terms: null });
+      .toMatchObject({ amounts: { subtotal: '10.5', tax: '0', shipping: '0', total: '10.5' }, currency: 'EUR', status: null, document: null, payment_terms: null });
   });
 
   const order = { type: 'order', po_number: 'PO-1', supplier_order_id: 'S1', supplier_name: 'Acme', status: 'confirmed' };
@@ -75,11 +75,11 @@ describe('parseSupplierUpdates', () => {
     ['no type', { po_number: 'PO-1' }, 'updates[0].type', /required/],
     ['unknown type', { ...order, type: 'refund' }, 'updates[0].type', /one of/],
     ['no po_number', { ...order, po_number: undefined }, 'updates[0].po_number', /required/],
-    ['empty po_number', { ...order, po_number: '  ' }, 'updates[0].po_number', /empty/],
+    ['empty po_number', { ...order, po_number: '  ' }, 'updates[0].po_number', /blank/],
     ['numeric po_number', { ...order, po_number: 1001 }, 'updates[0].po_number', /string/],
     ['unknown field', { ...order, colour: 'red' }, 'updates[0].colour', /not a known field/],
     ['field of another kind', { ...order, tracking_number: 'X' }, 'updates[0].tracking_number', /not a known field/],
-    ['order without supplier_order_id', { ...order, supplier_order_id: null }, 'updates[0].supplier_order_id', /required/],
+    ['order without supplier_order_id', { ...order, supplier_order_id: null }, 'updates[0].supplier_order_id', /must be a string/],
     ['order without supplier_name', { ...order, supplier_name: undefined }, 'updates[0].supplier_name', /required/],
     ['order status not in the set', { ...order, status: 'shipped' }, 'updates[0].status', /one of/],
     ['order lines not an array', { ...order, lines: { sku: 'A' } }, 'updates[0].lines', /array/],
@@ -95,21 +95,27 @@ describe('parseSupplierUpdates', () => {
     ['estimated date as instant', { ...order, estimated_delivery_date: '2026-12-01T00:00:00Z' }, 'updates[0].estimated_delivery_date', /calendar date/],
     ['shipment without tracking_number', { ...shipment, tracking_number: undefined }, 'updates[0].tracking_number', /required/],
     ['tracking number with punctuation', { ...shipment, tracking_number: '1Z/99' }, 'updates[0].tracking_number', /letters, digits/],
+    ['two tracking numbers in one field', { ...shipment, tracking_number: '1Z999AA10123456784 1Z999AA10123456793' }, 'updates[0].tracking_number',
+      /holds 2 tracking numbers \(1Z999AA10123456784, 1Z999AA10123456793\)/],
+    ['two tracking numbers, comma-separated', { ...shipment, tracking_number: '1Z999AA10123456784, 1Z999AA10123456793' },
+      'updates[0].tracking_number', /holds 2 tracking numbers/],
     ['carrier not a code', { ...shipment, carrier: 'U P S!' }, 'updates[0].carrier', /carrier code/],
     ['carrier a number', { ...shipment, carrier: 5 }, 'updates[0].carrier', /string/],
-    ['shipped_date without offset', { ...shipment, shipped_date: '2026-11-20T15:04:00' }, 'updates[0].shipped_date', /offset/],
-    ['shipped_date not real', { ...shipment, shipped_date: '2026-11-31T15:04:00Z' }, 'updates[0].shipped_date', /offset/],
-    ['shipped_date hour 25', { ...shipment, shipped_date: '2026-11-20T25:04:00Z' }, 'updates[0].shipped_date', /offset/],
+    ['shipped_date not real', { ...shipment, shipped_date: '2026-11-31T15:04:00Z' }, 'updates[0].shipped_date', /2026-11-31 is not a calendar date/],
+    ['shipped_date hour 25', { ...shipment, shipped_date: '2026-11-20T25:04:00Z' }, 'updates[0].shipped_date', /not a time of day/],
+    ['shipped_date year 0000', { ...shipment, shipped_date: '0000-01-01T00:00:00Z' }, 'updates[0].shipped_date', /0001–9999/],
     ['event status not in the set', { ...event, status: 'shipped' }, 'updates[0].status', /one of/],
     ['event without timestamp', { ...event, timestamp: undefined }, 'updates[0].timestamp', /required/],
-    ['event timestamp garbage', { ...event, timestamp: 'yesterday' }, 'updates[0].timestamp', /ISO 8601/],
+    ['event timestamp garbage', { ...event, timestamp: 'yesterday' }, 'updates[0].timestamp', /RFC 3339/],
     ['event message too long', { ...event, message: 'x'.repeat(501) }, 'updates[0].message', /at most 500/],
     ['invoice without invoice_number', { ...invoice, invoice_number: undefined }, 'updates[0].invoice_number', /required/],
     ['invoice without total', { ...invoice, total_amount: undefined }, 'updates[0].total_amount', /required/],
-    ['amount negative', { ...invoice, tax_amount: -1, total_amount: 101 }, 'updates[0].tax_amount', /negative/],
-    ['amount with three decimals', { ...invoice, subtotal_amount: 99.999 }, 'updates[0].subtotal_amount', /two decimals/],
+    ['amount negative', { ...invoice, tax_amount: -1, total_amount: 101 }, 'updates[0].tax_amount', /at least 0/],
+    ['amount with three decimals (USD)', { ...invoice, currency: 'USD', subtotal_amount: 99.999 }, 'updates[0].subtotal_amount', /at most 2 decimals \(USD\)/],
+    ['amount with decimals (JPY)', { ...invoice, currency: 'JPY', subtotal_amount: 99.5, total_amount: 109.5 }, 'updates[0].subtotal_amount', /at most 0 decimals \(JPY\)/],
+    ['amount with four decimals (KWD)', { ...invoice, currency: 'KWD', subtotal_amount: 99.9991 }, 'updates[0].subtotal_amount', /at most 3 decimals \(KWD\)/],
     ['amount as text', { ...invoice, subtotal_amount: '100.00' }, 'updates[0].subtotal_amount', /number/],
-    ['amount too large', { ...invoice, subtotal_amount: 1e11 }, 'updates[0].subtotal_amount', /at most/],
+    ['amount too large (USD: 10^15 cents)', { ...invoice, currency: 'USD', subtotal_amount: 1e14, total_amount: 1e14 + 10 }, 'updates[0].subtotal_amount', /at most 10000000000000\.00 USD/],
     ['total not the sum', { ...invoice, total_amount: 111 }, 'updates[0].total_amount', /subtotal_amount \+ tax_amount \+ shipping_amount \(110\.00\)/],
     ['invoice date not real', { ...invoice, invoice_date: '2026-13-01' }, 'updates[0].invoice_date', /calendar date/],
     ['due before invoice date', { ...invoice, invoice_date: '2026-11-20', due_date: '2026-11-19' }, 'updates[0].due_date', /before invoice_date/],
@@ -136,21 +142,6 @@ describe('parseSupplierUpdates', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems.map((p) => p.field)).toEqual(['updates[1].tracking_number', 'updates[3].total_amount', 'updates[4]']);
-  });
-
-  it('accepts the accepted spellings of instants', () => {
-    const table: [string, string | null][] = [
-      ['2026-11-24T10:12:00-08:00', '2026-11-24T18:12:00.000Z'],
-      ['2026-11-24T10:12-08:00', '2026-11-24T18:12:00.000Z'],
-      ['2026-11-24T10:12:00.123456+00:00', '2026-11-24T10:12:00.123Z'],
-      ['2026-11-24t10:12:00z', '2026-11-24T10:12:00.000Z'],
-      ['2026-11-24 10:12:00Z', null],
-      ['2026-11-24T10:12:00', null],
-      ['2026-02-29T10:12:00Z', null],
-      ['2026-11-24T10:60:00Z', null],
-      ['2026-11-24T10:12:00+24:00', null],
-    ];
-    for (const [text, expected] of table) expect(parseInstant(text), text).toBe(expected);
   });
 
   it('reads payment terms as codes where it can', () => {

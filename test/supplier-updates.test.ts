@@ -200,17 +200,17 @@ describe.each(databases.eachSupportedId())('POST /api/v2/supplier_updates on %s'
       ['an unknown body field', { updates: [order], dry_run: true }, ['body.dry_run']],
       ['a bad update among good ones', { updates: [order, shipment, event, { ...shipment, tracking_number: '' }] }, ['body.updates[3].tracking_number']],
       ['several bad updates', {
-        updates: [{ ...order, status: 'shipped' }, shipment, { ...event, timestamp: '2026-11-24' }, { ...invoice, total_amount: 999 }, 7],
+        updates: [{ ...order, status: 'shipped' }, shipment, { ...event, timestamp: '2026-11-24T25:00:00Z' }, { ...invoice, total_amount: 999 }, 7],
       }, ['body.updates[0].status', 'body.updates[2].timestamp', 'body.updates[3].total_amount', 'body.updates[4]']],
       ['an unknown type', { updates: [{ ...order, type: 'refund' }] }, ['body.updates[0].type']],
       ['a missing po_number', { updates: [{ ...order, po_number: undefined }] }, ['body.updates[0].po_number']],
       ['an unknown field in an update', { updates: [{ ...order, note: 'x' }] }, ['body.updates[0].note']],
       ['a line with quantity 0', { updates: [{ ...order, lines: [{ sku: 'TIT-GT2-9', quantity: 0 }] }] }, ['body.updates[0].lines[0].quantity']],
       ['a date that does not exist', { updates: [{ ...order, estimated_delivery_date: '2026-02-29' }] }, ['body.updates[0].estimated_delivery_date']],
-      ['an instant without offset', { updates: [{ ...shipment, shipped_date: '2026-11-20T15:04:00' }] }, ['body.updates[0].shipped_date']],
+      ['an instant that is not a time of day', { updates: [{ ...shipment, shipped_date: '2026-11-20T15:61:00' }] }, ['body.updates[0].shipped_date']],
       ['a tracking status not in the set', { updates: [{ ...event, status: 'lost' }] }, ['body.updates[0].status']],
       ['a negative amount', { updates: [{ ...invoice, tax_amount: -1, total_amount: 999 }] }, ['body.updates[0].tax_amount']],
-      ['an amount with three decimals', { updates: [{ ...invoice, shipping_amount: 0.001 }] }, ['body.updates[0].shipping_amount']],
+      ['an amount with three decimals (USD)', { updates: [{ ...invoice, currency: 'USD', shipping_amount: 0.001 }] }, ['body.updates[0].shipping_amount']],
       ['a total that is not the sum', { updates: [{ ...invoice, total_amount: 1000.01 }] }, ['body.updates[0].total_amount']],
       ['an invoice status not in the set', { updates: [{ ...invoice, status: 'settled' }] }, ['body.updates[0].status']],
       ['a document that is not a PDF', { updates: [{ ...invoice, document_pdf_base64: Buffer.from('GIF89a').toString('base64') }] },
@@ -335,6 +335,79 @@ describe.each(databases.eachSupportedId())('POST /api/v2/supplier_updates on %s'
     ]);
   });
 
+  it('tracking numbers are one identity whatever their formatting: a shipment with dashes, its event without', async () => {
+    await addPo('PO-DASH');
+    expect((await send([
+      { type: 'shipment', po_number: 'PO-DASH', supplier_order_id: 'D1', tracking_number: '1Z-999-AA1-01-2345-6784' },
+      { type: 'tracking_event', po_number: 'PO-DASH', tracking_number: '1Z999AA10123456784', status: 'in transit', timestamp: '2026-11-21T08:00:00Z' },
+      { type: 'tracking_event', po_number: 'PO-DASH', tracking_number: '1z 999a a101 2345 6784', status: 'delivered', timestamp: '2026-11-22T08:00:00+0000' },
+    ])).map((r) => r.result)).toEqual(['applied', 'applied', 'applied']);
+    const [record] = await read('v2', 'PO-DASH');
+    expect(record.items[0].tracking).toMatchObject({ tracking_number: UPS, carrier: 'ups', tracking_url: `https://www.ups.com/track?tracknum=${UPS}` });
+    expect(record.items[0].status).toBe('delivered');
+  });
+
+  it('two tracking numbers in one field are a 400 naming the field, never one glued shipment', async () => {
+    await addPo('PO-TWO');
+    const before = await counts();
+    const response = await post({ updates: [{ type: 'shipment', po_number: 'PO-TWO', supplier_order_id: 'T1',
+      tracking_number: '1Z999AA10123456784 1Z999AA10123456793' }] });
+    const body = expectValidationError(response, 'body.updates[0].tracking_number');
+    expect(body.details[0].message).toMatch(/holds 2 tracking numbers/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('an invoice in a 3-decimal currency: 12.345 KWD is stored exactly and rendered with 3 decimals', async () => {
+    await addPo('PO-KWD');
+    const results = await send([{ type: 'invoice', po_number: 'PO-KWD', invoice_number: 'K-1', currency: 'KWD', subtotal_amount: 12.345,
+      tax_amount: 0.5, shipping_amount: 0, total_amount: 12.845 }]);
+    expect(results[0]).toEqual({ index: 0, result: 'applied', reason: null });
+    const [record] = await read('v2', 'PO-KWD');
+    expect(record.invoices[0]).toMatchObject({ subtotal_amount: 12.345, tax_amount: 0.5, total_amount: 12.845, currency: 'KWD' });
+    const stored = await db.selectFrom('invoices').select(['subtotal_cents', 'total_cents']).where('invoice_number', '=', 'K-1').executeTakeFirstOrThrow();
+    expect([Number(stored.subtotal_cents), Number(stored.total_cents)]).toEqual([12345, 12845]);
+    // Without a currency the PO's (USD) applies: 3 decimals cannot be cents, so it is rejected with the reason.
+    const [usd] = await send([{ type: 'invoice', po_number: 'PO-KWD', invoice_number: 'K-2', subtotal_amount: 12.345, total_amount: 12.345 }]);
+    expect(usd).toMatchObject({ result: 'rejected', reason: 'subtotal_amount 12.345 must have at most 2 decimals (USD).' });
+    // Amounts above 134 million are exact (no x*100 float check).
+    const [big] = await send([{ type: 'invoice', po_number: 'PO-KWD', invoice_number: 'K-3', currency: 'USD', subtotal_amount: 134217728.07,
+      total_amount: 134217728.07 }]);
+    expect(big.result).toBe('applied');
+  });
+
+  it('held updates that depend on each other apply in dependency order: event, then its shipment, then the PO', async () => {
+    const held = await send([
+      { type: 'tracking_event', po_number: 'PO-DEPS', tracking_number: UPS, status: 'delivered', timestamp: '2026-11-24T10:12:00-08:00' },
+      { type: 'invoice', po_number: 'PO-DEPS', invoice_number: 'DEP-1', supplier_order_id: 'DEP', subtotal_amount: 10, total_amount: 10 },
+    ]);
+    expect(held.map((r) => r.result)).toEqual(['unmatched', 'unmatched']);
+    expect((await send([{ type: 'shipment', po_number: 'PO-DEPS', supplier_order_id: 'DEP', tracking_number: UPS }]))[0].result).toBe('unmatched');
+    await addPo('PO-DEPS');
+    expect(await applyHeldSupplierUpdates(db, world.retailerA, 'PO-DEPS')).toBe(3);
+    const [record] = await read('v2', 'PO-DEPS');
+    expect(record.items[0]).toMatchObject({ status: 'delivered', supplier_order_id: 'DEP' });
+    expect(record.invoices.map((i: { invoice_number: string }) => i.invoice_number)).toEqual(['DEP-1']);
+    expect(await db.selectFrom('held_supplier_updates').select('id').where('po_number', '=', 'PO-DEPS').execute()).toEqual([]);
+  });
+
+  it('a held update that could not apply is retried when what it needs arrives (a new shipment), not only at PO creation', async () => {
+    await send([{ type: 'tracking_event', po_number: 'PO-LATE-SHIP', tracking_number: UPS, status: 'in transit', timestamp: '2026-11-21T08:00:00Z' }]);
+    await addPo('PO-LATE-SHIP');
+    // The PO appears; the event still has no shipment and stays held.
+    expect(await applyHeldSupplierUpdates(db, world.retailerA, 'PO-LATE-SHIP')).toBe(0);
+    expect(await db.selectFrom('held_supplier_updates').select('id').where('po_number', '=', 'PO-LATE-SHIP').execute()).toHaveLength(1);
+    // Its shipment arrives: the held event applies in the same batch.
+    expect((await send([{ type: 'shipment', po_number: 'PO-LATE-SHIP', tracking_number: UPS }]))[0].result).toBe('applied');
+    expect(await lineStatus('PO-LATE-SHIP', 'TIT-GT2-9')).toBe('in transit');
+    expect(await db.selectFrom('held_supplier_updates').select('id').where('po_number', '=', 'PO-LATE-SHIP').execute()).toEqual([]);
+  });
+
+  it('PO numbers are trimmed in supplier updates', async () => {
+    await addPo('PO-TRIM');
+    expect((await send([{ type: 'order', po_number: '  PO-TRIM ', supplier_order_id: 'TR1', supplier_name: 'Acushnet', status: 'confirmed' }]))[0].result)
+      .toBe('applied');
+  });
+
   it('rejects well-formed updates that cannot apply, with a reason, and applies the rest of the batch', async () => {
     await addPo('PO-REJ', [
       { product_name: 'Titleist GT2 Driver 9', sku: 'TIT-GT2-9', quantity: 2, unit_cost_cents: 50000, status: 'submitted' },
@@ -419,14 +492,15 @@ describe.each(databases.eachSupportedId())('POST /api/v2/supplier_updates on %s'
     let [record] = await read('v2', 'PO-PART');
     expect(record.items[0].status).toBe('confirmed');
     expect(record.fulfilled_items).toEqual([expect.objectContaining({ quantity: 1, status: 'shipped',
-      tracking: expect.objectContaining({ carrier: 'usps', tracking_number: 'PART-1' }) })]);
+      tracking: expect.objectContaining({ carrier: 'usps', tracking_number: 'PART1' }) })]);
     await send([{ type: 'shipment', po_number: 'PO-PART', supplier_order_id: 'P1', tracking_number: 'PART-2', carrier: 'usps' }]);
     [record] = await read('v2', 'PO-PART');
     expect(record.items[0].status).toBe('shipped');
     expect(record.fulfilled_items.map((f: { quantity: number }) => f.quantity)).toEqual([1, 3]);
-    const carriers = await db.selectFrom('shipments').select(['tracking_number', 'carrier_source']).where('tracking_number', 'like', 'PART-%')
+    const carriers = await db.selectFrom('shipments').select(['tracking_number', 'carrier_source']).where('tracking_number', 'like', 'PART%')
       .orderBy('tracking_number').execute();
-    expect(carriers).toEqual([{ tracking_number: 'PART-1', carrier_source: 'supplied' }, { tracking_number: 'PART-2', carrier_source: 'supplied' }]);
+    // Dashes are formatting: stored as PART1, PART2 (one normaliser, domain/tracking.ts).
+    expect(carriers).toEqual([{ tracking_number: 'PART1', carrier_source: 'supplied' }, { tracking_number: 'PART2', carrier_source: 'supplied' }]);
   });
 
   it('concurrent identical batches apply once', async () => {

@@ -8,15 +8,22 @@ import { PAYMENT_TERMS } from '../domain/money.ts';
 export const PAYMENT_STATUSES = ['none', 'unpaid', 'partially_paid', 'paid', 'refunded', 'credit_issued', 'other'] as const;
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
-const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 date-time, e.g. 2026-01-15T00:00:00Z' });
+/** A PO number: surrounding white space is dropped, so it must hold something else. */
+const PoNumber = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', 'x-message': 'must not be blank' });
+const Instant = Type.String({
+  format: 'date-time',
+  description: 'RFC 3339 date-time (2026-01-15T09:30:00Z, …-05:00, …-0500); without an offset, in the retailer\'s time zone; ' +
+    'a bare date (2026-01-15) is its midnight there',
+  'x-message': 'must be an RFC 3339 date-time such as 2026-01-15T09:30:00Z or 2026-01-15T09:30:00-05:00, or a date (2026-01-15)',
+});
 const DateOrInstant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}', description: 'YYYY-MM-DD or an ISO 8601 date-time' });
 const LifecycleStatus = StringEnum(LIFECYCLE_STATUSES);
 
 const Product = Type.Object({
   sku: Text(100),
-  supplier_sku: Text(100),
+  supplier_sku: Type.Optional(Nullable(Text(100))),
   quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-  cost: Type.Number({ minimum: 0, maximum: 100_000_000, description: 'Unit cost, at most two decimals' }),
+  cost: Type.Number({ minimum: 0, description: 'Unit cost, with at most the decimals of currency_code (USD 2, JPY 0, KWD 3)' }),
   product_name: Type.Optional(Text(200)),
   description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
 }, { additionalProperties: false });
@@ -37,7 +44,7 @@ export const PurchaseOrderBody = Type.Object({
   supplier_id: Text(64),
   warehouse_id: Text(64),
   products: Type.Array(Product, { minItems: 1, maxItems: 500 }),
-  po_number: Type.Optional(Text(100)),
+  po_number: Type.Optional(PoNumber),
   request_date: Type.Optional(Nullable(Instant)),
   ship_to: Type.Optional(AddressInput),
   drop_ship: Type.Optional(Type.Boolean()),

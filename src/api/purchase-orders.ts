@@ -5,7 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { isCalendarDate } from '../domain/dates.ts';
 import { InvalidInputError, NotFoundError, type FieldProblem } from '../domain/errors.ts';
-import { amountToCents } from '../domain/money.ts';
+import { parseAmount } from '../domain/money.ts';
+import { parseTimestamp } from '../domain/timestamps.ts';
 import { toPurchaseOrder, toPurchaseOrderHeader } from '../domain/purchase-order-resource.ts';
 import type { Db } from '../db/database.ts';
 import type { RequireScope } from '../http/auth.ts';
@@ -31,47 +32,52 @@ export interface PurchaseOrdersApiOptions {
 
 const CURSOR_PURPOSE = 'purchase_orders';
 
-/** `2026-02-01` or `2026-02-01T…` → `2026-02-01`, or a problem for an impossible date. */
+/** `2026-02-01` or `2026-02-01T…` → `2026-02-01` (the day as written), or a problem for what cannot be read. */
 function calendarDate(value: string, field: string, problems: FieldProblem[]): string {
-  const date = value.slice(0, 10);
-  if (!isCalendarDate(date) || (value.length > 10 && Number.isNaN(Date.parse(value)))) {
-    problems.push({ field, message: `"${value}" is not a valid date` });
-  }
-  return date;
+  const result = parseTimestamp(value, { zone: 'UTC' });
+  if (!result.ok) problems.push({ field, message: result.reason });
+  return value.trim().slice(0, 10);
 }
 
-const toInstant = (value: string) => new Date(value).toISOString();
+/** A date-time of people's input (DESIGN 1): without an offset, in the retailer's time zone. */
+function instant(value: string, zone: string, field: string, problems: FieldProblem[]): string {
+  const result = parseTimestamp(value, { zone });
+  if (result.ok) return result.instant;
+  problems.push({ field, message: result.reason });
+  return value;
+}
 
-function shippingInput(body: Static<typeof ShippingDetailsBody>, problems: FieldProblem[]) {
+function shippingInput(body: Static<typeof ShippingDetailsBody>, zone: string, problems: FieldProblem[]) {
   return {
     ...body,
-    order_date: body.order_date === undefined ? undefined : toInstant(body.order_date),
+    order_date: body.order_date === undefined ? undefined : instant(body.order_date, zone, 'body.order_date', problems),
     expected_delivery_date: body.expected_delivery_date == null
       ? body.expected_delivery_date
       : calendarDate(body.expected_delivery_date, 'body.expected_delivery_date', problems),
   };
 }
 
-function purchaseOrderInput(body: Static<typeof PurchaseOrderBody>): PurchaseOrderInput {
+function purchaseOrderInput(body: Static<typeof PurchaseOrderBody>, zone: string): PurchaseOrderInput {
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
   const products = body.products.map((product, i) => {
-    const costCents = amountToCents(product.cost);
-    if (costCents === null) problems.push({ field: `body.products[${i}].cost`, message: 'must have at most two decimals' });
+    const cost = parseAmount(product.cost, body.currency_code ?? 'USD');
+    if (!cost.ok) problems.push({ field: `body.products[${i}].cost`, message: cost.reason });
+    const costCents = cost.ok ? cost.minor : null;
     if (seen.has(product.sku)) problems.push({ field: `body.products[${i}].sku`, message: `"${product.sku}" appears twice` });
     seen.add(product.sku);
     return {
-      sku: product.sku, supplier_sku: product.supplier_sku, quantity: product.quantity, cost_cents: costCents ?? 0,
+      sku: product.sku, supplier_sku: product.supplier_sku ?? null, quantity: product.quantity, cost_cents: costCents ?? 0,
       product_name: product.product_name ?? null, description: product.description ?? null,
     };
   });
   const input: PurchaseOrderInput = {
-    ...shippingInput(body, problems),
+    ...shippingInput(body, zone, problems),
     supplier_id: body.supplier_id,
     warehouse_id: body.warehouse_id,
     products,
-    po_number: body.po_number,
-    request_date: body.request_date == null ? body.request_date : toInstant(body.request_date),
+    po_number: body.po_number?.trim(),
+    request_date: body.request_date == null ? body.request_date : instant(body.request_date, zone, 'body.request_date', problems),
     ship_to: body.ship_to,
     drop_ship: body.drop_ship,
     customer_name: body.customer_name,
@@ -112,8 +118,12 @@ export const purchaseOrdersApi: FastifyPluginAsync<PurchaseOrdersApiOptions> = a
       state = readCursor<ListFilters>(secret, CURSOR_PURPOSE, cursor);
     } else {
       const normalised: ListFilters = { ...filters };
-      if (filters.create_date_start) normalised.create_date_start = toInstant(filters.create_date_start);
-      if (filters.modify_date_start) normalised.modify_date_start = toInstant(filters.modify_date_start);
+      const problems: FieldProblem[] = [];
+      const zone = request.auth.timezone;
+      if (filters.po_number) normalised.po_number = filters.po_number.trim();
+      if (filters.create_date_start) normalised.create_date_start = instant(filters.create_date_start, zone, 'query.create_date_start', problems);
+      if (filters.modify_date_start) normalised.modify_date_start = instant(filters.modify_date_start, zone, 'query.modify_date_start', problems);
+      if (problems.length > 0) throw new InvalidInputError(problems);
       state = { filters: normalised, page_size: pageSize, page: 1 };
     }
     const { records, total } = await listPurchaseOrders(db, request.auth.retailerId, state.filters, state.page, state.page_size);
@@ -131,7 +141,7 @@ export const purchaseOrdersApi: FastifyPluginAsync<PurchaseOrdersApiOptions> = a
       description: 'Always created as draft with a generated order_number MMDDYYYY-NN; po_number defaults to it. Honours Idempotency-Key.',
     },
   }, async (request, reply) => {
-    const input = purchaseOrderInput(request.body);
+    const input = purchaseOrderInput(request.body, request.auth.timezone);
     const retailer = { id: request.auth.retailerId, timezone: request.auth.timezone };
     const id = await createPurchaseOrder(db, retailer, input, onPoNumber);
     return reply.code(201).send(await render(retailer.id, id));
@@ -148,7 +158,7 @@ export const purchaseOrdersApi: FastifyPluginAsync<PurchaseOrdersApiOptions> = a
     },
   }, async (request) => {
     const id = request.params.purchase_order_id;
-    await replaceDraft(db, request.auth.retailerId, id, purchaseOrderInput(request.body), onPoNumber);
+    await replaceDraft(db, request.auth.retailerId, id, purchaseOrderInput(request.body, request.auth.timezone), onPoNumber);
     return render(request.auth.retailerId, id);
   });
 
@@ -160,7 +170,7 @@ export const purchaseOrdersApi: FastifyPluginAsync<PurchaseOrdersApiOptions> = a
   }, async (request) => {
     const id = request.params.purchase_order_id;
     const problems: FieldProblem[] = [];
-    const input = shippingInput(request.body, problems);
+    const input = shippingInput(request.body, request.auth.timezone, problems);
     if (problems.length > 0) throw new InvalidInputError(problems);
     await updateShippingDetails(db, request.auth.retailerId, id, input);
     return render(request.auth.retailerId, id);

@@ -39,11 +39,12 @@ const UPDATE_DESCRIPTION = [
   '- `order`: `supplier_order_id`, `supplier_name`, `status` (submitted, confirmed, processing, backorder, cancelled, invalid),',
   '  optional `lines` [{sku, quantity}] (omitted: every not-yet-covered line of that supplier), optional `estimated_delivery_date` (YYYY-MM-DD);',
   '- `shipment`: `tracking_number`, optional `supplier_order_id` (created when not seen before), optional `carrier` (detected from',
-  '  the number when absent), `shipped_date` (ISO 8601 with offset), `estimated_delivery_date`, optional `lines` (omitted: every',
+  '  the number when absent), `shipped_date` (RFC 3339; UTC when it has no offset; a bare date is midnight UTC), `estimated_delivery_date`, optional `lines` (omitted: every',
   '  not-yet-shipped line of the supplier order, or of the PO\'s supplier when the order is new: "PO X shipped, tracking T" is enough);',
-  '- `tracking_event`: `tracking_number`, `status` (in transit, delivered, exception), `message`, `location`, `timestamp` (ISO 8601 with offset);',
+  '- `tracking_event`: `tracking_number`, `status` (in transit, delivered, exception), `message`, `location`, `timestamp` (RFC 3339, UTC when no offset);',
   '- `invoice`: `invoice_number`, `supplier_order_id`, `supplier_name`, `invoice_date`, `due_date`, `payment_terms`, `subtotal_amount`,',
-  '  `tax_amount`, `shipping_amount`, `total_amount` (= subtotal + tax + shipping; amounts ≥ 0 with at most two decimals), `currency`,',
+  '  `tax_amount`, `shipping_amount`, `total_amount` (= subtotal + tax + shipping; amounts ≥ 0 with at most the decimals of `currency`,',
+  '  else of the PO\'s currency: USD 2, JPY 0, KWD 3), `currency`,',
   `  \`status\` (open, paid, partially_paid, overdue, void), optional \`document_pdf_base64\` (a PDF, at most ${MAX_DOCUMENT_BYTES / (1024 * 1024)} MB).`,
 ].join('\n');
 

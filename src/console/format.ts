@@ -1,6 +1,6 @@
 // How the console writes values for people: instants in the retailer's time zone, amounts with their currency,
 // statuses as text badges (the class only adds colour; the word is always there).
-import { centsToAmount } from '../domain/money.ts';
+import { currencyExponent } from '../domain/money.ts';
 
 /** `2027-06-15T16:20:05Z` → `15 Jun 2027, 09:20` in `zone`; '—' for nothing. */
 export function formatInstant(value: string | null | undefined, zone: string): string {
@@ -21,10 +21,9 @@ export function formatDay(value: string | null | undefined, zone: string): strin
     .format(ms);
 }
 
-/** Minor units of `currency` → `1,234.50 USD`. */
-export function formatMoney(cents: number, currency: string): string {
-  const amount = centsToAmount(cents);
-  return `${amount.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
+/** An amount as the API renders it (a JSON number) → text with its currency's decimals: `871.78 USD`, `1200 JPY`. */
+export function formatAmount(amount: number, currency: string): string {
+  return `${amount.toFixed(currencyExponent(currency))} ${currency}`;
 }
 
 /** The CSS class of a status badge: one colour family per kind of state; the text carries the meaning. */

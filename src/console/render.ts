@@ -2,10 +2,10 @@
 // for the key's scopes, the search field, a fresh CSRF token for its forms, the formatting helpers).
 import type { FastifyReply } from 'fastify';
 import type { Scope } from '../domain/api-keys.ts';
-import { badgeClass, formatDay, formatInstant, formatMoney } from './format.ts';
+import { badgeClass, formatDay, formatInstant, formatAmount } from './format.ts';
 import { can } from './session.ts';
 
-const helpers = { badgeClass, formatDay, formatInstant, formatMoney };
+const helpers = { badgeClass, formatDay, formatInstant, formatAmount };
 
 /** The navigation entries a session may use, in order (scope-gated: what a key cannot do is not offered). */
 function navigation(reply: FastifyReply) {

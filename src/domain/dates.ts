@@ -1,19 +1,27 @@
-// Calendar dates, instants and time zones. Instants are stored as Date#toISOString text (UTC, `Z`).
+// Calendar dates, instants and time zones. Instants are stored as Date#toISOString text (UTC, `Z`). Reading
+// timestamps is domain/timestamps.ts's job (the one parser).
+import { MAX_INSTANT_MS, MIN_INSTANT_MS, startOfDayMs } from './timestamps.ts';
 
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** True for a real `YYYY-MM-DD` date (not 2026-02-30). */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True for a real `YYYY-MM-DD` date of the years 0001–9999 (not 2026-02-30, not 0000-01-01); proleptic Gregorian. */
 export function isCalendarDate(value: string): boolean {
   const match = CALENDAR_DATE.exec(value);
   if (!match) return false;
   const [, y, m, d] = match.map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]);
 }
 
+/** `date` moved by `days`; the result may leave the years 0001–9999 (`10000-01-01`), for range ends. */
 export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  const moved = new Date(0);
+  moved.setUTCFullYear(y, m - 1, d + days);
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  return `${pad(moved.getUTCFullYear(), 4)}-${pad(moved.getUTCMonth() + 1, 2)}-${pad(moved.getUTCDate(), 2)}`;
 }
 
 export function isTimeZone(zone: string): boolean {
@@ -25,40 +33,23 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Milliseconds to add to UTC to get wall-clock time in `zone` at instant `ms`. */
-function zoneOffset(ms: number, zone: string): number {
-  let format = offsetFormatters.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
-    offsetFormatters.set(zone, format);
-  }
-  const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(new Date(ms))) parts[part.type] = Number(part.value);
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return wall - Math.floor(ms / 1000) * 1000;
-}
-
-/** The instant a calendar day starts in `zone`, as stored text. */
+/**
+ * The instant a calendar day starts in `zone` (where clocks jump from 00:00 to 01:00, the moment of the jump),
+ * as stored text, held within the stored range 0000-01-01 … 9999-12-31.
+ */
 export function startOfDay(date: string, zone: string): string {
-  const [y, m, d] = date.split('-').map(Number);
-  const midnightAsUtc = Date.UTC(y, m - 1, d);
-  const firstGuess = midnightAsUtc - zoneOffset(midnightAsUtc, zone);
-  // Across a DST change the first guess can be an hour off; one correction settles it.
-  const instant = midnightAsUtc - zoneOffset(firstGuess, zone);
-  // Where clocks jump from 00:00 to 01:00 (Chile, Cuba) midnight does not exist and the correction lands in the
-  // previous day's last hour: the day then starts at the first guess, the moment of the jump.
-  const isPreviousDay = instant + zoneOffset(instant, zone) < midnightAsUtc;
-  return new Date(isPreviousDay ? firstGuess : instant).toISOString();
+  const ms = Math.min(Math.max(startOfDayMs(date, zone), MIN_INSTANT_MS), MAX_INSTANT_MS);
+  return new Date(ms).toISOString();
 }
 
-/** Half-open instant range [from, to) covering calendar days start..end inclusive in `zone`. */
+/** Sorts after every stored instant (hour 24 of the last day): the open end of a range reaching past 9999. */
+const AFTER_EVERY_INSTANT = '9999-12-31T24:00:00.000Z';
+
+/** Half-open instant range [from, to) covering calendar days start..end inclusive in `zone` (years 0001–9999). */
 export function dayRange(start: string, end: string, zone: string): { from: string; to: string } {
-  return { from: startOfDay(start, zone), to: startOfDay(addDays(end, 1), zone) };
+  const next = addDays(end, 1);
+  const endsAfter = next.length > 10 || startOfDayMs(next, zone) > MAX_INSTANT_MS;
+  return { from: startOfDay(start, zone), to: endsAfter ? AFTER_EVERY_INSTANT : startOfDay(next, zone) };
 }
 
 /** Stored instant → API text with an explicit offset: `2025-12-03T09:35:23.961+00:00`. */

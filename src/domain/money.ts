@@ -1,14 +1,111 @@
-// Money is integer minor units everywhere inside; the API speaks decimal numbers with two decimals.
+// Money (DESIGN section 1): integer minor units of the amount's currency, by its ISO 4217 exponent (JPY 0,
+// USD 2, KWD 3), read exactly from the decimal digits the sender wrote — never through `x * 100` — and
+// rendered with the currency's decimals. The one money parser: the API, supplier updates and both connectors
+// read amounts here.
 
-export function centsToAmount(cents: number): number {
-  return cents / 100;
+/** Largest amount accepted, in minor units of any currency: exact in a double and in a bigint column. */
+export const MAX_MINOR_UNITS = 10 ** 15;
+
+const exponents = new Map<string, number>();
+
+/**
+ * The ISO 4217 exponent (digits after the decimal point) of a currency code, from the runtime's CLDR data
+ * (`Intl.NumberFormat`): USD 2, JPY 0, KWD 3. A code Intl does not know counts as 2.
+ */
+export function currencyExponent(currency: string | null | undefined): number {
+  const code = (currency ?? 'USD').toUpperCase();
+  let exponent = exponents.get(code);
+  if (exponent === undefined) {
+    try {
+      exponent = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      exponent = 2;
+    }
+    exponents.set(code, exponent);
+  }
+  return exponent;
 }
 
-/** A decimal amount from the API to cents; null when it has more than two decimals or is not finite. */
-export function amountToCents(amount: number): number | null {
-  if (!Number.isFinite(amount)) return null;
-  const cents = Math.round(amount * 100);
-  return Math.abs(cents - amount * 100) < 1e-6 ? cents : null;
+/** An exact decimal: `units / 10^scale`. */
+export interface Decimal {
+  units: bigint;
+  scale: number;
+}
+
+const DECIMAL = /^([+-])?(\d+)?(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/;
+
+/**
+ * The exact decimal a JSON number or a numeric string stands for. A number is read from its shortest
+ * round-trip text (what `JSON.stringify` writes), so `1234567890.12` is 123456789012 hundredths exactly.
+ * Null: not a finite decimal.
+ */
+export function decimalOf(value: number | string): Decimal | null {
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  const match = DECIMAL.exec(text);
+  if (!match || (match[2] === undefined && !match[3])) return null;
+  const [, sign, whole = '', fraction = '', exponentText] = match;
+  let units = BigInt(`${whole}${fraction}` || '0');
+  let scale = fraction.length - Number(exponentText ?? 0);
+  if (scale < 0) {
+    units *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  return { units: sign === '-' ? -units : units, scale };
+}
+
+export type AmountResult = { ok: true; minor: number } | { ok: false; reason: string };
+
+export interface AmountOptions {
+  /** `exact` (default): more decimals than the currency has is refused; `half-up`: rounded half away from zero. */
+  rounding?: 'exact' | 'half-up';
+  /** Default false: a negative amount is refused. */
+  negativeAllowed?: boolean;
+}
+
+/**
+ * A decimal amount (JSON number or numeric text) → integer minor units of `currency`, exactly. Refused with a
+ * reason that can follow the field's name: not a number, negative, more decimals than the currency has (unless
+ * rounding half-up, as for Stocky's 3-decimal costs: 1.005 → 1.01), or over MAX_MINOR_UNITS.
+ */
+export function parseAmount(value: unknown, currency: string | null | undefined, options: AmountOptions = {}): AmountResult {
+  const code = (currency ?? 'USD').toUpperCase();
+  const exponent = currencyExponent(code);
+  const decimal = typeof value === 'number' || typeof value === 'string' ? decimalOf(value) : null;
+  if (!decimal) return { ok: false, reason: `must be a decimal number (e.g. ${(1234.5).toFixed(exponent)})` };
+  if (decimal.units < 0n && !options.negativeAllowed) return { ok: false, reason: 'must not be negative' };
+  let minor: bigint;
+  if (decimal.scale <= exponent) {
+    minor = decimal.units * 10n ** BigInt(exponent - decimal.scale);
+  } else {
+    const divisor = 10n ** BigInt(decimal.scale - exponent);
+    const remainder = decimal.units % divisor;
+    if (remainder !== 0n && options.rounding !== 'half-up') {
+      return { ok: false, reason: `must have at most ${exponent} decimal${exponent === 1 ? '' : 's'} (${code})` };
+    }
+    const magnitude = decimal.units < 0n ? -decimal.units : decimal.units;
+    const rounded = magnitude / divisor + ((magnitude % divisor) * 2n >= divisor ? 1n : 0n);
+    minor = decimal.units < 0n ? -rounded : rounded;
+  }
+  const limit = BigInt(MAX_MINOR_UNITS);
+  if (minor > limit || minor < -limit) {
+    return { ok: false, reason: `must be at most ${minorToText(MAX_MINOR_UNITS, code)} ${code}` };
+  }
+  return { ok: true, minor: Number(minor) };
+}
+
+/** Minor units → the decimal text with the currency's decimals (`12345`, KWD → `12.345`). */
+export function minorToText(minor: number, currency: string | null | undefined): string {
+  const exponent = currencyExponent(currency);
+  const digits = String(Math.abs(minor)).padStart(exponent + 1, '0');
+  const whole = exponent === 0 ? digits : digits.slice(0, -exponent);
+  const text = exponent === 0 ? whole : `${whole}.${digits.slice(-exponent)}`;
+  return minor < 0 ? `-${text}` : text;
+}
+
+/** Minor units → the JSON number the API renders (`12345`, KWD → 12.345; USD 1050 → 10.5). */
+export function minorToAmount(minor: number, currency: string | null | undefined): number {
+  return Number(minorToText(minor, currency));
 }
 
 export const PAYMENT_TERMS = [

@@ -2,7 +2,7 @@
 import type { Address } from './address.ts';
 import { renderDateAsInstant, renderInstant } from './dates.ts';
 import type { LifecycleStatus } from './lifecycle.ts';
-import { centsToAmount } from './money.ts';
+import { minorToAmount } from './money.ts';
 
 export interface PoHeaderRow {
   id: string;
@@ -80,7 +80,7 @@ export function toPurchaseOrder(po: PoHeaderRow, supplierName: string | null, li
       product_name: line.product_name,
       description: line.description,
       quantity: line.quantity,
-      cost: centsToAmount(line.unit_cost_cents),
+      cost: minorToAmount(line.unit_cost_cents, po.currency),
       received_quantity: line.received_quantity,
       rejected_quantity: line.rejected_quantity,
       fulfilment_status: line.fulfilment_status,

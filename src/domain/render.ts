@@ -3,7 +3,7 @@
 import { formatAddress, type Address } from './address.ts';
 import { renderDateAsInstant, renderInstant, renderUsDate } from './dates.ts';
 import type { InvoiceFields } from './invoice.ts';
-import { centsToAmount, renderPaymentTerms } from './money.ts';
+import { minorToAmount, renderPaymentTerms } from './money.ts';
 import { derivePoStatus, toV1Status, toV2Status, type FulfilmentStatus } from './statuses.ts';
 
 export interface PoState {
@@ -17,6 +17,8 @@ export interface PoState {
     customer_name: string | null;
     customer_email: string | null;
     supplier_name: string | null;
+    /** ISO 4217 code: amounts are minor units of it (DESIGN 1). */
+    currency: string;
     updated_at: string;
   };
   /** In line order. */
@@ -152,8 +154,8 @@ export function renderV2(state: PoState): string {
       status: toV2Status(line.fulfilment_status),
       backordered: line.fulfilment_status === 'backorder',
       supplier_name: line.supplier_name,
-      price: centsToAmount(line.unit_cost_cents),
-      total: centsToAmount(line.unit_cost_cents * line.quantity),
+      price: minorToAmount(line.unit_cost_cents, po.currency),
+      total: minorToAmount(line.unit_cost_cents * line.quantity, po.currency),
       estimated_delivery_date: renderUsDate(shipment?.estimated_delivery_date ?? line.estimated_delivery_date),
       tracking: renderTracking(shipment),
     };
@@ -180,10 +182,10 @@ export function renderV2(state: PoState): string {
     invoice_date: renderDateAsInstant(invoice.invoice_date),
     due_date: renderDateAsInstant(invoice.due_date),
     payment_terms: renderPaymentTerms(invoice.payment_terms),
-    subtotal_amount: centsToAmount(invoice.subtotal_cents),
-    tax_amount: centsToAmount(invoice.tax_cents),
-    shipping_amount: centsToAmount(invoice.shipping_cents),
-    total_amount: centsToAmount(invoice.total_cents),
+    subtotal_amount: minorToAmount(invoice.subtotal_cents, invoice.currency),
+    tax_amount: minorToAmount(invoice.tax_cents, invoice.currency),
+    shipping_amount: minorToAmount(invoice.shipping_cents, invoice.currency),
+    total_amount: minorToAmount(invoice.total_cents, invoice.currency),
     currency: invoice.currency,
     status: invoice.status,
     supplier_name: invoice.supplier_name,
@@ -202,7 +204,7 @@ export function renderV2(state: PoState): string {
     customer_email: po.customer_email,
     shipping_address: formatAddress(po.ship_to),
     suppliers,
-    total: centsToAmount(totalCents),
+    total: minorToAmount(totalCents, po.currency),
     quantity,
     drop_ship: po.drop_ship,
     items,

@@ -2,6 +2,7 @@
 // {error, errorCode, message, request_id[, details]} with the HTTP status as errorCode.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.ts';
+import { problemsFromAjv, type AjvIssue } from '../domain/schema-problems.ts';
 
 export interface ErrorDetail {
   field: string;
@@ -30,48 +31,35 @@ const NAMES_BY_STATUS: Record<number, string> = {
   406: 'not_acceptable', 409: 'conflict', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited',
 };
 
-interface AjvIssue {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-/** Ajv's findings → fields named as the client wrote them (`body.po_numbers[3]`, `query.limit`). */
-function detailsFromValidation(issues: AjvIssue[], context: string | undefined): ErrorDetail[] {
-  const where = context === 'querystring' ? 'query' : context ?? 'body';
-  return issues.map((issue) => {
-    let path = issue.instancePath.split('/').filter(Boolean)
-      .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join('');
-    let message = issue.message ?? 'is invalid';
-    if (issue.keyword === 'additionalProperties') {
-      path += `.${String(issue.params.additionalProperty)}`;
-      message = 'is not a known field';
-    } else if (issue.keyword === 'required') {
-      path += `.${String(issue.params.missingProperty)}`;
-      message = 'is required';
-    }
-    return { field: `${where}${path}`, message };
-  });
-}
+/** Content types the JSON routes read; routes that take files (supplier documents) add their own. */
+export const ACCEPTED_CONTENT_TYPES = ['application/json'];
 
 /** Any error thrown while handling a request → the ApiError the envelope (or the console's error page) shows. */
-export function toApiError(error: FastifyError): ApiError {
+export function toApiError(error: FastifyError, request?: FastifyRequest): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof NotFoundError) return notFound(error.message);
   if (error instanceof ConflictError) return conflict(error.message);
   if (error instanceof InvalidInputError) return validationFailed(error.problems);
   if (error.validation) {
-    return validationFailed(detailsFromValidation(error.validation as AjvIssue[], error.validationContext));
+    const context = error.validationContext;
+    return validationFailed(problemsFromAjv(error.validation as AjvIssue[], context === 'querystring' ? 'query' : context ?? 'body'));
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ApiError(400, 'validation_failed', 'The request body is not valid JSON.', [{ field: 'body', message: 'is not valid JSON' }]);
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'payload_too_large', 'The request body is larger than this endpoint accepts.');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, 'unsupported_media_type', 'Send the request body as application/json.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      const limit = request?.routeOptions.bodyLimit;
+      const words = limit ? ` of ${limit.toLocaleString('en-US')} bytes (${(limit / (1024 * 1024)).toFixed(limit % (1024 * 1024) === 0 ? 0 : 1)} MB)` : '';
+      return new ApiError(413, 'payload_too_large', `The request body is larger than this endpoint's limit${words}.`,
+        [{ field: 'body', message: `must be at most ${limit ? `${limit} bytes` : 'the endpoint\'s limit'}` }]);
+    }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const given = request?.headers['content-type'] ?? 'none';
+      return new ApiError(415, 'unsupported_media_type',
+        `Content-Type ${given} is not accepted here: send the body as ${ACCEPTED_CONTENT_TYPES.join(' or ')}.`,
+        [{ field: 'headers.content-type', message: `must be one of ${ACCEPTED_CONTENT_TYPES.map((t) => `"${t}"`).join(', ')}` }]);
+    }
   }
   if (error instanceof SyntaxError) {
     return new ApiError(400, 'validation_failed', 'The request body is not valid JSON.', [{ field: 'body', message: 'is not valid JSON' }]);
@@ -92,22 +80,70 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   });
 }
 
+/** Each app's route paths (`/api/v2/orders/by-po/:po_number`), to name the parameter of a URL not yet routed. */
+const routePaths = new WeakMap<object, string[]>();
+
+/** The path parameter (`params.po_number`) whose segment of the request's URL fails `bad`; `params` if none is found. */
+function paramNamed(request: FastifyRequest, bad: (segment: string) => boolean): string {
+  const segments = request.url.split('?')[0].split('/');
+  for (const path of routePaths.get(request.server) ?? []) {
+    const parts = path.split('/');
+    if (parts.length !== segments.length) continue;
+    let name: string | null = null;
+    let matches = true;
+    for (const [i, part] of parts.entries()) {
+      if (part.startsWith(':')) {
+        if (bad(segments[i])) name ??= part.slice(1);
+      } else if (part !== segments[i]) {
+        matches = false;
+        break;
+      }
+    }
+    if (matches && name) return `params.${name}`;
+  }
+  return 'params';
+}
+
+const decodes = (segment: string) => {
+  try {
+    decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Longest path parameter the router passes on (Fastify's routerOptions.maxParamLength in app.ts). */
+export const MAX_PARAM_LENGTH = 1000;
+
 /**
  * Errors Fastify answers before routing (a path that is not valid percent-encoding, a path parameter over the
- * router's length limit) bypass the error handler and the onRequest hook: same envelope and X-Request-Id here.
+ * router's length limit) bypass the error handler and the onRequest hook: same envelope and X-Request-Id here,
+ * the parameter named from the routes' paths.
  */
 export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   reply.header('X-Request-Id', request.id);
-  if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    const problem = error.code === 'FST_ERR_BAD_URL' ? 'is not valid percent-encoding' : 'is too long';
-    return sendError(reply, validationFailed([{ field: 'params', message: problem }]));
+  if (error.code === 'FST_ERR_BAD_URL') {
+    const field = paramNamed(request, (segment) => !decodes(segment));
+    return sendError(reply, validationFailed([{
+      field, message: 'is not valid percent-encoding (each "%" must start a %XX UTF-8 escape; send "%25" for a literal "%")',
+    }]));
   }
-  return sendError(reply, toApiError(error));
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    const field = paramNamed(request, (segment) => segment.length > MAX_PARAM_LENGTH);
+    return sendError(reply, validationFailed([{ field, message: `is too long: at most ${MAX_PARAM_LENGTH} characters` }]));
+  }
+  return sendError(reply, toApiError(error, request));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
+  const paths: string[] = [];
+  routePaths.set(app, paths);
+  app.addHook('onRoute', (route) => {
+    paths.push(route.url);
+  });
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const apiError = toApiError(error);
+    const apiError = toApiError(error, request);
     if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     return sendError(reply, apiError);
   });

@@ -3,10 +3,15 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { parseTimestamp } from '../domain/timestamps.ts';
 
 function makeAjv(options: Options): Ajv {
-  const ajv = new Ajv({ removeAdditional: false, useDefaults: true, allErrors: true, strict: false, ...options });
+  // verbose: errors carry their schema, whose `x-message` words a pattern's or format's failure for the client.
+  const ajv = new Ajv({ removeAdditional: false, useDefaults: true, allErrors: true, strict: false, verbose: true, ...options });
   (addFormats as unknown as (ajv: Ajv) => void)(ajv);
+  // `date-time` is whatever the one timestamp parser reads (DESIGN 1: leap seconds, +hhmm, years 0001–9999,
+  // no offset, a bare date); the handler converts it in the right zone.
+  ajv.addFormat('date-time', { type: 'string', validate: (value: string) => parseTimestamp(value, { zone: 'UTC' }).ok });
   return ajv;
 }
 

@@ -49,6 +49,7 @@ export function toPoState(aggregate: PoAggregate, supplierNames: SupplierNames):
       customer_name: po.customer_name,
       customer_email: po.customer_email,
       supplier_name: nameOf(po.supplier_id),
+      currency: po.currency,
       updated_at: po.updated_at,
     },
     lines: [...aggregate.lines].sort((a, b) => a.line_no - b.line_no).map((line) => ({

@@ -274,6 +274,11 @@ class IngestSession {
     await changeLineStatuses(trx, retailerId, poId, statusChanges, this.source, this.now);
   }
 
+  /** PO numbers this session changed. */
+  touchedPoNumbers(): string[] {
+    return [...this.poIds].filter(([, id]) => id !== null && this.touched.has(id)).map(([number]) => number);
+  }
+
   /**
    * Records the fingerprints applied (a held copy of one is done with too), and keeps purchase_orders.updated_at
    * and the stored renderings of every PO the batch changed current.
@@ -307,9 +312,19 @@ export async function ingestSupplierUpdates(db: Db, retailerId: string, updates:
     const results: UpdateResult[] = [];
     for (const [index, parsed] of updates.entries()) results.push({ index, ...(await session.ingest(parsed)) });
     await session.finish();
+    // What this batch brought (a shipment, a supplier order) may be what an update held earlier was waiting for.
+    const touched = session.touchedPoNumbers();
+    for (let i = 0; i < touched.length; i += 500) {
+      const waiting = await trx.selectFrom('held_supplier_updates').select('po_number').distinct()
+        .where('retailer_id', '=', retailerId).where('po_number', 'in', touched.slice(i, i + 500)).execute();
+      for (const { po_number: poNumber } of waiting) await applyHeldSupplierUpdates(trx, retailerId, poNumber);
+    }
     return results;
   });
 }
+
+/** Replay order: what an update depends on first (DESIGN 3: order → shipment → tracking_event / invoice). */
+const DEPENDENCY_RANK: Record<string, number> = { order: 0, shipment: 1, tracking_event: 2, invoice: 2 };
 
 /**
  * Applies the updates held for `poNumber` (oldest first) now that the retailer has a PO with that number, and
@@ -321,23 +336,36 @@ export async function ingestSupplierUpdates(db: Db, retailerId: string, updates:
 export async function applyHeldSupplierUpdates(db: Db, retailerId: string, poNumber: string, source = SUPPLIER_UPDATE_SOURCE):
   Promise<number> {
   return inTransaction(db, async (trx) => {
-    const held = await trx.selectFrom('held_supplier_updates').selectAll()
+    const rows = await trx.selectFrom('held_supplier_updates').selectAll()
       .where('retailer_id', '=', retailerId).where('po_number', '=', poNumber)
       .orderBy('received_at').orderBy('id').execute();
-    if (held.length === 0) return 0;
-    const session = new IngestSession(trx, retailerId, source);
-    await session.prefetchFingerprints(held.map((row) => row.fingerprint));
-    let applied = 0;
-    for (const row of held) {
+    if (rows.length === 0) return 0;
+    const held = rows.map((row) => {
       const problems: FieldProblem[] = [];
+      // Validated when received; kept (not dropped) if the rules have since become stricter.
       const parsed = parseSupplierUpdate(JSON.parse(row.payload), 'held', problems);
-      if (!parsed) continue; // validated when received; kept (not dropped) if the rules have since become stricter
-      const { result } = await session.ingest({ ...parsed, fingerprint: row.fingerprint }, false);
-      if (result === 'unmatched') break; // no such PO (yet): nothing to do
-      if (result === 'applied') applied++;
-      if (result === 'applied' || result === 'unchanged') {
-        await trx.deleteFrom('held_supplier_updates').where('id', '=', row.id).execute();
+      return { row, parsed: parsed ? { ...parsed, fingerprint: row.fingerprint } : undefined };
+    }).filter((h) => h.parsed !== undefined)
+      .sort((a, b) => DEPENDENCY_RANK[a.parsed!.update.type] - DEPENDENCY_RANK[b.parsed!.update.type]);
+    const session = new IngestSession(trx, retailerId, source);
+    await session.prefetchFingerprints(held.map((h) => h.row.fingerprint));
+    let applied = 0;
+    // Until a pass applies nothing: an update that failed for want of another one held behind it gets its turn.
+    for (let pending = held, progress = true; pending.length > 0 && progress;) {
+      progress = false;
+      const left: typeof held = [];
+      for (const item of pending) {
+        const { result } = await session.ingest(item.parsed!, false);
+        if (result === 'unmatched') return applied; // no such PO (yet): nothing to do
+        if (result === 'applied' || result === 'unchanged') {
+          if (result === 'applied') applied++;
+          progress = true;
+          await trx.deleteFrom('held_supplier_updates').where('id', '=', item.row.id).execute();
+        } else {
+          left.push(item);
+        }
       }
+      pending = left;
     }
     await session.finish();
     return applied;

@@ -214,20 +214,18 @@ async function buildNewAggregate(trx: Db, ctx: SyncWriteContext, po: SyncedPo): 
     id: newId('evt'), retailer_id: ctx.retailerId, po_id: poId, line_id: lineId, axis, from_status: null, to_status: to,
     source: ctx.source, occurred_at: stamp,
   });
-  const shipments: PoAggregate['shipments'] = [];
-  if (po.shipment) {
-    const shipmentId = newId('shp');
-    shipments.push({
-      shipment: {
-        id: shipmentId, retailer_id: ctx.retailerId, po_id: poId, supplier_order_pk: null, carrier: po.shipment.carrier,
-        carrier_source: po.shipment.carrier_source, tracking_number: po.shipment.tracking_number,
-        tracking_url: po.shipment.tracking_url, status: po.shipment.status, shipped_at: null, estimated_delivery_date: null,
-        delivered_at: null, created_at: stamp, updated_at: stamp,
-      },
-      lines: lines.filter((l) => l.fulfilment_status !== 'cancelled').map((l) => ({ line_id: l.id, quantity: l.quantity })),
-      checkpoints: [],
-    });
-  }
+  // What the upstream says shipped stays visible: a shipment carries every line, whatever its status (a PO
+  // cancelled or closed short after shipping keeps its tracking).
+  const shipments: PoAggregate['shipments'] = po.shipments.map((shipment) => ({
+    shipment: {
+      id: newId('shp'), retailer_id: ctx.retailerId, po_id: poId, supplier_order_pk: null, carrier: shipment.carrier,
+      carrier_source: shipment.carrier_source, tracking_number: shipment.tracking_number,
+      tracking_url: shipment.tracking_url, status: shipment.status, shipped_at: null, estimated_delivery_date: null,
+      delivered_at: null, created_at: stamp, updated_at: stamp,
+    },
+    lines: lines.map((l) => ({ line_id: l.id, quantity: l.quantity })),
+    checkpoints: [],
+  }));
   const invoices: PoAggregate['invoices'] = po.invoice ? [{
     id: newId('inv'), retailer_id: ctx.retailerId, po_id: poId, supplier_id: supplierId, supplier_order_id: null,
     ...po.invoice, document_id: null, created_at: stamp, updated_at: stamp,
@@ -277,7 +275,8 @@ async function updateSyncedPo(trx: Db, ctx: SyncWriteContext, poId: string, po: 
   // Lines, matched by the upstream's line id.
   const bySource = new Map(aggregate.lines.filter((l) => l.source_line_id).map((l) => [l.source_line_id!, l]));
   const statusChanges: LineStatusChange[] = [];
-  const liveLines: { id: string; quantity: number }[] = [];
+  /** Every line the upstream lists, whatever its status: what a shipment of the upstream's carries. */
+  const shipLines: { id: string; quantity: number }[] = [];
   let lineNo = Math.max(0, ...aggregate.lines.map((l) => l.line_no));
   for (const line of po.lines) {
     const fields = {
@@ -296,7 +295,7 @@ async function updateSyncedPo(trx: Db, ctx: SyncWriteContext, poId: string, po: 
         id: newId('evt'), retailer_id: ctx.retailerId, po_id: poId, line_id: id, axis: 'fulfilment', from_status: null,
         to_status: line.fulfilment_status, source: ctx.source, occurred_at: stamp,
       }).execute();
-      if (line.fulfilment_status !== 'cancelled') liveLines.push({ id, quantity: line.quantity });
+      shipLines.push({ id, quantity: line.quantity });
       continue;
     }
     bySource.delete(line.source_line_id);
@@ -304,7 +303,7 @@ async function updateSyncedPo(trx: Db, ctx: SyncWriteContext, poId: string, po: 
     if (!sameJson(current, fields)) await trx.updateTable('po_lines').set(fields).where('id', '=', stored.id).execute();
     const next = mergeSyncedLineStatus(stored.fulfilment_status as FulfilmentStatus, line.fulfilment_status);
     if (next !== stored.fulfilment_status) statusChanges.push({ lineId: stored.id, from: stored.fulfilment_status, to: next });
-    if (next !== 'cancelled') liveLines.push({ id: stored.id, quantity: line.quantity });
+    shipLines.push({ id: stored.id, quantity: line.quantity });
   }
   for (const dropped of bySource.values()) {
     // The upstream no longer has this line: cancelled here (history and what suppliers reported stay).
@@ -312,29 +311,33 @@ async function updateSyncedPo(trx: Db, ctx: SyncWriteContext, poId: string, po: 
   }
   await changeLineStatuses(trx, ctx.retailerId, poId, statusChanges, ctx.source, ctx.now);
 
-  if (po.shipment) {
-    const existing = aggregate.shipments.find((s) => s.shipment.tracking_number === po.shipment!.tracking_number)?.shipment;
+  let addedShipment = false;
+  for (const synced of po.shipments) {
+    const known = aggregate.shipments.find((s) => s.shipment.tracking_number === synced.tracking_number);
+    addedShipment ||= !known;
+    const existing = known?.shipment;
+    const shipmentId = existing?.id ?? newId('shp');
     if (!existing) {
-      const shipmentId = newId('shp');
       await trx.insertInto('shipments').values({
-        id: shipmentId, retailer_id: ctx.retailerId, po_id: poId, supplier_order_pk: null, carrier: po.shipment.carrier,
-        carrier_source: po.shipment.carrier_source, tracking_number: po.shipment.tracking_number,
-        tracking_url: po.shipment.tracking_url, status: po.shipment.status, shipped_at: null, estimated_delivery_date: null,
+        id: shipmentId, retailer_id: ctx.retailerId, po_id: poId, supplier_order_pk: null, carrier: synced.carrier,
+        carrier_source: synced.carrier_source, tracking_number: synced.tracking_number,
+        tracking_url: synced.tracking_url, status: synced.status, shipped_at: null, estimated_delivery_date: null,
         delivered_at: null, created_at: stamp, updated_at: stamp,
       }).execute();
-      if (liveLines.length > 0) {
-        await trx.insertInto('shipment_lines').values(liveLines.map((l) => ({ shipment_id: shipmentId, line_id: l.id, quantity: l.quantity })))
-          .execute();
-      }
     } else {
-      const status = mergeShipmentStatus(existing.status, po.shipment.status);
-      const carrier = existing.carrier ?? po.shipment.carrier;
+      const status = mergeShipmentStatus(existing.status, synced.status);
+      const carrier = existing.carrier ?? synced.carrier;
       if (status !== existing.status || carrier !== existing.carrier) {
         await trx.updateTable('shipments').set({
-          status, carrier, carrier_source: existing.carrier ? existing.carrier_source : po.shipment.carrier_source,
-          tracking_url: existing.tracking_url ?? po.shipment.tracking_url, updated_at: stamp,
+          status, carrier, carrier_source: existing.carrier ? existing.carrier_source : synced.carrier_source,
+          tracking_url: existing.tracking_url ?? synced.tracking_url, updated_at: stamp,
         }).where('id', '=', existing.id).execute();
       }
+    }
+    // A new shipment, or one recorded for no line (before cancelled lines were carried too), gets every line.
+    if ((!known || known.lines.length === 0) && shipLines.length > 0) {
+      await trx.insertInto('shipment_lines').values(shipLines.map((l) => ({ shipment_id: shipmentId, line_id: l.id, quantity: l.quantity })))
+        .execute();
     }
   }
 
@@ -356,7 +359,8 @@ async function updateSyncedPo(trx: Db, ctx: SyncWriteContext, poId: string, po: 
 
   await trx.updateTable('purchase_orders').set({ updated_at: stamp }).where('id', '=', poId).execute();
   await refreshPoViews(trx, ctx.retailerId, poId);
-  if (renumbered) await applyHeld(trx, ctx.retailerId, [po.po_number]);
+  // A new PO number, or a new shipment a held update was waiting for (its tracking event): replay what is held.
+  if (renumbered || addedShipment) await applyHeld(trx, ctx.retailerId, [po.po_number]);
   return null;
 }
 

@@ -212,8 +212,10 @@ export async function executeSyncRun(db: Db, connection: SyncConnection, options
       counts.created += result.created;
       counts.updated += result.updated;
       counts.unchanged += result.unchanged + page.current.length;
-      counts.failed += result.failures.length;
-      for (const failure of result.failures) if (failures.length < MAX_REPORTED_FAILURES) failures.push(failure.message);
+      const rejected = page.rejected ?? [];
+      counts.fetched += rejected.length;
+      counts.failed += result.failures.length + rejected.length;
+      for (const failure of [...rejected, ...result.failures]) if (failures.length < MAX_REPORTED_FAILURES) failures.push(failure.message);
       await options.hooks?.afterCommit?.(pageNo);
       await options.onProgress?.({ ...counts });
     }

@@ -70,7 +70,7 @@ describe('trackingUrl', () => {
     expect(trackingUrl('pigeon', '1234')).toBeNull();
   });
 
-  it('escapes the number', () => {
-    expect(trackingUrl('ups', 'A B&C')).toContain('A%20B%26C');
+  it('normalises and escapes the number', () => {
+    expect(trackingUrl('ups', 'a b&c')).toContain('AB%26C');
   });
 });

@@ -54,14 +54,14 @@ describe('ShipStation mapping table', () => {
       order_date: '2025-01-15T00:00:00.000Z', expected_delivery_date: '2025-02-01', supplier_name: 'Acme',
       warehouse_name: 'ShipStation warehouse se-123456', currency: 'USD', payment_terms: 'net_30', payment_status: 'unpaid',
       reference_number: 'REF-12345', invoice: null,
-      shipment: { tracking_number: '1Z12345E1234567890', carrier: 'ups', carrier_source: 'supplied', status: 'shipped' },
+      shipments: [expect.objectContaining({ tracking_number: '1Z12345E1234567890', carrier: 'ups', carrier_source: 'supplied', status: 'shipped' })],
     });
     expect(po.lines).toEqual([{
       source_line_id: 'WIDGET-001', sku: 'WIDGET-001', supplier_sku: 'SUPP-WIDGET-001', product_name: 'WIDGET-001', description: null,
       quantity: 100, unit_cost_cents: 999, received_quantity: 0, rejected_quantity: 0, fulfilment_status: 'shipped',
     }]);
     expect(mapShipStationPo({ ...detail, status: 'draft', order_date: null, tracking_number: null }, undefined))
-      .toMatchObject({ order_date: '2025-01-14T10:30:00.000Z', shipment: null, supplier_name: undefined });
+      .toMatchObject({ order_date: '2025-01-14T10:30:00.000Z', shipments: [], supplier_name: undefined });
   });
 
   it('error bodies give errors[0].message', () => {
@@ -121,7 +121,7 @@ describe('Stocky mapping table', () => {
     const mapped = mapStockyPo(po);
     expect(mapped).toMatchObject({
       upstream_id: '2', po_number: '1001', order_number: '1001', status: 'receiving', payment_status: 'paid', currency: 'CAD',
-      warehouse_name: 'Shopify location 34915680278', supplier_name: 'Brothers', expected_delivery_date: '2021-02-22', shipment: null,
+      warehouse_name: 'Shopify location 34915680278', supplier_name: 'Brothers', expected_delivery_date: '2021-02-22', shipments: [],
       invoice: { invoice_number: 'INV-1', invoice_date: '2021-02-10', due_date: '2021-03-10', subtotal_cents: 14360, shipping_cents: 1900,
         tax_cents: 0, total_cents: 14360 + 1900 - 550, currency: 'CAD', status: 'paid' },
     });

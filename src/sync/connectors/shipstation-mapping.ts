@@ -25,11 +25,11 @@
 //
 // Terminal (not listed again by status): closed, cancelled.
 import { LIFECYCLE_STATUSES, type LifecycleStatus } from '../../domain/lifecycle.ts';
-import { PAYMENT_TERMS } from '../../domain/money.ts';
+import { parseAmount, PAYMENT_TERMS } from '../../domain/money.ts';
 import type { FulfilmentStatus } from '../../domain/statuses.ts';
-import { detectCarrier, trackingUrl } from '../../domain/tracking.ts';
-import { normalizeTrackingNumber, parseInstant } from '../../domain/supplier-updates.ts';
-import type { SyncedLine, SyncedPo, SyncedShipment } from './types.ts';
+import { parseTimestamp } from '../../domain/timestamps.ts';
+import { detectCarrier, splitTrackingNumbers, trackingUrl } from '../../domain/tracking.ts';
+import { UnreadableRecordError, type SyncedLine, type SyncedPo, type SyncedShipment } from './types.ts';
 
 export interface ShipStationHeader {
   purchase_order_id: string;
@@ -120,34 +120,51 @@ export function carrierCode(name: string | null | undefined): string | null {
   return null;
 }
 
-export function shipmentFromTracking(
+/**
+ * The shipments a PO-level tracking field gives: one per tracking number in it (`"1Z…84, 1Z…93"` is two), never
+ * one glued number. Carrier from the upstream's carrier name, else detected from each number.
+ */
+export function shipmentsFromTracking(
   trackingNumber: string | null | undefined, carrierName: string | null | undefined, status: 'shipped' | 'delivered',
-): SyncedShipment | null {
-  if (!trackingNumber || !trackingNumber.trim()) return null;
-  const number = normalizeTrackingNumber(trackingNumber);
+): SyncedShipment[] {
+  if (!trackingNumber) return [];
   const supplied = carrierCode(carrierName);
-  const carrier = supplied ?? detectCarrier(number);
-  return {
-    tracking_number: number,
-    carrier,
-    carrier_source: supplied ? 'supplied' : carrier ? 'detected' : null,
-    tracking_url: trackingUrl(carrier, number),
-    status,
-  };
+  return splitTrackingNumbers(trackingNumber).map((number) => {
+    const carrier = supplied ?? detectCarrier(number);
+    return {
+      tracking_number: number,
+      carrier,
+      carrier_source: supplied ? 'supplied' : carrier ? 'detected' : null,
+      tracking_url: trackingUrl(carrier, number),
+      status,
+    };
+  });
 }
 
-/** An ISO 8601 instant as stored UTC text; a bare date reads as its midnight UTC; null when unreadable. */
-const PLAIN_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+/** Both upstreams document UTC: a time without an offset is read as UTC (DESIGN 1). */
+export const UPSTREAM_ZONE = 'UTC';
 
+/** An upstream timestamp (or date) as stored UTC text; null when absent or unreadable (for comparisons only). */
 export function instantOf(value: string | null | undefined): string | null {
   if (!value) return null;
-  if (PLAIN_UTC.test(value)) {
-    // The common case (both upstreams write UTC with Z): Date.parse reads it exactly; an impossible date is NaN.
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value.slice(0, 10)) return new Date(ms).toISOString();
-  }
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T00:00:00.000Z`;
-  return parseInstant(value);
+  const result = parseTimestamp(value, { zone: UPSTREAM_ZONE });
+  return result.ok ? result.instant : null;
+}
+
+/**
+ * A record's timestamp field as stored UTC text, null when absent; a value the parser cannot read rejects the
+ * record with the reason (never stored as 1970).
+ */
+export function readInstant(upstreamId: string, field: string, value: string | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const result = parseTimestamp(value, { zone: UPSTREAM_ZONE });
+  if (!result.ok) throw new UnreadableRecordError(upstreamId, `PO ${upstreamId}: ${field} ${result.reason}`);
+  return result.instant;
+}
+
+/** The calendar day (UTC) of a record's instant or date field; unreadable rejects the record. */
+export function readDay(upstreamId: string, field: string, value: string | null | undefined): string | null {
+  return readInstant(upstreamId, field, value)?.slice(0, 10) ?? null;
 }
 
 /** The calendar day (UTC) of an instant or date text. */
@@ -156,11 +173,15 @@ export function dayOf(value: string | null | undefined): string | null {
   return instant ? instant.slice(0, 10) : null;
 }
 
-/** A decimal amount → integer cents (rounded to the cent). */
-export function toCents(value: number | string | null | undefined): number {
+/**
+ * An upstream amount → minor units of `currency`, rounded half-up to its decimals (Stocky keeps 3-decimal costs:
+ * 1.005 → 1.01); absent → 0; unreadable rejects the record.
+ */
+export function readMinorUnits(upstreamId: string, field: string, value: number | string | null | undefined, currency: string): number {
   if (value === null || value === undefined || value === '') return 0;
-  const n = typeof value === 'number' ? value : Number(value);
-  return Number.isFinite(n) ? Math.round(n * 100) : 0;
+  const result = parseAmount(value, currency, { rounding: 'half-up', negativeAllowed: true });
+  if (!result.ok) throw new UnreadableRecordError(upstreamId, `PO ${upstreamId}: ${field} ${JSON.stringify(value)} ${result.reason}`);
+  return result.minor;
 }
 
 export function paymentTermsOf(value: string | null | undefined): string {
@@ -180,7 +201,9 @@ export const shipStationWarehouseName = (warehouseId: string) => `ShipStation wa
  * none); undefined keeps whatever supplier the stored PO has.
  */
 export function mapShipStationPo(detail: ShipStationDetail, supplierName: string | null | undefined): SyncedPo {
+  const id = detail.purchase_order_id;
   const status = shipStationLifecycle(detail.status);
+  const currency = (detail.currency_code || 'USD').toUpperCase();
   const hasTracking = Boolean(detail.tracking_number && detail.tracking_number.trim());
   const lines: SyncedLine[] = (detail.products ?? []).map((product) => {
     const quantities = {
@@ -195,23 +218,24 @@ export function mapShipStationPo(detail: ShipStationDetail, supplierName: string
       product_name: product.sku,
       description: null,
       ...quantities,
-      unit_cost_cents: toCents(product.cost),
+      unit_cost_cents: readMinorUnits(id, `products[sku ${product.sku}].cost`, product.cost, currency),
       fulfilment_status: shipStationLineStatus(status, hasTracking, quantities),
     };
   });
   return {
     upstream_id: detail.purchase_order_id,
-    upstream_modified: instantOf(detail.modify_date),
+    upstream_modified: readInstant(id, 'modify_date', detail.modify_date),
     upstream_status: detail.status,
     open: !isShipStationTerminal(detail.status),
-    po_number: detail.order_number,
-    order_number: detail.order_number,
+    po_number: detail.order_number.trim(),
+    order_number: detail.order_number.trim(),
     status,
-    order_date: instantOf(detail.order_date) ?? instantOf(detail.create_date) ?? new Date(0).toISOString(),
-    expected_delivery_date: dayOf(detail.expected_delivery_date),
+    order_date: readInstant(id, 'order_date', detail.order_date) ?? readInstant(id, 'create_date', detail.create_date)
+      ?? unreadable(id, 'has neither order_date nor create_date'),
+    expected_delivery_date: readDay(id, 'expected_delivery_date', detail.expected_delivery_date),
     supplier_name: supplierName === undefined ? undefined : supplierName ?? null,
     warehouse_name: detail.warehouse_id ? shipStationWarehouseName(detail.warehouse_id) : null,
-    currency: detail.currency_code || 'USD',
+    currency,
     payment_terms: paymentTermsOf(detail.payment_terms),
     payment_status: paymentStatusOf(detail.payment_status),
     reference_number: detail.reference_number ?? null,
@@ -219,9 +243,13 @@ export function mapShipStationPo(detail: ShipStationDetail, supplierName: string
     shipping_carrier: detail.shipping_carrier ?? null,
     tracking_number: detail.tracking_number ?? null,
     lines,
-    shipment: shipmentFromTracking(detail.tracking_number, detail.shipping_carrier, shipStationShipmentStatus(status)),
+    shipments: shipmentsFromTracking(detail.tracking_number, detail.shipping_carrier, shipStationShipmentStatus(status)),
     invoice: null,
   };
+}
+
+function unreadable(upstreamId: string, why: string): never {
+  throw new UnreadableRecordError(upstreamId, `PO ${upstreamId} ${why}`);
 }
 
 /** ShipStation's error body → its first message; anything else → a sentence with the status. */

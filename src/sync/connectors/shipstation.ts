@@ -14,7 +14,7 @@ import { mapConcurrent } from '../http-client.ts';
 import {
   SHIPSTATION_OPEN_STATUSES, instantOf, mapShipStationPo, type ShipStationDetail, type ShipStationHeader, type ShipStationListPage,
 } from './shipstation-mapping.ts';
-import type { Connector, ConnectorContext, SyncPage, SyncedPo } from './types.ts';
+import { mapRecords, type Connector, type ConnectorContext, type RejectedRecord, type SyncPage, type SyncedPo } from './types.ts';
 
 export const SHIPSTATION_PAGE_SIZE = 500;
 
@@ -98,8 +98,8 @@ export class ShipStationConnector implements Connector<ShipStationState> {
     else if (sweep.status + 1 < SHIPSTATION_OPEN_STATUSES.length) Object.assign(next, { status: sweep.status + 1, next: null });
     else Object.assign(next, { phase: 'recheck', next: null, recheckAfter: null });
 
-    const { records, current } = await this.readHeaders(headers, sweep.id, ctx);
-    return { records, current, gone: [], sweep: sweep.id, state: { ...state, sweep: next } };
+    const { records, rejected, current } = await this.readHeaders(headers, sweep.id, ctx);
+    return { records, rejected, current, gone: [], sweep: sweep.id, state: { ...state, sweep: next } };
   }
 
   private firstUrl(sweep: ShipStationSweep): string {
@@ -111,7 +111,7 @@ export class ShipStationConnector implements Connector<ShipStationState> {
 
   /** Headers → the POs to read in full (modify_date differs from the stored one) and those already current. */
   private async readHeaders(headers: ShipStationHeader[], sweep: string, ctx: ConnectorContext):
-    Promise<{ records: SyncedPo[]; current: string[] }> {
+    Promise<{ records: SyncedPo[]; rejected: RejectedRecord[]; current: string[] }> {
     const stored = await ctx.lookup(headers.map((h) => h.purchase_order_id));
     const current: string[] = [];
     const toRead: ShipStationHeader[] = [];
@@ -128,9 +128,10 @@ export class ShipStationConnector implements Connector<ShipStationState> {
     const details = await mapConcurrent(toRead, this.options.concurrency, async (h) => {
       const got = await ctx.client.getJson<ShipStationDetail>(`/v2/purchase_orders/${encodeURIComponent(h.purchase_order_id)}`,
         { allowNotFound: true });
-      return got ? mapShipStationPo(got.body, h.supplier_name ?? null) : null; // gone between list and get
+      return got ? { detail: got.body, supplierName: h.supplier_name ?? null } : null; // gone between list and get
     });
-    return { records: details.filter((d): d is SyncedPo => d !== null), current };
+    const read = mapRecords(details, (d) => (d ? mapShipStationPo(d.detail, d.supplierName) : null));
+    return { ...read, current };
   }
 
   private async recheckPage(state: ShipStationState, sweep: ShipStationSweep, ctx: ConnectorContext):
@@ -146,10 +147,11 @@ export class ShipStationConnector implements Connector<ShipStationState> {
       }
       // The detail has no supplier name: the stored PO keeps its supplier. (Always so, whatever headers this run has
       // seen, so that a resumed run writes exactly what an uninterrupted one would.)
-      return mapShipStationPo(got.body, undefined);
+      return got.body;
     });
+    const read = mapRecords(details, (detail) => (detail ? mapShipStationPo(detail, undefined) : null));
     return {
-      records: details.filter((d): d is SyncedPo => d !== null), current: [], gone, sweep: sweep.id,
+      ...read, current: [], gone, sweep: sweep.id,
       state: { ...state, sweep: { ...sweep, recheckAfter: ids[ids.length - 1] } },
     };
   }

@@ -39,7 +39,9 @@
 // | closed                     | not delivered (closed short)           | cancelled  |
 import type { LifecycleStatus } from '../../domain/lifecycle.ts';
 import type { FulfilmentStatus } from '../../domain/statuses.ts';
-import { dayOf, instantOf, toCents } from './shipstation-mapping.ts';
+import { parseTimestamp } from '../../domain/timestamps.ts';
+import { readDay, readInstant, readMinorUnits, UPSTREAM_ZONE } from './shipstation-mapping.ts';
+import { UnreadableRecordError } from './types.ts';
 import type { SyncedInvoice, SyncedLine, SyncedPo } from './types.ts';
 
 export interface StockyItem {
@@ -112,37 +114,43 @@ export function parseStockyItemTime(value: string | null | undefined): string | 
   if (!value) return null;
   const match = /^(\d{2})\/(\d{2})\/(\d{4})(?:\s+(\d{2}):(\d{2}))?$/.exec(value.trim());
   if (!match) return null;
-  const [, dd, mm, yyyy, hh = '00', mi = '00'] = match;
-  const ms = Date.UTC(Number(yyyy), Number(mm) - 1, Number(dd), Number(hh), Number(mi));
-  const date = new Date(ms);
-  if (date.getUTCDate() !== Number(dd) || date.getUTCMonth() !== Number(mm) - 1 || Number(hh) > 23 || Number(mi) > 59) return null;
-  return date.toISOString();
+  const [, dd, mm, yyyy, hh, mi] = match;
+  // The one timestamp parser reads it once reordered (merchant-format day first; UTC as the upstream documents).
+  const result = parseTimestamp(`${yyyy}-${mm}-${dd}${hh === undefined ? '' : `T${hh}:${mi}:00`}`, { zone: UPSTREAM_ZONE });
+  return result.ok ? result.instant : null;
 }
 
 export const stockyWarehouseName = (locationId: number | string) => `Shopify location ${locationId}`;
 
-const unitCostCents = (item: StockyItem) => toCents(item.supplier_cost_price ?? item.cost_price ?? 0);
+const currencyOf = (po: StockyPo) => (po.currency || 'USD').toUpperCase();
+
+/** An item's unit cost in minor units: Stocky keeps 3-decimal costs, rounded half-up (1.005 → 1.01). */
+const unitCostCents = (po: StockyPo, item: StockyItem) =>
+  readMinorUnits(String(po.id), `purchase_items[${item.id}].cost`, item.supplier_cost_price ?? item.cost_price ?? 0, currencyOf(po));
 
 export function stockyInvoice(po: StockyPo): SyncedInvoice | null {
   if (!po.invoice_number) return null;
+  const id = String(po.id);
+  const toCents = (field: string, value: number | string | null | undefined) => readMinorUnits(id, field, value, currencyOf(po));
   const subtotal = (po.purchase_items ?? []).filter((item) => !isItemCancelled(item))
-    .reduce((sum, item) => sum + item.quantity * unitCostCents(item), 0);
-  const shipping = toCents(po.shipping);
+    .reduce((sum, item) => sum + item.quantity * unitCostCents(po, item), 0);
+  const shipping = toCents('shipping', po.shipping);
   return {
     invoice_number: String(po.invoice_number),
-    invoice_date: dayOf(po.invoice_date),
-    due_date: dayOf(po.payment_due_on),
+    invoice_date: readDay(id, 'invoice_date', po.invoice_date),
+    due_date: readDay(id, 'payment_due_on', po.payment_due_on),
     payment_terms: null,
     subtotal_cents: subtotal,
     tax_cents: 0,
     shipping_cents: shipping,
-    total_cents: subtotal + shipping + toCents(po.adjustments),
-    currency: po.currency || 'USD',
+    total_cents: subtotal + shipping + toCents('adjustments', po.adjustments),
+    currency: currencyOf(po),
     status: stockyBool(po.paid) ? 'paid' : 'open',
   };
 }
 
 export function mapStockyPo(po: StockyPo): SyncedPo {
+  const id = String(po.id);
   const status = stockyLifecycle(po);
   const lines: SyncedLine[] = (po.purchase_items ?? []).map((item) => ({
     source_line_id: String(item.id),
@@ -151,25 +159,26 @@ export function mapStockyPo(po: StockyPo): SyncedPo {
     product_name: item.product_title || item.sku || `item-${item.id}`,
     description: item.variant_title && item.variant_title !== 'Default' ? item.variant_title : null,
     quantity: item.quantity,
-    unit_cost_cents: unitCostCents(item),
+    unit_cost_cents: unitCostCents(po, item),
     received_quantity: isItemDelivered(item) ? item.quantity : 0,
     rejected_quantity: 0,
     fulfilment_status: stockyLineStatus(status, item, po.ship_on),
   }));
   return {
     upstream_id: String(po.id),
-    upstream_modified: instantOf(po.updated_at),
+    upstream_modified: readInstant(id, 'updated_at', po.updated_at),
     upstream_status: status,
     // Stocky is read by updated_since, never by status: nothing needs re-checking, so nothing is kept "open".
     open: false,
-    po_number: String(po.number),
+    po_number: String(po.number).trim(),
     order_number: po.sequential_id === null || po.sequential_id === undefined ? null : String(po.sequential_id),
     status,
-    order_date: instantOf(po.ordered_at) ?? instantOf(po.created_at) ?? new Date(0).toISOString(),
-    expected_delivery_date: dayOf(po.expected_on),
+    order_date: readInstant(id, 'ordered_at', po.ordered_at) ?? readInstant(id, 'created_at', po.created_at)
+      ?? ((): never => { throw new UnreadableRecordError(id, `PO ${id} has neither ordered_at nor created_at`); })(),
+    expected_delivery_date: readDay(id, 'expected_on', po.expected_on),
     supplier_name: po.supplier_name || null,
     warehouse_name: po.shopify_receive_location_id ? stockyWarehouseName(po.shopify_receive_location_id) : null,
-    currency: po.currency || 'USD',
+    currency: currencyOf(po),
     payment_terms: 'none',
     payment_status: stockyBool(po.paid) ? 'paid' : 'unpaid',
     reference_number: null,
@@ -177,7 +186,7 @@ export function mapStockyPo(po: StockyPo): SyncedPo {
     shipping_carrier: null,
     tracking_number: null,
     lines,
-    shipment: null,
+    shipments: [],
     invoice: stockyInvoice(po),
   };
 }

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { instantOf } from './shipstation-mapping.ts';
 import { mapStockyPo, type StockyPo } from './stocky-mapping.ts';
-import type { Connector, ConnectorContext, SyncPage } from './types.ts';
+import { mapRecords, type Connector, type ConnectorContext, type SyncPage } from './types.ts';
 
 /** The reference sets no maximum for `limit`; 250 is the most servers speaking it (and the sandbox) accept. */
 export const STOCKY_PAGE_SIZE = 250;
@@ -89,7 +89,7 @@ export class StockyConnector implements Connector<StockyState> {
     const smallest = pos.reduce((min, po) => Math.min(min, Number(po.id)), Number.POSITIVE_INFINITY);
     if (pos.length < this.pageSize || !Number.isFinite(smallest)) next.done = true;
     else next.sinceId = smallest;
-    return { records: pos.map(mapStockyPo), current: [], gone: [], sweep: sweep.id, state: { ...state, sweep: next } };
+    return { ...mapRecords(pos, mapStockyPo), current: [], gone: [], sweep: sweep.id, state: { ...state, sweep: next } };
   }
 }
 

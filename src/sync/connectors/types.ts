@@ -60,7 +60,8 @@ export interface SyncedPo {
   shipping_carrier: string | null;
   tracking_number: string | null;
   lines: SyncedLine[];
-  shipment: SyncedShipment | null;
+  /** One per tracking number the upstream gives (a field may hold several). */
+  shipments: SyncedShipment[];
   invoice: SyncedInvoice | null;
 }
 
@@ -83,9 +84,40 @@ export interface ConnectorContext {
 }
 
 /** One page of work: apply `records`, mark `listed`, then store `state`, all in one transaction. */
+/** An upstream record that cannot be read (a date or amount no parser takes): counted as failed with its reason. */
+export interface RejectedRecord {
+  upstream_id: string;
+  message: string;
+}
+
+/** Thrown by a mapping for a record it cannot read; the connector reports it in its page's `rejected`. */
+export class UnreadableRecordError extends Error {
+  constructor(readonly upstreamId: string, message: string) {
+    super(message);
+  }
+}
+
+/** Maps each record, setting aside those that cannot be read (UnreadableRecordError) with their reason. */
+export function mapRecords<T>(items: readonly T[], map: (item: T) => SyncedPo | null): { records: SyncedPo[]; rejected: RejectedRecord[] } {
+  const records: SyncedPo[] = [];
+  const rejected: RejectedRecord[] = [];
+  for (const item of items) {
+    try {
+      const record = map(item);
+      if (record) records.push(record);
+    } catch (error) {
+      if (!(error instanceof UnreadableRecordError)) throw error;
+      rejected.push({ upstream_id: error.upstreamId, message: error.message });
+    }
+  }
+  return { records, rejected };
+}
+
 export interface SyncPage<S> {
   /** Records read in full on this page (created, updated or found unchanged by content hash). */
   records: SyncedPo[];
+  /** Records read but not readable (never stored with a made-up value): failed, with their reasons. */
+  rejected?: RejectedRecord[];
   /** Upstream ids this page saw without reading them in full, because the stored copy is current. */
   current: string[];
   /** Upstream ids that are gone upstream (404 on a re-check): no longer open. */

@@ -1,0 +1,95 @@
+// Ajv's findings as field problems in our words (DESIGN 2.2: every 4xx names the field, and the allowed values
+// or the limit where there is one). Shared by the HTTP layer (request schemas) and the domain's own schemas
+// (supplier updates), so both say the same thing the same way.
+import type { FieldProblem } from './errors.ts';
+
+export interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+  /** With ajv's `verbose`: the failing subschema (for its `x-message`). */
+  parentSchema?: Record<string, unknown>;
+}
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+function typeWords(type: unknown): string {
+  const types = (Array.isArray(type) ? type : [type]).map(String).map((t) => (t === 'null' ? 'null' : article(t === 'integer' ? 'whole number' : t)));
+  return types.join(' or ');
+}
+
+/** One Ajv issue → `{field, message}`; `where` is `body`, `query`, `params`, or a path such as `updates[3]`. */
+export function problemFromAjv(issue: AjvIssue, where: string): FieldProblem {
+  let path = issue.instancePath.split('/').filter(Boolean)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join('');
+  const p = issue.params;
+  const custom = issue.parentSchema?.['x-message'];
+  let message: string;
+  switch (issue.keyword) {
+    case 'additionalProperties':
+      path += `.${String(p.additionalProperty)}`;
+      message = 'is not a known field';
+      break;
+    case 'required':
+      path += `.${String(p.missingProperty)}`;
+      message = 'is required';
+      break;
+    case 'enum':
+      message = `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
+    case 'const':
+      message = `must be ${JSON.stringify(p.allowedValue)}`;
+      break;
+    case 'type':
+      message = `must be ${typeWords(p.type)}`;
+      break;
+    case 'minLength':
+      message = Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`;
+      break;
+    case 'maxLength':
+      message = `must be at most ${String(p.limit)} characters`;
+      break;
+    case 'minItems':
+      message = `must have at least ${String(p.limit)} item${Number(p.limit) === 1 ? '' : 's'}`;
+      break;
+    case 'maxItems':
+      message = `must have at most ${String(p.limit)} items`;
+      break;
+    case 'minimum': case 'exclusiveMinimum':
+      message = `must be ${issue.keyword === 'minimum' ? 'at least' : 'more than'} ${String(p.limit)}`;
+      break;
+    case 'maximum': case 'exclusiveMaximum':
+      message = `must be ${issue.keyword === 'maximum' ? 'at most' : 'less than'} ${String(p.limit)}`;
+      break;
+    case 'multipleOf':
+      message = `must be a multiple of ${String(p.multipleOf)}`;
+      break;
+    case 'pattern':
+      message = typeof custom === 'string' ? custom : `must match ${String(p.pattern)}`;
+      break;
+    case 'format':
+      message = typeof custom === 'string' ? custom : `must be ${article(String(p.format))}`;
+      break;
+    default:
+      message = typeof custom === 'string' ? custom : issue.message ?? 'is invalid';
+  }
+  return { field: `${where}${path}`, message };
+}
+
+/**
+ * Every issue as a problem, one per field: a union's failed branches (`anyOf`) collapse into one message.
+ */
+export function problemsFromAjv(issues: readonly AjvIssue[], where: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const seen = new Set<string>();
+  for (const issue of issues) {
+    if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf' || issue.keyword === 'if') continue;
+    const problem = problemFromAjv(issue, where);
+    if (seen.has(problem.field)) continue;
+    seen.add(problem.field);
+    problems.push(problem);
+  }
+  return problems;
+}

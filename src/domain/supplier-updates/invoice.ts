@@ -1,0 +1,54 @@
+// Planning an `invoice` update (DESIGN section 3 and 2.5): the invoice's fields, its amounts read into minor
+// units of its currency (else the PO's: DESIGN 1), and its PDF when one came.
+import { parseAmount } from '../money.ts';
+import {
+  clone, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
+  type LineCover, type Plan, type PlanContext, type PoSnapshot, type SnapshotLine,
+} from './snapshot.ts';
+import type { InvoiceUpdate } from './types.ts';
+
+export function planInvoice(s: PoSnapshot, u: InvoiceUpdate, ctx: PlanContext): Plan {
+  const order = u.supplier_order_id ? s.supplierOrders.find((o) => o.supplier_order_id === u.supplier_order_id) : undefined;
+  let supplierId: string | null;
+  if (u.supplier_name) {
+    const named = suppliersNamed(u.supplier_name, ctx);
+    const onPo = named.find((id) => s.lines.some((l) => l.supplier_id === id));
+    if (onPo) supplierId = onPo;
+    else if (s.lines.some((l) => l.supplier_id === null)) supplierId = named[0] ?? null;
+    else return reject(`Supplier "${u.supplier_name}" supplies no line of PO ${s.po_number}${poSuppliersText(s, ctx)}.`);
+  } else {
+    supplierId = order?.supplier_id ?? s.supplier_id;
+  }
+  // Amounts are minor units of the invoice's currency, else of the PO's (DESIGN 1): only now is that known.
+  const currency = u.currency ?? s.invoices.find((i) => i.invoice_number === u.invoice_number)?.currency ?? s.currency;
+  const minor: Record<keyof InvoiceUpdate['amounts'], number> = { subtotal: 0, tax: 0, shipping: 0, total: 0 };
+  for (const key of ['subtotal', 'tax', 'shipping', 'total'] as const) {
+    const result = parseAmount(u.amounts[key], currency);
+    if (!result.ok) return reject(`${key}_amount ${u.amounts[key]} ${result.reason}.`);
+    minor[key] = result.minor;
+  }
+  const existing = s.invoices.find((i) => i.invoice_number === u.invoice_number);
+  const next = clone(s);
+  const fields = {
+    supplier_id: supplierId,
+    supplier_order_id: u.supplier_order_id ?? existing?.supplier_order_id ?? null,
+    invoice_date: u.invoice_date ?? existing?.invoice_date ?? null,
+    due_date: u.due_date ?? existing?.due_date ?? null,
+    payment_terms: u.payment_terms ?? existing?.payment_terms ?? null,
+    subtotal_cents: minor.subtotal,
+    tax_cents: minor.tax,
+    shipping_cents: minor.shipping,
+    total_cents: minor.total,
+    currency: u.currency ?? existing?.currency ?? s.currency,
+    status: u.status ?? existing?.status ?? 'open',
+  };
+  const document = u.document && u.document.sha256 !== existing?.document_sha256
+    ? { document_id: null, document_sha256: u.document.sha256 }
+    : { document_id: existing?.document_id ?? null, document_sha256: existing?.document_sha256 ?? null };
+  if (existing) {
+    Object.assign(next.invoices.find((i) => i.id === existing.id)!, fields, document);
+  } else {
+    next.invoices.push({ id: ctx.newId('inv'), invoice_number: u.invoice_number, ...fields, ...document });
+  }
+  return { ok: true, next };
+}

@@ -1,0 +1,75 @@
+// Planning an `order` update (a supplier's acknowledgement): which lines its supplier order covers and where their
+// statuses go (DESIGN section 3).
+import { advanceStatus, rankOf } from './rules.ts';
+import {
+  clone, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
+  type LineCover, type Plan, type PlanContext, type PoSnapshot, type SnapshotLine,
+} from './snapshot.ts';
+import type { OrderUpdate } from './types.ts';
+
+export function planOrder(s: PoSnapshot, u: OrderUpdate, ctx: PlanContext): Plan {
+  const named = suppliersNamed(u.supplier_name, ctx);
+  const fromSupplier = (line: SnapshotLine) => line.supplier_id === null || named.includes(line.supplier_id);
+  if (!s.lines.some(fromSupplier)) {
+    return reject(`Supplier "${u.supplier_name}" supplies no line of PO ${s.po_number}${poSuppliersText(s, ctx)}.`);
+  }
+  const existing = s.supplierOrders.find((o) => o.supplier_order_id === u.supplier_order_id);
+  if (existing?.supplier_id && !named.includes(existing.supplier_id)) {
+    return reject(`Supplier order ${u.supplier_order_id} on PO ${s.po_number} belongs to ${supplierLabel(existing.supplier_id, ctx)}, ` +
+      `not "${u.supplier_name}".`);
+  }
+  const coveredByOthers = (lineId: string) =>
+    s.supplierOrders.filter((o) => o !== existing).reduce((sum, o) => sum + sumOf(o.lines, lineId), 0);
+
+  const targets: LineCover[] = [];
+  if (u.lines) {
+    for (const { sku, quantity } of u.lines) {
+      const candidates = s.lines.filter((l) => l.sku === sku);
+      if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`);
+      const line = candidates.find(fromSupplier);
+      if (!line) {
+        return reject(`SKU "${sku}" on PO ${s.po_number} is supplied by ${supplierLabel(candidates[0].supplier_id, ctx)}, ` +
+          `not "${u.supplier_name}".`);
+      }
+      if (line.status === 'cancelled' && u.status !== 'cancelled') return reject(`SKU "${sku}" is cancelled on PO ${s.po_number}.`);
+      const others = coveredByOthers(line.id);
+      if (quantity + others > line.quantity) {
+        return reject(`SKU "${sku}": ${quantity} exceeds the ${line.quantity - others} of ${line.quantity} ordered ` +
+          'not covered by other supplier orders.');
+      }
+      targets.push({ line_id: line.id, quantity });
+    }
+  } else {
+    for (const cover of existing?.lines ?? []) targets.push({ ...cover });
+    for (const line of s.lines) {
+      if (!fromSupplier(line) || line.status === 'cancelled' || targets.some((t) => t.line_id === line.id)) continue;
+      const remaining = line.quantity - coveredByOthers(line.id);
+      if (remaining > 0) targets.push({ line_id: line.id, quantity: remaining });
+    }
+    if (targets.length === 0) {
+      return reject(`No line of supplier "${u.supplier_name}" on PO ${s.po_number} is left to cover ` +
+        '(all are cancelled or covered by other supplier orders).');
+    }
+  }
+
+  const next = clone(s);
+  let order = next.supplierOrders.find((o) => o.supplier_order_id === u.supplier_order_id);
+  if (!order) {
+    const lineSuppliers = targets.map((t) => s.lines.find((l) => l.id === t.line_id)!.supplier_id);
+    order = {
+      id: ctx.newId('so'), supplier_order_id: u.supplier_order_id,
+      supplier_id: named.find((id) => lineSuppliers.includes(id)) ?? named[0] ?? null, status: u.status, lines: [],
+    };
+    next.supplierOrders.push(order);
+  }
+  for (const target of targets) {
+    setCover(order.lines, target.line_id, target.quantity);
+    const line = next.lines.find((l) => l.id === target.line_id)!;
+    line.status = advanceStatus(line.status, u.status);
+    if (u.estimated_delivery_date && line.status !== 'cancelled' && rankOf(line.status) < 7) {
+      line.estimated_delivery_date = u.estimated_delivery_date;
+    }
+  }
+  settleSupplierOrders(s, next, new Set([order.id]));
+  return { ok: true, next };
+}

@@ -1,0 +1,233 @@
+// Reading supplier updates (DESIGN section 3): each update's wire shape is checked by its TypeBox schema
+// (schemas.ts, with Ajv as every API body is), then its values are read with the project's one parser of each
+// kind: timestamps (domain/timestamps.ts, UTC when no offset is given: suppliers' systems), amounts
+// (domain/money.ts), tracking numbers (domain/tracking.ts). A batch is validated whole; every problem names
+// its index and field (`updates[3].shipped_date`).
+import { createHash } from 'node:crypto';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { isCalendarDate } from '../dates.ts';
+import { decimalOf, parseAmount, PAYMENT_TERMS } from '../money.ts';
+import { problemsFromAjv, type AjvIssue } from '../schema-problems.ts';
+import { parseTimestamp } from '../timestamps.ts';
+import { splitTrackingNumbers } from '../tracking.ts';
+import { canonicalJson, fingerprintOf } from './canonical.ts';
+import { UPDATE_SCHEMAS } from './schemas.ts';
+import {
+  MAX_DOCUMENT_BYTES, UPDATE_TYPES, type FieldProblem, type InvoiceDocument, type InvoiceStatus, type LineQuantity,
+  type OrderStatus, type ParsedUpdate, type SupplierUpdate, type TrackingStatus, type UpdateType,
+} from './types.ts';
+
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const validators = Object.fromEntries(UPDATE_TYPES.map((type) => [type, ajv.compile(UPDATE_SCHEMAS[type])])) as
+  Record<UpdateType, ValidateFunction>;
+const validateHead = ajv.compile({
+  type: 'object',
+  properties: { type: { enum: [...UPDATE_TYPES] }, po_number: (UPDATE_SCHEMAS.order as { properties: Record<string, unknown> }).properties.po_number },
+  required: ['type', 'po_number'],
+});
+
+/** The zone of a timestamp without an offset from a supplier's system (DESIGN 1: UTC for machine sources). */
+export const SUPPLIER_UPDATE_ZONE = 'UTC';
+
+/** Payment terms as the read API shows them (`Net 60 Days`) or as codes (`net_60`) → code; other text kept. */
+export function normalizePaymentTerms(value: string): string {
+  const text = value.trim();
+  const lower = text.toLowerCase();
+  if ((PAYMENT_TERMS as readonly string[]).includes(lower)) return lower;
+  const net = /^net\s*(\d{1,3})(\s*days?)?$/i.exec(text);
+  if (net) return `net_${Number(net[1])}`;
+  const words: Record<string, string> = {
+    'cash on delivery': 'cash_on_delivery', 'payment on receipt': 'payment_on_receipt', 'payment in advance': 'payment_in_advance',
+  };
+  return words[lower.replace(/\s+/g, ' ')] ?? text;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const PDF_MAGIC = Buffer.from('%PDF-');
+const TRACKING_NUMBER = /^[A-Z0-9]{1,64}$/;
+const MB = MAX_DOCUMENT_BYTES / (1024 * 1024);
+
+/** Values of one schema-valid update, read into their stored forms; problems go to `problem(field, message)`. */
+class Reader {
+  constructor(private readonly raw: Record<string, unknown>, private readonly problem: (field: string, message: string) => void) {}
+
+  text(name: string): string | null {
+    const value = this.raw[name];
+    return typeof value === 'string' ? value.trim() : null;
+  }
+
+  date(name: string): string | null {
+    const value = this.text(name);
+    if (value !== null && !isCalendarDate(value)) this.problem(name, `"${value}" is not a calendar date (YYYY-MM-DD, years 0001–9999)`);
+    return value;
+  }
+
+  instant(name: string): string | null {
+    const value = this.text(name);
+    if (value === null) return null;
+    const result = parseTimestamp(value, { zone: SUPPLIER_UPDATE_ZONE });
+    if (!result.ok) {
+      this.problem(name, `${result.reason}; an ISO 8601 / RFC 3339 date-time, UTC unless it has an offset`);
+      return null;
+    }
+    return result.instant;
+  }
+
+  trackingNumber(): string | null {
+    const value = this.text('tracking_number') ?? '';
+    const numbers = splitTrackingNumbers(value);
+    if (numbers.length > 1) {
+      this.problem('tracking_number', `holds ${numbers.length} tracking numbers (${numbers.join(', ')}): send one update per tracking number`);
+      return null;
+    }
+    if (numbers.length === 0 || !TRACKING_NUMBER.test(numbers[0])) {
+      this.problem('tracking_number', 'must be 1–64 letters, digits (spaces, dashes and dots are formatting and ignored)');
+      return null;
+    }
+    return numbers[0];
+  }
+
+  lines(): LineQuantity[] | null {
+    const value = this.raw.lines as LineQuantity[] | null | undefined;
+    if (!value) return null;
+    const seen = new Set<string>();
+    return value.map(({ sku, quantity }, i) => {
+      const trimmed = sku.trim();
+      if (seen.has(trimmed)) this.problem(`lines[${i}].sku`, `"${trimmed}" appears more than once in lines`);
+      seen.add(trimmed);
+      return { sku: trimmed, quantity };
+    });
+  }
+
+  /** An amount's exact decimal text; with a currency, also checked against its decimals and cap. */
+  amount(name: string, currency: string | null): string {
+    const value = this.raw[name];
+    if (value === undefined || value === null) return '0';
+    const decimal = decimalOf(value as number);
+    if (!decimal) return '0';
+    if (currency !== null) {
+      const result = parseAmount(value, currency);
+      if (!result.ok) this.problem(name, result.reason);
+    }
+    const digits = decimal.units.toString().padStart(decimal.scale + 1, '0');
+    return decimal.scale === 0 ? digits : `${digits.slice(0, -decimal.scale)}.${digits.slice(-decimal.scale)}`;
+  }
+
+  /** `document_pdf_base64`: base64 (line breaks allowed, an optional data: prefix) of a PDF file. */
+  pdf(): InvoiceDocument | null {
+    const name = 'document_pdf_base64';
+    const raw = this.raw[name];
+    if (typeof raw !== 'string') return null;
+    const fail = (message: string) => {
+      this.problem(name, message);
+      return null;
+    };
+    const text = raw.replace(/^data:application\/pdf;base64,/i, '').replace(/\s+/g, '');
+    if (text.length === 0) return fail('must not be empty');
+    if (text.length % 4 !== 0 || !BASE64.test(text)) return fail('is not valid base64');
+    if ((text.length / 4) * 3 > MAX_DOCUMENT_BYTES + 2) return fail(`decodes to more than ${MB} MB`);
+    const bytes = Buffer.from(text, 'base64');
+    if (bytes.length > MAX_DOCUMENT_BYTES) return fail(`decodes to more than ${MB} MB`);
+    if (bytes.length < PDF_MAGIC.length || !bytes.subarray(0, PDF_MAGIC.length).equals(PDF_MAGIC)) {
+      return fail('is not a PDF (the decoded bytes must start with %PDF-)');
+    }
+    return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
+}
+
+/** Exact sum check of decimal texts (BigInt at the largest scale): total = subtotal + tax + shipping. */
+function sumMatches(parts: string[], total: string): { ok: boolean; sum: string } {
+  const scale = Math.max(...[...parts, total].map((p) => (p.split('.')[1] ?? '').length));
+  const units = (p: string) => BigInt(p.replace('.', '') + '0'.repeat(scale - (p.split('.')[1] ?? '').length));
+  const sum = parts.reduce((s, p) => s + units(p), 0n);
+  const digits = sum.toString().padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return { ok: sum === units(total), sum: Number(text).toFixed(Math.max(2, scale)) };
+}
+
+function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (field: string, message: string) => void): SupplierUpdate {
+  const r = new Reader(raw, problem);
+  const po_number = r.text('po_number')!;
+  switch (type) {
+    case 'order':
+      return {
+        type, po_number, supplier_order_id: r.text('supplier_order_id')!, supplier_name: r.text('supplier_name')!,
+        status: raw.status as OrderStatus, lines: r.lines(), estimated_delivery_date: r.date('estimated_delivery_date'),
+      };
+    case 'shipment':
+      return {
+        type, po_number, supplier_order_id: r.text('supplier_order_id'), tracking_number: r.trackingNumber() ?? '',
+        carrier: r.text('carrier')?.toLowerCase() ?? null, shipped_at: r.instant('shipped_date'),
+        estimated_delivery_date: r.date('estimated_delivery_date'), lines: r.lines(),
+      };
+    case 'tracking_event':
+      return {
+        type, po_number, tracking_number: r.trackingNumber() ?? '', status: raw.status as TrackingStatus, message: r.text('message'),
+        location: r.text('location'), occurred_at: r.instant('timestamp') ?? '',
+      };
+    case 'invoice': {
+      const currency = r.text('currency')?.toUpperCase() ?? null;
+      const invoice_date = r.date('invoice_date');
+      const due_date = r.date('due_date');
+      if (invoice_date && due_date && due_date < invoice_date) problem('due_date', 'must not be before invoice_date');
+      let amountProblems = 0;
+      const counted = (field: string, message: string) => {
+        amountProblems++;
+        problem(field, message);
+      };
+      const amountReader = new Reader(raw, counted);
+      const amounts = {
+        subtotal: amountReader.amount('subtotal_amount', currency), tax: amountReader.amount('tax_amount', currency),
+        shipping: amountReader.amount('shipping_amount', currency), total: amountReader.amount('total_amount', currency),
+      };
+      const check = sumMatches([amounts.subtotal, amounts.tax, amounts.shipping], amounts.total);
+      if (amountProblems === 0 && !check.ok) {
+        problem('total_amount', `must equal subtotal_amount + tax_amount + shipping_amount (${check.sum}), not ${amounts.total}`);
+      }
+      const terms = r.text('payment_terms');
+      return {
+        type, po_number, supplier_order_id: r.text('supplier_order_id'), supplier_name: r.text('supplier_name'),
+        invoice_number: r.text('invoice_number')!, invoice_date, due_date, payment_terms: terms ? normalizePaymentTerms(terms) : null,
+        amounts, currency, status: (raw.status as InvoiceStatus | null | undefined) ?? null, document: r.pdf(),
+      };
+    }
+  }
+}
+
+const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
+
+/** One update (`path` names it in problems, e.g. `updates[3]`); undefined when it has problems. */
+export function parseSupplierUpdate(raw: unknown, path: string, problems: FieldProblem[]): ParsedUpdate | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push({ field: path, message: `must be an object, not ${kindOf(raw)}` });
+    return undefined;
+  }
+  const record = raw as Record<string, unknown>;
+  if (!validateHead(record)) {
+    problems.push(...problemsFromAjv(validateHead.errors as AjvIssue[], path));
+    return undefined;
+  }
+  const type = record.type as UpdateType;
+  const validate = validators[type];
+  if (!validate(record)) {
+    problems.push(...problemsFromAjv(validate.errors as AjvIssue[], path));
+    return undefined;
+  }
+  const before = problems.length;
+  const update = readUpdate(type, record, (field, message) => problems.push({ field: `${path}.${field}`, message }));
+  if (problems.length > before) return undefined;
+  const canonical = canonicalJson(record);
+  return { update, canonical, fingerprint: fingerprintOf(canonical) };
+}
+
+/** A whole batch: every update, or every problem (fields named `updates[i].field`). */
+export function parseSupplierUpdates(raw: readonly unknown[]):
+  { ok: true; updates: ParsedUpdate[] } | { ok: false; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const updates: ParsedUpdate[] = [];
+  raw.forEach((item, index) => {
+    const parsed = parseSupplierUpdate(item, `updates[${index}]`, problems);
+    if (parsed) updates.push(parsed);
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, updates };
+}

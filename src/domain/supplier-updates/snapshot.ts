@@ -1,0 +1,141 @@
+// A PO's state as the supplier-update rules see it (a PoSnapshot), and the helpers every kind's planner shares.
+// Planners take a snapshot and return the next one (or a rejection); they never change the one given.
+import type { InvoiceFields } from '../invoice.ts';
+import { derivePoStatus, type FulfilmentStatus } from '../statuses.ts';
+import { advanceStatus, statusFromShipments } from './rules.ts';
+
+export interface LineCover {
+  line_id: string;
+  quantity: number;
+}
+
+export interface SnapshotLine {
+  id: string;
+  sku: string;
+  quantity: number;
+  status: FulfilmentStatus;
+  /** The line's supplier: its own, else the PO's; null when unknown. */
+  supplier_id: string | null;
+  estimated_delivery_date: string | null;
+}
+
+export interface SnapshotSupplierOrder {
+  id: string;
+  supplier_order_id: string;
+  supplier_id: string | null;
+  status: string;
+  lines: LineCover[];
+}
+
+export interface SnapshotCheckpoint {
+  id: string;
+  status: string;
+  message: string | null;
+  location: string | null;
+  occurred_at: string;
+}
+
+export interface SnapshotShipment {
+  id: string;
+  supplier_order_pk: string | null;
+  tracking_number: string;
+  carrier: string | null;
+  carrier_source: string | null;
+  tracking_url: string | null;
+  status: string;
+  shipped_at: string | null;
+  estimated_delivery_date: string | null;
+  delivered_at: string | null;
+  lines: LineCover[];
+  checkpoints: SnapshotCheckpoint[];
+}
+
+export interface SnapshotInvoice extends InvoiceFields {
+  id: string;
+  supplier_id: string | null;
+  supplier_order_id: string | null;
+  /** Null with a `document_sha256` set: a new document the store must save. */
+  document_id: string | null;
+  document_sha256: string | null;
+}
+
+export interface PoSnapshot {
+  po_id: string;
+  po_number: string;
+  currency: string;
+  /** The PO's supplier. */
+  supplier_id: string | null;
+  lines: SnapshotLine[];
+  supplierOrders: SnapshotSupplierOrder[];
+  shipments: SnapshotShipment[];
+  invoices: SnapshotInvoice[];
+}
+
+export interface PlanContext {
+  /** The retailer's suppliers: id → name. */
+  supplierNames: ReadonlyMap<string, string>;
+  newId: (prefix: 'so' | 'shp' | 'chk' | 'inv') => string;
+}
+
+export type Plan = { ok: true; next: PoSnapshot } | { ok: false; reason: string };
+
+export const reject = (reason: string): Plan => ({ ok: false, reason });
+export const sumOf = (covers: readonly LineCover[], lineId: string) =>
+  covers.reduce((sum, cover) => (cover.line_id === lineId ? sum + cover.quantity : sum), 0);
+
+export function setCover(covers: LineCover[], lineId: string, quantity: number): void {
+  const existing = covers.find((c) => c.line_id === lineId);
+  if (existing) existing.quantity = quantity;
+  else covers.push({ line_id: lineId, quantity });
+}
+
+/** Supplier ids whose name matches (case and surrounding space ignored). */
+export function suppliersNamed(name: string, ctx: PlanContext): string[] {
+  const wanted = name.trim().toLowerCase();
+  return [...ctx.supplierNames].filter(([, n]) => n.trim().toLowerCase() === wanted).map(([id]) => id);
+}
+
+export function supplierLabel(id: string | null, ctx: PlanContext): string {
+  return id === null ? 'an unknown supplier' : `"${ctx.supplierNames.get(id) ?? id}"`;
+}
+
+export function poSuppliersText(s: PoSnapshot, ctx: PlanContext): string {
+  const names = [...new Set(s.lines.map((l) => l.supplier_id).filter((id): id is string => id !== null))]
+    .map((id) => `"${ctx.supplierNames.get(id) ?? id}"`);
+  return names.length > 0 ? ` (its lines are supplied by ${names.join(', ')})` : '';
+}
+
+/** A copy the planner may change; checkpoints are never changed once made, so they are shared. */
+export const clone = (s: PoSnapshot): PoSnapshot => ({
+  ...s,
+  lines: s.lines.map((line) => ({ ...line })),
+  supplierOrders: s.supplierOrders.map((order) => ({ ...order, lines: order.lines.map((c) => ({ ...c })) })),
+  shipments: s.shipments.map((shipment) => ({
+    ...shipment, lines: shipment.lines.map((c) => ({ ...c })), checkpoints: [...shipment.checkpoints],
+  })),
+  invoices: s.invoices.map((invoice) => ({ ...invoice })),
+});
+
+/** Lines whose status follows their shipments, recomputed after a shipment or checkpoint. */
+export function settleLines(s: PoSnapshot, lineIds: Iterable<string>): void {
+  for (const lineId of new Set(lineIds)) {
+    const line = s.lines.find((l) => l.id === lineId);
+    if (!line) continue;
+    const parts = s.shipments.flatMap((shipment) => shipment.lines.filter((c) => c.line_id === lineId)
+      .map((c) => ({ quantity: c.quantity, shipmentStatus: shipment.status })));
+    const target = statusFromShipments(line.quantity, parts);
+    if (target) line.status = advanceStatus(line.status, target);
+  }
+}
+
+/** Supplier orders show the state of the lines they cover; refreshed for those touching changed lines. */
+export function settleSupplierOrders(before: PoSnapshot, s: PoSnapshot, touched: ReadonlySet<string>): void {
+  const changedLines = new Set(s.lines.filter((line) => before.lines.find((b) => b.id === line.id)?.status !== line.status)
+    .map((line) => line.id));
+  for (const order of s.supplierOrders) {
+    if (!touched.has(order.id) && !order.lines.some((c) => changedLines.has(c.line_id))) continue;
+    const statuses = order.lines.map((c) => s.lines.find((l) => l.id === c.line_id)?.status)
+      .filter((status): status is FulfilmentStatus => status !== undefined);
+    if (statuses.length > 0) order.status = derivePoStatus(statuses);
+  }
+}
