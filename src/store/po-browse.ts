@@ -2,7 +2,7 @@
 // everything one PO page shows. Records come back as the stored v2 renderings (DESIGN 2.5), the same text the
 // read API serves, so the console and the API cannot disagree.
 import { PostgresAdapter, sql } from 'kysely';
-import { normalizeTrackingNumber } from '../domain/supplier-updates.ts';
+import { normalizeTrackingNumber } from '../domain/tracking.ts';
 import type { Db } from '../db/database.ts';
 import { recordsByPoNumbers, recordsBySupplierOrder, recordsByTrackingNumber } from './orders.ts';
 import { loadPoAggregate, type PoAggregate } from './purchase-orders.ts';
@@ -10,7 +10,7 @@ import { loadPoAggregate, type PoAggregate } from './purchase-orders.ts';
 /**
  * POs of this retailer whose PO number, supplier order id or tracking number is `text`: the read API's own
  * look-ups (store/orders.ts), each PO once, newest order first. PO numbers and supplier order ids are compared
- * trimmed; tracking numbers normalised as supplier updates store them (normalizeTrackingNumber). v2 record texts.
+ * trimmed; tracking numbers normalised as supplier updates store them (domain/tracking.ts normalizeTrackingNumber). v2 record texts.
  */
 export async function searchPurchaseOrders(db: Db, retailerId: string, text: string): Promise<string[]> {
   const term = text.trim();
