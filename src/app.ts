@@ -9,6 +9,7 @@ import { documentsApi } from './api/documents.ts';
 import { healthApi } from './api/health.ts';
 import { ordersApi } from './api/orders.ts';
 import { purchaseOrdersApi } from './api/purchase-orders.ts';
+import { supplierDocumentsApi } from './api/supplier-documents.ts';
 import { supplierUpdatesApi } from './api/supplier-updates.ts';
 import { suppliersApi } from './api/suppliers.ts';
 import { warehousesApi } from './api/warehouses.ts';
@@ -26,7 +27,8 @@ import { BackgroundSyncs } from './sync/runner.ts';
 import type { GuardOptions } from './events/url-guard.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'>;
+  config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'>
+    & Partial<Pick<Config, 'documentMaxBytes' | 'idempotencyLockTimeoutSeconds' | 'heldUpdateDays' | 'heldUpdateLimit'>>;
   db: Db;
   /** pino options or false (tests). */
   logger?: boolean | object;
@@ -87,6 +89,7 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
+  app.decorate('idempotencyLockTimeoutSeconds', config.idempotencyLockTimeoutSeconds);
   registerErrorHandling(app);
   registerRequestLog(app);
   if (metrics) registerMetrics(app, metrics);
@@ -103,7 +106,12 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
   const links = { publicUrl: config.publicUrl, secret: config.secret };
   await app.register(ordersApi, { prefix: '/api/v1', version: 'v1', db, requireScope, links });
   await app.register(ordersApi, { prefix: '/api/v2', version: 'v2', db, requireScope, links });
-  await app.register(supplierUpdatesApi, { prefix: '/api/v2', db, requireScope });
+  await app.register(supplierUpdatesApi, {
+    prefix: '/api/v2', db, requireScope, heldUpdateDays: config.heldUpdateDays, heldUpdateLimit: config.heldUpdateLimit,
+  });
+  await app.register(supplierDocumentsApi, {
+    db, requireScope, secret: config.secret, publicUrl: config.publicUrl, maxBytes: config.documentMaxBytes,
+  });
   await app.register(purchaseOrdersApi, {
     prefix: '/api/v2', db, requireScope, secret: config.secret, publicUrl: config.publicUrl,
     onPoNumber: (db, retailerId, poNumber) => applyHeldSupplierUpdates(db, retailerId, poNumber),

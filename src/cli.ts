@@ -141,6 +141,7 @@ program.command('seed').description('generate realistic demo POs, deterministica
 
 (await import('./sandbox/cli.ts')).registerSandboxCommand(program);
 (await import('./sync/cli.ts')).registerSyncCommands(program);
+(await import('./ingest/cli.ts')).registerIngestCommand(program);
 (await import('./events/cli.ts')).registerEventCommands(program);
 try {
   await program.parseAsync();

@@ -4,8 +4,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_RETRY_DELAYS_SECONDS, parseRetryDelays } from './domain/webhooks.ts';
 
+/** SQLite's `synchronous` setting under WAL (README, "Durability"): NORMAL survives process crashes, FULL power loss too. */
+export type SqliteSynchronous = 'normal' | 'full';
+
 export type DatabaseConfig =
-  | { kind: 'sqlite'; file: string }
+  | { kind: 'sqlite'; file: string; synchronous?: SqliteSynchronous }
   | { kind: 'postgres'; url: string };
 
 export interface Config {
@@ -16,6 +19,16 @@ export interface Config {
   secret: string;
   publicUrl: string;
   logLevel: string;
+  /** Largest supplier document POST /api/v2/supplier_documents accepts, in bytes (DOCUMENT_MAX_BYTES). */
+  documentMaxBytes: number;
+  /** Folder watched for supplier documents, a subfolder per retailer name (INBOX_DIR); null: no inbox. */
+  inboxDir: string | null;
+  /** How long a request waits for another one holding the same Idempotency-Key before a 409 (seconds). */
+  idempotencyLockTimeoutSeconds: number;
+  /** Held supplier updates expire this many days after they arrived (HELD_UPDATE_DAYS). */
+  heldUpdateDays: number;
+  /** How many unexpired held supplier updates one retailer may have (HELD_UPDATE_LIMIT). */
+  heldUpdateLimit: number;
   /** Requests per minute per API key (and per address without a valid key); 0 turns limiting off. DESIGN 4d. */
   rateLimitPerMinute: number;
   /** Redis for shared rate-limit counts; null: the service's own database (or memory in one process). */
@@ -30,6 +43,19 @@ export interface WebhookConfig {
   allowPrivateUrls: boolean;
   /** Seconds before each retry; the schedule of DESIGN 4b unless WEBHOOK_RETRY_DELAYS replaces it. */
   retryDelaysSeconds: readonly number[];
+}
+
+/** DOCUMENT_MAX_BYTES default: 50 MB (DESIGN 3, issue 7). */
+export const DEFAULT_DOCUMENT_MAX_BYTES = 50 * 1024 * 1024;
+/** An integer in [min, max] from the environment, or its default; a ConfigError naming the variable otherwise. */
+function integerVariable(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}: expected an integer ${min}–${max}, got "${raw}"`);
+  }
+  return value;
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +83,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const host = env.HOST || '0.0.0.0';
   const database = parseDatabaseUrl(env.DATABASE_URL || 'sqlite:./data/ordersync.db');
+  const synchronous = (env.SQLITE_SYNCHRONOUS || 'normal').toLowerCase();
+  if (synchronous !== 'normal' && synchronous !== 'full') {
+    throw new ConfigError(`SQLITE_SYNCHRONOUS: expected normal or full, got "${env.SQLITE_SYNCHRONOUS}"`);
+  }
+  if (database.kind === 'sqlite') database.synchronous = synchronous;
+  const idempotencyLockTimeoutSeconds = integerVariable(env, 'IDEMPOTENCY_LOCK_TIMEOUT_SECONDS', 10, 1, 3600);
+  const heldUpdateDays = integerVariable(env, 'HELD_UPDATE_DAYS', 90, 1, 36500);
+  const heldUpdateLimit = integerVariable(env, 'HELD_UPDATE_LIMIT', 100_000, 1, 100_000_000);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -69,6 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`PUBLIC_URL: expected an http(s) URL, got "${publicUrl}"`);
   }
   publicUrl = publicUrl.replace(/\/+$/, '');
+  const documentMaxBytes = env.DOCUMENT_MAX_BYTES === undefined || env.DOCUMENT_MAX_BYTES === ''
+    ? DEFAULT_DOCUMENT_MAX_BYTES : Number(env.DOCUMENT_MAX_BYTES);
+  if (!Number.isSafeInteger(documentMaxBytes) || documentMaxBytes < 1) {
+    throw new ConfigError(`DOCUMENT_MAX_BYTES: expected a whole number of bytes ≥ 1, got "${env.DOCUMENT_MAX_BYTES}"`);
+  }
+  const inboxDir = env.INBOX_DIR ? resolve(env.INBOX_DIR) : null;
   const secret = resolveSecret(env.ORDERSYNC_SECRET, database);
   const rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === ''
     ? 600 : Number(env.RATE_LIMIT_PER_MINUTE);
@@ -80,7 +120,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`REDIS_URL: expected redis://… or rediss://…, got "${redisUrl.split(':')[0]}:…"`);
   }
   const metricsToken = env.METRICS_TOKEN || null;
-  return { port, host, database, secret, publicUrl, logLevel, rateLimitPerMinute, redisUrl, metricsToken, webhooks: loadWebhookConfig(env) };
+  return {
+    port, host, database, secret, publicUrl, logLevel, rateLimitPerMinute, redisUrl, metricsToken, documentMaxBytes, inboxDir,
+    webhooks: loadWebhookConfig(env), idempotencyLockTimeoutSeconds, heldUpdateDays, heldUpdateLimit,
+  };
 }
 
 /** WEBHOOKS_ALLOW_PRIVATE_URLS (true|false, default false) and WEBHOOK_RETRY_DELAYS (comma-separated seconds). */

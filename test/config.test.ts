@@ -26,26 +26,31 @@ describe('loadConfig', () => {
     const config = loadConfig({ ORDERSYNC_SECRET: SECRET });
     expect(config).toMatchObject({
       port: 8080, host: '0.0.0.0', database: { kind: 'sqlite', file: resolve('data/ordersync.db') },
-      publicUrl: 'http://localhost:8080', logLevel: 'info', secret: SECRET,
+      publicUrl: 'http://localhost:8080', logLevel: 'info', secret: SECRET, documentMaxBytes: 50 * 1024 * 1024, inboxDir: null,
+      idempotencyLockTimeoutSeconds: 10, heldUpdateDays: 90, heldUpdateLimit: 100_000,
     });
+    expect(config.database).toEqual({ kind: 'sqlite', file: resolve('data/ordersync.db'), synchronous: 'normal' });
   });
 
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '9090', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/os', ORDERSYNC_SECRET: SECRET,
       PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug',
-      RATE_LIMIT_PER_MINUTE: '120', REDIS_URL: 'redis://cache:6379', METRICS_TOKEN: 'scrape-me',
-      WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_DELAYS: '1, 5,30',
+      RATE_LIMIT_PER_MINUTE: '120', REDIS_URL: 'redis://cache:6379', METRICS_TOKEN: 'scrape-me', DOCUMENT_MAX_BYTES: '1048576',
+      INBOX_DIR: '/srv/inbox', WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_DELAYS: '1, 5,30',
+      IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3', HELD_UPDATE_DAYS: '30', HELD_UPDATE_LIMIT: '500',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
       publicUrl: 'https://orders.example.com', logLevel: 'debug',
-      rateLimitPerMinute: 120, redisUrl: 'redis://cache:6379', metricsToken: 'scrape-me',
-      webhooks: { allowPrivateUrls: true, retryDelaysSeconds: [1, 5, 30] },
+      rateLimitPerMinute: 120, redisUrl: 'redis://cache:6379', metricsToken: 'scrape-me', documentMaxBytes: 1048576,
+      inboxDir: '/srv/inbox', webhooks: { allowPrivateUrls: true, retryDelaysSeconds: [1, 5, 30] },
+      idempotencyLockTimeoutSeconds: 3, heldUpdateDays: 30, heldUpdateLimit: 500,
     });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET })).toMatchObject({ rateLimitPerMinute: 600, redisUrl: null, metricsToken: null });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET }).webhooks)
       .toEqual({ allowPrivateUrls: false, retryDelaysSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000] });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET, SQLITE_SYNCHRONOUS: 'FULL' }).database).toMatchObject({ synchronous: 'full' });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
@@ -55,6 +60,8 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ PORT: '80.5' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ DOCUMENT_MAX_BYTES: '50MB' }, 'DOCUMENT_MAX_BYTES'],
+    [{ DOCUMENT_MAX_BYTES: '0' }, 'DOCUMENT_MAX_BYTES'],
     [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
     [{ PUBLIC_URL: 'ftp://example.com' }, 'PUBLIC_URL'],
@@ -69,6 +76,10 @@ describe('loadConfig', () => {
     [{ RATE_LIMIT_PER_MINUTE: '1.5' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
     [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', ORDERSYNC_SECRET: '' }, 'ORDERSYNC_SECRET'],
+    [{ SQLITE_SYNCHRONOUS: 'off' }, 'SQLITE_SYNCHRONOUS'],
+    [{ IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '0' }, 'IDEMPOTENCY_LOCK_TIMEOUT_SECONDS'],
+    [{ HELD_UPDATE_DAYS: 'soon' }, 'HELD_UPDATE_DAYS'],
+    [{ HELD_UPDATE_LIMIT: '-5' }, 'HELD_UPDATE_LIMIT'],
   ])('%j is refused, naming %s', (bad, variable) => {
     const error = configError({ ORDERSYNC_SECRET: SECRET, ...bad });
     expect(error.message.startsWith(variable)).toBe(true);

@@ -9,12 +9,17 @@ import { MAX_DOCUMENT_BYTES, MAX_UPDATES, parseSupplierUpdates } from '../domain
 import type { RequireScope } from '../http/auth.ts';
 import { validationFailed } from '../http/errors.ts';
 import { registerIdempotency } from '../http/idempotency.ts';
+import { renderInstant } from '../domain/dates.ts';
+import { DEFAULT_HELD_UPDATE_DAYS, DEFAULT_HELD_UPDATE_LIMIT, listHeldSupplierUpdates } from '../store/held-supplier-updates.ts';
 import { ingestSupplierUpdates } from '../store/supplier-updates.ts';
-import { ErrorBody } from './order-schemas.ts';
+import { ErrorBody, Meta } from './order-schemas.ts';
 
 export interface SupplierUpdatesApiOptions {
   db: Db;
   requireScope: RequireScope;
+  /** HELD_UPDATE_DAYS and HELD_UPDATE_LIMIT (defaults 90 and 100,000). */
+  heldUpdateDays?: number;
+  heldUpdateLimit?: number;
 }
 
 /** Invoice PDFs travel as base64 inside the JSON: room for a few large ones per call. */
@@ -65,12 +70,60 @@ const SupplierUpdatesResponse = Type.Object({
   })),
 }, { description: 'One result per update, in request order.' });
 
-export const supplierUpdatesApi: FastifyPluginAsync<SupplierUpdatesApiOptions> = async (fastify, { db, requireScope }) => {
-  fastify.addHook('onRequest', requireScope('write'));
+const HeldQuery = Type.Object({
+  status: Type.Optional(Type.Union([Type.Literal('held'), Type.Literal('expired')])),
+  po_number: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+}, { additionalProperties: false });
+
+const Instant = Type.String({ description: 'ISO 8601 with offset, UTC' });
+const HeldList = Type.Object({
+  data: Type.Array(Type.Object({
+    id: Type.String(),
+    po_number: Type.String(),
+    type: Type.String(),
+    status: Type.Union([Type.Literal('held'), Type.Literal('expired')], {
+      description: 'held: applied when a PO with this number appears; expired: HELD_UPDATE_DAYS passed first, never applied.',
+    }),
+    received_at: Instant,
+    expires_at: Instant,
+    expired_at: Type.Union([Instant, Type.Null()]),
+    update: Type.Unknown({ description: 'The update as received (normalised).' }),
+  })),
+  meta: Meta,
+});
+
+export const supplierUpdatesApi: FastifyPluginAsync<SupplierUpdatesApiOptions> = async (fastify, options) => {
+  const { db, requireScope } = options;
+  const heldUpdateDays = options.heldUpdateDays ?? DEFAULT_HELD_UPDATE_DAYS;
+  const heldLimit = options.heldUpdateLimit ?? DEFAULT_HELD_UPDATE_LIMIT;
   registerIdempotency(fastify, db);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
+  app.get('/supplier_updates/held', {
+    onRequest: requireScope('read'),
+    schema: {
+      summary: 'List supplier updates held for PO numbers not seen yet, and those that expired',
+      description: 'Oldest first. A held update is applied when a PO with its number appears; after HELD_UPDATE_DAYS it expires '
+        + '(listed with `expired_at`, kept 30 days, never applied). Filters: `status` (held, expired), `po_number`.',
+      tags: ['Supplier updates'], security: [{ apiKey: [] }], querystring: HeldQuery,
+      response: { 200: HeldList, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+    },
+  }, async (request) => {
+    const { page = 1, limit = 100, status, po_number: poNumber } = request.query;
+    const { updates, total } = await listHeldSupplierUpdates(db, request.auth.retailerId, { status, po_number: poNumber },
+      { limit, offset: (page - 1) * limit }, heldUpdateDays);
+    return {
+      data: updates.map((u) => ({
+        ...u, received_at: renderInstant(u.received_at), expires_at: renderInstant(u.expires_at), expired_at: renderInstant(u.expired_at),
+      })),
+      meta: { total, page, limit, has_more: page * limit < total },
+    };
+  });
+
   app.post('/supplier_updates', {
+    onRequest: requireScope('write'),
     bodyLimit: SUPPLIER_UPDATES_BODY_LIMIT,
     schema: {
       summary: 'Record supplier updates: acknowledgements, shipments, tracking checkpoints, invoices',
@@ -83,6 +136,6 @@ export const supplierUpdatesApi: FastifyPluginAsync<SupplierUpdatesApiOptions> =
   }, async (request) => {
     const parsed = parseSupplierUpdates(request.body.updates);
     if (!parsed.ok) throw validationFailed(parsed.problems.map((p) => ({ field: `body.${p.field}`, message: p.message })));
-    return { results: await ingestSupplierUpdates(db, request.auth.retailerId, parsed.updates) };
+    return { results: await ingestSupplierUpdates(db, request.auth.retailerId, parsed.updates, undefined, { heldLimit }) };
   });
 };

@@ -9,6 +9,7 @@ import type { Db } from '../db/database.ts';
 import { webhookUrlProblem, type GuardOptions } from '../events/url-guard.ts';
 import type { RequireScope } from '../http/auth.ts';
 import { conflict, notFound, validationFailed, type ErrorDetail } from '../http/errors.ts';
+import { registerIdempotency } from '../http/idempotency.ts';
 import { listDeliveries, queuePing, retryDelivery } from '../store/webhook-deliveries.ts';
 import {
   createEndpoint, deleteEndpoint, findEndpoint, listEndpoints, rotateEndpointSecret, updateEndpoint, type WebhookEndpoint,
@@ -81,6 +82,7 @@ function enabledEventsProblems(events: string[] | undefined, field: string): Err
 
 export const webhookEndpointsApi: FastifyPluginAsync<WebhookEndpointsApiOptions> = async (fastify, options) => {
   const { db, requireScope, secret, guard } = options;
+  registerIdempotency(fastify, db);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', requireScope('admin'));
   const tags = ['Webhook endpoints'];

@@ -7,6 +7,8 @@ import * as m0002 from './migrations/0002_lifecycle.ts';
 import * as m0003 from './migrations/0003_po_list_index.ts';
 import * as m0004 from './migrations/0004_connections.ts';
 import * as m0005 from './migrations/0005_sync_records.ts';
+import * as m0007 from './migrations/0007_supplier_documents.ts';
+import * as m0008 from './migrations/0008_crash_safety.ts';
 import * as m0010 from './migrations/0010_supplier_rerenders.ts';
 import * as m0011 from './migrations/0011_events.ts';
 import * as m0012 from './migrations/0012_console_sessions.ts';
@@ -18,6 +20,8 @@ const migrations: Record<string, Migration> = {
   '0003_po_list_index': m0003,
   '0004_connections': m0004,
   '0005_sync_records': m0005,
+  '0007_supplier_documents': m0007,
+  '0008_crash_safety': m0008,
   '0010_supplier_rerenders': m0010,
   '0011_events': m0011,
   '0012_console_sessions': m0012,
@@ -42,6 +46,9 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    // Migrations are numbered as features are planned and may land out of number order (0013 before 0006); each
+    // is independent of the others' tables, so a database that has a later one still takes an earlier one.
+    allowUnorderedMigrations: true,
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;

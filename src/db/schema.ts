@@ -233,9 +233,11 @@ export interface IdempotencyKeysTable {
   key: string;
   /** SHA-256 of method, path and body: the same key with another request is a conflict. */
   request_hash: string;
-  /** Null while the first request is still being handled. */
+  /** Null only in rows of the old scheme (migration 0008 removes them): a key is stored with its response. */
   status_code: number | null;
   response_body: string | null;
+  /** JSON object of the response headers replayed with the body (Location), or null. */
+  response_headers: string | null;
   created_at: string;
 }
 
@@ -247,6 +249,8 @@ export interface HeldSupplierUpdatesTable {
   fingerprint: string;
   payload: string;
   received_at: string;
+  /** When it expired unapplied (HELD_UPDATE_DAYS after received_at); null while held. */
+  expired_at: string | null;
 }
 
 export interface AppliedSupplierUpdatesTable {
@@ -331,6 +335,53 @@ export interface ConsoleSessionsTable {
   expires_at: string;
 }
 
+/** A supplier document as received (migration 0007): its bytes, how it was read and what applying it did. */
+export interface SupplierDocumentsTable {
+  id: string;
+  retailer_id: string;
+  /** x12 | csv */
+  format: string;
+  content_type: string;
+  filename: string | null;
+  /** `?supplier_name=`: the supplier of a CSV without a supplier column (kept so a resumed read reads the same). */
+  supplier_name: string | null;
+  /** Hex SHA-256 of the bytes; unique per retailer (the same file again is the same document). */
+  sha256: string;
+  size_bytes: number;
+  content: Buffer;
+  received_at: string;
+  /** processing (being applied, or cut off and to be resumed) | processed | failed */
+  status: string;
+  /** Entries [0, next_entry) are applied and have results: where a resumed apply starts. */
+  next_entry: number;
+  applied: number;
+  unchanged: number;
+  unmatched: number;
+  rejected: number;
+  /** X12: the 997 text. */
+  acknowledgement: string | null;
+  error: string | null;
+  processed_at: string | null;
+}
+
+export interface SupplierDocumentResultsTable {
+  document_id: string;
+  /** The entry's position in the document, from 0. */
+  idx: number;
+  source: string;
+  type: string | null;
+  po_number: string | null;
+  /** applied | unchanged | unmatched | rejected */
+  result: string;
+  reason: string | null;
+}
+
+/** The last 997 interchange control number (ISA13) used for a retailer. */
+export interface X12ControlNumbersTable {
+  retailer_id: string;
+  last_value: number;
+}
+
 /** A supplier rename whose re-render of its POs' read records is not finished (store/supplier-rerenders.ts). */
 export interface SupplierRerendersTable {
   supplier_id: string;
@@ -372,6 +423,9 @@ export interface Database {
   connections: ConnectionsTable;
   sync_runs: SyncRunsTable;
   synced_records: SyncedRecordsTable;
+  supplier_documents: SupplierDocumentsTable;
+  supplier_document_results: SupplierDocumentResultsTable;
+  x12_control_numbers: X12ControlNumbersTable;
   supplier_rerenders: SupplierRerendersTable;
   console_sessions: ConsoleSessionsTable;
   rate_limit_counters: RateLimitCountersTable;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower-case
 
-export type IdPrefix = 'ret' | 'key' | 'sup' | 'wh' | 'loc' | 'po' | 'ln' | 'so' | 'shp' | 'chk' | 'inv' | 'evt' | 'rcp' | 'doc' | 'hld' | 'conn' | 'run' | 'we' | 'whd' | 'wha';
+export type IdPrefix = 'ret' | 'key' | 'sup' | 'wh' | 'loc' | 'po' | 'ln' | 'so' | 'shp' | 'chk' | 'inv' | 'evt' | 'rcp' | 'doc' | 'hld' | 'conn' | 'run' | 'we' | 'whd' | 'wha' | 'sdoc';
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -42,10 +42,13 @@ function randomTail(length: number): Uint8Array {
 
 /** A new id made now: prefix, time, a per-millisecond sequence, then randomness. */
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
-  if (now === lastMs) sequence++;
-  else {
+  // A caller's earlier `now` (a transaction's start time) must not reset the sequence: ids made right after it
+  // in the same millisecond would then sort by their random tails, out of creation order.
+  if (now > lastMs) {
     lastMs = now;
     sequence = 0;
+  } else {
+    sequence++;
   }
   return `${prefix}_${encodeTime(now)}${encodeRandom(Uint8Array.of(sequence >> 5, sequence), 2)}${encodeRandom(randomTail(10), 10)}`;
 }

@@ -9,6 +9,7 @@ import type { Db } from '../db/database.ts';
 import { DEFAULT_RETRY_DELAYS_SECONDS, judgeAttempt } from '../domain/webhooks.ts';
 import { withDocumentLinks } from '../http/document-links.ts';
 import { pruneEvents } from '../store/events.ts';
+import { webhookDeliveries } from '../observability/metrics.ts';
 import { claimDueDeliveries, recordAttempts, releaseDeliveries, type AttemptOutcome, type ClaimedDelivery } from '../store/webhook-deliveries.ts';
 import { signingSecrets } from '../store/webhook-endpoints.ts';
 import { WebhookSender } from './sender.ts';
@@ -192,7 +193,10 @@ export class WebhookDeliverer {
           const batch = this.toRecord.splice(0);
           try {
             await recordAttempts(this.options.db, batch.map((b) => b.outcome));
-            for (const b of batch) b.resolve();
+            for (const b of batch) {
+              webhookDeliveries.inc({ result: b.outcome.attempt.verdict.kind });
+              b.resolve();
+            }
           } catch (error) {
             for (const b of batch) b.reject(error);
           }

@@ -2,6 +2,8 @@
 // PostgreSQL in every `ordersync worker`, which share the due deliveries through row locks (SKIP LOCKED).
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import { gaugeFromReader } from '../observability/metrics.ts';
+import { pendingDeliveryCount } from '../store/webhook-deliveries.ts';
 import { WebhookDeliverer, type DelivererOptions } from './deliverer.ts';
 
 export interface DeliveryProcess {
@@ -17,5 +19,7 @@ export function startWebhookDelivery(
     db, secret: config.secret, publicUrl: config.publicUrl, allowPrivateUrls: config.webhooks.allowPrivateUrls,
     retryDelaysSeconds: config.webhooks.retryDelaysSeconds, log, ...tuning,
   }).start();
+  gaugeFromReader('ordersync_webhook_deliveries_pending', 'Webhook deliveries waiting for their next attempt.',
+    () => pendingDeliveryCount(db));
   return { stop: () => deliverer.stop() };
 }

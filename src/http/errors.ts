@@ -16,6 +16,8 @@ export class ApiError extends Error {
     message: string,
     readonly details?: ErrorDetail[],
     readonly headers?: Record<string, string>,
+    /** Fields added to the envelope (a 422 unprocessable_document names its `document_id`). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -77,6 +79,7 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
     message: error.message,
     request_id: reply.request.id,
     ...(error.details ? { details: error.details } : {}),
+    ...error.extra,
   });
 }
 

@@ -55,10 +55,10 @@ export const supplierDocuments = once('ordersync_supplier_documents_total', () =
   labelNames: ['format', 'result'] as const,
 }));
 
-/** Webhook delivery attempts, by result (succeeded, failed, disabled). */
+/** Webhook delivery attempts, by verdict (succeeded, retry, failed, gone: DESIGN 4b). */
 export const webhookDeliveries = once('ordersync_webhook_deliveries_total', () => new client.Counter({
   name: 'ordersync_webhook_deliveries_total',
-  help: 'Webhook delivery attempts, by result.',
+  help: 'Webhook delivery attempts, by verdict (succeeded, retry, failed, gone).',
   labelNames: ['result'] as const,
 }));
 

@@ -81,7 +81,9 @@ export async function createConnection(
     next_run_at: at, created_at: at, updated_at: at,
   };
   try {
-    await db.insertInto('connections').values(row).execute();
+    // Its own (one-statement) transaction: inside a request transaction it is a savepoint, so a refused insert
+    // leaves that transaction usable (PostgreSQL aborts a transaction on any failed statement).
+    await db.transaction().execute((trx) => trx.insertInto('connections').values(row).execute());
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, reason: 'duplicate_name' };
     throw error;

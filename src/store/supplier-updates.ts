@@ -10,6 +10,7 @@ import {
 } from '../domain/supplier-updates.ts';
 import type { Db } from '../db/database.ts';
 import { saveDocument } from './documents.ts';
+import { countHeldSupplierUpdates, DEFAULT_HELD_UPDATE_LIMIT, heldLimitReason } from './held-supplier-updates.ts';
 import { recordEvent } from './events.ts';
 import { loadPoAggregate, refreshPoViews, supplierNamesOf, type PoAggregate } from './purchase-orders.ts';
 import { changeLineStatuses } from './status-events.ts';
@@ -85,8 +86,11 @@ class IngestSession {
   private readonly applied = new Set<string>();
   private readonly held = new Set<string>();
   private readonly newlyApplied: { retailer_id: string; fingerprint: string; po_id: string; applied_at: string }[] = [];
+  /** Unexpired held updates of the retailer, counted once per batch (then kept up to date by hold()). */
+  private heldCount: number | undefined;
 
-  constructor(private readonly trx: Db, private readonly retailerId: string, private readonly source: string) {
+  constructor(private readonly trx: Db, private readonly retailerId: string, private readonly source: string,
+    private readonly heldLimit = DEFAULT_HELD_UPDATE_LIMIT) {
     this.lockRows = trx.getExecutor().adapter instanceof PostgresAdapter;
   }
 
@@ -145,7 +149,7 @@ class IngestSession {
         .where('retailer_id', '=', this.retailerId).where('fingerprint', 'in', chunk).execute();
       for (const row of applied) this.applied.add(row.fingerprint);
       const held = await this.trx.selectFrom('held_supplier_updates').select('fingerprint')
-        .where('retailer_id', '=', this.retailerId).where('fingerprint', 'in', chunk).execute();
+        .where('retailer_id', '=', this.retailerId).where('fingerprint', 'in', chunk).where('expired_at', 'is', null).execute();
       for (const row of held) this.held.add(row.fingerprint);
     }
   }
@@ -155,11 +159,22 @@ class IngestSession {
     this.newlyApplied.push({ retailer_id: this.retailerId, fingerprint, po_id: poId, applied_at: this.nowText });
   }
 
-  private async hold(parsed: ParsedUpdate): Promise<void> {
+  /**
+   * Holds an update for a PO number not seen yet, unless the retailer already holds HELD_UPDATE_LIMIT of them:
+   * then the update is refused with the reason (a flood from a misconfigured feed must not grow the database
+   * without bound, and nothing held is ever dropped to make room). Returns the refusal, or null once held.
+   * An expired copy of the same update, sent again, is held again from now.
+   */
+  private async hold(parsed: ParsedUpdate): Promise<string | null> {
+    this.heldCount ??= await countHeldSupplierUpdates(this.trx, this.retailerId);
+    if (this.heldCount >= this.heldLimit) return heldLimitReason(this.heldLimit);
     await this.trx.insertInto('held_supplier_updates').values({
       id: newId('hld'), retailer_id: this.retailerId, po_number: parsed.update.po_number, fingerprint: parsed.fingerprint,
-      payload: parsed.canonical, received_at: this.nowText,
-    }).onConflict((oc) => oc.columns(['retailer_id', 'fingerprint']).doNothing()).execute();
+      payload: parsed.canonical, received_at: this.nowText, expired_at: null,
+    }).onConflict((oc) => oc.columns(['retailer_id', 'fingerprint'])
+      .doUpdateSet({ received_at: this.nowText, expired_at: null }).where('held_supplier_updates.expired_at', 'is not', null)).execute();
+    this.heldCount++;
+    return null;
   }
 
   /** One update: matched, planned and written, or held, or rejected. */
@@ -168,7 +183,8 @@ class IngestSession {
     if (this.applied.has(parsed.fingerprint)) return { result: 'unchanged', reason: null };
     if (poId === null) {
       if (holdUnmatched && !this.held.has(parsed.fingerprint)) {
-        await this.hold(parsed);
+        const refused = await this.hold(parsed);
+        if (refused) return { result: 'rejected', reason: refused };
         await recordEvent(this.trx, this.retailerId, 'supplier_update.unmatched',
           { po_number: parsed.update.po_number, update: JSON.parse(parsed.canonical) }, this.now);
       }
@@ -301,12 +317,17 @@ class IngestSession {
 }
 
 /**
- * Applies a validated batch for one retailer in one transaction; results in request order. Each update is
- * idempotent by its fingerprint; updates for PO numbers the retailer does not have are held.
+ * Applies a validated batch for one retailer in one transaction (the caller's, when `db` is one); results in
+ * request order. Each update is idempotent by its fingerprint; updates for PO numbers the retailer does not have
+ * are held, up to `options.heldLimit` unexpired held updates per retailer (HELD_UPDATE_LIMIT; over it: `rejected`
+ * with the reason). `source` is what the status events record as their cause (a supplier document names itself).
  */
-export async function ingestSupplierUpdates(db: Db, retailerId: string, updates: readonly ParsedUpdate[]): Promise<UpdateResult[]> {
+export async function ingestSupplierUpdates(
+  db: Db, retailerId: string, updates: readonly ParsedUpdate[], source = SUPPLIER_UPDATE_SOURCE,
+  options: { heldLimit?: number } = {},
+): Promise<UpdateResult[]> {
   return inTransaction(db, async (trx) => {
-    const session = new IngestSession(trx, retailerId, SUPPLIER_UPDATE_SOURCE);
+    const session = new IngestSession(trx, retailerId, source, options.heldLimit);
     await session.lockPurchaseOrders(updates.map((u) => u.update.po_number));
     await session.prefetchFingerprints(updates.map((u) => u.fingerprint));
     const results: UpdateResult[] = [];
@@ -337,7 +358,7 @@ export async function applyHeldSupplierUpdates(db: Db, retailerId: string, poNum
   Promise<number> {
   return inTransaction(db, async (trx) => {
     const rows = await trx.selectFrom('held_supplier_updates').selectAll()
-      .where('retailer_id', '=', retailerId).where('po_number', '=', poNumber)
+      .where('retailer_id', '=', retailerId).where('po_number', '=', poNumber).where('expired_at', 'is', null)
       .orderBy('received_at').orderBy('id').execute();
     if (rows.length === 0) return 0;
     const held = rows.map((row) => {

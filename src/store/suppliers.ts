@@ -104,7 +104,9 @@ export async function createSupplier(db: Db, retailerId: string, input: Supplier
   const now = new Date().toISOString();
   const row = { id: newId('sup'), retailer_id: retailerId, ...columnsOf(input), created_at: now, updated_at: now };
   try {
-    await db.insertInto('suppliers').values(row).execute();
+    // Its own (one-statement) transaction: inside a request transaction it is a savepoint, so a refused insert
+    // leaves that transaction usable (PostgreSQL aborts a transaction on any failed statement).
+    await db.transaction().execute((trx) => trx.insertInto('suppliers').values(row).execute());
   } catch (error) {
     // A concurrent create took the name between the check and the insert.
     if (isUniqueViolation(error)) return { ok: false, reason: 'duplicate_name' };

@@ -4,6 +4,7 @@
 //
 // The engine is sync/engine.ts executeSyncRun; tests pass a double as `execute`.
 import type { Db } from '../db/database.ts';
+import { outsideRequestTransaction, whenCommitted } from '../db/request-transaction.ts';
 import { redactCredentials } from '../domain/connections.ts';
 import { loadSyncConnection } from '../store/connections.ts';
 import { finishRun, heartbeatRun, recordRunProgress, startRun, ZERO_COUNTS } from '../store/sync-runs.ts';
@@ -153,7 +154,10 @@ export async function beginConnectionSync(db: Db, secret: string, connectionId: 
   const started = await startRun(db, connectionId, { full: options.full, staleAfterMs: options.staleAfterMs });
   if (!started.ok) return started.reason === 'running' ? { started: false, reason: 'running', runId: started.runId } : { started: false, reason: 'not_found' };
   const runId = started.run.id;
-  return { started: true, runId, done: carryOut(db, secret, connectionId, runId, options) };
+  // Started from a request with an Idempotency-Key, the run's row commits with the request's transaction: the
+  // run carries on (on its own connections) once it has, and never if the request is rolled back.
+  const done = whenCommitted().then(() => outsideRequestTransaction(() => carryOut(db, secret, connectionId, runId, options)));
+  return { started: true, runId, done };
 }
 
 /** One whole run of the connection: its outcome, or why it did not start. */

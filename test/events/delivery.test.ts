@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { openDatabase, type Db } from '../../src/db/database.ts';
 import type { WebhookDeliverer } from '../../src/events/deliverer.ts';
+import { webhookDeliveries } from '../../src/observability/metrics.ts';
 import { recordEvent } from '../../src/store/events.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { TEST_CONFIG } from '../support/world.ts';
@@ -75,6 +76,17 @@ describe.each(databases.eachSupportedId())('webhook delivery on %s', (databaseId
     expect(delivery).toMatchObject({ event_id: eventId, type: 'sync_run.failed', status: 'succeeded', attempt: 3, response_status: 200 });
     expect(delivery.attempts.map((a: { response_status: number }) => a.response_status)).toEqual([500, 500, 200]);
     expect(delivery.attempts[0].next_attempt_at).toEqual(expect.any(String));
+  });
+
+  it('counts attempts by verdict in the metrics (DESIGN 4d)', async () => {
+    const count = async (result: string) => (await webhookDeliveries.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+    const [retriesBefore, successesBefore] = [await count('retry'), await count('succeeded')];
+    receiver.script = [500];
+    await emit();
+    start();
+    await settled();
+    await expect.poll(() => count('succeeded')).toBe(successesBefore + 1);
+    expect(await count('retry')).toBe(retriesBefore + 1);
   });
 
   it('same webhook-id on every attempt, and a timeout is retried', async () => {

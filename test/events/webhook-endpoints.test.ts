@@ -69,6 +69,22 @@ describe.each(databases.eachSupportedId())('/api/v2/webhook_endpoints on %s', (d
     await call(app, shop.adminKey, 'DELETE', `${PATH}/${created.id}`, undefined, 404);
   });
 
+  it('honours Idempotency-Key on create: a retry replays the first response and makes no second endpoint', async () => {
+    const body = JSON.stringify({ url: 'https://hooks.example.test/idem', enabled_events: ['*'] });
+    const send = () => app.inject({
+      method: 'POST', url: PATH, payload: body,
+      headers: { 'x-api-key': shop.adminKey, 'content-type': 'application/json', 'idempotency-key': `we-${databaseId}` },
+    });
+    const first = await send();
+    const again = await send();
+    expect(first.statusCode).toBe(201);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    const rows = await db.selectFrom('webhook_endpoints').select('id').where('url', '=', 'https://hooks.example.test/idem').execute();
+    expect(rows).toHaveLength(1);
+  });
+
   it('validates enabled_events and the body, naming the field', async () => {
     const bad = async (body: object, field: string) => {
       const error = await call(app, shop.adminKey, 'POST', PATH, body, 400);

@@ -1,0 +1,222 @@
+// /api/v2/supplier_documents (DESIGN 3, "Supplier documents (X12 EDI and CSV)"): a supplier's file as raw bytes in,
+// the document with per-set/per-row results out; the list, one document, its original bytes and its 997.
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { DEFAULT_DOCUMENT_MAX_BYTES } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import { InvalidInputError } from '../domain/errors.ts';
+import {
+  CSV_MEDIA_TYPES, documentFilename, documentFormatOf, toSupplierDocument, toSupplierDocumentWithResults, X12_MEDIA_TYPES,
+} from '../domain/supplier-document-resource.ts';
+import type { RequireScope } from '../http/auth.ts';
+import { ApiError, notFound } from '../http/errors.ts';
+import { registerIdempotency } from '../http/idempotency.ts';
+import { pageLinks, readCursor, type PageState } from '../http/pagination.ts';
+import { documentWithResults, ingestDocument } from '../ingest/pipeline.ts';
+import { findDocumentContent, findDocumentResults, findDocumentRow, listDocuments, type ListFilters } from '../store/supplier-documents.ts';
+import { attachment } from './documents.ts';
+import { ErrorBody } from './order-schemas.ts';
+
+export interface SupplierDocumentsApiOptions {
+  db: Db;
+  requireScope: RequireScope;
+  secret: string;
+  publicUrl: string;
+  /** DOCUMENT_MAX_BYTES: the largest body POST accepts (this route only; the rest of the API keeps 1 MB). */
+  maxBytes?: number;
+}
+
+const CURSOR_PURPOSE = 'supplier_documents';
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Format = Type.Union([Type.Literal('x12'), Type.Literal('csv')]);
+const Status = Type.Union([Type.Literal('processing'), Type.Literal('processed'), Type.Literal('failed')], {
+  description: 'processed: read and applied; failed: could not be read (see error); processing: being applied ' +
+    '(an apply cut off by a crash stays here until the same bytes are sent again or the inbox re-scans the file).',
+});
+const Counts = Type.Object({ applied: Type.Integer(), unchanged: Type.Integer(), unmatched: Type.Integer(), rejected: Type.Integer() });
+const documentFields = {
+  document_id: Type.String({ description: '`sdoc_…`' }),
+  format: Format,
+  filename: Nullable(Type.String()),
+  content_type: Type.String(),
+  size_bytes: Type.Integer(),
+  supplier_name: Nullable(Type.String()),
+  received_at: Type.String({ description: 'ISO 8601 with offset' }),
+  processed_at: Nullable(Type.String()),
+  sha256: Type.String({ description: 'Hex SHA-256 of the bytes: the same bytes from the same retailer are the same document' }),
+  status: Status,
+  summary: Counts,
+  acknowledgement: Nullable(Type.String({ description: 'X12: the 997 functional acknowledgement' })),
+  error: Nullable(Type.String({ description: 'Why the file could not be read, with line and column where known' })),
+};
+const DocumentSummaryOut = Type.Object(documentFields);
+const DocumentOut = Type.Object({
+  ...documentFields,
+  results: Type.Array(Type.Object({
+    index: Type.Integer(),
+    source: Type.String({ description: 'Where in the file: `ST 0002 (856)`, `row 7`' }),
+    type: Nullable(Type.String()),
+    po_number: Nullable(Type.String()),
+    result: Type.Union([Type.Literal('applied'), Type.Literal('unchanged'), Type.Literal('unmatched'), Type.Literal('rejected')]),
+    reason: Nullable(Type.String()),
+  })),
+});
+const Link = Type.Union([Type.Object({ href: Type.String() }), Type.Null()]);
+const DocumentList = Type.Object({
+  supplier_documents: Type.Array(DocumentSummaryOut, { description: 'Newest first; each without its results (GET one for them)' }),
+  total: Type.Integer(), page: Type.Integer(), pages: Type.Integer(),
+  links: Type.Object({ first: Link, last: Link, prev: Link, next: Link }),
+});
+const UnprocessableBody = Type.Object({
+  error: Type.Literal('unprocessable_document'), errorCode: Type.Literal(422), message: Type.String(), request_id: Type.String(),
+  document_id: Type.String({ description: 'The stored document (status failed): its bytes stay downloadable' }),
+});
+const PostQuery = Type.Object({
+  format: Type.Optional(Format),
+  supplier_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'CSV without a supplier column' })),
+  filename: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+}, { additionalProperties: false });
+const ListQuery = Type.Object({
+  status: Type.Optional(Status),
+  format: Type.Optional(Format),
+  received_since: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601 with offset' })),
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: 'From links.*.href; carries the filters' })),
+}, { additionalProperties: false });
+const IdParams = Type.Object({ document_id: Type.String({ minLength: 1, maxLength: 64 }) });
+const binary = (mediaType: string, description: string) =>
+  ({ description, content: { [mediaType]: { schema: { type: 'string', format: 'binary' } } } }) as const;
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const SAFE_MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"\r\n]*"|[A-Za-z0-9!#$&^_.+-]+))*$/;
+/** A download: the bytes as they are, never sniffed or cached by the browser. */
+function sendBytes(reply: FastifyReply, contentType: string, filename: string, bytes: Buffer): FastifyReply {
+  return reply.type(contentType).header('Content-Disposition', attachment(filename))
+    .header('Cache-Control', 'private, no-store').header('X-Content-Type-Options', 'nosniff').send(bytes);
+}
+
+const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+
+export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOptions> = async (fastify, options) => {
+  const { db, requireScope, secret, publicUrl } = options;
+  const maxBytes = options.maxBytes ?? DEFAULT_DOCUMENT_MAX_BYTES;
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['Supplier documents'];
+  const security = [{ apiKey: [] }];
+
+  // The body is the file: any media type arrives as bytes, and the handler decides the format (415 if none).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
+  app.setErrorHandler((error: Error & { code?: string }) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      throw new ApiError(413, 'payload_too_large',
+        `The document is larger than this endpoint accepts: at most ${maxBytes} bytes (${megabytes(maxBytes)}, DOCUMENT_MAX_BYTES).`);
+    }
+    throw error; // the app's handler renders the envelope
+  });
+  registerIdempotency(app, db);
+
+  app.post('/api/v2/supplier_documents', {
+    onRequest: requireScope('write'),
+    bodyLimit: maxBytes,
+    schema: {
+      summary: 'Send a supplier document (X12 855/856/810 or CSV)', tags, security, querystring: PostQuery,
+      description: `The body is the file's bytes. Content-Type ${X12_MEDIA_TYPES.join(' or ')} (or text/plain starting with ISA) ` +
+        `for X12, ${CSV_MEDIA_TYPES.join(' or ')} for CSV; ?format= overrides. At most ${megabytes(maxBytes)}. The bytes are ` +
+        'stored before they are read; each transaction set or row is applied like POST /api/v2/supplier_updates. 201 with the ' +
+        'document; 200 with the first document when the same bytes were sent before (nothing is applied twice); 422 ' +
+        'unprocessable_document with its document_id when the file cannot be read at all. Honours Idempotency-Key.',
+      response: { 200: DocumentOut, 201: DocumentOut, ...errors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: UnprocessableBody },
+    },
+  }, async (request, reply) => {
+    const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    if (bytes.length === 0) throw new InvalidInputError([{ field: 'body', message: 'is empty: send the file\'s bytes' }]);
+    const contentType = request.headers['content-type'];
+    const format = documentFormatOf(request.query.format, contentType, bytes);
+    if (format === null) {
+      throw new ApiError(415, 'unsupported_media_type',
+        `Send X12 as ${X12_MEDIA_TYPES.join(' or ')} and CSV as text/csv, or name the format with ?format=x12 or ?format=csv ` +
+        `(got ${contentType ? `"${contentType}"` : 'no Content-Type'}).`);
+    }
+    const { created, document } = await ingestDocument(db, request.auth.retailerId, {
+      bytes, format, filename: request.query.filename ?? null, supplier_name: request.query.supplier_name ?? null,
+      content_type: contentType && SAFE_MEDIA_TYPE.test(contentType) ? contentType : format === 'x12' ? X12_MEDIA_TYPES[0] : 'text/csv',
+    });
+    if (document.status === 'failed') {
+      throw new ApiError(422, 'unprocessable_document', `The document cannot be read: ${document.error}`, undefined, undefined,
+        { document_id: document.id });
+    }
+    const { row, results } = await documentWithResults(db, document);
+    return reply.code(created ? 201 : 200).send(toSupplierDocumentWithResults(row, results));
+  });
+
+  app.get('/api/v2/supplier_documents', {
+    onRequest: requireScope('read'),
+    schema: {
+      summary: 'List supplier documents', tags, security, querystring: ListQuery, response: { 200: DocumentList, ...errors },
+      description: 'Newest first. Filters combine; follow links.next.href (its cursor keeps the filters and page size) until it is null.',
+    },
+  }, async (request) => {
+    const { cursor, page_size: pageSize = 50, ...filters } = request.query;
+    let state: PageState<ListFilters>;
+    if (cursor !== undefined) {
+      if (Object.keys(filters).length > 0) {
+        throw new InvalidInputError([{ field: 'query.cursor', message: 'already carries the filters: send it without other filters' }]);
+      }
+      state = readCursor<ListFilters>(secret, CURSOR_PURPOSE, cursor);
+    } else {
+      const normalised: ListFilters = { ...filters };
+      if (filters.received_since) normalised.received_since = new Date(filters.received_since).toISOString();
+      state = { filters: normalised, page_size: pageSize, page: 1 };
+    }
+    const { rows, total } = await listDocuments(db, request.auth.retailerId, state.filters, state.page, state.page_size);
+    const pages = Math.ceil(total / state.page_size);
+    return {
+      supplier_documents: rows.map(toSupplierDocument), total, page: state.page, pages,
+      links: pageLinks(`${publicUrl}/api/v2/supplier_documents`, secret, CURSOR_PURPOSE, state, pages),
+    };
+  });
+
+  const findRow = async (retailerId: string, id: string) => {
+    const row = await findDocumentRow(db, retailerId, id);
+    if (!row) throw notFound(`No supplier document "${id}".`);
+    return row;
+  };
+
+  app.get('/api/v2/supplier_documents/:document_id', {
+    onRequest: requireScope('read'),
+    schema: { summary: 'Get a supplier document with its results', tags, security, params: IdParams, response: { 200: DocumentOut, ...errors } },
+  }, async (request) => {
+    const row = await findRow(request.auth.retailerId, request.params.document_id);
+    return toSupplierDocumentWithResults(row, await findDocumentResults(db, row.id));
+  });
+
+  app.get('/api/v2/supplier_documents/:document_id/content', {
+    onRequest: requireScope('read'),
+    schema: {
+      summary: 'Download the original bytes of a supplier document', tags, security, params: IdParams,
+      response: { 200: binary('application/octet-stream', 'Exactly the bytes received, with the Content-Type they came with'), ...errors },
+    },
+  }, async (request, reply) => {
+    const id = request.params.document_id;
+    const content = await findDocumentContent(db, request.auth.retailerId, id);
+    if (!content) throw notFound(`No supplier document "${id}".`);
+    return sendBytes(reply, content.content_type, documentFilename(id, content.format, content.filename), content.content);
+  });
+
+  app.get('/api/v2/supplier_documents/:document_id/acknowledgement', {
+    onRequest: requireScope('read'),
+    schema: {
+      summary: 'The 997 functional acknowledgement of an X12 document', tags, security, params: IdParams,
+      response: { 200: binary('application/edi-x12', 'The 997'), ...errors },
+    },
+  }, async (request, reply) => {
+    const row = await findRow(request.auth.retailerId, request.params.document_id);
+    if (row.format !== 'x12') throw notFound(`Supplier document "${row.id}" is a CSV file: only X12 documents have a 997.`);
+    if (row.acknowledgement === null) {
+      throw notFound(`Supplier document "${row.id}" has no 997: it is ${row.status === 'failed' ? 'failed (it could not be read)' : 'still being applied'}.`);
+    }
+    return sendBytes(reply, 'application/edi-x12', `${row.id}.997.edi`, Buffer.from(row.acknowledgement));
+  });
+};

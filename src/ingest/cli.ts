@@ -1,0 +1,64 @@
+// `ordersync ingest FILE… --retailer NAME [--format x12|csv] [--supplier-name S]` (DESIGN 3, "Inbox folder"): the
+// inbox's work from the command line. One summary line per file on stdout; exit status 1 when any file failed.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { findRetailerByName } from '../store/retailers.ts';
+import { formatOfFile, summaryLine } from './files.ts';
+import { ingestDocument } from './pipeline.ts';
+
+interface IngestOptions {
+  retailer: string;
+  format?: 'x12' | 'csv';
+  supplierName?: string;
+}
+
+/** Ingests each file in turn; returns how many failed (unreadable, unknown retailer, or not found). */
+async function ingestFiles(files: string[], options: IngestOptions): Promise<number> {
+  const config = loadConfig();
+  const database = openDatabase(config.database);
+  let failures = 0;
+  try {
+    await migrateToLatest(database.db);
+    const retailer = await findRetailerByName(database.db, options.retailer);
+    if (!retailer) throw new Error(`--retailer: no retailer named "${options.retailer}"`);
+    for (const file of files) {
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(file);
+      } catch (error) {
+        failures++;
+        console.log(summaryLine(file, null, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)));
+        continue;
+      }
+      const format = options.format ?? formatOfFile(file, bytes);
+      const { document } = await ingestDocument(database.db, retailer.id, {
+        bytes, format, filename: basename(file), supplier_name: options.supplierName ?? null,
+        content_type: format === 'x12' ? 'application/edi-x12' : 'text/csv',
+      });
+      if (document.status !== 'processed') failures++;
+      console.log(summaryLine(file, document, document.error));
+    }
+  } finally {
+    await database.close();
+  }
+  return failures;
+}
+
+export function registerIngestCommand(program: Command): void {
+  program.command('ingest').description('read supplier documents (X12 855/856/810 or CSV) from files and apply them')
+    .argument('<files...>', 'the files to ingest')
+    .requiredOption('--retailer <name>', 'the retailer the documents are for')
+    .addOption(new Option('--format <format>', 'x12 or csv (default: X12 when the file starts with ISA, else CSV)').choices(['x12', 'csv']))
+    .option('--supplier-name <name>', 'CSV: the supplier of every row when the file has no supplier column')
+    .action(async (files: string[], options: IngestOptions) => {
+      const failures = await ingestFiles(files, options);
+      if (failures > 0) {
+        console.error(`ordersync: ${failures} of ${files.length} file${files.length === 1 ? '' : 's'} failed`);
+        process.exitCode = 1;
+      }
+    });
+}

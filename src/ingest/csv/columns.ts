@@ -1,0 +1,67 @@
+// CSV columns found by name (DESIGN 3, "CSV"): case and punctuation ignored, with the header names suppliers'
+// portals export. A header is reduced to lower-case letters and digits, and a trailing "number", "no", "num",
+// "nbr" or "#" is dropped, so `PO #`, `PO No.` and `PO Number` all read as `po`.
+
+/** The update fields a CSV column can feed. */
+export type CsvField =
+  | 'po_number' | 'tracking_number' | 'sku' | 'quantity' | 'shipped_date' | 'carrier' | 'supplier_order_id'
+  | 'estimated_delivery_date' | 'invoice_number' | 'invoice_date' | 'due_date' | 'total_amount' | 'subtotal_amount'
+  | 'tax_amount' | 'shipping_amount' | 'currency' | 'payment_terms' | 'supplier_name' | 'status';
+
+/** Reduced header names per field; the first column matching a field is used. */
+const ALIASES: Record<CsvField, readonly string[]> = {
+  po_number: ['po', 'purchaseorder', 'custpo', 'customerpo', 'buyerpo', 'yourpo', 'ponumber'],
+  tracking_number: ['tracking', 'track', 'trackingid', 'trackingcode', 'trackingnumbers', 'waybill'],
+  sku: ['item', 'sku', 'part', 'style', 'itemcode', 'productcode', 'buyerpart', 'vendorpart', 'model'],
+  quantity: ['qty', 'qtyshipped', 'quantity', 'quantityshipped', 'shippedqty', 'shippedquantity', 'qtyconfirmed',
+    'quantityconfirmed', 'qtyordered', 'quantityordered', 'units'],
+  shipped_date: ['shipdate', 'shipped', 'shippeddate', 'dateshipped', 'shippedon'],
+  carrier: ['carrier', 'shipvia', 'carriername', 'shipper', 'shipmethod', 'scac'],
+  supplier_order_id: ['order', 'salesorder', 'so', 'supplierorder', 'supplierorderid', 'orderid', 'confirmation', 'ack',
+    'acknowledgement'],
+  estimated_delivery_date: ['eta', 'estdelivery', 'estimateddelivery', 'estimateddeliverydate', 'estdeliverydate',
+    'expecteddelivery', 'expecteddeliverydate', 'deliverydate'],
+  invoice_number: ['invoice', 'inv'],
+  invoice_date: ['invoicedate', 'invdate'],
+  due_date: ['duedate', 'paymentdue', 'datedue'],
+  total_amount: ['amount', 'total', 'invoicetotal', 'invoiceamount', 'totalamount', 'amountdue'],
+  subtotal_amount: ['subtotal', 'merchandise', 'merchandisetotal', 'merchandiseamount'],
+  tax_amount: ['tax', 'salestax', 'taxamount'],
+  shipping_amount: ['freight', 'shipping', 'shippingamount', 'freightamount', 'shippingcharge', 'freightcharge'],
+  currency: ['currency', 'curr', 'currencycode'],
+  payment_terms: ['terms', 'paymentterms'],
+  supplier_name: ['supplier', 'vendor', 'suppliername', 'vendorname'],
+  status: ['status', 'orderstatus', 'linestatus', 'itemstatus'],
+};
+
+const FIELD_OF = new Map<string, CsvField>(
+  (Object.entries(ALIASES) as [CsvField, readonly string[]][]).flatMap(([field, names]) => names.map((n) => [n, field] as const)),
+);
+
+/** `PO #` → `po`, `Order No.` → `order`, `Est. Delivery` → `estdelivery`. */
+export function reduceHeader(header: string): string {
+  const plain = header.normalize('NFKD').toLowerCase().replace(/#/g, ' number').replace(/[^a-z0-9]+/g, '');
+  const stripped = plain.replace(/(number|num|nbr|no)$/, '');
+  return stripped === '' ? plain : stripped;
+}
+
+/** Where each known field is in a row, and the header text it was found under (to name it in reasons). */
+export interface ColumnMap {
+  index: Partial<Record<CsvField, number>>;
+  header: Partial<Record<CsvField, string>>;
+}
+
+export function mapColumns(headers: readonly string[]): ColumnMap {
+  const map: ColumnMap = { index: {}, header: {} };
+  headers.forEach((header, i) => {
+    const field = FIELD_OF.get(reduceHeader(header));
+    if (field && map.index[field] === undefined) {
+      map.index[field] = i;
+      map.header[field] = header.trim();
+    }
+  });
+  return map;
+}
+
+/** The headers DESIGN names for a PO-number column, for the message when none is found. */
+export const PO_HEADER_EXAMPLES = ['PO', 'PO #', 'PO Number', 'Purchase Order'];

@@ -1,0 +1,93 @@
+// CSV supplier documents (DESIGN 3, "CSV"), read with csv-parse as a stream: one header row, then one entry per
+// data row, never the whole file as parsed rows. UTF-8 with or without a BOM; bytes that are not valid UTF-8 are
+// read as Windows-1252 (iconv-lite), what Excel on Windows writes; `,`, `;` or tab, whichever the header row uses.
+import { isUtf8 } from 'node:buffer';
+import { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
+import { mapColumns, PO_HEADER_EXAMPLES } from './columns.ts';
+import { rowEntry, ShipmentGrouping } from './rows.ts';
+
+export interface CsvOptions {
+  /** `?supplier_name=`: the supplier of every row when the file has no supplier column. */
+  supplierName?: string | null;
+  /** SCAC → carrier code (the X12 reader's table), for a carrier column holding SCACs. */
+  scacCarrier?: (scac: string) => string | null;
+}
+
+const CHUNK_BYTES = 64 * 1024;
+const DELIMITERS = [',', ';', '\t'] as const;
+const BOM = '\ufeff';
+
+/** The file's text in chunks: UTF-8 as is, else Windows-1252 decoded (one byte per character, so chunks split anywhere). */
+function* textChunks(bytes: Uint8Array, utf8: boolean): Generator<string | Buffer> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let offset = 0; offset < buffer.length; offset += CHUNK_BYTES) {
+    const chunk = buffer.subarray(offset, offset + CHUNK_BYTES);
+    // csv-parse decodes UTF-8 itself and keeps a character split between chunks whole.
+    yield utf8 ? chunk : iconv.decode(chunk, 'win1252');
+  }
+}
+
+/** The separator the header row uses most (outside quotes); `,` when it has none. */
+export function detectDelimiter(headerLine: string): string {
+  const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const char of headerLine) {
+    if (char === '"') quoted = !quoted;
+    else if (!quoted && counts.has(char)) counts.set(char, counts.get(char)! + 1);
+  }
+  let best = ',';
+  for (const [delimiter, count] of counts) if (count > counts.get(best)!) best = delimiter;
+  return best;
+}
+
+function firstLine(bytes: Uint8Array, utf8: boolean): string {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, CHUNK_BYTES));
+  const text = utf8 ? head.toString('utf8') : iconv.decode(head, 'win1252');
+  return text.replace(BOM, '').split(/\r?\n|\r/, 1)[0] ?? '';
+}
+
+/**
+ * The entries of a CSV file, one per data row, in file order. Throws UnreadableDocumentError before the first
+ * entry when the file has no header row or no PO-number column, and later when the CSV syntax breaks (an
+ * unclosed quote), naming the line.
+ */
+export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): AsyncGenerator<DocumentEntry> {
+  const utf8 = isUtf8(bytes);
+  const delimiter = detectDelimiter(firstLine(bytes, utf8));
+  const parser = Readable.from(textChunks(bytes, utf8)).pipe(parse({
+    delimiter, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+  }));
+  const context = { columns: mapColumns([]), supplierName: options.supplierName ?? null, scacCarrier: options.scacCarrier ?? (() => null) };
+  const grouping = new ShipmentGrouping();
+  let header = false;
+  try {
+    for await (const { record, info, raw } of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
+      // info.lines is the line the record ends on; a quoted field can span lines, so count back to its first.
+      const line = info.lines - ((raw.replace(/(\r?\n|\r)$/, '').match(/\r?\n|\r/g)?.length) ?? 0);
+      if (!header) {
+        header = true;
+        context.columns = mapColumns(record);
+        if (context.columns.index.po_number === undefined) {
+          throw new UnreadableDocumentError(
+            `The CSV has no PO-number column (looked for headers such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; ` +
+            `the header row ${line} has ${record.map((h) => `"${h.trim()}"`).join(', ')}).`, line, null);
+        }
+        continue;
+      }
+      yield rowEntry(record, line, context, grouping);
+    }
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const where = (error as CsvError & { lines?: number }).lines;
+      throw new UnreadableDocumentError(`The CSV cannot be read: ${error.message}`, where ?? null, null);
+    }
+    throw error;
+  } finally {
+    parser.destroy();
+  }
+  if (!header) throw new UnreadableDocumentError('The CSV is empty: it has no header row.', null, null);
+}

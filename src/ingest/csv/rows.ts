@@ -1,0 +1,178 @@
+// One CSV row → one supplier update (DESIGN 3, "CSV"): a row with a tracking number is a shipment, one with an
+// invoice number an invoice, any other an order acknowledgement. The update is checked here with the same parser
+// POST /api/v2/supplier_updates uses, so a bad row's reason names the CSV column rather than a JSON field.
+import type { FieldProblem } from '../../domain/supplier-updates.ts';
+import { parseAndRemember } from '../parsed-updates.ts';
+import type { DocumentEntry } from '../types.ts';
+import type { ColumnMap, CsvField } from './columns.ts';
+import { readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type Read } from './values.ts';
+
+export interface RowContext {
+  columns: ColumnMap;
+  /** `?supplier_name=`: the supplier when the file has no supplier column. */
+  supplierName: string | null;
+  scacCarrier: (scac: string) => string | null;
+}
+
+/**
+ * Consecutive rows of one PO and tracking number are one shipment: each row's update carries the quantity shipped
+ * so far for its SKU in that shipment, so the shipment ends with one line per SKU (a SKU repeated across rows adds
+ * up) and re-sending any row changes nothing.
+ */
+export class ShipmentGrouping {
+  private key: string | null = null;
+  private quantities = new Map<string, number>();
+
+  /** The running quantity of `sku` in the shipment of (poNumber, trackingNumber) after adding `quantity`. */
+  add(poNumber: string, trackingNumber: string, sku: string, quantity: number): number {
+    const key = `${poNumber}\u0000${trackingNumber.replace(/\s+/g, '').toUpperCase()}`;
+    if (key !== this.key) {
+      this.key = key;
+      this.quantities = new Map();
+    }
+    const total = (this.quantities.get(sku) ?? 0) + quantity;
+    this.quantities.set(sku, total);
+    return total;
+  }
+
+  /** A row that is not part of a shipment ends the current one. */
+  reset(): void {
+    this.key = null;
+    this.quantities = new Map();
+  }
+}
+
+class RowProblem extends Error {}
+
+/** Reads a row's cells by field, turning a bad cell into a RowProblem naming its column. */
+class Cells {
+  constructor(private readonly record: readonly string[], private readonly columns: ColumnMap) {}
+
+  column(field: CsvField): string {
+    return `column "${this.columns.header[field] ?? field}"`;
+  }
+
+  text(field: CsvField): string | null {
+    const index = this.columns.index[field];
+    if (index === undefined) return null;
+    const value = (this.record[index] ?? '').trim();
+    return value === '' ? null : value;
+  }
+
+  read<T>(field: CsvField, reader: (text: string) => Read<T>): T | null {
+    const text = this.text(field);
+    if (text === null) return null;
+    const result = reader(text);
+    if (!result.ok) throw new RowProblem(`${this.column(field)}: ${result.problem}`);
+    return result.value;
+  }
+}
+
+/** JSON field of the update (as parseSupplierUpdate names it) → the CSV field it came from. */
+const SOURCE_FIELD: Record<string, CsvField> = {
+  po_number: 'po_number', supplier_order_id: 'supplier_order_id', supplier_name: 'supplier_name', status: 'status',
+  sku: 'sku', quantity: 'quantity', estimated_delivery_date: 'estimated_delivery_date', tracking_number: 'tracking_number',
+  carrier: 'carrier', shipped_date: 'shipped_date', invoice_number: 'invoice_number', invoice_date: 'invoice_date',
+  due_date: 'due_date', payment_terms: 'payment_terms', subtotal_amount: 'subtotal_amount', tax_amount: 'tax_amount',
+  shipping_amount: 'shipping_amount', total_amount: 'total_amount', currency: 'currency',
+};
+
+function describeProblem(problem: FieldProblem, path: string, cells: Cells, columns: ColumnMap): string {
+  const name = problem.field.slice(path.length + 1).replace(/^lines\[\d+\]\./, '');
+  const field = SOURCE_FIELD[name];
+  if (!field) return `${name || 'row'}: ${problem.message}`;
+  if (columns.index[field] === undefined) {
+    const hint = field === 'supplier_name' ? ' (add a supplier column or send ?supplier_name=)' : '';
+    return `no ${field} column: ${field} ${problem.message}${hint}`;
+  }
+  return `${cells.column(field)}: ${problem.message}`;
+}
+
+function lineOf(cells: Cells, quantityOf: (sku: string, quantity: number) => number): { sku: string; quantity: number }[] | undefined {
+  const sku = cells.text('sku');
+  const quantity = cells.read('quantity', readQuantity);
+  if (sku === null) return undefined;
+  if (quantity === null) throw new RowProblem(`${cells.column('quantity')}: is required on a row with ${cells.column('sku')}`);
+  if (quantity < 1) throw new RowProblem(`${cells.column('quantity')}: must be at least 1`);
+  return [{ sku, quantity: quantityOf(sku, quantity) }];
+}
+
+function buildUpdate(cells: Cells, context: RowContext, poNumber: string, grouping: ShipmentGrouping): Record<string, unknown> {
+  const common = {
+    po_number: poNumber,
+    supplier_order_id: cells.text('supplier_order_id') ?? undefined,
+  };
+  const supplierName = cells.text('supplier_name') ?? context.supplierName ?? undefined;
+  const tracking = cells.text('tracking_number');
+  if (tracking !== null) {
+    const carrierText = cells.text('carrier');
+    return {
+      type: 'shipment', ...common, tracking_number: tracking,
+      carrier: carrierText === null ? null : readCarrier(carrierText, context.scacCarrier),
+      shipped_date: cells.read('shipped_date', readDateOrInstant) ?? undefined,
+      estimated_delivery_date: cells.read('estimated_delivery_date', readDate) ?? undefined,
+      lines: lineOf(cells, (sku, quantity) => grouping.add(poNumber, tracking, sku, quantity)),
+    };
+  }
+  grouping.reset();
+  const invoiceNumber = cells.text('invoice_number');
+  if (invoiceNumber !== null) {
+    const amount = (field: CsvField) => cells.read(field, readAmount);
+    const total = amount('total_amount');
+    const subtotal = amount('subtotal_amount');
+    const tax = amount('tax_amount')?.amount ?? 0;
+    const shipping = amount('shipping_amount')?.amount ?? 0;
+    if (total === null && subtotal === null) {
+      throw new RowProblem(`${cells.column('total_amount')}: an invoice row needs an amount (Amount, Total or Subtotal)`);
+    }
+    // Cents: sums of two-decimal amounts stay exact.
+    const cents = (n: number) => Math.round(n * 100);
+    const totalCents = total ? cents(total.amount) : cents(subtotal!.amount) + cents(tax) + cents(shipping);
+    const subtotalCents = subtotal ? cents(subtotal.amount) : totalCents - cents(tax) - cents(shipping);
+    if (subtotalCents < 0) throw new RowProblem(`${cells.column('total_amount')}: is less than its tax and freight`);
+    return {
+      type: 'invoice', ...common, supplier_name: supplierName, invoice_number: invoiceNumber,
+      invoice_date: cells.read('invoice_date', readDate) ?? undefined, due_date: cells.read('due_date', readDate) ?? undefined,
+      payment_terms: cells.text('payment_terms') ?? undefined,
+      subtotal_amount: subtotalCents / 100, tax_amount: cents(tax) / 100, shipping_amount: cents(shipping) / 100,
+      total_amount: totalCents / 100,
+      currency: cells.text('currency')?.toUpperCase() ?? total?.currency ?? subtotal?.currency ?? undefined,
+    };
+  }
+  return {
+    type: 'order', ...common, supplier_name: supplierName,
+    status: cells.read('status', readOrderStatus) ?? 'confirmed',
+    lines: lineOf(cells, (_sku, quantity) => quantity),
+    estimated_delivery_date: cells.read('estimated_delivery_date', readDate) ?? undefined,
+  };
+}
+
+/**
+ * The entry for one data row. `line` is the file's line number of the row (the header is line 1), used as
+ * `row N` in the document's results. Never throws: a bad row is an entry with its reason.
+ */
+export function rowEntry(record: readonly string[], line: number, context: RowContext, grouping: ShipmentGrouping): DocumentEntry {
+  const source = `row ${line}`;
+  const cells = new Cells(record, context.columns);
+  const poNumber = cells.text('po_number');
+  const type = cells.text('tracking_number') !== null ? 'shipment' : cells.text('invoice_number') !== null ? 'invoice' : 'order';
+  const rejected = (reason: string): DocumentEntry => ({ source, type, po_number: poNumber, update: null, reason });
+  if (poNumber === null) {
+    grouping.reset();
+    return rejected(`${cells.column('po_number')}: is empty`);
+  }
+  let update: Record<string, unknown>;
+  try {
+    update = buildUpdate(cells, context, poNumber, grouping);
+  } catch (error) {
+    if (error instanceof RowProblem) return rejected(error.message);
+    throw error;
+  }
+  // Absent values are left out, as a JSON client would.
+  for (const key of Object.keys(update)) if (update[key] === undefined) delete update[key];
+  const problems: FieldProblem[] = [];
+  if (!parseAndRemember(update, source, problems)) {
+    return rejected(problems.map((p) => describeProblem(p, source, cells, context.columns)).join('; '));
+  }
+  return { source, type, po_number: poNumber, update, reason: null };
+}

@@ -1,0 +1,112 @@
+// Cell values as supplier portals write them (DESIGN 3, "CSV"): dates as ISO 8601, MM/DD/YYYY or M/D/YY;
+// whole-number quantities with optional thousands separators; amounts with or without a currency symbol or code
+// and thousands separators; carrier names or SCACs. Each reader returns the value or a sentence saying why not,
+// which the row reader puts after the column's name.
+import { isCalendarDate } from '../../domain/dates.ts';
+
+export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+const ok = <T>(value: T): Read<T> => ({ ok: true, value });
+const bad = (problem: string): Read<never> => ({ ok: false, problem });
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/;
+const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})(?:\s+.*)?$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * A calendar date `YYYY-MM-DD` from `2026-11-20`, `2026-11-20T…`, `11/20/2026` or `11/20/26` (two-digit years are
+ * 2000–2099). A time after a US date is ignored: the CSV fields read here are days.
+ */
+export function readDate(text: string): Read<string> {
+  let date: string | null = null;
+  const iso = ISO_DATE.exec(text);
+  if (iso) date = `${iso[1]}-${iso[2]}-${iso[3]}`;
+  const us = US_DATE.exec(text);
+  if (us) {
+    const year = us[3].length === 2 ? 2000 + Number(us[3]) : Number(us[3]);
+    date = `${String(year).padStart(4, '0')}-${us[1].padStart(2, '0')}-${us[2].padStart(2, '0')}`;
+  }
+  if (date === null || !isCalendarDate(date)) return bad(`"${text}" is not a date (YYYY-MM-DD, MM/DD/YYYY or M/D/YY)`);
+  return ok(date);
+}
+
+/**
+ * A ship date: an ISO 8601 instant with an offset is kept whole (the supplier-update parser reads it), anything
+ * else is read as a day by readDate.
+ */
+export function readDateOrInstant(text: string): Read<string> {
+  return ISO_INSTANT.test(text) ? ok(text) : readDate(text);
+}
+
+/** A whole number ≥ 0: `12`, `1,200`, `3.0`. */
+export function readQuantity(text: string): Read<number> {
+  const plain = text.replace(/\s+/g, '');
+  if (!/^(\d{1,3}(,\d{3})+|\d+)(\.0*)?$/.test(plain)) return bad(`"${text}" is not a whole number`);
+  const value = Number(plain.replace(/,/g, '').replace(/\.0*$/, ''));
+  return Number.isSafeInteger(value) ? ok(value) : bad(`"${text}" is too large`);
+}
+
+const SYMBOL_CURRENCY: Record<string, string> = { '€': 'EUR', '£': 'GBP', '¥': 'JPY' };
+
+/**
+ * An amount ≥ 0 as a number with at most two decimals, and the currency its symbol or code names (`$` names none:
+ * several currencies use it). `$1,234.50`, `1.234,50 €`, `USD 99`, `1 234,5`. The last `.` or `,` followed by one or
+ * two digits is the decimal mark; other dots, commas, spaces and apostrophes group thousands.
+ */
+export function readAmount(text: string): Read<{ amount: number; currency: string | null }> {
+  let rest = text.trim();
+  let currency: string | null = null;
+  const code = /^([A-Z]{3})\s*|\s*([A-Z]{3})$/.exec(rest);
+  if (code) {
+    currency = code[1] ?? code[2];
+    rest = rest.replace(code[0], '');
+  }
+  const symbol = /[$€£¥]/.exec(rest);
+  if (symbol) {
+    currency ??= SYMBOL_CURRENCY[symbol[0]] ?? null;
+    rest = rest.replace(symbol[0], '').trim();
+  }
+  if (/^[-(]|-$/.test(rest)) return bad(`"${text}" is negative; amounts must be 0 or more`);
+  if (!/^\d[\d.,' \u00a0]*$/.test(rest)) return bad(`"${text}" is not an amount`);
+  const decimal = /[.,](\d{1,2})$/.exec(rest);
+  const whole = (decimal ? rest.slice(0, decimal.index) : rest).replace(/[.,' \u00a0]/g, '');
+  if (!/^\d+$/.test(whole)) return bad(`"${text}" is not an amount`);
+  const cents = BigInt(whole) * 100n + BigInt((decimal?.[1] ?? '0').padEnd(2, '0'));
+  if (cents > BigInt(Number.MAX_SAFE_INTEGER)) return bad(`"${text}" is too large`);
+  return ok({ amount: Number(cents) / 100, currency });
+}
+
+/** Carrier names and SCACs portals write, by their letters and digits only → our carrier codes. */
+const CARRIER_WORDS: [RegExp, string][] = [
+  [/^(ups|unitedparcel)/, 'ups'],
+  [/^(fedex|federalexpress|fdx|fdeg|fxfe)/, 'fedex'],
+  [/^(usps|uspostal|postal|usmail|unitedstatespostal)/, 'usps'],
+  [/^dhl/, 'dhl'],
+  [/^ontrac/, 'ontrac'],
+  [/^amazon/, 'amazon'],
+];
+
+/**
+ * A carrier code from the carrier column (`UPS Ground` → ups, `Federal Express` → fedex, a SCAC through
+ * `scacCarrier`), or null when it names none we know: the number's own format then decides (DESIGN 3).
+ */
+export function readCarrier(text: string, scacCarrier: (scac: string) => string | null): string | null {
+  const letters = text.toLowerCase().replace(/[^a-z0-9]/g, '');
+  for (const [pattern, code] of CARRIER_WORDS) if (pattern.test(letters)) return code;
+  if (/^[A-Za-z]{2,4}$/.test(text.trim())) return scacCarrier(text.trim().toUpperCase());
+  return null;
+}
+
+/** Order statuses as portals word them → the supplier-update order statuses (DESIGN 3, "Supplier updates"). */
+const ORDER_STATUS_WORDS: Record<string, string> = {
+  confirmed: 'confirmed', accepted: 'confirmed', acknowledged: 'confirmed', open: 'confirmed', ack: 'confirmed',
+  changed: 'confirmed', processing: 'processing', inprocess: 'processing', inprogress: 'processing', picking: 'processing',
+  released: 'processing', allocated: 'processing', backorder: 'backorder', backordered: 'backorder', bo: 'backorder',
+  cancelled: 'cancelled', canceled: 'cancelled', rejected: 'cancelled', deleted: 'cancelled', submitted: 'submitted',
+  received: 'submitted', invalid: 'invalid', discontinued: 'invalid',
+};
+
+export function readOrderStatus(text: string): Read<string> {
+  const status = ORDER_STATUS_WORDS[text.toLowerCase().replace(/[^a-z]/g, '')];
+  return status ? ok(status) : bad(`"${text}" is not an order status (confirmed, processing, backorder, cancelled, …)`);
+}

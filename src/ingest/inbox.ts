@@ -1,0 +1,153 @@
+// The inbox folder (DESIGN 3, "Inbox folder"): INBOX_DIR holds a subfolder per retailer name, where an SFTP server
+// or a VAN client drops supplier files. Each file is ingested once its size has stopped changing (chokidar's
+// awaitWriteFinish), then moved to `processed/` or `failed/` beside it; files are never deleted. Files already
+// there when the watch starts are ingested too, so a file whose apply a crash cut off is completed on restart.
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Db } from '../db/database.ts';
+import { findRetailerByName } from '../store/retailers.ts';
+import { ingestDocument } from './pipeline.ts';
+import { formatOfFile, type FileOutcome } from './files.ts';
+
+export const PROCESSED_DIR = 'processed';
+export const FAILED_DIR = 'failed';
+
+export interface InboxLog {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface InboxOptions {
+  db: Db;
+  /** INBOX_DIR (created when missing). */
+  dir: string;
+  log: InboxLog;
+  /** How long a file's size must stay the same before it is read, in ms (default 2000). */
+  stableMs?: number;
+  /** Called after each file is handled (tests and the CLI wait on it). */
+  onFile?: (outcome: FileOutcome) => void;
+}
+
+export interface Inbox {
+  /** Resolves when the initial scan is done and every file seen so far is handled. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `<dir>/<name>` or `<dir>/<name>-2`, … : a free name, so a moved file never replaces another. */
+async function freePath(dir: string, name: string): Promise<string> {
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  for (let n = 1; ; n++) {
+    const candidate = join(dir, n === 1 ? name : `${stem}-${n}${ext}`);
+    try {
+      await stat(candidate);
+    } catch {
+      return candidate;
+    }
+  }
+}
+
+/** Moves `file` into `<its folder>/<target>/`, with a note of why next to it when it failed. */
+async function moveBeside(file: string, target: string, note: string | null): Promise<string> {
+  const dir = join(dirname(file), target);
+  await mkdir(dir, { recursive: true });
+  const destination = await freePath(dir, basename(file));
+  await rename(file, destination);
+  if (note !== null) await writeFile(`${destination}.error.txt`, `${note}\n`);
+  return destination;
+}
+
+/**
+ * Ingests one dropped file for the retailer its folder names, and moves it. A file whose retailer is unknown goes
+ * to failed/ with a note; one the database could not take (an error other than an unreadable file) stays where it
+ * is, to be tried again at the next start.
+ */
+async function handleFile(db: Db, root: string, file: string): Promise<FileOutcome> {
+  const retailerName = relative(root, file).split(sep)[0];
+  const retailer = await findRetailerByName(db, retailerName);
+  if (!retailer) {
+    const error = `No retailer named "${retailerName}": the inbox's subfolders are named after retailers.`;
+    return { file, status: 'failed', document: null, error, movedTo: await moveBeside(file, FAILED_DIR, error) };
+  }
+  const bytes = await readFile(file);
+  if (bytes.length === 0) {
+    const error = 'The file is empty.';
+    return { file, status: 'failed', document: null, error, movedTo: await moveBeside(file, FAILED_DIR, error) };
+  }
+  const { document } = await ingestDocument(db, retailer.id, {
+    bytes, format: formatOfFile(file, bytes), filename: basename(file),
+    content_type: formatOfFile(file, bytes) === 'x12' ? 'application/edi-x12' : 'text/csv',
+  });
+  if (document.status === 'processing') {
+    return { file, status: 'processing', document, error: 'another process is applying it', movedTo: null };
+  }
+  const failed = document.status === 'failed';
+  const movedTo = await moveBeside(file, failed ? FAILED_DIR : PROCESSED_DIR, failed ? document.error : null);
+  return { file, status: failed ? 'failed' : 'processed', document, error: document.error, movedTo };
+}
+
+/** Watches INBOX_DIR until closed. Files are handled one at a time, in the order they became stable. */
+export async function startInbox(options: InboxOptions): Promise<Inbox> {
+  const { db, dir, log } = options;
+  await mkdir(dir, { recursive: true });
+  let queue: Promise<void> = Promise.resolve();
+  let closed = false;
+  const seen = new Set<string>();
+
+  const enqueue = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    queue = queue.then(async () => {
+      if (closed) return;
+      try {
+        const outcome = await handleFile(db, dir, file);
+        const summary = outcome.document
+          ? { document_id: outcome.document.id, applied: outcome.document.applied, unchanged: outcome.document.unchanged,
+            unmatched: outcome.document.unmatched, rejected: outcome.document.rejected }
+          : {};
+        if (outcome.status === 'failed') log.warn({ file, movedTo: outcome.movedTo, error: outcome.error, ...summary }, 'inbox: file failed');
+        else log.info({ file, movedTo: outcome.movedTo, ...summary }, `inbox: file ${outcome.status}`);
+        options.onFile?.(outcome);
+      } catch (err) {
+        log.error({ err, file }, 'inbox: could not ingest the file; it stays in the inbox and is tried again at the next start');
+      } finally {
+        seen.delete(file);
+      }
+    });
+  };
+
+  const watcher: FSWatcher = watch(dir, {
+    // <dir>/<retailer>/<file>: depth 1; processed/ and failed/ below it are not watched.
+    depth: 1,
+    ignored: (path, stats) => {
+      const parts = relative(dir, path).split(sep);
+      if (parts.some((p) => p.startsWith('.'))) return true;
+      if (stats?.isFile() && parts.length !== 2) return true;
+      return parts.length >= 2 && (parts[1] === PROCESSED_DIR || parts[1] === FAILED_DIR);
+    },
+    awaitWriteFinish: { stabilityThreshold: options.stableMs ?? 2000, pollInterval: Math.min(100, options.stableMs ?? 2000) },
+  });
+  watcher.on('add', (path) => enqueue(path));
+  watcher.on('error', (err) => log.error({ err }, 'inbox: watching failed'));
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  log.info({ dir }, 'inbox: watching for supplier documents');
+
+  return {
+    async idle() {
+      await ready;
+      let current: Promise<void>;
+      do {
+        current = queue;
+        await current;
+      } while (current !== queue);
+    },
+    async close() {
+      closed = true;
+      await watcher.close();
+      await queue;
+    },
+  };
+}

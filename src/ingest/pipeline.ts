@@ -1,0 +1,137 @@
+// The supplier-document pipeline (DESIGN 3, "Supplier documents (X12 EDI and CSV)"), shared by the API, the inbox
+// folder and `ordersync ingest`: store the bytes first, then read them as a stream of entries and apply them in
+// bounded batches through the supplier-update code, each batch committed with its results and the position the
+// next one starts from. The same bytes again from the same retailer are the same document: a finished one is
+// returned as it is, one whose apply was cut off (a crash) is completed from where it stopped, doubling nothing.
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import type { FieldProblem } from '../domain/supplier-updates.ts';
+import {
+  applyDocumentBatch, failDocument, findDocumentContent, findDocumentResults, findDocumentRow, finishDocument, storeDocument,
+  type BatchEntry, type DocumentFormat, type DocumentResult, type DocumentRow,
+} from '../store/supplier-documents.ts';
+import { supplierDocuments } from '../observability/metrics.ts';
+import { readCsv } from './csv/reader.ts';
+import { parseEntryUpdate } from './parsed-updates.ts';
+import { UnreadableDocumentError, type DocumentEntry } from './types.ts';
+import { carrierOfScac, readX12 } from './x12/index.ts';
+
+/** What status events record as the cause of a document's changes: `supplier_document:sdoc_…`. */
+export const documentSource = (documentId: string) => `supplier_document:${documentId}`;
+
+/** Entries applied per transaction: bounds memory and how long a write holds the database. */
+export const DEFAULT_BATCH_SIZE = 500;
+
+export interface IngestInput {
+  bytes: Buffer;
+  format: DocumentFormat;
+  content_type: string;
+  filename?: string | null;
+  /** CSV: the supplier of every row when the file has no supplier column. */
+  supplier_name?: string | null;
+}
+
+export interface IngestOptions {
+  batchSize?: number;
+  /** Called before each batch is applied with its first entry's index (tests use it to cut an apply off). */
+  beforeBatch?: (from: number) => void | Promise<void>;
+}
+
+export interface IngestOutcome {
+  /** True when these bytes were new for the retailer. */
+  created: boolean;
+  document: DocumentRow;
+}
+
+/** The document's entries, read from its bytes as a stream; `finish` gives the X12 acknowledgement once read. */
+function readDocument(format: DocumentFormat, bytes: Buffer, supplierName: string | null) {
+  if (format === 'csv') {
+    return { entries: readCsv(bytes, { supplierName, scacCarrier: carrierOfScac }), acknowledgement: null };
+  }
+  const reading = readX12(bytes, { supplierName });
+  return {
+    entries: reading.entries(),
+    // Read once entries() is exhausted (the reader counts interchanges as it goes).
+    acknowledgement: { get interchanges() { return reading.interchangeCount; }, render: (first: number) => reading.acknowledgement(first) },
+  };
+}
+
+function toBatchEntry(entry: DocumentEntry): BatchEntry {
+  const base = { source: entry.source, type: entry.type, po_number: entry.po_number };
+  if (entry.update === null) return { ...base, parsed: null, reason: entry.reason ?? 'The entry could not be read.' };
+  const problems: FieldProblem[] = [];
+  const parsed = parseEntryUpdate(entry.update, entry.source, problems);
+  if (!parsed) return { ...base, parsed: null, reason: problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
+  return { ...base, parsed, reason: null };
+}
+
+function describeUnreadable(error: UnreadableDocumentError): string {
+  const where = [error.line !== null ? `line ${error.line}` : null, error.column !== null ? `column ${error.column}` : null]
+    .filter(Boolean).join(', ');
+  return where ? `${error.message} (${where})` : error.message;
+}
+
+/**
+ * Applies a stored document from its resume position to its end, then marks it processed (X12: with its 997) or,
+ * when it cannot be read, failed with the reason; returns which, or null when another apply moved the document on
+ * meanwhile (this one then stops and leaves it to that one).
+ */
+async function applyDocument(db: Db, retailerId: string, row: DocumentRow, options: IngestOptions): Promise<'processed' | 'failed' | null> {
+  const content = await findDocumentContent(db, retailerId, row.id);
+  if (!content) return null;
+  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
+  const reading = readDocument(row.format as DocumentFormat, content.content, row.supplier_name);
+  const source = documentSource(row.id);
+  let index = 0;
+  let from = row.next_entry;
+  let batch: BatchEntry[] = [];
+  const flush = async () => {
+    await options.beforeBatch?.(from);
+    if (!(await applyDocumentBatch(db, retailerId, row.id, from, batch, source))) return false;
+    from += batch.length;
+    batch = [];
+    return true;
+  };
+  try {
+    for await (const entry of reading.entries) {
+      // Entries before the resume position were applied (and their results kept) by an earlier attempt.
+      if (index++ < from) continue;
+      batch.push(toBatchEntry(entry));
+      if (batch.length >= batchSize && !(await flush())) return null;
+    }
+  } catch (error) {
+    if (!(error instanceof UnreadableDocumentError)) throw error;
+    // What was read before the break stays applied; the document says where reading stopped.
+    if (batch.length > 0 && !(await flush())) return null;
+    return (await failDocument(db, retailerId, row.id, describeUnreadable(error))) ? 'failed' : null;
+  }
+  if (batch.length > 0 && !(await flush())) return null;
+  return (await finishDocument(db, retailerId, row.id, reading.acknowledgement)) ? 'processed' : null;
+}
+
+/**
+ * Stores `input` for the retailer (bytes first), reads and applies it, and returns the document. The same bytes
+ * again return the first document (`created: false`); if its apply was cut off, this call completes it.
+ * Errors other than an unreadable file (the database going away) propagate; the document then stays
+ * `processing` and the next attempt with the same bytes resumes it.
+ */
+export async function ingestDocument(db: Db, retailerId: string, input: IngestInput, options: IngestOptions = {}): Promise<IngestOutcome> {
+  const sha256 = createHash('sha256').update(input.bytes).digest('hex');
+  const { id, created } = await storeDocument(db, retailerId, {
+    format: input.format, content_type: input.content_type, filename: input.filename ?? null,
+    supplier_name: input.supplier_name ?? null, sha256, bytes: input.bytes,
+  });
+  let row = await findDocumentRow(db, retailerId, id);
+  if (row?.status === 'processing') {
+    const finished = await applyDocument(db, retailerId, row, options);
+    // Counted once, by the call that finished it (DESIGN 4d: supplier documents by format and result).
+    if (finished) supplierDocuments.inc({ format: row.format, result: finished });
+    row = await findDocumentRow(db, retailerId, id);
+  }
+  return { created, document: row! };
+}
+
+/** A document with its per-entry results, as the API shows it. */
+export async function documentWithResults(db: Db, row: DocumentRow): Promise<{ row: DocumentRow; results: DocumentResult[] }> {
+  return { row, results: await findDocumentResults(db, row.id) };
+}

@@ -1,0 +1,226 @@
+// Supplier documents (DESIGN 3, "Supplier documents (X12 EDI and CSV)"): the file as received, kept before it is
+// read; its per-entry results, written batch by batch in the same transaction as the updates they report, with the
+// position the next batch starts from (so an apply cut off by a crash resumes without doubling anything); and the
+// per-retailer sequence of 997 interchange control numbers.
+import type { Db } from '../db/database.ts';
+import type { SupplierDocumentsTable } from '../db/schema.ts';
+import { newId } from '../domain/ids.ts';
+import type { ParsedUpdate } from '../domain/supplier-updates.ts';
+import { recordEvent } from './events.ts';
+import { ingestSupplierUpdates, type UpdateResultKind } from './supplier-updates.ts';
+
+export type DocumentFormat = 'x12' | 'csv';
+export type DocumentStatus = 'processing' | 'processed' | 'failed';
+
+export interface DocumentSummary {
+  applied: number;
+  unchanged: number;
+  unmatched: number;
+  rejected: number;
+}
+
+export interface DocumentResult {
+  index: number;
+  source: string;
+  type: string | null;
+  po_number: string | null;
+  result: UpdateResultKind;
+  reason: string | null;
+}
+
+/** PostgreSQL text cannot hold NUL: a file's bytes quoted in a reason or error are shown with U+FFFD there. */
+const storableText = <T extends string | null>(text: T): T => (text === null ? text : text.replace(/\u0000/g, '\ufffd') as T);
+
+/** A document's row without its bytes. */
+export type DocumentRow = Omit<SupplierDocumentsTable, 'content'>;
+
+const ROW_COLUMNS = [
+  'id', 'retailer_id', 'format', 'content_type', 'filename', 'supplier_name', 'sha256', 'size_bytes', 'received_at', 'status',
+  'next_entry', 'applied', 'unchanged', 'unmatched', 'rejected', 'acknowledgement', 'error', 'processed_at',
+] as const;
+
+export interface NewDocument {
+  format: DocumentFormat;
+  content_type: string;
+  filename: string | null;
+  supplier_name: string | null;
+  sha256: string;
+  bytes: Buffer;
+}
+
+/**
+ * Stores the bytes as a new document (status `processing`) unless the retailer already has one with the same
+ * SHA-256. Returns the document's id and whether this call created it. Runs before anything is read: nothing a
+ * supplier sent is lost, whatever reading it does.
+ */
+export async function storeDocument(db: Db, retailerId: string, input: NewDocument, now = new Date()): Promise<{ id: string; created: boolean }> {
+  const id = newId('sdoc');
+  const inserted = await db.insertInto('supplier_documents').values({
+    id, retailer_id: retailerId, format: input.format, content_type: input.content_type, filename: input.filename,
+    supplier_name: input.supplier_name, sha256: input.sha256, size_bytes: input.bytes.length, content: input.bytes,
+    received_at: now.toISOString(), status: 'processing', next_entry: 0, applied: 0, unchanged: 0, unmatched: 0, rejected: 0,
+    acknowledgement: null, error: null, processed_at: null,
+  }).onConflict((oc) => oc.columns(['retailer_id', 'sha256']).doNothing()).executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return { id, created: true };
+  const existing = await db.selectFrom('supplier_documents').select('id')
+    .where('retailer_id', '=', retailerId).where('sha256', '=', input.sha256).executeTakeFirstOrThrow();
+  return { id: existing.id, created: false };
+}
+
+export async function findDocumentRow(db: Db, retailerId: string, id: string): Promise<DocumentRow | undefined> {
+  return db.selectFrom('supplier_documents').select(ROW_COLUMNS)
+    .where('retailer_id', '=', retailerId).where('id', '=', id).executeTakeFirst();
+}
+
+/** The original bytes and content type, exactly as received; undefined for another retailer's id. */
+export async function findDocumentContent(db: Db, retailerId: string, id: string):
+  Promise<{ content: Buffer; content_type: string; format: string; filename: string | null } | undefined> {
+  const row = await db.selectFrom('supplier_documents').select(['content', 'content_type', 'format', 'filename'])
+    .where('retailer_id', '=', retailerId).where('id', '=', id).executeTakeFirst();
+  return row && { ...row, content: Buffer.from(row.content) };
+}
+
+export async function findDocumentResults(db: Db, documentId: string): Promise<DocumentResult[]> {
+  const rows = await db.selectFrom('supplier_document_results').selectAll()
+    .where('document_id', '=', documentId).orderBy('idx').execute();
+  return rows.map((r) => ({
+    index: r.idx, source: r.source, type: r.type, po_number: r.po_number, result: r.result as UpdateResultKind, reason: r.reason,
+  }));
+}
+
+export interface ListFilters {
+  status?: string;
+  format?: string;
+  /** Stored UTC instant text. */
+  received_since?: string;
+}
+
+/** Newest first (received_at, then id), one page; `total` counts every match. */
+export async function listDocuments(db: Db, retailerId: string, filters: ListFilters, page: number, pageSize: number):
+  Promise<{ rows: DocumentRow[]; total: number }> {
+  let query = db.selectFrom('supplier_documents').where('retailer_id', '=', retailerId);
+  if (filters.status !== undefined) query = query.where('status', '=', filters.status);
+  if (filters.format !== undefined) query = query.where('format', '=', filters.format);
+  if (filters.received_since !== undefined) query = query.where('received_at', '>=', filters.received_since);
+  const [count, rows] = await Promise.all([
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    query.select(ROW_COLUMNS).orderBy('received_at', 'desc').orderBy('id', 'desc')
+      .limit(pageSize).offset((page - 1) * pageSize).execute(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** One entry of a batch: its parsed update, or the reason it was rejected before applying. */
+export interface BatchEntry {
+  source: string;
+  type: string | null;
+  po_number: string | null;
+  parsed: ParsedUpdate | null;
+  reason: string | null;
+}
+
+/**
+ * Applies entries [`from`, `from` + entries.length) of a document in one transaction, through the same code as
+ * POST /api/v2/supplier_updates (status events record `source`), and records their results and the new resume
+ * position with them. Returns false, writing nothing, when the document has moved past `from` meanwhile (another
+ * request or the inbox is applying it): the caller stops.
+ */
+export async function applyDocumentBatch(
+  db: Db, retailerId: string, documentId: string, from: number, entries: readonly BatchEntry[], source: string,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    // Claims the range first: on PostgreSQL the row lock makes a concurrent apply of the same document wait here.
+    const claimed = await trx.updateTable('supplier_documents').set({ next_entry: from + entries.length })
+      .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('next_entry', '=', from)
+      .where('status', '=', 'processing').executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) return false;
+    const parsed = entries.flatMap((e) => (e.parsed ? [e.parsed] : []));
+    const applied = parsed.length === 0 ? [] : await ingestSupplierUpdates(trx, retailerId, parsed, source);
+    const summary: DocumentSummary = { applied: 0, unchanged: 0, unmatched: 0, rejected: 0 };
+    let next = 0;
+    const rows = entries.map((entry, i) => {
+      const outcome = entry.parsed ? applied[next++] : { result: 'rejected' as const, reason: entry.reason };
+      summary[outcome.result]++;
+      return {
+        document_id: documentId, idx: from + i, source: entry.source, type: entry.type, po_number: storableText(entry.po_number),
+        result: outcome.result, reason: storableText(outcome.reason),
+      };
+    });
+    for (let i = 0; i < rows.length; i += 200) {
+      await trx.insertInto('supplier_document_results').values(rows.slice(i, i + 200)).execute();
+    }
+    await trx.updateTable('supplier_documents').set((eb) => ({
+      applied: eb('applied', '+', summary.applied), unchanged: eb('unchanged', '+', summary.unchanged),
+      unmatched: eb('unmatched', '+', summary.unmatched), rejected: eb('rejected', '+', summary.rejected),
+    })).where('id', '=', documentId).execute();
+    return true;
+  });
+}
+
+/** ISA13 is nine digits: the sequence wraps from 999999999 to 1. */
+const MAX_CONTROL_NUMBER = 999_999_999;
+
+/**
+ * Marks a document processed. For X12, takes `interchanges` numbers from the retailer's 997 control-number sequence
+ * (ISA13) in the same transaction and stores `render(first)`, so no two 997s of a retailer share a number.
+ * Returns false, changing nothing, when the document was no longer `processing` (another apply finished it).
+ */
+export async function finishDocument(
+  db: Db, retailerId: string, documentId: string, ack: { interchanges: number; render: (first: number) => string } | null,
+  now = new Date(),
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    let acknowledgement: string | null = null;
+    // A file of nothing but received 997s answers nothing (a 997 is never acknowledged): no numbers taken.
+    if (ack && ack.interchanges > 0) {
+      const count = ack.interchanges;
+      await trx.insertInto('x12_control_numbers').values({ retailer_id: retailerId, last_value: 0 })
+        .onConflict((oc) => oc.column('retailer_id').doNothing()).execute();
+      const row = await trx.updateTable('x12_control_numbers')
+        .set((eb) => ({ last_value: eb('last_value', '+', count) }))
+        .where('retailer_id', '=', retailerId).returning('last_value').executeTakeFirstOrThrow();
+      let first = Number(row.last_value) - count + 1;
+      if (Number(row.last_value) > MAX_CONTROL_NUMBER) {
+        first = 1;
+        await trx.updateTable('x12_control_numbers').set({ last_value: count }).where('retailer_id', '=', retailerId).execute();
+      }
+      acknowledgement = ack.render(first);
+    }
+    const done = await trx.updateTable('supplier_documents')
+      .set({ status: 'processed', acknowledgement, processed_at: now.toISOString() })
+      .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'processing').executeTakeFirst();
+    // Another apply finished it first: its numbers stay unused rather than two 997s for one document.
+    if (Number(done.numUpdatedRows) !== 1) throw new AlreadyFinished();
+    await recordProcessed(trx, retailerId, documentId, now);
+    return true;
+  }).catch((error) => {
+    if (error instanceof AlreadyFinished) return false;
+    throw error;
+  });
+}
+
+class AlreadyFinished extends Error {}
+
+/** Marks a document that cannot be read as failed, with why (its bytes stay); false when it was no longer `processing`. */
+export async function failDocument(db: Db, retailerId: string, documentId: string, error: string, now = new Date()): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const done = await trx.updateTable('supplier_documents').set({ status: 'failed', error: storableText(error), processed_at: now.toISOString() })
+      .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'processing').executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) return false;
+    await recordProcessed(trx, retailerId, documentId, now);
+    return true;
+  });
+}
+
+/**
+ * The `supplier_document.processed` event (DESIGN 4b: `document_id`, `summary`; `status` added: processed or
+ * failed), in the transaction that finishes the document.
+ */
+async function recordProcessed(trx: Db, retailerId: string, documentId: string, now: Date): Promise<void> {
+  const row = await trx.selectFrom('supplier_documents').select(['status', 'format', 'applied', 'unchanged', 'unmatched', 'rejected'])
+    .where('id', '=', documentId).executeTakeFirstOrThrow();
+  await recordEvent(trx, retailerId, 'supplier_document.processed', {
+    document_id: documentId, status: row.status, format: row.format,
+    summary: { applied: Number(row.applied), unchanged: Number(row.unchanged), unmatched: Number(row.unmatched), rejected: Number(row.rejected) },
+  }, now);
+}

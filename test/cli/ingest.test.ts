@@ -1,0 +1,89 @@
+// `ordersync ingest FILE… --retailer NAME` (DESIGN 3, "Inbox folder"), spawned as a user runs it, on SQLite and
+// PostgreSQL: a summary line per file, the same file again is the same document, exit status 1 when a file failed.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ensureRetailer } from '../../src/store/retailers.ts';
+import { ensureSupplier } from '../../src/store/suppliers.ts';
+import { addPo, tableCounts } from '../support/supplier-documents.ts';
+import { TestDatabases, type TestDatabase } from '../support/test-database.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const databases = TestDatabases.create();
+const BIN = resolve(import.meta.dirname, '../../bin/ordersync.js');
+const UPS = '1Z999AA10123456784';
+const SECRET = 'cli-ingest-secret-0123456789abcdefghijklmnop';
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId) => {
+  let database: TestDatabase;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  const run = (args: string[]): Promise<Result> => new Promise((done) => {
+    execFile(process.execPath, [BIN, 'ingest', ...args], { env, cwd: dir, timeout: 60_000 }, (error, stdout, stderr) => {
+      done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+
+  beforeAll(async () => {
+    database = await databases.init(databaseId);
+    dir = mkdtempSync(join(tmpdir(), 'ordersync-ingest-'));
+    const url = database.schema
+      ? `${database.url}${database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.schema}`)}`
+      : database.url;
+    env = {
+      ...process.env, DATABASE_URL: url, ORDERSYNC_SECRET: SECRET, LOG_LEVEL: 'warn',
+      NODE_COMPILE_CACHE: join(tmpdir(), 'ordersync-test-compile-cache'),
+    };
+    const retailerId = (await ensureRetailer(database.db, 'cli-golf')).retailer.id;
+    const supplier = await ensureSupplier(database.db, retailerId, { name: 'Acushnet' });
+    await addPo(database.db, retailerId, supplier, 'PO-CLI-1');
+    writeFileSync(join(dir, 'ship.csv'), 'PO #,Order #,Tracking #,Item #,Qty\r\n' +
+      `PO-CLI-1,SO-CLI,${UPS},TIT-GT2-9,2\r\nPO-CLI-NEW,SO-CLI,${UPS},TIT-GT2-9,2\r\nPO-CLI-1,SO-CLI,${UPS},TIT-PRO-V1,lots\r\n`);
+    writeFileSync(join(dir, 'ack.csv'), 'PO;Order No.;SKU;Qty;Status\nPO-CLI-1;SO-CLI;TIT-PRO-V1;5;backordered\n');
+    writeFileSync(join(dir, 'garbage.csv'), 'hello, world\n');
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints a line per file with its counts and document id, and exits 1 when one failed', async () => {
+    const result = await run(['ship.csv', 'garbage.csv', 'missing.csv', '--retailer', 'cli-golf']);
+    expect(result.code, result.stderr).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^ship\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 1, rejected 1\)$/);
+    expect(lines[1]).toMatch(/^garbage\.csv: failed: The CSV has no PO-number column .* \(sdoc_\w+; applied 0/);
+    expect(lines[2]).toBe('missing.csv: failed: no such file');
+    expect(result.stderr).toContain('2 of 3 files failed');
+  });
+
+  it('exits 0 when every file is processed; the same file again is the same document, applying nothing', async () => {
+    const before = await tableCounts(database.db);
+    const again = await run(['ship.csv', 'ack.csv', '--retailer', 'cli-golf', '--supplier-name', 'Acushnet']);
+    expect(again.code, again.stderr).toBe(0);
+    const [ship, ack] = again.stdout.trim().split('\n');
+    expect(ship).toMatch(/^ship\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 1, rejected 1\)$/);
+    expect(ack).toMatch(/^ack\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 0, rejected 0\)$/);
+    const after = await tableCounts(database.db);
+    expect(after.supplier_documents - before.supplier_documents).toBe(1);
+    expect(after.shipments).toBe(before.shipments);
+    const line = await database.db.selectFrom('po_lines').select('fulfilment_status').where('sku', '=', 'TIT-PRO-V1').executeTakeFirstOrThrow();
+    expect(line.fulfilment_status).toBe('backorder');
+  });
+
+  it('refuses an unknown retailer, naming it', async () => {
+    const unknown = await run(['ship.csv', '--retailer', 'nobody']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--retailer: no retailer named "nobody"');
+  });
+});

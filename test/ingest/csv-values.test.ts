@@ -1,0 +1,52 @@
+// The cell readers of CSV supplier documents (DESIGN 3, "CSV"): dates, quantities, amounts, carriers, header aliases.
+import { describe, expect, it } from 'vitest';
+import { mapColumns, reduceHeader } from '../../src/ingest/csv/columns.ts';
+import { detectDelimiter } from '../../src/ingest/csv/reader.ts';
+import { readAmount, readCarrier, readDate, readQuantity } from '../../src/ingest/csv/values.ts';
+
+describe('CSV cells', () => {
+  it.each([
+    ['2026-11-20', '2026-11-20'], ['2026-11-20T15:04:00Z', '2026-11-20'], ['11/20/2026', '2026-11-20'], ['1/5/26', '2026-01-05'],
+    ['01/05/2026 3:04 PM', '2026-01-05'],
+  ])('date %s → %s', (text, date) => expect(readDate(text)).toEqual({ ok: true, value: date }));
+
+  it.each(['2026-02-30', '13/01/2026', '20.11.2026', 'soon', '11/20'])('date %s is refused', (text) => {
+    expect(readDate(text).ok).toBe(false);
+  });
+
+  it.each([['12', 12], ['1,200', 1200], ['3.0', 3], [' 7 ', 7]])('quantity %s → %d', (text, n) => {
+    expect(readQuantity(text)).toEqual({ ok: true, value: n });
+  });
+
+  it.each(['two', '1.5', '-1', '1,20', '12,3456'])('quantity %s is refused', (text) => expect(readQuantity(text).ok).toBe(false));
+
+  it.each([
+    ['$1,234.50', 1234.5, null], ['1.234,50 €', 1234.5, 'EUR'], ['USD 99', 99, 'USD'], ['£12', 12, 'GBP'], ['1 234,5', 1234.5, null],
+    ['0.07', 0.07, null], ['1,234', 1234, null],
+  ])('amount %s → %d %s', (text, amount, currency) => expect(readAmount(text)).toEqual({ ok: true, value: { amount, currency } }));
+
+  it.each(['-5.00', '($5.00)', 'ten', '1.2.3,4,5x'])('amount %s is refused', (text) => expect(readAmount(text).ok).toBe(false));
+
+  it.each([['UPS Ground', 'ups'], ['Federal Express', 'fedex'], ['FedEx 2Day', 'fedex'], ['U.S. Postal Service', 'usps'],
+    ['DHL Express', 'dhl'], ['Estes Express Lines', null]])('carrier %s → %s', (text, code) => {
+    expect(readCarrier(text, () => null)).toBe(code);
+  });
+
+  it('a SCAC goes through the SCAC table, never through number detection', () => {
+    expect(readCarrier('XPOL', (scac) => (scac === 'XPOL' ? 'xpo' : null))).toBe('xpo');
+  });
+
+  it('headers: case, punctuation and "number" words ignored; the first column of a field wins', () => {
+    expect(['PO', 'PO #', 'P.O. Number', 'po_no', 'Purchase Order'].map(reduceHeader)).toEqual(['po', 'po', 'po', 'po', 'purchaseorder']);
+    const map = mapColumns(['Purchase Order', 'Tracking #', 'Item #', 'Qty Shipped', 'Ship Date', 'Ship Via', 'Order No.', 'Est. Delivery',
+      'Invoice #', 'Invoice Date', 'Amount', 'PO #']);
+    expect(map.index).toEqual({
+      po_number: 0, tracking_number: 1, sku: 2, quantity: 3, shipped_date: 4, carrier: 5, supplier_order_id: 6,
+      estimated_delivery_date: 7, invoice_number: 8, invoice_date: 9, total_amount: 10,
+    });
+  });
+
+  it.each([['a,b,c', ','], ['a;b;c', ';'], ['a\tb\tc', '\t'], ['"x;y",b,c', ','], ['single', ',']])('separator of %j is %j', (line, d) => {
+    expect(detectDelimiter(line)).toBe(d);
+  });
+});

@@ -1,0 +1,192 @@
+// CSV supplier documents end to end (DESIGN 3, "CSV"), posted to /api/v2/supplier_documents on SQLite and
+// PostgreSQL: portal-style headers, one result per row, a bad row rejected naming its column, an unknown PO held
+// until it is created, separators, BOM, Windows-1252, rows of one PO and tracking number as one shipment,
+// invoices and acknowledgements; and an apply cut off mid-way completed by re-sending, doubling nothing.
+import type { FastifyInstance } from 'fastify';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/database.ts';
+import { ingestDocument } from '../../src/ingest/pipeline.ts';
+import { createApiKey } from '../../src/store/api-keys.ts';
+import { addPo, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
+import { TestDatabases } from '../support/test-database.ts';
+import { createWorld, type World } from '../support/world.ts';
+
+const databases = TestDatabases.create();
+const UPS_1 = '1Z999AA10123456784';
+const UPS_2 = '1Z12345E0205271688';
+const FEDEX = '999999999999';
+
+describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (databaseId) => {
+  let db: Db;
+  let world: World;
+  let app: FastifyInstance;
+  let writeKey: string;
+
+  const post = async (body: string | Buffer, query: Record<string, string> = {}, contentType = 'text/csv') => {
+    const response = await postDocument(app, writeKey, body, { query, contentType });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json();
+  };
+  const po = (poNumber: string) => addPo(db, world.retailerA, world.suppliers.acushnet, poNumber);
+  const read = (poNumber: string) => readV2(app, world.keys.a, poNumber);
+  const item = (record: Record<string, any>, sku: string) => record.items.find((i: any) => i.product_details.sku === sku);
+
+  beforeAll(async () => {
+    ({ db } = await databases.init(databaseId));
+    world = await createWorld(db);
+    app = world.app;
+    writeKey = (await createApiKey(db, world.retailerA, 'supplier feed', ['read', 'write'])).secret;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('a portal export: headers by their aliases, US dates, one result per row, rows of one PO and tracking number one shipment', async () => {
+    await po('PO-CSV-1');
+    const csv = [
+      'Purchase Order,Sales Order,Tracking Number,Carrier,Style,Quantity,Shipped,Est. Delivery',
+      `PO-CSV-1,SO-77,${UPS_1},UPS,TIT-GT2-9,1,11/20/2026,11/25/26`,
+      `PO-CSV-1,SO-77,${UPS_1},UPS,TIT-PRO-V1,5,11/20/2026,11/25/26`,
+      `PO-CSV-1,SO-77,${UPS_2},UPS,TIT-GT2-9,1,2026-11-21,`,
+    ].join('\n');
+    const document = await post(csv);
+    expect(document.results).toEqual([2, 3, 4].map((line, index) => ({
+      index, source: `row ${line}`, type: 'shipment', po_number: 'PO-CSV-1', result: 'applied', reason: null,
+    })));
+    expect(document.summary).toEqual({ applied: 3, unchanged: 0, unmatched: 0, rejected: 0 });
+    const shipments = await db.selectFrom('shipments as s').innerJoin('purchase_orders as p', 'p.id', 's.po_id')
+      .select(['s.id', 's.tracking_number', 's.carrier', 's.shipped_at', 's.estimated_delivery_date'])
+      .where('p.po_number', '=', 'PO-CSV-1').orderBy('s.tracking_number').execute();
+    expect(shipments.map((s) => [s.tracking_number, s.carrier, s.estimated_delivery_date])).toEqual([
+      [UPS_2, 'ups', null], [UPS_1, 'ups', '2026-11-25'],
+    ]);
+    const lines = await db.selectFrom('shipment_lines').select('quantity').where('shipment_id', '=', shipments[1].id).execute();
+    expect(lines.map((l) => l.quantity).sort()).toEqual([1, 5]);
+    const record = await read('PO-CSV-1');
+    expect(item(record, 'TIT-GT2-9').status).toBe('shipped');
+    expect(item(record, 'TIT-PRO-V1').status).toBe('shipped');
+    expect(record.fulfilled_items.map((f: any) => [f.product_name, f.quantity, f.tracking.tracking_number]).sort()).toEqual([
+      ['Titleist GT2 Driver 9', 1, UPS_1], ['Titleist GT2 Driver 9', 1, UPS_2], ['Titleist Pro V1 (dozen)', 5, UPS_1],
+    ].sort());
+  });
+
+  it('a bad quantity rejects its row naming the column; the other rows apply', async () => {
+    await po('PO-CSV-2');
+    const csv = [
+      'PO #,Order #,Tracking #,Ship Via,Item #,Qty Shipped,Ship Date',
+      `PO-CSV-2,SO-2,${FEDEX},FedEx Ground,TIT-GT2-9,two,11/20/2026`,
+      `PO-CSV-2,SO-2,${FEDEX},FedEx Ground,TIT-PRO-V1,5,11/20/2026`,
+      `PO-CSV-2,SO-2,${FEDEX},FedEx Ground,TIT-PRO-V1,3,13/45/2026`,
+      `PO-CSV-2,SO-2,${FEDEX},FedEx Ground,NO-SUCH-SKU,1,11/20/2026`,
+    ].join('\r\n');
+    const document = await post(csv);
+    expect(document.results.map((r: any) => [r.source, r.result])).toEqual([
+      ['row 2', 'rejected'], ['row 3', 'applied'], ['row 4', 'rejected'], ['row 5', 'rejected'],
+    ]);
+    expect(document.results[0].reason).toBe('column "Qty Shipped": "two" is not a whole number');
+    expect(document.results[2].reason).toContain('column "Ship Date"');
+    expect(document.results[3].reason).toContain('NO-SUCH-SKU');
+    expect(document.summary).toEqual({ applied: 1, unchanged: 0, unmatched: 0, rejected: 3 });
+    const record = await read('PO-CSV-2');
+    expect(item(record, 'TIT-PRO-V1').status).toBe('shipped');
+    expect(item(record, 'TIT-PRO-V1').tracking).toMatchObject({ tracking_number: FEDEX, carrier: 'fedex' });
+    expect(item(record, 'TIT-GT2-9').status).toBe('submitted');
+  });
+
+  it('an unknown PO is held as unmatched and applied when the PO is created through the API', async () => {
+    const csv = `PO Number;Order No.;Item;Qty;Status;ETA\nPO-CSV-LATER;SO-9;TIT-GT2-9;2;Backordered;01/15/2027\n`;
+    const document = await post(csv, { supplier_name: 'Acushnet' });
+    expect(document.results.map((r: any) => r.result)).toEqual(['unmatched']);
+    const warehouse = await app.inject({ method: 'POST', url: '/api/v2/warehouses', headers: { 'x-api-key': world.keys.aAll },
+      payload: { name: `Main ${Date.now()}` } });
+    expect(warehouse.statusCode, warehouse.body).toBe(201);
+    const created = await app.inject({
+      method: 'POST', url: '/api/v2/purchase_orders', headers: { 'x-api-key': world.keys.aAll },
+      payload: { po_number: 'PO-CSV-LATER', supplier_id: world.suppliers.acushnet, warehouse_id: warehouse.json().warehouse_id,
+        products: [{ sku: 'TIT-GT2-9', supplier_sku: 'AC-GT2-9', quantity: 2, cost: 500 }] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const record = await read('PO-CSV-LATER');
+    expect(item(record, 'TIT-GT2-9')).toMatchObject({ supplier_order_id: 'SO-9', backordered: true, estimated_delivery_date: '01/15/2027' });
+  });
+
+  it('semicolons and a UTF-8 BOM; tabs; Windows-1252 bytes', async () => {
+    await po('PO-CSV-3');
+    const bom = '\ufeffPO #;Order #;Item #;Qty;Status\r\nPO-CSV-3;SO-3;TIT-GT2-9;2;Confirmed\r\n';
+    expect((await post(bom, { supplier_name: 'Acushnet' })).results.map((r: any) => r.result)).toEqual(['applied']);
+    expect(item(await read('PO-CSV-3'), 'TIT-GT2-9')).toMatchObject({ status: 'confirmed', supplier_order_id: 'SO-3' });
+
+    const tabs = 'PO\tSupplier\tOrder #\tSKU\tQty\tStatus\nPO-CSV-3\tAcushnet\tSO-3B\tTIT-PRO-V1\t5\tprocessing\n';
+    expect((await post(tabs)).results.map((r: any) => r.result)).toEqual(['applied']);
+    expect(item(await read('PO-CSV-3'), 'TIT-PRO-V1')).toMatchObject({ status: 'processing', supplier_order_id: 'SO-3B' });
+
+    await po('PO-CSV-É');
+    const cp1252 = iconv.encode('PO #,Order #,Item #,Qty\r\nPO-CSV-É,SO-Ü€,TIT-GT2-9,2\r\n', 'win1252');
+    expect(cp1252.includes(Buffer.from('É'))).toBe(false); // really not UTF-8
+    const document = await post(cp1252, { supplier_name: 'Acushnet' }, 'text/csv; charset=windows-1252');
+    expect(document.results).toEqual([expect.objectContaining({ po_number: 'PO-CSV-É', result: 'applied' })]);
+    expect(item(await read('PO-CSV-É'), 'TIT-GT2-9').supplier_order_id).toBe('SO-Ü€');
+  });
+
+  it('an invoice row: amounts with currency symbols and thousands separators, freight, tax and terms', async () => {
+    await po('PO-CSV-4');
+    const csv = 'PO #,Invoice #,Invoice Date,Due Date,Terms,Subtotal,Tax,Freight,Amount,Supplier\r\n' +
+      'PO-CSV-4,INV-4001,11/20/2026,01/19/2027,Net 60,"$1,250.00",$100.00,$12.50,"$1,362.50",Acushnet\r\n';
+    expect((await post(csv)).results.map((r: any) => r.result)).toEqual(['applied']);
+    const [invoice] = (await read('PO-CSV-4')).invoices;
+    expect(invoice).toMatchObject({
+      invoice_number: 'INV-4001', payment_terms: 'Net 60 Days', subtotal_amount: 1250, tax_amount: 100, shipping_amount: 12.5,
+      total_amount: 1362.5, supplier_name: 'Acushnet',
+    });
+    const mismatch = 'PO #,Invoice #,Subtotal,Amount\r\nPO-CSV-4,INV-4002,100.00,150.00\r\n';
+    const [row] = (await post(mismatch, { supplier_name: 'Acushnet' })).results;
+    expect(row.result).toBe('rejected');
+    expect(row.reason).toContain('column "Amount"');
+  });
+
+  it('a file without a PO-number column is unprocessable, naming the headers it has', async () => {
+    const response = await postDocument(app, writeKey, 'Tracking #,Qty\r\n1Z,1\r\n');
+    expect(response.statusCode).toBe(422);
+    expect(response.json().message).toContain('"Tracking #", "Qty"');
+  });
+
+  it('an apply cut off mid-way (a failed batch) is completed by re-sending the file, doubling nothing', async () => {
+    for (const n of [1, 2, 3]) await po(`PO-CUT-${n}`);
+    const rows = [1, 2, 3].flatMap((n) => [
+      `PO-CUT-${n},SO-CUT-${n},${n === 2 ? UPS_2 : FEDEX},TIT-GT2-9,2`,
+      `PO-CUT-${n},SO-CUT-${n},${n === 2 ? UPS_2 : FEDEX},TIT-PRO-V1,5`,
+    ]);
+    const bytes = Buffer.from(`PO,Order #,Tracking #,SKU,Qty\n${rows.join('\n')}\nPO-CUT-9,SO-X,${UPS_1},TIT-GT2-9,1\n`);
+    const before = await tableCounts(db);
+    await expect(ingestDocument(db, world.retailerA, { bytes, format: 'csv', content_type: 'text/csv' }, {
+      batchSize: 2, beforeBatch: (from) => { if (from === 4) throw new Error('the process died'); },
+    })).rejects.toThrow('the process died');
+    const cut = await db.selectFrom('supplier_documents').select(['id', 'status', 'next_entry']).orderBy('received_at', 'desc')
+      .orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(cut).toMatchObject({ status: 'processing', next_entry: 4 });
+    const middle = await tableCounts(db);
+    expect(middle.supplier_document_results - before.supplier_document_results).toBe(4);
+    expect(middle.shipments - before.shipments).toBe(2);
+
+    const resent = await postDocument(app, writeKey, bytes);
+    expect(resent.statusCode, resent.body).toBe(200);
+    const document = resent.json();
+    expect(document.document_id).toBe(cut.id);
+    expect(document.status).toBe('processed');
+    expect(document.results.map((r: any) => [r.index, r.source, r.result])).toEqual([
+      [0, 'row 2', 'applied'], [1, 'row 3', 'applied'], [2, 'row 4', 'applied'], [3, 'row 5', 'applied'],
+      [4, 'row 6', 'applied'], [5, 'row 7', 'applied'], [6, 'row 8', 'unmatched'],
+    ]);
+    expect(document.summary).toEqual({ applied: 6, unchanged: 0, unmatched: 1, rejected: 0 });
+    const after = await tableCounts(db);
+    expect(after.shipments - before.shipments).toBe(3);
+    expect(after.shipment_lines - before.shipment_lines).toBe(6);
+    // Each line went submitted → shipped once.
+    expect(after.status_events - before.status_events).toBe(6);
+    expect(after.held_supplier_updates - before.held_supplier_updates).toBe(1);
+    // And once more: nothing.
+    expect((await postDocument(app, writeKey, bytes)).statusCode).toBe(200);
+    expect(await tableCounts(db)).toEqual(after);
+  });
+});

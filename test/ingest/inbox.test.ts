@@ -1,0 +1,95 @@
+// The inbox folder (DESIGN 3, "Inbox folder") on SQLite and PostgreSQL: files already there at start and files
+// dropped later are ingested for the retailer their folder names, then moved to processed/ or failed/ (never
+// deleted); a file still being written is read only once complete.
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/database.ts';
+import type { FileOutcome } from '../../src/ingest/files.ts';
+import { startInbox, type Inbox } from '../../src/ingest/inbox.ts';
+import { ensureRetailer } from '../../src/store/retailers.ts';
+import { ensureSupplier } from '../../src/store/suppliers.ts';
+import { addPo } from '../support/supplier-documents.ts';
+import { TestDatabases } from '../support/test-database.ts';
+
+const databases = TestDatabases.create();
+const UPS = '1Z999AA10123456784';
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+
+describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId) => {
+  let db: Db;
+  let dir: string;
+  let inbox: Inbox;
+  let retailerId: string;
+  const outcomes: FileOutcome[] = [];
+
+  /** Waits until `count` files have been handled (moved or failed). */
+  async function handled(count: number): Promise<FileOutcome[]> {
+    for (let waited = 0; outcomes.length < count; waited += 50) {
+      if (waited > 20_000) throw new Error(`only ${outcomes.length} of ${count} files handled: ${JSON.stringify(outcomes)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return outcomes.slice(0, count);
+  }
+  const csv = (poNumber: string) => `PO #,Order #,Tracking #,Item #,Qty\r\n${poNumber},SO-${poNumber},${UPS},TIT-GT2-9,2\r\n`;
+
+  beforeAll(async () => {
+    ({ db } = await databases.init(databaseId));
+    retailerId = (await ensureRetailer(db, 'inbox-golf')).retailer.id;
+    const supplier = await ensureSupplier(db, retailerId, { name: 'Acushnet' });
+    for (const n of [1, 2, 3]) await addPo(db, retailerId, supplier, `PO-INBOX-${n}`);
+    dir = await mkdtemp(join(tmpdir(), 'ordersync-inbox-'));
+    // Already there before the watch starts: picked up by the first scan.
+    await mkdir(join(dir, 'inbox-golf'));
+    await writeFile(join(dir, 'inbox-golf', 'early.csv'), csv('PO-INBOX-1'));
+    // A file counts as complete once its size has held for 1 s: far above the writer's 50 ms pauses below, even on a
+    // loaded machine where timers run late.
+    inbox = await startInbox({ db, dir, log: quiet, stableMs: 1000, onFile: (outcome) => outcomes.push(outcome) });
+  });
+  afterAll(async () => {
+    await inbox?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('ingests files already there and files dropped later; moves them to processed/ or failed/, never deleting one', async () => {
+    const [early] = await handled(1);
+    expect(early).toMatchObject({ status: 'processed', movedTo: join(dir, 'inbox-golf', 'processed', 'early.csv') });
+    expect(early.document).toMatchObject({ applied: 1, filename: 'early.csv', format: 'csv' });
+
+    await writeFile(join(dir, 'inbox-golf', 'garbage.csv'), Buffer.from([0x00, 0x01, 0x02, 0x0a, 0x41]));
+    await handled(2);
+    await writeFile(join(dir, 'inbox-golf', 'late.csv'), csv('PO-INBOX-2'));
+    await mkdir(join(dir, 'nobody-we-know'));
+    await writeFile(join(dir, 'nobody-we-know', 'stray.csv'), csv('PO-INBOX-2'));
+    await handled(4);
+
+    expect((await readdir(join(dir, 'inbox-golf'))).sort()).toEqual(['failed', 'processed']);
+    expect((await readdir(join(dir, 'inbox-golf', 'processed'))).sort()).toEqual(['early.csv', 'late.csv']);
+    expect((await readdir(join(dir, 'inbox-golf', 'failed'))).sort()).toEqual(['garbage.csv', 'garbage.csv.error.txt']);
+    expect(await readFile(join(dir, 'inbox-golf', 'failed', 'garbage.csv.error.txt'), 'utf8')).toContain('PO-number column');
+    expect((await readdir(join(dir, 'nobody-we-know', 'failed'))).sort()).toEqual(['stray.csv', 'stray.csv.error.txt']);
+
+    const documents = await db.selectFrom('supplier_documents').select(['filename', 'status', 'applied'])
+      .where('retailer_id', '=', retailerId).orderBy('filename').execute();
+    expect(documents.map((d) => [d.filename, d.status, Number(d.applied)])).toEqual([
+      ['early.csv', 'processed', 1], ['garbage.csv', 'failed', 0], ['late.csv', 'processed', 1],
+    ]);
+  });
+
+  it('waits for a file still being written, then reads it whole', async () => {
+    const before = outcomes.length;
+    const file = join(dir, 'inbox-golf', 'slow.csv');
+    const whole = csv('PO-INBOX-3');
+    await writeFile(file, whole.slice(0, 20));
+    for (let i = 20; i < whole.length; i += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await appendFile(file, whole.slice(i, i + 10));
+    }
+    const [slow] = (await handled(before + 1)).slice(before);
+    expect(slow.status).toBe('processed');
+    expect(slow.document?.size_bytes).toBe(Buffer.byteLength(whole));
+    expect(slow.document?.applied).toBe(1);
+    expect(await readFile(join(dir, 'inbox-golf', 'processed', 'slow.csv'), 'utf8')).toBe(whole);
+  });
+});

@@ -1,0 +1,56 @@
+// Helpers of the supplier-document tests: posting a file as a supplier would, POs to apply it to, and counts of
+// what applying wrote.
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../src/db/database.ts';
+import { insertPurchaseOrders, supplierNamesOf } from '../../src/store/purchase-orders.ts';
+import { buildPo, type LineInput } from './fixtures.ts';
+
+export interface PostOptions {
+  contentType?: string | null;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+export function postDocument(app: FastifyInstance, key: string | null, body: string | Buffer, options: PostOptions = {}) {
+  const contentType = options.contentType === undefined ? 'text/csv' : options.contentType;
+  const query = new URLSearchParams(options.query ?? {}).toString();
+  return app.inject({
+    method: 'POST', url: `/api/v2/supplier_documents${query ? `?${query}` : ''}`,
+    payload: typeof body === 'string' ? Buffer.from(body) : body,
+    headers: {
+      ...(key === null ? {} : { 'x-api-key': key }),
+      ...(contentType === null ? {} : { 'content-type': contentType }),
+      ...options.headers,
+    },
+  });
+}
+
+/** A PO with the given lines (default: two SKUs from `supplierId`, submitted). */
+export async function addPo(db: Db, retailerId: string, supplierId: string, poNumber: string, lines?: LineInput[]) {
+  const po = buildPo({
+    retailer_id: retailerId, po_number: poNumber, order_date: '2026-11-18T17:00:00.000Z', supplier_id: supplierId,
+    lines: lines ?? [
+      { product_name: 'Titleist GT2 Driver 9', sku: 'TIT-GT2-9', quantity: 2, unit_cost_cents: 50000, status: 'submitted' },
+      { product_name: 'Titleist Pro V1 (dozen)', sku: 'TIT-PRO-V1', quantity: 5, unit_cost_cents: 5000, status: 'submitted' },
+    ],
+  });
+  await db.transaction().execute(async (trx) => insertPurchaseOrders(trx, [po], await supplierNamesOf(trx, retailerId)));
+  return po;
+}
+
+const COUNTED = ['shipments', 'shipment_lines', 'supplier_orders', 'invoices', 'status_events', 'held_supplier_updates',
+  'applied_supplier_updates', 'supplier_documents', 'supplier_document_results'] as const;
+
+export async function tableCounts(db: Db): Promise<Record<(typeof COUNTED)[number], number>> {
+  const result = {} as Record<(typeof COUNTED)[number], number>;
+  for (const table of COUNTED) {
+    result[table] = Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  }
+  return result;
+}
+
+export async function readV2(app: FastifyInstance, key: string, poNumber: string) {
+  const response = await app.inject({ method: 'GET', url: `/api/v2/orders/by-po/${encodeURIComponent(poNumber)}`, headers: { 'x-api-key': key } });
+  if (response.statusCode !== 200) throw new Error(`by-po ${poNumber}: ${response.statusCode} ${response.body}`);
+  return response.json().data[0] as Record<string, any>;
+}
