@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { connectionsApi } from './api/connections.ts';
+import { consolePlugin } from './console/plugin.ts';
 import { documentsApi } from './api/documents.ts';
 import { healthApi } from './api/health.ts';
 import { ordersApi } from './api/orders.ts';
@@ -127,5 +128,6 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
   await app.register(connectionsApi, { db, requireScope, secret: config.secret, publicUrl: config.publicUrl, syncs });
   await app.register(eventsApi, { db, requireScope, links });
   await app.register(webhookEndpointsApi, { db, requireScope, secret: config.secret, guard: webhooks ?? { allowPrivate: false } });
+  await app.register(consolePlugin, { prefix: '/console', db, secret: config.secret, publicUrl: config.publicUrl, syncs });
   return app;
 }

@@ -12,6 +12,7 @@ import * as m0008 from './migrations/0008_crash_safety.ts';
 import * as m0009 from './migrations/0009_po_day_counts.ts';
 import * as m0010 from './migrations/0010_supplier_rerenders.ts';
 import * as m0011 from './migrations/0011_events.ts';
+import * as m0012 from './migrations/0012_console_sessions.ts';
 import * as m0013 from './migrations/0013_operations.ts';
 
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009_po_day_counts': m0009,
   '0010_supplier_rerenders': m0010,
   '0011_events': m0011,
+  '0012_console_sessions': m0012,
   '0013_operations': m0013,
 };
 

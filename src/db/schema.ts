@@ -324,6 +324,17 @@ export interface SyncedRecordsTable {
   synced_at: string;
 }
 
+/** A signed-in web console browser (migration 0012). */
+export interface ConsoleSessionsTable {
+  /** Hex SHA-256 of the random token in the session cookie. */
+  token_hash: string;
+  retailer_id: string;
+  /** The API key signed in with: its scopes apply, and revoking it ends the session. */
+  key_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
 /** A supplier document as received (migration 0007): its bytes, how it was read and what applying it did. */
 export interface SupplierDocumentsTable {
   id: string;
@@ -426,6 +437,7 @@ export interface Database {
   x12_control_numbers: X12ControlNumbersTable;
   po_day_counts: PoDayCountsTable;
   supplier_rerenders: SupplierRerendersTable;
+  console_sessions: ConsoleSessionsTable;
   rate_limit_counters: RateLimitCountersTable;
 }
 

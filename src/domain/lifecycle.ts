@@ -18,6 +18,18 @@ export function isLegalMove(from: LifecycleStatus, to: LifecycleStatus): boolean
   return LEGAL_MOVES[from].includes(to);
 }
 
+/** The statuses a client may move a PO to from `from` (the console offers exactly these). */
+export function legalMoves(from: LifecycleStatus): readonly LifecycleStatus[] {
+  return LEGAL_MOVES[from];
+}
+
+/** Receipts are accepted while a PO is open or part-received. */
+const RECEIVABLE: readonly LifecycleStatus[] = ['open', 'receiving'];
+
+export function canReceive(status: LifecycleStatus): boolean {
+  return RECEIVABLE.includes(status);
+}
+
 /** The sentence a 409 gives for an illegal move. */
 export function illegalMoveMessage(from: LifecycleStatus, to: LifecycleStatus): string {
   const allowed = LEGAL_MOVES[from];
@@ -49,7 +61,7 @@ export type ReceivePlan =
  * quantity (received + rejected ≤ ordered), and the PO becomes received when every live line is accounted for.
  */
 export function planReceipt(status: LifecycleStatus, lines: ReceivableLine[], receives: ReceiveRequest[]): ReceivePlan {
-  if (status !== 'open' && status !== 'receiving') {
+  if (!canReceive(status)) {
     return { ok: false, conflict: true, field: 'status', message: `The purchase order is ${status}; only open or receiving purchase orders can be received.` };
   }
   const next = new Map(lines.map((line) => [line.sku, { ...line }]));

@@ -36,7 +36,8 @@ const NAMES_BY_STATUS: Record<number, string> = {
 /** Content types the JSON routes read; routes that take files (supplier documents) add their own. */
 export const ACCEPTED_CONTENT_TYPES = ['application/json'];
 
-function toApiError(error: FastifyError, request?: FastifyRequest): ApiError {
+/** Any error thrown while handling a request → the ApiError the envelope (or the console's error page) shows. */
+export function toApiError(error: FastifyError, request?: FastifyRequest): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof NotFoundError) return notFound(error.message);
   if (error instanceof ConflictError) return conflict(error.message);

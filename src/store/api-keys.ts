@@ -73,14 +73,32 @@ export async function listApiKeys(db: Db): Promise<KeyListing[]> {
 }
 
 /**
- * Revokes the key with this display prefix; false when there is none or it was already revoked. This process
- * refuses the key from now on (its cache entry goes); other processes within KEY_CACHE_TTL_MS.
+ * Revokes the key with this display prefix (only among this retailer's keys when `retailerId` is given) and
+ * ends its web console sessions in the same transaction; false when there is none or it was already revoked.
+ * This process refuses the key from now on (its cache entry goes); other processes within KEY_CACHE_TTL_MS.
  */
-export async function revokeApiKey(db: Db, prefix: string): Promise<boolean> {
-  const result = await db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() })
-    .where('prefix', '=', prefix).where('revoked_at', 'is', null).executeTakeFirst();
-  forgetCachedKey(db, prefix);
-  return Number(result.numUpdatedRows) > 0;
+export async function revokeApiKey(db: Db, prefix: string, retailerId?: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    let update = trx.updateTable('api_keys').set({ revoked_at: new Date().toISOString() })
+      .where('prefix', '=', prefix).where('revoked_at', 'is', null);
+    if (retailerId !== undefined) update = update.where('retailer_id', '=', retailerId);
+    const result = await update.executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    forgetCachedKey(db, prefix);
+    await trx.deleteFrom('console_sessions')
+      .where('key_id', 'in', trx.selectFrom('api_keys').select('id').where('prefix', '=', prefix))
+      .execute();
+    return true;
+  });
+}
+
+/** One retailer's keys, newest first (the console's key list): never the secret nor its hash. */
+export async function listRetailerApiKeys(db: Db, retailerId: string): Promise<Omit<KeyListing, 'retailer'>[]> {
+  return db.selectFrom('api_keys')
+    .select(['prefix', 'name', 'scopes', 'created_at', 'last_used_at', 'revoked_at', 'expires_at'])
+    .where('retailer_id', '=', retailerId)
+    .orderBy('created_at', 'desc').orderBy('id', 'desc')
+    .execute();
 }
 
 export interface VerifiedKey {

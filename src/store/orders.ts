@@ -123,4 +123,19 @@ export async function recordsBySupplierOrder(
   return rows.map((r) => r.view_v1);
 }
 
+/**
+ * v2 records of the POs with a shipment of this tracking number (as stored: normalised by the caller with
+ * domain/supplier-updates.ts normalizeTrackingNumber), newest order first; served by index shipments_tracking.
+ */
+export async function recordsByTrackingNumber(db: Db, retailerId: string, trackingNumber: string): Promise<string[]> {
+  const rows = await db.selectFrom('purchase_orders')
+    .select('view_v2')
+    .where(notIndexed('retailer_id'), '=', retailerId)
+    .where('id', 'in', db.selectFrom('shipments').select('po_id')
+      .where('retailer_id', '=', retailerId).where('tracking_number', '=', trackingNumber))
+    .orderBy('order_date', 'desc').orderBy('id', 'desc')
+    .execute();
+  return rows.map((r) => r.view_v2);
+}
+
 export { recordsByOrderDate } from './orders-by-date.ts';

@@ -1,0 +1,108 @@
+// The web console (DESIGN 4c) at /console: server-rendered HTML (eta templates through @fastify/view), htmx for
+// polling, forms with CSRF tokens (@fastify/csrf-protection), sessions in a cookie that refers to a server-side
+// row. Registered as one encapsulated plugin, so its cookies, form parsing, error pages and security headers stay
+// out of the JSON API; its routes are hidden from the OpenAPI document.
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import view from '@fastify/view';
+import { Eta } from 'eta';
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { Db } from '../db/database.ts';
+import { toApiError } from '../http/errors.ts';
+import type { BackgroundSyncs } from '../sync/runner.ts';
+import { consoleAssets } from './routes/assets.ts';
+import { consoleAuth } from './routes/auth.ts';
+import { consoleConnections } from './routes/connections.ts';
+import { consoleKeys } from './routes/keys.ts';
+import { consoleOrders } from './routes/orders.ts';
+import { consoleWebhooks } from './routes/webhooks.ts';
+import { renderPage } from './render.ts';
+import { DEFAULT_SESSION_TTL_MS, loadSession, ScopeMissingError } from './session.ts';
+
+export interface ConsoleOptions {
+  db: Db;
+  /** Signs invoice download links. */
+  secret: string;
+  /** https here makes the cookies Secure. */
+  publicUrl: string;
+  syncs: Pick<BackgroundSyncs, 'start'>;
+  /** How long a sign-in lasts (default eight hours). */
+  sessionTtlMs?: number;
+}
+
+export interface ConsoleContext extends Required<ConsoleOptions> {
+  secureCookies: boolean;
+}
+
+/**
+ * No inline script or style and nothing from elsewhere: a script that got into a page could not run. htmx's
+ * indicator styles are turned off (layout's htmx-config meta) so it inserts no inline style.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+  "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
+].join('; ');
+
+export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, options) => {
+  const { db, secret, publicUrl, syncs } = options;
+  const context: ConsoleContext = {
+    db, secret, publicUrl, syncs, sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, secureCookies: publicUrl.startsWith('https:'),
+  };
+  // Kept out of /openapi.json: the console is for people, not a public API.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'ordersync_csrf',
+    cookieOpts: { path: '/console', httpOnly: true, sameSite: 'strict', secure: context.secureCookies },
+  });
+  await app.register(view, {
+    engine: { eta: new Eta({ autoEscape: true, autoTrim: [false, 'nl'] }) },
+    root: fileURLToPath(new URL('./views', import.meta.url)),
+    viewExt: 'eta',
+  });
+
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers({
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Frame-Options': 'DENY',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'same-origin',
+      'Cache-Control': 'no-store',
+    });
+  });
+  app.addHook('onRequest', loadSession(options.db));
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error instanceof ScopeMissingError) {
+      return renderPage(reply.code(403), 'error', { title: 'Not allowed', message: error.message });
+    }
+    if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
+      return renderPage(reply.code(403), 'error', {
+        title: 'Form expired',
+        message: 'This form was out of date or did not come from this console. Go back, reload the page and try again.',
+      });
+    }
+    const apiError = toApiError(error);
+    if (apiError.statusCode >= 500) request.log.error({ err: error }, 'console request failed');
+    const details = apiError.details?.map((d) => `${d.field}: ${d.message}`) ?? [];
+    return renderPage(reply.code(apiError.statusCode), 'error', {
+      title: apiError.statusCode === 404 ? 'Not found' : apiError.statusCode >= 500 ? 'Something went wrong' : 'That did not work',
+      message: apiError.message, details,
+    });
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    renderPage(reply.code(404), 'error', { title: 'Not found', message: `There is no console page at ${request.url.split('?')[0]}.` }));
+
+  await app.register(consoleAssets);
+  await app.register(consoleAuth, context);
+  await app.register(consoleOrders, context);
+  await app.register(consoleConnections, context);
+  await app.register(consoleKeys, context);
+  await app.register(consoleWebhooks, context);
+};

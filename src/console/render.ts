@@ -1,0 +1,40 @@
+// One way to answer with a console page: the view plus what every page shows (who is signed in, the navigation
+// for the key's scopes, the search field, a fresh CSRF token for its forms, the formatting helpers).
+import type { FastifyReply } from 'fastify';
+import type { Scope } from '../domain/api-keys.ts';
+import { badgeClass, formatDay, formatInstant, formatAmount } from './format.ts';
+import { can } from './session.ts';
+
+const helpers = { badgeClass, formatDay, formatInstant, formatAmount };
+
+/** The navigation entries a session may use, in order (scope-gated: what a key cannot do is not offered). */
+function navigation(reply: FastifyReply) {
+  const session = reply.request.consoleSession;
+  const entries: { href: string; label: string; scope: Scope }[] = [{ href: '/console/orders', label: 'Purchase orders', scope: 'read' }];
+  entries.push({ href: '/console/connections', label: 'Connections', scope: 'admin' });
+  entries.push({ href: '/console/webhooks', label: 'Webhooks', scope: 'admin' });
+  entries.push({ href: '/console/keys', label: 'API keys', scope: 'admin' });
+  return entries.filter((entry) => can(session, entry.scope));
+}
+
+export async function renderPage(reply: FastifyReply, view: string, data: Record<string, unknown>): Promise<FastifyReply> {
+  const session = reply.request.consoleSession;
+  const html = await reply.viewAsync(view, {
+    ...data,
+    session,
+    zone: session?.timezone ?? 'UTC',
+    csrfToken: reply.generateCsrf(),
+    nav: navigation(reply),
+    path: reply.request.url.split('?')[0],
+    can: (scope: 'read' | 'write' | 'admin') => can(session, scope),
+    h: helpers,
+  });
+  return reply.type('text/html; charset=utf-8').send(html);
+}
+
+/** A fragment (htmx swaps it into the page): no layout. */
+export async function renderFragment(reply: FastifyReply, view: string, data: Record<string, unknown>): Promise<FastifyReply> {
+  const session = reply.request.consoleSession;
+  const html = await reply.viewAsync(view, { ...data, session, zone: session?.timezone ?? 'UTC', h: helpers });
+  return reply.type('text/html; charset=utf-8').send(html);
+}

@@ -1,0 +1,55 @@
+// Signing in and out of the console (DESIGN 4c). The key is checked by the same verifyApiKey as the API's
+// X-API-Key header; it arrives only in a POST body and is never echoed back, stored or logged.
+import type { FastifyPluginAsync } from 'fastify';
+import { touchApiKey, verifyApiKey } from '../../store/api-keys.ts';
+import { createConsoleSession, deleteConsoleSession } from '../../store/console-sessions.ts';
+import type { ConsoleContext } from '../plugin.ts';
+import { renderPage } from '../render.ts';
+import { can, SESSION_COOKIE, sessionCookieOptions, sessionToken } from '../session.ts';
+
+export const WRONG_KEY_MESSAGE = 'That API key was not accepted: it is unknown, revoked or mistyped. Paste the whole key, starting pk_live_.';
+
+export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db, sessionTtlMs, secureCookies }) => {
+  const policy = { secure: secureCookies };
+
+  // Home: the first page the key's scopes can show (orders need read; a key with admin alone manages keys).
+  app.get('/', async (request, reply) => {
+    const session = request.consoleSession;
+    if (!session) return reply.redirect('/console/sign-in', 303);
+    return reply.redirect(!can(session, 'read') && can(session, 'admin') ? '/console/keys' : '/console/orders', 303);
+  });
+
+  app.get<{ Querystring: { expired?: string } }>('/sign-in', async (request, reply) => {
+    if (request.consoleSession) return reply.redirect('/console', 303);
+    const expired = request.query.expired === '1';
+    return renderPage(reply, 'sign-in', {
+      title: 'Sign in',
+      notice: expired ? 'Your session has ended (signed out, expired, or its key was revoked). Sign in again.' : null,
+      error: null,
+    });
+  });
+
+  app.post<{ Body: { api_key?: unknown } }>('/sign-in', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const secret = typeof request.body?.api_key === 'string' ? request.body.api_key.trim() : '';
+    const key = secret ? await verifyApiKey(db, secret) : null;
+    if (!key) {
+      return renderPage(reply.code(401), 'sign-in', {
+        title: 'Sign in', notice: null, error: secret ? WRONG_KEY_MESSAGE : 'Paste your API key into the API key field.',
+      });
+    }
+    // A sign-in always starts a fresh session (no fixation): whatever session this browser had ends.
+    const previous = sessionToken(request);
+    if (previous) await deleteConsoleSession(db, previous);
+    const { token } = await createConsoleSession(db, key, sessionTtlMs);
+    await touchApiKey(db, key.keyId, new Date());
+    reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(policy, Math.floor(sessionTtlMs / 1000)));
+    return reply.redirect('/console', 303);
+  });
+
+  app.post('/sign-out', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const token = sessionToken(request);
+    if (token) await deleteConsoleSession(db, token);
+    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(policy));
+    return reply.redirect('/console/sign-in', 303);
+  });
+};
