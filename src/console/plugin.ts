@@ -11,6 +11,7 @@ import { Eta } from 'eta';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import type { Db } from '../db/database.ts';
 import { toApiError } from '../http/errors.ts';
+import { NO_LIMITS, type RequestLimits } from '../http/rate-limit.ts';
 import type { BackgroundSyncs } from '../sync/runner.ts';
 import { consoleAssets } from './routes/assets.ts';
 import { consoleAuth } from './routes/auth.ts';
@@ -33,6 +34,8 @@ export interface ConsoleOptions {
   sessionTtlMs?: number;
   /** DOCUMENT_MAX_BYTES: the largest supplier document the upload form accepts (as the API). */
   documentMaxBytes?: number;
+  /** The API's rate limits (http/rate-limit.ts): a wrong key at sign-in counts against the address, as on the API. */
+  limits?: RequestLimits;
 }
 
 export interface ConsoleContext extends Required<Omit<ConsoleOptions, 'documentMaxBytes'>> {
@@ -52,6 +55,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   const { db, secret, publicUrl, syncs } = options;
   const context: ConsoleContext = {
     db, secret, publicUrl, syncs, sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, secureCookies: publicUrl.startsWith('https:'),
+    limits: options.limits ?? NO_LIMITS,
   };
   // Kept out of /openapi.json: the console is for people, not a public API.
   app.addHook('onRoute', (route) => {
@@ -92,6 +96,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
       });
     }
     const apiError = toApiError(error);
+    if (apiError.headers) reply.headers(apiError.headers);
     if (apiError.statusCode >= 500) request.log.error({ err: error }, 'console request failed');
     const details = apiError.details?.map((d) => `${d.field}: ${d.message}`) ?? [];
     return renderPage(reply.code(apiError.statusCode), 'error', {

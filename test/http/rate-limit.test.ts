@@ -11,6 +11,7 @@ import { createApiKey } from '../../src/store/api-keys.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import { TestDatabases, type TestDatabase } from '../support/test-database.ts';
 import { TEST_CONFIG } from '../support/world.ts';
+import { ConsoleClient } from '../console/support.ts';
 
 const databases = TestDatabases.create();
 const LIMIT = 5;
@@ -129,6 +130,27 @@ describe.each(databases.eachSupportedId())('rate limits on %s', (databaseId) => 
       expect(Number(valid.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       // Another address with a valid key is served.
       expect((await lookUp(app, keyD, '198.51.100.2')).statusCode).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('the console sign-in counts wrong keys against the address too, and then refuses it with 429', async () => {
+    const app = await appOn(database.db, { perMinute: LIMIT, store: 'memory' });
+    try {
+      const browser = new ConsoleClient(app);
+      await browser.get('/console/sign-in');
+      const csrf = browser.csrfToken();
+      for (let i = 0; i < LIMIT; i++) {
+        const wrong = await browser.post('/console/sign-in', { api_key: `pk_live_${String(i).padStart(40, 'y')}` }, csrf);
+        expect(wrong.statusCode).toBe(401);
+      }
+      const refused = await browser.post('/console/sign-in', { api_key: 'pk_live_'.padEnd(48, 'z') }, csrf);
+      expect(refused.statusCode).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(refused.body).toMatch(/Too many requests/);
+      // A right key from the same address waits as well: the address is refused before its key is looked up.
+      expect((await browser.post('/console/sign-in', { api_key: keyD }, csrf)).statusCode).toBe(429);
     } finally {
       await app.close();
     }

@@ -9,7 +9,7 @@ import { can, SESSION_COOKIE, sessionCookieOptions, sessionToken } from '../sess
 
 export const WRONG_KEY_MESSAGE = 'That API key was not accepted: it is unknown, revoked or mistyped. Paste the whole key, starting pk_live_.';
 
-export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db, sessionTtlMs, secureCookies }) => {
+export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db, sessionTtlMs, secureCookies, limits }) => {
   const policy = { secure: secureCookies };
 
   // Home: the first page the key's scopes can show (orders need read; a key with admin alone manages keys).
@@ -30,9 +30,12 @@ export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db,
   });
 
   app.post<{ Body: { api_key?: unknown } }>('/sign-in', { preHandler: app.csrfProtection }, async (request, reply) => {
+    // A key-guessing loop is throttled here as on the API: an address over its allowance of wrong keys gets 429.
+    limits.beforeKeyCheck(request);
     const secret = typeof request.body?.api_key === 'string' ? request.body.api_key.trim() : '';
     const key = secret ? await verifyApiKey(db, secret) : null;
     if (!key) {
+      await limits.countFailure(request, reply);
       return renderPage(reply.code(401), 'sign-in', {
         title: 'Sign in', notice: null, error: secret ? WRONG_KEY_MESSAGE : 'Paste your API key into the API key field.',
       });
