@@ -1,5 +1,5 @@
 // The `ordersync` command line: every command reads the same configuration (config.ts).
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, parseWorkers, type Config } from './config.ts';
 import { openDatabase, type OpenDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -82,7 +82,8 @@ keys.command('create').description('create an API key and print its secret (show
 
 keys.command('rotate').description('make a new key with the same scopes; the old one keeps working for a grace period')
   .argument('<prefix>', 'the old key, e.g. pk_live_AbCd1234')
-  .option('--grace <duration>', 'how long the old key keeps working, e.g. 24h, 7d', duration, 24 * 60 * 60 * 1000)
+  .addOption(new Option('--grace <duration>', 'how long the old key keeps working, e.g. 24h, 7d').argParser(duration)
+    .default(24 * 60 * 60 * 1000, '24h'))
   .action((prefix: string, options: { grace: number }) => withDatabase(async ({ db }) => {
     const rotated = await rotateApiKey(db, prefix, options.grace);
     if (!rotated) throw new CliError(`no active API key with prefix "${prefix}"`);

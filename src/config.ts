@@ -1,6 +1,6 @@
 // Environment → typed configuration, validated once at start (DESIGN section 5).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_RETRY_DELAYS_SECONDS, parseRetryDelays } from './domain/webhooks.ts';
 
@@ -62,6 +62,17 @@ function integerVariable(env: NodeJS.ProcessEnv, name: string, fallback: number,
 
 export class ConfigError extends Error {}
 
+/** `dir`, created when missing; a ConfigError naming `variable` when it cannot be created or written to. */
+function usableDirectory(dir: string, variable: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new ConfigError(`${variable}: the folder ${dir} cannot be created or written to (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return dir;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function parseDatabaseUrl(raw: string): DatabaseConfig {
@@ -110,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isSafeInteger(documentMaxBytes) || documentMaxBytes < 1) {
     throw new ConfigError(`DOCUMENT_MAX_BYTES: expected a whole number of bytes ≥ 1, got "${env.DOCUMENT_MAX_BYTES}"`);
   }
-  const inboxDir = env.INBOX_DIR ? resolve(env.INBOX_DIR) : null;
+  const inboxDir = env.INBOX_DIR ? usableDirectory(resolve(env.INBOX_DIR), 'INBOX_DIR') : null;
   const workers = parseWorkers(env.WEB_CONCURRENCY, 'WEB_CONCURRENCY') ?? 1;
   const secret = resolveSecret(env.ORDERSYNC_SECRET, database);
   const rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE === undefined || env.RATE_LIMIT_PER_MINUTE === ''

@@ -1,5 +1,5 @@
 // Configuration from the environment (DESIGN 5): defaults, and every bad variable named in the error.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,13 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
   throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
 }
 
+/** An inbox folder of this file's own (INBOX_DIR is created when missing, and must be writable). */
+const INBOX = join(mkdtempSync(join(tmpdir(), 'ordersync-config-')), 'inbox');
+afterAll(() => rmSync(resolve(INBOX, '..'), { recursive: true, force: true }));
+/** A file, so a folder "inside" it can never be made. */
+const NOT_A_FOLDER = join(resolve(INBOX, '..'), 'a-file');
+writeFileSync(NOT_A_FOLDER, '');
+
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
     const config = loadConfig({ ORDERSYNC_SECRET: SECRET });
@@ -37,14 +44,14 @@ describe('loadConfig', () => {
       PORT: '9090', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/os', ORDERSYNC_SECRET: SECRET,
       PUBLIC_URL: 'https://orders.example.com/', LOG_LEVEL: 'debug',
       RATE_LIMIT_PER_MINUTE: '120', REDIS_URL: 'redis://cache:6379', METRICS_TOKEN: 'scrape-me', DOCUMENT_MAX_BYTES: '1048576',
-      INBOX_DIR: '/srv/inbox', WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_DELAYS: '1, 5,30',
+      INBOX_DIR: INBOX, WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_DELAYS: '1, 5,30',
       IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3', HELD_UPDATE_DAYS: '30', HELD_UPDATE_LIMIT: '500', WEB_CONCURRENCY: '4',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
       publicUrl: 'https://orders.example.com', logLevel: 'debug', workers: 4,
       rateLimitPerMinute: 120, redisUrl: 'redis://cache:6379', metricsToken: 'scrape-me', documentMaxBytes: 1048576,
-      inboxDir: '/srv/inbox', webhooks: { allowPrivateUrls: true, retryDelaysSeconds: [1, 5, 30] },
+      inboxDir: INBOX, webhooks: { allowPrivateUrls: true, retryDelaysSeconds: [1, 5, 30] },
       idempotencyLockTimeoutSeconds: 3, heldUpdateDays: 30, heldUpdateLimit: 500,
     });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET })).toMatchObject({ rateLimitPerMinute: 600, redisUrl: null, metricsToken: null, workers: 1 });
@@ -61,6 +68,7 @@ describe('loadConfig', () => {
     [{ PORT: '80.5' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DOCUMENT_MAX_BYTES: '50MB' }, 'DOCUMENT_MAX_BYTES'],
+    [{ INBOX_DIR: join(NOT_A_FOLDER, 'inbox') }, 'INBOX_DIR'],
     [{ DOCUMENT_MAX_BYTES: '0' }, 'DOCUMENT_MAX_BYTES'],
     [{ WEB_CONCURRENCY: '0' }, 'WEB_CONCURRENCY'],
     [{ WEB_CONCURRENCY: '1.5' }, 'WEB_CONCURRENCY'],

@@ -1,4 +1,4 @@
-// One log line per request (DESIGN 4d): request id, method, route pattern, URL path, status, duration and
+// One log line per request (DESIGN 4d): request id (the request logger's own reqId binding), method, route pattern, URL path, status, duration and
 // the API key's display prefix (never the secret), written when the response is sent. Fastify's own two
 // lines per request are turned off in app.ts.
 import type { FastifyInstance } from 'fastify';
@@ -7,7 +7,6 @@ export function registerRequestLog(app: FastifyInstance): void {
   app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const line = {
-      reqId: request.id,
       method: request.method,
       route: request.routeOptions.url ?? null,
       // The path only: query strings may carry search terms, and are not needed to find a request again.
