@@ -128,6 +128,6 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
   await app.register(connectionsApi, { db, requireScope, secret: config.secret, publicUrl: config.publicUrl, syncs });
   await app.register(eventsApi, { db, requireScope, links });
   await app.register(webhookEndpointsApi, { db, requireScope, secret: config.secret, guard: webhooks ?? { allowPrivate: false } });
-  await app.register(consolePlugin, { prefix: '/console', db, secret: config.secret, publicUrl: config.publicUrl, syncs });
+  await app.register(consolePlugin, { prefix: '/console', db, secret: config.secret, publicUrl: config.publicUrl, syncs, documentMaxBytes: config.documentMaxBytes });
   return app;
 }

@@ -9,6 +9,7 @@ import {
 } from '../domain/connections.ts';
 import { renderInstant } from '../domain/dates.ts';
 import { InvalidInputError, type FieldProblem } from '../domain/errors.ts';
+import { literalHostProblem } from '../events/url-guard.ts';
 import type { Db } from '../db/database.ts';
 import type { RequireScope } from '../http/auth.ts';
 import { conflict, notFound } from '../http/errors.ts';
@@ -145,12 +146,19 @@ export function toRunResource(run: SyncRun) {
   };
 }
 
+/**
+ * The normalised base URL, or a problem naming body.base_url. Against SSRF (DESIGN security rules) a metadata or
+ * link-local address is never accepted; loopback and private ones are, for sandboxes and self-hosted upstreams.
+ * Host names are checked again on every connection the sync makes (sync/http-client.ts, guardedLookup).
+ */
 function baseUrl(raw: string, problems: FieldProblem[]): string {
   const result = normaliseBaseUrl(raw);
   if ('problem' in result) {
     problems.push(result.problem);
     return raw;
   }
+  const refused = literalHostProblem(result.url, true);
+  if (refused) problems.push({ field: 'body.base_url', message: refused });
   return result.url;
 }
 

@@ -56,13 +56,21 @@ export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, {
     Type.Object({ data: Type.Array(version === 'v1' ? V1Record : V2Record), meta: Meta }, { description });
   const recordWord = version === 'v1' ? 'one record per PO line' : 'one record per PO';
 
+  /** A path parameter without surrounding whitespace; 400 naming it when nothing else is left. */
+  const trimmedParam = (value: string, field: string): string => {
+    const trimmed = value.trim();
+    if (trimmed === '') throw validationFailed([{ field, message: 'must not be blank' }]);
+    return trimmed;
+  };
+
   app.get('/orders/by-po/:po_number', {
     schema: {
       summary: 'Order status by PO number', description: `Records for one PO number (${recordWord}).`,
       tags, security, params: ByPoParams, response: { 200: success('Records of the PO'), ...errors },
     },
   }, async (request, reply) => {
-    const poNumber = request.params.po_number;
+    // PO numbers are stored trimmed (DESIGN 3); a look-up is trimmed the same way.
+    const poNumber = trimmedParam(request.params.po_number, 'params.po_number');
     const records = await recordsByPoNumber(db, version, request.auth.retailerId, poNumber);
     if (records.length === 0) throw notFound(`No purchase order with PO number "${poNumber}".`);
     return sendRecords(reply, records, lookupMeta(records.length));
@@ -75,7 +83,7 @@ export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, {
       tags, security, body: BulkBody, response: { 200: success('Records of the POs found'), ...errors },
     },
   }, async (request, reply) => {
-    const requested = [...new Set(request.body.po_numbers)];
+    const requested = [...new Set(request.body.po_numbers.map((n) => n.trim()))];
     const found = await recordsByPoNumbers(db, version, request.auth.retailerId, requested);
     // Records in the order their PO numbers were asked for (a PO's v1 lines in line order), assembled into
     // the envelope's text in one pass.
@@ -101,7 +109,7 @@ export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, {
       tags, security, params: BySupplierOrderParams, response: { 200: success('Matching records'), ...errors },
     },
   }, async (request, reply) => {
-    const id = request.params.supplier_order_id;
+    const id = trimmedParam(request.params.supplier_order_id, 'params.supplier_order_id');
     const records = await recordsBySupplierOrder(db, version, request.auth.retailerId, id);
     if (records.length === 0) throw notFound(`No purchase order with supplier order id "${id}".`);
     return sendRecords(reply, records, lookupMeta(records.length));

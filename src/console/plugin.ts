@@ -15,6 +15,7 @@ import type { BackgroundSyncs } from '../sync/runner.ts';
 import { consoleAssets } from './routes/assets.ts';
 import { consoleAuth } from './routes/auth.ts';
 import { consoleConnections } from './routes/connections.ts';
+import { consoleDocuments } from './routes/documents.ts';
 import { consoleKeys } from './routes/keys.ts';
 import { consoleOrders } from './routes/orders.ts';
 import { consoleWebhooks } from './routes/webhooks.ts';
@@ -30,9 +31,11 @@ export interface ConsoleOptions {
   syncs: Pick<BackgroundSyncs, 'start'>;
   /** How long a sign-in lasts (default eight hours). */
   sessionTtlMs?: number;
+  /** DOCUMENT_MAX_BYTES: the largest supplier document the upload form accepts (as the API). */
+  documentMaxBytes?: number;
 }
 
-export interface ConsoleContext extends Required<ConsoleOptions> {
+export interface ConsoleContext extends Required<Omit<ConsoleOptions, 'documentMaxBytes'>> {
   secureCookies: boolean;
 }
 
@@ -102,6 +105,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
   await app.register(consoleAssets);
   await app.register(consoleAuth, context);
   await app.register(consoleOrders, context);
+  await app.register(consoleDocuments, { ...context, documentMaxBytes: options.documentMaxBytes });
   await app.register(consoleConnections, context);
   await app.register(consoleKeys, context);
   await app.register(consoleWebhooks, context);

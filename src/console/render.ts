@@ -11,6 +11,7 @@ const helpers = { badgeClass, formatDay, formatInstant, formatAmount };
 function navigation(reply: FastifyReply) {
   const session = reply.request.consoleSession;
   const entries: { href: string; label: string; scope: Scope }[] = [{ href: '/console/orders', label: 'Purchase orders', scope: 'read' }];
+  entries.push({ href: '/console/documents', label: 'Supplier documents', scope: 'read' });
   entries.push({ href: '/console/connections', label: 'Connections', scope: 'admin' });
   entries.push({ href: '/console/webhooks', label: 'Webhooks', scope: 'admin' });
   entries.push({ href: '/console/keys', label: 'API keys', scope: 'admin' });

@@ -50,6 +50,24 @@ export async function webhookUrlProblem(url: string, options: GuardOptions): Pro
   }
 }
 
+/**
+ * Why the host of `url` is refused when it is an IP literal (a metadata or link-local address always; loopback
+ * and private ones unless `allowPrivate`), or null; a host name is checked where it is connected to (guardedLookup).
+ * Sync connections use this at create and change: their names may not resolve from every machine (sandboxes,
+ * upstreams behind a VPN), so only literals are judged up front.
+ */
+export function literalHostProblem(url: string, allowPrivate: boolean): string | null {
+  let host: string;
+  try {
+    host = bareHost(new URL(url).hostname);
+  } catch {
+    return null;
+  }
+  if (isIP(host) === 0) return null;
+  const problem = addressProblem(host, allowPrivate);
+  return problem ? `the host is refused: ${problem}` : null;
+}
+
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /**

@@ -29,6 +29,15 @@ export async function searchPurchaseOrders(db: Db, retailerId: string, text: str
     .map(([, r]) => r.text);
 }
 
+/** The ids of this retailer's POs with these PO numbers (unique per retailer), by PO number; unknown numbers are absent. */
+export async function poIdsByNumber(db: Db, retailerId: string, poNumbers: readonly string[]): Promise<Map<string, string>> {
+  const distinct = [...new Set(poNumbers)];
+  if (distinct.length === 0) return new Map();
+  const rows = await db.selectFrom('purchase_orders').select(['id', 'po_number'])
+    .where('retailer_id', '=', retailerId).where('po_number', 'in', distinct).execute();
+  return new Map(rows.map((r) => [r.po_number, r.id]));
+}
+
 export interface PoListFilters {
   /** A v2 status (DESIGN 2.3): the PO's derived status as its v2 record shows it. */
   status?: string;

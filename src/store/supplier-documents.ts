@@ -80,9 +80,14 @@ export async function findDocumentContent(db: Db, retailerId: string, id: string
   return row && { ...row, content: Buffer.from(row.content) };
 }
 
-export async function findDocumentResults(db: Db, documentId: string): Promise<DocumentResult[]> {
-  const rows = await db.selectFrom('supplier_document_results').selectAll()
-    .where('document_id', '=', documentId).orderBy('idx').execute();
+/**
+ * A document's per-entry results in file order; `range` limits them to entries [offset, offset + limit) (the
+ * console pages them: a 10 MB 856 has some 20,000).
+ */
+export async function findDocumentResults(db: Db, documentId: string, range?: { offset: number; limit: number }): Promise<DocumentResult[]> {
+  let query = db.selectFrom('supplier_document_results').selectAll().where('document_id', '=', documentId);
+  if (range) query = query.where('idx', '>=', range.offset).where('idx', '<', range.offset + range.limit);
+  const rows = await query.orderBy('idx').execute();
   return rows.map((r) => ({
     index: r.idx, source: r.source, type: r.type, po_number: r.po_number, result: r.result as UpdateResultKind, reason: r.reason,
   }));

@@ -14,6 +14,7 @@
 // has to be coordinated with the token bucket, so a library's backoff would be switched off and only its loop kept.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request as undiciRequest } from 'undici';
+import { guardedLookup, literalHostProblem } from '../events/url-guard.ts';
 
 /** What the client needs of a response. */
 interface RawResponse {
@@ -188,7 +189,9 @@ export class UpstreamClient {
   };
   private readonly bucket: ClientTokenBucket | null;
   // Timeouts are the client's own (per attempt, below), so undici's are switched off.
-  private readonly agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+  // Every connection goes to a checked address: never a metadata or link-local one, whatever a name resolves to
+  // (SSRF, DNS rebinding); loopback and private addresses stay allowed for sandboxes and self-hosted upstreams.
+  private readonly agent = new Agent({ headersTimeout: 0, bodyTimeout: 0, connect: { lookup: guardedLookup({ allowPrivate: true }) } });
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly timeoutMs: number;
@@ -280,6 +283,9 @@ export class UpstreamClient {
   }
 
   private async attempt<T>(url: string, allowNotFound: boolean): Promise<JsonResponse<T> | null> {
+    // An IP-literal host never reaches the guarded lookup: judge it here (not retried: it will not change).
+    const refused = literalHostProblem(url, true);
+    if (refused) throw new RetryableFailure('client_error', `The upstream URL is refused: ${refused}.`, null, null);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
     this.stats.requests++;

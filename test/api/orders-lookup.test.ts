@@ -183,6 +183,18 @@ describe.each(databases.eachSupportedId())('read API look-ups on %s', (databaseI
     it('answers 404 not_found for an unknown PO number', async () => {
       expectError(await endpoints(world.app, 'v2', world.keys.a).byPo('PO-DOES-NOT-EXIST'), 404, 'not_found');
     });
+
+    it('trims the PO number as it is stored (DESIGN 3), and refuses a blank one naming the field', async () => {
+      for (const spaced of [' PO-A1001 ', '\tPO-A1001', 'PO-A1001  ']) {
+        const body = expectEnvelope(await endpoints(world.app, 'v2', world.keys.a).byPo(spaced), 'v2');
+        expect(body.data.map((r) => r.po_number)).toEqual(['PO-A1001']);
+      }
+      const blank = expectError(await endpoints(world.app, 'v2', world.keys.a).byPo('   '), 400, 'validation_failed');
+      expect(blank.details).toEqual([{ field: 'params.po_number', message: 'must not be blank' }]);
+      const bulk = expectEnvelope(await endpoints(world.app, 'v2', world.keys.a).bulk([' PO-A1001', 'PO-A1001 ', ' NOPE ']), 'v2');
+      expect(bulk.data.map((r) => r.po_number)).toEqual(['PO-A1001']);
+      expect(bulk.meta.not_found).toEqual(['NOPE']);
+    });
   });
 
   describe.each(['v1', 'v2'] as const)('POST /api/%s/orders/by-po-numbers', (version) => {

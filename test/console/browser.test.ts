@@ -1,6 +1,6 @@
 // The console in a real browser (DESIGN 4c): playwright-core driving Debian's Chromium (/usr/bin/chromium; .ci/run
 // installs it when missing). One walk through what a person does: a wrong then a right key, search by each kind
-// of id, the PO page, a lifecycle action, "Sync now" against the ShipStation sandbox with its live progress line,
+// of id, the PO page, a lifecycle action, a supplier CSV uploaded with its row results, "Sync now" against the ShipStation sandbox with its live progress line,
 // a webhook test delivered to a local receiver (and retried),
 // creating and revoking a key (whose session then ends), a read-only key offered no write actions, sign-out.
 // Throughout: no script errors, the key never in a URL or in script-readable storage. Screenshots of each page go
@@ -194,6 +194,21 @@ describe('the console in Chromium', () => {
     await shot(page, '06-po-after-receive');
     expect((await db.selectFrom('purchase_orders').select('status').where('id', '=', draftId).executeTakeFirstOrThrow()).status).toBe('receiving');
 
+    // Upload a supplier's CSV through the file input: its row results are shown, the PO number a link to the PO.
+    await page.getByRole('link', { name: 'Supplier documents' }).click();
+    await page.waitForURL(/\/console\/documents$/);
+    await page.getByLabel('File (X12 855, 856, 810 or CSV)').setInputFiles({
+      name: 'cobra-ship.csv', mimeType: 'text/csv',
+      buffer: Buffer.from('PO #,Tracking #,Ship Via,Item #,Qty Shipped,Ship Date\r\nPO-BROWSER-1,1Z999AA10123456784,UPS Ground,COB-DS-ADAPT,1,11/20/2026\r\n'),
+    });
+    await page.getByLabel('Supplier name').fill('Cobra Puma Golf');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.waitForURL(/\/console\/documents\/sdoc_/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('cobra-ship.csv');
+    expect(await page.locator('table.list tbody tr').allTextContents()).toEqual([expect.stringMatching(/row 2[\s\S]*PO-BROWSER-1[\s\S]*applied/)]);
+    await shot(page, '06b-supplier-document');
+    expect(await page.getByRole('link', { name: 'PO-BROWSER-1' }).getAttribute('href')).toBe(`/console/orders/${draftId}`);
+
     // Sync now against the sandbox, with the live progress line.
     await page.getByRole('link', { name: 'Connections' }).click();
     await page.waitForURL(/\/console\/connections$/);
@@ -263,6 +278,11 @@ describe('the console in Chromium', () => {
     await shot(page, '13-phone-po-read-only');
     expect(await page.locator('form[action$="/status"], form[action$="/receive"]').count()).toBe(0);
     expect(await page.getByRole('heading', { name: 'Actions' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Supplier documents' }).click();
+    await page.waitForURL(/\/console\/documents$/);
+    expect(await page.locator('input[type="file"]').count()).toBe(0);
+    expect(await page.locator('table.list tbody tr').count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     // The page fits the phone's width: nothing scrolls sideways but the tables inside their own boxes.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await expectNoKeyReadable(page);

@@ -44,6 +44,14 @@ export class ConsoleClient {
     }));
   }
 
+  /** Posts a multipart form with a file, as the upload form does; `_csrf` as in post(). */
+  async upload(url: string, fields: Record<string, string>, file: UploadFile | null, csrf: string | null | undefined = undefined):
+    Promise<LightMyRequestResponse> {
+    const token = csrf === undefined ? this.csrfToken() : csrf;
+    const { payload, contentType } = multipartBody(token === null ? fields : { _csrf: token, ...fields }, file);
+    return this.keep(await this.app.inject({ method: 'POST', url, payload, headers: { cookie: this.cookieHeader(), 'content-type': contentType } }));
+  }
+
   async signIn(key: string): Promise<LightMyRequestResponse> {
     await this.get('/console/sign-in');
     return this.post('/console/sign-in', { api_key: key });
@@ -54,4 +62,27 @@ export class ConsoleClient {
 export function pageText(html: string): string {
   return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&#39;/g, "'")
     .replace(/&quot;/g, '"').replace(/\s+/g, ' ').trim();
+}
+
+/** A file for ConsoleClient.upload: what a browser's file input sends. */
+export interface UploadFile {
+  field: string;
+  filename: string;
+  contentType: string;
+  bytes: Buffer | string;
+}
+
+/** A multipart/form-data body as a browser builds it: the fields in form order, then the file. */
+export function multipartBody(fields: Record<string, string>, file: UploadFile | null): { payload: Buffer; contentType: string } {
+  const boundary = '----ordersyncTestBoundary7MA4YWxkTrZu0gW';
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  if (file) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.filename}"\r\n` +
+      `Content-Type: ${file.contentType}\r\n\r\n`), Buffer.from(file.bytes), Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }

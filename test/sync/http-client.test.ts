@@ -109,6 +109,22 @@ describe('UpstreamClient against a scripted upstream', () => {
     expect(c.stats.requests).toBe(3);
   });
 
+  it('refuses a metadata or link-local upstream address without connecting, and does not retry it (SSRF)', async () => {
+    for (const baseUrl of ['http://169.254.169.254', 'http://[fe80::1]:8080', 'http://[::ffff:169.254.169.254]']) {
+      const refused = client({ baseUrl });
+      const error = await refused.getJson('/v2/purchase_orders').catch((e: unknown) => e);
+      expect(error, baseUrl).toBeInstanceOf(UpstreamError);
+      expect(String((error as Error).message)).toMatch(/refused/);
+      expect(refused.stats.requests).toBe(0); // nothing sent
+      expect(Object.values(refused.stats.retries).every((n) => n === 0)).toBe(true);
+      refused.close();
+    }
+    // Loopback stays allowed (sandboxes, self-hosted upstreams): this suite's upstream is on 127.0.0.1.
+    const local = client();
+    expect((await local.getJson('/ok'))?.status ?? 200).toBe(200);
+    local.close();
+  });
+
   it('honours Retry-After on a 429, and holds other requests meanwhile', async () => {
     upstream.set([{ status: 429, body: ssError('Slow down.'), headers: { 'Retry-After': '1' } }]);
     const c = client({ requestsPerMinute: 60_000 });
