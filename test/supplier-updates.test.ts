@@ -347,14 +347,29 @@ describe.each(databases.eachSupportedId())('POST /api/v2/supplier_updates on %s'
     expect(record.items[0].status).toBe('delivered');
   });
 
-  it('two tracking numbers in one field are a 400 naming the field, never one glued shipment', async () => {
-    await addPo('PO-TWO');
+  it.each([
+    '1Z999AA10123456784 1Z999AA10123456793', '1Z999AA10123456784 1Z999AA10123456791',
+    '1Z999AA10123456784  9400111899223197428490', '1Z999AA10123456784\t1Z999AA10123456791',
+  ])('two tracking numbers in one field (%j) are a 400 naming the field, never one glued shipment', async (trackingNumber) => {
+    const poNumber = `PO-TWO-${trackingNumber.length}-${trackingNumber.slice(-2)}-${trackingNumber.includes('\t') ? 'TAB' : 'SP'}`;
+    await addPo(poNumber);
     const before = await counts();
-    const response = await post({ updates: [{ type: 'shipment', po_number: 'PO-TWO', supplier_order_id: 'T1',
-      tracking_number: '1Z999AA10123456784 1Z999AA10123456793' }] });
+    const response = await post({ updates: [{ type: 'shipment', po_number: poNumber, supplier_order_id: 'T1', tracking_number: trackingNumber }] });
     const body = expectValidationError(response, 'body.updates[0].tracking_number');
     expect(body.details[0].message).toMatch(/holds 2 tracking numbers/);
     expect(await counts()).toEqual(before);
+  });
+
+  it.each([
+    ['1Z 999 AA1 01 2345 6784', '1Z999AA10123456784'], ['9400 1000 0000 0000 0000 00', '9400100000000000000000'],
+    ['7489 4793 8820', '748947938820'],
+  ])('a number printed with spaces (%j) is one shipment of %s', async (trackingNumber, stored) => {
+    const poNumber = `PO-SPACED-${stored}`;
+    await addPo(poNumber);
+    expect((await send([{ type: 'shipment', po_number: poNumber, supplier_order_id: 'S1', tracking_number: trackingNumber }]))
+      .map((r) => r.result)).toEqual(['applied']);
+    const [record] = await read('v2', poNumber);
+    expect(record.items.map((i: any) => i.tracking?.tracking_number)).toEqual([stored]);
   });
 
   it('an invoice in a 3-decimal currency: 12.345 KWD is stored exactly and rendered with 3 decimals', async () => {

@@ -7,6 +7,7 @@ import { isCalendarDate } from '../domain/dates.ts';
 import { InvalidInputError, NotFoundError, type FieldProblem } from '../domain/errors.ts';
 import { parseAmount } from '../domain/money.ts';
 import { parseTimestamp } from '../domain/timestamps.ts';
+import { splitTrackingNumbers } from '../domain/tracking.ts';
 import { toPurchaseOrder, toPurchaseOrderHeader } from '../domain/purchase-order-resource.ts';
 import type { Db } from '../db/database.ts';
 import type { RequireScope } from '../http/auth.ts';
@@ -48,6 +49,11 @@ function instant(value: string, zone: string, field: string, problems: FieldProb
 }
 
 function shippingInput(body: Static<typeof ShippingDetailsBody>, zone: string, problems: FieldProblem[]) {
+  // Stored as sent, but one number only: a list (commas, slashes, white space between whole numbers) is refused.
+  const numbers = body.tracking_number == null ? [] : splitTrackingNumbers(body.tracking_number);
+  if (numbers.length > 1) {
+    problems.push({ field: 'body.tracking_number', message: `holds ${numbers.length} tracking numbers (${numbers.join(', ')}): one per purchase order` });
+  }
   return {
     ...body,
     order_date: body.order_date === undefined ? undefined : instant(body.order_date, zone, 'body.order_date', problems),

@@ -16,20 +16,32 @@ export function normalizeTrackingNumber(value: string): string {
 /** Separators that list numbers (`a, b`; `a; b`; `a / b`; one per line). */
 const LIST_SEPARATOR = /\s*[,;|/\n]\s*/;
 
+/** Shortest part, normalised, that counts as a tracking number of its own between list separators. */
+const MIN_LISTED_LENGTH = 8;
+/** Shortest white-space-separated word that counts as a number of its own without a detected carrier. */
+const MIN_WORD_LENGTH = 10;
+
+/** A white-space-separated word that is a tracking number on its own: a detected carrier, or long enough. */
+function standsAlone(word: string): boolean {
+  return detectTracking(word).carrier !== null || normalizeTrackingNumber(word).length >= MIN_WORD_LENGTH;
+}
+
 /**
- * The tracking numbers one field holds, normalised: one for `1Z 999A A101 2345 6784` (spaces as formatting),
- * two for `1Z…84, 1Z…93` or `1Z…84 1Z…93` (white space between numbers that each stand alone). Empty for blank.
+ * The tracking numbers one field holds, normalised: one for `1Z 999A A101 2345 6784` or `9400 1000 0000 0000
+ * 0000 00` (spaces as formatting), two for `1Z…84, 1Z…93` (list separators) or `1Z…84 1Z…91` (white space
+ * between words that each stand alone — a detected carrier or at least MIN_WORD_LENGTH characters — while the
+ * words joined are not a number of a known format). Empty for blank. Callers refuse a field with several.
  */
 export function splitTrackingNumbers(value: string): string[] {
   const listed = value.split(LIST_SEPARATOR).map((part) => part.trim()).filter((part) => part.length > 0);
-  if (listed.length > 1 && listed.every((part) => normalizeTrackingNumber(part).length >= 8)) {
+  if (listed.length > 1 && listed.every((part) => normalizeTrackingNumber(part).length >= MIN_LISTED_LENGTH)) {
     return listed.flatMap((part) => splitTrackingNumbers(part));
   }
   const text = value.trim();
   if (text.length === 0) return [];
   const words = text.split(/\s+/);
-  // White space between two complete numbers of a known format separates them; inside one number it is formatting.
-  if (words.length > 1 && words.every((word) => word.length >= 10 && detectTracking(word).carrier !== null)) {
+  // White space between complete numbers separates them; inside one number (its joined form is known) it is formatting.
+  if (words.length > 1 && words.every(standsAlone) && detectTracking(text).carrier === null) {
     return words.map(normalizeTrackingNumber);
   }
   return [normalizeTrackingNumber(text)];

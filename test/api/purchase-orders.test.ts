@@ -267,6 +267,26 @@ describe.each(databases.eachSupportedId())('PO lifecycle API on %s', (databaseId
       expectValidationError(await call('POST', `/api/v2/purchase_orders/${id}/shipping_details`, {}), 'body');
     });
 
+    it.each([
+      '1Z999AA10123456784 1Z999AA10123456791', '1Z999AA10123456784  9400111899223197428490', '1Z999AA10123456784\t1Z999AA10123456791',
+      '1Z999AA10123456784, 1Z999AA10123456793', '1Z999AA10123456784 / 1Z999AA10123456793',
+    ])('a tracking_number holding two numbers (%j) is a 400 naming the field, the PO unchanged', async (trackingNumber) => {
+      const id = await poIn('open');
+      const before = (await call('GET', `/api/v2/purchase_orders/${id}`)).json();
+      const body = expectValidationError(await call('POST', `/api/v2/purchase_orders/${id}/shipping_details`, { tracking_number: trackingNumber }),
+        'body.tracking_number');
+      expect(body.details[0].message).toMatch(/holds 2 tracking numbers/);
+      expect((await call('GET', `/api/v2/purchase_orders/${id}`)).json()).toEqual(before);
+    });
+
+    it.each(['1Z 999 AA1 01 2345 6784', '9400 1000 0000 0000 0000 00', '7489 4793 8820'])(
+      'a tracking_number printed with spaces (%j) is one number, stored as sent', async (trackingNumber) => {
+        const id = await poIn('open');
+        const response = await call('POST', `/api/v2/purchase_orders/${id}/shipping_details`, { tracking_number: trackingNumber });
+        expect(response.statusCode, response.body).toBe(200);
+        expect(response.json().tracking_number).toBe(trackingNumber);
+      });
+
     it.each(['draft', 'receiving', 'cancelled'] as const)('is a 409 on a %s PO', async (status) => {
       const id = await poIn(status);
       const response = await call('POST', `/api/v2/purchase_orders/${id}/shipping_details`, { reference_number: 'X' });

@@ -152,6 +152,28 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
     expect(expectError(await postDocument(app, writeKey, garbage), 422, 'unprocessable_document').document_id).toBe(error.document_id);
   });
 
+  it('an 856 whose MAN*CP holds two space-separated tracking numbers is a rejected entry; a number printed with spaces is one', async () => {
+    await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-X12-TWO');
+    const pack = (set: string, tracking: string, sku: string, quantity: number) => [
+      `ST*856*${set}`, `BSN*00*${set}*20261120*1504`, 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-X12-TWO', 'REF*VN*SO-X12',
+      'HL*3*2*P', `MAN*CP*${tracking}`, 'HL*4*3*I', `LIN**VP*${sku}`, `SN1**${quantity}*EA`, `SE*13*${set}`,
+    ];
+    const isa = 'ISA*00*          *00*          *ZZ*SUPPLIER       *ZZ*ORDERSYNC      *261120*1504*U*00401*000000031*0*P*>';
+    const body = [isa, 'GS*SH*SUPPLIER*ORDERSYNC*20261120*1504*31*X*004010',
+      ...pack('0001', '1Z999AA10123456784 1Z999AA10123456791', 'TIT-GT2-9', 2),
+      ...pack('0002', '1Z999AA10123456784  9400111899223197428490', 'TIT-GT2-9', 2),
+      ...pack('0003', '1Z 999 AA1 01 2345 6784', 'TIT-PRO-V1', 5),
+      'GE*3*31', 'IEA*1*000000031'].join('~\n') + '~\n';
+    const response = await postDocument(app, writeKey, body, { contentType: 'application/octet-stream', query: { format: 'x12' } });
+    expect(response.statusCode, response.body).toBe(201);
+    const results = response.json().results;
+    expect(results.map((r: any) => r.result), JSON.stringify(results)).toEqual(['rejected', 'rejected', 'applied']);
+    for (const rejected of results.slice(0, 2)) expect(rejected.reason).toMatch(/tracking_number: holds 2 tracking numbers/);
+    const shipments = await db.selectFrom('shipments as s').innerJoin('purchase_orders as p', 'p.id', 's.po_id')
+      .select(['s.tracking_number', 's.carrier']).where('p.po_number', '=', 'PO-X12-TWO').execute();
+    expect(shipments).toEqual([{ tracking_number: UPS, carrier: 'ups' }]);
+  });
+
   it('an unknown format is 415, naming what to send; an unknown ?format= or query field is 400; an empty body is 400', async () => {
     const body = shipmentCsv('PO-415');
     for (const contentType of ['application/json', 'application/pdf', 'text/plain', null]) {

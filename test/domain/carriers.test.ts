@@ -140,6 +140,14 @@ describe('tracking-number identity: one normaliser, two numbers never glued', ()
     ['1Z999AA10123456784, 1Z999AA10123456793', ['1Z999AA10123456784', '1Z999AA10123456793']],
     ['1Z999AA10123456784;1Z999AA10123456793', ['1Z999AA10123456784', '1Z999AA10123456793']],
     ['1Z999AA10123456784\n9400111899223856470215', ['1Z999AA10123456784', '9400111899223856470215']],
+    // White space between numbers that each stand alone (a carrier, or ≥ 10 characters) while the join is no known number.
+    ['1Z999AA10123456784 1Z999AA10123456791', ['1Z999AA10123456784', '1Z999AA10123456791']],
+    ['1Z999AA10123456784  9400111899223197428490', ['1Z999AA10123456784', '9400111899223197428490']],
+    ['1Z999AA10123456784\t1Z999AA10123456791', ['1Z999AA10123456784', '1Z999AA10123456791']],
+    // Spaces printed as formatting inside one number.
+    ['1Z 999 AA1 01 2345 6784', ['1Z999AA10123456784']],
+    ['9400 1000 0000 0000 0000 00', ['9400100000000000000000']],
+    ['7489 4793 8820', ['748947938820']],
     ['  ', []],
   ])('%j → %j', (field, numbers) => {
     expect(splitTrackingNumbers(field)).toEqual(numbers);

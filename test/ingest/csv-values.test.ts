@@ -20,12 +20,20 @@ describe('CSV cells', () => {
 
   it.each(['two', '1.5', '-1', '1,20', '12,3456'])('quantity %s is refused', (text) => expect(readQuantity(text).ok).toBe(false));
 
+  // The separator rule of readAmount: one '.' is the decimal point; several '.' group thousands (',' then decimal);
+  // with both, the last is the decimal mark; a lone ',' + exactly 3 digits groups thousands, else is the decimal.
   it.each([
-    ['$1,234.50', 1234.5, null], ['1.234,50 €', 1234.5, 'EUR'], ['USD 99', 99, 'USD'], ['£12', 12, 'GBP'], ['1 234,5', 1234.5, null],
-    ['0.07', 0.07, null], ['1,234', 1234, null],
-  ])('amount %s → %d %s', (text, amount, currency) => expect(readAmount(text)).toEqual({ ok: true, value: { amount, currency } }));
+    ['$1,234.50', '1234.50', null], ['$1,234.56', '1234.56', null], ['1.234,50 €', '1234.50', 'EUR'], ['1.234,56 €', '1234.56', 'EUR'],
+    ['USD 99', '99', 'USD'], ['£12', '12', 'GBP'], ['1 234,5', '1234.5', null], ['0.07', '0.07', null], ['1,234', '1234', null],
+    ['12,5', '12.5', null], ['JPY 1500', '1500', 'JPY'], ['1.5', '1.5', null], ['1.234.567,89', '1234567.89', null],
+    ['1.234.567', '1234567', null], ['1,234,567.89', '1234567.89', null],
+    // A dot before three digits is a decimal point, not a thousands separator.
+    ['12.345', '12.345', null], ['0.001', '0.001', null], ['1.005', '1.005', null], ['KWD 12.345', '12.345', 'KWD'],
+  ])('amount %s → %s %s', (text, amount, currency) => expect(readAmount(text)).toEqual({ ok: true, value: { amount, currency } }));
 
-  it.each(['-5.00', '($5.00)', 'ten', '1.2.3,4,5x'])('amount %s is refused', (text) => expect(readAmount(text).ok).toBe(false));
+  it.each(['-5.00', '($5.00)', 'ten', '1.2.3,4,5x', '1,2,3', '12.34.5', '1.234,56,7', '1,23.4'])('amount %s is refused', (text) => {
+    expect(readAmount(text).ok).toBe(false);
+  });
 
   it.each([['UPS Ground', 'ups'], ['Federal Express', 'fedex'], ['FedEx 2Day', 'fedex'], ['U.S. Postal Service', 'usps'],
     ['DHL Express', 'dhl'], ['Estes Express Lines', null]])('carrier %s → %s', (text, code) => {

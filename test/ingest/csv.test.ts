@@ -145,6 +145,47 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect(row.reason).toContain('column "Amount"');
   });
 
+  it('amounts keep their exact decimals: a dot before three digits is a decimal point; the currency\'s decimals are enforced', async () => {
+    await po('PO-CSV-MONEY');
+    // [amount cell, currency cell, expected amount or the rejection's text]
+    const rows: [string, string, number | RegExp][] = [
+      ['12.345', 'KWD', 12.345], ['0.001', 'USD', /column "Amount": must have at most 2 decimals \(USD\)/],
+      ['1.005', 'USD', /column "Amount": must have at most 2 decimals \(USD\)/], ['"$1,234.56"', 'USD', 1234.56],
+      ['"1.234,56 €"', 'EUR', 1234.56], ['"1,234"', 'USD', 1234], ['"12,5"', 'USD', 12.5], ['JPY 1500', 'JPY', 1500],
+      ['1.5', 'JPY', /column "Amount": must have at most 0 decimals \(JPY\)/], ['"1.234.567,89"', 'EUR', 1234567.89],
+    ];
+    const csv = ['PO #,Invoice #,Invoice Date,Subtotal,Amount,Currency,Supplier',
+      ...rows.map(([amount, currency], i) => `PO-CSV-MONEY,INV-M${i},11/20/2026,${amount},${amount},${currency},Acushnet`)].join('\r\n');
+    const document = await post(csv);
+    expect(document.results.map((r: any) => r.result)).toEqual(rows.map(([, , expected]) => (typeof expected === 'number' ? 'applied' : 'rejected')));
+    rows.forEach(([, , expected], i) => {
+      if (typeof expected !== 'number') expect(document.results[i].reason).toMatch(expected);
+    });
+    const invoices = (await read('PO-CSV-MONEY')).invoices;
+    const byNumber = new Map(invoices.map((inv: any) => [inv.invoice_number, inv]));
+    expect(invoices).toHaveLength(rows.filter(([, , expected]) => typeof expected === 'number').length);
+    rows.forEach(([, currency, expected], i) => {
+      if (typeof expected === 'number') {
+        expect(byNumber.get(`INV-M${i}`), `INV-M${i}`).toMatchObject({ subtotal_amount: expected, total_amount: expected, currency });
+      }
+    });
+  });
+
+  it('a Tracking # cell with two numbers separated by white space rejects its row naming the column; spaced digits are one number', async () => {
+    await po('PO-CSV-TRACK');
+    const csv = ['PO #,Order #,Tracking #,Item #,Qty Shipped',
+      'PO-CSV-TRACK,SO-T,1Z999AA10123456784 1Z999AA10123456791,TIT-GT2-9,1',
+      'PO-CSV-TRACK,SO-T,1Z999AA10123456784\t9400111899223197428490,TIT-GT2-9,1',
+      'PO-CSV-TRACK,SO-T,7489 4793 8820,TIT-PRO-V1,5'].join('\r\n');
+    const document = await post(csv);
+    expect(document.results.map((r: any) => r.result)).toEqual(['rejected', 'rejected', 'applied']);
+    expect(document.results[0].reason).toMatch(/column "Tracking #": holds 2 tracking numbers/);
+    expect(document.results[1].reason).toMatch(/column "Tracking #": holds 2 tracking numbers/);
+    const shipments = await db.selectFrom('shipments as s').innerJoin('purchase_orders as p', 'p.id', 's.po_id')
+      .select('s.tracking_number').where('p.po_number', '=', 'PO-CSV-TRACK').execute();
+    expect(shipments.map((s) => s.tracking_number)).toEqual(['748947938820']);
+  });
+
   it('a file without a PO-number column is unprocessable, naming the headers it has', async () => {
     const response = await postDocument(app, writeKey, 'Tracking #,Qty\r\n1Z,1\r\n');
     expect(response.statusCode).toBe(422);

@@ -40,6 +40,16 @@ describe('mapping upstream records', () => {
     expect(mapShipStationPo({ ...DETAIL, tracking_number: '1Z999AA10123456784 1Z999AA10123456793' }, 'Acme').shipments).toHaveLength(2);
     expect(mapShipStationPo({ ...DETAIL, tracking_number: '1Z-999-AA1-01-2345-6784' }, 'Acme').shipments.map((s) => s.tracking_number))
       .toEqual(['1Z999AA10123456784']);
+    // White space between numbers that each stand alone is a list even when one fails its check digit.
+    for (const [field, numbers] of [
+      ['1Z999AA10123456784 1Z999AA10123456791', ['1Z999AA10123456784', '1Z999AA10123456791']],
+      ['1Z999AA10123456784  9400111899223197428490', ['1Z999AA10123456784', '9400111899223197428490']],
+      ['1Z999AA10123456784\t1Z999AA10123456791', ['1Z999AA10123456784', '1Z999AA10123456791']],
+      ['1Z 999 AA1 01 2345 6784', ['1Z999AA10123456784']], ['9400 1000 0000 0000 0000 00', ['9400100000000000000000']],
+      ['7489 4793 8820', ['748947938820']],
+    ] as const) {
+      expect(mapShipStationPo({ ...DETAIL, tracking_number: field }, 'Acme').shipments.map((s) => s.tracking_number), field).toEqual(numbers);
+    }
   });
 
   it('Stocky: 3-decimal costs round half-up (1.005 → 1.01); amounts by the currency\'s exponent', () => {

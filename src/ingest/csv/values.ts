@@ -49,11 +49,17 @@ export function readQuantity(text: string): Read<number> {
 const SYMBOL_CURRENCY: Record<string, string> = { '€': 'EUR', '£': 'GBP', '¥': 'JPY' };
 
 /**
- * An amount ≥ 0 as a number with at most two decimals, and the currency its symbol or code names (`$` names none:
- * several currencies use it). `$1,234.50`, `1.234,50 €`, `USD 99`, `1 234,5`. The last `.` or `,` followed by one or
- * two digits is the decimal mark; other dots, commas, spaces and apostrophes group thousands.
+ * An amount ≥ 0 as its exact decimal text (`1234.56`: the digits the supplier wrote, for domain/money.ts
+ * parseAmount to check against the currency's decimals), and the currency its symbol or code names (`$` names
+ * none: several currencies use it). Currency symbols and codes, spaces and apostrophes are ignored. Separators:
+ * - a `.` is the decimal point (`12.345` is twelve and 345 thousandths, `0.001` a thousandth), unless the amount
+ *   has more than one `.` (`1.234.567,89`): then dots group thousands and a `,`, if any, is the decimal mark;
+ * - when both `,` and `.` appear, the LAST one is the decimal mark (`1,234.56`, `1.234,56`);
+ * - a lone `,` followed by exactly three digits groups thousands (`1,234` = 1234); any other lone `,` is the
+ *   decimal mark (`12,5` = 12.5).
+ * Digits between grouping marks must come in threes, so a mistyped amount is refused rather than misread.
  */
-export function readAmount(text: string): Read<{ amount: number; currency: string | null }> {
+export function readAmount(text: string): Read<{ amount: string; currency: string | null }> {
   let rest = text.trim();
   let currency: string | null = null;
   const code = /^([A-Z]{3})\s*|\s*([A-Z]{3})$/.exec(rest);
@@ -67,13 +73,29 @@ export function readAmount(text: string): Read<{ amount: number; currency: strin
     rest = rest.replace(symbol[0], '').trim();
   }
   if (/^[-(]|-$/.test(rest)) return bad(`"${text}" is negative; amounts must be 0 or more`);
-  if (!/^\d[\d.,' \u00a0]*$/.test(rest)) return bad(`"${text}" is not an amount`);
-  const decimal = /[.,](\d{1,2})$/.exec(rest);
-  const whole = (decimal ? rest.slice(0, decimal.index) : rest).replace(/[.,' \u00a0]/g, '');
-  if (!/^\d+$/.test(whole)) return bad(`"${text}" is not an amount`);
-  const cents = BigInt(whole) * 100n + BigInt((decimal?.[1] ?? '0').padEnd(2, '0'));
-  if (cents > BigInt(Number.MAX_SAFE_INTEGER)) return bad(`"${text}" is too large`);
-  return ok({ amount: Number(cents) / 100, currency });
+  const plain = rest.replace(/[' \u00a0]/g, '');
+  if (!/^\d[\d.,]*$/.test(plain)) return bad(`"${text}" is not an amount`);
+  const decimalMark = amountDecimalMark(plain);
+  const cut = decimalMark === null ? plain.length : plain.lastIndexOf(decimalMark);
+  const whole = plain.slice(0, cut);
+  const fraction = plain.slice(cut + 1);
+  // Grouping marks (whatever is not the decimal mark) must split the whole part into threes after the first group.
+  if (!/^\d{1,3}([.,]\d{3})*$|^\d+$/.test(whole) || (decimalMark !== null && !/^\d+$/.test(fraction))) {
+    return bad(`"${text}" is not an amount`);
+  }
+  const digits = whole.replace(/[.,]/g, '');
+  return ok({ amount: decimalMark === null ? digits : `${digits}.${fraction}`, currency });
+}
+
+/** The decimal mark of an amount of digits, `.` and `,` (the rule of readAmount), or null for a whole number. */
+function amountDecimalMark(plain: string): '.' | ',' | null {
+  const dots = plain.split('.').length - 1;
+  const commas = plain.split(',').length - 1;
+  if (dots > 1) return commas > 0 ? ',' : null;
+  if (dots === 1 && commas > 0) return plain.lastIndexOf('.') > plain.lastIndexOf(',') ? '.' : ',';
+  if (dots === 1) return '.';
+  if (commas === 1) return /,\d{3}$/.test(plain) ? null : ',';
+  return null;
 }
 
 /** Carrier names and SCACs portals write, by their letters and digits only → our carrier codes. */
