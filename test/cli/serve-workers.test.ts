@@ -4,11 +4,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestDatabases, type TestDatabaseId } from '../support/test-database.ts';
+import { freePort } from '../support/cli-process.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/ordersync.js');
 const dir = mkdtempSync(join(tmpdir(), 'ordersync-workers-'));
@@ -30,16 +30,6 @@ function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NODE_COMPILE_CACHE: join(tmpdir(), 'ordersync-test-compile-cache'), ...extra };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** GET on a new connection each time (no keep-alive), so the cluster hands each to a worker in turn. */
 function getStatus(port: number, path: string): Promise<number> {

@@ -7,7 +7,6 @@
 // KILL_POINTS (default 20: every path is under way at every kill, so each path gets 20 kill points; a start of
 // the server costs about a second, which keeps the file near a minute on a 2-core CI machine) and KILL_SEED
 // (printed, to replay a failing run) tune it: `KILL_POINTS=200 npx vitest run test/crash` for a deeper run.
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/store/api-keys.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
@@ -17,21 +16,12 @@ import { TestDatabases, type TestDatabaseId } from '../support/test-database.ts'
 import { runKills, seededRandom, ServerProcess } from './harness.ts';
 import { INVARIANTS } from './invariants.ts';
 import { crashPaths } from './paths.ts';
+import { freePort } from '../support/cli-process.ts';
 
 const KILL_POINTS = Number(process.env.KILL_POINTS ?? 20);
 const CLIENTS_PER_PATH = 2;
 const SECRET = 'kill-harness-secret-0123456789abcdefghijklmnop';
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 /** The kill test on one database; call it at the top level of a test file. */
 export function describeKillHarness(databaseId: TestDatabaseId): void {
