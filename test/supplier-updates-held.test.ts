@@ -118,7 +118,8 @@ describe.each(databases.eachSupportedId())('held supplier updates: limit and exp
     const response = await app.inject({ method: 'GET', url: '/api/v2/supplier_updates/held', headers: { 'x-api-key': writeKey } });
     expectError(response, 403, 'forbidden');
     const bad = await app.inject({ method: 'GET', url: '/api/v2/supplier_updates/held?status=gone', headers: { 'x-api-key': readKey } });
-    expectValidationError(bad, 'query.status');
+    const body = expectValidationError(bad, 'query.status');
+    expect(body.details).toEqual([{ field: 'query.status', message: 'must be one of "held", "expired"' }]);
     const page = await listHeld('?limit=1&page=2');
     expect(page.meta).toMatchObject({ page: 2, limit: 1, has_more: page.meta.total > 2 });
     expect(page.data).toHaveLength(1);

@@ -79,14 +79,25 @@ export function problemFromAjv(issue: AjvIssue, where: string): FieldProblem {
 }
 
 /**
- * Every issue as a problem, one per field: a union's failed branches (`anyOf`) collapse into one message.
+ * Every issue as a problem, one per field: a union's failed branches (`anyOf`) collapse into one message, and a
+ * union of constants (TypeBox's Union of Literals) names every allowed value, not only the first branch's.
  */
 export function problemsFromAjv(issues: readonly AjvIssue[], where: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
+  const constants = new Map<string, unknown[]>();
+  for (const issue of issues) {
+    if (issue.keyword !== 'const') continue;
+    const values = constants.get(issue.instancePath) ?? [];
+    values.push(issue.params.allowedValue);
+    constants.set(issue.instancePath, values);
+  }
   for (const issue of issues) {
     if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf' || issue.keyword === 'if') continue;
-    const problem = problemFromAjv(issue, where);
+    const allowed = issue.keyword === 'const' ? constants.get(issue.instancePath) ?? [] : [];
+    const problem = allowed.length > 1
+      ? problemFromAjv({ ...issue, keyword: 'enum', params: { allowedValues: allowed } }, where)
+      : problemFromAjv(issue, where);
     if (seen.has(problem.field)) continue;
     seen.add(problem.field);
     problems.push(problem);

@@ -180,7 +180,8 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
       const error = expectError(await postDocument(app, writeKey, body, { contentType }), 415, 'unsupported_media_type');
       expect(error.message).toContain('?format=');
     }
-    expectValidationError(await postDocument(app, writeKey, body, { query: { format: 'pdf' } }), 'query.format');
+    const format = expectValidationError(await postDocument(app, writeKey, body, { query: { format: 'pdf' } }), 'query.format');
+    expect(format.details).toEqual([{ field: 'query.format', message: 'must be one of "x12", "csv"' }]);
     expectValidationError(await postDocument(app, writeKey, body, { query: { colour: 'blue' } }), 'query.colour');
     expectValidationError(await postDocument(app, writeKey, ''), 'body');
     // ?format= overrides the media type.
