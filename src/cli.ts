@@ -1,8 +1,6 @@
 // The `ordersync` command line: every command reads the same configuration (config.ts).
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig, parseWorkers, type Config } from './config.ts';
-import { openDatabase, type OpenDatabase } from './db/database.ts';
-import { migrateToLatest } from './db/migrate.ts';
+import { ConfigError, loadConfig, parseWorkers } from './config.ts';
 import { parseScopes } from './domain/api-keys.ts';
 import { serve } from './server.ts';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './store/api-keys.ts';
@@ -10,20 +8,9 @@ import { BackupError, backupSqlite, restoreSqlite } from './db/backup.ts';
 import ms from 'ms';
 import { ensureRetailer } from './store/retailers.ts';
 import { seedDatabase } from './seed/seed.ts';
+import { withDatabase } from './db/with-database.ts';
 
 class CliError extends Error {}
-
-/** Runs `work` against the configured database (migrated first), closing it afterwards. */
-async function withDatabase<T>(work: (database: OpenDatabase, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = openDatabase(config.database);
-  try {
-    await migrateToLatest(database.db);
-    return await work(database, config);
-  } finally {
-    await database.close();
-  }
-}
 
 function positiveInteger(value: string): number {
   const n = Number(value);

@@ -12,7 +12,7 @@ import { toPurchaseOrder, toPurchaseOrderHeader } from '../domain/purchase-order
 import type { Db } from '../db/database.ts';
 import type { RequireScope } from '../http/auth.ts';
 import { registerIdempotency } from '../http/idempotency.ts';
-import { pageLinks, readCursor, type PageState } from '../http/pagination.ts';
+import { pageLinks, requestedListPage } from '../http/pagination.ts';
 import {
   changeStatus, createPurchaseOrder, findPurchaseOrder, listPurchaseOrders, receive, replaceDraft, updateShippingDetails,
   type ListFilters, type OnPoNumber, type PurchaseOrderInput,
@@ -115,14 +115,7 @@ export const purchaseOrdersApi: FastifyPluginAsync<PurchaseOrdersApiOptions> = a
       description: 'Filters combine; follow links.next.href (its cursor keeps the filters and page size) until it is null.',
     },
   }, async (request) => {
-    const { cursor, page_size: pageSize = 50, ...filters } = request.query;
-    let state: PageState<ListFilters>;
-    if (cursor !== undefined) {
-      if (Object.keys(filters).length > 0) {
-        throw new InvalidInputError([{ field: 'query.cursor', message: 'already carries the filters: send it without other filters' }]);
-      }
-      state = readCursor<ListFilters>(secret, CURSOR_PURPOSE, cursor);
-    } else {
+    const state = requestedListPage<ListFilters>(secret, CURSOR_PURPOSE, request.query, (filters) => {
       const normalised: ListFilters = { ...filters };
       const problems: FieldProblem[] = [];
       const zone = request.auth.timezone;
@@ -130,8 +123,8 @@ export const purchaseOrdersApi: FastifyPluginAsync<PurchaseOrdersApiOptions> = a
       if (filters.create_date_start) normalised.create_date_start = instant(filters.create_date_start, zone, 'query.create_date_start', problems);
       if (filters.modify_date_start) normalised.modify_date_start = instant(filters.modify_date_start, zone, 'query.modify_date_start', problems);
       if (problems.length > 0) throw new InvalidInputError(problems);
-      state = { filters: normalised, page_size: pageSize, page: 1 };
-    }
+      return normalised;
+    });
     const { records, total } = await listPurchaseOrders(db, request.auth.retailerId, state.filters, state.page, state.page_size);
     const pages = Math.ceil(total / state.page_size);
     return {

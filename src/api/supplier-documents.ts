@@ -12,7 +12,7 @@ import {
 import type { RequireScope } from '../http/auth.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { registerIdempotency } from '../http/idempotency.ts';
-import { pageLinks, readCursor, type PageState } from '../http/pagination.ts';
+import { pageLinks, requestedListPage } from '../http/pagination.ts';
 import { documentWithResults, ingestDocument } from '../ingest/pipeline.ts';
 import { findDocumentContent, findDocumentResults, findDocumentRow, listDocuments, type ListFilters } from '../store/supplier-documents.ts';
 import { attachment } from './documents.ts';
@@ -158,18 +158,9 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
       description: 'Newest first. Filters combine; follow links.next.href (its cursor keeps the filters and page size) until it is null.',
     },
   }, async (request) => {
-    const { cursor, page_size: pageSize = 50, ...filters } = request.query;
-    let state: PageState<ListFilters>;
-    if (cursor !== undefined) {
-      if (Object.keys(filters).length > 0) {
-        throw new InvalidInputError([{ field: 'query.cursor', message: 'already carries the filters: send it without other filters' }]);
-      }
-      state = readCursor<ListFilters>(secret, CURSOR_PURPOSE, cursor);
-    } else {
-      const normalised: ListFilters = { ...filters };
-      if (filters.received_since) normalised.received_since = new Date(filters.received_since).toISOString();
-      state = { filters: normalised, page_size: pageSize, page: 1 };
-    }
+    const state = requestedListPage<ListFilters>(secret, CURSOR_PURPOSE, request.query, (filters) => ({
+      ...filters, ...(filters.received_since ? { received_since: new Date(filters.received_since).toISOString() } : {}),
+    }));
     const { rows, total } = await listDocuments(db, request.auth.retailerId, state.filters, state.page, state.page_size);
     const pages = Math.ceil(total / state.page_size);
     return {

@@ -2,26 +2,14 @@
 // `events tail` (follows the feed live, like `stripe listen`). They read the same configuration as the service.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, type Config } from '../config.ts';
-import { openDatabase, type OpenDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
+import type { OpenDatabase } from '../db/database.ts';
 import { EVENT_TYPES, isEventType } from '../domain/events.ts';
 import { findRetailerByName, ensureRetailer } from '../store/retailers.ts';
 import { latestPosition, listEvents } from '../store/events.ts';
 import { listDeliveries } from '../store/webhook-deliveries.ts';
 import { createEndpoint, deleteEndpoint, listAllEndpoints } from '../store/webhook-endpoints.ts';
 import { webhookUrlProblem } from './url-guard.ts';
-
-async function withDatabase<T>(work: (database: OpenDatabase, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = openDatabase(config.database);
-  try {
-    await migrateToLatest(database.db);
-    return await work(database, config);
-  } finally {
-    await database.close();
-  }
-}
+import { withDatabase } from '../db/with-database.ts';
 
 /** `--events`/`--type`: comma-separated event types (`*` allowed where `star`). */
 function eventTypes(star: boolean) {

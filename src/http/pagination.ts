@@ -2,7 +2,7 @@
 // as `{href}` or null. The cursor is a signed token carrying the filters, the page size and the page, so
 // following a link keeps the filters and a cursor that was altered is refused.
 import { signToken, verifyToken } from '../domain/signing.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, validationFailed } from './errors.ts';
 
 export interface PageState<F> {
   filters: F;
@@ -17,6 +17,22 @@ export interface PageLinks {
   last: Link;
   prev: Link;
   next: Link;
+}
+
+/**
+ * The page a list request asks for: its cursor's state when it sends one (a cursor carries the filters, so none
+ * may come beside it: 400 naming query.cursor), else page 1 of the request's filters as `normalise` makes them
+ * (it may throw a 400 naming a bad filter). `page_size` defaults to 50.
+ */
+export function requestedListPage<F extends object>(
+  secret: string, purpose: string, query: F & { cursor?: string; page_size?: number }, normalise: (filters: F) => F,
+): PageState<F> {
+  const { cursor, page_size: pageSize = 50, ...filters } = query;
+  if (cursor === undefined) return { filters: normalise(filters as F), page_size: pageSize, page: 1 };
+  if (Object.keys(filters).length > 0) {
+    throw validationFailed([{ field: 'query.cursor', message: 'already carries the filters: send it without other filters' }]);
+  }
+  return readCursor<F>(secret, purpose, cursor);
 }
 
 export function readCursor<F>(secret: string, purpose: string, cursor: string): PageState<F> {

@@ -5,12 +5,12 @@ import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { loggerOptions } from '../app.ts';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig } from '../config.ts';
 import {
   CONNECTION_KINDS, credentialProblems, DEFAULT_BASE_URLS, normaliseBaseUrl, SCHEDULE_MINUTES, scheduleProblem, toCredentials,
   type ConnectionKind,
 } from '../domain/connections.ts';
-import { openDatabase, type OpenDatabase } from '../db/database.ts';
+import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import {
   connectionRetailer, createConnection, deleteConnection, listAllConnections, type Connection,
@@ -20,17 +20,7 @@ import { runConnectionSync, type SyncOutcome } from './runner.ts';
 import { startWorkerProcess } from './scheduler.ts';
 import { startWebhookDelivery } from '../events/delivery-process.ts';
 import type { SyncCounts } from './types.ts';
-
-async function withDatabase<T>(work: (database: OpenDatabase, config: Config) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = openDatabase(config.database);
-  try {
-    await migrateToLatest(database.db);
-    return await work(database, config);
-  } finally {
-    await database.close();
-  }
-}
+import { withDatabase } from '../db/with-database.ts';
 
 function wholeNumber(value: string): number {
   const n = Number(value);
