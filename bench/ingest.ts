@@ -27,14 +27,7 @@ import { ingestSupplierUpdates } from '../src/store/supplier-updates.ts';
 import { insertPurchaseOrders, supplierNamesOf } from '../src/store/purchase-orders.ts';
 import { ensureSupplier } from '../src/store/suppliers.ts';
 import { buildPo } from '../test/support/fixtures.ts';
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a whole number ≥ 1, got "${raw}"`);
-  return n;
-}
+import { intFromEnv } from './lib/common.ts';
 
 const ROWS = intFromEnv('BENCH_INGEST_ROWS', 100_000);
 const SHIPMENTS = intFromEnv('BENCH_INGEST_SHIPMENTS', 20_000);

@@ -30,16 +30,9 @@ import { ensureRetailer } from '../src/store/retailers.ts';
 import { executeSyncRun, type SyncTuning } from '../src/sync/engine.ts';
 import { UpstreamClient, mapConcurrent, type ClientStats } from '../src/sync/http-client.ts';
 import type { ConnectionKind, SyncConnection, SyncResult } from '../src/sync/types.ts';
+import { intFromEnv } from './lib/common.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a whole number ≥ 1, got "${raw}"`);
-  return n;
-}
 
 const POS = intFromEnv('BENCH_SYNC_POS', 5000);
 const RSS_POS = process.env.BENCH_SYNC_RSS_POS === '0' ? 0 : intFromEnv('BENCH_SYNC_RSS_POS', 100_000);
