@@ -125,7 +125,8 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
       description: `The body is the file's bytes. Content-Type ${X12_MEDIA_TYPES.join(' or ')} (or text/plain starting with ISA) ` +
         `for X12, ${CSV_MEDIA_TYPES.join(' or ')} for CSV; ?format= overrides. At most ${megabytes(maxBytes)}. The bytes are ` +
         'stored before they are read; each transaction set or row is applied like POST /api/v2/supplier_updates. 201 with the ' +
-        'document; 200 with the first document when the same bytes were sent before (nothing is applied twice); 422 ' +
+        'document; 200 with the first document when the same bytes were sent before (nothing is applied twice); 409 ' +
+        'document_conflict (naming the first document) when they were sent before with another ?format= or ?supplier_name=; 422 ' +
         'unprocessable_document with its document_id when the file cannot be read at all. Honours Idempotency-Key.',
       response: { 200: DocumentOut, 201: DocumentOut, ...errors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: UnprocessableBody },
     },
@@ -139,10 +140,11 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
         `Send X12 as ${X12_MEDIA_TYPES.join(' or ')} and CSV as text/csv, or name the format with ?format=x12 or ?format=csv ` +
         `(got ${contentType ? `"${contentType}"` : 'no Content-Type'}).`);
     }
-    const { created, document } = await ingestDocument(db, request.auth.retailerId, {
+    const { created, document, conflict } = await ingestDocument(db, request.auth.retailerId, {
       bytes, format, filename: request.query.filename ?? null, supplier_name: request.query.supplier_name ?? null,
       content_type: contentType && SAFE_MEDIA_TYPE.test(contentType) ? contentType : format === 'x12' ? X12_MEDIA_TYPES[0] : 'text/csv',
     });
+    if (conflict) throw new ApiError(409, 'document_conflict', conflict, undefined, undefined, { document_id: document.id });
     if (document.status === 'failed') {
       throw new ApiError(422, 'unprocessable_document', `The document cannot be read: ${document.error}`, undefined, undefined,
         { document_id: document.id });

@@ -348,7 +348,6 @@ export interface SupplierDocumentsTable {
   /** Hex SHA-256 of the bytes; unique per retailer (the same file again is the same document). */
   sha256: string;
   size_bytes: number;
-  content: Buffer;
   received_at: string;
   /** processing (being applied, or cut off and to be resumed) | processed | failed */
   status: string;
@@ -362,6 +361,12 @@ export interface SupplierDocumentsTable {
   acknowledgement: string | null;
   error: string | null;
   processed_at: string | null;
+}
+
+/** A supplier document's bytes, exactly as received (apart from its row: migration 0014 says why). */
+export interface SupplierDocumentContentsTable {
+  document_id: string;
+  content: Buffer;
 }
 
 export interface SupplierDocumentResultsTable {
@@ -433,6 +438,7 @@ export interface Database {
   sync_runs: SyncRunsTable;
   synced_records: SyncedRecordsTable;
   supplier_documents: SupplierDocumentsTable;
+  supplier_document_contents: SupplierDocumentContentsTable;
   supplier_document_results: SupplierDocumentResultsTable;
   x12_control_numbers: X12ControlNumbersTable;
   po_day_counts: PoDayCountsTable;

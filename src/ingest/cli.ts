@@ -35,10 +35,15 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
         continue;
       }
       const format = options.format ?? formatOfFile(file, bytes);
-      const { document } = await ingestDocument(database.db, retailer.id, {
+      const { document, conflict } = await ingestDocument(database.db, retailer.id, {
         bytes, format, filename: basename(file), supplier_name: options.supplierName ?? null,
         content_type: format === 'x12' ? 'application/edi-x12' : 'text/csv',
       });
+      if (conflict) {
+        failures++;
+        console.log(summaryLine(file, null, conflict));
+        continue;
+      }
       if (document.status !== 'processed') failures++;
       console.log(summaryLine(file, document, document.error));
     }

@@ -41,6 +41,11 @@ export interface IngestOutcome {
   /** True when these bytes were new for the retailer. */
   created: boolean;
   document: DocumentRow;
+  /**
+   * Set when the retailer sent these bytes before with another meaning (another format, or another
+   * `supplier_name`): why this sending was not taken. The first document is returned unchanged.
+   */
+  conflict: string | null;
 }
 
 /** The document's entries, read from its bytes as a stream; `finish` gives the X12 acknowledgement once read. */
@@ -110,25 +115,47 @@ async function applyDocument(db: Db, retailerId: string, row: DocumentRow, optio
 }
 
 /**
+ * Why the same bytes sent again cannot be the first document, or null when they can: a document is identified by its
+ * bytes, and its meaning also by what was said about them (the format they are read as, the supplier of a CSV
+ * without a supplier column). Sent again with another meaning, they are refused rather than silently read the
+ * first way (the caller answers 409 document_conflict); the filename and Content-Type change nothing read.
+ */
+function conflictWith(existing: { id: string; format: string; supplier_name: string | null }, input: IngestInput): string | null {
+  const show = (value: string | null) => (value === null ? 'none' : `"${value}"`);
+  const differences = [
+    existing.format !== input.format ? `format ${show(existing.format)} (now ${show(input.format)})` : null,
+    existing.supplier_name !== (input.supplier_name ?? null)
+      ? `supplier_name ${show(existing.supplier_name)} (now ${show(input.supplier_name ?? null)})` : null,
+  ].filter((d): d is string => d !== null);
+  if (differences.length === 0) return null;
+  return `These bytes were already received as document ${existing.id} with ${differences.join(' and ')}; the same file ` +
+    'is one document. Send it as it was sent first, or change the file.';
+}
+
+/**
  * Stores `input` for the retailer (bytes first), reads and applies it, and returns the document. The same bytes
- * again return the first document (`created: false`); if its apply was cut off, this call completes it.
+ * again return the first document (`created: false`); if its apply was cut off, this call completes it. The same
+ * bytes with another format or supplier_name are not taken: `conflict` says why, and nothing is applied.
  * Errors other than an unreadable file (the database going away) propagate; the document then stays
  * `processing` and the next attempt with the same bytes resumes it.
  */
 export async function ingestDocument(db: Db, retailerId: string, input: IngestInput, options: IngestOptions = {}): Promise<IngestOutcome> {
   const sha256 = createHash('sha256').update(input.bytes).digest('hex');
-  const { id, created } = await storeDocument(db, retailerId, {
+  const stored = await storeDocument(db, retailerId, {
     format: input.format, content_type: input.content_type, filename: input.filename ?? null,
     supplier_name: input.supplier_name ?? null, sha256, bytes: input.bytes,
   });
+  const { id, created } = stored;
   let row = await findDocumentRow(db, retailerId, id);
+  const conflict = created ? null : conflictWith(stored, input);
+  if (conflict) return { created, document: row!, conflict };
   if (row?.status === 'processing') {
     const finished = await applyDocument(db, retailerId, row, options);
     // Counted once, by the call that finished it (DESIGN 4d: supplier documents by format and result).
     if (finished) supplierDocuments.inc({ format: row.format, result: finished });
     row = await findDocumentRow(db, retailerId, id);
   }
-  return { created, document: row! };
+  return { created, document: row!, conflict: null };
 }
 
 /** A document with its per-entry results, as the API shows it. */

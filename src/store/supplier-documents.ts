@@ -32,7 +32,7 @@ export interface DocumentResult {
 const storableText = <T extends string | null>(text: T): T => (text === null ? text : text.replace(/\u0000/g, '\ufffd') as T);
 
 /** A document's row without its bytes. */
-export type DocumentRow = Omit<SupplierDocumentsTable, 'content'>;
+export type DocumentRow = SupplierDocumentsTable;
 
 const ROW_COLUMNS = [
   'id', 'retailer_id', 'format', 'content_type', 'filename', 'supplier_name', 'sha256', 'size_bytes', 'received_at', 'status',
@@ -50,21 +50,29 @@ export interface NewDocument {
 
 /**
  * Stores the bytes as a new document (status `processing`) unless the retailer already has one with the same
- * SHA-256. Returns the document's id and whether this call created it. Runs before anything is read: nothing a
- * supplier sent is lost, whatever reading it does.
+ * SHA-256. Returns the document's id, whether this call created it, and for an existing one how it was sent
+ * (its format and `supplier_name`: the caller compares them with this sending's, see ingest/pipeline.ts). Row and
+ * bytes are written in one transaction, before anything is read: nothing a supplier sent is lost, whatever reading
+ * it does.
  */
-export async function storeDocument(db: Db, retailerId: string, input: NewDocument, now = new Date()): Promise<{ id: string; created: boolean }> {
+export async function storeDocument(db: Db, retailerId: string, input: NewDocument, now = new Date()):
+  Promise<{ id: string; created: boolean; format: string; supplier_name: string | null }> {
   const id = newId('sdoc');
-  const inserted = await db.insertInto('supplier_documents').values({
-    id, retailer_id: retailerId, format: input.format, content_type: input.content_type, filename: input.filename,
-    supplier_name: input.supplier_name, sha256: input.sha256, size_bytes: input.bytes.length, content: input.bytes,
-    received_at: now.toISOString(), status: 'processing', next_entry: 0, applied: 0, unchanged: 0, unmatched: 0, rejected: 0,
-    acknowledgement: null, error: null, processed_at: null,
-  }).onConflict((oc) => oc.columns(['retailer_id', 'sha256']).doNothing()).executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return { id, created: true };
-  const existing = await db.selectFrom('supplier_documents').select('id')
-    .where('retailer_id', '=', retailerId).where('sha256', '=', input.sha256).executeTakeFirstOrThrow();
-  return { id: existing.id, created: false };
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx.insertInto('supplier_documents').values({
+      id, retailer_id: retailerId, format: input.format, content_type: input.content_type, filename: input.filename,
+      supplier_name: input.supplier_name, sha256: input.sha256, size_bytes: input.bytes.length,
+      received_at: now.toISOString(), status: 'processing', next_entry: 0, applied: 0, unchanged: 0, unmatched: 0, rejected: 0,
+      acknowledgement: null, error: null, processed_at: null,
+    }).onConflict((oc) => oc.columns(['retailer_id', 'sha256']).doNothing()).executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+      await trx.insertInto('supplier_document_contents').values({ document_id: id, content: input.bytes }).execute();
+      return { id, created: true, format: input.format, supplier_name: input.supplier_name };
+    }
+    const existing = await trx.selectFrom('supplier_documents').select(['id', 'format', 'supplier_name'])
+      .where('retailer_id', '=', retailerId).where('sha256', '=', input.sha256).executeTakeFirstOrThrow();
+    return { ...existing, created: false };
+  });
 }
 
 export async function findDocumentRow(db: Db, retailerId: string, id: string): Promise<DocumentRow | undefined> {
@@ -75,8 +83,9 @@ export async function findDocumentRow(db: Db, retailerId: string, id: string): P
 /** The original bytes and content type, exactly as received; undefined for another retailer's id. */
 export async function findDocumentContent(db: Db, retailerId: string, id: string):
   Promise<{ content: Buffer; content_type: string; format: string; filename: string | null } | undefined> {
-  const row = await db.selectFrom('supplier_documents').select(['content', 'content_type', 'format', 'filename'])
-    .where('retailer_id', '=', retailerId).where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('supplier_documents as d').innerJoin('supplier_document_contents as c', 'c.document_id', 'd.id')
+    .select(['c.content', 'd.content_type', 'd.format', 'd.filename'])
+    .where('d.retailer_id', '=', retailerId).where('d.id', '=', id).executeTakeFirst();
   return row && { ...row, content: Buffer.from(row.content) };
 }
 
