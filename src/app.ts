@@ -113,6 +113,7 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
   });
   await app.register(supplierDocumentsApi, {
     db, requireScope, secret: config.secret, publicUrl: config.publicUrl, maxBytes: config.documentMaxBytes,
+    heldUpdateLimit: config.heldUpdateLimit,
   });
   await app.register(purchaseOrdersApi, {
     prefix: '/api/v2', db, requireScope, secret: config.secret, publicUrl: config.publicUrl,

@@ -61,7 +61,7 @@ registerBackgroundWork({
   // Supplier files dropped into INBOX_DIR/<retailer>/ (DESIGN 3, "Inbox folder"); nothing without INBOX_DIR.
   start: async ({ config, db, log }) => {
     if (!config.inboxDir) return { stop: async () => {} };
-    const inbox = await startInbox({ db, dir: config.inboxDir, log });
+    const inbox = await startInbox({ db, dir: config.inboxDir, log, heldLimit: config.heldUpdateLimit });
     return { stop: () => inbox.close() };
   },
 });

@@ -25,6 +25,8 @@ export interface SupplierDocumentsApiOptions {
   publicUrl: string;
   /** DOCUMENT_MAX_BYTES: the largest body POST accepts (this route only; the rest of the API keeps 1 MB). */
   maxBytes?: number;
+  /** HELD_UPDATE_LIMIT (default 100,000), as for POST /api/v2/supplier_updates. */
+  heldUpdateLimit?: number;
 }
 
 const CURSOR_PURPOSE = 'supplier_documents';
@@ -143,7 +145,7 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
     const { created, document, conflict } = await ingestDocument(db, request.auth.retailerId, {
       bytes, format, filename: request.query.filename ?? null, supplier_name: request.query.supplier_name ?? null,
       content_type: contentType && SAFE_MEDIA_TYPE.test(contentType) ? contentType : format === 'x12' ? X12_MEDIA_TYPES[0] : 'text/csv',
-    });
+    }, { heldLimit: options.heldUpdateLimit });
     if (conflict) throw new ApiError(409, 'document_conflict', conflict, undefined, undefined, { document_id: document.id });
     if (document.status === 'failed') {
       throw new ApiError(422, 'unprocessable_document', `The document cannot be read: ${document.error}`, undefined, undefined,

@@ -14,7 +14,7 @@ import * as m0010 from './migrations/0010_supplier_rerenders.ts';
 import * as m0011 from './migrations/0011_events.ts';
 import * as m0012 from './migrations/0012_console_sessions.ts';
 import * as m0013 from './migrations/0013_operations.ts';
-import * as m0014 from './migrations/0014_supplier_document_contents.ts';
+import * as m0014 from './migrations/0014_supplier_document_storage.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -29,7 +29,7 @@ const migrations: Record<string, Migration> = {
   '0011_events': m0011,
   '0012_console_sessions': m0012,
   '0013_operations': m0013,
-  '0014_supplier_document_contents': m0014,
+  '0014_supplier_document_storage': m0014,
 };
 
 /** The names of the migrations this code knows, in order (a restored database may hold no others). */

@@ -251,6 +251,8 @@ export interface HeldSupplierUpdatesTable {
   received_at: string;
   /** When it expired unapplied (HELD_UPDATE_DAYS after received_at); null while held. */
   expired_at: string | null;
+  /** What sent it (status events' source when it applies): `supplier_document:sdoc_…`, `supplier_update`; null before 0014. */
+  source: string | null;
 }
 
 export interface AppliedSupplierUpdatesTable {

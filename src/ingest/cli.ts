@@ -38,7 +38,7 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
       const { document, conflict } = await ingestDocument(database.db, retailer.id, {
         bytes, format, filename: basename(file), supplier_name: options.supplierName ?? null,
         content_type: format === 'x12' ? 'application/edi-x12' : 'text/csv',
-      });
+      }, { heldLimit: config.heldUpdateLimit });
       if (conflict) {
         failures++;
         console.log(summaryLine(file, null, conflict));

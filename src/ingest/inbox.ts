@@ -24,6 +24,8 @@ export interface InboxOptions {
   /** INBOX_DIR (created when missing). */
   dir: string;
   log: InboxLog;
+  /** HELD_UPDATE_LIMIT (default 100,000), as for POST /api/v2/supplier_updates. */
+  heldLimit?: number;
   /** How long a file's size must stay the same before it is read, in ms (default 2000). */
   stableMs?: number;
   /** Called after each file is handled (tests and the CLI wait on it). */
@@ -65,7 +67,7 @@ async function moveBeside(file: string, target: string, note: string | null): Pr
  * to failed/ with a note; one the database could not take (an error other than an unreadable file) stays where it
  * is, to be tried again at the next start.
  */
-async function handleFile(db: Db, root: string, file: string): Promise<FileOutcome> {
+async function handleFile(db: Db, root: string, file: string, heldLimit: number | undefined): Promise<FileOutcome> {
   const retailerName = relative(root, file).split(sep)[0];
   const retailer = await findRetailerByName(db, retailerName);
   if (!retailer) {
@@ -80,7 +82,7 @@ async function handleFile(db: Db, root: string, file: string): Promise<FileOutco
   const { document } = await ingestDocument(db, retailer.id, {
     bytes, format: formatOfFile(file, bytes), filename: basename(file),
     content_type: formatOfFile(file, bytes) === 'x12' ? 'application/edi-x12' : 'text/csv',
-  });
+  }, { heldLimit });
   if (document.status === 'processing') {
     return { file, status: 'processing', document, error: 'another process is applying it', movedTo: null };
   }
@@ -103,7 +105,7 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
     queue = queue.then(async () => {
       if (closed) return;
       try {
-        const outcome = await handleFile(db, dir, file);
+        const outcome = await handleFile(db, dir, file, options.heldLimit);
         const summary = outcome.document
           ? { document_id: outcome.document.id, applied: outcome.document.applied, unchanged: outcome.document.unchanged,
             unmatched: outcome.document.unmatched, rejected: outcome.document.rejected }

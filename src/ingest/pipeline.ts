@@ -33,6 +33,8 @@ export interface IngestInput {
 
 export interface IngestOptions {
   batchSize?: number;
+  /** HELD_UPDATE_LIMIT: unexpired held updates a retailer may have (default DEFAULT_HELD_UPDATE_LIMIT), as for the JSON path. */
+  heldLimit?: number;
   /** Called before each batch is applied with its first entry's index (tests use it to cut an apply off). */
   beforeBatch?: (from: number) => void | Promise<void>;
 }
@@ -92,7 +94,7 @@ async function applyDocument(db: Db, retailerId: string, row: DocumentRow, optio
   let batch: BatchEntry[] = [];
   const flush = async () => {
     await options.beforeBatch?.(from);
-    if (!(await applyDocumentBatch(db, retailerId, row.id, from, batch, source))) return false;
+    if (!(await applyDocumentBatch(db, retailerId, row.id, from, batch, source, { heldLimit: options.heldLimit }))) return false;
     from += batch.length;
     batch = [];
     return true;

@@ -111,13 +111,30 @@ export async function recordEvent(db: Db, retailerId: string, type: EventType, d
  * the after record as stored (invoice links as document ids, signed whenever the event is served or delivered).
  */
 export async function recordPoChange(db: Db, retailerId: string, poId: string, before: string | null, after: string): Promise<void> {
-  const afterRecord = JSON.parse(after) as V2Record;
-  const drafts = poChangeEvents(before === null ? null : (JSON.parse(before) as V2Record), afterRecord, takeNotes(db, poId));
-  if (drafts.length === 0) return;
-  await recordEvents(db, retailerId, drafts.map(({ type, data }) => {
-    const { po_number, ...rest } = data;
-    return { type, data: { po_number, purchase_order: afterRecord, ...rest } };
-  }));
+  await recordPoChanges(db, retailerId, [{ poId, before, after }]);
+}
+
+/** One PO's v2 rendering before (null: created by the write) and after a write. */
+export interface PoViewChange {
+  poId: string;
+  before: string | null;
+  after: string;
+}
+
+/** recordPoChange for many POs of one retailer, their events written together (a batch of supplier updates). */
+export async function recordPoChanges(db: Db, retailerId: string, changes: readonly PoViewChange[]): Promise<void> {
+  const drafts: EventDraft[] = [];
+  for (const { poId, before, after } of changes) {
+    const notes = takeNotes(db, poId);
+    // Unchanged text is an unchanged record: no event (and no parsing), unless the writer noted something.
+    if (before === after && notes.lifecycle === undefined && notes.changedFields === undefined) continue;
+    const afterRecord = JSON.parse(after) as V2Record;
+    for (const { type, data } of poChangeEvents(before === null ? null : (JSON.parse(before) as V2Record), afterRecord, notes)) {
+      const { po_number, ...rest } = data;
+      drafts.push({ type, data: { po_number, purchase_order: afterRecord, ...rest } });
+    }
+  }
+  await recordEvents(db, retailerId, drafts);
 }
 
 // ---- the feed -------------------------------------------------------------------------------------------------

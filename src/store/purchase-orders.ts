@@ -6,7 +6,8 @@ import { renderV1Lines, renderV2, type PoState } from '../domain/render.ts';
 import type { FulfilmentStatus } from '../domain/statuses.ts';
 import type { Db } from '../db/database.ts';
 import { insertRows } from './bulk-insert.ts';
-import { recordPoChange } from './events.ts';
+import { updateById } from './cached-statements.ts';
+import { recordPoChange, recordPoChanges, type PoViewChange } from './events.ts';
 import type {
   CheckpointsTable, InvoicesTable, PoLinesTable, PurchaseOrdersTable, ShipmentsTable, StatusEventsTable, SupplierOrdersTable,
 } from '../db/schema.ts';
@@ -141,38 +142,80 @@ export async function insertPurchaseOrders(
 
 /** Everything stored about one PO of this retailer, or undefined. */
 export async function loadPoAggregate(db: Db, retailerId: string, poId: string): Promise<PoAggregate | undefined> {
-  const po = await db.selectFrom('purchase_orders').selectAll().where('retailer_id', '=', retailerId).where('id', '=', poId)
-    .executeTakeFirst();
-  if (!po) return undefined;
-  const { view_v2: _view, ...header } = po;
-  const [lines, orders, orderLines, shipments, shipmentLines, checkpoints, invoices, events] = await Promise.all([
-    db.selectFrom('po_lines').selectAll().where('po_id', '=', poId).orderBy('line_no').execute(),
-    db.selectFrom('supplier_orders').selectAll().where('po_id', '=', poId).execute(),
-    db.selectFrom('supplier_order_lines as sol').innerJoin('supplier_orders as so', 'so.id', 'sol.supplier_order_pk')
-      .select(['sol.supplier_order_pk', 'sol.line_id', 'sol.quantity']).where('so.po_id', '=', poId).execute(),
-    db.selectFrom('shipments').selectAll().where('po_id', '=', poId).execute(),
-    db.selectFrom('shipment_lines as sl').innerJoin('shipments as s', 's.id', 'sl.shipment_id')
-      .select(['sl.shipment_id', 'sl.line_id', 'sl.quantity']).where('s.po_id', '=', poId).execute(),
-    db.selectFrom('checkpoints as c').innerJoin('shipments as s', 's.id', 'c.shipment_id')
-      .selectAll('c').where('s.po_id', '=', poId).execute(),
-    db.selectFrom('invoices').selectAll().where('po_id', '=', poId).execute(),
-    db.selectFrom('status_events').selectAll().where('po_id', '=', poId).execute(),
-  ]);
-  return {
-    po: header,
-    lines: lines.map(({ view_v1: _v, ...line }) => line),
-    supplierOrders: orders.map((order) => ({
-      order,
-      lines: orderLines.filter((l) => l.supplier_order_pk === order.id).map(({ line_id, quantity }) => ({ line_id, quantity })),
-    })),
-    shipments: shipments.map((shipment) => ({
-      shipment,
-      lines: shipmentLines.filter((l) => l.shipment_id === shipment.id).map(({ line_id, quantity }) => ({ line_id, quantity })),
-      checkpoints: checkpoints.filter((c) => c.shipment_id === shipment.id),
-    })),
-    invoices,
-    events,
-  };
+  return (await loadPoAggregates(db, retailerId, [poId])).get(poId);
+}
+
+/** po_lines without its rendering (the largest column, never needed to render anew). */
+const LINE_COLUMNS = [
+  'id', 'retailer_id', 'po_id', 'line_no', 'supplier_id', 'sku', 'supplier_sku', 'product_name', 'description', 'quantity',
+  'unit_cost_cents', 'received_quantity', 'rejected_quantity', 'fulfilment_status', 'estimated_delivery_date', 'source_line_id',
+] as const;
+/** Ids per statement: far under both databases' parameter limits. */
+const LOAD_CHUNK = 500;
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
+}
+
+/**
+ * Everything stored about each of the retailer's POs `poIds` (ids of other retailers, or none, are left out), by
+ * id: one statement per table per 500 POs, so a batch of writes loads its POs in a few statements.
+ */
+export async function loadPoAggregates(db: Db, retailerId: string, poIds: readonly string[]): Promise<Map<string, PoAggregate>> {
+  const result = new Map<string, PoAggregate>();
+  const unique = [...new Set(poIds)];
+  for (let i = 0; i < unique.length; i += LOAD_CHUNK) {
+    const ids = unique.slice(i, i + LOAD_CHUNK);
+    const headers = await db.selectFrom('purchase_orders').selectAll().where('retailer_id', '=', retailerId).where('id', 'in', ids)
+      .execute();
+    const found = headers.map((h) => h.id);
+    if (found.length === 0) continue;
+    const [lines, orders, orderLines, shipments, shipmentLines, checkpoints, invoices, events] = await Promise.all([
+      db.selectFrom('po_lines').select(LINE_COLUMNS).where('po_id', 'in', found).orderBy('po_id').orderBy('line_no').execute(),
+      db.selectFrom('supplier_orders').selectAll().where('po_id', 'in', found).execute(),
+      db.selectFrom('supplier_order_lines as sol').innerJoin('supplier_orders as so', 'so.id', 'sol.supplier_order_pk')
+        .select(['sol.supplier_order_pk', 'sol.line_id', 'sol.quantity']).where('so.po_id', 'in', found).execute(),
+      db.selectFrom('shipments').selectAll().where('po_id', 'in', found).execute(),
+      db.selectFrom('shipment_lines as sl').innerJoin('shipments as s', 's.id', 'sl.shipment_id')
+        .select(['sl.shipment_id', 'sl.line_id', 'sl.quantity']).where('s.po_id', 'in', found).execute(),
+      db.selectFrom('checkpoints as c').innerJoin('shipments as s', 's.id', 'c.shipment_id')
+        .selectAll('c').select('s.po_id as po_id_of_shipment').where('s.po_id', 'in', found).execute(),
+      db.selectFrom('invoices').selectAll().where('po_id', 'in', found).execute(),
+      db.selectFrom('status_events').selectAll().where('po_id', 'in', found).execute(),
+    ]);
+    const linesByPo = groupBy(lines, (l) => l.po_id);
+    const ordersByPo = groupBy(orders, (o) => o.po_id);
+    const orderLinesByOrder = groupBy(orderLines, (l) => l.supplier_order_pk);
+    const shipmentsByPo = groupBy(shipments, (s) => s.po_id);
+    const shipmentLinesByShipment = groupBy(shipmentLines, (l) => l.shipment_id);
+    const checkpointsByShipment = groupBy(checkpoints, (c) => c.shipment_id);
+    const invoicesByPo = groupBy(invoices, (inv) => inv.po_id);
+    const eventsByPo = groupBy(events, (e) => e.po_id);
+    const cover = ({ line_id, quantity }: LineCover) => ({ line_id, quantity });
+    for (const po of headers) {
+      const { view_v2: _view, ...header } = po;
+      result.set(po.id, {
+        po: header,
+        lines: linesByPo.get(po.id) ?? [],
+        supplierOrders: (ordersByPo.get(po.id) ?? []).map((order) => ({ order, lines: (orderLinesByOrder.get(order.id) ?? []).map(cover) })),
+        shipments: (shipmentsByPo.get(po.id) ?? []).map((shipment) => ({
+          shipment,
+          lines: (shipmentLinesByShipment.get(shipment.id) ?? []).map(cover),
+          checkpoints: (checkpointsByShipment.get(shipment.id) ?? []).map(({ po_id_of_shipment: _po, ...c }) => c),
+        })),
+        invoices: invoicesByPo.get(po.id) ?? [],
+        events: eventsByPo.get(po.id) ?? [],
+      });
+    }
+  }
+  return result;
 }
 
 export async function supplierNamesOf(db: Db, retailerId: string): Promise<Map<string, string>> {
@@ -187,13 +230,36 @@ export async function supplierNamesOf(db: Db, retailerId: string): Promise<Map<s
  * `supplierNames` (the retailer's, current in this transaction) saves reading them again when many POs are done.
  */
 export async function refreshPoViews(db: Db, retailerId: string, poId: string, supplierNames?: SupplierNames): Promise<void> {
-  const aggregate = await loadPoAggregate(db, retailerId, poId);
-  if (!aggregate) return;
-  const { po, lines } = withViews(aggregate, supplierNames ?? await supplierNamesOf(db, retailerId));
-  const before = await db.selectFrom('purchase_orders').select('view_v2').where('id', '=', poId).executeTakeFirst();
-  await db.updateTable('purchase_orders').set({ view_v2: po.view_v2 }).where('id', '=', poId).execute();
-  await recordPoChange(db, retailerId, poId, before?.view_v2 ?? null, po.view_v2);
-  for (const line of lines) {
-    await db.updateTable('po_lines').set({ view_v1: line.view_v1 }).where('id', '=', line.id).execute();
+  await refreshManyPoViews(db, retailerId, [poId], supplierNames);
+}
+
+/**
+ * refreshPoViews for many POs of the retailer at once (a batch of supplier updates): their state loaded in a few
+ * statements (loadPoAggregates), each rendered once, the renderings written with one prepared statement per table,
+ * and the events of all of them written together. `options.updatedAt` (stored instant) is set as the POs'
+ * `updated_at` in the same statement.
+ */
+export async function refreshManyPoViews(
+  db: Db, retailerId: string, poIds: readonly string[], supplierNames?: SupplierNames, options: { updatedAt?: string } = {},
+): Promise<void> {
+  if (poIds.length === 0) return;
+  const aggregates = await loadPoAggregates(db, retailerId, poIds);
+  if (aggregates.size === 0) return;
+  const names = supplierNames ?? await supplierNamesOf(db, retailerId);
+  const ids = [...aggregates.keys()];
+  const before = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += LOAD_CHUNK) {
+    const rows = await db.selectFrom('purchase_orders').select(['id', 'view_v2']).where('id', 'in', ids.slice(i, i + LOAD_CHUNK)).execute();
+    for (const row of rows) before.set(row.id, row.view_v2);
   }
+  const changes: PoViewChange[] = [];
+  for (const [poId, aggregate] of aggregates) {
+    if (options.updatedAt !== undefined) aggregate.po.updated_at = options.updatedAt;
+    const { po, lines } = withViews(aggregate, names);
+    await updateById(db, 'purchase_orders', poId, options.updatedAt === undefined
+      ? { view_v2: po.view_v2 } : { view_v2: po.view_v2, updated_at: options.updatedAt });
+    changes.push({ poId, before: before.get(poId) ?? null, after: po.view_v2 });
+    for (const line of lines) await updateById(db, 'po_lines', line.id, { view_v1: line.view_v1 });
+  }
+  await recordPoChanges(db, retailerId, changes);
 }

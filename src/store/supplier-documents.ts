@@ -136,11 +136,12 @@ export interface BatchEntry {
 /**
  * Applies entries [`from`, `from` + entries.length) of a document in one transaction, through the same code as
  * POST /api/v2/supplier_updates (status events record `source`), and records their results and the new resume
- * position with them. Returns false, writing nothing, when the document has moved past `from` meanwhile (another
+ * position with them. `options.heldLimit`: HELD_UPDATE_LIMIT, as for the JSON path. Returns false, writing nothing, when the document has moved past `from` meanwhile (another
  * request or the inbox is applying it): the caller stops.
  */
 export async function applyDocumentBatch(
   db: Db, retailerId: string, documentId: string, from: number, entries: readonly BatchEntry[], source: string,
+  options: { heldLimit?: number } = {},
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     // Claims the range first: on PostgreSQL the row lock makes a concurrent apply of the same document wait here.
@@ -149,7 +150,7 @@ export async function applyDocumentBatch(
       .where('status', '=', 'processing').executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return false;
     const parsed = entries.flatMap((e) => (e.parsed ? [e.parsed] : []));
-    const applied = parsed.length === 0 ? [] : await ingestSupplierUpdates(trx, retailerId, parsed, source);
+    const applied = parsed.length === 0 ? [] : await ingestSupplierUpdates(trx, retailerId, parsed, source, options);
     const summary: DocumentSummary = { applied: 0, unchanged: 0, unmatched: 0, rejected: 0 };
     let next = 0;
     const rows = entries.map((entry, i) => {

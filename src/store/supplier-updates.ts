@@ -9,11 +9,10 @@ import {
   type PoSnapshot,
 } from '../domain/supplier-updates.ts';
 import type { Db } from '../db/database.ts';
-import { saveDocument } from './documents.ts';
 import { countHeldSupplierUpdates, DEFAULT_HELD_UPDATE_LIMIT, heldLimitReason } from './held-supplier-updates.ts';
 import { recordEvent } from './events.ts';
-import { loadPoAggregate, refreshPoViews, supplierNamesOf, type PoAggregate } from './purchase-orders.ts';
-import { changeLineStatuses } from './status-events.ts';
+import { loadPoAggregates, refreshManyPoViews, supplierNamesOf, type PoAggregate } from './purchase-orders.ts';
+import { invoiceFilename, writeNetChanges, type PendingDocument, type StatusEventRow } from './supplier-update-writes.ts';
 
 export const SUPPLIER_UPDATE_SOURCE = 'supplier_update';
 
@@ -65,19 +64,19 @@ function toSnapshot(aggregate: PoAggregate, documentSha: ReadonlyMap<string, str
   };
 }
 
-/** Safe in a file name: the invoice number with anything unusual replaced. */
-function invoiceFilename(invoiceNumber: string): string {
-  return `invoice-${invoiceNumber.replace(/[^A-Za-z0-9._-]+/g, '_')}.pdf`;
-}
-
 /**
- * One batch's work inside one transaction: POs looked up (and on PostgreSQL locked) once, their state kept in
- * memory between updates, and their renderings refreshed at the end.
+ * One batch's work inside one transaction: POs looked up (and on PostgreSQL locked) and loaded once, each update
+ * planned against their state in memory (pure domain code), and at the end each PO's net change written and its
+ * renderings refreshed once (store/supplier-update-writes.ts), with a status event for every move an update made.
  */
 class IngestSession {
   private readonly poIds = new Map<string, string | null>();
+  /** Each loaded PO's state at the start of the batch, and after the updates planned so far. */
+  private readonly initial = new Map<string, PoSnapshot>();
   private readonly snapshots = new Map<string, PoSnapshot>();
   private readonly touched = new Set<string>();
+  private readonly statusEvents: StatusEventRow[] = [];
+  private readonly documents = new Map<string, PendingDocument>();
   private supplierNames: Map<string, string> | undefined;
   private readonly now = new Date();
   private readonly nowText = this.now.toISOString();
@@ -122,17 +121,35 @@ class IngestSession {
     return row?.id ?? null;
   }
 
+  /** Loads the state of the batch's matched POs not loaded yet: a few statements for all of them. */
+  async loadSnapshots(poIds: readonly string[]): Promise<void> {
+    const wanted = [...new Set(poIds)].filter((id) => !this.snapshots.has(id));
+    if (wanted.length === 0) return;
+    const aggregates = await loadPoAggregates(this.trx, this.retailerId, wanted);
+    const documentIds = [...aggregates.values()].flatMap((a) => a.invoices.map((i) => i.document_id))
+      .filter((id): id is string => id !== null);
+    const documentSha = new Map<string, string>();
+    for (let i = 0; i < documentIds.length; i += 500) {
+      const rows = await this.trx.selectFrom('documents').select(['id', 'sha256']).where('id', 'in', documentIds.slice(i, i + 500)).execute();
+      for (const row of rows) documentSha.set(row.id, row.sha256);
+    }
+    for (const [poId, aggregate] of aggregates) {
+      const snapshot = toSnapshot(aggregate, documentSha);
+      this.initial.set(poId, snapshot);
+      this.snapshots.set(poId, snapshot);
+    }
+  }
+
   private async snapshotOf(poId: string): Promise<PoSnapshot> {
-    const cached = this.snapshots.get(poId);
-    if (cached) return cached;
-    const aggregate = await loadPoAggregate(this.trx, this.retailerId, poId);
-    if (!aggregate) throw new Error(`purchase order ${poId} vanished during the transaction`);
-    const documentIds = aggregate.invoices.map((i) => i.document_id).filter((id): id is string => id !== null);
-    const documents = documentIds.length === 0 ? [] : await this.trx.selectFrom('documents').select(['id', 'sha256'])
-      .where('id', 'in', documentIds).execute();
-    const snapshot = toSnapshot(aggregate, new Map(documents.map((d) => [d.id, d.sha256])));
-    this.snapshots.set(poId, snapshot);
+    if (!this.snapshots.has(poId)) await this.loadSnapshots([poId]);
+    const snapshot = this.snapshots.get(poId);
+    if (!snapshot) throw new Error(`purchase order ${poId} vanished during the transaction`);
     return snapshot;
+  }
+
+  /** The matched POs of these PO numbers (after lockPurchaseOrders). */
+  matchedPoIds(poNumbers: readonly string[]): string[] {
+    return poNumbers.map((n) => this.poIds.get(n)).filter((id): id is string => typeof id === 'string');
   }
 
   private async context(): Promise<PlanContext> {
@@ -170,15 +187,18 @@ class IngestSession {
     if (this.heldCount >= this.heldLimit) return heldLimitReason(this.heldLimit);
     await this.trx.insertInto('held_supplier_updates').values({
       id: newId('hld'), retailer_id: this.retailerId, po_number: parsed.update.po_number, fingerprint: parsed.fingerprint,
-      payload: parsed.canonical, received_at: this.nowText, expired_at: null,
+      payload: parsed.canonical, received_at: this.nowText, expired_at: null, source: this.source,
     }).onConflict((oc) => oc.columns(['retailer_id', 'fingerprint'])
-      .doUpdateSet({ received_at: this.nowText, expired_at: null }).where('held_supplier_updates.expired_at', 'is not', null)).execute();
+      .doUpdateSet({ received_at: this.nowText, expired_at: null, source: this.source }).where('held_supplier_updates.expired_at', 'is not', null)).execute();
     this.heldCount++;
     return null;
   }
 
-  /** One update: matched, planned and written, or held, or rejected. */
-  async ingest(parsed: ParsedUpdate, holdUnmatched = true): Promise<Omit<UpdateResult, 'index'>> {
+  /**
+   * One update: matched and planned (written by finish()), or held, or rejected. `source`: what its status events
+   * record as their cause (default: the session's).
+   */
+  async ingest(parsed: ParsedUpdate, holdUnmatched = true, source = this.source): Promise<Omit<UpdateResult, 'index'>> {
     const poId = await this.poIdOf(parsed.update.po_number);
     if (this.applied.has(parsed.fingerprint)) return { result: 'unchanged', reason: null };
     if (poId === null) {
@@ -199,95 +219,21 @@ class IngestSession {
     if (!plan.ok) return { result: 'rejected', reason: plan.reason };
     const changes = diffSnapshots(before, plan.next);
     if (changes.length > 0) {
-      await this.write(poId, changes, parsed);
-      // A saved document's id is only known now: reload that state rather than keep the planned one.
-      if (changes.some((c) => c.kind === 'invoice_document')) this.snapshots.delete(poId);
-      else this.snapshots.set(poId, plan.next);
+      this.snapshots.set(poId, plan.next);
       this.touched.add(poId);
-    }
-    this.recordApplied(parsed.fingerprint, poId);
-    return { result: changes.length > 0 ? 'applied' : 'unchanged', reason: null };
-  }
-
-  private async write(poId: string, changes: Change[], parsed: ParsedUpdate): Promise<void> {
-    const { trx, retailerId, nowText: now } = this;
-    const statusChanges = changes.flatMap((c) => (c.kind === 'line_status' ? [{ lineId: c.line_id, from: c.from, to: c.to }] : []));
-    // Rows inserted by this update already carry updated_at = now.
-    const inserted = new Set(changes.flatMap((c) =>
-      c.kind === 'supplier_order_insert' ? [c.order.id] : c.kind === 'shipment_insert' ? [c.shipment.id] : []));
-    for (const change of changes) {
-      switch (change.kind) {
-        case 'line_status':
-          break; // below, with their status events
-        case 'line_estimated_delivery':
-          await trx.updateTable('po_lines').set({ estimated_delivery_date: change.estimated_delivery_date })
-            .where('id', '=', change.line_id).execute();
-          break;
-        case 'supplier_order_insert':
-          await trx.insertInto('supplier_orders').values({
-            ...change.order, retailer_id: retailerId, po_id: poId, created_at: now, updated_at: now,
-          }).execute();
-          break;
-        case 'supplier_order_status':
-          await trx.updateTable('supplier_orders').set({ status: change.status, updated_at: now }).where('id', '=', change.id).execute();
-          break;
-        case 'supplier_order_line':
-          if (change.insert) {
-            await trx.insertInto('supplier_order_lines')
-              .values({ supplier_order_pk: change.supplier_order_pk, line_id: change.line_id, quantity: change.quantity }).execute();
-          } else {
-            await trx.updateTable('supplier_order_lines').set({ quantity: change.quantity })
-              .where('supplier_order_pk', '=', change.supplier_order_pk).where('line_id', '=', change.line_id).execute();
-          }
-          if (!inserted.has(change.supplier_order_pk)) {
-            await trx.updateTable('supplier_orders').set({ updated_at: now }).where('id', '=', change.supplier_order_pk).execute();
-          }
-          break;
-        case 'shipment_insert':
-          await trx.insertInto('shipments').values({
-            ...change.shipment, retailer_id: retailerId, po_id: poId, created_at: now, updated_at: now,
-          }).execute();
-          break;
-        case 'shipment_update':
-          await trx.updateTable('shipments').set({ ...change.fields, updated_at: now }).where('id', '=', change.id).execute();
-          break;
-        case 'shipment_line':
-          if (change.insert) {
-            await trx.insertInto('shipment_lines')
-              .values({ shipment_id: change.shipment_id, line_id: change.line_id, quantity: change.quantity }).execute();
-          } else {
-            await trx.updateTable('shipment_lines').set({ quantity: change.quantity })
-              .where('shipment_id', '=', change.shipment_id).where('line_id', '=', change.line_id).execute();
-          }
-          if (!inserted.has(change.shipment_id)) {
-            await trx.updateTable('shipments').set({ updated_at: now }).where('id', '=', change.shipment_id).execute();
-          }
-          break;
-        case 'checkpoint_insert':
-          await trx.insertInto('checkpoints').values({ ...change.checkpoint, retailer_id: retailerId, shipment_id: change.shipment_id })
-            .execute();
-          await trx.updateTable('shipments').set({ updated_at: now }).where('id', '=', change.shipment_id).execute();
-          break;
-        case 'invoice_insert':
-          await trx.insertInto('invoices').values({
-            ...change.invoice, retailer_id: retailerId, po_id: poId, document_id: null, created_at: now, updated_at: now,
-          }).execute();
-          break;
-        case 'invoice_update':
-          await trx.updateTable('invoices').set({ ...change.fields, updated_at: now }).where('id', '=', change.id).execute();
-          break;
-        case 'invoice_document': {
-          const update = parsed.update;
-          if (update.type !== 'invoice' || !update.document) throw new Error('an invoice document change without a document');
-          const documentId = await saveDocument(trx, retailerId, {
-            content_type: 'application/pdf', filename: invoiceFilename(update.invoice_number), bytes: update.document.bytes,
+      for (const change of changes) {
+        if (change.kind === 'line_status') {
+          this.statusEvents.push({
+            id: newId('evt'), retailer_id: this.retailerId, po_id: poId, line_id: change.line_id, axis: 'fulfilment',
+            from_status: change.from, to_status: change.to, source, occurred_at: this.nowText,
           });
-          await trx.updateTable('invoices').set({ document_id: documentId, updated_at: now }).where('id', '=', change.invoice_id).execute();
-          break;
+        } else if (change.kind === 'invoice_document' && parsed.update.type === 'invoice' && parsed.update.document) {
+          this.documents.set(change.sha256, { bytes: parsed.update.document.bytes, filename: invoiceFilename(parsed.update.invoice_number) });
         }
       }
     }
-    await changeLineStatuses(trx, retailerId, poId, statusChanges, this.source, this.now);
+    this.recordApplied(parsed.fingerprint, poId);
+    return { result: changes.length > 0 ? 'applied' : 'unchanged', reason: null };
   }
 
   /** PO numbers this session changed. */
@@ -296,10 +242,12 @@ class IngestSession {
   }
 
   /**
-   * Records the fingerprints applied (a held copy of one is done with too), and keeps purchase_orders.updated_at
-   * and the stored renderings of every PO the batch changed current.
+   * Writes each changed PO's net change and the status events, records the fingerprints applied (a held copy of one
+   * is done with too), and keeps purchase_orders.updated_at and the stored renderings of every changed PO current.
    */
   async finish(): Promise<void> {
+    const perPo = [...this.touched].map((poId) => ({ poId, changes: diffSnapshots(this.initial.get(poId)!, this.snapshots.get(poId)!) }));
+    await writeNetChanges(this.trx, this.retailerId, this.nowText, perPo, this.statusEvents, this.documents);
     for (let i = 0; i < this.newlyApplied.length; i += 500) {
       await this.trx.insertInto('applied_supplier_updates').values(this.newlyApplied.slice(i, i + 500))
         .onConflict((oc) => oc.columns(['retailer_id', 'fingerprint']).doNothing()).execute();
@@ -309,10 +257,7 @@ class IngestSession {
       await this.trx.deleteFrom('held_supplier_updates')
         .where('retailer_id', '=', this.retailerId).where('fingerprint', 'in', doneHeld.slice(i, i + 500)).execute();
     }
-    for (const poId of this.touched) {
-      await this.trx.updateTable('purchase_orders').set({ updated_at: this.nowText }).where('id', '=', poId).execute();
-      await refreshPoViews(this.trx, this.retailerId, poId);
-    }
+    await refreshManyPoViews(this.trx, this.retailerId, [...this.touched], this.supplierNames, { updatedAt: this.nowText });
   }
 }
 
@@ -328,8 +273,10 @@ export async function ingestSupplierUpdates(
 ): Promise<UpdateResult[]> {
   return inTransaction(db, async (trx) => {
     const session = new IngestSession(trx, retailerId, source, options.heldLimit);
-    await session.lockPurchaseOrders(updates.map((u) => u.update.po_number));
+    const poNumbers = updates.map((u) => u.update.po_number);
+    await session.lockPurchaseOrders(poNumbers);
     await session.prefetchFingerprints(updates.map((u) => u.fingerprint));
+    await session.loadSnapshots(session.matchedPoIds(poNumbers));
     const results: UpdateResult[] = [];
     for (const [index, parsed] of updates.entries()) results.push({ index, ...(await session.ingest(parsed)) });
     await session.finish();
@@ -349,7 +296,8 @@ const DEPENDENCY_RANK: Record<string, number> = { order: 0, shipment: 1, trackin
 
 /**
  * Applies the updates held for `poNumber` (oldest first) now that the retailer has a PO with that number, and
- * deletes those that applied (or turned out to change nothing). Updates the PO still cannot take (a sku it
+ * deletes those that applied (or turned out to change nothing). Their status events record what sent each update
+ * (a supplier document) when the held row says, else `source`. Updates the PO still cannot take (a sku it
  * does not have) stay held, and are tried again the next time this runs for the PO. Call it inside the
  * transaction that creates or syncs the PO: it then uses that transaction and opens none of its own.
  * Returns how many held updates changed the PO.
@@ -376,7 +324,8 @@ export async function applyHeldSupplierUpdates(db: Db, retailerId: string, poNum
       progress = false;
       const left: typeof held = [];
       for (const item of pending) {
-        const { result } = await session.ingest(item.parsed!, false);
+        // The status events name what sent the update (a document), when the held row knows it.
+        const { result } = await session.ingest(item.parsed!, false, item.row.source ?? source);
         if (result === 'unmatched') return applied; // no such PO (yet): nothing to do
         if (result === 'applied' || result === 'unchanged') {
           if (result === 'applied') applied++;
