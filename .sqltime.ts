@@ -36,9 +36,12 @@ for (let start = 0; start < N; start += 1000) {
 }
 stats.clear();
 const edi = Buffer.from(generate856(N, { poNumber }));
+const { readX12 } = await import('/work/wt/ingest/src/ingest/x12/index.ts');
+const r0 = performance.now(); let n = 0; for await (const _ of readX12(edi).entries()) n++; const readerMs = performance.now() - r0;
 const t = performance.now();
 const out = await ingestDocument(database.db, retailerId, { bytes: edi, format: 'x12', content_type: 'application/edi-x12' });
 const ms = performance.now() - t;
+console.log(`reader ${readerMs.toFixed(0)} ms ratio ${(ms / readerMs).toFixed(1)}x load ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
 console.log(`N=${N} ${ms.toFixed(0)} ms, ${(ms / N).toFixed(3)} ms/shipment`, out.document.status, out.document.applied, out.document.unchanged, out.document.rejected, out.document.unmatched);
 let total = 0; for (const s of stats.values()) total += s.ms;
 console.log('sql total', total.toFixed(0), 'ms', 'statements', [...stats.values()].reduce((a, s) => a + s.n, 0));

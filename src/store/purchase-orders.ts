@@ -145,10 +145,20 @@ export async function loadPoAggregate(db: Db, retailerId: string, poId: string):
   return (await loadPoAggregates(db, retailerId, [poId])).get(poId);
 }
 
-/** po_lines without its rendering (the largest column, never needed to render anew). */
+/**
+ * po_lines without its rendering (the largest column, never needed to render anew), nor source_line_id: stored after
+ * the rendering (migration 0005), it would make SQLite read the rendering's overflow pages to reach it.
+ */
 const LINE_COLUMNS = [
   'id', 'retailer_id', 'po_id', 'line_no', 'supplier_id', 'sku', 'supplier_sku', 'product_name', 'description', 'quantity',
-  'unit_cost_cents', 'received_quantity', 'rejected_quantity', 'fulfilment_status', 'estimated_delivery_date', 'source_line_id',
+  'unit_cost_cents', 'received_quantity', 'rejected_quantity', 'fulfilment_status', 'estimated_delivery_date',
+] as const;
+/** purchase_orders without its rendering. */
+const HEADER_COLUMNS = [
+  'id', 'retailer_id', 'po_number', 'order_number', 'source', 'source_id', 'status', 'order_date', 'request_date',
+  'expected_delivery_date', 'ship_to', 'drop_ship', 'customer_name', 'customer_email', 'supplier_id', 'warehouse_id', 'currency',
+  'payment_terms', 'payment_status', 'reference_number', 'note_to_supplier', 'shipping_carrier', 'tracking_number', 'created_at',
+  'updated_at',
 ] as const;
 /** Ids per statement: far under both databases' parameter limits. */
 const LOAD_CHUNK = 500;
@@ -173,8 +183,8 @@ export async function loadPoAggregates(db: Db, retailerId: string, poIds: readon
   const unique = [...new Set(poIds)];
   for (let i = 0; i < unique.length; i += LOAD_CHUNK) {
     const ids = unique.slice(i, i + LOAD_CHUNK);
-    const headers = await db.selectFrom('purchase_orders').selectAll().where('retailer_id', '=', retailerId).where('id', 'in', ids)
-      .execute();
+    const headers = await db.selectFrom('purchase_orders').select(HEADER_COLUMNS).where('retailer_id', '=', retailerId)
+      .where('id', 'in', ids).execute();
     const found = headers.map((h) => h.id);
     if (found.length === 0) continue;
     const [lines, orders, orderLines, shipments, shipmentLines, checkpoints, invoices, events] = await Promise.all([
@@ -200,9 +210,8 @@ export async function loadPoAggregates(db: Db, retailerId: string, poIds: readon
     const eventsByPo = groupBy(events, (e) => e.po_id);
     const cover = ({ line_id, quantity }: LineCover) => ({ line_id, quantity });
     for (const po of headers) {
-      const { view_v2: _view, ...header } = po;
       result.set(po.id, {
-        po: header,
+        po,
         lines: linesByPo.get(po.id) ?? [],
         supplierOrders: (ordersByPo.get(po.id) ?? []).map((order) => ({ order, lines: (orderLinesByOrder.get(order.id) ?? []).map(cover) })),
         shipments: (shipmentsByPo.get(po.id) ?? []).map((shipment) => ({

@@ -37,7 +37,7 @@ function toSnapshot(aggregate: PoAggregate, documentSha: ReadonlyMap<string, str
     currency: po.currency,
     supplier_id: po.supplier_id,
     lines: [...aggregate.lines].sort((a, b) => a.line_no - b.line_no).map((line) => ({
-      id: line.id, sku: line.sku, quantity: line.quantity, status: line.fulfilment_status as FulfilmentStatus,
+      id: line.id, sku: line.sku, supplier_sku: line.supplier_sku, quantity: line.quantity, status: line.fulfilment_status as FulfilmentStatus,
       supplier_id: line.supplier_id ?? po.supplier_id, estimated_delivery_date: line.estimated_delivery_date,
     })),
     supplierOrders: [...aggregate.supplierOrders].sort((a, b) => (a.order.created_at + a.order.id < b.order.created_at + b.order.id ? -1 : 1))
@@ -312,7 +312,7 @@ export async function applyHeldSupplierUpdates(db: Db, retailerId: string, poNum
     const held = rows.map((row) => {
       const problems: FieldProblem[] = [];
       // Validated when received; kept (not dropped) if the rules have since become stricter.
-      const parsed = parseSupplierUpdate(JSON.parse(row.payload), 'held', problems);
+      const parsed = parseSupplierUpdate(JSON.parse(row.payload), 'held', problems, { fromDocument: true });
       return { row, parsed: parsed ? { ...parsed, fingerprint: row.fingerprint } : undefined };
     }).filter((h) => h.parsed !== undefined)
       .sort((a, b) => DEPENDENCY_RANK[a.parsed!.update.type] - DEPENDENCY_RANK[b.parsed!.update.type]);

@@ -2,13 +2,34 @@
 // statuses go (DESIGN section 3).
 import { advanceStatus, rankOf } from './rules.ts';
 import {
-  clone, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
+  clone, linesForPart, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
   type LineCover, type Plan, type PlanContext, type PoSnapshot, type SnapshotLine,
 } from './snapshot.ts';
 import type { OrderUpdate } from './types.ts';
 
-export function planOrder(s: PoSnapshot, u: OrderUpdate, ctx: PlanContext): Plan {
-  const named = suppliersNamed(u.supplier_name, ctx);
+/**
+ * The supplier an order update without a supplier name speaks for: the PO's, else the only supplier of its lines;
+ * a string: why it cannot be told.
+ */
+function unnamedSupplier(s: PoSnapshot, ctx: PlanContext): string | { reason: string } {
+  const lineSuppliers = new Set(s.lines.map((l) => l.supplier_id).filter((id): id is string => id !== null));
+  const id = s.supplier_id ?? (lineSuppliers.size === 1 ? [...lineSuppliers][0] : null);
+  if (id === null) {
+    return { reason: `The acknowledgement names no supplier and PO ${s.po_number} has no supplier of its own` +
+      `${poSuppliersText(s, ctx)}: name it (N1*SU, or ?supplier_name=).` };
+  }
+  return ctx.supplierNames.get(id) ?? id;
+}
+
+export function planOrder(s: PoSnapshot, given: OrderUpdate, ctx: PlanContext): Plan {
+  let u = given;
+  if (u.supplier_name === null) {
+    const supplier = unnamedSupplier(s, ctx);
+    if (typeof supplier !== 'string') return reject(supplier.reason);
+    u = { ...u, supplier_name: supplier };
+  }
+  const supplierName = u.supplier_name!;
+  const named = suppliersNamed(supplierName, ctx);
   const fromSupplier = (line: SnapshotLine) => line.supplier_id === null || named.includes(line.supplier_id);
   if (!s.lines.some(fromSupplier)) {
     return reject(`Supplier "${u.supplier_name}" supplies no line of PO ${s.po_number}${poSuppliersText(s, ctx)}.`);
@@ -24,7 +45,7 @@ export function planOrder(s: PoSnapshot, u: OrderUpdate, ctx: PlanContext): Plan
   const targets: LineCover[] = [];
   if (u.lines) {
     for (const { sku, quantity } of u.lines) {
-      const candidates = s.lines.filter((l) => l.sku === sku);
+      const candidates = linesForPart(s, sku);
       if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`);
       const line = candidates.find(fromSupplier);
       if (!line) {

@@ -11,7 +11,7 @@ import { problemsFromAjv, type AjvIssue } from '../schema-problems.ts';
 import { parseTimestamp } from '../timestamps.ts';
 import { splitTrackingNumbers } from '../tracking.ts';
 import { canonicalJson, fingerprintOf } from './canonical.ts';
-import { UPDATE_SCHEMAS } from './schemas.ts';
+import { documentOrderSchema, UPDATE_SCHEMAS } from './schemas.ts';
 import {
   MAX_DOCUMENT_BYTES, UPDATE_TYPES, type FieldProblem, type InvoiceDocument, type InvoiceStatus, type LineQuantity,
   type OrderStatus, type ParsedUpdate, type SupplierUpdate, type TrackingStatus, type UpdateType,
@@ -20,6 +20,7 @@ import {
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validators = Object.fromEntries(UPDATE_TYPES.map((type) => [type, ajv.compile(UPDATE_SCHEMAS[type])])) as
   Record<UpdateType, ValidateFunction>;
+const validateDocumentOrder = ajv.compile(documentOrderSchema());
 const validateHead = ajv.compile({
   type: 'object',
   properties: { type: { enum: [...UPDATE_TYPES] }, po_number: (UPDATE_SCHEMAS.order as { properties: Record<string, unknown> }).properties.po_number },
@@ -151,7 +152,7 @@ function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (fi
   switch (type) {
     case 'order':
       return {
-        type, po_number, supplier_order_id: r.text('supplier_order_id')!, supplier_name: r.text('supplier_name')!,
+        type, po_number, supplier_order_id: r.text('supplier_order_id')!, supplier_name: r.text('supplier_name'),
         status: raw.status as OrderStatus, lines: r.lines(), estimated_delivery_date: r.date('estimated_delivery_date'),
       };
     case 'shipment':
@@ -196,8 +197,13 @@ function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (fi
 
 const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
 
-/** One update (`path` names it in problems, e.g. `updates[3]`); undefined when it has problems. */
-export function parseSupplierUpdate(raw: unknown, path: string, problems: FieldProblem[]): ParsedUpdate | undefined {
+/**
+ * One update (`path` names it in problems, e.g. `updates[3]`); undefined when it has problems.
+ * `options.fromDocument`: read from a supplier document (or held from one), where an `order` may leave its supplier
+ * unnamed (the PO's supplier then: an 855 without N1); the JSON API requires supplier_name.
+ */
+export function parseSupplierUpdate(raw: unknown, path: string, problems: FieldProblem[], options: { fromDocument?: boolean } = {}):
+  ParsedUpdate | undefined {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     problems.push({ field: path, message: `must be an object, not ${kindOf(raw)}` });
     return undefined;
@@ -208,7 +214,7 @@ export function parseSupplierUpdate(raw: unknown, path: string, problems: FieldP
     return undefined;
   }
   const type = record.type as UpdateType;
-  const validate = validators[type];
+  const validate = options.fromDocument && type === 'order' ? validateDocumentOrder : validators[type];
   if (!validate(record)) {
     problems.push(...problemsFromAjv(validate.errors as AjvIssue[], path));
     return undefined;

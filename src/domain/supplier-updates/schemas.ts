@@ -26,6 +26,19 @@ const Lines = Type.Optional(Type.Unsafe<{ sku: string; quantity: number }[] | nu
 
 const common = { type: Type.String(), po_number: Text(100) };
 
+/**
+ * An `order` read from a supplier document: its supplier may go unnamed (an 855 without N1 and no ?supplier_name=),
+ * and is then the PO's (domain/supplier-updates/order.ts). The JSON API keeps supplier_name required.
+ */
+export const documentOrderSchema = (): TSchema => Type.Object({
+  ...common,
+  supplier_order_id: Text(100),
+  supplier_name: OptionalText(200),
+  status: Type.Unsafe<string>({ enum: [...ORDER_STATUSES] }),
+  lines: Lines,
+  estimated_delivery_date: CalendarDate,
+}, { additionalProperties: false });
+
 export const UPDATE_SCHEMAS: Record<(typeof UPDATE_TYPES)[number], TSchema> = {
   order: Type.Object({
     ...common,

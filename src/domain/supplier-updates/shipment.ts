@@ -2,7 +2,7 @@
 // supplier order it belongs to (created when new: "PO X shipped, tracking T" is enough), its carrier and link.
 import { detectCarrier, normalizeTrackingNumber, trackingUrl } from '../tracking.ts';
 import {
-  clone, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
+  clone, linesForPart, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
   type LineCover, type Plan, type PlanContext, type PoSnapshot, type SnapshotLine,
 } from './snapshot.ts';
 import type { ShipmentUpdate } from './types.ts';
@@ -48,7 +48,7 @@ export function planShipment(s: PoSnapshot, u: ShipmentUpdate, ctx: PlanContext)
   if (u.lines) {
     parts = [];
     for (const { sku, quantity } of u.lines) {
-      const candidates = s.lines.filter((l) => l.sku === sku);
+      const candidates = linesForPart(s, sku);
       if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`);
       const line = candidates.find((l) => existingOrder?.lines.some((c) => c.line_id === l.id))
         ?? candidates.find((l) => orderSupplier === null || l.supplier_id === null || l.supplier_id === orderSupplier);

@@ -12,6 +12,8 @@ export interface LineCover {
 export interface SnapshotLine {
   id: string;
   sku: string;
+  /** The supplier's own part number for the line (an X12 VP part id), when the PO has it. */
+  supplier_sku?: string | null;
   quantity: number;
   status: FulfilmentStatus;
   /** The line's supplier: its own, else the PO's; null when unknown. */
@@ -87,6 +89,16 @@ export function setCover(covers: LineCover[], lineId: string, quantity: number):
   const existing = covers.find((c) => c.line_id === lineId);
   if (existing) existing.quantity = quantity;
   else covers.push({ line_id: lineId, quantity });
+}
+
+/**
+ * The PO lines a supplier's part id names, in line order: those with that sku, else those with that supplier_sku
+ * (suppliers often identify items only by their own part number: X12 LIN/PO1/IT1 `VP`, or a UPC they also use as
+ * their part number). The PO stores no UPC of its own, so a UPC matches only through one of these.
+ */
+export function linesForPart(s: PoSnapshot, part: string): SnapshotLine[] {
+  const bySku = s.lines.filter((l) => l.sku === part);
+  return bySku.length > 0 ? bySku : s.lines.filter((l) => l.supplier_sku != null && l.supplier_sku === part);
 }
 
 /** Supplier ids whose name matches (case and surrounding space ignored). */

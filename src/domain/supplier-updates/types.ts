@@ -28,7 +28,8 @@ export interface OrderUpdate {
   type: 'order';
   po_number: string;
   supplier_order_id: string;
-  supplier_name: string;
+  /** Null (supplier documents only: an 855 naming no supplier): the PO's supplier (order.ts). */
+  supplier_name: string | null;
   status: OrderStatus;
   /** Null: every not-yet-covered line of that supplier on the PO. */
   lines: LineQuantity[] | null;

@@ -42,8 +42,10 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
   const reject = (reason: string) => [rejectedEntry(ctx, 'order', poNumber, reason)];
   const supplierOrderId = el(bak, 8) || refOf(segments, 'VN');
   if (!supplierOrderId) return reject('BAK08 (the supplier\'s order number) is empty and there is no REF*VN');
+  // No N1 naming the supplier and no ?supplier_name=: the PO's supplier (domain/supplier-updates/order.ts), so the
+  // set is usable and its 997 AK5*A holds (rejected at apply only when the PO's supplier cannot be told).
   const supplierName = supplierNameOf(segments, ctx);
-  if (!supplierName) return reject('no N1*SU, N1*SE or N1*VN names the supplier (N102), and no supplier_name was given');
+  const supplier = supplierName === null ? {} : { supplier_name: supplierName };
 
   const firstLine = segments.findIndex((s) => s.elements[0] === 'PO1');
   const header = firstLine === -1 ? segments : segments.slice(0, firstLine);
@@ -85,12 +87,12 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
   if (groups.length === 0) {
     // No line detail (BAK02 AK, RJ): the acknowledgement covers every line of this supplier on the PO.
     return [entryOf(ctx, 'order', {
-      type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, supplier_name: supplierName,
+      type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, ...supplier,
       status: orderRejected ? 'cancelled' : 'confirmed', estimated_delivery_date: orderRejected ? null : headerEta,
     })];
   }
   return groups.map((group) => entryOf(ctx, 'order', {
-    type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, supplier_name: supplierName, status: group.status,
+    type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, ...supplier, status: group.status,
     lines: [...group.lines].map(([sku, quantity]) => ({ sku, quantity })), estimated_delivery_date: group.eta,
   }));
 }
