@@ -268,7 +268,7 @@ export async function refreshManyPoViews(
     await updateById(db, 'purchase_orders', poId, options.updatedAt === undefined
       ? { view_v2: po.view_v2 } : { view_v2: po.view_v2, updated_at: options.updatedAt });
     changes.push({ poId, before: before.get(poId) ?? null, after: po.view_v2 });
-    for (const line of lines) await updateById(db, 'po_lines', line.id, { view_v1: line.view_v1 });
+    for (const line of lines) await updateById(db, 'po_lines', line.id, { view_v1: line.view_v1 }, { onlyIfChanged: true });
   }
   await recordPoChanges(db, retailerId, changes);
 }
