@@ -49,13 +49,14 @@ describe('855 shapes', () => {
     ]);
   });
 
-  it('takes the supplier name from the caller when no N1 names it, and rejects the set when nobody does', async () => {
+  it('takes the supplier name from the caller when no N1 names it, and else leaves it to the PO\'s supplier', async () => {
     const bytes = file855('BAK*00*AC*PO-7*20261101****SO-7', [], ['N1*ST*FAIRWAY']);
     expect(acceptedUpdates((await readAll(bytes, { supplierName: 'Cobra Puma' })).entries)[0].supplier_name).toBe('Cobra Puma');
-    expect((await readAll(bytes)).entries).toEqual([{
-      source: 'ST 0001 (855)', type: 'order', po_number: 'PO-7', update: null,
-      reason: 'no N1*SU, N1*SE or N1*VN names the supplier (N102), and no supplier_name was given',
-    }]);
+    // Usable (the 997 accepts it): applied to the PO's supplier (test/api/supplier-documents-apply.test.ts).
+    const [entry] = (await readAll(bytes)).entries;
+    expect(entry).toMatchObject({ source: 'ST 0001 (855)', type: 'order', po_number: 'PO-7', reason: null });
+    expect(entry.update).toMatchObject({ type: 'order', po_number: 'PO-7', supplier_order_id: 'SO-7' });
+    expect(entry.update).not.toHaveProperty('supplier_name');
   });
 
   it('rejects a line without a part id it can match', async () => {
