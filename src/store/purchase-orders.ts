@@ -145,13 +145,10 @@ export async function loadPoAggregate(db: Db, retailerId: string, poId: string):
   return (await loadPoAggregates(db, retailerId, [poId])).get(poId);
 }
 
-/**
- * po_lines without its rendering (the largest column, never needed to render anew), nor source_line_id: stored after
- * the rendering (migration 0005), it would make SQLite read the rendering's overflow pages to reach it.
- */
+/** po_lines without its rendering (the largest column, never needed to render anew). */
 const LINE_COLUMNS = [
   'id', 'retailer_id', 'po_id', 'line_no', 'supplier_id', 'sku', 'supplier_sku', 'product_name', 'description', 'quantity',
-  'unit_cost_cents', 'received_quantity', 'rejected_quantity', 'fulfilment_status', 'estimated_delivery_date',
+  'unit_cost_cents', 'received_quantity', 'rejected_quantity', 'fulfilment_status', 'estimated_delivery_date', 'source_line_id',
 ] as const;
 /** purchase_orders without its rendering. */
 const HEADER_COLUMNS = [
