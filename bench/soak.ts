@@ -90,7 +90,15 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   child.on('message', (message) => probes.push(message as (typeof probes)[number]));
-  const stop = () => { child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); };
+  // The service stopping mid-soak (a port in use at start, a crash) ends the soak at once, saying so.
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`soak: the service exited (${signal ?? code}) — see its output above`);
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(1);
+  });
+  let stopping = false;
+  const stop = () => { stopping = true; child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); };
   process.once('SIGINT', () => { stop(); process.exit(130); });
   const base = `http://127.0.0.1:${PORT}`;
   for (let i = 0; ; i++) {

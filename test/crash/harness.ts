@@ -19,7 +19,14 @@ export const seededRandom = prng;
 export interface Op {
   key: string;
   url: string;
+  /** JSON, or with `contentType` the raw text sent as it is (a supplier document's bytes). */
   body: unknown;
+  contentType?: string;
+  /**
+   * Sent without the Idempotency-Key header (`key` then only names the op): for writes that must be safe to
+   * repeat without one (a supplier document is identified by its bytes). Not replayed at the end.
+   */
+  withoutKey?: boolean;
 }
 
 export interface Ack {
@@ -34,8 +41,10 @@ export async function send(baseUrl: string, apiKey: string, op: Op): Promise<Ack
   try {
     const response = await fetch(`${baseUrl}${op.url}`, {
       method: 'POST',
-      headers: { 'x-api-key': apiKey, 'idempotency-key': op.key, 'content-type': 'application/json' },
-      body: JSON.stringify(op.body),
+      headers: {
+        'x-api-key': apiKey, 'content-type': op.contentType ?? 'application/json', ...(op.withoutKey ? {} : { 'idempotency-key': op.key }),
+      },
+      body: op.contentType ? String(op.body) : JSON.stringify(op.body),
       signal: AbortSignal.timeout(20_000),
     });
     const text = await response.text();
@@ -110,6 +119,11 @@ export interface CrashPath {
   setup?(context: HarnessContext): Promise<void>;
   next(state: ClientState, context: HarnessContext): Op | null;
   acknowledged(state: ClientState, op: Op, ack: Ack): void;
+  /**
+   * After the last start and the replays, with the server (and worker) still up: what needs the running service
+   * (background work to finish, requests sent once more); returns one sentence per broken expectation.
+   */
+  settle?(states: ClientState[], context: HarnessContext): Promise<string[]>;
   check(states: ClientState[], context: HarnessContext): Promise<string[]>;
 }
 
@@ -208,6 +222,7 @@ export async function runKills(options: KillRunOptions): Promise<KillRunReport> 
   let replays = 0;
   for (const state of states) {
     for (const { op, ack } of state.acked) {
+      if (op.withoutKey) continue; // nothing to replay; the path's check sends it again itself
       const again = await send(context.baseUrl, context.apiKey, op);
       replays++;
       if (!again || again.status !== ack.status || again.text !== ack.text || !again.replayed) {

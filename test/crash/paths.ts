@@ -7,6 +7,7 @@
 // retried after kills and replayed at the end by the harness; invariants.ts checks the whole database after.
 import type { Db } from '../../src/db/database.ts';
 import type { Ack, ClientState, CrashPath, HarnessContext, Op } from './harness.ts';
+import { supplierDocumentsPath } from './paths-documents.ts';
 
 export interface PathDatabase {
   db: Db;
@@ -14,7 +15,7 @@ export interface PathDatabase {
 
 const SKUS = ['GT2-9', 'PROV1', 'TP5X', 'CHR-3', 'SPN-58'];
 
-function postJson(context: HarnessContext, url: string, body: unknown, key: string): Promise<Response> {
+export function postJson(context: HarnessContext, url: string, body: unknown, key: string): Promise<Response> {
   return fetch(`${context.baseUrl}${url}`, {
     method: 'POST', body: JSON.stringify(body),
     headers: { 'x-api-key': context.apiKey, 'content-type': 'application/json', 'idempotency-key': key },
@@ -226,5 +227,5 @@ export function heldUpdatesPath(db: Db): CrashPath {
 
 /** Every path the harness runs; add new ones here. */
 export function crashPaths(db: Db, clientsPerPath: number): CrashPath[] {
-  return [lifecyclePath(db), supplierUpdatesPath(db, clientsPerPath), heldUpdatesPath(db)];
+  return [lifecyclePath(db), supplierUpdatesPath(db, clientsPerPath), heldUpdatesPath(db), supplierDocumentsPath(db, clientsPerPath)];
 }
