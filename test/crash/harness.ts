@@ -165,6 +165,8 @@ export interface KillRunOptions {
 }
 
 export interface KillRunReport {
+  /** Where the time went, ms: starting the server, clients running, the last retries and the replays. */
+  timings: { starting: number; running: number; replaying: number };
   kills: number;
   acked: number;
   retriedAfterKill: number;
@@ -190,8 +192,18 @@ export async function runKills(options: KillRunOptions): Promise<KillRunReport> 
     }
   }
   let retriedAfterKill = 0;
+  const timings = { starting: 0, running: 0, replaying: 0 };
+  const timed = async <T>(phase: keyof typeof timings, work: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] += Date.now() - started;
+    }
+  };
   for (let kill = 0; kill < killPoints; kill++) {
-    await server.start();
+    await timed('starting', () => server.start());
+    const started = Date.now();
     const runMs = 100 + Math.floor(context.random() * maxRunMs);
     const stop = { at: Date.now() + runMs + 60_000 };
     retriedAfterKill += states.filter((s) => s.pending).length;
@@ -200,9 +212,11 @@ export async function runKills(options: KillRunOptions): Promise<KillRunReport> 
     await server.kill();
     stop.at = 0;
     await Promise.all(clients);
+    timings.running += Date.now() - started;
   }
   // The last start: send what is pending once more (the client's retry), then replay everything.
-  await server.start();
+  await timed('starting', () => server.start());
+  const replayStarted = Date.now();
   for (const state of states) {
     if (!state.pending) continue;
     retriedAfterKill++;
@@ -231,5 +245,6 @@ export async function runKills(options: KillRunOptions): Promise<KillRunReport> 
     }
   }
   const acked = states.reduce((n, s) => n + s.acked.length, 0);
-  return { kills: killPoints, acked, retriedAfterKill, replays, states, problems };
+  timings.replaying = Date.now() - replayStarted;
+  return { timings, kills: killPoints, acked, retriedAfterKill, replays, states, problems };
 }
