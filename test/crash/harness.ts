@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prng } from '../../src/seed/generate.ts';
 
+const START_TIMEOUT_MS = 300_000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A small seeded PRNG (the seed module's mulberry32), so a failing run can be replayed with KILL_SEED. */
@@ -54,45 +55,60 @@ export async function send(baseUrl: string, apiKey: string, op: Op): Promise<Ack
   }
 }
 
-/** The service as a child process on one port and database. */
+/**
+ * The service as a child process on one port and database; with `worker`, an `ordersync worker` beside it
+ * (PostgreSQL: the process that delivers webhooks), started after the server and killed with it.
+ */
 export class ServerProcess {
   private child: ChildProcess | undefined;
+  private worker: ChildProcess | undefined;
   readonly baseUrl: string;
 
-  constructor(private readonly env: Record<string, string>, readonly port: number) {
+  constructor(private readonly env: Record<string, string>, readonly port: number, private readonly options: { worker?: boolean } = {}) {
     this.baseUrl = `http://127.0.0.1:${port}`;
+  }
+
+  private spawn(command: string, env: Record<string, string>): ChildProcess {
+    return spawn(process.execPath, [join(ROOT, 'bin', 'ordersync.js'), command], {
+      cwd: ROOT,
+      // Rate limits off: the clients are one key sending as fast as the server answers.
+      env: { ...process.env, ...this.env, LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '0', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   }
 
   /** Starts `serve` and waits until /healthz answers. */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'ordersync.js'), 'serve'], {
-      cwd: ROOT,
-      // Rate limits off: the clients are one key sending as fast as the server answers.
-      env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1', LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '0' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = this.spawn('serve', { PORT: String(this.port), HOST: '127.0.0.1' });
     let stderr = '';
     child.stderr!.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
     this.child = child;
-    const deadline = Date.now() + 90_000;
+    // Generous: on a loaded shared 2-core machine a start has taken over 90 s; a slow start is no crash fault.
+    const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) while starting: ${stderr}`);
       try {
         const response = await fetch(`${this.baseUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
-        if (response.ok) return;
+        if (response.ok) {
+          // Not waited for: it claims due deliveries whenever it is up, and a kill may come before that.
+          if (this.options.worker) this.worker = this.spawn('worker', {});
+          return;
+        }
       } catch { /* not listening yet */ }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`the server did not start within 90 s: ${stderr}`);
+    await this.kill();
+    throw new Error(`the server did not start within ${START_TIMEOUT_MS / 1000} s: ${stderr}`);
   }
 
   /** SIGKILL: no shutdown hook runs, whatever was in flight is cut off. */
   async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    await Promise.all([this.child, this.worker].map(async (child) => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }));
   }
 }
 

@@ -7,7 +7,7 @@
 // KILL_POINTS (default 20: every path is under way at every kill, so each path gets 20 kill points; a start of
 // the server costs about a second, which keeps the file near a minute on a 2-core CI machine) and KILL_SEED
 // (printed, to replay a failing run) tune it: `KILL_POINTS=200 npx vitest run test/crash` for a deeper run.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createApiKey } from '../../src/store/api-keys.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import { ensureSupplier } from '../../src/store/suppliers.ts';
@@ -16,6 +16,7 @@ import { TestDatabases, type TestDatabaseId } from '../support/test-database.ts'
 import { runKills, seededRandom, ServerProcess } from './harness.ts';
 import { INVARIANTS } from './invariants.ts';
 import { crashPaths } from './paths.ts';
+import { webhookReceiver } from './paths-webhooks.ts';
 import { freePort } from '../support/cli-process.ts';
 
 const KILL_POINTS = Number(process.env.KILL_POINTS ?? 20);
@@ -43,13 +44,17 @@ export function describeKillHarness(databaseId: TestDatabaseId): void {
       const url = database.schema
         ? `${database.url}${database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.schema}`)}`
         : database.url;
-      const server = new ServerProcess({ DATABASE_URL: url, ORDERSYNC_SECRET: SECRET }, await freePort());
-      afterAll(() => server.kill());
+      // The webhook receiver is on 127.0.0.1. PostgreSQL: webhooks are delivered by `ordersync worker`, killed with serve.
+      const server = new ServerProcess({ DATABASE_URL: url, ORDERSYNC_SECRET: SECRET, WEBHOOKS_ALLOW_PRIVATE_URLS: 'true' }, await freePort(),
+        { worker: databaseId === 'POSTGRES' });
+      onTestFinished(() => server.kill());
       const context = {
         baseUrl: server.baseUrl, apiKey, retailerId: retailer.id, random: seededRandom(seed),
         fixtures: { supplierId, warehouseId, supplierName },
       };
-      const paths = crashPaths(db, CLIENTS_PER_PATH);
+      const receiver = webhookReceiver(seed);
+      onTestFinished(() => receiver.close());
+      const paths = crashPaths(db, CLIENTS_PER_PATH, receiver);
       await server.start();
       for (const path of paths) await path.setup?.(context);
       await server.kill();

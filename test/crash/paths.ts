@@ -8,6 +8,7 @@
 import type { Db } from '../../src/db/database.ts';
 import type { Ack, ClientState, CrashPath, HarnessContext, Op } from './harness.ts';
 import { supplierDocumentsPath } from './paths-documents.ts';
+import { webhookDeliveriesPath, type WebhookReceiver } from './paths-webhooks.ts';
 
 export interface PathDatabase {
   db: Db;
@@ -225,7 +226,13 @@ export function heldUpdatesPath(db: Db): CrashPath {
   };
 }
 
-/** Every path the harness runs; add new ones here. */
-export function crashPaths(db: Db, clientsPerPath: number): CrashPath[] {
-  return [lifecyclePath(db), supplierUpdatesPath(db, clientsPerPath), heldUpdatesPath(db), supplierDocumentsPath(db, clientsPerPath)];
+/**
+ * Every path the harness runs; add new ones here. The webhook path comes first: its endpoint must exist before
+ * the other paths' setup makes events, so that every event of a type it takes has a delivery.
+ */
+export function crashPaths(db: Db, clientsPerPath: number, receiver: WebhookReceiver): CrashPath[] {
+  return [
+    webhookDeliveriesPath(db, receiver), lifecyclePath(db), supplierUpdatesPath(db, clientsPerPath), heldUpdatesPath(db),
+    supplierDocumentsPath(db, clientsPerPath),
+  ];
 }
