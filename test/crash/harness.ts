@@ -229,6 +229,7 @@ export async function runKills(options: KillRunOptions): Promise<KillRunReport> 
     stop.at = 0;
     await Promise.all(clients);
     timings.running += Date.now() - started;
+    if (process.env.KILL_VERBOSE) console.log(`kill ${kill + 1}/${killPoints} after ${runMs} ms; ${JSON.stringify(timings)}`);
   }
   // The last start: send what is pending once more (the client's retry), then replay everything.
   await timed('starting', () => server.start());

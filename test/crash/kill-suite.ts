@@ -22,7 +22,7 @@ import { freePort } from '../support/cli-process.ts';
 const KILL_POINTS = Number(process.env.KILL_POINTS ?? 20);
 const CLIENTS_PER_PATH = 2;
 /** A server start can take tens of seconds on a loaded 2-core machine: the time allowed grows with the kills. */
-const TIMEOUT_MS = 300_000 + KILL_POINTS * 60_000;
+const TIMEOUT_MS = 600_000 + KILL_POINTS * 90_000;
 const SECRET = 'kill-harness-secret-0123456789abcdefghijklmnop';
 const s = (ms: number) => (ms / 1000).toFixed(1);
 
@@ -64,6 +64,7 @@ export function describeKillHarness(databaseId: TestDatabaseId): void {
       const settleStarted = Date.now();
       for (const path of paths) problems.push(...((await path.settle?.(report.states.filter((s) => s.path === path.name), context)) ?? []));
       const settling = Date.now() - settleStarted;
+      if (process.env.KILL_VERBOSE) console.log(`settled in ${s(settling)} s`);
       await server.kill();
       const checkStarted = Date.now();
       for (const path of paths) {
