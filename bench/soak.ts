@@ -11,13 +11,14 @@
 //    are flat when the least-squares growth over the run is within the noise (twice the residuals' standard
 //    deviation, or 5% of the mean, whichever is larger), and no request failed.
 //
-// Environment: SOAK_POS (20000), SOAK_CONNECTIONS (16), SOAK_PORT (9260).
+// Writes carry an Idempotency-Key. Environment: SOAK_POS (20000), SOAK_CONNECTIONS (16), SOAK_PORT (9260).
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { intFromEnv } from './lib/common.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { poNumberFor } from '../src/seed/generate.ts';
@@ -30,9 +31,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argIndex = process.argv.indexOf('--minutes');
 const MINUTES = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 30;
 if (!Number.isFinite(MINUTES) || MINUTES <= 0) throw new Error('--minutes: expected a positive number');
-const POS = Number(process.env.SOAK_POS ?? 20_000);
-const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 16);
-const PORT = Number(process.env.SOAK_PORT ?? 9260);
+const POS = intFromEnv('SOAK_POS', 20_000);
+const CONNECTIONS = intFromEnv('SOAK_CONNECTIONS', 16);
+const PORT = intFromEnv('SOAK_PORT', 9260);
 const WINDOW_S = 10;
 const SEED = 7;
 
@@ -89,7 +90,15 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   child.on('message', (message) => probes.push(message as (typeof probes)[number]));
-  const stop = () => { child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); };
+  // The service stopping mid-soak (a port in use at start, a crash) ends the soak at once, saying so.
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`soak: the service exited (${signal ?? code}) — see its output above`);
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(1);
+  });
+  let stopping = false;
+  const stop = () => { stopping = true; child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); };
   process.once('SIGINT', () => { stop(); process.exit(130); });
   const base = `http://127.0.0.1:${PORT}`;
   for (let i = 0; ; i++) {
@@ -116,10 +125,13 @@ async function main(): Promise<void> {
     method: 'POST', path: '/api/v2/orders/by-po-numbers',
     setupRequest: (r) => ({ ...r, body: JSON.stringify({ po_numbers: Array.from({ length: 100 }, randomPo) }) }),
   };
+  // Writes carry an Idempotency-Key, as careful clients send them: the key's row (its encrypted response) is
+  // written with each one, so the soak watches that path too.
+  const keyed = (r: autocannon.Request) => ({ ...r, headers: { ...headers, 'idempotency-key': `soak-${process.pid}-${++counter}` } });
   const supplierUpdate: autocannon.Request = {
     method: 'POST', path: '/api/v2/supplier_updates',
     setupRequest: (r) => ({
-      ...r,
+      ...keyed(r),
       body: JSON.stringify({ updates: [{ type: 'shipment', po_number: randomPo(), supplier_order_id: `SOAK-${counter}`,
         tracking_number: `SOAK${process.pid}X${++counter}`, carrier: 'ups', shipped_date: new Date().toISOString(), estimated_delivery_date: null }] }),
     }),
@@ -127,7 +139,7 @@ async function main(): Promise<void> {
   const create: autocannon.Request = {
     method: 'POST', path: '/api/v2/purchase_orders',
     setupRequest: (r) => ({
-      ...r,
+      ...keyed(r),
       body: JSON.stringify({ supplier_id: supplier.id, warehouse_id: warehouseId, reference_number: `soak-${++counter}`,
         products: [{ sku: 'SOAK-1', supplier_sku: 'S-1', quantity: 2, cost: 10 }, { sku: 'SOAK-2', supplier_sku: 'S-2', quantity: 1, cost: 4.5 }] }),
     }),

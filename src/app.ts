@@ -92,6 +92,7 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
     done();
   });
   app.decorate('idempotencyLockTimeoutSeconds', config.idempotencyLockTimeoutSeconds);
+  app.decorate('idempotencySecret', config.secret);
   registerErrorHandling(app);
   registerRequestLog(app);
   if (metrics) registerMetrics(app, metrics);

@@ -16,6 +16,7 @@ import { startScheduling } from './sync/scheduler.ts';
 import { startWebhookDelivery } from './events/delivery-process.ts';
 import { startInbox } from './ingest/inbox.ts';
 import { expireHeldSupplierUpdates } from './store/held-supplier-updates.ts';
+import { idempotencyPurgeTask } from './http/idempotency-purge.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
 import { setUpstreamLog } from './observability/upstream.ts';
 import { observePool } from './observability/metrics.ts';
@@ -55,6 +56,9 @@ registerBackgroundWork({
     return { stop: async () => clearInterval(timer) };
   },
 });
+
+// Idempotency keys older than 24 hours (and their encrypted responses) are deleted at start and hourly.
+registerBackgroundWork(idempotencyPurgeTask);
 
 registerBackgroundWork({
   name: 'inbox folder',

@@ -19,15 +19,21 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 export class CredentialsDecryptionError extends Error {}
 
-/** The 256-bit key for credentials, derived from the master secret (no other use shares it). */
-export function credentialsKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), HKDF_SALT, HKDF_INFO, KEY_BYTES));
+/**
+ * The 256-bit key for credentials, derived from the master secret. `info` (HKDF's) separates uses: each other
+ * use of this scheme (stored Idempotency-Key responses) passes its own, so no two uses share a key.
+ */
+export function credentialsKey(secret: string, info = HKDF_INFO): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), HKDF_SALT, info, KEY_BYTES));
 }
 
-/** Encrypts `credentials` (any JSON value) for the connection `context` (its id). A fresh IV every time. */
-export function encryptCredentials(secret: string, credentials: unknown, context: string): string {
+/**
+ * Encrypts `credentials` (any JSON value) for the connection `context` (its id). A fresh IV every time.
+ * `info`: the use's own key (credentialsKey); connection credentials and webhook secrets use the default.
+ */
+export function encryptCredentials(secret: string, credentials: unknown, context: string, info = HKDF_INFO): string {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv(ALGORITHM, credentialsKey(secret), iv, { authTagLength: TAG_BYTES });
+  const cipher = createCipheriv(ALGORITHM, credentialsKey(secret, info), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(credentials), 'utf8'), cipher.final()]);
   return [VERSION, iv, ciphertext, cipher.getAuthTag()]
@@ -39,8 +45,8 @@ function decodePart(text: string, what: string): Buffer {
   return Buffer.from(text, 'base64url');
 }
 
-/** The credentials encrypted for `context`; throws CredentialsDecryptionError unless they authenticate. */
-export function decryptCredentials<T = unknown>(secret: string, stored: string, context: string): T {
+/** The credentials encrypted for `context` (and `info`); throws CredentialsDecryptionError unless they authenticate. */
+export function decryptCredentials<T = unknown>(secret: string, stored: string, context: string, info = HKDF_INFO): T {
   const parts = stored.split('.');
   if (parts[0] !== VERSION) {
     throw new CredentialsDecryptionError(`stored credentials are in an unknown format (expected ${VERSION})`);
@@ -53,7 +59,7 @@ export function decryptCredentials<T = unknown>(secret: string, stored: string, 
   if (tag.length !== TAG_BYTES) throw new CredentialsDecryptionError('stored credentials are malformed: wrong tag length');
   let plaintext: string;
   try {
-    const decipher = createDecipheriv(ALGORITHM, credentialsKey(secret), iv, { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv(ALGORITHM, credentialsKey(secret, info), iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(tag);
     plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');

@@ -26,7 +26,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.ts';
 import { RequestTransaction } from '../db/request-transaction.ts';
 import {
-  deleteExpiredIdempotencyKey, findIdempotencyKey, KeyInFlightError, saveIdempotencyResponse, type StoredResponse,
+  deleteExpiredIdempotencyKey, findIdempotencyKey, KeyInFlightError, saveIdempotencyResponse, StoredResponseUnreadableError,
+  type StoredResponse,
 } from '../store/idempotency-keys.ts';
 import { ApiError, conflict, validationFailed } from './errors.ts';
 
@@ -55,6 +56,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Set by buildApp from IDEMPOTENCY_LOCK_TIMEOUT_SECONDS. */
     idempotencyLockTimeoutSeconds?: number;
+    /** Set by buildApp to ORDERSYNC_SECRET: stored responses are encrypted with it (store/idempotency-keys.ts). */
+    idempotencySecret?: string;
   }
 }
 
@@ -92,6 +95,21 @@ const stillBeingHandled = () => new ApiError(409, 'conflict',
  */
 export function registerIdempotency(app: FastifyInstance, db: Db): void {
   const lockTimeoutMs = () => 1000 * (app.idempotencyLockTimeoutSeconds ?? DEFAULT_IDEMPOTENCY_LOCK_TIMEOUT_SECONDS);
+  const secret = () => {
+    // No plaintext fallback: a response may hold a secret shown once (a webhook endpoint's whsec_).
+    if (!app.idempotencySecret) throw new Error('registerIdempotency: app.idempotencySecret is not set (buildApp sets it)');
+    return app.idempotencySecret;
+  };
+  const findKey = async (retailerId: string, key: string) => {
+    try {
+      return await findIdempotencyKey(db, retailerId, key, secret());
+    } catch (error) {
+      if (!(error instanceof StoredResponseUnreadableError)) throw error;
+      // The write was done; doing it again is never right. The key cannot be replayed: the client uses a new one.
+      throw conflict('The response stored for this Idempotency-Key can no longer be read (the server\'s secret changed); '
+        + 'check whether the first request took effect, and use a new key for a new request.');
+    }
+  };
 
   // The handler runs inside the request's transaction.
   app.addHook('onRoute', (route) => {
@@ -114,7 +132,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
     const retailerId = request.auth.retailerId;
     await deleteExpiredIdempotencyKey(db, retailerId, key, new Date(Date.now() - IDEMPOTENCY_TTL_MS).toISOString());
     const hash = requestHash(request);
-    const stored = await findIdempotencyKey(db, retailerId, key);
+    const stored = await findKey(retailerId, key);
     if (stored) {
       if (stored.request_hash !== hash) {
         throw conflict('This Idempotency-Key was already used with a different request; use a new key for a new request.');
@@ -148,17 +166,17 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
       // The handler failed: nothing it wrote is kept.
       await keyed.scope.rollback();
       // A concurrent request with the key may have done the work meanwhile (and made this one fail): replay it.
-      const first = await findIdempotencyKey(db, retailerId, keyed.key);
+      const first = await findKey(retailerId, keyed.key);
       if (first && first.request_hash === keyed.hash) {
         replay(reply, first);
         return first.response_body;
       }
       // A 5xx is not kept: the client may retry with the same key. A 4xx (bad state, not found) is.
       if (reply.statusCode >= 500) return payload;
-      const saved = await db.transaction().execute((trx) => saveIdempotencyResponse(trx, retailerId, keyed.key, response, lockTimeoutMs()))
+      const saved = await db.transaction().execute((trx) => saveIdempotencyResponse(trx, retailerId, keyed.key, response, lockTimeoutMs(), secret()))
         .catch((error) => (error instanceof KeyInFlightError ? false : Promise.reject(error)));
       if (!saved) {
-        const other = await findIdempotencyKey(db, retailerId, keyed.key);
+        const other = await findKey(retailerId, keyed.key);
         if (other && other.request_hash === keyed.hash) {
           replay(reply, other);
           return other.response_body;
@@ -168,10 +186,10 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
     }
 
     try {
-      const saved = await keyed.scope.run(() => saveIdempotencyResponse(db, retailerId, keyed.key, response, lockTimeoutMs()));
+      const saved = await keyed.scope.run(() => saveIdempotencyResponse(db, retailerId, keyed.key, response, lockTimeoutMs(), secret()));
       if (!saved) {
         await keyed.scope.rollback();
-        const first = await findIdempotencyKey(db, retailerId, keyed.key);
+        const first = await findKey(retailerId, keyed.key);
         if (!first) throw new Error('idempotency key vanished');
         if (first.request_hash !== keyed.hash) {
           throw conflict('This Idempotency-Key was already used with a different request; use a new key for a new request.');
@@ -184,7 +202,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db): void {
       await keyed.scope.rollback().catch(() => undefined);
       if (error instanceof KeyInFlightError) throw stillBeingHandled();
       // The write may have failed because a concurrent request with the key did it first: replay that one.
-      const first = await findIdempotencyKey(db, retailerId, keyed.key);
+      const first = await findKey(retailerId, keyed.key);
       if (first && first.request_hash === keyed.hash) {
         replay(reply, first);
         return first.response_body;

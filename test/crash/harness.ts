@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prng } from '../../src/seed/generate.ts';
 
+const START_TIMEOUT_MS = 300_000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A small seeded PRNG (the seed module's mulberry32), so a failing run can be replayed with KILL_SEED. */
@@ -19,7 +20,14 @@ export const seededRandom = prng;
 export interface Op {
   key: string;
   url: string;
+  /** JSON, or with `contentType` the raw text sent as it is (a supplier document's bytes). */
   body: unknown;
+  contentType?: string;
+  /**
+   * Sent without the Idempotency-Key header (`key` then only names the op): for writes that must be safe to
+   * repeat without one (a supplier document is identified by its bytes). Not replayed at the end.
+   */
+  withoutKey?: boolean;
 }
 
 export interface Ack {
@@ -34,8 +42,10 @@ export async function send(baseUrl: string, apiKey: string, op: Op): Promise<Ack
   try {
     const response = await fetch(`${baseUrl}${op.url}`, {
       method: 'POST',
-      headers: { 'x-api-key': apiKey, 'idempotency-key': op.key, 'content-type': 'application/json' },
-      body: JSON.stringify(op.body),
+      headers: {
+        'x-api-key': apiKey, 'content-type': op.contentType ?? 'application/json', ...(op.withoutKey ? {} : { 'idempotency-key': op.key }),
+      },
+      body: op.contentType ? String(op.body) : JSON.stringify(op.body),
       signal: AbortSignal.timeout(20_000),
     });
     const text = await response.text();
@@ -45,45 +55,60 @@ export async function send(baseUrl: string, apiKey: string, op: Op): Promise<Ack
   }
 }
 
-/** The service as a child process on one port and database. */
+/**
+ * The service as a child process on one port and database; with `worker`, an `ordersync worker` beside it
+ * (PostgreSQL: the process that delivers webhooks), started after the server and killed with it.
+ */
 export class ServerProcess {
   private child: ChildProcess | undefined;
+  private worker: ChildProcess | undefined;
   readonly baseUrl: string;
 
-  constructor(private readonly env: Record<string, string>, readonly port: number) {
+  constructor(private readonly env: Record<string, string>, readonly port: number, private readonly options: { worker?: boolean } = {}) {
     this.baseUrl = `http://127.0.0.1:${port}`;
+  }
+
+  private spawn(command: string, env: Record<string, string>): ChildProcess {
+    return spawn(process.execPath, [join(ROOT, 'bin', 'ordersync.js'), command], {
+      cwd: ROOT,
+      // Rate limits off: the clients are one key sending as fast as the server answers.
+      env: { ...process.env, ...this.env, LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '0', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   }
 
   /** Starts `serve` and waits until /healthz answers. */
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'ordersync.js'), 'serve'], {
-      cwd: ROOT,
-      // Rate limits off: the clients are one key sending as fast as the server answers.
-      env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1', LOG_LEVEL: 'error', RATE_LIMIT_PER_MINUTE: '0' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = this.spawn('serve', { PORT: String(this.port), HOST: '127.0.0.1' });
     let stderr = '';
     child.stderr!.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
     this.child = child;
-    const deadline = Date.now() + 90_000;
+    // Generous: on a loaded shared 2-core machine a start has taken over 90 s; a slow start is no crash fault.
+    const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) while starting: ${stderr}`);
       try {
         const response = await fetch(`${this.baseUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
-        if (response.ok) return;
+        if (response.ok) {
+          // Not waited for: it claims due deliveries whenever it is up, and a kill may come before that.
+          if (this.options.worker) this.worker = this.spawn('worker', {});
+          return;
+        }
       } catch { /* not listening yet */ }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`the server did not start within 90 s: ${stderr}`);
+    await this.kill();
+    throw new Error(`the server did not start within ${START_TIMEOUT_MS / 1000} s: ${stderr}`);
   }
 
   /** SIGKILL: no shutdown hook runs, whatever was in flight is cut off. */
   async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    await Promise.all([this.child, this.worker].map(async (child) => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }));
   }
 }
 
@@ -110,6 +135,11 @@ export interface CrashPath {
   setup?(context: HarnessContext): Promise<void>;
   next(state: ClientState, context: HarnessContext): Op | null;
   acknowledged(state: ClientState, op: Op, ack: Ack): void;
+  /**
+   * After the last start and the replays, with the server (and worker) still up: what needs the running service
+   * (background work to finish, requests sent once more); returns one sentence per broken expectation.
+   */
+  settle?(states: ClientState[], context: HarnessContext): Promise<string[]>;
   check(states: ClientState[], context: HarnessContext): Promise<string[]>;
 }
 
@@ -151,6 +181,8 @@ export interface KillRunOptions {
 }
 
 export interface KillRunReport {
+  /** Where the time went, ms: starting the server, clients running, the last retries and the replays. */
+  timings: { starting: number; running: number; replaying: number };
   kills: number;
   acked: number;
   retriedAfterKill: number;
@@ -176,8 +208,18 @@ export async function runKills(options: KillRunOptions): Promise<KillRunReport> 
     }
   }
   let retriedAfterKill = 0;
+  const timings = { starting: 0, running: 0, replaying: 0 };
+  const timed = async <T>(phase: keyof typeof timings, work: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] += Date.now() - started;
+    }
+  };
   for (let kill = 0; kill < killPoints; kill++) {
-    await server.start();
+    await timed('starting', () => server.start());
+    const started = Date.now();
     const runMs = 100 + Math.floor(context.random() * maxRunMs);
     const stop = { at: Date.now() + runMs + 60_000 };
     retriedAfterKill += states.filter((s) => s.pending).length;
@@ -186,9 +228,12 @@ export async function runKills(options: KillRunOptions): Promise<KillRunReport> 
     await server.kill();
     stop.at = 0;
     await Promise.all(clients);
+    timings.running += Date.now() - started;
+    if (process.env.KILL_VERBOSE) console.log(`kill ${kill + 1}/${killPoints} after ${runMs} ms; ${JSON.stringify(timings)}`);
   }
   // The last start: send what is pending once more (the client's retry), then replay everything.
-  await server.start();
+  await timed('starting', () => server.start());
+  const replayStarted = Date.now();
   for (const state of states) {
     if (!state.pending) continue;
     retriedAfterKill++;
@@ -208,6 +253,7 @@ export async function runKills(options: KillRunOptions): Promise<KillRunReport> 
   let replays = 0;
   for (const state of states) {
     for (const { op, ack } of state.acked) {
+      if (op.withoutKey) continue; // nothing to replay; the path's check sends it again itself
       const again = await send(context.baseUrl, context.apiKey, op);
       replays++;
       if (!again || again.status !== ack.status || again.text !== ack.text || !again.replayed) {
@@ -216,5 +262,6 @@ export async function runKills(options: KillRunOptions): Promise<KillRunReport> 
     }
   }
   const acked = states.reduce((n, s) => n + s.acked.length, 0);
-  return { kills: killPoints, acked, retriedAfterKill, replays, states, problems };
+  timings.replaying = Date.now() - replayStarted;
+  return { timings, kills: killPoints, acked, retriedAfterKill, replays, states, problems };
 }

@@ -1,11 +1,16 @@
 // Whole-database invariants the kill harness checks after its last restart: whatever was killed mid-write, no
 // row may be half-written. Each returns one sentence per violation.
 //
-// Adding one (when the work lands): the per-day counts agree with count(*) per retailer and day; every change
-// has its outbox event and every event its change; every supplier document's summary matches its results and
-// rows; every webhook delivery refers to an event and no event is delivered out of its at-least-once contract.
-// Write it as an Invariant and add it to INVARIANTS.
+// Here: stored renderings equal a fresh render; no held update outlives its PO; every key has its response; the
+// per-day counts (migration 0009's triggers) equal count(*) per day; the event outbox agrees with the rows; every
+// supplier document keeps its bytes and its summary agrees with its results. Webhook deliveries are checked by
+// their path (paths-webhooks.ts), which owns the receiver. Write a new one as an Invariant and add it to INVARIANTS.
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
+import { readCsv } from '../../src/ingest/csv/reader.ts';
+import { carrierOfScac, readX12 } from '../../src/ingest/x12/index.ts';
+import { sequenceEvents } from '../../src/store/events.ts';
 import { renderV1Lines, renderV2 } from '../../src/domain/render.ts';
 import { loadPoAggregate, supplierNamesOf, toPoState } from '../../src/store/purchase-orders.ts';
 
@@ -63,4 +68,121 @@ const keysHaveResponses: Invariant = {
   },
 };
 
-export const INVARIANTS: Invariant[] = [renderingsMatchRows, noHeldUpdateForKnownPo, keysHaveResponses];
+/** po_day_counts (kept by triggers, migration 0009) equals a count(*) of POs and of lines grouped by UTC day. */
+const dayCountsMatchRows: Invariant = {
+  name: 'per-day counts equal count(*) per day',
+  async check(db, retailerId) {
+    const counted = await sql<{ day: string; pos: number; lines: number }>`
+      select substr(po.order_date, 1, 10) as day, count(*) as pos, coalesce(sum(l.n), 0) as lines
+      from purchase_orders po left join (select po_id, count(*) as n from po_lines group by po_id) l on l.po_id = po.id
+      where po.retailer_id = ${retailerId} group by substr(po.order_date, 1, 10)`.execute(db);
+    const kept = await db.selectFrom('po_day_counts').select(['day', 'pos', 'lines']).where('retailer_id', '=', retailerId).execute();
+    const want = new Map(counted.rows.map((r) => [r.day, `${Number(r.pos)} POs, ${Number(r.lines)} lines`]));
+    // A day whose POs are all gone may keep a row of zeros; any other difference is a count out of step.
+    const have = new Map(kept.filter((r) => Number(r.pos) !== 0 || Number(r.lines) !== 0)
+      .map((r) => [r.day, `${Number(r.pos)} POs, ${Number(r.lines)} lines`]));
+    const problems: string[] = [];
+    for (const day of new Set([...want.keys(), ...have.keys()])) {
+      if (want.get(day) !== have.get(day)) problems.push(`po_day_counts ${day}: kept ${have.get(day) ?? 'nothing'}, the rows have ${want.get(day) ?? 'nothing'}`);
+    }
+    return problems;
+  },
+};
+
+/**
+ * The event outbox agrees with the rows. What can be checked honestly from the database alone (nothing in the
+ * service deletes a PO, and events are pruned only after their retention, far beyond a test run):
+ * - every PO has exactly one purchase_order.created event, naming its id and number;
+ * - no event names a PO that does not exist (an event from a rolled-back write);
+ * - once sequenced, positions are unique, and each PO's created event comes before its other events;
+ * - the last event carrying a PO's record carries the record as stored now (a change committed without its
+ *   event, or an event of a change that was rolled back, would show here).
+ */
+const outboxMatchesRows: Invariant = {
+  name: 'the event outbox agrees with the rows',
+  async check(db, retailerId) {
+    await sequenceEvents(db);
+    const problems: string[] = [];
+    const events = await db.selectFrom('events').select(['id', 'type', 'payload', 'position']).where('retailer_id', '=', retailerId)
+      .orderBy('position').execute();
+    const unsequenced = events.filter((e) => e.position === null).length;
+    if (unsequenced > 0) problems.push(`${unsequenced} committed events have no position after sequencing`);
+    const positions = events.map((e) => Number(e.position));
+    if (new Set(positions).size !== positions.length) problems.push('two events share a position');
+    const pos = new Map((await db.selectFrom('purchase_orders').select(['id', 'po_number', 'view_v2']).where('retailer_id', '=', retailerId)
+      .execute()).map((po) => [po.id, po]));
+    const created = new Map<string, number>();
+    const lastRecord = new Map<string, { event: string; record: string }>();
+    const firstPosition = new Map<string, { type: string; id: string }>();
+    for (const event of events) {
+      const data = (JSON.parse(event.payload) as { data: { po_number?: string; purchase_order?: { id: string; po_number: string } } }).data;
+      const record = data.purchase_order;
+      if (!record) continue;
+      const po = pos.get(record.id);
+      if (!po) {
+        problems.push(`event ${event.id} (${event.type}) names PO ${record.id}, which does not exist`);
+        continue;
+      }
+      if (!firstPosition.has(po.id)) firstPosition.set(po.id, { type: event.type, id: event.id });
+      if (event.type === 'purchase_order.created') {
+        created.set(po.id, (created.get(po.id) ?? 0) + 1);
+        if (record.po_number !== po.po_number) problems.push(`event ${event.id}: created ${record.po_number}, the PO is ${po.po_number}`);
+      }
+      lastRecord.set(po.id, { event: event.id, record: JSON.stringify(record) });
+    }
+    for (const po of pos.values()) {
+      const n = created.get(po.id) ?? 0;
+      if (n !== 1) problems.push(`PO ${po.id} (${po.po_number}) has ${n} purchase_order.created events`);
+      const first = firstPosition.get(po.id);
+      if (first && first.type !== 'purchase_order.created') problems.push(`PO ${po.id}: its first event is ${first.type} (${first.id}), not its creation`);
+      const last = lastRecord.get(po.id);
+      if (last && last.record !== JSON.stringify(JSON.parse(po.view_v2))) {
+        problems.push(`PO ${po.id}: its last event ${last.event} carries a record other than the stored one`);
+      }
+    }
+    return problems;
+  },
+};
+
+/**
+ * Every supplier document keeps its bytes (as many as size_bytes, hashing to sha256); a processed one has a
+ * result for every entry it read (indexes 0…n-1, n = next_entry) and its summary counts equal its results'.
+ */
+const supplierDocumentsWhole: Invariant = {
+  name: 'supplier documents keep their bytes and their summaries agree with their results',
+  async check(db, retailerId) {
+    const problems: string[] = [];
+    const documents = await db.selectFrom('supplier_documents').selectAll().where('retailer_id', '=', retailerId).execute();
+    for (const doc of documents) {
+      const bytes = doc.content ? Buffer.from(doc.content as Uint8Array) : null;
+      if (!bytes || bytes.length !== doc.size_bytes || createHash('sha256').update(bytes).digest('hex') !== doc.sha256) {
+        problems.push(`supplier document ${doc.id}: its bytes are missing or differ from size_bytes/sha256`);
+      }
+      const results = await db.selectFrom('supplier_document_results').select(['idx', 'result']).where('document_id', '=', doc.id)
+        .orderBy('idx').execute();
+      if (results.some((r, i) => r.idx !== i)) problems.push(`supplier document ${doc.id}: result indexes are not 0…${results.length - 1}`);
+      if (results.length !== doc.next_entry) problems.push(`supplier document ${doc.id}: ${results.length} results, next_entry ${doc.next_entry}`);
+      const count = (kind: string) => results.filter((r) => r.result === kind).length;
+      const summary = { applied: doc.applied, unchanged: doc.unchanged, unmatched: doc.unmatched, rejected: doc.rejected };
+      const counted = { applied: count('applied'), unchanged: count('unchanged'), unmatched: count('unmatched'), rejected: count('rejected') };
+      if (JSON.stringify(summary) !== JSON.stringify(counted)) {
+        problems.push(`supplier document ${doc.id}: summary ${JSON.stringify(summary)}, results ${JSON.stringify(counted)}`);
+      }
+      if (doc.status === 'processed' && bytes) {
+        // Every entry the file holds (read again with the ingest's own readers) has its result.
+        const entries = doc.format === 'csv'
+          ? readCsv(bytes, { supplierName: doc.supplier_name, scacCarrier: carrierOfScac })
+          : readX12(bytes, { supplierName: doc.supplier_name }).entries();
+        let n = 0;
+        for await (const _entry of entries) n++;
+        if (n !== results.length) problems.push(`supplier document ${doc.id}: processed, ${n} entries in the file, ${results.length} results`);
+      }
+      if (doc.status === 'processed' && !doc.processed_at) problems.push(`supplier document ${doc.id}: processed without processed_at`);
+    }
+    return problems;
+  },
+};
+
+export const INVARIANTS: Invariant[] = [
+  renderingsMatchRows, noHeldUpdateForKnownPo, keysHaveResponses, dayCountsMatchRows, outboxMatchesRows, supplierDocumentsWhole,
+];

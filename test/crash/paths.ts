@@ -7,6 +7,8 @@
 // retried after kills and replayed at the end by the harness; invariants.ts checks the whole database after.
 import type { Db } from '../../src/db/database.ts';
 import type { Ack, ClientState, CrashPath, HarnessContext, Op } from './harness.ts';
+import { supplierDocumentsPath } from './paths-documents.ts';
+import { webhookDeliveriesPath, type WebhookReceiver } from './paths-webhooks.ts';
 
 export interface PathDatabase {
   db: Db;
@@ -14,7 +16,7 @@ export interface PathDatabase {
 
 const SKUS = ['GT2-9', 'PROV1', 'TP5X', 'CHR-3', 'SPN-58'];
 
-function postJson(context: HarnessContext, url: string, body: unknown, key: string): Promise<Response> {
+export function postJson(context: HarnessContext, url: string, body: unknown, key: string): Promise<Response> {
   return fetch(`${context.baseUrl}${url}`, {
     method: 'POST', body: JSON.stringify(body),
     headers: { 'x-api-key': context.apiKey, 'content-type': 'application/json', 'idempotency-key': key },
@@ -224,7 +226,13 @@ export function heldUpdatesPath(db: Db): CrashPath {
   };
 }
 
-/** Every path the harness runs; add new ones here. */
-export function crashPaths(db: Db, clientsPerPath: number): CrashPath[] {
-  return [lifecyclePath(db), supplierUpdatesPath(db, clientsPerPath), heldUpdatesPath(db)];
+/**
+ * Every path the harness runs; add new ones here. The webhook path comes first: its endpoint must exist before
+ * the other paths' setup makes events, so that every event of a type it takes has a delivery.
+ */
+export function crashPaths(db: Db, clientsPerPath: number, receiver: WebhookReceiver): CrashPath[] {
+  return [
+    webhookDeliveriesPath(db, receiver), lifecyclePath(db), supplierUpdatesPath(db, clientsPerPath), heldUpdatesPath(db),
+    supplierDocumentsPath(db, clientsPerPath),
+  ];
 }
