@@ -29,14 +29,23 @@ interface Meta {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** The envelope around records that are already JSON text. */
-function sendEnvelope(reply: FastifyReply, records: string[], meta: Meta): FastifyReply {
-  return sendEnvelopeText(reply, records.join(','), meta);
-}
+const ENVELOPE_HEAD = Buffer.from('{"data":[');
+const COMMA = Buffer.from(',');
 
-/** The envelope around `data`, the records' JSON text already joined by commas. */
-function sendEnvelopeText(reply: FastifyReply, data: string, meta: Meta): FastifyReply {
-  return reply.type(JSON_TYPE).send(`{"data":[${data}],"meta":${JSON.stringify(meta)}}`);
+/**
+ * The envelope around records that are already JSON text, as one Buffer: each record encoded on its own and the
+ * parts copied once. Joining ~100 renderings of ~4 KB into one string and encoding that for the socket cost about
+ * 4 ms of CPU a page (V8 flattens and re-encodes a 400 KB string slowly), 3× the bytes' own cost; per-record
+ * Buffer.from and one Buffer.concat cost about as much as reading the rows (bench/reads.ts, by-date and bulk).
+ */
+function sendEnvelope(reply: FastifyReply, records: readonly string[], meta: Meta): FastifyReply {
+  const parts: Buffer[] = [ENVELOPE_HEAD];
+  for (let i = 0; i < records.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(Buffer.from(records[i]));
+  }
+  parts.push(Buffer.from(`],"meta":${JSON.stringify(meta)}}`));
+  return reply.type(JSON_TYPE).send(Buffer.concat(parts));
 }
 
 function lookupMeta(count: number): Meta {
@@ -85,22 +94,18 @@ export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, {
   }, async (request, reply) => {
     const requested = [...new Set(request.body.po_numbers.map((n) => n.trim()))];
     const found = await recordsByPoNumbers(db, version, request.auth.retailerId, requested);
-    // Records in the order their PO numbers were asked for (a PO's v1 lines in line order), assembled into
-    // the envelope's text in one pass.
-    let data = '';
-    let count = 0;
+    // Records in the order their PO numbers were asked for (a PO's v1 lines in line order).
+    const records: string[] = [];
     const notFoundNumbers: string[] = [];
     for (const number of requested) {
-      const records = found.get(number);
-      if (!records) {
+      const rows = found.get(number);
+      if (!rows) {
         notFoundNumbers.push(number);
         continue;
       }
-      for (const record of records) {
-        data += (count++ === 0 ? '' : ',') + (version === 'v2' ? withDocumentLinks(record, links.publicUrl, links.secret) : record);
-      }
+      for (const record of rows) records.push(version === 'v2' ? withDocumentLinks(record, links.publicUrl, links.secret) : record);
     }
-    return sendEnvelopeText(reply, data, { ...lookupMeta(count), not_found: notFoundNumbers });
+    return sendEnvelope(reply, records, { ...lookupMeta(records.length), not_found: notFoundNumbers });
   });
 
   app.get('/orders/by-supplier-order/:supplier_order_id', {
