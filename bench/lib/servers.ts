@@ -74,9 +74,17 @@ export function startServer(name: string, script: string, env: Record<string, st
 /** Linux clock ticks per second (USER_HZ), the unit of /proc/<pid>/stat's CPU times. */
 const TICKS_PER_SECOND = 100;
 
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /**
  * CPU time (user + system, µs) of `rootPid` and each of its child processes, from /proc (Linux); {} elsewhere.
- * What `ordersync serve --workers N` uses: its primary and each worker.
+ * Keyed "primary", "worker <pid>" (a child running ordersync.js: a node:cluster worker) and "other <pid>".
  */
 export function processTreeCpu(rootPid: number): Record<string, number> {
   const result: Record<string, number> = {};
@@ -97,7 +105,10 @@ export function processTreeCpu(rootPid: number): Record<string, number> {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ppid = Number(fields[1]);
     if (Number(pid) !== rootPid && ppid !== rootPid) continue;
-    result[pid] = (Number(fields[11]) + Number(fields[12])) * (1_000_000 / TICKS_PER_SECOND);
+    // Children other than the node:cluster workers (tsx's esbuild service) are named apart.
+    const name = Number(pid) === rootPid ? 'primary'
+      : /ordersync\.js/.test(safeRead(`/proc/${pid}/cmdline`)) ? `worker ${pid}` : `other ${pid}`;
+    result[name] = (Number(fields[11]) + Number(fields[12])) * (1_000_000 / TICKS_PER_SECOND);
   }
   return result;
 }
