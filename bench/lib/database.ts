@@ -15,7 +15,8 @@ import { benchDir, log, seconds } from './common.ts';
 
 export const RETAILER = 'bench';
 export const SEED = 1;
-export const SQLITE_FILE = join(benchDir, 'ordersync.db');
+/** BENCH_SQLITE_FILE chooses another file (a quick run on a small database beside the reference one). */
+export const SQLITE_FILE = process.env.BENCH_SQLITE_FILE || join(benchDir, 'ordersync.db');
 
 export function sqliteBytes(): number {
   return ['', '-wal', '-shm'].reduce((sum, suffix) => sum + (existsSync(SQLITE_FILE + suffix) ? statSync(SQLITE_FILE + suffix).size : 0), 0);

@@ -27,6 +27,13 @@ export interface Measured {
   bytesPerResponse: number;
   /** The worst round's event-loop delay. */
   eventLoopDelay: EventLoopDelay | null;
+  /**
+   * Cores the load generator (autocannon, in this process) kept busy: its CPU seconds per second. Near 1 it is
+   * the limit (it is single-threaded), not the server.
+   */
+  generatorCores: number;
+  /** For a server of several processes: each one's CPU time per response, µs, by pid (null otherwise). */
+  cpuPerRequestByProcess: Record<string, number> | null;
 }
 
 /** What one or more rounds against one server add up to. */
@@ -38,6 +45,8 @@ class Tally {
   bytes = 0;
   seconds = 0;
   cpu: number | null = 0;
+  generatorCpu = 0;
+  cpuByProcess: Record<string, number> | null = null;
   eventLoopDelay: EventLoopDelay | null = null;
 
   measured(): Measured {
@@ -51,13 +60,18 @@ class Tally {
       errors: this.errors,
       bytesPerResponse: this.responses ? this.bytes / this.responses : 0,
       eventLoopDelay: this.eventLoopDelay,
+      generatorCores: this.seconds ? this.generatorCpu / 1e6 / this.seconds : 0,
+      cpuPerRequestByProcess: this.cpuByProcess && this.responses
+        ? Object.fromEntries(Object.entries(this.cpuByProcess).map(([pid, us]) => [pid, us / this.responses])) : null,
     };
   }
 }
 
 async function round(server: Server, load: Load, durationSeconds: number, tally: Tally): Promise<void> {
   const cpuBefore = await server.cpu();
+  const partsBefore = await server.cpuByProcess?.();
   await server.resetEventLoopDelay();
+  const generatorBefore = process.cpuUsage();
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: unknown) => void;
   const done = new Promise<autocannon.Result>((resolveDone, rejectDone) => { finish = resolveDone; fail = rejectDone; });
@@ -83,10 +97,17 @@ async function round(server: Server, load: Load, durationSeconds: number, tally:
     tally.histogram.record(Math.max(1, Math.round(responseTime * 1000)));
   });
   const result = await done;
+  const generator = process.cpuUsage(generatorBefore);
+  tally.generatorCpu += generator.user + generator.system;
   tally.seconds += result.duration;
   tally.errors += result.errors;
   const cpuAfter = await server.cpu();
   tally.cpu = tally.cpu !== null && cpuBefore !== null && cpuAfter !== null ? tally.cpu + cpuAfter - cpuBefore : null;
+  const partsAfter = await server.cpuByProcess?.();
+  if (partsBefore && partsAfter) {
+    tally.cpuByProcess ??= {};
+    for (const [pid, us] of Object.entries(partsAfter)) tally.cpuByProcess[pid] = (tally.cpuByProcess[pid] ?? 0) + us - (partsBefore[pid] ?? us);
+  }
   const delay = await server.eventLoopDelay();
   if (delay && (!tally.eventLoopDelay || delay.p99 > tally.eventLoopDelay.p99)) tally.eventLoopDelay = delay;
 }
@@ -95,6 +116,7 @@ function print(label: string, m: Measured): void {
   log(`  ${label.padEnd(44)} ${fmt(m.rps, 0).padStart(8)} req/s   p50 ${fmt(m.p50, 2).padStart(7)} ms   p99 ${fmt(m.p99, 2).padStart(7)} ms` +
     (m.cpuPerRequest !== null ? `   CPU ${fmt(m.cpuPerRequest, 0).padStart(5)} µs/req` : '') +
     (m.eventLoopDelay ? `   loop delay p99 ${fmt(m.eventLoopDelay.p99, 1)} ms, max ${fmt(m.eventLoopDelay.max, 1)} ms` : '') +
+    `   autocannon ${fmt(m.generatorCores, 2)} cores` +
     `   (${m.requests} responses, ${m.non2xx} non-2xx, ${m.errors} errors, ${Math.round(m.bytesPerResponse)} B)`);
 }
 

@@ -1,7 +1,7 @@
 // The processes a benchmark loads: bench/servers/*.ts children (the service, the bare routes) that report their
 // port, CPU time and event-loop delay over IPC, and the real `ordersync serve --workers N`.
 import { fork, spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { benchDir, children, HOST, root } from './common.ts';
@@ -17,6 +17,8 @@ export interface Server {
   url: string;
   /** CPU time the server process has used so far, in µs (user + system); null when it cannot say. */
   cpu(): Promise<number | null>;
+  /** For a server of several processes: the CPU time each has used so far, in µs, by pid. */
+  cpuByProcess?(): Promise<Record<string, number>>;
   /** Starts a fresh event-loop delay histogram in the server (perf_hooks.monitorEventLoopDelay). */
   resetEventLoopDelay(): Promise<void>;
   /** The histogram since the last reset; null when the server does not keep one. */
@@ -69,6 +71,48 @@ export function startServer(name: string, script: string, env: Record<string, st
   });
 }
 
+/** Linux clock ticks per second (USER_HZ), the unit of /proc/<pid>/stat's CPU times. */
+const TICKS_PER_SECOND = 100;
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * CPU time (user + system, µs) of `rootPid` and each of its child processes, from /proc (Linux); {} elsewhere.
+ * Keyed "primary", "worker <pid>" (a child running ordersync.js: a node:cluster worker) and "other <pid>".
+ */
+export function processTreeCpu(rootPid: number): Record<string, number> {
+  const result: Record<string, number> = {};
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return result;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // Fields after the parenthesised command: state ppid … utime (14th field) stime (15th).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(fields[1]);
+    if (Number(pid) !== rootPid && ppid !== rootPid) continue;
+    // Children other than the node:cluster workers (tsx's esbuild service) are named apart.
+    const name = Number(pid) === rootPid ? 'primary'
+      : /ordersync\.js/.test(safeRead(`/proc/${pid}/cmdline`)) ? `worker ${pid}` : `other ${pid}`;
+    result[name] = (Number(fields[11]) + Number(fields[12])) * (1_000_000 / TICKS_PER_SECOND);
+  }
+  return result;
+}
+
 /** The X-Request-Id of GET /healthz on a new connection (the cluster hands each connection to a worker in turn). */
 function requestIdOnNewConnection(port: number): Promise<string | null> {
   return new Promise((done) => {
@@ -102,9 +146,15 @@ export async function startCli(name: string, workers: number, port: number, env:
     if (id) processes.add(id.slice(0, -6));
     else await new Promise((r) => setTimeout(r, 200));
   }
+  const pid = child.pid!;
   return {
     name, url,
-    cpu: async () => null,
+    // The primary and its workers together (the primary's share is its background work and handing out connections).
+    cpu: async () => {
+      const parts = Object.values(processTreeCpu(pid));
+      return parts.length > 0 ? parts.reduce((a, b) => a + b, 0) : null;
+    },
+    cpuByProcess: async () => processTreeCpu(pid),
     resetEventLoopDelay: async () => {},
     eventLoopDelay: async () => null,
     stop: () => new Promise<void>((done) => {
