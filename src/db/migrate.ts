@@ -14,6 +14,7 @@ import * as m0010 from './migrations/0010_supplier_rerenders.ts';
 import * as m0011 from './migrations/0011_events.ts';
 import * as m0012 from './migrations/0012_console_sessions.ts';
 import * as m0013 from './migrations/0013_operations.ts';
+import * as m0016 from './migrations/0016_webhook_drains.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0011_events': m0011,
   '0012_console_sessions': m0012,
   '0013_operations': m0013,
+  '0016_webhook_drains': m0016,
 };
 
 /** The names of the migrations this code knows, in order (a restored database may hold no others). */
