@@ -35,7 +35,7 @@ export interface AttemptOptions {
 }
 
 /** How long a finished attempt waits for others to be recorded with it (one transaction for several). */
-const RECORD_GATHER_MS = 5;
+const RECORD_GATHER_MS = 20;
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
 export class AttemptRunner {
