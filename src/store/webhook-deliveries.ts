@@ -167,14 +167,26 @@ export async function recordAttempts(db: Db, outcomes: readonly AttemptOutcome[]
       };
     });
     // Only where the claim still holds (the lease is the claim's token).
-    const values = sql.join(rows.map((r) => sql`(${r.outcome.delivery.id}, ${r.outcome.delivery.lease_until}, ${r.status},
-      ${r.outcome.delivery.attempts + 1}, ${r.nextAttemptAt}, ${r.outcome.at.toISOString()})`));
-    const updated = await sql<{ id: string }>`with v(id, lease, status, attempts, next_attempt_at, stamp) as (values ${values})
-      update webhook_deliveries set status = v.status, attempts = cast(v.attempts as integer), next_attempt_at = v.next_attempt_at,
-        lease_until = null, updated_at = v.stamp
-      from v where webhook_deliveries.id = v.id and webhook_deliveries.lease_until = v.lease
-      returning webhook_deliveries.id`.execute(trx);
-    const recorded = new Set(updated.rows.map((r) => r.id));
+    const recorded = new Set<string>();
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+      // One statement for the batch: PostgreSQL's cost is the round trip, not the row.
+      const values = sql.join(rows.map((r) => sql`(${r.outcome.delivery.id}, ${r.outcome.delivery.lease_until}, ${r.status},
+        ${r.outcome.delivery.attempts + 1}, ${r.nextAttemptAt}, ${r.outcome.at.toISOString()})`));
+      const updated = await sql<{ id: string }>`with v(id, lease, status, attempts, next_attempt_at, stamp) as (values ${values})
+        update webhook_deliveries set status = v.status, attempts = cast(v.attempts as integer), next_attempt_at = v.next_attempt_at,
+          lease_until = null, updated_at = v.stamp
+        from v where webhook_deliveries.id = v.id and webhook_deliveries.lease_until = v.lease
+        returning webhook_deliveries.id`.execute(trx);
+      for (const row of updated.rows) recorded.add(row.id);
+    } else {
+      // SQLite has no round trips to save, and plans UPDATE … FROM as a scan of the table: a statement per row.
+      for (const { outcome: { delivery, at }, status, nextAttemptAt } of rows) {
+        const result = await trx.updateTable('webhook_deliveries').set({
+          status, attempts: delivery.attempts + 1, next_attempt_at: nextAttemptAt, lease_until: null, updated_at: at.toISOString(),
+        }).where('id', '=', delivery.id).where('lease_until', '=', delivery.lease_until).executeTakeFirst();
+        if (Number(result.numUpdatedRows) > 0) recorded.add(delivery.id);
+      }
+    }
     const kept = rows.filter((r) => recorded.has(r.outcome.delivery.id));
     if (kept.length === 0) return 0;
     await trx.insertInto('webhook_attempts').values(kept.map(({ outcome: { delivery, attempt, at }, nextAttemptAt }) => ({
