@@ -117,7 +117,9 @@ describe.each(databases.eachSupportedId())('events outbox and feed on %s', (data
     }
 
     // The receiver got each one, verified with the endpoint's secret, webhook-id = event id; the same events.
-    const received = await receiver.waitFor(feed.length);
+    // (At least once: on a loaded machine an attempt can time out after the receiver got it, and is sent again.)
+    await expect.poll(() => new Set(receiver.received.map((r) => r.id)).size, { timeout: 10_000 }).toBe(feed.length);
+    const received = receiver.received;
     expect(receiver.unverified).toEqual([]);
     expect(new Set(received.map((r) => r.id))).toEqual(new Set(feed.map((e) => e.id)));
     for (const r of received) expect(r.event.id).toBe(r.id);
