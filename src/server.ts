@@ -32,8 +32,8 @@ registerBackgroundWork({
 
 registerBackgroundWork({
   name: 'webhook delivery',
-  // SQLite: webhooks are delivered by serve; PostgreSQL: by `ordersync worker` processes.
-  start: async ({ config, db, log }) => (config.database.kind === 'sqlite' ? startWebhookDelivery(config, db, log) : { stop: async () => {} }),
+  // SQLite: in this process; PostgreSQL: through pg-boss, shared with every `ordersync worker` (events/boss-delivery.ts).
+  start: async ({ config, db, log }) => startWebhookDelivery(config, db, log),
 });
 
 registerBackgroundWork({

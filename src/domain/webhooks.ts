@@ -51,9 +51,9 @@ export function judgeAttempt(status: number | null, delaysSeconds: readonly numb
   return delayMs === null ? { kind: 'failed' } : { kind: 'retry', delayMs };
 }
 
-/** Whether an endpoint failing since `failingSince` (ISO UTC) is to be disabled at `now`. */
-export function failingTooLong(failingSince: string | null, now: Date): boolean {
-  return failingSince !== null && now.getTime() - Date.parse(failingSince) >= FAILING_DISABLE_AFTER_MS;
+/** An endpoint failing since this instant (ISO UTC) or earlier is to be disabled at `now` (FAILING_DISABLE_AFTER_MS). */
+export function failingCutoff(now: Date): string {
+  return new Date(now.getTime() - FAILING_DISABLE_AFTER_MS).toISOString();
 }
 
 /** Addresses no setting admits: link-local (169.254.0.0/16, fe80::/10, cloud metadata among them) and other metadata services. */

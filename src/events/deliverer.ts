@@ -1,42 +1,20 @@
-// The webhook deliverer (DESIGN 4b): claims due deliveries, signs and POSTs them, records each attempt. One per
-// process that delivers: `serve` on SQLite (in-process), every `ordersync worker` on PostgreSQL (deliveries are
-// claimed with SKIP LOCKED, so workers share them and never send one delivery twice at once).
+// The in-process webhook deliverer (DESIGN 4b): on SQLite, `serve` claims due deliveries, signs and POSTs them and
+// records each attempt (events/attempts.ts). PostgreSQL delivers through pg-boss instead (events/boss-delivery.ts).
 //
 // Per endpoint at most `perEndpoint` attempts are in flight in a process (and as many claimed, waiting), so a slow
 // receiver uses its own slots and never those of the others; the process as a whole keeps at most `maxInFlight`.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Db } from '../db/database.ts';
-import { DEFAULT_RETRY_DELAYS_SECONDS, judgeAttempt } from '../domain/webhooks.ts';
-import { withDocumentLinks } from '../http/document-links.ts';
-import { pruneEvents } from '../store/events.ts';
-import { webhookDeliveries } from '../observability/metrics.ts';
-import { claimDueDeliveries, recordAttempts, releaseDeliveries, type AttemptOutcome, type ClaimedDelivery } from '../store/webhook-deliveries.ts';
-import { signingSecrets } from '../store/webhook-endpoints.ts';
-import { WebhookSender } from './sender.ts';
-import { signedHeaders } from './signing.ts';
-import type { Resolve } from './url-guard.ts';
+import { claimDueDeliveries, releaseDeliveries, type ClaimedDelivery } from '../store/webhook-deliveries.ts';
+import { AttemptRunner, type AttemptOptions } from './attempts.ts';
 
-export interface DelivererOptions {
-  db: Db;
-  /** ORDERSYNC_SECRET: opens endpoint secrets and signs invoice links. */
-  secret: string;
-  publicUrl: string;
-  /** WEBHOOKS_ALLOW_PRIVATE_URLS */
-  allowPrivateUrls: boolean;
-  /** WEBHOOK_RETRY_DELAYS, seconds */
-  retryDelaysSeconds?: readonly number[];
-  log: { error(object: object, message: string): void; warn?(object: object, message: string): void };
+export interface DelivererOptions extends AttemptOptions {
   /** How often to look for due deliveries when there were none. Default 200 ms. */
   pollMs?: number;
+  /** HTTP requests in flight to one endpoint at once (default 10). */
   perEndpoint?: number;
   maxInFlight?: number;
-  timeoutMs?: number;
-  /** Test seam: a resolver pointing names at chosen addresses. */
-  resolve?: Resolve;
-  now?: () => Date;
 }
 
-const RETENTION_EVERY_MS = 60 * 60 * 1000;
 /** While claims return work, claim again after this: each claim then takes a batch, not one freed slot. */
 const CLAIM_EVERY_MS = 25;
 /**
@@ -44,29 +22,24 @@ const CLAIM_EVERY_MS = 25;
  * lease (60 s): with 10 s attempts, two rounds of waiting is 20 s at worst.
  */
 const QUEUE_FACTOR = 3;
-/** How long a finished attempt waits for others to be recorded with it (one transaction for several). */
-const RECORD_GATHER_MS = 5;
 
 export class WebhookDeliverer {
   private readonly controller = new AbortController();
-  private readonly sender: WebhookSender;
+  private readonly runner: AttemptRunner;
   private readonly inFlight = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   /** Claimed deliveries waiting for a slot of their endpoint, oldest first. */
   private readonly queued = new Map<string, ClaimedDelivery[]>();
   private queuedTotal = 0;
-  private readonly toRecord: { outcome: AttemptOutcome; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  private flushing: Promise<void> | undefined;
   private total = 0;
   private loop: Promise<void> | undefined;
-  private lastPrune = 0;
   private wake: (() => void) | undefined;
   private wakeWhenDrained: (() => void) | undefined;
   /** An attempt ended since the last claim: claim again at once rather than wait for the poll. */
   private freed = false;
 
   constructor(private readonly options: DelivererOptions) {
-    this.sender = new WebhookSender({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve }, options.timeoutMs);
+    this.runner = new AttemptRunner(options);
   }
 
   start(): this {
@@ -75,7 +48,7 @@ export class WebhookDeliverer {
   }
 
   private now(): Date {
-    return this.options.now?.() ?? new Date();
+    return this.runner.now();
   }
 
   private async run(): Promise<void> {
@@ -84,7 +57,7 @@ export class WebhookDeliverer {
       let claimed = 0;
       try {
         claimed = await this.tick();
-        await this.pruneNowAndThen();
+        await this.runner.pruneNowAndThen();
       } catch (err) {
         this.options.log.error({ err }, 'webhooks: could not claim due deliveries');
       }
@@ -105,13 +78,6 @@ export class WebhookDeliverer {
       }
       this.freed = false;
     }
-  }
-
-  private async pruneNowAndThen(): Promise<void> {
-    const now = this.now().getTime();
-    if (now - this.lastPrune < RETENTION_EVERY_MS) return;
-    this.lastPrune = now;
-    await pruneEvents(this.options.db, this.now());
   }
 
   private get perEndpoint(): number {
@@ -156,7 +122,8 @@ export class WebhookDeliverer {
   private begin(delivery: ClaimedDelivery): void {
     this.inFlight.set(delivery.endpoint_id, (this.inFlight.get(delivery.endpoint_id) ?? 0) + 1);
     this.total++;
-    const attempt = this.attempt(delivery).catch((err) => this.options.log.error({ err, delivery_id: delivery.id }, 'webhooks: attempt failed'))
+    // The slot is free once the exchange ends; the record follows in a batch (the delivery stays claimed till then).
+    const attempt = this.runner.send(delivery)
       .finally(() => {
         this.inFlight.set(delivery.endpoint_id, this.inFlight.get(delivery.endpoint_id)! - 1);
         if (this.inFlight.get(delivery.endpoint_id) === 0) this.inFlight.delete(delivery.endpoint_id);
@@ -167,43 +134,6 @@ export class WebhookDeliverer {
         this.wake?.();
       });
     this.running.add(attempt);
-  }
-
-  private async attempt(delivery: ClaimedDelivery): Promise<void> {
-    const { secret, publicUrl } = this.options;
-    const at = this.now();
-    const body = withDocumentLinks(delivery.payload, publicUrl, secret);
-    const headers = signedHeaders(signingSecrets(secret, { ...delivery, id: delivery.endpoint_id }, at), delivery.event_id, at, body);
-    const outcome = await this.sender.send(delivery.url, { ...headers }, body);
-    const verdict = judgeAttempt(outcome.status, this.options.retryDelaysSeconds ?? DEFAULT_RETRY_DELAYS_SECONDS, delivery.attempts + 1);
-    await this.record({ delivery, attempt: { ...outcome, verdict }, at: this.now() });
-  }
-
-  /**
-   * Records an attempt together with the others that end meanwhile: one transaction per batch rather than per
-   * attempt (the bookkeeping, not the HTTP, is what limits deliveries a second on one database).
-   */
-  private record(outcome: AttemptOutcome): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.toRecord.push({ outcome, resolve, reject });
-      this.flushing ??= (async () => {
-        // A moment for the attempts ending together to share the transaction.
-        await sleep(RECORD_GATHER_MS);
-        while (this.toRecord.length > 0) {
-          const batch = this.toRecord.splice(0);
-          try {
-            await recordAttempts(this.options.db, batch.map((b) => b.outcome));
-            for (const b of batch) {
-              webhookDeliveries.inc({ result: b.outcome.attempt.verdict.kind });
-              b.resolve();
-            }
-          } catch (error) {
-            for (const b of batch) b.reject(error);
-          }
-        }
-        this.flushing = undefined;
-      })();
-    });
   }
 
   /**
@@ -219,6 +149,7 @@ export class WebhookDeliverer {
     this.queuedTotal = 0;
     await releaseDeliveries(this.options.db, waiting);
     await Promise.allSettled([...this.running]);
-    this.sender.close();
+    await this.runner.settled();
+    this.runner.close();
   }
 }

@@ -3,10 +3,10 @@
 // crash loses nothing. Workers claim due deliveries with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL): a
 // delivery is held by one worker at a time, so an endpoint never gets the same event twice at once, and a worker
 // that dies mid-attempt only delays the delivery until its lease runs out.
-import { PostgresAdapter } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { renderInstant } from '../domain/dates.ts';
 import { newId } from '../domain/ids.ts';
-import { failingTooLong, type AttemptVerdict } from '../domain/webhooks.ts';
+import { failingCutoff, type AttemptVerdict } from '../domain/webhooks.ts';
 import type { Db } from '../db/database.ts';
 import { recordEvents } from './events.ts';
 
@@ -68,12 +68,65 @@ export async function claimDueDeliveries(
     .execute() as Promise<ClaimedDelivery[]>;
 }
 
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
 /** Gives claimed, not attempted deliveries back (a stopping worker), due at once for any worker. */
 export async function releaseDeliveries(db: Db, deliveries: readonly Pick<ClaimedDelivery, 'id' | 'lease_until'>[]): Promise<void> {
-  for (const delivery of deliveries) {
+  // One statement per claim (the deliveries of a claim share its lease), not per delivery.
+  const byLease = groupBy(deliveries, (d) => d.lease_until);
+  for (const [lease, claimed] of byLease) {
     await db.updateTable('webhook_deliveries').set({ lease_until: null })
-      .where('id', '=', delivery.id).where('lease_until', '=', delivery.lease_until).execute();
+      .where('id', 'in', claimed.map((d) => d.id)).where('lease_until', '=', lease).execute();
   }
+}
+
+/**
+ * Enabled endpoints with deliveries due at `now` and not claimed, at most `limit`: the endpoints a drain is wanted
+ * for (events/boss-delivery.ts). Reads the partial index of pending deliveries (migration 0016), not the backlog.
+ */
+export async function endpointsWithDueDeliveries(db: Db, limit: number, now = new Date()): Promise<string[]> {
+  const stamp = now.toISOString();
+  const rows = await db.selectFrom('webhook_endpoints as e').select('e.id').where('e.enabled', '=', 1)
+    .where(({ exists, selectFrom }) => exists(selectFrom('webhook_deliveries as d').select('d.id')
+      .whereRef('d.endpoint_id', '=', 'e.id').where('d.status', '=', 'pending').where('d.next_attempt_at', '<=', stamp)
+      .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', stamp)]))))
+    .limit(limit).execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Claims up to `limit` due deliveries of one endpoint (oldest due first) with a lease, and reads what sending
+ * them takes: two statements whatever `limit` is. Nothing when the endpoint is disabled or gone. On PostgreSQL the
+ * rows are locked SKIP LOCKED while claimed, so two claimers never take one delivery.
+ */
+export async function claimEndpointDeliveries(db: Db, endpointId: string, limit: number, now = new Date()): Promise<ClaimedDelivery[]> {
+  const stamp = now.toISOString();
+  const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString();
+  let due = db.selectFrom('webhook_deliveries').select('id')
+    .where('endpoint_id', '=', endpointId).where('status', '=', 'pending').where('next_attempt_at', '<=', stamp)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
+    .where(({ exists, selectFrom }) => exists(selectFrom('webhook_endpoints').select('id').where('id', '=', endpointId).where('enabled', '=', 1)))
+    .orderBy('next_attempt_at').limit(limit);
+  if (db.getExecutor().adapter instanceof PostgresAdapter) due = due.forUpdate().skipLocked();
+  const claimed = await db.updateTable('webhook_deliveries').set({ lease_until: leaseUntil }).where('id', 'in', due)
+    .returning('id').execute();
+  if (claimed.length === 0) return [];
+  return db.selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+    .innerJoin('events as ev', 'ev.id', 'd.event_id')
+    .select(['d.id', 'd.event_id', 'd.endpoint_id', 'd.attempts', 'd.lease_until', 'e.url', 'ev.payload', 'e.secret_encrypted',
+      'e.previous_secret_encrypted', 'e.previous_secret_expires_at'])
+    .where('d.id', 'in', claimed.map((c) => c.id)).where('d.lease_until', '=', leaseUntil)
+    .orderBy('d.next_attempt_at')
+    .execute() as Promise<ClaimedDelivery[]>;
 }
 
 export interface AttemptRecord {
@@ -98,42 +151,70 @@ export interface AttemptOutcome {
  * the endpoint's failure streak; 410 fails the delivery and disables the endpoint; otherwise a retry is scheduled
  * or the delivery fails, and an endpoint failing for 3 days is disabled. An attempt whose claim was lost (its
  * lease ran out and another worker took the delivery) is not recorded; returns how many were.
+ *
+ * A batch costs the same few statements whatever its size (one multi-row update of the deliveries, one insert of
+ * the attempts, one or two updates per endpoint): on PostgreSQL the round trips, not the rows, are the cost.
  */
 export async function recordAttempts(db: Db, outcomes: readonly AttemptOutcome[]): Promise<number> {
   if (outcomes.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
-    let recorded = 0;
-    for (const outcome of outcomes) if (await applyAttempt(trx, outcome)) recorded++;
-    return recorded;
+    const rows = outcomes.map(({ delivery, attempt, at }) => {
+      const { verdict } = attempt;
+      return {
+        outcome: { delivery, attempt, at },
+        status: verdict.kind === 'retry' ? 'pending' : verdict.kind === 'succeeded' ? 'succeeded' : 'failed',
+        nextAttemptAt: verdict.kind === 'retry' ? new Date(at.getTime() + verdict.delayMs).toISOString() : null,
+      };
+    });
+    // Only where the claim still holds (the lease is the claim's token).
+    const recorded = new Set<string>();
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+      // One statement for the batch: PostgreSQL's cost is the round trip, not the row.
+      const values = sql.join(rows.map((r) => sql`(${r.outcome.delivery.id}, ${r.outcome.delivery.lease_until}, ${r.status},
+        ${r.outcome.delivery.attempts + 1}, ${r.nextAttemptAt}, ${r.outcome.at.toISOString()})`));
+      const updated = await sql<{ id: string }>`with v(id, lease, status, attempts, next_attempt_at, stamp) as (values ${values})
+        update webhook_deliveries set status = v.status, attempts = cast(v.attempts as integer), next_attempt_at = v.next_attempt_at,
+          lease_until = null, updated_at = v.stamp
+        from v where webhook_deliveries.id = v.id and webhook_deliveries.lease_until = v.lease
+        returning webhook_deliveries.id`.execute(trx);
+      for (const row of updated.rows) recorded.add(row.id);
+    } else {
+      // SQLite has no round trips to save, and plans UPDATE … FROM as a scan of the table: a statement per row.
+      for (const { outcome: { delivery, at }, status, nextAttemptAt } of rows) {
+        const result = await trx.updateTable('webhook_deliveries').set({
+          status, attempts: delivery.attempts + 1, next_attempt_at: nextAttemptAt, lease_until: null, updated_at: at.toISOString(),
+        }).where('id', '=', delivery.id).where('lease_until', '=', delivery.lease_until).executeTakeFirst();
+        if (Number(result.numUpdatedRows) > 0) recorded.add(delivery.id);
+      }
+    }
+    const kept = rows.filter((r) => recorded.has(r.outcome.delivery.id));
+    if (kept.length === 0) return 0;
+    await trx.insertInto('webhook_attempts').values(kept.map(({ outcome: { delivery, attempt, at }, nextAttemptAt }) => ({
+      id: newId('wha', at.getTime()), delivery_id: delivery.id, attempt: delivery.attempts + 1, response_status: attempt.status,
+      duration_ms: attempt.durationMs, error: attempt.error, attempted_at: at.toISOString(), next_attempt_at: nextAttemptAt,
+    }))).execute();
+    for (const [endpointId, own] of groupBy(kept, (r) => r.outcome.delivery.endpoint_id)) {
+      await applyToEndpoint(trx, endpointId, own.map((r) => r.outcome));
+    }
+    return kept.length;
   });
 }
 
-async function applyAttempt(trx: Db, { delivery, attempt, at: now }: AttemptOutcome): Promise<boolean> {
-  const stamp = now.toISOString();
-  const { verdict } = attempt;
-  const nextAttemptAt = verdict.kind === 'retry' ? new Date(now.getTime() + verdict.delayMs).toISOString() : null;
-  const result = await trx.updateTable('webhook_deliveries').set({
-    status: verdict.kind === 'retry' ? 'pending' : verdict.kind === 'succeeded' ? 'succeeded' : 'failed',
-    attempts: delivery.attempts + 1, next_attempt_at: nextAttemptAt, lease_until: null, updated_at: stamp,
-  }).where('id', '=', delivery.id).where('lease_until', '=', delivery.lease_until).executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) return false;
-  await trx.insertInto('webhook_attempts').values({
-    id: newId('wha', now.getTime()), delivery_id: delivery.id, attempt: delivery.attempts + 1, response_status: attempt.status,
-    duration_ms: attempt.durationMs, error: attempt.error, attempted_at: stamp, next_attempt_at: nextAttemptAt,
-  }).execute();
-  const endpoint = trx.updateTable('webhook_endpoints').where('id', '=', delivery.endpoint_id);
-  if (verdict.kind === 'succeeded') {
-    await endpoint.set({ failing_since: null }).where('failing_since', 'is not', null).execute();
-  } else if (verdict.kind === 'gone') {
+/** The endpoint's side of a batch of its attempts: 410 disables it; a success ends its failure streak; else the streak goes on. */
+async function applyToEndpoint(trx: Db, endpointId: string, outcomes: AttemptOutcome[]): Promise<void> {
+  const last = outcomes.reduce((a, b) => (b.at > a.at ? b : a));
+  const stamp = last.at.toISOString();
+  const endpoint = trx.updateTable('webhook_endpoints').where('id', '=', endpointId);
+  if (outcomes.some((o) => o.attempt.verdict.kind === 'gone')) {
     await endpoint.set({ enabled: 0, disabled_reason: GONE_REASON, updated_at: stamp }).execute();
+  } else if (outcomes.some((o) => o.attempt.verdict.kind === 'succeeded')) {
+    await endpoint.set({ failing_since: null }).where('failing_since', 'is not', null).execute();
   } else {
-    const row = await trx.selectFrom('webhook_endpoints').select('failing_since').where('id', '=', delivery.endpoint_id).executeTakeFirst();
-    if (row && row.failing_since === null) await endpoint.set({ failing_since: stamp }).execute();
-    else if (row && failingTooLong(row.failing_since, now)) {
-      await endpoint.set({ enabled: 0, disabled_reason: FAILING_REASON, updated_at: stamp }).where('enabled', '=', 1).execute();
-    }
+    // Failing for 3 days already: disabled; else the streak starts now if it is new.
+    await endpoint.set({ enabled: 0, disabled_reason: FAILING_REASON, updated_at: stamp })
+      .where('enabled', '=', 1).where('failing_since', '<=', failingCutoff(last.at)).execute();
+    await endpoint.set({ failing_since: stamp }).where('failing_since', 'is', null).execute();
   }
-  return true;
 }
 
 export interface DeliveryView {

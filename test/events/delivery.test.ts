@@ -1,16 +1,17 @@
-// Webhook delivery (DESIGN 4b) on SQLite and PostgreSQL against a real receiver verifying with the
-// `standardwebhooks` verifier: retries with the same webhook-id after 500s and timeouts, 410 disables, a
-// restart delivers what was pending, two workers never send one delivery at once, rotated secrets overlap.
+// Webhook delivery (DESIGN 4b) on SQLite (the in-process deliverer) and PostgreSQL (pg-boss drains, as `serve`
+// and `ordersync worker` run them) against a real receiver verifying with the `standardwebhooks` verifier:
+// retries with the same webhook-id after 500s and timeouts, 410 disables, a restart delivers what was pending,
+// two workers never send one delivery at once, the per-endpoint bound holds across workers and a slow receiver
+// does not hold up a fast one, rotated secrets overlap.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { openDatabase, type Db } from '../../src/db/database.ts';
-import type { WebhookDeliverer } from '../../src/events/deliverer.ts';
 import { webhookDeliveries } from '../../src/observability/metrics.ts';
 import { recordEvent } from '../../src/store/events.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { TEST_CONFIG } from '../support/world.ts';
-import { call, makeShop, startReceiver, testDeliverer, type Receiver, type Shop } from './support.ts';
+import { call, dropBossSchema, makeShop, startReceiver, testDeliverer, type Receiver, type Shop, type TestDelivery } from './support.ts';
 
 const databases = TestDatabases.create();
 
@@ -22,10 +23,12 @@ describe.each(databases.eachSupportedId())('webhook delivery on %s', (databaseId
   let shop: Shop;
   let receiver: Receiver;
   let endpointId: string;
-  const running: WebhookDeliverer[] = [];
+  const running: TestDelivery[] = [];
+  const postgres = databaseId === 'POSTGRES';
 
+  /** One delivering process (on PostgreSQL `on` is its own database handle, as a second worker's would be). */
   const start = (options: Parameters<typeof testDeliverer>[1] = {}, on = db) => {
-    const deliverer = testDeliverer(on, options).start();
+    const deliverer = testDeliverer(on, options, postgres ? url : undefined).start();
     running.push(deliverer);
     return deliverer;
   };
@@ -64,6 +67,7 @@ describe.each(databases.eachSupportedId())('webhook delivery on %s', (databaseId
     await stopAll();
     await receiver?.close();
     await app?.close();
+    if (postgres && db) await dropBossSchema(db, url);
   });
 
   it('retries a receiver answering 500 twice: the same webhook-id three times, each attempt listed', async () => {
@@ -144,7 +148,7 @@ describe.each(databases.eachSupportedId())('webhook delivery on %s', (databaseId
     receiver.delayMs = 300;
     await emit(1);
     const first = start();
-    await new Promise((r) => setTimeout(r, 100)); // the attempt is in flight now
+    await expect.poll(() => receiver.maxConcurrent, { timeout: 5000 }).toBe(1); // the attempt is in flight now
     await first.stop(); // waits for it to be recorded: nothing is lost, nothing doubled
     const ids = await emit(5);
     await new Promise((r) => setTimeout(r, 100));
@@ -158,7 +162,7 @@ describe.each(databases.eachSupportedId())('webhook delivery on %s', (databaseId
 
   it('two workers never send one delivery at once, and each event is delivered once', async () => {
     receiver.delayMs = 30;
-    const second = databaseId === 'POSTGRES' ? openDatabase({ kind: 'postgres', url }, { searchPath: schema }) : undefined;
+    const second = postgres ? openDatabase({ kind: 'postgres', url }, { searchPath: schema }) : undefined;
     try {
       const ids = await emit(40);
       start({ perEndpoint: 4 });
@@ -170,6 +174,34 @@ describe.each(databases.eachSupportedId())('webhook delivery on %s', (databaseId
       expect(receiver.maxConcurrentPerId).toBe(1);
       await stopAll();
     } finally {
+      await second?.close();
+    }
+  });
+
+  it('bounds requests per endpoint (across workers on PostgreSQL), and a slow receiver does not hold up a fast one', async () => {
+    const fast = await startReceiver();
+    const second = postgres ? openDatabase({ kind: 'postgres', url }, { searchPath: schema }) : undefined;
+    try {
+      const other = await call(app, shop.adminKey, 'POST', '/api/v2/webhook_endpoints', { url: fast.url, enabled_events: ['sync_run.failed'] }, 201);
+      fast.secrets = [other.secret];
+      receiver.delayMs = 250; // the slow one
+      const ids = await emit(12);
+      // Two workers on PostgreSQL (one SQLite process delivers: its bound is the process's).
+      start({ perEndpoint: 2, drains: 2 });
+      if (second) start({ perEndpoint: 2, drains: 2 }, second.db);
+      await fast.waitFor(12);
+      // The fast receiver had everything while the slow one had at most a few: they did not share slots.
+      expect(receiver.received.length).toBeLessThan(12);
+      await receiver.waitFor(12, undefined, 15_000);
+      expect(receiver.maxConcurrent).toBeLessThanOrEqual(2);
+      expect(receiver.maxConcurrent).toBe(2);
+      for (const r of [receiver, fast]) {
+        expect(new Set(r.received.map((x) => x.id))).toEqual(new Set(ids));
+        expect(r.maxConcurrentPerId).toBe(1);
+      }
+      await stopAll();
+    } finally {
+      await fast.close();
       await second?.close();
     }
   });

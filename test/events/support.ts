@@ -6,7 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
+import pg from 'pg';
+import { BossDelivery, type BossDeliveryOptions } from '../../src/events/boss-delivery.ts';
 import { WebhookDeliverer, type DelivererOptions } from '../../src/events/deliverer.ts';
+import { bossSchemaFor } from '../../src/sync/scheduler.ts';
 import { createApiKey } from '../../src/store/api-keys.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import { ensureSupplier } from '../../src/store/suppliers.ts';
@@ -36,6 +39,8 @@ export interface Receiver {
   script: number[];
   /** Largest number of requests for one webhook-id in flight at once. */
   maxConcurrentPerId: number;
+  /** Largest number of requests in flight at once, all ids. */
+  maxConcurrent: number;
   /** Milliseconds to wait before every answer. */
   delayMs: number;
   waitFor(count: number, what?: (r: Received) => boolean, timeoutMs?: number): Promise<Received[]>;
@@ -44,8 +49,9 @@ export interface Receiver {
 
 export async function startReceiver(): Promise<Receiver> {
   const inFlight = new Map<string, number>();
+  let inFlightAll = 0;
   const receiver: Receiver = {
-    url: '', received: [], unverified: [], secrets: [], script: [], maxConcurrentPerId: 0, delayMs: 0,
+    url: '', received: [], unverified: [], secrets: [], script: [], maxConcurrentPerId: 0, maxConcurrent: 0, delayMs: 0,
     async waitFor(count, what = () => true, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
       while (Date.now() < until) {
@@ -66,10 +72,12 @@ export async function startReceiver(): Promise<Receiver> {
       const id = String(request.headers['webhook-id']);
       inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
       receiver.maxConcurrentPerId = Math.max(receiver.maxConcurrentPerId, inFlight.get(id)!);
+      receiver.maxConcurrent = Math.max(receiver.maxConcurrent, ++inFlightAll);
       const step = receiver.script.shift();
       const wait = (step !== undefined && step > 999 ? step : 0) + receiver.delayMs;
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       inFlight.set(id, inFlight.get(id)! - 1);
+      inFlightAll--;
       const verifiedWith = receiver.secrets.filter((secret) => {
         try {
           new Webhook(secret).verify(body, request.headers as Record<string, string>);
@@ -98,12 +106,30 @@ export async function startReceiver(): Promise<Receiver> {
 
 export const silentLog = { error: (o: object, m: string) => console.error(m, o), warn: () => undefined };
 
-/** A deliverer with test timings: quick polls, short timeouts, a short retry schedule. */
-export function testDeliverer(db: Db, options: Partial<DelivererOptions> = {}): WebhookDeliverer {
-  return new WebhookDeliverer({
+export type TestDelivery = WebhookDeliverer | BossDelivery;
+
+/**
+ * What delivers in the service, with test timings (quick polls, short timeouts, a short retry schedule): on SQLite
+ * the in-process deliverer; with `postgresUrl` the pg-boss drains (`serve` and `ordersync worker` on PostgreSQL).
+ */
+export function testDeliverer(db: Db, options: Partial<DelivererOptions & BossDeliveryOptions> = {}, postgresUrl?: string): TestDelivery {
+  const common = {
     db, secret: TEST_CONFIG.secret, publicUrl: TEST_CONFIG.publicUrl, allowPrivateUrls: true, retryDelaysSeconds: [0.1, 0.1, 0.1],
-    log: silentLog, pollMs: 20, timeoutMs: 1_000, ...options,
-  });
+    log: silentLog, pollMs: 20, timeoutMs: 1_000,
+  };
+  return postgresUrl ? new BossDelivery({ ...common, url: postgresUrl, ...options }) : new WebhookDeliverer({ ...common, ...options });
+}
+
+/** Drops the pg-boss schema the drains made beside a test schema (the test database drops only its own). */
+export async function dropBossSchema(db: Db, postgresUrl: string): Promise<void> {
+  const schema = await bossSchemaFor(db);
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
 }
 
 export interface Shop {

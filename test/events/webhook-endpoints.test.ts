@@ -9,7 +9,7 @@ import type { Resolve } from '../../src/events/url-guard.ts';
 import { recordEvent } from '../../src/store/events.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { TEST_CONFIG } from '../support/world.ts';
-import { call, makeShop, startReceiver, testDeliverer, type Shop } from './support.ts';
+import { call, dropBossSchema, makeShop, startReceiver, testDeliverer, type Shop } from './support.ts';
 
 const databases = TestDatabases.create();
 const PATH = '/api/v2/webhook_endpoints';
@@ -24,13 +24,14 @@ const resolve: Resolve = async (hostname) => {
 
 describe.each(databases.eachSupportedId())('/api/v2/webhook_endpoints on %s', (databaseId) => {
   let db: Db;
+  let url: string;
   let app: FastifyInstance;
   let permissive: FastifyInstance;
   let shop: Shop;
   let other: Shop;
 
   beforeAll(async () => {
-    ({ db } = await databases.init(databaseId));
+    ({ db, url } = await databases.init(databaseId));
     shop = await makeShop(db, 'fairway');
     other = await makeShop(db, 'elsewhere');
     app = await buildApp({ config: TEST_CONFIG, db, logger: false, webhooks: { allowPrivate: false, resolve } });
@@ -39,6 +40,7 @@ describe.each(databases.eachSupportedId())('/api/v2/webhook_endpoints on %s', (d
   afterAll(async () => {
     await app?.close();
     await permissive?.close();
+    if (databaseId === 'POSTGRES' && db) await dropBossSchema(db, url);
   });
 
   it('create shows the secret once; list, get, patch, delete; the secret is stored encrypted', async () => {
@@ -140,7 +142,7 @@ describe.each(databases.eachSupportedId())('/api/v2/webhook_endpoints on %s', (d
     const endpoint = await call(app, shop.adminKey, 'POST', PATH, { url: `http://rebind.example.test:${port}/hooks`, enabled_events: ['*'] }, 201);
     receiver.secrets = [endpoint.secret];
     pointing.set('rebind.example.test', '127.0.0.1');
-    const deliverer = testDeliverer(db, { allowPrivateUrls: false, resolve, retryDelaysSeconds: [] }).start();
+    const deliverer = testDeliverer(db, { allowPrivateUrls: false, resolve, retryDelaysSeconds: [] }, databaseId === 'POSTGRES' ? url : undefined).start();
     try {
       await db.transaction().execute((trx) => recordEvent(trx, shop.retailerId, 'sync_run.failed', { connection_id: 'c', run_id: 'r', error: 'e' }));
       await expect.poll(async () => (await call(app, shop.adminKey, 'GET', `${PATH}/${endpoint.id}/deliveries`)).data[0]?.status, { timeout: 5000 })
