@@ -46,7 +46,8 @@ interface Sandbox {
 
 async function startSandbox(kind: ConnectionKind, options: Record<string, unknown>): Promise<Sandbox> {
   const child: ChildProcess = fork(join(here, 'sync-sandbox.ts'), [JSON.stringify({ kind, options })], {
-    execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_SYNC_SANDBOX_ARGS: extra node flags for the sandbox (e.g. --cpu-prof to profile the upstream alone).
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SYNC_SANDBOX_ARGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolveUrl, reject) => {
     child.once('message', (m) => resolveUrl((m as { url: string }).url));
@@ -187,7 +188,8 @@ if (process.env.BENCH_SYNC_SKIP_LIMITED !== '1') {
 }
 
 // --------------------------------------------------------------------------------------------------- 2. no limit
-for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : ['shipstation', 'stocky'] as const) {
+const KINDS = (process.env.BENCH_SYNC_KINDS ?? 'shipstation,stocky').split(',').filter(Boolean) as ConnectionKind[];
+for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : KINDS) {
   console.log(`\n2. ${kind}, ${POS} POs, no rate limit, into SQLite`);
   const sandbox = await startSandbox(kind, { pos: POS, seed: 11, rateLimit: 0 });
   const database = await freshDatabase();
