@@ -15,7 +15,9 @@
 // Results are printed and written to data/bench/sync-results.json.
 //
 // Environment: BENCH_SYNC_POS (5000), BENCH_SYNC_RATE (3000), BENCH_SYNC_SKIP_LIMITED=1 (skip part 1),
-// BENCH_SYNC_SKIP_NO_LIMIT=1 (skip part 2), BENCH_SYNC_RSS_POS (100000; 0 skips part 3).
+// BENCH_SYNC_SKIP_NO_LIMIT=1 (skip part 2), BENCH_SYNC_RSS_POS (100000; 0 skips part 3), BENCH_SYNC_KINDS (part 2's
+// upstreams: shipstation,stocky), BENCH_SYNC_RSS_PRINT_S (30: part 3 prints its RSS as it goes), BENCH_SYNC_OUT (the
+// results file), BENCH_SYNC_SANDBOX_ARGS (node flags for the sandbox process, e.g. --cpu-prof).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -89,7 +91,8 @@ async function connect(database: OpenDatabase, kind: ConnectionKind, baseUrl: st
 interface Timings { waitingForUpstreamMs: number; writingMs: number; pages: number }
 interface RssSample { pos: number; seconds: number; rss_mb: number; heap_mb: number }
 
-async function timedRun(database: OpenDatabase, connection: SyncConnection, full: boolean, tuning: Partial<SyncTuning> = {}):
+async function timedRun(database: OpenDatabase, connection: SyncConnection, full: boolean, tuning: Partial<SyncTuning> = {},
+  progress?: (sample: RssSample) => void):
   Promise<{ result: SyncResult; seconds: number; client: ClientStats; peakRssMb: number; timings: Timings; cpuSeconds: number;
     samples: RssSample[] }> {
   let client: ClientStats | undefined;
@@ -102,6 +105,7 @@ async function timedRun(database: OpenDatabase, connection: SyncConnection, full
     const { rss, heapUsed } = process.memoryUsage();
     peak = Math.max(peak, rss);
     samples.push({ pos: synced, seconds: round((performance.now() - started) / 1000, 1), rss_mb: Math.round(rss / 1e6), heap_mb: Math.round(heapUsed / 1e6) });
+    progress?.(samples.at(-1)!);
   };
   const sampler = setInterval(sample, 250);
   const cpu = process.cpuUsage();
@@ -239,7 +243,14 @@ if (RSS_POS > 0) {
   const database = await freshDatabase();
   try {
     const connection = await connect(database, 'stocky', sandbox.url);
-    const run = await timedRun(database, connection, false, { requestsPerMinute: 0 });
+    // A line every BENCH_SYNC_RSS_PRINT_S (30) seconds, so that a run stopped early still shows its RSS curve.
+    const every = intFromEnv('BENCH_SYNC_RSS_PRINT_S', 30);
+    let printed = 0;
+    const run = await timedRun(database, connection, false, { requestsPerMinute: 0 }, (s) => {
+      if (s.seconds < printed + every) return;
+      printed = s.seconds;
+      console.log(`   ${s.seconds} s: ${s.pos} POs, RSS ${s.rss_mb} MB, heap ${s.heap_mb} MB, load ${loadavg()[0].toFixed(1)}`);
+    });
     // One sample per 5% of the POs (the first sample past each mark), and the last.
     const marks: RssSample[] = [];
     for (const s of run.samples) if (marks.length === 0 || s.pos >= (marks.length * RSS_POS) / 20) marks.push(s);
@@ -251,15 +262,22 @@ if (RSS_POS > 0) {
     const tailMax = Math.max(...inRange(0.75, 1).map((s) => s.rss_mb));
     const growth = tailMax / levelAtWarm - 1;
     const verdict = growth <= 0.1 ? 'flat' : 'growing';
+    // Least-squares slope of RSS over the POs synced after warm-up, in MB per 100,000 POs.
+    const after = inRange(0.25, 1);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const mx = mean(after.map((s) => s.pos));
+    const my = mean(after.map((s) => s.rss_mb));
+    const slope = after.reduce((a, s) => a + (s.pos - mx) * (s.rss_mb - my), 0) / after.reduce((a, s) => a + (s.pos - mx) ** 2, 0);
     results.memory_stocky = {
       pos: RSS_POS, seconds: round(run.seconds, 1), pos_per_second: Math.round(run.result.counts.created / run.seconds), counts: run.result.counts,
       rss_mb_second_quarter_max: levelAtWarm, rss_mb_peak: run.peakRssMb, rss_mb_last_quarter_max: tailMax, growth_after_warm_up_percent: round(growth * 100, 1),
+      rss_mb_at_start: run.samples[0]?.rss_mb, rss_mb_at_end: run.samples.at(-1)?.rss_mb, slope_mb_per_100k_pos_after_warm_up: round(slope * 100_000, 2),
       verdict, samples: marks,
     };
     console.log(`   ${run.result.counts.created} POs in ${round(run.seconds, 1)} s = ${Math.round(run.result.counts.created / run.seconds)} POs/s`);
     console.log(`   RSS (MB) by POs synced: ${marks.map((s) => `${s.pos}:${s.rss_mb}`).join(' ')}`);
     console.log(`   after warm-up (the first quarter): at most ${levelAtWarm} MB in the second quarter, ${tailMax} MB in the last ` +
-      `(${round(growth * 100, 1)}%): ${verdict}`);
+      `(${round(growth * 100, 1)}%): ${verdict}; slope after warm-up ${round(slope * 100_000, 2)} MB per 100,000 POs`);
   } finally {
     await sandbox.close();
     await database.close();
@@ -267,7 +285,7 @@ if (RSS_POS > 0) {
   }
 }
 
-const out = resolve(here, '../data/bench/sync-results.json');
+const out = resolve(process.env.BENCH_SYNC_OUT ?? resolve(here, '../data/bench/sync-results.json'));
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten to ${out}`);
