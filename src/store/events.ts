@@ -63,6 +63,8 @@ async function enabledEndpoints(db: Db, retailerId: string): Promise<EndpointCho
   return rows.map((row) => ({ id: row.id, enabledEvents: JSON.parse(row.enabled_events) as string[] }));
 }
 
+const CHUNK = 500;
+
 type EventRow = { id: string; retailer_id: string; type: string; payload: string; created_at: string };
 
 /**
@@ -79,14 +81,24 @@ export async function recordEvents(
     const id = newId('evt', now.getTime());
     return { id, retailer_id: retailerId, type: draft.type, payload: eventPayload(id, draft.type, renderInstant(stamp), draft.data), created_at: stamp };
   });
+  for (let i = 0; i < rows.length; i += CHUNK) await db.insertInto('events').values(rows.slice(i, i + CHUNK)).execute();
+
   const endpoints = options.onlyEndpointId
     ? [{ id: options.onlyEndpointId, enabledEvents: ['*'] }]
     : await enabledEndpoints(db, retailerId);
-  await writeEventRows(db, retailerId, rows, endpoints, options.onlyEndpointId !== undefined, now);
+  const deliveries = endpoints.flatMap((endpoint) => rows
+    .filter((row) => options.onlyEndpointId !== undefined || endpointTakes(endpoint.enabledEvents, row.type as DeliverableType))
+    .map((row) => ({
+      id: newId('whd', now.getTime()), retailer_id: retailerId, endpoint_id: endpoint.id, event_id: row.id, type: row.type,
+      status: 'pending', attempts: 0, next_attempt_at: stamp, lease_until: null, created_at: stamp, updated_at: stamp,
+    })));
+  for (let i = 0; i < deliveries.length; i += CHUNK) {
+    await db.insertInto('webhook_deliveries').values(deliveries.slice(i, i + CHUNK)).execute();
+  }
   return rows.map((row) => row.id);
 }
 
-/** The events' rows and their deliveries, each in multi-row statements (store/bulk-insert.ts). */
+/** Events' rows (ids made by the caller) and their deliveries, each in multi-row prepared statements (store/bulk-insert.ts). */
 async function writeEventRows(
   db: Db, retailerId: string, rows: readonly EventRow[], endpoints: readonly EndpointChoice[], everyType: boolean, now: Date,
 ): Promise<void> {
