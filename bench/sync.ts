@@ -19,7 +19,7 @@
 // upstreams: shipstation,stocky), BENCH_SYNC_RSS_PRINT_S (30: part 3 prints its RSS as it goes), BENCH_SYNC_OUT (the
 // results file), BENCH_SYNC_CONCURRENCY (32: part 2's GETs in flight), BENCH_SYNC_SANDBOX_ARGS (node flags for the sandbox process, e.g. --cpu-prof).
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +89,21 @@ async function connect(database: OpenDatabase, kind: ConnectionKind, baseUrl: st
 }
 
 interface Timings { waitingForUpstreamMs: number; writingMs: number; pages: number }
-interface RssSample { pos: number; seconds: number; rss_mb: number; heap_mb: number }
+interface RssSample { pos: number; seconds: number; rss_mb: number; heap_mb: number; anon_mb?: number; file_mb?: number }
+
+/**
+ * RSS split into anonymous memory (heap, buffers: what a leak grows) and file pages (SQLite's memory-mapped database,
+ * up to mmap_size: reclaimable by the kernel), from /proc/self/status; {} where there is no /proc.
+ */
+function rssParts(): { anon_mb?: number; file_mb?: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { anon_mb: Math.round(kb('RssAnon') / 1000), file_mb: Math.round((kb('RssFile') + kb('RssShmem')) / 1000) };
+  } catch {
+    return {};
+  }
+}
 
 async function timedRun(database: OpenDatabase, connection: SyncConnection, full: boolean, tuning: Partial<SyncTuning> = {},
   progress?: (sample: RssSample) => void):
@@ -104,7 +118,7 @@ async function timedRun(database: OpenDatabase, connection: SyncConnection, full
   const sample = () => {
     const { rss, heapUsed } = process.memoryUsage();
     peak = Math.max(peak, rss);
-    samples.push({ pos: synced, seconds: round((performance.now() - started) / 1000, 1), rss_mb: Math.round(rss / 1e6), heap_mb: Math.round(heapUsed / 1e6) });
+    samples.push({ pos: synced, seconds: round((performance.now() - started) / 1000, 1), rss_mb: Math.round(rss / 1e6), heap_mb: Math.round(heapUsed / 1e6), ...rssParts() });
     progress?.(samples.at(-1)!);
   };
   const sampler = setInterval(sample, 250);
@@ -251,7 +265,8 @@ if (RSS_POS > 0) {
     const run = await timedRun(database, connection, false, { requestsPerMinute: 0 }, (s) => {
       if (s.seconds < printed + every) return;
       printed = s.seconds;
-      console.log(`   ${s.seconds} s: ${s.pos} POs, RSS ${s.rss_mb} MB, heap ${s.heap_mb} MB, load ${loadavg()[0].toFixed(1)}`);
+      console.log(`   ${s.seconds} s: ${s.pos} POs, RSS ${s.rss_mb} MB (anonymous ${s.anon_mb ?? '?'}, file-backed ${s.file_mb ?? '?'}), ` +
+        `heap ${s.heap_mb} MB, load ${loadavg()[0].toFixed(1)}`);
     });
     // One sample per 5% of the POs (the first sample past each mark), and the last.
     const marks: RssSample[] = [];
