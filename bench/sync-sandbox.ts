@@ -15,3 +15,5 @@ process.on('message', async (message) => {
     process.exit(0);
   }
 });
+// The bench process gone (crashed, killed): do not outlive it.
+process.on('disconnect', () => process.exit(0));

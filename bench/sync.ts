@@ -15,9 +15,11 @@
 // Results are printed and written to data/bench/sync-results.json.
 //
 // Environment: BENCH_SYNC_POS (5000), BENCH_SYNC_RATE (3000), BENCH_SYNC_SKIP_LIMITED=1 (skip part 1),
-// BENCH_SYNC_SKIP_NO_LIMIT=1 (skip part 2), BENCH_SYNC_RSS_POS (100000; 0 skips part 3).
+// BENCH_SYNC_SKIP_NO_LIMIT=1 (skip part 2), BENCH_SYNC_RSS_POS (100000; 0 skips part 3), BENCH_SYNC_KINDS (part 2's
+// upstreams: shipstation,stocky), BENCH_SYNC_RSS_PRINT_S (30: part 3 prints its RSS as it goes), BENCH_SYNC_OUT (the
+// results file), BENCH_SYNC_CONCURRENCY (32: part 2's GETs in flight), BENCH_SYNC_SANDBOX_ARGS (node flags for the sandbox process, e.g. --cpu-prof).
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +48,8 @@ interface Sandbox {
 
 async function startSandbox(kind: ConnectionKind, options: Record<string, unknown>): Promise<Sandbox> {
   const child: ChildProcess = fork(join(here, 'sync-sandbox.ts'), [JSON.stringify({ kind, options })], {
-    execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_SYNC_SANDBOX_ARGS: extra node flags for the sandbox (e.g. --cpu-prof to profile the upstream alone).
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SYNC_SANDBOX_ARGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = await new Promise<string>((resolveUrl, reject) => {
     child.once('message', (m) => resolveUrl((m as { url: string }).url));
@@ -86,9 +89,24 @@ async function connect(database: OpenDatabase, kind: ConnectionKind, baseUrl: st
 }
 
 interface Timings { waitingForUpstreamMs: number; writingMs: number; pages: number }
-interface RssSample { pos: number; seconds: number; rss_mb: number; heap_mb: number }
+interface RssSample { pos: number; seconds: number; rss_mb: number; heap_mb: number; anon_mb?: number; file_mb?: number }
 
-async function timedRun(database: OpenDatabase, connection: SyncConnection, full: boolean, tuning: Partial<SyncTuning> = {}):
+/**
+ * RSS split into anonymous memory (heap, buffers: what a leak grows) and file pages (SQLite's memory-mapped database,
+ * up to mmap_size: reclaimable by the kernel), from /proc/self/status; {} where there is no /proc.
+ */
+function rssParts(): { anon_mb?: number; file_mb?: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { anon_mb: Math.round(kb('RssAnon') / 1000), file_mb: Math.round((kb('RssFile') + kb('RssShmem')) / 1000) };
+  } catch {
+    return {};
+  }
+}
+
+async function timedRun(database: OpenDatabase, connection: SyncConnection, full: boolean, tuning: Partial<SyncTuning> = {},
+  progress?: (sample: RssSample) => void):
   Promise<{ result: SyncResult; seconds: number; client: ClientStats; peakRssMb: number; timings: Timings; cpuSeconds: number;
     samples: RssSample[] }> {
   let client: ClientStats | undefined;
@@ -100,7 +118,8 @@ async function timedRun(database: OpenDatabase, connection: SyncConnection, full
   const sample = () => {
     const { rss, heapUsed } = process.memoryUsage();
     peak = Math.max(peak, rss);
-    samples.push({ pos: synced, seconds: round((performance.now() - started) / 1000, 1), rss_mb: Math.round(rss / 1e6), heap_mb: Math.round(heapUsed / 1e6) });
+    samples.push({ pos: synced, seconds: round((performance.now() - started) / 1000, 1), rss_mb: Math.round(rss / 1e6), heap_mb: Math.round(heapUsed / 1e6), ...rssParts() });
+    progress?.(samples.at(-1)!);
   };
   const sampler = setInterval(sample, 250);
   const cpu = process.cpuUsage();
@@ -187,13 +206,16 @@ if (process.env.BENCH_SYNC_SKIP_LIMITED !== '1') {
 }
 
 // --------------------------------------------------------------------------------------------------- 2. no limit
-for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : ['shipstation', 'stocky'] as const) {
+const KINDS = (process.env.BENCH_SYNC_KINDS ?? 'shipstation,stocky').split(',').filter(Boolean) as ConnectionKind[];
+for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : KINDS) {
   console.log(`\n2. ${kind}, ${POS} POs, no rate limit, into SQLite`);
   const sandbox = await startSandbox(kind, { pos: POS, seed: 11, rateLimit: 0 });
   const database = await freshDatabase();
   try {
     const connection = await connect(database, kind, sandbox.url);
-    const tuning: Partial<SyncTuning> = { requestsPerMinute: 0, concurrency: 16 };
+    // ShipStation's GETs by id in flight at once: more keeps the sandbox busy while a page's transaction holds the
+    // event loop (48 vs 16: ~15% faster on the 2-core machine).
+    const tuning: Partial<SyncTuning> = { requestsPerMinute: 0, concurrency: intFromEnv('BENCH_SYNC_CONCURRENCY', 32) };
     const first = await timedRun(database, connection, false, tuning);
     const incremental = await timedRun(database, connection, false, tuning);
     const full = await timedRun(database, connection, true, tuning);
@@ -237,7 +259,15 @@ if (RSS_POS > 0) {
   const database = await freshDatabase();
   try {
     const connection = await connect(database, 'stocky', sandbox.url);
-    const run = await timedRun(database, connection, false, { requestsPerMinute: 0 });
+    // A line every BENCH_SYNC_RSS_PRINT_S (30) seconds, so that a run stopped early still shows its RSS curve.
+    const every = intFromEnv('BENCH_SYNC_RSS_PRINT_S', 30);
+    let printed = 0;
+    const run = await timedRun(database, connection, false, { requestsPerMinute: 0 }, (s) => {
+      if (s.seconds < printed + every) return;
+      printed = s.seconds;
+      console.log(`   ${s.seconds} s: ${s.pos} POs, RSS ${s.rss_mb} MB (anonymous ${s.anon_mb ?? '?'}, file-backed ${s.file_mb ?? '?'}), ` +
+        `heap ${s.heap_mb} MB, load ${loadavg()[0].toFixed(1)}`);
+    });
     // One sample per 5% of the POs (the first sample past each mark), and the last.
     const marks: RssSample[] = [];
     for (const s of run.samples) if (marks.length === 0 || s.pos >= (marks.length * RSS_POS) / 20) marks.push(s);
@@ -249,15 +279,22 @@ if (RSS_POS > 0) {
     const tailMax = Math.max(...inRange(0.75, 1).map((s) => s.rss_mb));
     const growth = tailMax / levelAtWarm - 1;
     const verdict = growth <= 0.1 ? 'flat' : 'growing';
+    // Least-squares slope of RSS over the POs synced after warm-up, in MB per 100,000 POs.
+    const after = inRange(0.25, 1);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const mx = mean(after.map((s) => s.pos));
+    const my = mean(after.map((s) => s.rss_mb));
+    const slope = after.reduce((a, s) => a + (s.pos - mx) * (s.rss_mb - my), 0) / after.reduce((a, s) => a + (s.pos - mx) ** 2, 0);
     results.memory_stocky = {
       pos: RSS_POS, seconds: round(run.seconds, 1), pos_per_second: Math.round(run.result.counts.created / run.seconds), counts: run.result.counts,
       rss_mb_second_quarter_max: levelAtWarm, rss_mb_peak: run.peakRssMb, rss_mb_last_quarter_max: tailMax, growth_after_warm_up_percent: round(growth * 100, 1),
+      rss_mb_at_start: run.samples[0]?.rss_mb, rss_mb_at_end: run.samples.at(-1)?.rss_mb, slope_mb_per_100k_pos_after_warm_up: round(slope * 100_000, 2),
       verdict, samples: marks,
     };
     console.log(`   ${run.result.counts.created} POs in ${round(run.seconds, 1)} s = ${Math.round(run.result.counts.created / run.seconds)} POs/s`);
     console.log(`   RSS (MB) by POs synced: ${marks.map((s) => `${s.pos}:${s.rss_mb}`).join(' ')}`);
     console.log(`   after warm-up (the first quarter): at most ${levelAtWarm} MB in the second quarter, ${tailMax} MB in the last ` +
-      `(${round(growth * 100, 1)}%): ${verdict}`);
+      `(${round(growth * 100, 1)}%): ${verdict}; slope after warm-up ${round(slope * 100_000, 2)} MB per 100,000 POs`);
   } finally {
     await sandbox.close();
     await database.close();
@@ -265,7 +302,7 @@ if (RSS_POS > 0) {
   }
 }
 
-const out = resolve(here, '../data/bench/sync-results.json');
+const out = resolve(process.env.BENCH_SYNC_OUT ?? resolve(here, '../data/bench/sync-results.json'));
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten to ${out}`);

@@ -141,6 +141,16 @@ export function eventPayload(id: string, type: DeliverableType, createdAt: strin
   return JSON.stringify({ id, type, created_at: createdAt, data });
 }
 
+/**
+ * The payload of a `purchase_order.created` event whose record is already serialised (`recordJson`: the PO's stored
+ * v2 text, itself a JSON.stringify output): the very text eventPayload(id, 'purchase_order.created', createdAt,
+ * {po_number, purchase_order: JSON.parse(recordJson)}) makes, without parsing and re-serialising ~4 KB per PO.
+ */
+export function createdEventPayload(id: string, createdAt: string, poNumber: string, recordJson: string): string {
+  return `{"id":${JSON.stringify(id)},"type":"purchase_order.created","created_at":${JSON.stringify(createdAt)},` +
+    `"data":{"po_number":${JSON.stringify(poNumber)},"purchase_order":${recordJson}}}`;
+}
+
 /** Does an endpoint's `enabled_events` (["*"] or types) take this type? `ping` goes to the endpoint tested only. */
 export function endpointTakes(enabledEvents: readonly string[], type: DeliverableType): boolean {
   return type !== 'ping' && (enabledEvents.includes('*') || enabledEvents.includes(type));

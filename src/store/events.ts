@@ -9,11 +9,12 @@
 // event a step numbers committed before the step ran, and every later step numbers only larger positions:
 // a reader that has seen position p will see every event committed later above p.
 import { PostgresAdapter, sql } from 'kysely';
-import { eventPayload, poChangeEvents, endpointTakes, type DeliverableType, type EventDraft, type EventType, type V2Record, type WriteNotes }
+import { createdEventPayload, eventPayload, poChangeEvents, endpointTakes, type DeliverableType, type EventDraft, type EventType, type V2Record, type WriteNotes }
   from '../domain/events.ts';
 import { renderInstant } from '../domain/dates.ts';
 import { newId } from '../domain/ids.ts';
 import type { Db } from '../db/database.ts';
+import { insertRows } from './bulk-insert.ts';
 
 const isPostgres = (db: Db) => db.getExecutor().adapter instanceof PostgresAdapter;
 
@@ -64,6 +65,8 @@ async function enabledEndpoints(db: Db, retailerId: string): Promise<EndpointCho
 
 const CHUNK = 500;
 
+type EventRow = { id: string; retailer_id: string; type: string; payload: string; created_at: string };
+
 /**
  * Writes events of one retailer, and a pending delivery for each enabled endpoint taking its type (or for
  * `onlyEndpointId`: the test ping). Call inside the transaction making the change. Returns the events' ids.
@@ -93,6 +96,21 @@ export async function recordEvents(
     await db.insertInto('webhook_deliveries').values(deliveries.slice(i, i + CHUNK)).execute();
   }
   return rows.map((row) => row.id);
+}
+
+/** Events' rows (ids made by the caller) and their deliveries, each in multi-row prepared statements (store/bulk-insert.ts). */
+async function writeEventRows(
+  db: Db, retailerId: string, rows: readonly EventRow[], endpoints: readonly EndpointChoice[], everyType: boolean, now: Date,
+): Promise<void> {
+  const stamp = now.toISOString();
+  await insertRows(db, 'events', rows);
+  const deliveries = endpoints.flatMap((endpoint) => rows
+    .filter((row) => everyType || endpointTakes(endpoint.enabledEvents, row.type as DeliverableType))
+    .map((row) => ({
+      id: newId('whd', now.getTime()), retailer_id: retailerId, endpoint_id: endpoint.id, event_id: row.id, type: row.type,
+      status: 'pending', attempts: 0, next_attempt_at: stamp, lease_until: null, created_at: stamp, updated_at: stamp,
+    })));
+  await insertRows(db, 'webhook_deliveries', deliveries);
 }
 
 /**
@@ -135,6 +153,30 @@ export async function recordPoChanges(db: Db, retailerId: string, changes: reado
     }
   }
   await recordEvents(db, retailerId, drafts);
+}
+
+/**
+ * `purchase_order.created` for new POs (`view_v2`: each one's stored v2 text): the events recordPoChange(db,
+ * retailer, id, null, view_v2) writes for each, but one multi-row insert of events (and of deliveries) per retailer,
+ * one endpoint look-up per retailer, and each payload built around the stored text instead of parsing and
+ * re-serialising it (domain/events.ts createdEventPayload). For bulk creation: a sync page, a seed with events.
+ */
+export async function recordPoCreations(
+  db: Db, pos: readonly { retailer_id: string; id: string; po_number: string; view_v2: string }[], now = new Date(),
+): Promise<void> {
+  const stamp = now.toISOString();
+  const createdAt = renderInstant(stamp);
+  const byRetailer = new Map<string, EventRow[]>();
+  for (const po of pos) {
+    takeNotes(db, po.id); // a new PO has no earlier record to compare notes with; drop any, as recordPoChange does
+    const id = newId('evt', now.getTime());
+    let rows = byRetailer.get(po.retailer_id);
+    if (!rows) byRetailer.set(po.retailer_id, (rows = []));
+    rows.push({ id, retailer_id: po.retailer_id, type: 'purchase_order.created', payload: createdEventPayload(id, createdAt, po.po_number, po.view_v2), created_at: stamp });
+  }
+  for (const [retailerId, rows] of byRetailer) {
+    await writeEventRows(db, retailerId, rows, await enabledEndpoints(db, retailerId), false, now);
+  }
 }
 
 // ---- the feed -------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import type { FulfilmentStatus } from '../domain/statuses.ts';
 import type { Db } from '../db/database.ts';
 import { insertRows } from './bulk-insert.ts';
 import { updateById } from './cached-statements.ts';
-import { recordPoChange, recordPoChanges, type PoViewChange } from './events.ts';
+import { recordPoChange, recordPoChanges, recordPoCreations, type PoViewChange } from './events.ts';
 import type {
   CheckpointsTable, InvoicesTable, PoLinesTable, PurchaseOrdersTable, ShipmentsTable, StatusEventsTable, SupplierOrdersTable,
 } from '../db/schema.ts';
@@ -124,9 +124,7 @@ export async function insertPurchaseOrders(
   db: Db, aggregates: PoAggregate[], supplierNames: SupplierNames, options: { events?: boolean } = {},
 ): Promise<void> {
   const rendered = aggregates.map((aggregate) => withViews(aggregate, supplierNames));
-  if (options.events !== false) {
-    for (const { po } of rendered) await recordPoChange(db, po.retailer_id, po.id, null, po.view_v2);
-  }
+  if (options.events !== false) await recordPoCreations(db, rendered.map((r) => r.po));
   await insertRows(db, 'purchase_orders', rendered.map((r) => r.po));
   await insertRows(db, 'po_lines', rendered.flatMap((r) => r.lines));
   await insertRows(db, 'supplier_orders', aggregates.flatMap((a) => a.supplierOrders.map((s) => s.order)));
