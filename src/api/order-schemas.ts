@@ -17,11 +17,14 @@ export const BulkBody = Type.Object({
   po_numbers: Type.Array(PoNumber, { minItems: 1, maxItems: 100, description: 'Up to 100 PO numbers.' }),
 }, { additionalProperties: false });
 
+/** Highest page number a paged query takes (a page past the last is empty; one past this is a 400 naming the limit). */
+export const MAX_PAGE = 1_000_000;
+
 const CalendarDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 export const ByDateQuery = Type.Object({
   start_date: CalendarDate,
   end_date: Type.Optional(CalendarDate),
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
 }, { additionalProperties: false });
 

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { Nullable, StringEnum } from './schema-helpers.ts';
 import { AddressInput } from './suppliers.ts';
 import { LIFECYCLE_STATUSES } from '../domain/lifecycle.ts';
-import { PAYMENT_TERMS } from '../domain/money.ts';
+import { CURRENCY_CODE_PROBLEM, PAYMENT_TERMS } from '../domain/money.ts';
 
 export const PAYMENT_STATUSES = ['none', 'unpaid', 'partially_paid', 'paid', 'refunded', 'credit_issued', 'other'] as const;
 
@@ -25,7 +25,7 @@ const Product = Type.Object({
   quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
   cost: Type.Number({ minimum: 0, description: 'Unit cost, with at most the decimals of currency_code (USD 2, JPY 0, KWD 3)' }),
   product_name: Type.Optional(Text(200)),
-  description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  description: Type.Optional(Nullable(Type.String({ maxLength: 2000, 'x-multiline': true }))),
 }, { additionalProperties: false });
 
 const shippingFields = {
@@ -34,9 +34,11 @@ const shippingFields = {
   payment_status: Type.Optional(StringEnum(PAYMENT_STATUSES)),
   order_date: Type.Optional(Instant),
   expected_delivery_date: Type.Optional(Nullable(DateOrInstant)),
-  note_to_supplier: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  note_to_supplier: Type.Optional(Nullable(Type.String({ maxLength: 2000, 'x-multiline': true }))),
   tracking_number: Type.Optional(Nullable(Text(100))),
-  currency_code: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, e.g. USD' })),
+  currency_code: Type.Optional(Type.String({
+    format: 'currency-code', description: 'ISO 4217 code in use, upper case, e.g. USD', 'x-message': CURRENCY_CODE_PROBLEM,
+  })),
   reference_number: Type.Optional(Nullable(Text(100))),
 };
 

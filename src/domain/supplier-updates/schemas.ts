@@ -68,6 +68,7 @@ export const UPDATE_SCHEMAS: Record<(typeof UPDATE_TYPES)[number], TSchema> = {
     currency: OptionalText(3, { pattern: '^[A-Za-z]{3}$',
       'x-message': 'must be a three-letter ISO 4217 code such as "USD"' }),
     status: OptionalEnum(INVOICE_STATUSES),
-    document_pdf_base64: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'] })),
+    // Base64 may be wrapped in lines (MIME style): multi-line for the free-text rule.
+    document_pdf_base64: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], 'x-multiline': true })),
   }, { additionalProperties: false }),
 };

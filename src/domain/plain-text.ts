@@ -1,0 +1,78 @@
+// The one rule for free text that clients send (names, PO numbers, SKUs, supplier order ids, tracking numbers,
+// notes, query filters, path look-ups, CLI labels): it must be well-formed Unicode without control characters
+// (DESIGN 2.2: bad input is a 400 naming the field). Control characters corrupt logs, CSV exports and PDFs,
+// and PostgreSQL text cannot hold U+0000 at all. Only fields marked multi-line (`x-multiline` in a schema:
+// product descriptions, notes to the supplier) may hold line breaks and tabs.
+//
+// Every string in every request schema gets the rule: `withTextRule` adds the `x-text` keyword to each string
+// subschema before Ajv compiles it (http/validation.ts for bodies, queries and path parameters; the supplier
+// update schemas in domain/supplier-updates/parse.ts), so a new field cannot forget it.
+import type { Ajv, SchemaValidateFunction } from 'ajv';
+
+/** Refused anywhere: C0 and C1 controls (\p{Cc}, which includes U+007F) and Unicode noncharacters (U+FFFE, U+FDD0…). */
+const SINGLE_LINE_REFUSED = /[\p{Cc}\p{Noncharacter_Code_Point}]/u;
+/** In multi-line text: the same less tab, line feed and carriage return. */
+const MULTI_LINE_REFUSED = /(?![\t\n\r])[\p{Cc}\p{Noncharacter_Code_Point}]/u;
+
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * Why `value` is not acceptable free text, as a message that can follow the field's name, or null when it is.
+ * Refused: lone surrogates (JSON's `"\ud800"`), control characters U+0000–U+001F, U+007F–U+009F, and Unicode
+ * noncharacters; `multiline` allows tab, LF and CR. Positions are 1-based characters (code units).
+ */
+export function textProblem(value: string, multiline = false): string | null {
+  // In a `u` regex a surrogate pair is one code point, so \p{Surrogate} finds only lone halves.
+  const lone = LONE_SURROGATE.exec(value);
+  if (lone) {
+    const found = lone;
+    return `must be valid Unicode text: a lone surrogate ${codePoint(found[0])} at character ${found.index + 1}`;
+  }
+  const found = (multiline ? MULTI_LINE_REFUSED : SINGLE_LINE_REFUSED).exec(value);
+  if (!found) return null;
+  const allowed = multiline ? ' (line breaks and tabs are allowed here)' : '';
+  return `must not contain control characters or noncharacters: ${codePoint(found[0])} at character ${found.index + 1}${allowed}`;
+}
+
+/** Keys whose values are data, not subschemas. */
+const DATA_KEYS = new Set(['enum', 'const', 'default', 'examples', 'example', 'required', 'x-message']);
+const copies = new WeakMap<object, unknown>();
+
+const isStringSchema = (node: Record<string, unknown>) =>
+  node.type === 'string' || (Array.isArray(node.type) && node.type.includes('string'));
+
+/**
+ * A copy of a JSON Schema (a TypeBox schema) in which every string subschema carries `x-text: "line"`, or
+ * `"multiline"` where it says `x-multiline: true`; the original is left as it is (response schemas and the
+ * OpenAPI document share it). Copies are cached per schema object.
+ */
+export function withTextRule<T>(schema: T): T {
+  if (schema === null || typeof schema !== 'object') return schema;
+  const cached = copies.get(schema);
+  if (cached) return cached as T;
+  let copy: unknown;
+  if (Array.isArray(schema)) {
+    copy = schema.map((item) => withTextRule(item));
+  } else {
+    const node = schema as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) out[key] = DATA_KEYS.has(key) ? value : withTextRule(value);
+    if (isStringSchema(node) && out['x-text'] === undefined) out['x-text'] = node['x-multiline'] === true ? 'multiline' : 'line';
+    copy = out;
+  }
+  copies.set(schema, copy as object);
+  return copy as T;
+}
+
+/** Registers the `x-text` keyword (`"line"` or `"multiline"`) that `withTextRule` adds. */
+export function addTextKeyword(ajv: Ajv): void {
+  const validate: SchemaValidateFunction = (mode: string, data: string) => {
+    const problem = textProblem(data, mode === 'multiline');
+    if (problem === null) return true;
+    validate.errors = [{ keyword: 'x-text', message: problem, params: {} }];
+    return false;
+  };
+  ajv.addKeyword({ keyword: 'x-text', type: 'string', schemaType: 'string', errors: true, validate });
+}
