@@ -7,11 +7,12 @@ import { V1_STATUSES, V2_STATUSES } from '../domain/statuses.ts';
 const Text = Type.String();
 const Instant = Type.String({ description: 'ISO 8601 with offset, e.g. 2025-12-03T09:35:23.961+00:00' });
 
-export const PoNumber = Type.String({ minLength: 1, maxLength: 100 });
+/** Look-ups trim what they are given (PO numbers are stored trimmed), so tabs and line breaks may surround it. */
+export const PoNumber = Type.String({ minLength: 1, maxLength: 100, 'x-text': 'trimmed' });
 
 export const ByPoParams = Type.Object({ po_number: PoNumber }, { additionalProperties: false });
 export const BySupplierOrderParams = Type.Object(
-  { supplier_order_id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false },
+  { supplier_order_id: Type.String({ minLength: 1, maxLength: 100, 'x-text': 'trimmed' }) }, { additionalProperties: false },
 );
 export const BulkBody = Type.Object({
   po_numbers: Type.Array(PoNumber, { minItems: 1, maxItems: 100, description: 'Up to 100 PO numbers.' }),

@@ -19,15 +19,16 @@ import {
 } from './types.ts';
 
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-// Every text field is free text under the one rule (domain/plain-text.ts), as in every API body.
+// Every text field is free text under the one rule (domain/plain-text.ts), as in every API body; `trimmed`, as
+// Reader.text trims every value.
 addTextKeyword(ajv);
-const validators = Object.fromEntries(UPDATE_TYPES.map((type) => [type, ajv.compile(withTextRule(UPDATE_SCHEMAS[type]))])) as
+const validators = Object.fromEntries(UPDATE_TYPES.map((type) => [type, ajv.compile(withTextRule(UPDATE_SCHEMAS[type], 'trimmed'))])) as
   Record<UpdateType, ValidateFunction>;
 const validateHead = ajv.compile(withTextRule({
   type: 'object',
   properties: { type: { enum: [...UPDATE_TYPES] }, po_number: (UPDATE_SCHEMAS.order as { properties: Record<string, unknown> }).properties.po_number },
   required: ['type', 'po_number'],
-}));
+}, 'trimmed'));
 
 /** The zone of a timestamp without an offset from a supplier's system (DESIGN 1: UTC for machine sources). */
 export const SUPPLIER_UPDATE_ZONE = 'UTC';
