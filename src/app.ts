@@ -20,6 +20,7 @@ import { createAuthenticator } from './http/auth.ts';
 import { handleFrameworkError, MAX_PARAM_LENGTH, registerErrorHandling } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerValidation } from './http/validation.ts';
+import { registerJsonBody } from './http/json-body.ts';
 import { registerMetrics, type MetricsOptions } from './http/metrics.ts';
 import { registerRateLimits, type RateLimitOptions } from './http/rate-limit.ts';
 import { registerRequestLog } from './http/request-log.ts';
@@ -100,6 +101,7 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
   // JSON sent as text/plain is a 415 naming application/json, not a string body failing the schema; routes
   // that take text (supplier documents) register their own parser.
   app.removeContentTypeParser('text/plain');
+  registerJsonBody(app);
   await registerOpenApi(app, config.publicUrl);
 
   const limits = rateLimit ? await registerRateLimits(app, db, rateLimit) : undefined;

@@ -6,7 +6,8 @@ import { serve } from './server.ts';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './store/api-keys.ts';
 import { BackupError, backupSqlite, restoreSqlite } from './db/backup.ts';
 import ms from 'ms';
-import { ensureRetailer } from './store/retailers.ts';
+import { ensureRetailer, findRetailerByName, listRetailerNames } from './store/retailers.ts';
+import { textProblem } from './domain/plain-text.ts';
 import { seedDatabase } from './seed/seed.ts';
 import { withDatabase } from './db/with-database.ts';
 
@@ -51,15 +52,32 @@ program.command('migrate').description('apply pending database migrations')
 
 const keys = program.command('keys').description('manage API keys');
 
+/** A name given on the command line: free text under the API's rule (domain/plain-text.ts), not blank. */
+function cliText(option: string, value: string): string {
+  const problem = value.trim() === '' ? 'must not be blank' : textProblem(value);
+  if (problem) throw new CliError(`${option}: ${problem}`);
+  return value;
+}
+
 keys.command('create').description('create an API key and print its secret (shown once)')
-  .requiredOption('--retailer <name>', 'retailer the key belongs to (created when new)')
+  .requiredOption('--retailer <name>', 'retailer the key belongs to (created when new, and said so on stderr)')
+  .option('--existing', 'the retailer must exist already: an unknown name fails, listing the known ones (guards against typos)')
   .option('--name <label>', 'a label to recognise the key by', 'default')
   .option('--scope <scopes>', 'comma-separated scopes: read, write, admin', 'read')
   .option('--expires-in <duration>', 'stop working after this long, e.g. 90d, 12h (default: never)', duration)
-  .action((options: { retailer: string; name: string; scope: string; expiresIn?: number }) => withDatabase(async ({ db }) => {
+  .action((options: { retailer: string; existing?: boolean; name: string; scope: string; expiresIn?: number }) => withDatabase(async ({ db }) => {
     const scopes = parseScopes(options.scope);
     if (!scopes) throw new CliError(`--scope: expected a comma-separated list of read, write, admin; got "${options.scope}"`);
-    const { retailer } = await ensureRetailer(db, options.retailer);
+    cliText('--retailer', options.retailer);
+    cliText('--name', options.name);
+    if (options.existing && !(await findRetailerByName(db, options.retailer))) {
+      const known = await listRetailerNames(db);
+      throw new CliError(`--retailer: no retailer "${options.retailer}" (--existing); known retailers: ${
+        known.length === 0 ? 'none yet' : known.map((name) => `"${name}"`).join(', ')}`);
+    }
+    // DESIGN 5: a new name creates the retailer; said on stderr, so a typo does not pass unnoticed.
+    const { retailer, created } = await ensureRetailer(db, options.retailer);
+    if (created) console.error(`created retailer "${retailer.name}" (new)`);
     const expiresAt = options.expiresIn === undefined ? null : new Date(Date.now() + options.expiresIn);
     const key = await createApiKey(db, retailer.id, options.name, scopes, { expiresAt });
     const expiry = key.expiresAt ? ` It expires at ${key.expiresAt}.` : '';

@@ -83,20 +83,30 @@ describe('money and quantities', () => {
   });
 });
 
-describe('text the standard fonts cannot show', () => {
-  it('keeps Western European text, strips accents the fonts lack and marks the rest', () => {
+describe('text in the embedded font (Noto Sans: Latin, Greek, Cyrillic)', () => {
+  it('keeps Latin with any accent, Greek and Cyrillic; marks what the font lacks (CJK, emoji) with ?', () => {
     expect(printable('Café Müller — 9.0° € “quoted”')).toBe('Café Müller — 9.0° € “quoted”');
-    expect(printable('Łódź Ősz Dvořák')).toBe('Lódz Osz Dvorák');
+    expect(printable('Łódź Ősz Dvořák Zoë Ελλάδα Москва Việt')).toBe('Łódź Ősz Dvořák Zoë Ελλάδα Москва Việt');
     expect(printable('東京 Golf 😀\tPro')).toBe('?? Golf ? Pro');
+    // A decomposed accent (e + U+0301) prints as the composed letter.
+    expect(printable('Caf\u0065\u0301')).toBe('Café');
   });
 
-  it('shows a supplier name outside WinAnsi readably in the PDF', async () => {
+  it('shows names in Latin, Greek and Cyrillic as written in both summaries; CJK as ?', async () => {
     const data = sample();
     data.supplier!.name = 'Łódź Golf Sp. z o.o.';
     data.lines[0].product_name = 'Fer 7 « Pro » 東京';
-    const { text } = await pdfText(await renderOrderSummary(data));
-    expect(text).toContain('Lódz Golf Sp. z o.o.');
-    expect(text).toContain('Fer 7 « Pro » ??');
+    data.lines[0].sku = 'ΕΛΛ-001';
+    data.warehouse!.name = 'Склад Москва';
+    data.retailer_name = 'Müller & Zoë Golf';
+    const order = await pdfText(await renderOrderSummary(data));
+    for (const expected of ['Łódź Golf Sp. z o.o.', 'Fer 7 « Pro » ??', 'ΕΛΛ-001', 'Склад Москва', 'Müller & Zoë Golf']) {
+      expect(order.text).toContain(expected);
+    }
+    const received = await pdfText(await renderReceivedSummary(data));
+    for (const expected of ['Łódź Golf Sp. z o.o.', 'ΕΛΛ-001', 'Склад Москва', 'Müller & Zoë Golf']) {
+      expect(received.text).toContain(expected);
+    }
   });
 });
 

@@ -84,6 +84,24 @@ describe.each(databases.eachSupportedId())('held supplier updates: limit and exp
     expect((await listHeld('?status=held')).data.map((u: any) => u.po_number)).toEqual(['U-2', 'U-3', 'U-4']);
   });
 
+  it('a draft PO takes supplier updates; opening it later submits only its still-pending lines (README "Supplier updates")', async () => {
+    const created = await app.inject({
+      method: 'POST', url: '/api/v2/purchase_orders', headers: { 'x-api-key': writeKey },
+      payload: { supplier_id: supplierId, warehouse_id: warehouseId, po_number: 'DRAFT-1',
+        products: [{ sku: 'A-1', quantity: 1, cost: 5 }, { sku: 'B-2', quantity: 1, cost: 5 }] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const poId = created.json().purchase_order_id as string;
+    const statuses = async () => Object.fromEntries((await db.selectFrom('po_lines').select(['sku', 'fulfilment_status'])
+      .where('po_id', '=', poId).execute()).map((l) => [l.sku, l.fulfilment_status]));
+    const results = await send([{ ...order('DRAFT-1'), lines: [{ sku: 'A-1', quantity: 1 }] }]);
+    expect(results.map((r) => r.result)).toEqual(['applied']);
+    expect(await statuses()).toEqual({ 'A-1': 'confirmed', 'B-2': 'pending' });
+    const opened = await app.inject({ method: 'POST', url: `/api/v2/purchase_orders/${poId}/status`, headers: { 'x-api-key': writeKey }, payload: { status: 'open' } });
+    expect(opened.statusCode, opened.body).toBe(200);
+    expect(await statuses()).toEqual({ 'A-1': 'confirmed', 'B-2': 'submitted' });
+  });
+
   it('expires a held update after HELD_UPDATE_DAYS: listed with the time, no longer applied, held again when resent', async () => {
     const longAgo = new Date(Date.now() - (DAYS + 1) * 86_400_000).toISOString();
     await db.updateTable('held_supplier_updates').set({ received_at: longAgo }).where('po_number', '=', 'U-2').execute();

@@ -7,21 +7,25 @@ import { V1_STATUSES, V2_STATUSES } from '../domain/statuses.ts';
 const Text = Type.String();
 const Instant = Type.String({ description: 'ISO 8601 with offset, e.g. 2025-12-03T09:35:23.961+00:00' });
 
-export const PoNumber = Type.String({ minLength: 1, maxLength: 100 });
+/** Look-ups trim what they are given (PO numbers are stored trimmed), so tabs and line breaks may surround it. */
+export const PoNumber = Type.String({ minLength: 1, maxLength: 100, 'x-text': 'trimmed' });
 
 export const ByPoParams = Type.Object({ po_number: PoNumber }, { additionalProperties: false });
 export const BySupplierOrderParams = Type.Object(
-  { supplier_order_id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false },
+  { supplier_order_id: Type.String({ minLength: 1, maxLength: 100, 'x-text': 'trimmed' }) }, { additionalProperties: false },
 );
 export const BulkBody = Type.Object({
   po_numbers: Type.Array(PoNumber, { minItems: 1, maxItems: 100, description: 'Up to 100 PO numbers.' }),
 }, { additionalProperties: false });
 
+/** Highest page number a paged query takes (a page past the last is empty; one past this is a 400 naming the limit). */
+export const MAX_PAGE = 1_000_000;
+
 const CalendarDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 export const ByDateQuery = Type.Object({
   start_date: CalendarDate,
   end_date: Type.Optional(CalendarDate),
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
 }, { additionalProperties: false });
 

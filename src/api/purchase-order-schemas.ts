@@ -3,13 +3,13 @@ import { Type } from 'typebox';
 import { Nullable, StringEnum } from './schema-helpers.ts';
 import { AddressInput } from './suppliers.ts';
 import { LIFECYCLE_STATUSES } from '../domain/lifecycle.ts';
-import { PAYMENT_TERMS } from '../domain/money.ts';
+import { CURRENCY_CODE_PROBLEM, PAYMENT_TERMS } from '../domain/money.ts';
 
 export const PAYMENT_STATUSES = ['none', 'unpaid', 'partially_paid', 'paid', 'refunded', 'credit_issued', 'other'] as const;
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 /** A PO number: surrounding white space is dropped, so it must hold something else. */
-const PoNumber = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', 'x-message': 'must not be blank' });
+const PoNumber = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', 'x-message': 'must not be blank', 'x-text': 'trimmed' });
 const Instant = Type.String({
   format: 'date-time',
   description: 'RFC 3339 date-time (2026-01-15T09:30:00Z, …-05:00, …-0500); without an offset, in the retailer\'s time zone; ' +
@@ -25,7 +25,7 @@ const Product = Type.Object({
   quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
   cost: Type.Number({ minimum: 0, description: 'Unit cost, with at most the decimals of currency_code (USD 2, JPY 0, KWD 3)' }),
   product_name: Type.Optional(Text(200)),
-  description: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  description: Type.Optional(Nullable(Type.String({ maxLength: 2000, 'x-text': 'multiline' }))),
 }, { additionalProperties: false });
 
 const shippingFields = {
@@ -34,9 +34,12 @@ const shippingFields = {
   payment_status: Type.Optional(StringEnum(PAYMENT_STATUSES)),
   order_date: Type.Optional(Instant),
   expected_delivery_date: Type.Optional(Nullable(DateOrInstant)),
-  note_to_supplier: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
-  tracking_number: Type.Optional(Nullable(Text(100))),
-  currency_code: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, e.g. USD' })),
+  note_to_supplier: Type.Optional(Nullable(Type.String({ maxLength: 2000, 'x-text': 'multiline' }))),
+  // Any white space separates tracking numbers (domain/tracking.ts), so two numbers are named as such.
+  tracking_number: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100, 'x-text': 'multiline' }))),
+  currency_code: Type.Optional(Type.String({
+    format: 'currency-code', description: 'ISO 4217 code in use, upper case, e.g. USD', 'x-message': CURRENCY_CODE_PROBLEM,
+  })),
   reference_number: Type.Optional(Nullable(Text(100))),
 };
 

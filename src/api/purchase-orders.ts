@@ -8,6 +8,7 @@ import { InvalidInputError, NotFoundError, type FieldProblem } from '../domain/e
 import { parseAmount } from '../domain/money.ts';
 import { parseTimestamp } from '../domain/timestamps.ts';
 import { splitTrackingNumbers } from '../domain/tracking.ts';
+import { textProblem } from '../domain/plain-text.ts';
 import { toPurchaseOrder, toPurchaseOrderHeader } from '../domain/purchase-order-resource.ts';
 import type { Db } from '../db/database.ts';
 import type { RequireScope } from '../http/auth.ts';
@@ -53,6 +54,11 @@ function shippingInput(body: Static<typeof ShippingDetailsBody>, zone: string, p
   const numbers = body.tracking_number == null ? [] : splitTrackingNumbers(body.tracking_number);
   if (numbers.length > 1) {
     problems.push({ field: 'body.tracking_number', message: `holds ${numbers.length} tracking numbers (${numbers.join(', ')}): one per purchase order` });
+  } else if (body.tracking_number != null) {
+    // The schema lets tabs and line breaks through so that two numbers are named as such (above); one number
+    // is stored as sent, so it is single-line text.
+    const problem = textProblem(body.tracking_number);
+    if (problem) problems.push({ field: 'body.tracking_number', message: problem });
   }
   return {
     ...body,

@@ -12,7 +12,7 @@ import { registerIdempotency } from '../http/idempotency.ts';
 import { renderInstant } from '../domain/dates.ts';
 import { DEFAULT_HELD_UPDATE_DAYS, DEFAULT_HELD_UPDATE_LIMIT, listHeldSupplierUpdates } from '../store/held-supplier-updates.ts';
 import { ingestSupplierUpdates } from '../store/supplier-updates.ts';
-import { ErrorBody, Meta } from './order-schemas.ts';
+import { ErrorBody, MAX_PAGE, Meta } from './order-schemas.ts';
 
 export interface SupplierUpdatesApiOptions {
   db: Db;
@@ -73,7 +73,7 @@ const SupplierUpdatesResponse = Type.Object({
 const HeldQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('held'), Type.Literal('expired')])),
   po_number: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
 }, { additionalProperties: false });
 

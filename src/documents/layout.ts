@@ -1,13 +1,27 @@
 // Page layout for the PDF documents (pdfkit): a header with the issuer and the document's key fields,
 // address blocks, tables that break across pages with their header row repeated, a totals box, and a
 // running header and footer with page numbers drawn once every page exists. Pure: data in, bytes out.
+import { createRequire } from 'node:module';
+import { openSync, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import type { Address } from '../domain/address.ts';
 
 type Doc = PDFKit.PDFDocument;
 
-const FONT = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
+// Noto Sans (TrueType files of the @expo-google-fonts/noto-sans package, SIL Open Font License), embedded and
+// subset by pdfkit: Latin with every accent, Greek and Cyrillic, €, dashes and quotes, so "Müller", "Ελλάδα",
+// "Łódź" and "Москва" print as written. It has no CJK ideographs or kana (a CJK font is 5–20 MB and slows
+// every document): those print as `?` (README "PO documents").
+const fontFile = (path: string) => createRequire(import.meta.url).resolve(`@expo-google-fonts/noto-sans/${path}`);
+const FONT_FILES = { regular: fontFile('400Regular/NotoSans_400Regular.ttf'), bold: fontFile('700Bold/NotoSans_700Bold.ttf') };
+const FONT = 'NotoSans';
+const BOLD = 'NotoSans-Bold';
+let coverage: { regular: Font; bold: Font } | undefined;
+/** The fonts' glyph tables, read once: a character prints when both weights have it. */
+function fontsHave(codePoint: number): boolean {
+  coverage ??= { regular: openSync(FONT_FILES.regular) as Font, bold: openSync(FONT_FILES.bold) as Font };
+  return coverage.regular.hasGlyphForCodePoint(codePoint) && coverage.bold.hasGlyphForCodePoint(codePoint);
+}
 const INK = '#1a1a1a';
 const MUTED = '#5f6368';
 const ACCENT = '#1f3a5f';
@@ -80,28 +94,23 @@ export function addressLines(address: Address | null): string[] {
     .filter((part): part is string => typeof part === 'string' && part.trim() !== '');
 }
 
-/** WinAnsi beyond Latin-1: the characters the standard PDF fonts have at 0x80–0x9F. */
-const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-const NO_DECOMPOSITION: Record<string, string> = { 'Ł': 'L', 'ł': 'l', 'Đ': 'D', 'đ': 'd', 'ı': 'i', '\u2212': '-' };
-
-const isWinAnsi = (char: string) => {
+const isShowable = (char: string) => {
   const code = char.codePointAt(0)!;
-  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || code === 0x0a || WIN_ANSI_EXTRA.has(char);
+  return code === 0x0a || (code >= 0x20 && !(code >= 0x7f && code <= 0x9f) && fontsHave(code));
 };
 
 /**
- * Text the standard PDF fonts can show (they cover WinAnsi: Western European letters, €, dashes and quotes).
- * Other letters lose their accents when that makes them showable (ő → o, Ł → L); anything else becomes `?`,
- * which beats the wrong glyphs the fonts would draw.
+ * Text the embedded font can show (see FONT_FILES: Latin, Greek, Cyrillic and more, not CJK). A character it
+ * lacks loses its accents when that makes it showable; anything else becomes `?`, which beats an empty box.
  */
 export function printable(text: string): string {
   let out = '';
   for (const char of text.normalize('NFC')) {
-    if (isWinAnsi(char)) out += char;
+    if (isShowable(char)) out += char;
     else if (char === '\t' || char === '\r') out += ' ';
     else {
-      const plain = NO_DECOMPOSITION[char] ?? char.normalize('NFD').replace(/\p{M}+/gu, '');
-      out += plain !== '' && [...plain].every(isWinAnsi) ? plain : '?';
+      const plain = char.normalize('NFD').replace(/\p{M}+/gu, '');
+      out += plain !== '' && plain !== char && [...plain].every(isShowable) ? plain : '?';
     }
   }
   return out;
@@ -146,6 +155,8 @@ export function renderPdf(meta: DocumentMeta, draw: (doc: Doc) => void): Promise
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
+  doc.registerFont(FONT, FONT_FILES.regular);
+  doc.registerFont(BOLD, FONT_FILES.bold);
   doc.font(FONT).fontSize(10).fillColor(INK);
   draw(doc);
   drawPageFurniture(doc, meta);

@@ -17,7 +17,7 @@ export async function renderReceivedSummary(input: PoDocumentData): Promise<Buff
     { header: 'Ordered', width: 48, align: 'right' },
     { header: 'Received', width: 52, align: 'right' },
     { header: 'Rejected', width: 50, align: 'right' },
-    { header: 'Outstanding', width: 60, align: 'right' },
+    { header: 'Outstanding', width: 64, align: 'right' },
     { header: 'Value received', width: 78, align: 'right' },
   ];
   const lineRows = data.lines.map((line) => ({

@@ -26,6 +26,20 @@ export function currencyExponent(currency: string | null | undefined): number {
   return exponent;
 }
 
+/**
+ * ISO 4217 codes of currencies in use, from the runtime's CLDR data (`Intl.supportedValuesOf('currency')`, ~160
+ * codes: USD, EUR, JPY, KWD, …); the testing and no-currency codes (XTS, XXX) and made-up ones (ZZZ) are not in it.
+ */
+const CURRENCY_CODES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+/** Whether `code` is an ISO 4217 currency code in use, exactly as written (upper case): `USD` yes, `usd`/`ZZZ` no. */
+export function isCurrencyCode(code: string): boolean {
+  return CURRENCY_CODES.has(code);
+}
+
+/** The reason a currency code is refused, to follow the field's name. */
+export const CURRENCY_CODE_PROBLEM = 'must be an ISO 4217 currency code in use, such as USD, EUR, GBP, JPY or KWD';
+
 /** An exact decimal: `units / 10^scale`. */
 export interface Decimal {
   units: bigint;

@@ -72,6 +72,10 @@ export function problemFromAjv(issue: AjvIssue, where: string): FieldProblem {
     case 'format':
       message = typeof custom === 'string' ? custom : `must be ${article(String(p.format))}`;
       break;
+    case 'x-text': case 'x-integer':
+      // Our own checks (domain/plain-text.ts, http/validation.ts) word their findings themselves.
+      message = issue.message ?? 'is invalid';
+      break;
     default:
       message = typeof custom === 'string' ? custom : issue.message ?? 'is invalid';
   }

@@ -16,6 +16,11 @@ export async function ensureRetailer(db: Db, name: string, timezone = 'UTC'): Pr
   return { retailer: stored!, created: stored!.id === retailer.id };
 }
 
+/** Every retailer's name, in name order (the CLI lists them when a name is not one of them). */
+export async function listRetailerNames(db: Db): Promise<string[]> {
+  return (await db.selectFrom('retailers').select('name').orderBy('name').execute()).map((row) => row.name);
+}
+
 export async function countRetailers(db: Db): Promise<number> {
   const row = await db.selectFrom('retailers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);

@@ -68,6 +68,45 @@ describe('ordersync keys', () => {
     expect(listed.stdout).not.toContain(secret);
   });
 
+  it('create says on stderr when it creates the retailer, and says nothing of the kind for an existing one', async () => {
+    expect(created.stderr).toContain('created retailer "pro-shop" (new)');
+    const again = await run(['keys', 'create', '--retailer', 'pro-shop', '--name', 'second'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toMatch(SECRET_LINE);
+    expect(again.stderr).not.toContain('created retailer');
+  });
+
+  it('create --existing refuses an unknown retailer (a typo), listing the known ones, and creates nothing', async () => {
+    const before = everyStoredValue(file);
+    const typo = await run(['keys', 'create', '--retailer', 'pro-shoop', '--existing'], env);
+    expect(typo.code).not.toBe(0);
+    expect(typo.code).not.toBeNull();
+    expect(typo.stderr.trim().split('\n')).toHaveLength(1);
+    expect(typo.stderr).toContain('no retailer "pro-shoop"');
+    expect(typo.stderr).toContain('"pro-shop"');
+    expect(typo.stdout).not.toMatch(/pk_live_/);
+    expect(everyStoredValue(file)).toBe(before);
+    const known = await run(['keys', 'create', '--retailer', 'pro-shop', '--existing', '--name', 'third'], env);
+    expect(known.code, known.stderr).toBe(0);
+    expect(known.stdout.trim()).toMatch(SECRET_LINE);
+    expect(known.stderr).not.toContain('created retailer');
+  });
+
+  it('create refuses control characters or a blank in --retailer and --name, naming the option', async () => {
+    const before = everyStoredValue(file);
+    for (const [option, args] of [
+      ['--retailer', ['--retailer', 'pro\u0007shop']], ['--retailer', ['--retailer', 'pro\nshop']], ['--retailer', ['--retailer', '  ']],
+      ['--name', ['--retailer', 'pro-shop', '--name', 'ci\u001b[31m']],
+    ] as const) {
+      const result = await run(['keys', 'create', ...args], env);
+      expect(result.code, `${args.join(' ')}`).not.toBe(0);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(`${option}:`);
+      expect(result.stdout).not.toMatch(/pk_live_/);
+    }
+    expect(everyStoredValue(file)).toBe(before);
+  });
+
   it('a bad --scope exits non-zero with a one-line reason, and creates nothing', async () => {
     const before = everyStoredValue(file);
     const result = await run(['keys', 'create', '--retailer', 'other-shop', '--scope', 'read,delete'], env);

@@ -171,6 +171,18 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     });
   });
 
+  it('an invoice row whose currency is not an ISO 4217 code in use (ZZZ) is rejected with the reason; the others apply', async () => {
+    await po('PO-CSV-CUR');
+    const csv = ['PO #,Invoice #,Invoice Date,Subtotal,Amount,Currency,Supplier',
+      'PO-CSV-CUR,INV-C1,11/20/2026,10.00,10.00,ZZZ,Acushnet', 'PO-CSV-CUR,INV-C2,11/20/2026,10.00,10.00,QQQ,Acushnet',
+      'PO-CSV-CUR,INV-C3,11/20/2026,10.00,10.00,EUR,Acushnet'].join('\r\n');
+    const document = await post(csv);
+    expect(document.results.map((r: any) => r.result)).toEqual(['rejected', 'rejected', 'applied']);
+    expect(document.results[0].reason).toMatch(/ISO 4217/);
+    expect(document.results[0].reason).toMatch(/ZZZ/);
+    expect((await read('PO-CSV-CUR')).invoices.map((inv: any) => [inv.invoice_number, inv.currency])).toEqual([['INV-C3', 'EUR']]);
+  });
+
   it('a Tracking # cell with two numbers separated by white space rejects its row naming the column; spaced digits are one number', async () => {
     await po('PO-CSV-TRACK');
     const csv = ['PO #,Order #,Tracking #,Item #,Qty Shipped',

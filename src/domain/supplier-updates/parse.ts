@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { isCalendarDate } from '../dates.ts';
-import { decimalOf, parseAmount, PAYMENT_TERMS } from '../money.ts';
+import { CURRENCY_CODE_PROBLEM, decimalOf, isCurrencyCode, parseAmount, PAYMENT_TERMS } from '../money.ts';
+import { addTextKeyword, withTextRule } from '../plain-text.ts';
 import { problemsFromAjv, type AjvIssue } from '../schema-problems.ts';
 import { parseTimestamp } from '../timestamps.ts';
 import { splitTrackingNumbers } from '../tracking.ts';
@@ -18,14 +19,17 @@ import {
 } from './types.ts';
 
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validators = Object.fromEntries(UPDATE_TYPES.map((type) => [type, ajv.compile(UPDATE_SCHEMAS[type])])) as
+// Every text field is free text under the one rule (domain/plain-text.ts), as in every API body; `trimmed`, as
+// Reader.text trims every value.
+addTextKeyword(ajv);
+const validators = Object.fromEntries(UPDATE_TYPES.map((type) => [type, ajv.compile(withTextRule(UPDATE_SCHEMAS[type], 'trimmed'))])) as
   Record<UpdateType, ValidateFunction>;
-const validateDocumentOrder = ajv.compile(documentOrderSchema());
-const validateHead = ajv.compile({
+const validateDocumentOrder = ajv.compile(withTextRule(documentOrderSchema(), 'trimmed'));
+const validateHead = ajv.compile(withTextRule({
   type: 'object',
   properties: { type: { enum: [...UPDATE_TYPES] }, po_number: (UPDATE_SCHEMAS.order as { properties: Record<string, unknown> }).properties.po_number },
   required: ['type', 'po_number'],
-});
+}, 'trimmed'));
 
 /** The zone of a timestamp without an offset from a supplier's system (DESIGN 1: UTC for machine sources). */
 export const SUPPLIER_UPDATE_ZONE = 'UTC';
@@ -168,6 +172,9 @@ function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (fi
       };
     case 'invoice': {
       const currency = r.text('currency')?.toUpperCase() ?? null;
+      // Any three letters are not a currency (`ZZZ`): refused here, so CSV and X12 invoices (read into these
+      // updates) reject that row or set with the same reason.
+      if (currency !== null && !isCurrencyCode(currency)) problem('currency', `${CURRENCY_CODE_PROBLEM}, not "${currency}"`);
       const invoice_date = r.date('invoice_date');
       const due_date = r.date('due_date');
       if (invoice_date && due_date && due_date < invoice_date) problem('due_date', 'must not be before invoice_date');

@@ -9,6 +9,8 @@ const OptionalText = (max: number, extra: Record<string, unknown> = {}) => Type.
   type: ['string', 'null'], minLength: 1, maxLength: max, pattern: '\\S', 'x-message': 'must not be blank', ...extra,
 }));
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S', 'x-message': 'must not be blank' });
+/** Any white space separates tracking numbers (domain/tracking.ts): the reader names a field holding two. */
+const TrackingNumberText = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', 'x-message': 'must not be blank', 'x-text': 'multiline' });
 const OptionalEnum = (values: readonly string[]) => Type.Optional(Type.Unsafe<string | null>({ enum: [...values, null] }));
 /** Amounts: JSON numbers ≥ 0; decimals and the cap are the money parser's (they depend on the currency). */
 const Amount = Type.Number({ minimum: 0, 'x-message': 'must be a number' });
@@ -51,7 +53,7 @@ export const UPDATE_SCHEMAS: Record<(typeof UPDATE_TYPES)[number], TSchema> = {
   shipment: Type.Object({
     ...common,
     supplier_order_id: OptionalText(100),
-    tracking_number: Text(200),
+    tracking_number: TrackingNumberText,
     carrier: OptionalText(40, { pattern: '^\\s*[A-Za-z0-9][A-Za-z0-9_.-]{0,39}\\s*$',
       'x-message': 'must be a carrier code such as "ups", "fedex", "usps" or "dhl" (letters, digits, "_", "-", ".")' }),
     shipped_date: Timestamp(false),
@@ -60,7 +62,7 @@ export const UPDATE_SCHEMAS: Record<(typeof UPDATE_TYPES)[number], TSchema> = {
   }, { additionalProperties: false }),
   tracking_event: Type.Object({
     ...common,
-    tracking_number: Text(200),
+    tracking_number: TrackingNumberText,
     status: Type.Unsafe<string>({ enum: [...TRACKING_STATUSES] }),
     message: OptionalText(500),
     location: OptionalText(200),
@@ -81,6 +83,7 @@ export const UPDATE_SCHEMAS: Record<(typeof UPDATE_TYPES)[number], TSchema> = {
     currency: OptionalText(3, { pattern: '^[A-Za-z]{3}$',
       'x-message': 'must be a three-letter ISO 4217 code such as "USD"' }),
     status: OptionalEnum(INVOICE_STATUSES),
-    document_pdf_base64: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'] })),
+    // Base64 may be wrapped in lines (MIME style): multi-line for the free-text rule.
+    document_pdf_base64: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], 'x-text': 'multiline' })),
   }, { additionalProperties: false }),
 };
