@@ -127,13 +127,17 @@ describe.each(databases.eachSupportedId())('runConnectionSync on %s', (databaseI
     const id = await connection();
     const other = databaseId === 'POSTGRES' ? secondHandle(database) : { db, close: async () => {} };
     try {
-      const engine = fakeEngine({ pages: [counts(1, 1)], stepMs: 20 });
-      const outcomes = await Promise.all([
-        runConnectionSync(db, SECRET, id, { full: false, execute: engine.execute }),
-        runConnectionSync(other.db, SECRET, id, { full: false, execute: engine.execute }),
-        runConnectionSync(db, SECRET, id, { full: false, execute: engine.execute }),
-        runConnectionSync(other.db, SECRET, id, { full: false, execute: engine.execute }),
-      ]);
+      // The run that starts holds until the three other runners have answered, so that none of them can come in
+      // after it ended (a second pool's first connection can take longer than a short run); if two start, the
+      // hold ends after 5 s and the assertions below say so.
+      const gate = deferred();
+      const hold = setTimeout(gate.resolve, 5000);
+      const engine = fakeEngine({ pages: [counts(1, 1)], gate: gate.promise });
+      let answered = 0;
+      const outcomes = await Promise.all([db, other.db, db, other.db].map((handle) =>
+        runConnectionSync(handle, SECRET, id, { full: false, execute: engine.execute })
+          .finally(() => { answered += 1; if (answered === 3) gate.resolve(); })));
+      clearTimeout(hold);
       expect(outcomes.filter((o) => o.started)).toHaveLength(1);
       expect(outcomes.filter((o) => !o.started).every((o) => !o.started && o.reason === 'running')).toBe(true);
       expect(engine.calls).toHaveLength(1);
