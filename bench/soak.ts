@@ -15,7 +15,11 @@
 //    with a leak, so it is printed beside the file's own size and not judged. Where /proc is missing, total RSS
 //    is judged instead.
 //
-// Writes carry an Idempotency-Key. Environment: SOAK_POS (20000), SOAK_CONNECTIONS (16), SOAK_PORT (9260).
+// Writes carry an Idempotency-Key. Environment: SOAK_POS (20000), SOAK_CONNECTIONS (16), SOAK_PORT (9260),
+// SOAK_SQLITE_CACHE_MB (16): the service's SQLite page cache (SQLITE_CACHE_MB). The soak's writes grow the database
+// all the time, so a cache is filled only once the file has grown by its size: with the default 128 MiB that takes
+// longer than a 30-minute soak, and its filling would look like a leak. 16 MiB fills during the warm-up, so growth
+// after it is the process's own.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +42,7 @@ if (!Number.isFinite(MINUTES) || MINUTES <= 0) throw new Error('--minutes: expec
 const POS = intFromEnv('SOAK_POS', 20_000);
 const CONNECTIONS = intFromEnv('SOAK_CONNECTIONS', 16);
 const PORT = intFromEnv('SOAK_PORT', 9260);
+const CACHE_MB = intFromEnv('SOAK_SQLITE_CACHE_MB', 16);
 const WINDOW_S = 10;
 const SEED = 7;
 
@@ -82,7 +87,7 @@ function databaseBytes(file: string): number {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ordersync-soak-'));
   const file = join(dir, 'ordersync.db');
-  console.log(`soak: ${MINUTES} min, ${POS} POs, ${CONNECTIONS} connections, database ${file}`);
+  console.log(`soak: ${MINUTES} min, ${POS} POs, ${CONNECTIONS} connections, SQLite page cache ${CACHE_MB} MiB, database ${file}`);
   const database = openDatabase({ kind: 'sqlite', file });
   await migrateToLatest(database.db);
   await seedDatabase(database.db, { retailer: 'soak', pos: POS, seed: SEED });
@@ -99,6 +104,7 @@ async function main(): Promise<void> {
     env: {
       ...process.env, DATABASE_URL: `sqlite:${file}`, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
       SOAK_SAMPLE_MS: String(WINDOW_S * 1000), RATE_LIMIT_PER_MINUTE: '0', // one key at full speed
+      SQLITE_CACHE_MB: String(CACHE_MB),
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -8,7 +8,7 @@ import { DEFAULT_RETRY_DELAYS_SECONDS, parseRetryDelays } from './domain/webhook
 export type SqliteSynchronous = 'normal' | 'full';
 
 export type DatabaseConfig =
-  | { kind: 'sqlite'; file: string; synchronous?: SqliteSynchronous }
+  | { kind: 'sqlite'; file: string; synchronous?: SqliteSynchronous; cacheMb?: number }
   | { kind: 'postgres'; url: string };
 
 export interface Config {
@@ -100,7 +100,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (synchronous !== 'normal' && synchronous !== 'full') {
     throw new ConfigError(`SQLITE_SYNCHRONOUS: expected normal or full, got "${env.SQLITE_SYNCHRONOUS}"`);
   }
-  if (database.kind === 'sqlite') database.synchronous = synchronous;
+  if (database.kind === 'sqlite') {
+    database.synchronous = synchronous;
+    database.cacheMb = integerVariable(env, 'SQLITE_CACHE_MB', 128, 1, 65_536);
+  }
   const idempotencyLockTimeoutSeconds = integerVariable(env, 'IDEMPOTENCY_LOCK_TIMEOUT_SECONDS', 10, 1, 3600);
   const heldUpdateDays = integerVariable(env, 'HELD_UPDATE_DAYS', 90, 1, 36500);
   const heldUpdateLimit = integerVariable(env, 'HELD_UPDATE_LIMIT', 100_000, 1, 100_000_000);

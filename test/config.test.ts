@@ -36,7 +36,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:8080', logLevel: 'info', secret: SECRET, documentMaxBytes: 50 * 1024 * 1024, inboxDir: null,
       idempotencyLockTimeoutSeconds: 10, heldUpdateDays: 90, heldUpdateLimit: 100_000,
     });
-    expect(config.database).toEqual({ kind: 'sqlite', file: resolve('data/ordersync.db'), synchronous: 'normal' });
+    expect(config.database).toEqual({ kind: 'sqlite', file: resolve('data/ordersync.db'), synchronous: 'normal', cacheMb: 128 });
   });
 
   it('reads every variable', () => {
@@ -58,6 +58,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET }).webhooks)
       .toEqual({ allowPrivateUrls: false, retryDelaysSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000] });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, SQLITE_SYNCHRONOUS: 'FULL' }).database).toMatchObject({ synchronous: 'full' });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET }).database).toMatchObject({ cacheMb: 128 });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET, SQLITE_CACHE_MB: '16' }).database).toMatchObject({ cacheMb: 16 });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, PORT: '3000' }).publicUrl).toBe('http://localhost:3000');
   });
 
@@ -87,6 +89,8 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
     [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x', ORDERSYNC_SECRET: '' }, 'ORDERSYNC_SECRET'],
     [{ SQLITE_SYNCHRONOUS: 'off' }, 'SQLITE_SYNCHRONOUS'],
+    [{ SQLITE_CACHE_MB: '0' }, 'SQLITE_CACHE_MB'],
+    [{ SQLITE_CACHE_MB: '1e3' }, 'SQLITE_CACHE_MB'],
     [{ IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '0' }, 'IDEMPOTENCY_LOCK_TIMEOUT_SECONDS'],
     [{ HELD_UPDATE_DAYS: 'soon' }, 'HELD_UPDATE_DAYS'],
     [{ HELD_UPDATE_LIMIT: '-5' }, 'HELD_UPDATE_LIMIT'],

@@ -51,14 +51,16 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
  * of the process, but a power loss or OS crash may lose the last ones; `full` syncs the WAL at every commit and
  * loses none, at a cost in writes per second (README, "Durability").
  */
-export function openSqlite(file: string, synchronous: 'normal' | 'full' = 'normal'): SQLite.Database {
+export function openSqlite(file: string, synchronous: 'normal' | 'full' = 'normal', cacheMb = 128): SQLite.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -131072'); // 128 MiB of page cache: large indexes stay in memory
+  // Page cache (SQLITE_CACHE_MB, default 128 MiB): large indexes stay in memory. It is a cap, filled as pages are
+  // written or read, so a process's memory grows towards it for as long as the database keeps growing.
+  sqlite.pragma(`cache_size = -${Math.trunc(cacheMb) * 1024}`);
   // Reads through a memory map instead of a read() call and a copy per page missing from the cache above: random
   // look-ups over a database larger than that cache (bulk: 100 POs a request) cost about half as much. 2 GiB is
   // better-sqlite3's build limit (SQLITE_MAX_MMAP_SIZE); pages past it are read as before.
@@ -79,7 +81,7 @@ const poolUnder = new WeakMap<Db, pg.Pool>();
 
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
-    const sqlite = openSqlite(config.file, config.synchronous);
+    const sqlite = openSqlite(config.file, config.synchronous, config.cacheMb);
     const scoped = requestScopedDialect(new SqliteDialect({ database: withStatementCache(sqlite) }));
     const db = new Kysely<Database>({ dialect: scoped.dialect });
     registerScopedDatabase(db, scoped.driver());

@@ -16,4 +16,10 @@ describe('openSqlite', () => {
     expect(sqlite.pragma('synchronous', { simple: true })).toBe(expected);
     sqlite.close();
   });
+
+  it.each([[undefined, -131072], [16, -16384]] as const)('SQLITE_CACHE_MB %s → PRAGMA cache_size = %i (KiB)', (cacheMb, expected) => {
+    const sqlite = openSqlite(join(dir, `cache-${cacheMb}.db`), 'normal', cacheMb);
+    expect(sqlite.pragma('cache_size', { simple: true })).toBe(expected);
+    sqlite.close();
+  });
 });
