@@ -59,13 +59,7 @@ export async function claimDueDeliveries(
   const claimed = await db.updateTable('webhook_deliveries').set({ lease_until: leaseUntil })
     .where('id', 'in', stillDue).returning('id').execute();
   if (claimed.length === 0) return [];
-  return db.selectFrom('webhook_deliveries as d')
-    .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-    .innerJoin('events as ev', 'ev.id', 'd.event_id')
-    .select(['d.id', 'd.event_id', 'd.endpoint_id', 'd.attempts', 'd.lease_until', 'e.url', 'ev.payload', 'e.secret_encrypted',
-      'e.previous_secret_encrypted', 'e.previous_secret_expires_at'])
-    .where('d.id', 'in', claimed.map((c) => c.id)).where('d.lease_until', '=', leaseUntil)
-    .execute() as Promise<ClaimedDelivery[]>;
+  return loadClaimed(db, claimed.map((c) => c.id), leaseUntil);
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -119,15 +113,21 @@ export async function claimEndpointDeliveries(db: Db, endpointId: string, limit:
   const claimed = await db.updateTable('webhook_deliveries').set({ lease_until: leaseUntil }).where('id', 'in', due)
     .returning('id').execute();
   if (claimed.length === 0) return [];
+  return loadClaimed(db, claimed.map((c) => c.id), leaseUntil);
+}
+
+/** The deliveries just claimed under `leaseUntil` (ids from the claiming update), with what sending each needs. */
+function loadClaimed(db: Db, ids: string[], leaseUntil: string): Promise<ClaimedDelivery[]> {
   return db.selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
     .innerJoin('events as ev', 'ev.id', 'd.event_id')
     .select(['d.id', 'd.event_id', 'd.endpoint_id', 'd.attempts', 'd.lease_until', 'e.url', 'ev.payload', 'e.secret_encrypted',
       'e.previous_secret_encrypted', 'e.previous_secret_expires_at'])
-    .where('d.id', 'in', claimed.map((c) => c.id)).where('d.lease_until', '=', leaseUntil)
+    .where('d.id', 'in', ids).where('d.lease_until', '=', leaseUntil)
     .orderBy('d.next_attempt_at')
     .execute() as Promise<ClaimedDelivery[]>;
 }
+
 
 export interface AttemptRecord {
   status: number | null;
