@@ -85,6 +85,18 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
     });
   });
 
+  it('a ship date with a time of day keeps it: without an offset it is UTC, as the JSON path reads it', async () => {
+    await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-DOC-TIME');
+    const body = 'PO #,Order No.,Tracking #,Ship Via,Item #,Qty Shipped,Ship Date\r\n'
+      + `PO-DOC-TIME,SO-T,${UPS},UPS Ground,TIT-GT2-9,2,2026-11-30 10:15\r\n`;
+    const response = await postDocument(app, writeKey, body, { query: { filename: 'times.csv' } });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json().summary).toMatchObject({ applied: 1, rejected: 0 });
+    const record = await readV2(app, world.keys.a, 'PO-DOC-TIME');
+    const item = record.items.find((i: any) => i.product_details.sku === 'TIT-GT2-9');
+    expect(Date.parse(item.tracking.shipped_date)).toBe(Date.parse('2026-11-30T10:15:00Z'));
+  });
+
   it('the same bytes again: 200 with the first document, nothing applied twice', async () => {
     await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-DOC-2');
     const body = shipmentCsv('PO-DOC-2');

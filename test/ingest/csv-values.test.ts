@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapColumns, reduceHeader } from '../../src/ingest/csv/columns.ts';
 import { detectDelimiter } from '../../src/ingest/csv/reader.ts';
-import { readAmount, readCarrier, readDate, readQuantity } from '../../src/ingest/csv/values.ts';
+import { readAmount, readCarrier, readDate, readDateOrInstant, readQuantity } from '../../src/ingest/csv/values.ts';
 
 describe('CSV cells', () => {
   it.each([
@@ -13,6 +13,19 @@ describe('CSV cells', () => {
   it.each(['2026-02-30', '13/01/2026', '20.11.2026', 'soon', '11/20'])('date %s is refused', (text) => {
     expect(readDate(text).ok).toBe(false);
   });
+
+  // A ship date keeps its time of day: without an offset it is UTC (the supplier systems' zone, DESIGN 1), as the
+  // JSON path reads the same text; a bare date stays a day.
+  it.each([
+    ['2026-11-30T10:00:00', '2026-11-30T10:00:00.000Z'], ['2026-11-30 10:00', '2026-11-30T10:00:00.000Z'],
+    ['2026-11-30T10:00:00Z', '2026-11-30T10:00:00.000Z'], ['2026-11-30T10:00:00-08:00', '2026-11-30T18:00:00.000Z'],
+    ['2026-11-30 9:05', '2026-11-30T09:05:00.000Z'], ['11/30/2026 3:04 PM', '2026-11-30T15:04:00.000Z'],
+    ['11/30/2026 12:00 AM', '2026-11-30T00:00:00.000Z'], ['11/30/26 15:04:05', '2026-11-30T15:04:05.000Z'],
+    ['2026-11-30', '2026-11-30'], ['11/30/2026', '2026-11-30'],
+  ])('ship date %s → %s', (text, value) => expect(readDateOrInstant(text)).toEqual({ ok: true, value }));
+
+  it.each(['2026-11-30 25:00', '2026-11-30T10:61', '11/30/2026 13:00 PM', '11/30/2026 0:30 AM', '2026-02-30 10:00', '11/31/2026 10:00'])(
+    'ship date %s is refused', (text) => expect(readDateOrInstant(text).ok).toBe(false));
 
   it.each([['12', 12], ['1,200', 1200], ['3.0', 3], [' 7 ', 7]])('quantity %s → %d', (text, n) => {
     expect(readQuantity(text)).toEqual({ ok: true, value: n });

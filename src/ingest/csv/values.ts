@@ -3,6 +3,8 @@
 // and thousands separators; carrier names or SCACs. Each reader returns the value or a sentence saying why not,
 // which the row reader puts after the column's name.
 import { isCalendarDate } from '../../domain/dates.ts';
+import { SUPPLIER_UPDATE_ZONE } from '../../domain/supplier-updates/parse.ts';
+import { parseTimestamp } from '../../domain/timestamps.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -11,7 +13,10 @@ const bad = (problem: string): Read<never> => ({ ok: false, problem });
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})(?:\s+.*)?$/;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+/** An ISO 8601 date with a time of day (`T` or a space), with or without an offset. */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{1,2}:\d{2}/;
+/** A US date with a time of day: `11/20/2026 3:04 PM`, `11/20/26 15:04:05`. */
+const US_DATE_TIME = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$/;
 
 /**
  * A calendar date `YYYY-MM-DD` from `2026-11-20`, `2026-11-20T…`, `11/20/2026` or `11/20/26` (two-digit years are
@@ -31,11 +36,29 @@ export function readDate(text: string): Read<string> {
 }
 
 /**
- * A ship date: an ISO 8601 instant with an offset is kept whole (the supplier-update parser reads it), anything
- * else is read as a day by readDate.
+ * A ship date: a date with a time of day is an instant, read by the one timestamp parser (domain/timestamps.ts)
+ * with the supplier systems' zone (UTC, DESIGN 1) when it has no offset, and returned as the stored UTC instant;
+ * `MM/DD/YYYY hh:mm[:ss] [AM|PM]` is read the same way. A bare date is a day (readDate). A time is never dropped:
+ * what cannot be read is a problem for the column.
  */
 export function readDateOrInstant(text: string): Read<string> {
-  return ISO_INSTANT.test(text) ? ok(text) : readDate(text);
+  let stamp: string | null = null;
+  if (ISO_DATE_TIME.test(text)) stamp = text.replace(/^(\S+)\s+/, '$1T').replace(/T(\d):/, 'T0$1:');
+  const us = US_DATE_TIME.exec(text);
+  if (us) {
+    const [, month, day, yearText, hourText, minute, second, meridiem] = us;
+    let hour = Number(hourText);
+    if (meridiem) {
+      if (hour < 1 || hour > 12) return bad(`"${text}": ${hourText} is not an hour on a 12-hour clock`);
+      hour = (hour % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
+    }
+    const year = yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
+    stamp = `${String(year).padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`
+      + `T${String(hour).padStart(2, '0')}:${minute}${second ? `:${second}` : ''}`;
+  }
+  if (stamp === null) return readDate(text);
+  const read = parseTimestamp(stamp, { zone: SUPPLIER_UPDATE_ZONE, dateAllowed: false });
+  return read.ok ? ok(read.instant) : bad(read.reason.replace(`"${stamp}"`, `"${text}"`));
 }
 
 /** A whole number ≥ 0: `12`, `1,200`, `3.0`. */
