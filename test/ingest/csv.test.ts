@@ -127,6 +127,14 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     const document = await post(cp1252, { supplier_name: 'Acushnet' }, 'text/csv; charset=windows-1252');
     expect(document.results).toEqual([expect.objectContaining({ po_number: 'PO-CSV-É', result: 'applied' })]);
     expect(item(await read('PO-CSV-É'), 'TIT-GT2-9').supplier_order_id).toBe('SO-Ü€');
+
+    // A byte Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) is its C1 control character, which the
+    // free-text rule refuses: that row is rejected naming its column, never stored with a U+FFFD in its place.
+    const undefinedByte = Buffer.concat([iconv.encode('PO #,Order #,Item #,Qty\r\nPO-CSV-É,SO-', 'win1252'), Buffer.from([0x81]),
+      Buffer.from(',TIT-GT2-9,2\r\n', 'latin1')]);
+    const refused = await post(undefinedByte, { supplier_name: 'Acushnet' }, 'text/csv');
+    expect(refused.results).toEqual([expect.objectContaining({ result: 'rejected',
+      reason: 'column "Order #": must not contain control characters or noncharacters: U+0081 at character 4' })]);
   });
 
   it('an invoice row: amounts with currency symbols and thousands separators, freight, tax and terms', async () => {

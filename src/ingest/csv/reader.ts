@@ -1,10 +1,9 @@
 // CSV supplier documents (DESIGN 3, "CSV"), read with csv-parse as a stream: one header row, then one entry per
 // data row, never the whole file as parsed rows. UTF-8 with or without a BOM; bytes that are not valid UTF-8 are
-// read as Windows-1252 (iconv-lite), what Excel on Windows writes; `,`, `;` or tab, whichever the header row uses.
-import { isUtf8 } from 'node:buffer';
+// read as Windows-1252 (ingest/text.ts), what Excel on Windows writes; `,`, `;` or tab, whichever the header row uses.
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import iconv from 'iconv-lite';
+import { documentDecoder, isUtf8Text } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
 import { mapColumns, PO_HEADER_EXAMPLES } from './columns.ts';
 import { rowEntry, ShipmentGrouping } from './rows.ts';
@@ -23,10 +22,11 @@ const BOM = '\ufeff';
 /** The file's text in chunks: UTF-8 as is, else Windows-1252 decoded (one byte per character, so chunks split anywhere). */
 function* textChunks(bytes: Uint8Array, utf8: boolean): Generator<string | Buffer> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const decoder = utf8 ? null : documentDecoder(false);
   for (let offset = 0; offset < buffer.length; offset += CHUNK_BYTES) {
     const chunk = buffer.subarray(offset, offset + CHUNK_BYTES);
     // csv-parse decodes UTF-8 itself and keeps a character split between chunks whole.
-    yield utf8 ? chunk : iconv.decode(chunk, 'win1252');
+    yield decoder ? decoder.decode(chunk, { stream: true }) : chunk;
   }
 }
 
@@ -45,7 +45,7 @@ export function detectDelimiter(headerLine: string): string {
 
 function firstLine(bytes: Uint8Array, utf8: boolean): string {
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, CHUNK_BYTES));
-  const text = utf8 ? head.toString('utf8') : iconv.decode(head, 'win1252');
+  const text = documentDecoder(utf8).decode(head);
   return text.replace(BOM, '').split(/\r?\n|\r/, 1)[0] ?? '';
 }
 
@@ -55,7 +55,7 @@ function firstLine(bytes: Uint8Array, utf8: boolean): string {
  * unclosed quote), naming the line.
  */
 export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): AsyncGenerator<DocumentEntry> {
-  const utf8 = isUtf8(bytes);
+  const utf8 = isUtf8Text(bytes);
   const delimiter = detectDelimiter(firstLine(bytes, utf8));
   const parser = Readable.from(textChunks(bytes, utf8)).pipe(parse({
     delimiter, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,

@@ -2,6 +2,7 @@
 // updates in the JSON API's wire shape, and the 997 answering them. Two passes over the bytes we already hold:
 // readEnvelope checks the envelope and every set's syntax (keeping one small record per set), then entries()
 // tokenizes again and maps one transaction set at a time, so a large file is never held as parsed objects.
+import { documentText } from '../text.ts';
 import type { DocumentEntry, DocumentUpdateType } from '../types.ts';
 import { acknowledgedGroups, interchange997 } from './acknowledgement.ts';
 import { readEnvelope, type GroupRecord, type InterchangeRecord } from './envelope.ts';
@@ -54,7 +55,8 @@ interface SetPlace { interchange: InterchangeRecord; group: GroupRecord; set: Se
  * interchangeCount and acknowledgement() throw the same UnreadableDocumentError as entries().
  */
 export function readX12(bytes: Uint8Array, options: ReadX12Options = {}): X12Reading {
-  const text = new TextDecoder('utf-8').decode(bytes);
+  // Not valid UTF-8: Windows-1252, as for CSV (ingest/text.ts), so no byte silently becomes U+FFFD.
+  const text = documentText(bytes);
   let envelope: InterchangeRecord[] | null = null;
   const read = () => (envelope ??= readEnvelope(text));
   // An interchange of nothing but acknowledgements (or no group at all) gets no 997.

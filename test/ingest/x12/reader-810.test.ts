@@ -48,3 +48,13 @@ describe('810 shapes', () => {
     expect(noPo.entries[0]).toMatchObject({ update: null, po_number: null, reason: 'BIG04 (the PO number) is empty: an invoice is joined to its PO by it' });
   });
 });
+
+describe('810 bytes that are not UTF-8', () => {
+  it('are read as Windows-1252, as CSV files are: an identifier keeps its letters, never a U+FFFD', async () => {
+    const text = file810(['BIG*20261130*INV-\u00fc\u00fe**PO-1252', 'TDS*1000']);
+    const bytes = Buffer.from(text, 'latin1'); // ü and þ as single bytes 0xFC 0xFE: not valid UTF-8
+    expect(bytes.includes(0xfc)).toBe(true);
+    const { entries } = await readAll(bytes);
+    expect(acceptedUpdates(entries)[0]).toMatchObject({ po_number: 'PO-1252', invoice_number: 'INV-üþ' });
+  });
+});
