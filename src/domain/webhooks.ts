@@ -56,25 +56,99 @@ export function failingCutoff(now: Date): string {
   return new Date(now.getTime() - FAILING_DISABLE_AFTER_MS).toISOString();
 }
 
-/** Addresses no setting admits: link-local (169.254.0.0/16, fe80::/10, cloud metadata among them) and other metadata services. */
-const ALWAYS_REFUSED = new Set(['linkLocal', 'multicast', 'broadcast', 'reserved']);
+/** Cloud metadata services outside link-local: refused whatever the setting. */
 const METADATA_ADDRESSES = new Set(['fd00:ec2::254', '100.100.100.200']);
+/**
+ * An allow-list of ipaddr.js range names (anything not named here is refused always: link-local, unspecified,
+ * multicast, broadcast, reserved, documentation, discard, site-local, ...). Public unicast passes; private
+ * networks and this machine pass only with WEBHOOKS_ALLOW_PRIVATE_URLS (DESIGN 4b).
+ */
+const PRIVATE_RANGES = new Set(['private', 'loopback', 'carrierGradeNat', 'uniqueLocal']);
+/**
+ * IPv6 ranges that carry an IPv4 address and reach it through a translator or relay (RFC 6145 IPv4-translated,
+ * RFC 6052/8215 NAT64, RFC 3056 6to4, RFC 4380 Teredo): never public for us, so they need
+ * WEBHOOKS_ALLOW_PRIVATE_URLS, and the IPv4 address they carry must pass as well.
+ */
+const TRANSLATED_RANGES = new Set(['rfc6145', 'rfc6052', '6to4', 'teredo']);
+
+/**
+ * Parses an IPv4 or IPv6 literal, or null. A dotted IPv4 tail of an IPv6 literal is rewritten as two hex groups
+ * first: ipaddr.js 2.5 reads "::127.0.0.1" as "::ffff:127.0.0.1", which would hide the IPv4-compatible form.
+ */
+function parseAddress(address: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  let text = address;
+  const dotted = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(%.*)?$/.exec(address);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(2, 6).map(Number);
+    if ([a, b, c, d].some((n) => n > 255)) return null;
+    text = `${dotted[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}${dotted[6] ?? ''}`;
+  }
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  return ipaddr.IPv6.isValid(text) ? ipaddr.IPv6.parse(text) : null;
+}
+
+const ipv4At = (bytes: number[], at: number) => new ipaddr.IPv4(bytes.slice(at, at + 4));
+
+/**
+ * The range of an IPv6 address as ipaddr.js names it, except that ::/96 beyond :: and ::1 is 'ipv4Compatible'
+ * (deprecated by RFC 4291 2.5.5.1; ipaddr.js calls it 'unicast').
+ */
+function ipv6Range(address: ipaddr.IPv6): string {
+  const range = address.range();
+  if (range !== 'unicast') return range;
+  return address.parts.slice(0, 6).every((part) => part === 0) ? 'ipv4Compatible' : range;
+}
+
+/**
+ * The IPv4 addresses an IPv6 address of `range` carries, by the layout of its RFC: the last 32 bits of the
+ * IPv4-mapped, -compatible and -translated forms and of NAT64 (the /96 layout of RFC 6052, the only one of the
+ * well-known prefix; a local-use 64:ff9b:1::/48 deployment with a shorter prefix is the operator's own network and
+ * needs WEBHOOKS_ALLOW_PRIVATE_URLS anyway); bits 16-47 of 6to4; Teredo's server (bits 32-63) and its client
+ * (the last 32 bits, inverted).
+ */
+function carriedIPv4(address: ipaddr.IPv6, range: string): ipaddr.IPv4[] {
+  const bytes = address.toByteArray();
+  switch (range) {
+    case 'ipv4Mapped': case 'ipv4Compatible': case 'rfc6145': case 'rfc6052': return [ipv4At(bytes, 12)];
+    case '6to4': return [ipv4At(bytes, 2)];
+    case 'teredo': return [ipv4At(bytes, 4), new ipaddr.IPv4(bytes.slice(12, 16).map((b) => b ^ 0xff))];
+    default: return [];
+  }
+}
+
+/** The verdict on a plain address whose range is `range` (see PRIVATE_RANGES), or null when it passes. */
+function rangeProblem(normalized: string, range: string, allowPrivate: boolean): string | null {
+  if (METADATA_ADDRESSES.has(normalized)) return `${normalized} is a cloud metadata address`;
+  if (range === 'unicast') return null;
+  if (!PRIVATE_RANGES.has(range)) return `${normalized} is a ${range} address`;
+  return allowPrivate ? null : `${normalized} is a ${range} address (set WEBHOOKS_ALLOW_PRIVATE_URLS=true for private networks)`;
+}
 
 /**
  * Why a webhook may not connect to `address` (an IPv4 or IPv6 literal), or null when it may. Only public
  * unicast addresses are admitted; `allowPrivate` (WEBHOOKS_ALLOW_PRIVATE_URLS) admits loopback, private,
- * unique-local and carrier-grade NAT ranges too, never link-local or metadata addresses (DESIGN 4b).
+ * unique-local and carrier-grade NAT ranges too, never link-local, metadata, unspecified, multicast, broadcast or
+ * reserved ones (DESIGN 4b). An IPv6 address carrying an IPv4 address (mapped, compatible, translated, NAT64,
+ * 6to4, Teredo) is judged by that IPv4 address as well as by its own range; an IPv4-mapped one only by its IPv4
+ * address (a dual-stack socket connects to exactly that), an IPv4-compatible one is refused always (deprecated).
  */
 export function addressProblem(address: string, allowPrivate: boolean): string | null {
-  if (!ipaddr.isValid(address)) return `"${address}" is not an IP address`;
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  const normalized = parsed.toString();
-  const range = parsed.range();
-  if (METADATA_ADDRESSES.has(normalized)) return `${normalized} is a cloud metadata address`;
-  if (ALWAYS_REFUSED.has(range)) return `${normalized} is a ${range} address`;
-  if (range === 'unicast') return null;
-  return allowPrivate ? null : `${normalized} is a ${range} address (set WEBHOOKS_ALLOW_PRIVATE_URLS=true for private networks)`;
+  const parsed = parseAddress(address);
+  if (parsed === null) return `"${address}" is not an IP address`;
+  if (parsed.kind() === 'ipv4') return rangeProblem(parsed.toString(), parsed.range(), allowPrivate);
+  const v6 = parsed as ipaddr.IPv6;
+  const range = ipv6Range(v6);
+  const normalized = v6.toString();
+  for (const carried of carriedIPv4(v6, range)) {
+    const problem = rangeProblem(carried.toString(), carried.range(), allowPrivate);
+    if (problem) return range === 'ipv4Mapped' ? problem : `${normalized} carries an IPv4 address: ${problem}`;
+  }
+  if (range === 'ipv4Mapped') return null;
+  if (range === 'ipv4Compatible') return `${normalized} is an ipv4Compatible address (deprecated by RFC 4291; use the IPv4 address)`;
+  if (TRANSLATED_RANGES.has(range)) {
+    return allowPrivate ? null : `${normalized} is a ${range} address (set WEBHOOKS_ALLOW_PRIVATE_URLS=true for private networks)`;
+  }
+  return rangeProblem(normalized, range, allowPrivate);
 }
 
 /** Why `url` cannot be a webhook URL before any name is resolved (scheme, credentials, form), or null. */

@@ -150,6 +150,7 @@ describe.each(databases.eachSupportedId())('/api/v2/connections on %s', (databas
       ['a base_url with a password in it', { kind: 'shipstation', name: 'x', credentials: { api_key: 'k' }, base_url: 'https://u:p@api.shipstation.com' }, 'body.base_url'],
       ['a base_url at the cloud metadata address (SSRF)', { kind: 'stocky', name: 'x', credentials: { store_name: 's.myshopify.com', api_key: 'k' }, base_url: 'http://169.254.169.254' }, 'body.base_url'],
       ['a base_url at a link-local IPv6 address (SSRF)', { kind: 'shipstation', name: 'x', credentials: { api_key: 'k' }, base_url: 'http://[fe80::1]:8080' }, 'body.base_url'],
+      ['a base_url at the metadata address inside IPv4-compatible IPv6 (SSRF)', { kind: 'shipstation', name: 'x', credentials: { api_key: 'k' }, base_url: 'http://[::169.254.169.254]' }, 'body.base_url'],
       ['enabled as text', { kind: 'shipstation', name: 'x', credentials: { api_key: 'k' }, enabled: 'yes' }, 'body.enabled'],
     ])('400 for %s, naming the field', async (_case, body, field) => {
       expectInvalid(await call('POST', '/api/v2/connections', body), field);

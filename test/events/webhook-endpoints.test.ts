@@ -117,6 +117,10 @@ describe.each(databases.eachSupportedId())('/api/v2/webhook_endpoints on %s', (d
     await refused(app, 'http://192.168.0.10/in', /private/);
     await refused(app, 'http://[fc00::1]/in', /uniqueLocal/);
     await refused(app, 'http://[::ffff:127.0.0.1]/in', /loopback/);
+    // IPv6 forms carrying an IPv4 address: IPv4-compatible (the WHATWG parser writes it ::7f00:1), NAT64, 6to4.
+    await refused(app, 'http://[::127.0.0.1]:47091/ssrf', /127\.0\.0\.1 is a loopback/);
+    await refused(app, 'http://[64:ff9b::127.0.0.1]/in', /loopback/);
+    await refused(app, 'http://[2002:7f00:1::1]/in', /loopback/);
     await refused(app, 'http://no-such-host.example.test/in', /does not resolve/);
     // A name resolving to 127.0.0.1 (the system resolver's localhost).
     const local = await buildApp({ config: TEST_CONFIG, db, logger: false, webhooks: { allowPrivate: false } });
@@ -128,20 +132,31 @@ describe.each(databases.eachSupportedId())('/api/v2/webhook_endpoints on %s', (d
     await refused(permissive, 'http://169.254.169.254/latest/meta-data/', /linkLocal/);
     await refused(permissive, 'http://[fe80::1]/in', /linkLocal/);
     await refused(permissive, 'http://[fd00:ec2::254]/in', /metadata/);
+    await refused(permissive, 'http://[::169.254.169.254]/x', /169\.254\.169\.254 is a linkLocal/);
+    await refused(permissive, 'http://[::a9fe:a9fe]/x', /169\.254\.169\.254 is a linkLocal/);
+    await refused(permissive, 'http://[::10.0.0.1]/x', /ipv4Compatible/);
+    await refused(permissive, 'http://[::ffff:169.254.169.254]/x', /linkLocal/);
+    await refused(permissive, 'http://[64:ff9b::169.254.169.254]/x', /169\.254\.169\.254 is a linkLocal/);
+    await refused(permissive, 'http://[2002:a9fe:a9fe::1]/x', /169\.254\.169\.254 is a linkLocal/);
+    await refused(permissive, 'http://[2001:0:4136:e378:8000:63bf:5601:5601]/x', /169\.254\.169\.254 is a linkLocal/);
+    await refused(permissive, 'http://0.0.0.0/x', /unspecified/);
     // PATCH is checked too.
     const endpoint = await call(app, shop.adminKey, 'POST', PATH, { url: 'https://hooks.example.test/in', enabled_events: ['*'] }, 201);
     const error = await call(app, shop.adminKey, 'PATCH', `${PATH}/${endpoint.id}`, { url: 'http://127.0.0.1/in' }, 400);
     expect(error.details[0].field).toBe('body.url');
   });
 
-  it('checks the address connected to at delivery: a name rebound to 127.0.0.1 is refused', async () => {
+  it.each([
+    ['127.0.0.1', 'rebind.example.test'],
+    ['::7f00:1', 'rebind-compatible.example.test'], // IPv4-compatible ::127.0.0.1, as a resolver returns it
+  ])('checks the address connected to at delivery: a name rebound to %s is refused', async (rebound, name) => {
     const receiver = await startReceiver();
     const port = new URL(receiver.url).port;
     await db.updateTable('webhook_endpoints').set({ enabled: 0 }).where('retailer_id', '=', shop.retailerId).execute();
-    pointing.set('rebind.example.test', '93.184.216.34');
-    const endpoint = await call(app, shop.adminKey, 'POST', PATH, { url: `http://rebind.example.test:${port}/hooks`, enabled_events: ['*'] }, 201);
+    pointing.set(name, '93.184.216.34');
+    const endpoint = await call(app, shop.adminKey, 'POST', PATH, { url: `http://${name}:${port}/hooks`, enabled_events: ['*'] }, 201);
     receiver.secrets = [endpoint.secret];
-    pointing.set('rebind.example.test', '127.0.0.1');
+    pointing.set(name, rebound);
     const deliverer = testDeliverer(db, { allowPrivateUrls: false, resolve, retryDelaysSeconds: [] }, databaseId === 'POSTGRES' ? url : undefined).start();
     try {
       await db.transaction().execute((trx) => recordEvent(trx, shop.retailerId, 'sync_run.failed', { connection_id: 'c', run_id: 'r', error: 'e' }));

@@ -117,7 +117,10 @@ describe('UpstreamClient against a scripted upstream', () => {
   });
 
   it('refuses a metadata or link-local upstream address without connecting, and does not retry it (SSRF)', async () => {
-    for (const baseUrl of ['http://169.254.169.254', 'http://[fe80::1]:8080', 'http://[::ffff:169.254.169.254]']) {
+    for (const baseUrl of [
+      'http://169.254.169.254', 'http://[fe80::1]:8080', 'http://[::ffff:169.254.169.254]',
+      'http://[::169.254.169.254]', 'http://[::a9fe:a9fe]', 'http://[::10.0.0.1]', 'http://[64:ff9b::169.254.169.254]',
+    ]) {
       const refused = client({ baseUrl });
       const error = await refused.getJson('/v2/purchase_orders').catch((e: unknown) => e);
       expect(error, baseUrl).toBeInstanceOf(UpstreamError);
