@@ -1,5 +1,5 @@
 // Contract tests on SQLite and PostgreSQL: shipped units are never un-shipped. A supplier's cancellation (JSON
-// `order` update or an X12 855 with BAK02=RJ) of a line that shipments already carry leaves that line where its
+// `order` update, an X12 855 with BAK02=RJ, or a CSV row) of a line that shipments already carry leaves that line where its
 // shipments put it, says so in the result's reason, and still cancels the PO's other, unshipped lines (README
 // "Supplier updates"; DESIGN 2.3 derives the PO status from the lines). A cancellation before any shipment still cancels.
 import type { FastifyInstance } from 'fastify';
@@ -143,6 +143,26 @@ describe.each(databases.eachSupportedId())('cancelling lines with shipped units 
     expect(item(record, 'TIT-GT2-9').status).toBe(before);
     expect(item(record, 'TIT-PRO-V1').status).toBe('cancelled');
     expect(record.status).not.toBe('cancelled');
+    expect(shippedUnits(record)).toEqual([[6, UPS]]);
+  });
+
+  it('a CSV row cancelling a partly shipped line leaves it as it is; a row for the unshipped line cancels it', async () => {
+    await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-CXL-CSV', [TEN_DRIVERS, FIVE_BALLS]);
+    await send([ship('PO-CXL-CSV', 6)]);
+    const before = item(await readV2(app, world.keys.a, 'PO-CXL-CSV'), 'TIT-GT2-9').status;
+
+    const csv = 'PO #,Order No.,Supplier,Status,Item #,Qty\r\n' +
+      'PO-CXL-CSV,SO-PO-CXL-CSV,Acushnet,Cancelled,TIT-GT2-9,10\r\nPO-CXL-CSV,SO-PO-CXL-CSV,Acushnet,Cancelled,TIT-PRO-V1,5\r\n';
+    const response = await postDocument(app, writeKey, csv, { query: { filename: 'acushnet-cancel.csv' } });
+    expect(response.statusCode, response.body).toBe(201);
+    const document = response.json();
+    expect(document.summary.rejected, JSON.stringify(document.results)).toBe(0);
+    expect(JSON.stringify(document.results)).toMatch(/TIT-GT2-9.*6 of 10 units shipped.*not cancelled/);
+
+    const record = await readV2(app, world.keys.a, 'PO-CXL-CSV');
+    expect(item(record, 'TIT-GT2-9').status).toBe(before);
+    expect(item(record, 'TIT-PRO-V1').status).toBe('cancelled');
+    expect(record.status).toBe(before);
     expect(shippedUnits(record)).toEqual([[6, UPS]]);
   });
 
