@@ -233,7 +233,8 @@ class IngestSession {
       }
     }
     this.recordApplied(parsed.fingerprint, poId);
-    return { result: changes.length > 0 ? 'applied' : 'unchanged', reason: null };
+    // Notes: what the update asked that was not done (e.g. a cancellation of a line with shipped units).
+    return { result: changes.length > 0 ? 'applied' : 'unchanged', reason: plan.notes?.join(' ') ?? null };
   }
 
   /** PO numbers this session changed. */

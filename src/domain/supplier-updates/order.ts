@@ -2,7 +2,7 @@
 // statuses go (DESIGN section 3).
 import { advanceStatus, rankOf } from './rules.ts';
 import {
-  clone, linesForPart, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
+  clone, linesForPart, reject, setCover, settleLines, shippedUnits, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
   type LineCover, type Plan, type PlanContext, type PoSnapshot, type SnapshotLine,
 } from './snapshot.ts';
 import type { OrderUpdate } from './types.ts';
@@ -83,14 +83,23 @@ export function planOrder(s: PoSnapshot, given: OrderUpdate, ctx: PlanContext): 
     };
     next.supplierOrders.push(order);
   }
+  const notes: string[] = [];
   for (const target of targets) {
     setCover(order.lines, target.line_id, target.quantity);
     const line = next.lines.find((l) => l.id === target.line_id)!;
+    // Shipped units are never un-shipped (DESIGN 3): a cancellation or rejection of a line that shipments already
+    // carry leaves the line where its shipments put it, and the result says so.
+    const shipped = shippedUnits(s, line.id);
+    if ((u.status === 'cancelled' || u.status === 'invalid') && shipped > 0 && line.status !== 'cancelled') {
+      notes.push(`SKU "${line.sku}" has ${shipped} of ${line.quantity} units shipped on PO ${s.po_number}; not ` +
+        `${u.status === 'cancelled' ? 'cancelled' : 'marked invalid'}.`);
+      continue;
+    }
     line.status = advanceStatus(line.status, u.status);
     if (u.estimated_delivery_date && line.status !== 'cancelled' && rankOf(line.status) < 7) {
       line.estimated_delivery_date = u.estimated_delivery_date;
     }
   }
   settleSupplierOrders(s, next, new Set([order.id]));
-  return { ok: true, next };
+  return notes.length > 0 ? { ok: true, next, notes } : { ok: true, next };
 }

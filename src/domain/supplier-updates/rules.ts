@@ -14,7 +14,8 @@ export const rankOf = (status: FulfilmentStatus) => PROGRESS_RANK[status] ?? 0;
 
 /**
  * Where a line goes when a supplier or carrier reports `target`: never backwards along the path, never out of
- * cancelled; cancelled and invalid apply only to lines that have not shipped.
+ * cancelled; cancelled and invalid apply only to lines that have not shipped (a line with some units shipped is
+ * kept out of a cancellation by planOrder, which knows its shipments).
  */
 export function advanceStatus(current: FulfilmentStatus, target: FulfilmentStatus): FulfilmentStatus {
   if (current === 'cancelled' || current === target) return current;

@@ -79,7 +79,11 @@ export interface PlanContext {
   newId: (prefix: 'so' | 'shp' | 'chk' | 'inv') => string;
 }
 
-export type Plan = { ok: true; next: PoSnapshot } | { ok: false; reason: string };
+/**
+ * A planner's answer: the next state (with `notes`: what the update asked that was not done, and why, e.g. a
+ * cancellation left standing on a line with shipped units), or why the update cannot apply at all.
+ */
+export type Plan = { ok: true; next: PoSnapshot; notes?: string[] } | { ok: false; reason: string };
 
 export const reject = (reason: string): Plan => ({ ok: false, reason });
 export const sumOf = (covers: readonly LineCover[], lineId: string) =>
@@ -116,6 +120,10 @@ export function poSuppliersText(s: PoSnapshot, ctx: PlanContext): string {
     .map((id) => `"${ctx.supplierNames.get(id) ?? id}"`);
   return names.length > 0 ? ` (its lines are supplied by ${names.join(', ')})` : '';
 }
+
+/** Units of a line that shipments carry (shipped, in transit or delivered). */
+export const shippedUnits = (s: PoSnapshot, lineId: string) =>
+  s.shipments.reduce((sum, shipment) => sum + sumOf(shipment.lines, lineId), 0);
 
 /** A copy the planner may change; checkpoints are never changed once made, so they are shared. */
 export const clone = (s: PoSnapshot): PoSnapshot => ({
