@@ -4,6 +4,7 @@
 // - calendar dates are `YYYY-MM-DD` text;
 // - money is integer minor units (`*_cents`); booleans are 0/1 integers.
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { StoredDocumentFields } from '../domain/supplier-document-resource.ts';
 
 export interface RetailersTable {
   id: string;
@@ -337,32 +338,15 @@ export interface ConsoleSessionsTable {
   expires_at: string;
 }
 
-/** A supplier document as received (migration 0007): its bytes, how it was read and what applying it did. */
-export interface SupplierDocumentsTable {
-  id: string;
+/**
+ * A supplier document as received (migration 0007): how it was read and what applying it did. Its columns shown by
+ * the API are the domain's StoredDocumentFields (domain/supplier-document-resource.ts); its bytes are in
+ * supplier_document_contents.
+ */
+export interface SupplierDocumentsTable extends StoredDocumentFields {
   retailer_id: string;
-  /** x12 | csv */
-  format: string;
-  content_type: string;
-  filename: string | null;
-  /** `?supplier_name=`: the supplier of a CSV without a supplier column (kept so a resumed read reads the same). */
-  supplier_name: string | null;
-  /** Hex SHA-256 of the bytes; unique per retailer (the same file again is the same document). */
-  sha256: string;
-  size_bytes: number;
-  received_at: string;
-  /** processing (being applied, or cut off and to be resumed) | processed | failed */
-  status: string;
   /** Entries [0, next_entry) are applied and have results: where a resumed apply starts. */
   next_entry: number;
-  applied: number;
-  unchanged: number;
-  unmatched: number;
-  rejected: number;
-  /** X12: the 997 text. */
-  acknowledgement: string | null;
-  error: string | null;
-  processed_at: string | null;
 }
 
 /** A supplier document's bytes, exactly as received (apart from its row: migration 0014 says why). */

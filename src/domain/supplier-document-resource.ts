@@ -6,20 +6,26 @@ export type DocumentFormat = 'x12' | 'csv';
 export type DocumentStatus = 'processing' | 'processed' | 'failed';
 export type EntryResult = 'applied' | 'unchanged' | 'unmatched' | 'rejected';
 
+/** The stored columns of a supplier document that the API shows (the table, db/schema.ts, adds its retailer and resume point). */
 export interface StoredDocumentFields {
   id: string;
+  /** x12 | csv */
   format: string;
   content_type: string;
   filename: string | null;
+  /** `?supplier_name=`: the supplier of a CSV without a supplier column (kept so a resumed read reads the same). */
   supplier_name: string | null;
+  /** Hex SHA-256 of the bytes; unique per retailer (the same file again is the same document). */
   sha256: string;
   size_bytes: number;
   received_at: string;
+  /** processing (being applied, or cut off and to be resumed) | processed | failed */
   status: string;
   applied: number;
   unchanged: number;
   unmatched: number;
   rejected: number;
+  /** X12: the 997 text. */
   acknowledgement: string | null;
   error: string | null;
   processed_at: string | null;
