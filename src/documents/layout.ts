@@ -1,6 +1,7 @@
 // Page layout for the PDF documents (pdfkit): a header with the issuer and the document's key fields,
 // address blocks, tables that break across pages with their header row repeated, a totals box, and a
 // running header and footer with page numbers drawn once every page exists. Pure: data in, bytes out.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { openSync, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
@@ -16,6 +17,11 @@ const fontFile = (path: string) => createRequire(import.meta.url).resolve(`@expo
 const FONT_FILES = { regular: fontFile('400Regular/NotoSans_400Regular.ttf'), bold: fontFile('700Bold/NotoSans_700Bold.ttf') };
 const FONT = 'NotoSans';
 const BOLD = 'NotoSans-Bold';
+let fontBytes: { regular: Buffer; bold: Buffer } | undefined;
+/** The font files' bytes, read once per process rather than once per document. */
+function fonts(): { regular: Buffer; bold: Buffer } {
+  return fontBytes ??= { regular: readFileSync(FONT_FILES.regular), bold: readFileSync(FONT_FILES.bold) };
+}
 let coverage: { regular: Font; bold: Font } | undefined;
 /** The fonts' glyph tables, read once: a character prints when both weights have it. */
 function fontsHave(codePoint: number): boolean {
@@ -155,8 +161,8 @@ export function renderPdf(meta: DocumentMeta, draw: (doc: Doc) => void): Promise
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.registerFont(FONT, FONT_FILES.regular);
-  doc.registerFont(BOLD, FONT_FILES.bold);
+  doc.registerFont(FONT, fonts().regular);
+  doc.registerFont(BOLD, fonts().bold);
   doc.font(FONT).fontSize(10).fillColor(INK);
   draw(doc);
   drawPageFurniture(doc, meta);
