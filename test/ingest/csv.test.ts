@@ -135,6 +135,16 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     const refused = await post(undefinedByte, { supplier_name: 'Acushnet' }, 'text/csv');
     expect(refused.results).toEqual([expect.objectContaining({ result: 'rejected',
       reason: 'column "Order #": must not contain control characters or noncharacters: U+0081 at character 4' })]);
+    // Every cell is checked before it is read: a status reader keeping only letters must not turn `cancel\x81led`
+    // into `cancelled` (nor a PO number be taken with it).
+    const status = Buffer.concat([Buffer.from('PO #,Order #,Item #,Qty,Status\r\nPO-CSV-É,SO-S,TIT-GT2-9,2,cancel', 'latin1'),
+      Buffer.from([0x81]), Buffer.from('led\r\nPO-CSV-\x81,SO-S,TIT-GT2-9,2,confirmed\r\n', 'latin1')]);
+    const statusRead = await post(status, { supplier_name: 'Acushnet' }, 'text/csv');
+    expect(statusRead.results.map((r: any) => [r.result, r.reason])).toEqual([
+      ['rejected', 'column "Status": must not contain control characters or noncharacters: U+0081 at character 7'],
+      ['rejected', expect.stringMatching(/^column "PO #": .*U\+0081/)],
+    ]);
+    expect(item(await read('PO-CSV-É'), 'TIT-GT2-9').status).not.toBe('cancelled');
   });
 
   it('an invoice row: amounts with currency symbols and thousands separators, freight, tax and terms', async () => {

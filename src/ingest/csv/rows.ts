@@ -1,6 +1,7 @@
 // One CSV row → one supplier update (DESIGN 3, "CSV"): a row with a tracking number is a shipment, one with an
 // invoice number an invoice, any other an order acknowledgement. The update is checked here with the same parser
 // POST /api/v2/supplier_updates uses, so a bad row's reason names the CSV column rather than a JSON field.
+import { textProblem } from '../../domain/plain-text.ts';
 import { currencyExponent, decimalOf, parseAmount } from '../../domain/money.ts';
 import type { FieldProblem } from '../../domain/supplier-updates.ts';
 import { parseAndRemember } from '../parsed-updates.ts';
@@ -53,7 +54,22 @@ class Cells {
     return `column "${this.columns.header[field] ?? field}"`;
   }
 
+  /**
+   * The cell's trimmed text, or null when empty. Every cell is free text under the one rule (domain/plain-text.ts)
+   * before any reader interprets it, so a control character is this column's problem and never dropped by a reader
+   * that keeps only letters (a status `cancel\u0081led` must not read as `cancelled`).
+   */
   text(field: CsvField): string | null {
+    const value = this.raw(field);
+    if (value === null) return null;
+    // A tracking cell may hold two numbers on two lines: the tracking reader names that fault itself, as the API does.
+    const problem = textProblem(value, field === 'tracking_number' ? 'multiline' : 'line');
+    if (problem !== null) throw new RowProblem(`${this.column(field)}: ${problem}`);
+    return value;
+  }
+
+  /** The cell's trimmed text, or null when empty, unchecked: only to name and sort the row before it is read. */
+  raw(field: CsvField): string | null {
     const index = this.columns.index[field];
     if (index === undefined) return null;
     const value = (this.record[index] ?? '').trim();
@@ -187,8 +203,9 @@ function invoiceMoney(cells: Cells, currency: string | undefined, amounts: Recor
 export function rowEntry(record: readonly string[], line: number, context: RowContext, grouping: ShipmentGrouping): DocumentEntry {
   const source = `row ${line}`;
   const cells = new Cells(record, context.columns);
-  const poNumber = cells.text('po_number');
-  const type = cells.text('tracking_number') !== null ? 'shipment' : cells.text('invoice_number') !== null ? 'invoice' : 'order';
+  // Unchecked here (this runs outside the row's try): the PO number is checked by the supplier-update schema below.
+  const poNumber = cells.raw('po_number');
+  const type = cells.raw('tracking_number') !== null ? 'shipment' : cells.raw('invoice_number') !== null ? 'invoice' : 'order';
   const rejected = (reason: string): DocumentEntry => ({ source, type, po_number: poNumber, update: null, reason });
   if (poNumber === null) {
     grouping.reset();
