@@ -56,7 +56,20 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     // is independent of the others' tables, so a database that has a later one still takes an earlier one.
     allowUnorderedMigrations: true,
   });
-  const result = await migrator.migrateToLatest();
-  if (result.error) throw result.error;
-  return result;
+  for (let attempt = 1; ; attempt++) {
+    const result = await migrator.migrateToLatest();
+    if (!result.error) return result;
+    // Kysely finds its bookkeeping table by listing the tables of every schema it may use; a schema another
+    // client drops during that listing (a test database, another tool's schema) fails the listing with
+    // invalid_schema_name (3F000) although ours is untouched. Listing again sees the catalogue without it.
+    if (!droppedSchemaDuringListing(result.error, schema) || attempt === 5) throw result.error;
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+  }
+}
+
+/** True when `error` is PostgreSQL's invalid_schema_name for a schema other than `ours`. */
+function droppedSchemaDuringListing(error: unknown, ours: string | undefined): boolean {
+  if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== '3F000') return false;
+  const message = String((error as { message?: unknown }).message ?? '');
+  return ours === undefined || !message.includes(`"${ours}"`);
 }
