@@ -9,7 +9,9 @@
 //    product of the shipment's supplier, after a tenth-size 856 for the memory comparison.
 // Memory: RSS sampled during each ingest; "flat" means the growth for the full file is close to the growth for a
 // file a tenth its size.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+// BENCH_INGEST_PROFILE=FILE writes a CPU profile (.cpuprofile, for Chrome's DevTools) of the full 856's pipeline run.
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -35,6 +37,24 @@ const BATCH = 500;
 const RETAILER = 'bench-ingest';
 const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+const PROFILE = process.env.BENCH_INGEST_PROFILE || undefined;
+
+/** Runs `work` under the V8 CPU profiler and writes the profile to `file`. */
+async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`  (CPU profile of the pipeline run written to ${file})`);
+  }
+}
 
 const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
@@ -114,7 +134,8 @@ async function benchX12(file: string, retailerId: string, firstPo: number): Prom
     const ediSmall = Buffer.from(generate856(smallCount, { poNumber: (i) => poNumber(firstPo + SHIPMENTS + i), seed: 2 }));
     const input = (bytes: Buffer) => ({ bytes, format: 'x12' as const, content_type: 'application/edi-x12' });
     const smallRun = await measure(() => ingestDocument(database.db, retailerId, input(ediSmall)));
-    const run = await measure(() => ingestDocument(database.db, retailerId, input(edi)));
+    const ingest = () => ingestDocument(database.db, retailerId, input(edi));
+    const run = await measure(() => (PROFILE ? profiled(PROFILE, ingest) : ingest()));
     const floor = await measure(async () => {
       let n = 0;
       for await (const _ of readX12(edi).entries()) n++;

@@ -147,8 +147,20 @@ export function eventPayload(id: string, type: DeliverableType, createdAt: strin
  * {po_number, purchase_order: JSON.parse(recordJson)}) makes, without parsing and re-serialising ~4 KB per PO.
  */
 export function createdEventPayload(id: string, createdAt: string, poNumber: string, recordJson: string): string {
-  return `{"id":${JSON.stringify(id)},"type":"purchase_order.created","created_at":${JSON.stringify(createdAt)},` +
-    `"data":{"po_number":${JSON.stringify(poNumber)},"purchase_order":${recordJson}}}`;
+  return poEventPayload(id, 'purchase_order.created', createdAt, poNumber, recordJson, {});
+}
+
+/**
+ * The payload of any event about a PO's record, the record already serialised (`recordJson`: the PO's stored v2
+ * text): the very text eventPayload(id, type, createdAt, {po_number, purchase_order: JSON.parse(recordJson), ...rest})
+ * makes, without parsing and re-serialising the record (~4 KB). `rest`: the draft's data beyond `po_number`.
+ */
+export function poEventPayload(
+  id: string, type: DeliverableType, createdAt: string, poNumber: string, recordJson: string, rest: Record<string, unknown>,
+): string {
+  const restJson = JSON.stringify(rest);
+  return `{"id":${JSON.stringify(id)},"type":${JSON.stringify(type)},"created_at":${JSON.stringify(createdAt)},` +
+    `"data":{"po_number":${JSON.stringify(poNumber)},"purchase_order":${recordJson}${restJson === '{}' ? '}' : `,${restJson.slice(1)}`}}`;
 }
 
 /** Does an endpoint's `enabled_events` (["*"] or types) take this type? `ping` goes to the endpoint tested only. */

@@ -131,6 +131,14 @@ function shipmentFulfilmentStatus(shipment: ShipmentState): FulfilmentStatus {
 
 /** v2: one record per PO, as JSON text. */
 export function renderV2(state: PoState): string {
+  return JSON.stringify(renderV2Record(state));
+}
+
+/**
+ * v2: one record per PO, as the object renderV2 serialises (a writer that also needs the record, for its events,
+ * saves parsing the text back). Fields holding undefined are left out of the text, as JSON.stringify does.
+ */
+export function renderV2Record(state: PoState) {
   const { supplierOrderOf, shipmentOf } = lineLinks(state);
   const { po, lines } = state;
   const lineById = new Map(lines.map((line) => [line.id, line]));
@@ -194,7 +202,7 @@ export function renderV2(state: PoState): string {
     download_url: invoice.document_id,
   }));
 
-  return JSON.stringify({
+  return {
     id: po.id,
     po_number: po.po_number,
     order_date: renderInstant(po.order_date),
@@ -211,5 +219,5 @@ export function renderV2(state: PoState): string {
     fulfilled_items: fulfilledItems,
     invoices,
     updated_at: renderInstant(po.updated_at),
-  });
+  };
 }

@@ -9,7 +9,7 @@
 // event a step numbers committed before the step ran, and every later step numbers only larger positions:
 // a reader that has seen position p will see every event committed later above p.
 import { PostgresAdapter, sql } from 'kysely';
-import { createdEventPayload, eventPayload, poChangeEvents, endpointTakes, type DeliverableType, type EventDraft, type EventType, type V2Record, type WriteNotes }
+import { createdEventPayload, eventPayload, poChangeEvents, poEventPayload, endpointTakes, type DeliverableType, type EventDraft, type EventType, type V2Record, type WriteNotes }
   from '../domain/events.ts';
 import { renderInstant } from '../domain/dates.ts';
 import { newId } from '../domain/ids.ts';
@@ -137,22 +137,28 @@ export interface PoViewChange {
   poId: string;
   before: string | null;
   after: string;
+  /** `after` as an object (domain/render.ts renderV2Record), when the writer has it: saves parsing the text. */
+  afterRecord?: V2Record;
 }
 
 /** recordPoChange for many POs of one retailer, their events written together (a batch of supplier updates). */
-export async function recordPoChanges(db: Db, retailerId: string, changes: readonly PoViewChange[]): Promise<void> {
-  const drafts: EventDraft[] = [];
-  for (const { poId, before, after } of changes) {
+export async function recordPoChanges(db: Db, retailerId: string, changes: readonly PoViewChange[], now = new Date()): Promise<void> {
+  const stamp = now.toISOString();
+  const createdAt = renderInstant(stamp);
+  const rows: EventRow[] = [];
+  for (const { poId, before, after, afterRecord } of changes) {
     const notes = takeNotes(db, poId);
     // Unchanged text is an unchanged record: no event (and no parsing), unless the writer noted something.
     if (before === after && notes.lifecycle === undefined && notes.changedFields === undefined) continue;
-    const afterRecord = JSON.parse(after) as V2Record;
-    for (const { type, data } of poChangeEvents(before === null ? null : (JSON.parse(before) as V2Record), afterRecord, notes)) {
+    const record = afterRecord ?? (JSON.parse(after) as V2Record);
+    for (const { type, data } of poChangeEvents(before === null ? null : (JSON.parse(before) as V2Record), record, notes)) {
       const { po_number, ...rest } = data;
-      drafts.push({ type, data: { po_number, purchase_order: afterRecord, ...rest } });
+      const id = newId('evt', now.getTime());
+      // The record is spliced in as stored: what by-po returns, byte for byte.
+      rows.push({ id, retailer_id: retailerId, type, payload: poEventPayload(id, type, createdAt, String(po_number), after, rest), created_at: stamp });
     }
   }
-  await recordEvents(db, retailerId, drafts);
+  if (rows.length > 0) await writeEventRows(db, retailerId, rows, await enabledEndpoints(db, retailerId), false, now);
 }
 
 /**

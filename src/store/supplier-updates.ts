@@ -306,9 +306,11 @@ const DEPENDENCY_RANK: Record<string, number> = { order: 0, shipment: 1, trackin
 export async function applyHeldSupplierUpdates(db: Db, retailerId: string, poNumber: string, source = SUPPLIER_UPDATE_SOURCE):
   Promise<number> {
   return inTransaction(db, async (trx) => {
-    const rows = await trx.selectFrom('held_supplier_updates').selectAll()
-      .where('retailer_id', '=', retailerId).where('po_number', '=', poNumber).where('expired_at', 'is', null)
-      .orderBy('received_at').orderBy('id').execute();
+    // Sorted here, not by the statement: with an ORDER BY, SQLite's planner (no statistics) prefers the
+    // (retailer_id, received_at) index and walks every update the retailer holds, on every PO created.
+    const rows = (await trx.selectFrom('held_supplier_updates').selectAll()
+      .where('retailer_id', '=', retailerId).where('po_number', '=', poNumber).where('expired_at', 'is', null).execute())
+      .sort((a, b) => (a.received_at === b.received_at ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.received_at < b.received_at ? -1 : 1));
     if (rows.length === 0) return 0;
     const held = rows.map((row) => {
       const problems: FieldProblem[] = [];
