@@ -5,16 +5,13 @@
 // returned as it is, one whose apply was cut off (a crash) is completed from where it stopped, doubling nothing.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
-import type { FieldProblem } from '../domain/supplier-updates.ts';
 import {
   applyDocumentBatch, failDocument, findDocumentContent, findDocumentResults, findDocumentRow, finishDocument, storeDocument,
-  type BatchEntry, type DocumentFormat, type DocumentResult, type DocumentRow,
+  type DocumentFormat, type DocumentResult, type DocumentRow,
 } from '../store/supplier-documents.ts';
 import { supplierDocuments } from '../observability/metrics.ts';
-import { readCsv } from './csv/reader.ts';
-import { parseEntryUpdate } from './parsed-updates.ts';
-import { UnreadableDocumentError, type DocumentEntry } from './types.ts';
-import { carrierOfScac, readX12 } from './x12/index.ts';
+import { readBatches } from './read-batches.ts';
+import { UnreadableDocumentError } from './types.ts';
 
 /** What status events record as the cause of a document's changes: `supplier_document:sdoc_…`. */
 export const documentSource = (documentId: string) => `supplier_document:${documentId}`;
@@ -35,6 +32,8 @@ export interface IngestOptions {
   batchSize?: number;
   /** HELD_UPDATE_LIMIT: unexpired held updates a retailer may have (default DEFAULT_HELD_UPDATE_LIMIT), as for the JSON path. */
   heldLimit?: number;
+  /** Read the document in a worker thread (default: when it is WORKER_THRESHOLD_BYTES or larger; read-batches.ts). */
+  readInWorker?: boolean;
   /** Called before each batch is applied with its first entry's index (tests use it to cut an apply off). */
   beforeBatch?: (from: number) => void | Promise<void>;
 }
@@ -48,28 +47,6 @@ export interface IngestOutcome {
    * `supplier_name`): why this sending was not taken. The first document is returned unchanged.
    */
   conflict: string | null;
-}
-
-/** The document's entries, read from its bytes as a stream; `finish` gives the X12 acknowledgement once read. */
-function readDocument(format: DocumentFormat, bytes: Buffer, supplierName: string | null) {
-  if (format === 'csv') {
-    return { entries: readCsv(bytes, { supplierName, scacCarrier: carrierOfScac }), acknowledgement: null };
-  }
-  const reading = readX12(bytes, { supplierName });
-  return {
-    entries: reading.entries(),
-    // Read once entries() is exhausted (the reader counts interchanges as it goes).
-    acknowledgement: { get interchanges() { return reading.interchangeCount; }, render: (first: number) => reading.acknowledgement(first) },
-  };
-}
-
-function toBatchEntry(entry: DocumentEntry): BatchEntry {
-  const base = { source: entry.source, type: entry.type, po_number: entry.po_number };
-  if (entry.update === null) return { ...base, parsed: null, reason: entry.reason ?? 'The entry could not be read.' };
-  const problems: FieldProblem[] = [];
-  const parsed = parseEntryUpdate(entry.update, entry.source, problems);
-  if (!parsed) return { ...base, parsed: null, reason: problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
-  return { ...base, parsed, reason: null };
 }
 
 function describeUnreadable(error: UnreadableDocumentError): string {
@@ -86,34 +63,27 @@ function describeUnreadable(error: UnreadableDocumentError): string {
 async function applyDocument(db: Db, retailerId: string, row: DocumentRow, options: IngestOptions): Promise<'processed' | 'failed' | null> {
   const content = await findDocumentContent(db, retailerId, row.id);
   if (!content) return null;
-  const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
-  const reading = readDocument(row.format as DocumentFormat, content.content, row.supplier_name);
+  const reading = readBatches({
+    format: row.format as DocumentFormat, bytes: content.content, supplierName: row.supplier_name, from: row.next_entry,
+    batchSize: Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE),
+  }, options.readInWorker);
   const source = documentSource(row.id);
-  let index = 0;
   let from = row.next_entry;
-  let batch: BatchEntry[] = [];
-  const flush = async () => {
-    await options.beforeBatch?.(from);
-    if (!(await applyDocumentBatch(db, retailerId, row.id, from, batch, source, { heldLimit: options.heldLimit }))) return false;
-    from += batch.length;
-    batch = [];
-    return true;
-  };
   try {
-    for await (const entry of reading.entries) {
-      // Entries before the resume position were applied (and their results kept) by an earlier attempt.
-      if (index++ < from) continue;
-      batch.push(toBatchEntry(entry));
-      if (batch.length >= batchSize && !(await flush())) return null;
+    for await (const batch of reading.batches) {
+      await options.beforeBatch?.(from);
+      if (!(await applyDocumentBatch(db, retailerId, row.id, from, batch, source, { heldLimit: options.heldLimit }))) return null;
+      from += batch.length;
     }
   } catch (error) {
     if (!(error instanceof UnreadableDocumentError)) throw error;
-    // What was read before the break stays applied; the document says where reading stopped.
-    if (batch.length > 0 && !(await flush())) return null;
+    // What was read before the break stays applied (read-batches.ts yields it first); the document says where
+    // reading stopped.
     return (await failDocument(db, retailerId, row.id, describeUnreadable(error))) ? 'failed' : null;
+  } finally {
+    await reading.close();
   }
-  if (batch.length > 0 && !(await flush())) return null;
-  return (await finishDocument(db, retailerId, row.id, reading.acknowledgement)) ? 'processed' : null;
+  return (await finishDocument(db, retailerId, row.id, reading.acknowledgement())) ? 'processed' : null;
 }
 
 /**

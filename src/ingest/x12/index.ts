@@ -14,6 +14,7 @@ import type { SetCheck } from './syntax.ts';
 import { el, tokenize, type Segment } from './tokenizer.ts';
 
 export { carrierOfScac } from './carriers.ts';
+export type { InterchangeRecord } from './envelope.ts';
 
 export interface X12Reading {
   /** Entries in file order, streamed per transaction set (never the whole file as parsed objects). Throws
@@ -25,6 +26,14 @@ export interface X12Reading {
   /** The 997 text answering every group and set read; interchange i uses control number firstControlNumber + i
    *  (ISA13, and GS06/ST02 as you see fit). Sender and receiver are swapped from the received ISA/GS. */
   acknowledgement(firstControlNumber: number, now?: Date): string;
+  /** What acknowledgement() answers, as plain data (it can be posted to another thread): render with
+   *  renderAcknowledgement(answered, firstControlNumber). */
+  answeredInterchanges(): InterchangeRecord[];
+}
+
+/** The 997 text for interchanges a reading answers (X12Reading.answeredInterchanges): as X12Reading.acknowledgement. */
+export function renderAcknowledgement(answered: readonly InterchangeRecord[], firstControlNumber: number, now: Date = new Date()): string {
+  return answered.map((interchange, i) => interchange997(interchange, firstControlNumber + i, now)).join('');
 }
 
 export interface ReadX12Options {
@@ -104,7 +113,11 @@ export function readX12(bytes: Uint8Array, options: ReadX12Options = {}): X12Rea
     },
 
     acknowledgement(firstControlNumber: number, now: Date = new Date()) {
-      return answered().map((interchange, i) => interchange997(interchange, firstControlNumber + i, now)).join('');
+      return renderAcknowledgement(answered(), firstControlNumber, now);
+    },
+
+    answeredInterchanges() {
+      return answered();
     },
   };
 }
