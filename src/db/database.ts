@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Compilable } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
+import { startCheckpointer } from './checkpointer.ts';
 import { inRequestTransaction, registerScopedDatabase, requestScopedDialect } from './request-transaction.ts';
 import type { Database } from './schema.ts';
 
@@ -82,11 +83,18 @@ const poolUnder = new WeakMap<Db, pg.Pool>();
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
     const sqlite = openSqlite(config.file, config.synchronous, config.cacheMb);
+    const checkpointer = config.file === ':memory:' ? null : startCheckpointer(sqlite, config.file);
     const scoped = requestScopedDialect(new SqliteDialect({ database: withStatementCache(sqlite) }));
     const db = new Kysely<Database>({ dialect: scoped.dialect });
     registerScopedDatabase(db, scoped.driver());
     sqliteUnder.set(db, sqlite);
-    return { db, kind: 'sqlite', close: () => db.destroy() };
+    return {
+      db, kind: 'sqlite',
+      close: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
+    };
   }
   const pool = new pg.Pool({
     connectionString: config.url,

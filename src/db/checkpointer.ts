@@ -1,0 +1,40 @@
+// WAL checkpoints off the event loop (SQLite). By default SQLite copies the WAL into the database file
+// (a checkpoint, with an fsync) inside whichever commit takes the WAL past 1,000 pages: that commit's caller, on
+// the event loop, pays for every page written since the last one, about 1 ms per 400 KB here, so a batch of
+// supplier updates writing 10 MB holds the loop (and every request waiting on it) for tens of milliseconds.
+// Here a worker thread with its own connection checkpoints every INTERVAL_MS instead, on another core, without
+// waiting for or blocking the writer (PASSIVE). The writer's own automatic checkpoint stays as a backstop at
+// BACKSTOP_PAGES, for when the thread cannot keep up or is gone, so the WAL stays bounded either way.
+import { Worker } from 'node:worker_threads';
+import type SQLite from 'better-sqlite3';
+
+const INTERVAL_MS = 100;
+/** The writer checkpoints itself only past this many WAL pages (4 KiB each: 40 MiB). */
+const BACKSTOP_PAGES = 10_000;
+
+export interface Checkpointer {
+  /** Stops the thread after its current checkpoint and closes its connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts checkpointing `file` (a WAL-mode database `sqlite` has open) from a worker thread, and raises `sqlite`'s
+ * automatic checkpoint to the backstop. The thread never keeps the process alive.
+ */
+export function startCheckpointer(sqlite: SQLite.Database, file: string): Checkpointer {
+  sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { file, intervalMs: INTERVAL_MS } });
+  worker.unref();
+  // A thread that fails (the file removed under it) leaves the writer's own checkpoints, as SQLite does by default.
+  worker.on('error', () => sqlite.open && sqlite.pragma('wal_autocheckpoint = 1000'));
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    async stop() {
+      worker.ref(); // the caller waits for the thread to end: keep the process alive until it has
+      worker.postMessage('stop');
+      const timeout = setTimeout(() => void worker.terminate(), 2_000).unref();
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
