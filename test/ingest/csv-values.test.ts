@@ -57,7 +57,7 @@ describe('CSV cells', () => {
     expect(readCarrier('XPOL', (scac) => (scac === 'XPOL' ? 'xpo' : null))).toBe('xpo');
   });
 
-  it('headers: case, punctuation and "number" words ignored; the first column of a field wins', () => {
+  it('headers: case, punctuation and "number" words ignored; a field found twice keeps its other columns too', () => {
     expect(['PO', 'PO #', 'P.O. Number', 'po_no', 'Purchase Order'].map(reduceHeader)).toEqual(['po', 'po', 'po', 'po', 'purchaseorder']);
     const map = mapColumns(['Purchase Order', 'Tracking #', 'Item #', 'Qty Shipped', 'Ship Date', 'Ship Via', 'Order No.', 'Est. Delivery',
       'Invoice #', 'Invoice Date', 'Amount', 'PO #']);
@@ -65,6 +65,7 @@ describe('CSV cells', () => {
       po_number: 0, tracking_number: 1, sku: 2, quantity: 3, shipped_date: 4, carrier: 5, supplier_order_id: 6,
       estimated_delivery_date: 7, invoice_number: 8, invoice_date: 9, total_amount: 10,
     });
+    expect(map.more).toEqual({ po_number: [{ index: 11, header: 'PO #' }] });
   });
 
   it.each([['a,b,c', ','], ['a;b;c', ';'], ['a\tb\tc', '\t'], ['"x;y",b,c', ','], ['single', ',']])('separator of %j is %j', (line, d) => {

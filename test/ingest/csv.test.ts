@@ -216,6 +216,28 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect(shipments.map((s) => s.tracking_number)).toEqual(['748947938820']);
   });
 
+  it('a field under two headers takes whichever is filled; two different values reject the row naming both columns', async () => {
+    await po('PO-CSV-TWICE');
+    const csv = ['PO #,Tracking #,Tracking Number,Item #,Qty Shipped',
+      `PO-CSV-TWICE,,${UPS_1},TIT-GT2-9,1`,
+      `PO-CSV-TWICE,${FEDEX},${FEDEX},TIT-PRO-V1,1`,
+      `PO-CSV-TWICE,${UPS_2},${FEDEX},TIT-PRO-V1,1`].join('\r\n');
+    const document = await post(csv);
+    expect(document.results.map((r: any) => r.result)).toEqual(['applied', 'applied', 'rejected']);
+    expect(document.results[2].reason).toBe(`columns "Tracking #" and "Tracking Number" hold different values ("${UPS_2}" and "${FEDEX}"): keep one of them`);
+    const shipments = await db.selectFrom('shipments as s').innerJoin('purchase_orders as p', 'p.id', 's.po_id')
+      .select('s.tracking_number').where('p.po_number', '=', 'PO-CSV-TWICE').orderBy('s.tracking_number').execute();
+    expect(shipments.map((s) => s.tracking_number)).toEqual([UPS_1, FEDEX].sort());
+  });
+
+  it('a bad value in the second of two columns of a field is named by that column', async () => {
+    await po('PO-CSV-TWICE-2');
+    const csv = ['PO #,Qty,Quantity,Tracking #,Item #', `PO-CSV-TWICE-2,,lots,${UPS_1},TIT-GT2-9`].join('\r\n');
+    const document = await post(csv);
+    expect(document.results[0].result).toBe('rejected');
+    expect(document.results[0].reason).toMatch(/^column "Quantity": /);
+  });
+
   it('a file without a PO-number column is unprocessable, naming the headers it has', async () => {
     const response = await postDocument(app, writeKey, 'Tracking #,Qty\r\n1Z,1\r\n');
     expect(response.statusCode).toBe(422);

@@ -8,7 +8,7 @@ export type CsvField =
   | 'estimated_delivery_date' | 'invoice_number' | 'invoice_date' | 'due_date' | 'total_amount' | 'subtotal_amount'
   | 'tax_amount' | 'shipping_amount' | 'currency' | 'payment_terms' | 'supplier_name' | 'status';
 
-/** Reduced header names per field; the first column matching a field is used. */
+/** Reduced header names per field (a field may be found under several: see ColumnMap). */
 const ALIASES: Record<CsvField, readonly string[]> = {
   po_number: ['po', 'purchaseorder', 'custpo', 'customerpo', 'buyerpo', 'yourpo', 'ponumber'],
   tracking_number: ['tracking', 'track', 'trackingid', 'trackingcode', 'trackingnumbers', 'waybill'],
@@ -45,19 +45,27 @@ export function reduceHeader(header: string): string {
   return stripped === '' ? plain : stripped;
 }
 
-/** Where each known field is in a row, and the header text it was found under (to name it in reasons). */
+/**
+ * Where each known field is in a row, and the header text it was found under (to name it in reasons). A field
+ * found under more than one header (`Tracking #` and `Tracking Number`) has the first in `index`/`header` and the
+ * others in `more`: a row's value is whichever of them is filled, and two different values are that row's problem.
+ */
 export interface ColumnMap {
   index: Partial<Record<CsvField, number>>;
   header: Partial<Record<CsvField, string>>;
+  more: Partial<Record<CsvField, { index: number; header: string }[]>>;
 }
 
 export function mapColumns(headers: readonly string[]): ColumnMap {
-  const map: ColumnMap = { index: {}, header: {} };
+  const map: ColumnMap = { index: {}, header: {}, more: {} };
   headers.forEach((header, i) => {
     const field = FIELD_OF.get(reduceHeader(header));
-    if (field && map.index[field] === undefined) {
+    if (!field) return;
+    if (map.index[field] === undefined) {
       map.index[field] = i;
       map.header[field] = header.trim();
+    } else {
+      (map.more[field] ??= []).push({ index: i, header: header.trim() });
     }
   });
   return map;

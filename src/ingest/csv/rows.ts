@@ -48,20 +48,32 @@ class RowProblem extends Error {}
 
 /** Reads a row's cells by field, turning a bad cell into a RowProblem naming its column. */
 class Cells {
+  /** The header each field's value was read under, when not the field's first column. */
+  private readonly readUnder = new Map<CsvField, string>();
+
   constructor(private readonly record: readonly string[], private readonly columns: ColumnMap) {}
 
   column(field: CsvField): string {
-    return `column "${this.columns.header[field] ?? field}"`;
+    return `column "${this.readUnder.get(field) ?? this.columns.header[field] ?? field}"`;
   }
 
   /**
    * The cell's trimmed text, or null when empty. Every cell is free text under the one rule (domain/plain-text.ts)
    * before any reader interprets it, so a control character is this column's problem and never dropped by a reader
-   * that keeps only letters (a status `cancel\u0081led` must not read as `cancelled`).
+   * that keeps only letters (a status `cancel\u0081led` must not read as `cancelled`). A field with several
+   * columns takes the one filled; two columns filled differently are the row's problem, naming both.
    */
   text(field: CsvField): string | null {
-    const value = this.raw(field);
-    if (value === null) return null;
+    const filled = this.filled(field);
+    if (filled.length === 0) return null;
+    const [first] = filled;
+    const other = filled.find((cell) => cell.value !== first.value);
+    if (other) {
+      throw new RowProblem(`columns "${first.header}" and "${other.header}" hold different values ` +
+        `(${JSON.stringify(first.value)} and ${JSON.stringify(other.value)}): keep one of them`);
+    }
+    if (first.header !== this.columns.header[field]) this.readUnder.set(field, first.header);
+    const value = first.value;
     // A tracking cell may hold two numbers on two lines: the tracking reader names that fault itself, as the API does.
     const problem = textProblem(value, field === 'tracking_number' ? 'multiline' : 'line');
     if (problem !== null) throw new RowProblem(`${this.column(field)}: ${problem}`);
@@ -70,10 +82,19 @@ class Cells {
 
   /** The cell's trimmed text, or null when empty, unchecked: only to name and sort the row before it is read. */
   raw(field: CsvField): string | null {
+    return this.filled(field)[0]?.value ?? null;
+  }
+
+  /** The field's non-empty cells in this row, in column order, with their headers. */
+  private filled(field: CsvField): { header: string; value: string }[] {
     const index = this.columns.index[field];
-    if (index === undefined) return null;
-    const value = (this.record[index] ?? '').trim();
-    return value === '' ? null : value;
+    if (index === undefined) return [];
+    const cells: { header: string; value: string }[] = [];
+    for (const column of [{ index, header: this.columns.header[field]! }, ...(this.columns.more[field] ?? [])]) {
+      const value = (this.record[column.index] ?? '').trim();
+      if (value !== '') cells.push({ header: column.header, value });
+    }
+    return cells;
   }
 
   read<T>(field: CsvField, reader: (text: string) => Read<T>): T | null {
