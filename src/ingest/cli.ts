@@ -16,6 +16,16 @@ interface IngestOptions {
   supplierName?: string;
 }
 
+/** Why a file could not be read, in words (the errno code alone means little to an operator). */
+function unreadableFile(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT': return 'no such file';
+    case 'EISDIR': return 'is a directory (name the files in it, for example DIR/*)';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    default: return error.message;
+  }
+}
+
 /** Ingests each file in turn; returns how many failed (unreadable, unknown retailer, or not found). */
 async function ingestFiles(files: string[], options: IngestOptions): Promise<number> {
   const config = loadConfig();
@@ -31,11 +41,11 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
         bytes = await readFile(file);
       } catch (error) {
         failures++;
-        console.log(summaryLine(file, null, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)));
+        console.log(summaryLine(file, null, unreadableFile(error as NodeJS.ErrnoException)));
         continue;
       }
       const format = options.format ?? formatOfFile(file, bytes);
-      const { document, conflict } = await ingestDocument(database.db, retailer.id, {
+      const { document, conflict, created, resumed } = await ingestDocument(database.db, retailer.id, {
         bytes, format, filename: basename(file), supplier_name: options.supplierName ?? null,
         content_type: format === 'x12' ? 'application/edi-x12' : 'text/csv',
       }, { heldLimit: config.heldUpdateLimit });
@@ -45,7 +55,7 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
         continue;
       }
       if (document.status !== 'processed') failures++;
-      console.log(summaryLine(file, document, document.error));
+      console.log(summaryLine(file, document, document.error, { repeated: !created && !resumed }));
     }
   } finally {
     await database.close();

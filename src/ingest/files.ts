@@ -23,12 +23,19 @@ export interface FileOutcome {
   error: string | null;
   /** Where the file was moved (processed/ or failed/), or null when it stayed. */
   movedTo: string | null;
+  /** The same bytes were received before (`document` is that first document; nothing was applied again). */
+  repeated?: boolean;
 }
 
-/** `file.csv: processed sdoc_… applied 3, unchanged 0, unmatched 1, rejected 0` — the CLI's line per file. */
-export function summaryLine(file: string, document: DocumentRow | null, error: string | null): string {
+/**
+ * `file.csv: processed (sdoc_…; applied 3, unchanged 0, unmatched 1, rejected 0)` — the CLI's line per file. When the
+ * same bytes were received before (`repeated`), the line says so: the counts are that first document's, and nothing
+ * was applied again.
+ */
+export function summaryLine(file: string, document: DocumentRow | null, error: string | null, options: { repeated?: boolean } = {}): string {
   if (!document) return `${file}: failed: ${error}`;
   const counts = `applied ${document.applied}, unchanged ${document.unchanged}, unmatched ${document.unmatched}, rejected ${document.rejected}`;
   const status = document.status === 'failed' ? `failed: ${document.error}` : document.status;
+  if (options.repeated) return `${file}: already received as ${document.id} (${status}; its counts: ${counts}); nothing applied again`;
   return `${file}: ${status} (${document.id}; ${counts})`;
 }

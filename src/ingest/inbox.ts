@@ -79,16 +79,19 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
     const error = 'The file is empty.';
     return { file, status: 'failed', document: null, error, movedTo: await moveBeside(file, FAILED_DIR, error) };
   }
-  const { document } = await ingestDocument(db, retailer.id, {
+  const { document, created, resumed, conflict } = await ingestDocument(db, retailer.id, {
     bytes, format: formatOfFile(file, bytes), filename: basename(file),
     content_type: formatOfFile(file, bytes) === 'x12' ? 'application/edi-x12' : 'text/csv',
   }, { heldLimit });
   if (document.status === 'processing') {
     return { file, status: 'processing', document, error: 'another process is applying it', movedTo: null };
   }
+  if (conflict) {
+    return { file, status: 'failed', document, error: conflict, movedTo: await moveBeside(file, FAILED_DIR, conflict), repeated: true };
+  }
   const failed = document.status === 'failed';
   const movedTo = await moveBeside(file, failed ? FAILED_DIR : PROCESSED_DIR, failed ? document.error : null);
-  return { file, status: failed ? 'failed' : 'processed', document, error: document.error, movedTo };
+  return { file, status: failed ? 'failed' : 'processed', document, error: document.error, movedTo, repeated: !created && !resumed };
 }
 
 /** Watches INBOX_DIR until closed. Files are handled one at a time, in the order they became stable. */
@@ -108,7 +111,9 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
         const outcome = await handleFile(db, dir, file, options.heldLimit);
         const summary = outcome.document
           ? { document_id: outcome.document.id, applied: outcome.document.applied, unchanged: outcome.document.unchanged,
-            unmatched: outcome.document.unmatched, rejected: outcome.document.rejected }
+            unmatched: outcome.document.unmatched, rejected: outcome.document.rejected,
+            // The same bytes received before: the counts are the first document's, and nothing was applied again.
+            ...(outcome.repeated ? { already_received: true } : {}) }
           : {};
         if (outcome.status === 'failed') log.warn({ file, movedTo: outcome.movedTo, error: outcome.error, ...summary }, 'inbox: file failed');
         else log.info({ file, movedTo: outcome.movedTo, ...summary }, `inbox: file ${outcome.status}`);

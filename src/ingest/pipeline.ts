@@ -41,6 +41,8 @@ export interface IngestOptions {
 export interface IngestOutcome {
   /** True when these bytes were new for the retailer. */
   created: boolean;
+  /** True when they were not, but the first document's apply had been cut off and this call completed it. */
+  resumed: boolean;
   document: DocumentRow;
   /**
    * Set when the retailer sent these bytes before with another meaning (another format, or another
@@ -120,14 +122,15 @@ export async function ingestDocument(db: Db, retailerId: string, input: IngestIn
   const { id, created } = stored;
   let row = await findDocumentRow(db, retailerId, id);
   const conflict = created ? null : conflictWith(stored, input);
-  if (conflict) return { created, document: row!, conflict };
+  if (conflict) return { created, resumed: false, document: row!, conflict };
+  const resumed = !created && row?.status === 'processing';
   if (row?.status === 'processing') {
     const finished = await applyDocument(db, retailerId, row, options);
     // Counted once, by the call that finished it (DESIGN 4d: supplier documents by format and result).
     if (finished) supplierDocuments.inc({ format: row.format, result: finished });
     row = await findDocumentRow(db, retailerId, id);
   }
-  return { created, document: row!, conflict: null };
+  return { created, resumed, document: row!, conflict: null };
 }
 
 /** A document with its per-entry results, as the API shows it. */

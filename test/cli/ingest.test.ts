@@ -1,7 +1,7 @@
 // `ordersync ingest FILE… --retailer NAME` (DESIGN 3, "Inbox folder"), spawned as a user runs it, on SQLite and
 // PostgreSQL: a summary line per file, the same file again is the same document, exit status 1 when a file failed.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -57,21 +57,24 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
   });
 
   it('prints a line per file with its counts and document id, and exits 1 when one failed', async () => {
-    const result = await run(['ship.csv', 'garbage.csv', 'missing.csv', '--retailer', 'cli-golf']);
+    mkdirSync(join(dir, 'inbox'), { recursive: true });
+    const result = await run(['ship.csv', 'garbage.csv', 'missing.csv', 'inbox', '--retailer', 'cli-golf']);
     expect(result.code, result.stderr).toBe(1);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^ship\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 1, rejected 1\)$/);
     expect(lines[1]).toMatch(/^garbage\.csv: failed: The CSV has no PO-number column .* \(sdoc_\w+; applied 0/);
     expect(lines[2]).toBe('missing.csv: failed: no such file');
-    expect(result.stderr).toContain('2 of 3 files failed');
+    expect(lines[3]).toBe('inbox: failed: is a directory (name the files in it, for example DIR/*)');
+    expect(result.stderr).toContain('3 of 4 files failed');
   });
 
   it('exits 0 when every file is processed; the same file again is the same document, applying nothing', async () => {
     const before = await tableCounts(database.db);
     const again = await run(['ship.csv', '--retailer', 'cli-golf']);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout.trim()).toMatch(/^ship\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 1, rejected 1\)$/);
+    expect(again.stdout.trim()).toMatch(
+      /^ship\.csv: already received as sdoc_\w+ \(processed; its counts: applied 1, unchanged 0, unmatched 1, rejected 1\); nothing applied again$/);
     const ack = await run(['ack.csv', '--retailer', 'cli-golf', '--supplier-name', 'Acushnet']);
     expect(ack.code, ack.stderr).toBe(0);
     expect(ack.stdout.trim()).toMatch(/^ack\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 0, rejected 0\)$/);

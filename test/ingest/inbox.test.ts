@@ -92,4 +92,19 @@ describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId
     expect(slow.document?.applied).toBe(1);
     expect(await readFile(join(dir, 'inbox-golf', 'processed', 'slow.csv'), 'utf8')).toBe(whole);
   });
+
+  it('the same bytes again are said to be already received; the same bytes read as another format fail, naming the first', async () => {
+    const before = outcomes.length;
+    // early.csv's bytes under another name: the same document, nothing applied again.
+    await writeFile(join(dir, 'inbox-golf', 'early-again.csv'), csv('PO-INBOX-1'));
+    const [again] = (await handled(before + 1)).slice(before);
+    expect(again).toMatchObject({ status: 'processed', repeated: true, movedTo: join(dir, 'inbox-golf', 'processed', 'early-again.csv') });
+    expect(again.document?.filename).toBe('early.csv');
+    // The same bytes named as X12: not read a second way.
+    await writeFile(join(dir, 'inbox-golf', 'early.edi'), csv('PO-INBOX-1'));
+    const [conflict] = (await handled(before + 2)).slice(before + 1);
+    expect(conflict).toMatchObject({ status: 'failed', repeated: true });
+    expect(conflict.error).toMatch(/already received as document sdoc_\w+ with format "csv" \(now "x12"\)/);
+    expect(await readFile(join(dir, 'inbox-golf', 'failed', 'early.edi.error.txt'), 'utf8')).toMatch(/already received/);
+  });
 });
