@@ -15,6 +15,7 @@ import { createApiKey } from '../../src/store/api-keys.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import { ensureSupplier } from '../../src/store/suppliers.ts';
 import { seedDatabase } from '../../src/seed/seed.ts';
+import { ConsoleClient } from '../console/support.ts';
 import { postDocument } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { TEST_CONFIG } from '../support/world.ts';
@@ -49,6 +50,16 @@ const ALLOWED: { sql: RegExp; detail: RegExp; why: string }[] = [
     why: 'warehouse_id is not selective',
   },
   {
+    // KNOWN, NOT FIXED: the console's PO list filtered by supplier (store/po-browse.ts listPoRecords) matches a PO
+    // when its header or one of its lines names the supplier, newest order first. It walks the retailer's POs by
+    // order date until the page is full: quick when the supplier is common, a walk of every PO when it is rare.
+    // Reading the supplier's POs through purchase_orders_by_supplier and po_lines_by_supplier instead would read
+    // and sort all of them for every page; a seek needs the order date beside the line's supplier. Console only.
+    sql: /^select "po"\."view_v2" from "purchase_orders" as "po" where "po"\."retailer_id" = \? and \("po"\."supplier_id" = \? or exists/,
+    detail: /^SEARCH po USING INDEX purchase_orders_by_date \(retailer_id=\?\)$/,
+    why: 'console supplier filter, see above',
+  },
+  {
     // The sequencer gives new events their feed position: the partial index events_unsequenced holds only events
     // not yet sequenced, so this "scan" reads the few written since it last ran, not the retailer's events.
     sql: /^update "events" set "position" = "seq" where "position" is null$/,
@@ -76,6 +87,16 @@ function recordStatements(): { statements: Map<string, true>; stop: () => void }
 function planOf(sqlite: { prepare: (sql: string) => { all: (...p: unknown[]) => { detail: string }[] } }, sql: string): string[] {
   const parameters = (sql.match(/\?/g) ?? []).length;
   return sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(parameters).fill(null)).map((row) => row.detail);
+}
+
+/**
+ * `sql` with each `in (?, …)` list widened to 8 parameters, or undefined when it has none. The planner's choice
+ * depends on the list's length: with one or two ids it seeks the primary key, with three it may walk the retailer's
+ * index instead (so loadPoAggregates's statement looked right in a test that loaded one PO at a time).
+ */
+function widened(sql: string): string | undefined {
+  const wide = sql.replace(/\bin \(\?(?:, \?)*\)/gi, `in (${Array(8).fill('?').join(', ')})`);
+  return wide === sql ? undefined : wide;
 }
 
 /** Table name of each alias in `sql` (`"purchase_orders" as "po"`), and each table as itself. */
@@ -185,8 +206,12 @@ describe('query plans of the request paths (SQLite)', () => {
     await app.ready();
     await exercise();
     recorder.stop();
-    for (const sql of recorder.statements.keys()) recorded.push({ sql, plan: planOf(sqlite, sql) });
-    if (process.env.DUMP_PLANS) (await import('node:fs')).writeFileSync(process.env.DUMP_PLANS, recorded.map((r) => r.plan.join(' | ') + '\t' + r.sql.replace(/\s+/g, ' ').slice(0, 300)).join('\n'));
+    for (const sql of recorder.statements.keys()) {
+      recorded.push({ sql, plan: planOf(sqlite, sql) });
+      const wide = widened(sql);
+      if (wide !== undefined && !recorder.statements.has(wide)) recorded.push({ sql: wide, plan: planOf(sqlite, wide) });
+    }
+    if (process.env.DUMP_PLANS) (await import('node:fs')).writeFileSync(process.env.DUMP_PLANS, recorded.map((r) => r.plan.join(' | ') + '\t' + r.sql.replace(/\s+/g, ' ')).join('\n'));
   }, 120_000);
   afterAll(async () => {
     recorder?.stop();
@@ -227,6 +252,12 @@ describe('query plans of the request paths (SQLite)', () => {
     const po = await create({ po_number: 'PO-PLAN-1', reference_number: 'REF-1' });
     const draft = await create({ po_number: 'PO-PLAN-2' });
     await create(); // a generated PO number
+    await create({ po_number: 'PO-PLAN-3' });
+    for (let i = 0; i < 2; i++) { // with an Idempotency-Key, then its replay
+      const response = await app.inject({ method: 'POST', url: '/api/v2/purchase_orders', headers: { 'x-api-key': key, 'idempotency-key': 'plan-key-1' },
+        payload: { supplier_id: supplierId, warehouse_id: warehouse.warehouse_id, products: [product('GT2', 1)], po_number: 'PO-IDEM-1' } });
+      expect(response.statusCode, response.body).toBe(201);
+    }
     await call('POST', '/api/v2/purchase_orders', { supplier_id: supplierId, warehouse_id: warehouse.warehouse_id, products: [product('X', 1)], po_number: 'PO-PLAN-1' }, 409);
 
     // Lifecycle moves: edit a draft (a line removed, one added), open, ship, receive, cancel.
@@ -247,6 +278,8 @@ describe('query plans of the request paths (SQLite)', () => {
     await send(updates);
     await send(updates);
     await send([order('PO-PLAN-1', 'backorder'), order('PO-LATE-2', 'cancelled')]);
+    // A batch for several POs: with three or more ids in an IN list SQLite's choice of index changes.
+    await send([order('PO-PLAN-1', 'processing'), order('PO-LATE-1', 'backorder'), order('PO-PLAN-3'), order('PO-LATE-2', 'confirmed')]);
 
     // Supplier documents: CSV and X12 856, new and sent again.
     const csv = 'PO #,Order No.,Tracking #,Ship Via,Item #,Qty Shipped,Ship Date\r\n' +
@@ -318,6 +351,19 @@ describe('query plans of the request paths (SQLite)', () => {
     await call('PUT', `/api/v2/warehouses/${warehouse.warehouse_id}`, { name: 'Main', inventory_locations: [locationA] }, 200);
     await call('PUT', `/api/v2/warehouses/${warehouse.warehouse_id}`, { name: 'Main', inventory_locations: [locationB] });
     await call('GET', '/api/v2/suppliers', undefined, 200);
+
+    // The web console's pages, which read through the same store with their own filters.
+    const browser = new ConsoleClient(app);
+    expect((await browser.signIn(key)).statusCode).toBe(303);
+    const pages = ['/console/orders', '/console/orders?page=3', `/console/orders?supplier=${supplierId}`, '/console/orders?status=submitted',
+      '/console/orders?from=2026-01-01&to=2026-12-31', '/console/search?q=PO-PLAN-1', '/console/search?q=SO-PO-PLAN-1',
+      '/console/search?q=1Z999AA10123456784', `/console/orders/${po.purchase_order_id}`, '/console/documents', `/console/documents/${documentId}`,
+      '/console/webhooks', `/console/webhooks/${endpoint.id}`, `/console/webhooks/${endpoint.id}/deliveries`, '/console/keys', '/console/connections'];
+    for (const page of pages) {
+      const response = await browser.get(page);
+      expect(response.statusCode, `${page}: ${response.body.slice(0, 300)}`).toBeLessThan(400);
+    }
+
     await call('DELETE', `/api/v2/webhook_endpoints/${endpoint.id}`, undefined, 204);
   }
 
