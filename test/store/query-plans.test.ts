@@ -3,9 +3,10 @@
 // fits. Both cost nothing on a test database and grow with the data (DESIGN 7: no request may scan a range that
 // grows with the data). This test drives the real service through its request paths, records every statement
 // better-sqlite3 prepares, and asks SQLite for each one's plan: none may scan a table that grows with a retailer's
-// data, nor search one by retailer_id alone when the statement names a more selective column, nor sort a whole
-// range of one to return a page. SQLite only: it is
-// about SQLite's planner (PostgreSQL keeps statistics and is checked by the benchmarks).
+// data, nor search one by retailer_id alone (or with a column it only tests for NULL) when the statement names a
+// narrower column, nor sort a whole range of one to return a page. Periodic jobs (purges, expiry of all retailers,
+// the sync engine) are not request paths and are not driven here. SQLite only: it is about SQLite's planner.
+// DUMP_PLANS=<file> writes every recorded statement with its plan, for a look at what the paths prepare.
 import { createRequire } from 'node:module';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,15 @@ const ALLOWED: { sql: RegExp; detail: RegExp; why: string }[] = [
     sql: /from "purchase_orders" as "po" .*where "po"\."retailer_id" = \? and "po"\."warehouse_id" = \?( order by| limit|$)/,
     detail: /^SEARCH po USING (COVERING )?INDEX (purchase_orders_by_created|sqlite_autoindex_purchase_orders_2) \(retailer_id=\?\)$/,
     why: 'warehouse_id is not selective',
+  },
+  {
+    // KNOWN, NOT FIXED: the PO list's modify_date_start (updated_at >= ?) with the list's order (created_at, id).
+    // It walks the retailer's POs in created order testing updated_at; an index on (retailer_id, updated_at) would
+    // read the modified POs but then sort all of them (their full rows) for every page, which is worse for an old
+    // date. The seekable form orders such a list by updated_at (what an incremental poller wants): an API change.
+    sql: /from "purchase_orders" as "po" .*where "po"\."retailer_id" = \? and "po"\."updated_at" >= \?( order by| limit|$)/,
+    detail: /^SEARCH po USING (COVERING )?INDEX (purchase_orders_by_created|sqlite_autoindex_purchase_orders_2) \(retailer_id=\?\)$/,
+    why: 'modify_date_start, see above',
   },
   {
     // KNOWN, NOT FIXED: the console's PO list filtered by supplier (store/po-browse.ts listPoRecords) matches a PO
@@ -109,23 +119,29 @@ function aliases(sql: string): Map<string, string> {
   return map;
 }
 
-/** Columns of `table` (via alias or bare name) the statement constrains by = or IN, other than retailer_id. */
-function selectiveColumns(sql: string, table: string, names: Map<string, string>): string[] {
-  const columns = new Set<string>();
-  for (const m of sql.matchAll(/(?:"(\w+)"\.)?"(\w+)"\s*(?:=\s*\?|in\s*\()/gi)) {
-    const owner = m[1] === undefined ? table : names.get(m[1]);
-    if (owner === table && m[2] !== 'retailer_id') columns.add(m[2]);
+/**
+ * Columns of `table` the statement constrains, other than retailer_id: `equal` by = or IN, `range` by <, <=, > or
+ * >=, `nullTest` by IS [NOT] NULL. An unqualified column counts only in a statement of one table.
+ */
+function constrainedColumns(sql: string, table: string, names: Map<string, string>) {
+  const single = new Set(names.values()).size === 1;
+  const equal = new Set<string>();
+  const range = new Set<string>();
+  const nullTest = new Set<string>();
+  for (const m of sql.matchAll(/(?:"(\w+)"\.)?"(\w+)"\s*(=\s*\?|in\s*\(|(?:<=?|>=?)\s*\?|is (?:not )?null)/gi)) {
+    const owner = m[1] === undefined ? (single ? table : undefined) : names.get(m[1]);
+    if (owner !== table || m[2] === 'retailer_id') continue;
+    (/^(=|in)/i.test(m[3]) ? equal : /^is/i.test(m[3]) ? nullTest : range).add(m[2]);
   }
-  return [...columns];
+  return { equal: [...equal], range: [...range], nullTest: [...nullTest] };
 }
 
-/**
- * Foreign keys pointing at each table (parent → children). A plan of an INSERT into a parent lists a look-up in
- * every child for rows the new key would "fix"; SQLite runs it only while deferred foreign-key violations are
- * outstanding (OP_FkIfZero), which OrderSync's immediate constraints never leave, so those rows are not searches
- * the statement makes. A DELETE's (or key-changing UPDATE's) child look-ups do run, and stay checked.
- */
-function childTables(sqlite: { prepare: (sql: string) => { all: () => unknown[] } }): Map<string, Set<string>> {
+interface Schema {
+  /** Foreign keys pointing at each table (parent → children); see offences. */
+  children: Map<string, Set<string>>;
+}
+
+function readSchema(sqlite: { prepare: (sql: string) => { all: () => unknown[] } }): Schema {
   const children = new Map<string, Set<string>>();
   const tables = sqlite.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[];
   for (const { name } of tables) {
@@ -134,11 +150,11 @@ function childTables(sqlite: { prepare: (sql: string) => { all: () => unknown[] 
       children.get(fk.table)!.add(name);
     }
   }
-  return children;
+  return { children };
 }
 
 /** What is wrong with one statement's plan, one line per offending plan row (none: empty). */
-function offences(statement: Recorded, children: Map<string, Set<string>>): string[] {
+function offences(statement: Recorded, schema: Schema): string[] {
   const sql = statement.sql.replace(/\s+/g, ' ');
   const names = aliases(sql);
   const insertInto = /^\s*insert\s+into\s+"?(\w+)"?/i.exec(sql)?.[1];
@@ -149,16 +165,24 @@ function offences(statement: Recorded, children: Map<string, Set<string>>): stri
     if (scan) {
       const table = names.get(scan[1]) ?? scan[1];
       if (!GROWING.has(table)) continue; // also "SCAN n-ROW VALUES CLAUSE", constant rows, small tables
-      if (insertInto !== undefined && children.get(insertInto)?.has(table)) continue; // see childTables
+      // An INSERT's plan lists a look-up in every child table of the new row's table, for rows the new key would
+      // "fix"; SQLite runs it only while deferred foreign-key violations are outstanding (OP_FkIfZero), which
+      // OrderSync's immediate constraints never leave. A DELETE's child look-ups do run, and stay checked.
+      if (insertInto !== undefined && schema.children.get(insertInto)?.has(table)) continue;
       found.push(`scans ${table}: ${detail}`);
       continue;
     }
-    const search = /^SEARCH (\w+) USING (?:COVERING |PRIMARY KEY)?\s*(?:INDEX \S+ )?\(retailer_id=\?\)/.exec(detail);
-    if (search) {
-      const table = names.get(search[1]) ?? search[1];
-      if (!GROWING.has(table)) continue;
-      const selective = selectiveColumns(sql, table, names);
-      if (selective.length > 0) found.push(`walks the retailer's ${table} though it names ${selective.join(', ')}: ${detail}`);
+    const search = /^SEARCH (\w+) USING .*\((.*)\)/.exec(detail);
+    if (!search) continue;
+    const table = names.get(search[1]) ?? search[1];
+    if (!GROWING.has(table)) continue;
+    const used = [...search[2].matchAll(/(\w+)(?:=|>|<)/g)].map((m) => m[1]);
+    const { equal, range, nullTest } = constrainedColumns(sql, table, names);
+    // The index seeks only retailer_id, or retailer_id and a column the statement tests for NULL (an `expired_at
+    // is null` taken for a key), while the statement names a column that would narrow the search.
+    const weak = used.every((column) => column === 'retailer_id' || nullTest.includes(column));
+    if (used.includes('retailer_id') && weak && equal.length + range.length > 0) {
+      found.push(`walks the retailer's ${table} though it names ${[...equal, ...range].join(', ')}: ${detail}`);
     }
   }
   // A page (LIMIT) sorted whole: every row of the range is read and sorted to return the page. "LAST TERM OF ORDER
@@ -374,8 +398,8 @@ describe('query plans of the request paths (SQLite)', () => {
   });
 
   it('no plan scans a growing table or walks a retailer\'s rows past a more selective key', () => {
-    const children = childTables(sqlite);
-    const bad = recorded.map((r) => ({ ...r, found: offences(r, children) })).filter((r) => r.found.length > 0);
+    const schema = readSchema(sqlite);
+    const bad = recorded.map((r) => ({ ...r, found: offences(r, schema) })).filter((r) => r.found.length > 0);
     const report = bad.map((r) => `${r.found.join('\n')}\n  plan: ${r.plan.join(' | ')}\n  sql:  ${r.sql.replace(/\s+/g, ' ')}`).join('\n\n');
     expect(bad.length, `statements whose plan grows with the data:\n\n${report}\n`).toBe(0);
   });

@@ -25,7 +25,13 @@
 //    `status` and `warehouse_id` get none: a retailer has a handful of each, so a filter on one matches a large
 //    share of its POs and walking the list order to fill a page costs about what the filtered range would.
 //
-// 3. An endpoint's deliveries, newest first by id (GET /api/v2/webhook_endpoints/:id/deliveries, paged by
+// 3. Held supplier updates by (retailer_id, expired_at): GET /api/v2/supplier_updates/held first brings expiry up
+//    to date, deleting the retailer's updates expired more than 30 days ago (store/held-supplier-updates.ts); by
+//    retailer_id alone that walked every update the retailer holds (up to HELD_UPDATE_LIMIT, 100,000) on each
+//    request. Partial, expired rows only: with the unexpired ones in it too, SQLite took `expired_at is null` for
+//    the better key and read "this batch's fingerprints, unexpired" as a walk of every unexpired update.
+//
+// 4. An endpoint's deliveries, newest first by id (GET /api/v2/webhook_endpoints/:id/deliveries, paged by
 //    `before`): webhook_deliveries_endpoint was (endpoint_id, created_at, id), so each page read and sorted all of
 //    the endpoint's deliveries (30 days of them) to return 20. It is replaced by (endpoint_id, id), which seeks the
 //    page in order; its other users (an endpoint's delete) name endpoint_id only, so no write pays for two.
@@ -53,6 +59,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const [name, table, columns] of FOREIGN_KEY_INDEXES) {
     await db.schema.createIndex(name).on(table).columns(columns).execute();
   }
+  await db.schema.createIndex('held_supplier_updates_expired').on('held_supplier_updates').columns(['retailer_id', 'expired_at'])
+    .where(sql.ref('expired_at'), 'is not', null).execute();
   for (const [name, column] of PO_LIST_INDEXES) {
     await db.schema.createIndex(name).on('purchase_orders').columns(['retailer_id', column, 'created_at', 'id'])
       .where(sql.ref(column), 'is not', null).execute();
@@ -61,6 +69,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const [name] of [...PO_LIST_INDEXES].reverse()) await db.schema.dropIndex(name).execute();
+  await db.schema.dropIndex('held_supplier_updates_expired').execute();
   for (const [name] of [...FOREIGN_KEY_INDEXES].reverse()) await db.schema.dropIndex(name).execute();
   await db.schema.dropIndex('webhook_deliveries_by_endpoint').execute();
   await db.schema.createIndex('webhook_deliveries_endpoint').on('webhook_deliveries').columns(['endpoint_id', 'created_at', 'id']).execute();
