@@ -51,6 +51,12 @@ const ALLOWED: { sql: RegExp; detail: RegExp; why: string }[] = [
     why: 'warehouse_id is not selective',
   },
   {
+    // Supplier documents filtered by format: x12 or csv, so a format matches a large share of the documents.
+    sql: /from "supplier_documents" where "retailer_id" = \? and "format" = \?( order by|$)/,
+    detail: /^SEARCH supplier_documents USING (COVERING )?INDEX supplier_documents_(list|by_status) \(retailer_id=\?\)$/,
+    why: 'format is not selective',
+  },
+  {
     // KNOWN, NOT FIXED: the PO list's modify_date_start (updated_at >= ?) with the list's order (created_at, id).
     // It walks the retailer's POs in created order testing updated_at; an index on (retailer_id, updated_at) would
     // read the modified POs but then sort all of them (their full rows) for every page, which is worse for an old
@@ -320,7 +326,9 @@ describe('query plans of the request paths (SQLite)', () => {
     await call('GET', `/api/v2/supplier_documents/${documentId}/content`, undefined, 200);
     const documents = (await call('GET', '/api/v2/supplier_documents?page_size=1', undefined, 200)).json();
     if (documents.links.next) await call('GET', pathOf(documents.links.next.href), undefined, 200);
-    await call('GET', '/api/v2/supplier_documents?status=processed&format=csv&received_since=2020-01-01T00:00:00Z', undefined, 200);
+    for (const filter of ['status=failed', 'format=x12', 'status=processed&format=csv&received_since=2020-01-01T00:00:00Z']) {
+      await call('GET', `/api/v2/supplier_documents?${filter}`, undefined, 200);
+    }
 
     // The read API, both versions.
     for (const version of ['v1', 'v2']) {

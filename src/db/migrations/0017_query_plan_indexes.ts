@@ -24,6 +24,9 @@
 //    the filter is an equality, and POs without the value (most have no reference_number) stay out of them.
 //    `status` and `warehouse_id` get none: a retailer has a handful of each, so a filter on one matches a large
 //    share of its POs and walking the list order to fill a page costs about what the filtered range would.
+//    GET /api/v2/supplier_documents filtered by status likewise: processing and failed are rare, and finding them
+//    walked every document of the retailer; (retailer_id, status, received_at, id) seeks them in the list's order
+//    (documents are written a file at a time, so the index costs little). `format` (x12 or csv) gets none.
 //
 // 3. Held supplier updates by (retailer_id, expired_at): GET /api/v2/supplier_updates/held first brings expiry up
 //    to date, deleting the retailer's updates expired more than 30 days ago (store/held-supplier-updates.ts); by
@@ -59,6 +62,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const [name, table, columns] of FOREIGN_KEY_INDEXES) {
     await db.schema.createIndex(name).on(table).columns(columns).execute();
   }
+  await db.schema.createIndex('supplier_documents_by_status').on('supplier_documents')
+    .columns(['retailer_id', 'status', 'received_at', 'id']).execute();
   await db.schema.createIndex('held_supplier_updates_expired').on('held_supplier_updates').columns(['retailer_id', 'expired_at'])
     .where(sql.ref('expired_at'), 'is not', null).execute();
   for (const [name, column] of PO_LIST_INDEXES) {
@@ -70,6 +75,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   for (const [name] of [...PO_LIST_INDEXES].reverse()) await db.schema.dropIndex(name).execute();
   await db.schema.dropIndex('held_supplier_updates_expired').execute();
+  await db.schema.dropIndex('supplier_documents_by_status').execute();
   for (const [name] of [...FOREIGN_KEY_INDEXES].reverse()) await db.schema.dropIndex(name).execute();
   await db.schema.dropIndex('webhook_deliveries_by_endpoint').execute();
   await db.schema.createIndex('webhook_deliveries_endpoint').on('webhook_deliveries').columns(['endpoint_id', 'created_at', 'id']).execute();
