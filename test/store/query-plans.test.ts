@@ -383,6 +383,8 @@ describe('query plans of the request paths (SQLite)', () => {
     await call('PUT', `/api/v2/warehouses/${warehouse.warehouse_id}`, { name: 'Main', inventory_locations: [locationA] }, 200);
     await call('PUT', `/api/v2/warehouses/${warehouse.warehouse_id}`, { name: 'Main', inventory_locations: [locationB] });
     await call('GET', '/api/v2/suppliers', undefined, 200);
+    // A rename re-renders the supplier's POs (store/supplier-rerenders.ts), found by seeking from a cursor.
+    await call('PUT', `/api/v2/suppliers/${supplierId}`, { name: 'Acushnet Golf' }, 200);
 
     // The web console's pages, which read through the same store with their own filters.
     const browser = new ConsoleClient(app);

@@ -1,5 +1,5 @@
 // Indexes found missing by test/store/query-plans.test.ts (DESIGN 7: no request may scan a range that grows with
-// the data). Two kinds:
+// the data), in four groups:
 //
 // 1. Foreign keys whose child column had no index. Deleting (or re-keying) a parent makes the database look for
 //    its children: SQLite scans the whole child table for each parent row, PostgreSQL does a sequential scan.
