@@ -142,4 +142,28 @@ describe.each(databases.eachSupportedId())('held supplier updates: limit and exp
     expect(page.meta).toMatchObject({ page: 2, limit: 1, has_more: page.meta.total > 2 });
     expect(page.data).toHaveLength(1);
   });
+
+  it('lists one PO number\'s held updates oldest first, paged, with their total and the status filter', async () => {
+    // Another retailer, so this one's limit of 3 is free; one request per update, so each has its own received_at.
+    const sendOther = async (update: unknown) => {
+      const response = await app.inject({ method: 'POST', url: '/api/v2/supplier_updates', payload: { updates: [update] }, headers: { 'x-api-key': otherKey } });
+      expect(response.json().results[0].result, response.body).toBe('unmatched');
+    };
+    await sendOther(order('MULTI-1', 'confirmed'));
+    await sendOther(order('OTHER-1', 'confirmed'));
+    await sendOther(order('MULTI-1', 'backorder'));
+    const list = async (query: string) => {
+      const response = await app.inject({ method: 'GET', url: `/api/v2/supplier_updates/held${query}`, headers: { 'x-api-key': otherKey } });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json();
+    };
+    const first = await list('?po_number=MULTI-1&limit=1');
+    expect(first.meta).toEqual({ total: 2, page: 1, limit: 1, has_more: true });
+    expect(first.data.map((u: any) => u.update.status)).toEqual(['confirmed']);
+    const second = await list('?po_number=MULTI-1&limit=1&page=2');
+    expect(second.meta).toEqual({ total: 2, page: 2, limit: 1, has_more: false });
+    expect(second.data.map((u: any) => u.update.status)).toEqual(['backorder']);
+    expect((await list('?po_number=MULTI-1&status=expired')).meta.total).toBe(0);
+    expect((await list('?po_number=MULTI-1&status=held')).data.map((u: any) => u.update.status)).toEqual(['confirmed', 'backorder']);
+  });
 });

@@ -85,14 +85,27 @@ export async function listHeldSupplierUpdates(
   let query = db.selectFrom('held_supplier_updates').where('retailer_id', '=', retailerId);
   if (filters.status === 'held') query = query.where('expired_at', 'is', null);
   if (filters.status === 'expired') query = query.where('expired_at', 'is not', null);
-  if (filters.po_number !== undefined) query = query.where('po_number', '=', filters.po_number);
-  const [count, rows] = await Promise.all([
-    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    query.select(['id', 'po_number', 'payload', 'received_at', 'expired_at'])
-      .orderBy('received_at').orderBy('id').limit(page.limit).offset(page.offset).execute(),
-  ]);
+  const columns = ['id', 'po_number', 'payload', 'received_at', 'expired_at'] as const;
+  let total: number;
+  let rows: { id: string; po_number: string; payload: string; received_at: string; expired_at: string | null }[];
+  if (filters.po_number !== undefined) {
+    // One PO number's held updates are few: read them all by (retailer_id, po_number) and sort and page here.
+    // Asked for in SQL in (received_at, id) order, SQLite (no statistics) walks every held update of the retailer
+    // in received_at order instead, to save that sort.
+    const all = await query.where('po_number', '=', filters.po_number).select(columns).execute();
+    all.sort((a, b) => (a.received_at < b.received_at ? -1 : a.received_at > b.received_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    total = all.length;
+    rows = all.slice(page.offset, page.offset + page.limit);
+  } else {
+    const [count, found] = await Promise.all([
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      query.select(columns).orderBy('received_at').orderBy('id').limit(page.limit).offset(page.offset).execute(),
+    ]);
+    total = Number(count.n);
+    rows = found;
+  }
   return {
-    total: Number(count.n),
+    total,
     updates: rows.map((row) => {
       const update = JSON.parse(row.payload) as { type?: string };
       return {
