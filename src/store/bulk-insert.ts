@@ -17,14 +17,16 @@ const MAX_ROWS = 256;
 
 const compiledSql = new Map<string, string>();
 
-function sqlFor(db: Db, table: keyof Database & string, columns: readonly string[], rows: number): string {
-  const key = `${db.getExecutor().adapter.constructor.name}\u0000${table}\u0000${columns.join(',')}\u0000${rows}`;
+function sqlFor(db: Db, table: keyof Database & string, columns: readonly string[], rows: number, conflictKey: readonly string[] | undefined): string {
+  const key = `${db.getExecutor().adapter.constructor.name}\u0000${table}\u0000${columns.join(',')}\u0000${rows}\u0000${conflictKey?.join(',') ?? ''}`;
   let text = compiledSql.get(key);
   if (text === undefined) {
     // Every value a distinct string, so that each becomes one parameter, row by row in column order.
     const placeholderRows = Array.from({ length: rows }, (_, r) =>
       Object.fromEntries(columns.map((c, i) => [c, `\u0000${r}:${i}`])));
-    const compiled = db.insertInto(table).values(placeholderRows as never).compile();
+    let query = db.insertInto(table).values(placeholderRows as never);
+    if (conflictKey) query = query.onConflict((oc) => oc.columns(conflictKey as never).doNothing());
+    const compiled = query.compile();
     if (compiled.parameters.length !== rows * columns.length) {
       throw new Error(`insertRows: unexpected parameters for ${table}: ${compiled.parameters.length}`);
     }
@@ -44,9 +46,11 @@ function blockSize(remaining: number, perRowLimit: number): number {
  * Inserts `rows` into `table` (inside the caller's transaction when it has one), with the columns any row has; a
  * value a row leaves out (or undefined) is written as NULL, not as the column's default. Errors are the database's
  * (a constraint violation rejects the statement; the caller's transaction decides what survives).
+ * `options.skipConflictsOn`: a unique key; a row whose key is already stored is skipped (ON CONFLICT DO NOTHING).
  */
-export async function insertRows<T extends keyof Database & string>(db: Db, table: T, rows: readonly Insertable<Database[T]>[]):
-  Promise<void> {
+export async function insertRows<T extends keyof Database & string>(
+  db: Db, table: T, rows: readonly Insertable<Database[T]>[], options: { skipConflictsOn?: readonly (keyof Database[T] & string)[] } = {},
+): Promise<void> {
   if (rows.length === 0) return;
   const columns: string[] = [];
   const seen = new Set<string>();
@@ -67,7 +71,7 @@ export async function insertRows<T extends keyof Database & string>(db: Db, tabl
       const row = rows[r] as Record<string, unknown>;
       for (const column of columns) parameters[k++] = row[column] ?? null;
     }
-    await db.executeQuery(CompiledQuery.raw(sqlFor(db, table, columns, size), parameters));
+    await db.executeQuery(CompiledQuery.raw(sqlFor(db, table, columns, size, options.skipConflictsOn), parameters));
     start += size;
   }
 }

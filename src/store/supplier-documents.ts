@@ -6,6 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { SupplierDocumentsTable } from '../db/schema.ts';
 import { newId } from '../domain/ids.ts';
 import type { ParsedUpdate } from '../domain/supplier-updates.ts';
+import { insertRows } from './bulk-insert.ts';
 import { recordEvent } from './events.ts';
 import { ingestSupplierUpdates, type UpdateResultKind } from './supplier-updates.ts';
 
@@ -161,9 +162,7 @@ export async function applyDocumentBatch(
         result: outcome.result, reason: storableText(outcome.reason),
       };
     });
-    for (let i = 0; i < rows.length; i += 200) {
-      await trx.insertInto('supplier_document_results').values(rows.slice(i, i + 200)).execute();
-    }
+    await insertRows(trx, 'supplier_document_results', rows);
     await trx.updateTable('supplier_documents').set((eb) => ({
       applied: eb('applied', '+', summary.applied), unchanged: eb('unchanged', '+', summary.unchanged),
       unmatched: eb('unmatched', '+', summary.unmatched), rejected: eb('rejected', '+', summary.rejected),

@@ -12,6 +12,7 @@ import type { Db } from '../db/database.ts';
 import { countHeldSupplierUpdates, DEFAULT_HELD_UPDATE_LIMIT, heldLimitReason } from './held-supplier-updates.ts';
 import { recordEvent } from './events.ts';
 import { loadPoAggregates, refreshManyPoViews, supplierNamesOf, type PoAggregate } from './purchase-orders.ts';
+import { insertRows } from './bulk-insert.ts';
 import { invoiceFilename, writeNetChanges, type PendingDocument, type StatusEventRow } from './supplier-update-writes.ts';
 
 export const SUPPLIER_UPDATE_SOURCE = 'supplier_update';
@@ -249,10 +250,7 @@ class IngestSession {
   async finish(): Promise<void> {
     const perPo = [...this.touched].map((poId) => ({ poId, changes: diffSnapshots(this.initial.get(poId)!, this.snapshots.get(poId)!) }));
     await writeNetChanges(this.trx, this.retailerId, this.nowText, perPo, this.statusEvents, this.documents);
-    for (let i = 0; i < this.newlyApplied.length; i += 500) {
-      await this.trx.insertInto('applied_supplier_updates').values(this.newlyApplied.slice(i, i + 500))
-        .onConflict((oc) => oc.columns(['retailer_id', 'fingerprint']).doNothing()).execute();
-    }
+    await insertRows(this.trx, 'applied_supplier_updates', this.newlyApplied, { skipConflictsOn: ['retailer_id', 'fingerprint'] });
     const doneHeld = this.newlyApplied.map((row) => row.fingerprint).filter((f) => this.held.has(f));
     for (let i = 0; i < doneHeld.length; i += 500) {
       await this.trx.deleteFrom('held_supplier_updates')
