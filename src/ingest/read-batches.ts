@@ -115,8 +115,15 @@ function takeWorker(): Worker {
   return new Worker(new URL('./read-worker.js', import.meta.url));
 }
 
+/** Idle workers kept at most: documents read at the same time each had one; one waiting is enough. */
+const MAX_IDLE = 1;
+
 function keepWorker(worker: Worker): void {
   worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
+  if (idle.length >= MAX_IDLE) {
+    void worker.terminate();
+    return;
+  }
   worker.unref();
   const entry = { worker, timer: setTimeout(() => {
     idle.splice(idle.indexOf(entry), 1);
