@@ -1,5 +1,7 @@
 // Versioned migrations, applied at start and by `ordersync migrate`.
-import { PostgresAdapter, sql } from 'kysely';
+import {
+  PostgresAdapter, sql, type DatabaseIntrospector, type SchemaMetadata, type TableMetadata,
+} from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import type { Db } from './database.ts';
 import * as m0001 from './migrations/0001_initial.ts';
@@ -49,7 +51,7 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema ?? undefined
     : undefined;
   const migrator = new Migrator({
-    db,
+    db: schema === undefined ? db : withIntrospectionOf(db, schema),
     migrationTableSchema: schema,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'schema_migrations',
@@ -58,20 +60,37 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     // is independent of the others' tables, so a database that has a later one still takes an earlier one.
     allowUnorderedMigrations: true,
   });
-  for (let attempt = 1; ; attempt++) {
-    const result = await migrator.migrateToLatest();
-    if (!result.error) return result;
-    // Kysely finds its bookkeeping table by listing the tables of every schema it may use; a schema another
-    // client drops during that listing (a test database, another tool's schema) fails the listing with
-    // invalid_schema_name (3F000) although ours is untouched. Listing again sees the catalogue without it.
-    if (!droppedSchemaDuringListing(result.error, schema) || attempt === 5) throw result.error;
-    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-  }
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
 }
 
-/** True when `error` is PostgreSQL's invalid_schema_name for a schema other than `ours`. */
-function droppedSchemaDuringListing(error: unknown, ours: string | undefined): boolean {
-  if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== '3F000') return false;
-  const message = String((error as { message?: unknown }).message ?? '');
-  return ours === undefined || !message.includes(`"${ours}"`);
+/**
+ * `db` as the migrator sees it (PostgreSQL): its introspection looks at `schema` alone. Kysely's own lists the
+ * tables of every schema with functions that take names (has_schema_privilege, pg_get_serial_sequence), and those
+ * fail outright when another client drops a schema or a table during the listing (invalid_schema_name,
+ * undefined_table: seen in CI, where test files drop their schemas while others migrate). The catalogue read by
+ * oid, filtered to one schema, cannot meet another schema's objects. The migrator only asks whether our schema and
+ * its bookkeeping tables exist.
+ */
+function withIntrospectionOf(db: Db, schema: string): Db {
+  const introspection: DatabaseIntrospector = {
+    async getSchemas(): Promise<SchemaMetadata[]> {
+      const rows = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db);
+      return rows.rows.map(({ name }) => ({ name }));
+    },
+    async getTables(): Promise<TableMetadata[]> {
+      const rows = await sql<{ name: string; kind: string }>`select c.relname as name, c.relkind as kind from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace n on n.oid = c.relnamespace where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v', 'f')`.execute(db);
+      return rows.rows.map(({ name, kind }) => ({ name, schema, isView: kind === 'v', isForeign: kind === 'f', columns: [] }));
+    },
+  };
+  // Every other member is the real instance's, called on it (Kysely keeps its state in private fields).
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
