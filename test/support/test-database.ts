@@ -68,14 +68,9 @@ export class TestDatabases {
     return id === 'SQLITE' ? this.initSqlite() : this.initPostgres();
   }
 
-  /**
-   * Applies pending migrations to a database made by `init`; on PostgreSQL under the lock that keeps other files
-   * from dropping their schemas meanwhile (see withSchemaLock).
-   */
+  /** Applies pending migrations to a database made by `init`. */
   async migrate(database: TestDatabase): Promise<MigrationResultSet> {
-    return database.id === 'POSTGRES'
-      ? withSchemaLock(database.url, 'shared', () => migrateToLatest(database.db))
-      : migrateToLatest(database.db);
+    return migrateToLatest(database.db);
   }
 
   private async initSqlite(): Promise<TestDatabase> {
@@ -97,26 +92,12 @@ export class TestDatabases {
     const database = openDatabase({ kind: 'postgres', url }, { searchPath: schema, poolSize: 4 });
     this.cleanups.push(async () => {
       await database.close();
-      await withSchemaLock(url, 'exclusive', (client) => client.query(`drop schema if exists ${schema} cascade`));
+      await withClient(url, (client) => client.query(`drop schema if exists ${schema} cascade`));
     });
-    await withSchemaLock(url, 'shared', () => migrateToLatest(database.db));
+    // Other files drop their schemas meanwhile: the migrator looks at this schema alone (src/db/migrate.ts).
+    await migrateToLatest(database.db);
     return { id: 'POSTGRES', db: database.db, url, schema };
   }
-}
-
-/**
- * Test files run side by side in one PostgreSQL database. Kysely's migrator reads the catalog of every schema
- * (introspection.getTables), which fails with 'schema "…" does not exist' when another file drops its schema at
- * that moment. Migrations hold this lock shared, dropping a schema holds it exclusively.
- */
-const SCHEMA_LOCK_KEY = 7_270_001;
-
-async function withSchemaLock<T>(url: string, mode: 'shared' | 'exclusive', work: (client: pg.Client) => Promise<T>): Promise<T> {
-  return withClient(url, async (client) => {
-    await client.query(`select ${mode === 'shared' ? 'pg_advisory_lock_shared' : 'pg_advisory_lock'}($1)`, [SCHEMA_LOCK_KEY]);
-    // The lock belongs to this session: closing the client releases it, whatever happens in `work`.
-    return work(client);
-  });
 }
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
