@@ -76,6 +76,10 @@ async function applyDocument(db: Db, retailerId: string, row: DocumentRow, optio
       await options.beforeBatch?.(from);
       if (!(await applyDocumentBatch(db, retailerId, row.id, from, batch, source, { heldLimit: options.heldLimit }))) return null;
       from += batch.length;
+      // SQLite answers synchronously, so every await of a batch resolves at once and the whole document would run
+      // in one turn of the event loop: no other request (nor a SIGTERM) would be seen until its end. Between
+      // batches the loop takes its turn.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   } catch (error) {
     if (!(error instanceof UnreadableDocumentError)) throw error;

@@ -142,3 +142,25 @@ describe.each(databases.eachSupportedId())('the pipeline reading in a worker on 
     expect(shipped.items.every((item: { status: string }) => item.status !== 'open')).toBe(true);
   });
 });
+
+describe.each(databases.eachSupportedId())('the event loop during a document on %s', (databaseId) => {
+  it('takes its turn between batches: a timer set during the first batch runs before the last one', async () => {
+    const { db } = await databases.init(databaseId);
+    const world = await createWorld(db);
+    const rows = Array.from({ length: 40 }, (_, i) => `PO-LOOP-${i},SO-LOOP,1Z999AA10123456784,TIT-GT2-9,1`);
+    const bytes = Buffer.from(`PO #,Order #,Tracking #,Item #,Qty\n${rows.join('\n')}\n`);
+    let current = -1;
+    let timerRanAt: number | null = null;
+    await ingestDocument(db, world.retailerA, { bytes, format: 'csv', content_type: 'text/csv', supplier_name: 'Acushnet' }, {
+      readInWorker: false, batchSize: 10,
+      beforeBatch: (from) => {
+        current = from;
+        if (from === 0) setTimeout(() => { timerRanAt = current; }, 0);
+      },
+    });
+    // Without a turn of the loop between batches the timer would run after the last batch (from 30), or later.
+    expect(timerRanAt).not.toBeNull();
+    expect(timerRanAt!).toBeLessThan(30);
+    await world.app.close();
+  });
+});
