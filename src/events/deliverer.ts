@@ -3,7 +3,7 @@
 //
 // Per endpoint at most `perEndpoint` attempts are in flight in a process (and as many claimed, waiting), so a slow
 // receiver uses its own slots and never those of the others; the process as a whole keeps at most `maxInFlight`.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { claimDueDeliveries, releaseDeliveries, type ClaimedDelivery } from '../store/webhook-deliveries.ts';
 import { AttemptRunner, type AttemptOptions } from './attempts.ts';
 
@@ -54,6 +54,10 @@ export class WebhookDeliverer {
   private async run(): Promise<void> {
     const { signal } = this.controller;
     while (!signal.aborted) {
+      // SQLite answers synchronously, and an attempt refused before any network (an address the guard refuses)
+      // ends at once: without a turn of the event loop here, a backlog of such deliveries would be claimed, tried
+      // and recorded round after round in one turn, and the process would answer no request meanwhile.
+      await nextTurn();
       let claimed = 0;
       try {
         claimed = await this.tick();

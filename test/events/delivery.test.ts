@@ -70,6 +70,25 @@ describe.each(databases.eachSupportedId())('webhook delivery on %s', (databaseId
     if (postgres && db) await dropBossSchema(db, url);
   });
 
+  it('a backlog refused before any network (a private address no longer allowed) leaves the event loop its turns', async () => {
+    await emit(600);
+    let takenWhenTimerRan: number | null = null;
+    // Claimed (leased) or tried already: what the deliverer has taken from the backlog.
+    const taken = async () => Number((await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) => eb.or([eb('lease_until', 'is not', null), eb('attempts', '>', 0)])).executeTakeFirstOrThrow()).n);
+    // Every attempt is refused at once by the address guard: only the deliverer's own turns of the loop let a timer in
+    // before it has taken the whole backlog (30 at a time for one endpoint).
+    start({ allowPrivateUrls: false, retryDelaysSeconds: [3600] });
+    await new Promise<void>((resolve) => setTimeout(() => {
+      void taken().then((n) => { takenWhenTimerRan = n; resolve(); });
+    }, 0));
+    await expect.poll(async () => Number((await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.sum<number>('attempts').as('n'))
+      .executeTakeFirstOrThrow()).n ?? 0), { timeout: 20_000 }).toBeGreaterThanOrEqual(600);
+    expect(takenWhenTimerRan).not.toBeNull();
+    expect(takenWhenTimerRan!).toBeLessThan(600);
+    await stopAll();
+  });
+
   it('retries a receiver answering 500 twice: the same webhook-id three times, each attempt listed', async () => {
     receiver.script = [500, 500];
     const [eventId] = await emit();
