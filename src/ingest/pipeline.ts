@@ -4,6 +4,7 @@
 // next one starts from. The same bytes again from the same retailer are the same document: a finished one is
 // returned as it is, one whose apply was cut off (a crash) is completed from where it stopped, doubling nothing.
 import { createHash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import {
   applyDocumentBatch, failDocument, findDocumentContent, findDocumentResults, findDocumentRow, finishDocument, storeDocument,
@@ -79,7 +80,7 @@ async function applyDocument(db: Db, retailerId: string, row: DocumentRow, optio
       // SQLite answers synchronously, so every await of a batch resolves at once and the whole document would run
       // in one turn of the event loop: no other request (nor a SIGTERM) would be seen until its end. Between
       // batches the loop takes its turn.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   } catch (error) {
     if (!(error instanceof UnreadableDocumentError)) throw error;

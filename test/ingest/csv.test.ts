@@ -238,6 +238,21 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect(document.results[0].reason).toMatch(/^column "Quantity": /);
   });
 
+  it('a CSV that breaks anywhere (an unclosed quote near the end) is unprocessable as a whole: no row applied, the line named', async () => {
+    await po('PO-CSV-BROKEN');
+    const before = await tableCounts(db);
+    const rows = [`PO-CSV-BROKEN,SO-B,${UPS_1},TIT-GT2-9,2`, ...Array.from({ length: 30 }, (_, i) => `PO-CSV-NONE-${i},SO-B,${UPS_2},TIT-GT2-9,1`)];
+    const csv = `PO #,Order #,Tracking #,Item #,Qty\n${rows.join('\n')}\nPO-CSV-NONE-X,"SO-B,${UPS_2},TIT-GT2-9,1\n`;
+    const response = await postDocument(app, writeKey, csv);
+    expect(response.statusCode, response.body).toBe(422);
+    expect(response.json().message).toMatch(/Quote Not Closed.*in the record starting on the line named; no row of the file was applied\. \(line 33\)$/);
+    const after = await tableCounts(db);
+    expect(after.shipments).toBe(before.shipments);
+    expect(after.held_supplier_updates).toBe(before.held_supplier_updates);
+    expect(after.supplier_document_results).toBe(before.supplier_document_results);
+    expect((await read('PO-CSV-BROKEN')).items.every((item: any) => item.status !== 'shipped')).toBe(true);
+  });
+
   it('a file without a PO-number column is unprocessable, naming the headers it has', async () => {
     const response = await postDocument(app, writeKey, 'Tracking #,Qty\r\n1Z,1\r\n');
     expect(response.statusCode).toBe(422);

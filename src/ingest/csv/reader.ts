@@ -49,23 +49,52 @@ function firstLine(bytes: Uint8Array, utf8: boolean): string {
   return text.replace(BOM, '').split(/\r?\n|\r/, 1)[0] ?? '';
 }
 
+function parser(bytes: Uint8Array, utf8: boolean, delimiter: string) {
+  return Readable.from(textChunks(bytes, utf8)).pipe(parse({
+    delimiter, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+  }));
+}
+
+/**
+ * Reads the whole file once for its CSV syntax alone, holding nothing: a file that breaks somewhere (an unclosed
+ * quote) is unreadable as a whole, as an X12 file with a broken envelope is, and none of its rows is applied.
+ * Throws UnreadableDocumentError naming the line where the broken record starts.
+ */
+async function checkSyntax(bytes: Uint8Array, utf8: boolean, delimiter: string): Promise<void> {
+  const records = parser(bytes, utf8, delimiter);
+  let lastEnd = 0;
+  try {
+    // 'data' events come in order before 'error': the line the last whole record ended on is known when it breaks.
+    await new Promise<void>((resolve, reject) => {
+      records.on('data', ({ info }: { info: { lines: number } }) => { lastEnd = info.lines; });
+      records.once('end', resolve);
+      records.once('error', reject);
+    });
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    throw new UnreadableDocumentError(`The CSV cannot be read: ${error.message.replace(/:? at line \d+\.?$/, '')}, in the ` +
+      'record starting on the line named; no row of the file was applied.', lastEnd + 1, null);
+  } finally {
+    records.destroy();
+  }
+}
+
 /**
  * The entries of a CSV file, one per data row, in file order. Throws UnreadableDocumentError before the first
- * entry when the file has no header row or no PO-number column, and later when the CSV syntax breaks (an
- * unclosed quote), naming the line.
+ * entry when the file has no header row, no PO-number column, or broken CSV syntax anywhere (an unclosed quote),
+ * naming the line.
  */
 export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): AsyncGenerator<DocumentEntry> {
   const utf8 = isUtf8Text(bytes);
   const delimiter = detectDelimiter(firstLine(bytes, utf8));
-  const parser = Readable.from(textChunks(bytes, utf8)).pipe(parse({
-    delimiter, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
-    skip_records_with_empty_values: true,
-  }));
+  await checkSyntax(bytes, utf8, delimiter);
+  const records = parser(bytes, utf8, delimiter);
   const context = { columns: mapColumns([]), supplierName: options.supplierName ?? null, scacCarrier: options.scacCarrier ?? (() => null) };
   const grouping = new ShipmentGrouping();
   let header = false;
   try {
-    for await (const { record, info, raw } of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
+    for await (const { record, info, raw } of records as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
       // info.lines is the line the record ends on; a quoted field can span lines, so count back to its first.
       const line = info.lines - ((raw.replace(/(\r?\n|\r)$/, '').match(/\r?\n|\r/g)?.length) ?? 0);
       if (!header) {
@@ -87,7 +116,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
     }
     throw error;
   } finally {
-    parser.destroy();
+    records.destroy();
   }
   if (!header) throw new UnreadableDocumentError('The CSV is empty: it has no header row.', null, null);
 }
