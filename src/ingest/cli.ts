@@ -1,6 +1,6 @@
 // `ordersync ingest FILE… --retailer NAME [--format x12|csv] [--supplier-name S]` (DESIGN 3, "Inbox folder"): the
 // inbox's work from the command line. One summary line per file on stdout; exit status 1 when any file failed.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
@@ -38,6 +38,13 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
     for (const file of files) {
       let bytes: Buffer;
       try {
+        // A named pipe (or a device) would block the read until something writes to it.
+        const info = await stat(file);
+        if (!info.isFile() && !info.isDirectory()) {
+          failures++;
+          console.log(summaryLine(file, null, 'not a regular file (a named pipe, a device or a socket)'));
+          continue;
+        }
         bytes = await readFile(file);
       } catch (error) {
         failures++;

@@ -74,6 +74,11 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
     const error = `No retailer named "${retailerName}": the inbox's subfolders are named after retailers.`;
     return { file, status: 'failed', document: null, error, movedTo: await moveBeside(file, FAILED_DIR, error) };
   }
+  // A named pipe (or a device, a socket) would block the read, and with it every folder of the inbox.
+  if (!(await stat(file)).isFile()) {
+    const error = 'Not a regular file (a named pipe, a device or a socket): the inbox reads files only.';
+    return { file, status: 'failed', document: null, error, movedTo: await moveBeside(file, FAILED_DIR, error) };
+  }
   const bytes = await readFile(file);
   if (bytes.length === 0) {
     const error = 'The file is empty.';

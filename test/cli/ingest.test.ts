@@ -1,6 +1,6 @@
 // `ordersync ingest FILE… --retailer NAME` (DESIGN 3, "Inbox folder"), spawned as a user runs it, on SQLite and
 // PostgreSQL: a summary line per file, the same file again is the same document, exit status 1 when a file failed.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -58,15 +58,17 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
 
   it('prints a line per file with its counts and document id, and exits 1 when one failed', async () => {
     mkdirSync(join(dir, 'inbox'), { recursive: true });
-    const result = await run(['ship.csv', 'garbage.csv', 'missing.csv', 'inbox', '--retailer', 'cli-golf']);
+    execFileSync('mkfifo', [join(dir, 'pipe.csv')]);
+    const result = await run(['ship.csv', 'garbage.csv', 'missing.csv', 'inbox', 'pipe.csv', '--retailer', 'cli-golf']);
     expect(result.code, result.stderr).toBe(1);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/^ship\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 1, rejected 1\)$/);
     expect(lines[1]).toMatch(/^garbage\.csv: failed: The CSV has no PO-number column .* \(sdoc_\w+; applied 0/);
     expect(lines[2]).toBe('missing.csv: failed: no such file');
     expect(lines[3]).toBe('inbox: failed: is a directory (name the files in it, for example DIR/*)');
-    expect(result.stderr).toContain('3 of 4 files failed');
+    expect(lines[4]).toBe('pipe.csv: failed: not a regular file (a named pipe, a device or a socket)');
+    expect(result.stderr).toContain('4 of 5 files failed');
   });
 
   it('exits 0 when every file is processed; the same file again is the same document, applying nothing', async () => {

@@ -1,6 +1,7 @@
 // The inbox folder (DESIGN 3, "Inbox folder") on SQLite and PostgreSQL: files already there at start and files
 // dropped later are ingested for the retailer their folder names, then moved to processed/ or failed/ (never
 // deleted); a file still being written is read only once complete.
+import { execFileSync } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +92,16 @@ describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId
     expect(slow.document?.size_bytes).toBe(Buffer.byteLength(whole));
     expect(slow.document?.applied).toBe(1);
     expect(await readFile(join(dir, 'inbox-golf', 'processed', 'slow.csv'), 'utf8')).toBe(whole);
+  });
+
+  it('a named pipe is failed as not a regular file and does not hold up the files after it', async () => {
+    const before = outcomes.length;
+    execFileSync('mkfifo', [join(dir, 'inbox-golf', 'pipe.csv')]);
+    const [pipe] = (await handled(before + 1)).slice(before);
+    expect(pipe).toMatchObject({ status: 'failed', error: 'Not a regular file (a named pipe, a device or a socket): the inbox reads files only.' });
+    await writeFile(join(dir, 'inbox-golf', 'after-pipe.csv'), csv('PO-INBOX-3').replace('SO-PO-INBOX-3', 'SO-AFTER'));
+    const [after] = (await handled(before + 2)).slice(before + 1);
+    expect(after.status).toBe('processed');
   });
 
   it('the same bytes again are said to be already received; the same bytes read as another format fail, naming the first', async () => {
