@@ -230,6 +230,22 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect(shipments.map((s) => s.tracking_number)).toEqual([UPS_1, FEDEX].sort());
   });
 
+  it('two columns of a field agree when they read the same: tracking formatting, 2 and 2.0, two date formats', async () => {
+    await po('PO-CSV-SAME');
+    const csv = ['PO #,Tracking #,Tracking Number,Item #,Qty,Quantity,Ship Date,Shipped',
+      'PO-CSV-SAME,1Z999AA10123456784,1z-999-aa1-01-2345-6784,TIT-GT2-9,2,2.0,11/20/2026,2026-11-20'].join('\r\n');
+    const document = await post(csv);
+    expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['applied', null]]);
+  });
+
+  it('a header given twice names each by its column number when they disagree', async () => {
+    await po('PO-CSV-TWIN');
+    const csv = ['PO #,Tracking #,Item #,Qty,Tracking #', `PO-CSV-TWIN,${UPS_1},TIT-GT2-9,1,${FEDEX}`].join('\r\n');
+    const document = await post(csv);
+    expect(document.results[0].reason).toBe(
+      `columns "Tracking #" (column 2) and "Tracking #" (column 5) hold different values ("${UPS_1}" and "${FEDEX}"): keep one of them`);
+  });
+
   it('a bad value in the second of two columns of a field is named by that column', async () => {
     await po('PO-CSV-TWICE-2');
     const csv = ['PO #,Qty,Quantity,Tracking #,Item #', `PO-CSV-TWICE-2,,lots,${UPS_1},TIT-GT2-9`].join('\r\n');

@@ -2,6 +2,7 @@
 // invoice number an invoice, any other an order acknowledgement. The update is checked here with the same parser
 // POST /api/v2/supplier_updates uses, so a bad row's reason names the CSV column rather than a JSON field.
 import { textProblem } from '../../domain/plain-text.ts';
+import { normalizeTrackingNumber } from '../../domain/tracking.ts';
 import { currencyExponent, decimalOf, parseAmount } from '../../domain/money.ts';
 import type { FieldProblem } from '../../domain/supplier-updates.ts';
 import { parseAndRemember } from '../parsed-updates.ts';
@@ -61,23 +62,11 @@ class Cells {
    * The cell's trimmed text, or null when empty. Every cell is free text under the one rule (domain/plain-text.ts)
    * before any reader interprets it, so a control character is this column's problem and never dropped by a reader
    * that keeps only letters (a status `cancel\u0081led` must not read as `cancelled`). A field with several
-   * columns takes the one filled; two columns filled differently are the row's problem, naming both.
+   * columns takes the one filled; two filled differently (compared as `sameAs` gives them) are the row's problem,
+   * naming both.
    */
-  text(field: CsvField): string | null {
-    const filled = this.filled(field);
-    if (filled.length === 0) return null;
-    const [first] = filled;
-    const other = filled.find((cell) => cell.value !== first.value);
-    if (other) {
-      throw new RowProblem(`columns "${first.header}" and "${other.header}" hold different values ` +
-        `(${JSON.stringify(first.value)} and ${JSON.stringify(other.value)}): keep one of them`);
-    }
-    if (first.header !== this.columns.header[field]) this.readUnder.set(field, first.header);
-    const value = first.value;
-    // A tracking cell may hold two numbers on two lines: the tracking reader names that fault itself, as the API does.
-    const problem = textProblem(value, field === 'tracking_number' ? 'multiline' : 'line');
-    if (problem !== null) throw new RowProblem(`${this.column(field)}: ${problem}`);
-    return value;
+  text(field: CsvField, sameAs: (value: string) => string = (value) => value): string | null {
+    return this.pick(field, (value) => value, sameAs);
   }
 
   /** The cell's trimmed text, or null when empty, unchecked: only to name and sort the row before it is read. */
@@ -85,24 +74,51 @@ class Cells {
     return this.filled(field)[0]?.value ?? null;
   }
 
-  /** The field's non-empty cells in this row, in column order, with their headers. */
-  private filled(field: CsvField): { header: string; value: string }[] {
-    const index = this.columns.index[field];
-    if (index === undefined) return [];
-    const cells: { header: string; value: string }[] = [];
-    for (const column of [{ index, header: this.columns.header[field]! }, ...(this.columns.more[field] ?? [])]) {
-      const value = (this.record[column.index] ?? '').trim();
-      if (value !== '') cells.push({ header: column.header, value });
-    }
-    return cells;
+  /** The cell read by `reader` (its problem names the column), or null when empty; several columns as text(). */
+  read<T>(field: CsvField, reader: (text: string) => Read<T>): T | null {
+    return this.pick(field, (value, header) => {
+      const result = reader(value);
+      if (!result.ok) throw new RowProblem(`column "${header}": ${result.problem}`);
+      return result.value;
+    });
   }
 
-  read<T>(field: CsvField, reader: (text: string) => Read<T>): T | null {
-    const text = this.text(field);
-    if (text === null) return null;
-    const result = reader(text);
-    if (!result.ok) throw new RowProblem(`${this.column(field)}: ${result.problem}`);
-    return result.value;
+  /**
+   * The field's value in this row: each filled column's text checked and interpreted; columns that read the same
+   * (`1Z999AA10123456784` and `1z-999-aa1-01-2345-6784`, `2` and `2.0`) agree, others are the row's problem.
+   */
+  private pick<T>(field: CsvField, interpret: (value: string, header: string) => T, sameAs?: (value: string) => unknown): T | null {
+    const filled = this.filled(field);
+    if (filled.length === 0) return null;
+    const read = filled.map((cell) => {
+      // A tracking cell may hold two numbers on two lines: the tracking reader names that fault itself, as the API does.
+      const problem = textProblem(cell.value, field === 'tracking_number' ? 'multiline' : 'line');
+      if (problem !== null) throw new RowProblem(`column "${cell.header}": ${problem}`);
+      const value = interpret(cell.value, cell.header);
+      return { cell, value, key: JSON.stringify(sameAs ? sameAs(cell.value) : value) };
+    });
+    const [first] = read;
+    const other = read.find((r) => r.key !== first.key);
+    if (other) {
+      const name = (cell: { header: string; index: number }) =>
+        first.cell.header === other.cell.header ? `"${cell.header}" (column ${cell.index + 1})` : `"${cell.header}"`;
+      throw new RowProblem(`columns ${name(first.cell)} and ${name(other.cell)} hold different values ` +
+        `(${JSON.stringify(first.cell.value)} and ${JSON.stringify(other.cell.value)}): keep one of them`);
+    }
+    if (first.cell.header !== this.columns.header[field]) this.readUnder.set(field, first.cell.header);
+    return first.value;
+  }
+
+  /** The field's non-empty cells in this row, in column order, with their headers and positions. */
+  private filled(field: CsvField): { header: string; index: number; value: string }[] {
+    const index = this.columns.index[field];
+    if (index === undefined) return [];
+    const cells: { header: string; index: number; value: string }[] = [];
+    for (const column of [{ index, header: this.columns.header[field]! }, ...(this.columns.more[field] ?? [])]) {
+      const value = (this.record[column.index] ?? '').trim();
+      if (value !== '') cells.push({ header: column.header, index: column.index, value });
+    }
+    return cells;
   }
 }
 
@@ -141,9 +157,9 @@ function buildUpdate(cells: Cells, context: RowContext, poNumber: string, groupi
     supplier_order_id: cells.text('supplier_order_id') ?? undefined,
   };
   const supplierName = cells.text('supplier_name') ?? context.supplierName ?? undefined;
-  const tracking = cells.text('tracking_number');
+  const tracking = cells.text('tracking_number', normalizeTrackingNumber);
   if (tracking !== null) {
-    const carrierText = cells.text('carrier');
+    const carrierText = cells.text('carrier', (value) => value.toLowerCase());
     return {
       type: 'shipment', ...common, tracking_number: tracking,
       carrier: carrierText === null ? null : readCarrier(carrierText, context.scacCarrier),
