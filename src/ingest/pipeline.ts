@@ -55,7 +55,8 @@ export interface IngestOutcome {
 function describeUnreadable(error: UnreadableDocumentError): string {
   const where = [error.line !== null ? `line ${error.line}` : null, error.column !== null ? `column ${error.column}` : null]
     .filter(Boolean).join(', ');
-  return where ? `${error.message} (${where})` : error.message;
+  // A reader that already put the place in its message (the X12 envelope: "line 4, column 7: …") is not repeated.
+  return where && !error.message.includes(where) ? `${error.message} (${where})` : error.message;
 }
 
 /**

@@ -273,6 +273,19 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     const response = await postDocument(app, writeKey, 'Tracking #,Qty\r\n1Z,1\r\n');
     expect(response.statusCode).toBe(422);
     expect(response.json().message).toContain('"Tracking #", "Qty"');
+    // A header row of thousands of columns is named by its first 20.
+    const wide = Array.from({ length: 5000 }, (_, i) => `C${i}`).join(',');
+    const many = await postDocument(app, writeKey, `${wide}\r\n${wide}\r\n`);
+    expect(many.statusCode).toBe(422);
+    expect(many.json().message).toContain('"C19" and 4980 more)');
+    expect(many.json().message.length).toBeLessThan(600);
+  });
+
+  it('an unreadable X12 envelope names its place once', async () => {
+    const response = await postDocument(app, writeKey, 'GS*SH*A*B*20261120*0600*1*X*004010~', { contentType: 'application/edi-x12' });
+    expect(response.statusCode).toBe(422);
+    const message: string = response.json().message;
+    expect(message.match(/line 1, column 1/g)).toHaveLength(1);
   });
 
   it('an apply cut off mid-way (a failed batch) is completed by re-sending the file, doubling nothing', async () => {

@@ -49,6 +49,12 @@ function firstLine(bytes: Uint8Array, utf8: boolean): string {
   return text.replace(BOM, '').split(/\r?\n|\r/, 1)[0] ?? '';
 }
 
+/** At most the first 20 of `items`, then how many more: a message stays short whatever the file holds. */
+function listed(items: readonly string[]): string {
+  const shown = items.slice(0, 20).join(', ');
+  return items.length > 20 ? `${shown} and ${items.length - 20} more` : shown;
+}
+
 function parser(bytes: Uint8Array, utf8: boolean, delimiter: string) {
   return Readable.from(textChunks(bytes, utf8)).pipe(parse({
     delimiter, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
@@ -103,7 +109,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
         if (context.columns.index.po_number === undefined) {
           throw new UnreadableDocumentError(
             `The CSV has no PO-number column (looked for headers such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; ` +
-            `the header row ${line} has ${record.map((h) => `"${h.trim()}"`).join(', ')}).`, line, null);
+            `the header row ${line} has ${listed(record.map((h) => `"${h.trim()}"`))}).`, line, null);
         }
         continue;
       }
