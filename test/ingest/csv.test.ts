@@ -269,6 +269,19 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect((await read('PO-CSV-BROKEN')).items.every((item: any) => item.status !== 'shipped')).toBe(true);
   });
 
+  it('a last row short of the header with no line break after it is rejected as cut off; whole last rows are read', async () => {
+    await po('PO-CSV-CUT');
+    const head = 'PO #,Order No.,Tracking #,Item #,Qty,Ship Date,Carrier';
+    const cut = await post(`${head}\nPO-CSV-CUT,SO1,${UPS_1},TIT-PRO-V1,1`);
+    expect(cut.results.map((r: any) => [r.result, r.reason])).toEqual([['rejected',
+      'the file ends inside this row (5 of 7 columns, no line break after it): it looks cut off; send the file whole']]);
+    // A whole last row without a line break, and a short row with one (trailing empty cells left out), are rows.
+    const whole = await post(`${head}\nPO-CSV-CUT,SO1,${UPS_1},TIT-PRO-V1,1,11/20/2026,UPS`);
+    expect(whole.results.map((r: any) => r.result)).toEqual(['applied']);
+    const short = await post(`${head}\nPO-CSV-CUT,SO1,${UPS_2},TIT-GT2-9,1\n`);
+    expect(short.results.map((r: any) => r.result)).toEqual(['applied']);
+  });
+
   it('a file without a PO-number column is unprocessable, naming the headers it has', async () => {
     const response = await postDocument(app, writeKey, 'Tracking #,Qty\r\n1Z,1\r\n');
     expect(response.statusCode).toBe(422);

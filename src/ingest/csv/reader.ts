@@ -99,6 +99,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
   const context = { columns: mapColumns([]), supplierName: options.supplierName ?? null, scacCarrier: options.scacCarrier ?? (() => null) };
   const grouping = new ShipmentGrouping();
   let header = false;
+  let headerColumns = 0;
   try {
     for await (const { record, info, raw } of records as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
       // info.lines is the line the record ends on; a quoted field can span lines, so count back to its first.
@@ -106,6 +107,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
       if (!header) {
         header = true;
         context.columns = mapColumns(record);
+        headerColumns = record.length;
         if (context.columns.index.po_number === undefined) {
           throw new UnreadableDocumentError(
             `The CSV has no PO-number column (looked for headers such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; ` +
@@ -113,7 +115,9 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
         }
         continue;
       }
-      yield rowEntry(record, line, context, grouping);
+      // Only the last record's raw text lacks a line break at its end.
+      const cutOff = record.length < headerColumns && !/(\r?\n|\r)$/.test(raw) ? { columns: headerColumns } : null;
+      yield rowEntry(record, line, context, grouping, cutOff);
     }
   } catch (error) {
     if (error instanceof CsvError) {

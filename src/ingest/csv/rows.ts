@@ -237,13 +237,22 @@ function invoiceMoney(cells: Cells, currency: string | undefined, amounts: Recor
  * The entry for one data row. `line` is the file's line number of the row (the header is line 1), used as
  * `row N` in the document's results. Never throws: a bad row is an entry with its reason.
  */
-export function rowEntry(record: readonly string[], line: number, context: RowContext, grouping: ShipmentGrouping): DocumentEntry {
+export function rowEntry(
+  record: readonly string[], line: number, context: RowContext, grouping: ShipmentGrouping, cutOff: { columns: number } | null = null,
+): DocumentEntry {
   const source = `row ${line}`;
   const cells = new Cells(record, context.columns);
   // Unchecked here (this runs outside the row's try): the PO number is checked by the supplier-update schema below.
   const poNumber = cells.raw('po_number');
   const type = cells.raw('tracking_number') !== null ? 'shipment' : cells.raw('invoice_number') !== null ? 'invoice' : 'order';
   const rejected = (reason: string): DocumentEntry => ({ source, type, po_number: poNumber, update: null, reason });
+  if (cutOff) {
+    // The file's last row, short of the header's columns and with no line break after it: a file read while still
+    // being written (or cut short in transfer) ends like this, and its last cell may be half a number.
+    grouping.reset();
+    return rejected(`the file ends inside this row (${record.length} of ${cutOff.columns} columns, no line break after ` +
+      'it): it looks cut off; send the file whole');
+  }
   if (poNumber === null) {
     grouping.reset();
     return rejected(`${cells.column('po_number')}: is empty`);
