@@ -112,7 +112,8 @@ export const supplierUpdatesApi: FastifyPluginAsync<SupplierUpdatesApiOptions> =
     },
   }, async (request) => {
     const { page = 1, limit = 100, status, po_number: poNumber } = request.query;
-    const { updates, total } = await listHeldSupplierUpdates(db, request.auth.retailerId, { status, po_number: poNumber },
+    // PO numbers are stored trimmed (DESIGN 3), so the filter is too, as by-po and the PO list do.
+    const { updates, total } = await listHeldSupplierUpdates(db, request.auth.retailerId, { status, po_number: poNumber?.trim() },
       { limit, offset: (page - 1) * limit }, heldUpdateDays);
     return {
       data: updates.map((u) => ({

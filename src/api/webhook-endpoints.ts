@@ -10,7 +10,7 @@ import { webhookUrlProblem, type GuardOptions } from '../events/url-guard.ts';
 import type { RequireScope } from '../http/auth.ts';
 import { conflict, notFound, validationFailed, type ErrorDetail } from '../http/errors.ts';
 import { registerIdempotency } from '../http/idempotency.ts';
-import { listDeliveries, queuePing, retryDelivery } from '../store/webhook-deliveries.ts';
+import { hasDelivery, listDeliveries, queuePing, retryDelivery } from '../store/webhook-deliveries.ts';
 import {
   createEndpoint, deleteEndpoint, findEndpoint, listEndpoints, rotateEndpointSecret, updateEndpoint, type WebhookEndpoint,
 } from '../store/webhook-endpoints.ts';
@@ -187,6 +187,10 @@ export const webhookEndpointsApi: FastifyPluginAsync<WebhookEndpointsApiOptions>
     },
   }, async (request) => {
     await owned(request.auth.retailerId, request.params.endpoint_id);
+    const { before } = request.query;
+    if (before !== undefined && !(await hasDelivery(db, request.auth.retailerId, request.params.endpoint_id, before))) {
+      throw validationFailed([{ field: 'query.before', message: `no delivery "${before}" of this endpoint (unknown, or older than 30 days)` }]);
+    }
     const { deliveries, hasMore } = await listDeliveries(db, request.auth.retailerId, request.params.endpoint_id,
       { limit: request.query.limit ?? 20, before: request.query.before });
     return { data: deliveries, has_more: hasMore };

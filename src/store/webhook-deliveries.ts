@@ -263,6 +263,13 @@ export async function listDeliveries(
   };
 }
 
+/** Whether the retailer's endpoint has this delivery (a `before` cursor must name one). */
+export async function hasDelivery(db: Db, retailerId: string, endpointId: string, deliveryId: string): Promise<boolean> {
+  const row = await db.selectFrom('webhook_deliveries').select('id').where('id', '=', deliveryId)
+    .where('retailer_id', '=', retailerId).where('endpoint_id', '=', endpointId).executeTakeFirst();
+  return row !== undefined;
+}
+
 export type RetryResult = 'queued' | 'not_found' | 'in_flight';
 
 /** Makes a delivery due now (again), whatever its status, unless an attempt is in flight. */

@@ -186,5 +186,10 @@ describe.each(databases.eachSupportedId())('/api/v2/webhook_endpoints on %s', (d
     expect((await call(app, other.adminKey, 'GET', PATH, undefined, 200)).data).toEqual([]);
     await call(app, shop.adminKey, 'GET', `${PATH}/${endpoint.id}`, undefined, 200);
     await call(app, shop.adminKey, 'GET', `${PATH}/${endpoint.id}/deliveries?limit=0`, undefined, 400);
+    // A `before` cursor must be one of this endpoint's deliveries.
+    for (const before of ['garbage', 'whd_zzzz']) {
+      const bad = await call(app, shop.adminKey, 'GET', `${PATH}/${endpoint.id}/deliveries?before=${before}`, undefined, 400);
+      expect(bad.details).toEqual([{ field: 'query.before', message: `no delivery "${before}" of this endpoint (unknown, or older than 30 days)` }]);
+    }
   });
 });
