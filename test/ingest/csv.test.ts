@@ -282,6 +282,26 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect(short.results.map((r: any) => r.result)).toEqual(['applied']);
   });
 
+  it('a quote left open and closed by a stray one later: the swallowed rows are named by their lines, or the file is unreadable', async () => {
+    await po('PO-CSV-SWALLOW');
+    const before = await tableCounts(db);
+    // Closed three lines below: one record of rows 3–5, rejected (its cell holds line breaks), every line accounted for.
+    const near = ['PO #,Tracking #,Item #,Qty', `PO-CSV-SWALLOW,${UPS_1},TIT-GT2-9,1`, `PO-CSV-SWALLOW,"${UPS_2},TIT-PRO-V1,1`,
+      'PO-CSV-SWALLOW,1Z999AA10000000001,TIT-PRO-V1,1', 'PO-CSV-SWALLOW,1Z999AA10000000002,TIT-PRO-V1,1"x', `PO-CSV-SWALLOW,${FEDEX},TIT-PRO-V1,1`].join('\n');
+    const document = await post(near);
+    expect(document.results.map((r: any) => [r.source, r.result])).toEqual([
+      ['row 2', 'applied'], ['rows 3–5', 'rejected'], ['row 6', 'applied'],
+    ]);
+    // Closed thousands of lines below: past the longest record read, so the file is unreadable and nothing applies.
+    const far = ['PO #,Tracking #,Item #,Qty', `PO-CSV-SWALLOW,"${UPS_2},TIT-PRO-V1,1`,
+      ...Array.from({ length: 3000 }, (_, i) => `PO-CSV-NONE-${i},1Z999AA1${String(i).padStart(10, '0')},TIT-PRO-V1,1`), 'X,Y,Z,1"x'].join('\n');
+    const response = await postDocument(app, writeKey, far);
+    expect(response.statusCode, response.body).toBe(422);
+    expect(response.json().message).toMatch(/no row of the file was applied\. \(line 2\)$/);
+    const after = await tableCounts(db);
+    expect(after.held_supplier_updates).toBe(before.held_supplier_updates);
+  });
+
   it('a file without a PO-number column is unprocessable, naming the headers it has', async () => {
     const response = await postDocument(app, writeKey, 'Tracking #,Qty\r\n1Z,1\r\n');
     expect(response.statusCode).toBe(422);

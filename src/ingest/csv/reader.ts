@@ -55,10 +55,16 @@ function listed(items: readonly string[]): string {
   return items.length > 20 ? `${shown} and ${items.length - 20} more` : shown;
 }
 
+/**
+ * The longest record read, in characters. A portal's shipment or invoice row is a few hundred; a record past this is
+ * a quote left open and closed by a stray one far below, which would swallow every row between as one cell.
+ */
+const MAX_RECORD_CHARACTERS = 64 * 1024;
+
 function parser(bytes: Uint8Array, utf8: boolean, delimiter: string) {
   return Readable.from(textChunks(bytes, utf8)).pipe(parse({
     delimiter, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
-    skip_records_with_empty_values: true,
+    skip_records_with_empty_values: true, max_record_size: MAX_RECORD_CHARACTERS,
   }));
 }
 
@@ -103,7 +109,8 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
   try {
     for await (const { record, info, raw } of records as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
       // info.lines is the line the record ends on; a quoted field can span lines, so count back to its first.
-      const line = info.lines - ((raw.replace(/(\r?\n|\r)$/, '').match(/\r?\n|\r/g)?.length) ?? 0);
+      const last = info.lines;
+      const line = last - ((raw.replace(/(\r?\n|\r)$/, '').match(/\r?\n|\r/g)?.length) ?? 0);
       if (!header) {
         header = true;
         context.columns = mapColumns(record);
@@ -117,7 +124,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
       }
       // Only the last record's raw text lacks a line break at its end.
       const cutOff = record.length < headerColumns && !/(\r?\n|\r)$/.test(raw) ? { columns: headerColumns } : null;
-      yield rowEntry(record, line, context, grouping, cutOff);
+      yield rowEntry(record, { first: line, last }, context, grouping, cutOff);
     }
   } catch (error) {
     if (error instanceof CsvError) {

@@ -238,9 +238,12 @@ function invoiceMoney(cells: Cells, currency: string | undefined, amounts: Recor
  * `row N` in the document's results. Never throws: a bad row is an entry with its reason.
  */
 export function rowEntry(
-  record: readonly string[], line: number, context: RowContext, grouping: ShipmentGrouping, cutOff: { columns: number } | null = null,
+  record: readonly string[], lines: { first: number; last: number }, context: RowContext, grouping: ShipmentGrouping,
+  cutOff: { columns: number } | null = null,
 ): DocumentEntry {
-  const source = `row ${line}`;
+  // A quoted cell may hold line breaks: such a record names every line it took, so none goes unaccounted for
+  // (a quote left open swallows the rows after it into one cell, which the free-text rule then rejects).
+  const source = lines.last > lines.first ? `rows ${lines.first}–${lines.last}` : `row ${lines.first}`;
   const cells = new Cells(record, context.columns);
   // Unchecked here (this runs outside the row's try): the PO number is checked by the supplier-update schema below.
   const poNumber = cells.raw('po_number');
