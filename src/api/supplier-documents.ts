@@ -74,6 +74,10 @@ const UnprocessableBody = Type.Object({
   error: Type.Literal('unprocessable_document'), errorCode: Type.Literal(422), message: Type.String(), request_id: Type.String(),
   document_id: Type.String({ description: 'The stored document (status failed): its bytes stay downloadable' }),
 });
+const NotFinishedBody = Type.Object({
+  error: Type.Literal('document_not_finished'), errorCode: Type.Literal(503), message: Type.String(), request_id: Type.String(),
+  document_id: Type.String({ description: 'The stored document (status processing): the same bytes again complete it' }),
+});
 const PostQuery = Type.Object({
   format: Type.Optional(Format),
   supplier_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'CSV without a supplier column' })),
@@ -107,6 +111,10 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
   const tags = ['Supplier documents'];
   const security = [{ apiKey: [] }];
 
+  // Closing the service (SIGTERM) stops a document's apply between batches instead of waiting for its end.
+  const stopping = new AbortController();
+  app.addHook('preClose', async () => { stopping.abort(); });
+
   // The body is the file: any media type arrives as bytes, and the handler decides the format (415 if none).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
@@ -129,8 +137,12 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
         'stored before they are read; each transaction set or row is applied like POST /api/v2/supplier_updates. 201 with the ' +
         'document; 200 with the first document when the same bytes were sent before (nothing is applied twice); 409 ' +
         'document_conflict (naming the first document) when they were sent before with another ?format= or ?supplier_name=; 422 ' +
-        'unprocessable_document with its document_id when the file cannot be read at all. Honours Idempotency-Key.',
-      response: { 200: DocumentOut, 201: DocumentOut, ...errors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: UnprocessableBody },
+        'unprocessable_document with its document_id when the file cannot be read at all; 503 document_not_finished with its ' +
+        'document_id when the service stopped it between batches to shut down (send the same bytes again). Honours Idempotency-Key.',
+      response: {
+        200: DocumentOut, 201: DocumentOut, ...errors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: UnprocessableBody,
+        503: NotFinishedBody,
+      },
     },
   }, async (request, reply) => {
     const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -145,8 +157,14 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
     const { created, document, conflict } = await ingestDocument(db, request.auth.retailerId, {
       bytes, format, filename: request.query.filename ?? null, supplier_name: request.query.supplier_name ?? null,
       content_type: contentType && SAFE_MEDIA_TYPE.test(contentType) ? contentType : format === 'x12' ? X12_MEDIA_TYPES[0] : 'text/csv',
-    }, { heldLimit: options.heldUpdateLimit });
+    }, { heldLimit: options.heldUpdateLimit, signal: stopping.signal });
     if (conflict) throw new ApiError(409, 'document_conflict', conflict, undefined, undefined, { document_id: document.id });
+    if (document.status === 'processing') {
+      // Stopped between batches by a shutdown (or another request is applying the same bytes): kept, not lost.
+      throw new ApiError(503, 'document_not_finished', 'The document is stored but not fully applied (the service is ' +
+        'shutting down, or the same bytes are being applied by another request); send the same bytes again to complete it.',
+      undefined, undefined, { document_id: document.id });
+    }
     if (document.status === 'failed') {
       throw new ApiError(422, 'unprocessable_document', `The document cannot be read: ${document.error}`, undefined, undefined,
         { document_id: document.id });

@@ -67,7 +67,7 @@ async function moveBeside(file: string, target: string, note: string | null): Pr
  * to failed/ with a note; one the database could not take (an error other than an unreadable file) stays where it
  * is, to be tried again at the next start.
  */
-async function handleFile(db: Db, root: string, file: string, heldLimit: number | undefined): Promise<FileOutcome> {
+async function handleFile(db: Db, root: string, file: string, heldLimit: number | undefined, signal: AbortSignal): Promise<FileOutcome> {
   const retailerName = relative(root, file).split(sep)[0];
   const retailer = await findRetailerByName(db, retailerName);
   if (!retailer) {
@@ -87,9 +87,10 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
   const { document, created, resumed, conflict } = await ingestDocument(db, retailer.id, {
     bytes, format: formatOfFile(file, bytes), filename: basename(file),
     content_type: formatOfFile(file, bytes) === 'x12' ? 'application/edi-x12' : 'text/csv',
-  }, { heldLimit });
+  }, { heldLimit, signal });
   if (document.status === 'processing') {
-    return { file, status: 'processing', document, error: 'another process is applying it', movedTo: null };
+    const why = signal.aborted ? 'stopped by shutdown between batches; completed at the next start' : 'another process is applying it';
+    return { file, status: 'processing', document, error: why, movedTo: null };
   }
   if (conflict) {
     return { file, status: 'failed', document, error: conflict, movedTo: await moveBeside(file, FAILED_DIR, conflict), repeated: true };
@@ -105,6 +106,7 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
   await mkdir(dir, { recursive: true });
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
+  const stopping = new AbortController();
   const seen = new Set<string>();
 
   const enqueue = (file: string) => {
@@ -113,7 +115,7 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
     queue = queue.then(async () => {
       if (closed) return;
       try {
-        const outcome = await handleFile(db, dir, file, options.heldLimit);
+        const outcome = await handleFile(db, dir, file, options.heldLimit, stopping.signal);
         const summary = outcome.document
           ? { document_id: outcome.document.id, applied: outcome.document.applied, unchanged: outcome.document.unchanged,
             unmatched: outcome.document.unmatched, rejected: outcome.document.rejected,
@@ -158,6 +160,7 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
     },
     async close() {
       closed = true;
+      stopping.abort(); // a file being applied stops between batches and stays, to be completed at the next start
       await watcher.close();
       await queue;
     },

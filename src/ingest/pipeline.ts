@@ -35,6 +35,9 @@ export interface IngestOptions {
   heldLimit?: number;
   /** Read the document in a worker thread (default: when it is WORKER_THRESHOLD_BYTES or larger; read-batches.ts). */
   readInWorker?: boolean;
+  /** Stops the apply between batches once aborted (shutdown): the document stays `processing`, and sending the same
+   *  bytes again (or the inbox at its next start) completes it. */
+  signal?: AbortSignal;
   /** Called before each batch is applied with its first entry's index (tests use it to cut an apply off). */
   beforeBatch?: (from: number) => void | Promise<void>;
 }
@@ -75,6 +78,7 @@ async function applyDocument(db: Db, retailerId: string, row: DocumentRow, optio
   let from = row.next_entry;
   try {
     for await (const batch of reading.batches) {
+      if (options.signal?.aborted) return null;
       await options.beforeBatch?.(from);
       if (!(await applyDocumentBatch(db, retailerId, row.id, from, batch, source, { heldLimit: options.heldLimit }))) return null;
       from += batch.length;

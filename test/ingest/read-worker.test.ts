@@ -165,3 +165,22 @@ describe.each(databases.eachSupportedId())('the event loop during a document on 
     await world.app.close();
   });
 });
+
+describe.each(databases.eachSupportedId())('stopping a document on %s', (databaseId) => {
+  it('an aborted signal stops the apply between batches; the document stays processing and the same bytes complete it', async () => {
+    const { db } = await databases.init(databaseId);
+    const world = await createWorld(db);
+    const rows = Array.from({ length: 40 }, (_, i) => `PO-STOP-${i},SO-STOP,1Z999AA10123456784,TIT-GT2-9,1`);
+    const input = { bytes: Buffer.from(`PO #,Order #,Tracking #,Item #,Qty\n${rows.join('\n')}\n`), format: 'csv' as const,
+      content_type: 'text/csv', supplier_name: 'Acushnet' };
+    const stopping = new AbortController();
+    const stopped = await ingestDocument(db, world.retailerA, input, {
+      batchSize: 10, signal: stopping.signal, beforeBatch: (from) => { if (from === 10) stopping.abort(); },
+    });
+    expect(stopped.document).toMatchObject({ status: 'processing', next_entry: 20 });
+    const again = await ingestDocument(db, world.retailerA, input, { batchSize: 10 });
+    expect(again).toMatchObject({ created: false, resumed: true });
+    expect(again.document).toMatchObject({ id: stopped.document.id, status: 'processed', next_entry: 40, unmatched: 40 });
+    await world.app.close();
+  });
+});
