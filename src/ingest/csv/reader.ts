@@ -55,16 +55,10 @@ function listed(items: readonly string[]): string {
   return items.length > 20 ? `${shown} and ${items.length - 20} more` : shown;
 }
 
-/**
- * The longest record read, in characters. A portal's shipment or invoice row is a few hundred; a record past this is
- * a quote left open and closed by a stray one far below, which would swallow every row between as one cell.
- */
-const MAX_RECORD_CHARACTERS = 64 * 1024;
-
 function parser(bytes: Uint8Array, utf8: boolean, delimiter: string) {
   return Readable.from(textChunks(bytes, utf8)).pipe(parse({
     delimiter, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
-    skip_records_with_empty_values: true, max_record_size: MAX_RECORD_CHARACTERS,
+    skip_records_with_empty_values: true,
   }));
 }
 
