@@ -40,6 +40,11 @@ export function toPoState(aggregate: PoAggregate, supplierNames: SupplierNames):
     if (event.line_id) latestEvent.set(event.line_id, event.id);
   }
   const supplierOrderIdByPk = new Map(aggregate.supplierOrders.map(({ order }) => [order.id, order.supplier_order_id]));
+  // Covers in the PO's line order: the order rows come back in depends on the query plan (and on PostgreSQL on
+  // the join chosen), and a batch of supplier updates renders rows it applied in memory (supplier-update-writes.ts).
+  const lineNo = new Map(aggregate.lines.map((line) => [line.id, line.line_no]));
+  const inLineOrder = (covers: readonly LineCover[]) => [...covers].sort((a, b) =>
+    (lineNo.get(a.line_id) ?? 0) - (lineNo.get(b.line_id) ?? 0) || (a.line_id < b.line_id ? -1 : a.line_id > b.line_id ? 1 : 0));
   return {
     po: {
       id: po.id,
@@ -68,7 +73,7 @@ export function toPoState(aggregate: PoAggregate, supplierNames: SupplierNames):
       latest_event_id: latestEvent.get(line.id) ?? null,
     })),
     supplierOrders: [...aggregate.supplierOrders].sort(byText((s) => s.order.created_at + s.order.id))
-      .map(({ order, lines }) => ({ supplier_order_id: order.supplier_order_id, lines })),
+      .map(({ order, lines }) => ({ supplier_order_id: order.supplier_order_id, lines: inLineOrder(lines) })),
     shipments: [...aggregate.shipments].sort(byText((s) => (s.shipment.shipped_at ?? s.shipment.created_at) + s.shipment.id))
       .map(({ shipment, lines, checkpoints }) => {
         const latest = [...checkpoints].sort(byText((c) => c.occurred_at + c.id)).at(-1);
@@ -81,7 +86,7 @@ export function toPoState(aggregate: PoAggregate, supplierNames: SupplierNames):
           shipped_at: shipment.shipped_at,
           estimated_delivery_date: shipment.estimated_delivery_date,
           delivered_at: shipment.delivered_at,
-          lines,
+          lines: inLineOrder(lines),
           latest_checkpoint: latest ? { message: latest.message, location: latest.location, occurred_at: latest.occurred_at } : null,
         };
       }),
@@ -244,15 +249,26 @@ export async function refreshPoViews(db: Db, retailerId: string, poId: string, s
 
 /**
  * refreshPoViews for many POs of the retailer at once (a batch of supplier updates): their state loaded in a few
- * statements (loadPoAggregates), each rendered once, the renderings written with one prepared statement per table,
- * and the events of all of them written together. `options.updatedAt` (stored instant) is set as the POs'
+ * statements (loadPoAggregates), then refreshViewsOf. `options.updatedAt` (stored instant) is set as the POs'
  * `updated_at` in the same statement.
  */
 export async function refreshManyPoViews(
   db: Db, retailerId: string, poIds: readonly string[], supplierNames?: SupplierNames, options: { updatedAt?: string } = {},
 ): Promise<void> {
   if (poIds.length === 0) return;
-  const aggregates = await loadPoAggregates(db, retailerId, poIds);
+  await refreshViewsOf(db, retailerId, await loadPoAggregates(db, retailerId, poIds), supplierNames, options);
+}
+
+/**
+ * Re-renders the stored read records of the retailer's POs whose current state `aggregates` holds (as
+ * loadPoAggregates gives it, after the transaction's writes), each rendered once, the renderings written with one
+ * prepared statement per table, and the events of all of them written together (recordPoChanges). `options` as
+ * refreshManyPoViews. Call inside the writing transaction.
+ */
+export async function refreshViewsOf(
+  db: Db, retailerId: string, aggregates: ReadonlyMap<string, PoAggregate>, supplierNames?: SupplierNames,
+  options: { updatedAt?: string } = {},
+): Promise<void> {
   if (aggregates.size === 0) return;
   const names = supplierNames ?? await supplierNamesOf(db, retailerId);
   const ids = [...aggregates.keys()];

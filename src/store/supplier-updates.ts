@@ -11,9 +11,11 @@ import {
 import type { Db } from '../db/database.ts';
 import { countHeldSupplierUpdates, DEFAULT_HELD_UPDATE_LIMIT, heldLimitReason } from './held-supplier-updates.ts';
 import { recordEvent } from './events.ts';
-import { loadPoAggregates, refreshManyPoViews, supplierNamesOf, type PoAggregate } from './purchase-orders.ts';
+import { loadPoAggregates, refreshViewsOf, supplierNamesOf, type PoAggregate } from './purchase-orders.ts';
 import { insertRows } from './bulk-insert.ts';
-import { invoiceFilename, writeNetChanges, type PendingDocument, type StatusEventRow } from './supplier-update-writes.ts';
+import {
+  applyNetRows, invoiceFilename, netRowsOf, writeNetRows, type PendingDocument, type StatusEventRow,
+} from './supplier-update-writes.ts';
 
 export const SUPPLIER_UPDATE_SOURCE = 'supplier_update';
 
@@ -75,6 +77,8 @@ class IngestSession {
   /** Each loaded PO's state at the start of the batch, and after the updates planned so far. */
   private readonly initial = new Map<string, PoSnapshot>();
   private readonly snapshots = new Map<string, PoSnapshot>();
+  /** Each loaded PO as stored at the start of the batch; finish() applies the batch's writes to it and renders it. */
+  private readonly aggregates = new Map<string, PoAggregate>();
   private readonly touched = new Set<string>();
   private readonly statusEvents: StatusEventRow[] = [];
   private readonly documents = new Map<string, PendingDocument>();
@@ -135,6 +139,7 @@ class IngestSession {
       for (const row of rows) documentSha.set(row.id, row.sha256);
     }
     for (const [poId, aggregate] of aggregates) {
+      this.aggregates.set(poId, aggregate);
       const snapshot = toSnapshot(aggregate, documentSha);
       this.initial.set(poId, snapshot);
       this.snapshots.set(poId, snapshot);
@@ -249,14 +254,18 @@ class IngestSession {
    */
   async finish(): Promise<void> {
     const perPo = [...this.touched].map((poId) => ({ poId, changes: diffSnapshots(this.initial.get(poId)!, this.snapshots.get(poId)!) }));
-    await writeNetChanges(this.trx, this.retailerId, this.nowText, perPo, this.statusEvents, this.documents);
+    const net = netRowsOf(this.retailerId, this.nowText, perPo, this.statusEvents);
+    await writeNetRows(this.trx, this.retailerId, net, this.documents);
     await insertRows(this.trx, 'applied_supplier_updates', this.newlyApplied, { skipConflictsOn: ['retailer_id', 'fingerprint'] });
     const doneHeld = this.newlyApplied.map((row) => row.fingerprint).filter((f) => this.held.has(f));
     for (let i = 0; i < doneHeld.length; i += 500) {
       await this.trx.deleteFrom('held_supplier_updates')
         .where('retailer_id', '=', this.retailerId).where('fingerprint', 'in', doneHeld.slice(i, i + 500)).execute();
     }
-    await refreshManyPoViews(this.trx, this.retailerId, [...this.touched], this.supplierNames, { updatedAt: this.nowText });
+    // The touched POs as they now are: their state at the start of the batch with the batch's rows applied.
+    const touched = new Map([...this.touched].map((poId) => [poId, this.aggregates.get(poId)!]));
+    applyNetRows(touched, net);
+    await refreshViewsOf(this.trx, this.retailerId, touched, this.supplierNames, { updatedAt: this.nowText });
   }
 }
 
