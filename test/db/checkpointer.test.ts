@@ -25,8 +25,9 @@ describe('the WAL checkpointer thread', () => {
     const database = openDatabase({ kind: 'sqlite', file, synchronous: 'normal', cacheMb: 16 });
     const { db } = database;
     const pragma = async (text: string) => (await sql.raw(`pragma ${text}`).execute(db)).rows[0] as Record<string, number>;
-    // The writer checkpoints itself only past 10,000 pages; the 8 MB written below is far under that.
-    expect(Object.values(await pragma('wal_autocheckpoint'))[0]).toBe(10_000);
+    // The writer checkpoints itself only past 40 MiB of WAL (2,560 pages of 16 KiB); the 8 MB written below is far under.
+    expect(Object.values(await pragma('page_size'))[0]).toBe(16_384);
+    expect(Object.values(await pragma('wal_autocheckpoint'))[0]).toBe(2_560);
     await sql`create table blobs (id integer primary key, body text not null)`.execute(db);
     const sizeBefore = statSync(file).size;
     await db.transaction().execute(async (trx) => {
@@ -43,5 +44,26 @@ describe('the WAL checkpointer thread', () => {
     const database = openDatabase({ kind: 'sqlite', file: ':memory:', synchronous: 'normal', cacheMb: 16 });
     expect(Object.values((await sql.raw('pragma wal_autocheckpoint').execute(database.db)).rows[0] as object)[0]).toBe(1_000);
     await database.close();
+  });
+});
+
+describe('page size', () => {
+  it('a new database gets 16 KiB pages; one made with another size keeps it, and works', async () => {
+    const { default: SQLite } = await import('better-sqlite3');
+    const older = join(dir, 'older.db');
+    const made = new SQLite(older);
+    made.pragma('page_size = 4096');
+    made.exec('create table t (id integer primary key, body text not null)');
+    made.prepare('insert into t (body) values (?)').run('kept');
+    made.close();
+    const database = openDatabase({ kind: 'sqlite', file: older });
+    try {
+      const { db } = database;
+      expect((await sql.raw('pragma page_size').execute(db)).rows[0]).toEqual({ page_size: 4096 });
+      expect((await sql.raw('pragma wal_autocheckpoint').execute(db)).rows[0]).toEqual({ wal_autocheckpoint: 10_240 });
+      expect((await sql.raw('select body from t').execute(db)).rows).toEqual([{ body: 'kept' }]);
+    } finally {
+      await database.close();
+    }
   });
 });
