@@ -91,8 +91,9 @@ const SPECS: Record<string, readonly ElementSpec[]> = {
 export const SUPPORTED_SETS = ['855', '856', '810'] as const;
 const MANDATORY: Record<string, readonly string[]> = { 855: ['BAK'], 856: ['BSN', 'HL'], 810: ['BIG', 'TDS'] };
 /** Segments that open a loop (AK303) and those that close every loop (the summary area). */
-const LOOP_STARTS: Record<string, readonly string[]> = { 855: ['N1', 'PO1'], 856: ['HL'], 810: ['N1', 'IT1'] };
-const SUMMARY: Record<string, readonly string[]> = { 855: ['CTT'], 856: ['CTT'], 810: ['TDS'] };
+const LOOP_STARTS: Record<string, ReadonlySet<string>> = { 855: new Set(['N1', 'PO1']), 856: new Set(['HL']), 810: new Set(['N1', 'IT1']) };
+const SUMMARY: Record<string, ReadonlySet<string>> = { 855: new Set(['CTT']), 856: new Set(['CTT']), 810: new Set(['TDS']) };
+const NONE: ReadonlySet<string> = new Set();
 /** At most this many AK3 loops per set: enough to point at the fault, bounded for a hostile file. */
 const MAX_SEGMENT_ERRORS = 10;
 
@@ -121,9 +122,13 @@ export class SetChecker {
   private readonly seen = new Set<string>();
   private loop = '';
   private count = 1;
+  private readonly loopStarts: ReadonlySet<string>;
+  private readonly summary: ReadonlySet<string>;
 
   constructor(st: Segment) {
     this.check = { type: el(st, 1), control: el(st, 2), setErrors: [], segmentErrors: [], reason: null };
+    this.loopStarts = LOOP_STARTS[this.check.type] ?? NONE;
+    this.summary = SUMMARY[this.check.type] ?? NONE;
     if (!(SUPPORTED_SETS as readonly string[]).includes(this.check.type)) {
       this.fail(SET_ERROR.notSupported, `ST01 "${this.check.type}" is not a set OrderSync reads (855, 856, 810)`);
     }
@@ -147,24 +152,25 @@ export class SetChecker {
   add(segment: Segment): void {
     this.count++;
     const id = segment.elements[0].trim();
-    if (LOOP_STARTS[this.check.type]?.includes(id)) this.loop = id;
-    if (SUMMARY[this.check.type]?.includes(id)) this.loop = '';
-    const at = { id, position: this.count, loop: this.loop };
+    if (this.loopStarts.has(id)) this.loop = id;
+    if (this.summary.has(id)) this.loop = '';
     if (!isSegmentId(id)) {
-      this.segmentError({ ...at, id: id.slice(0, 3), code: SEGMENT_ERROR.unrecognized, elements: [] },
+      this.segmentError({ id: id.slice(0, 3), position: this.count, loop: this.loop, code: SEGMENT_ERROR.unrecognized, elements: [] },
         `segment ${this.count} "${id.slice(0, 20)}" is not an X12 segment`);
       return;
     }
     this.seen.add(id);
-    const errors: ElementError[] = [];
-    for (const spec of SPECS[id] ?? []) {
+    const specs = SPECS[id];
+    if (specs === undefined) return;
+    let errors: ElementError[] | null = null;
+    for (const spec of specs) {
       const value = el(segment, spec.position);
       const code = checkElement(spec, value);
-      if (code !== null) errors.push({ position: spec.position, reference: spec.reference, code, copy: value === '' ? null : value.slice(0, 99) });
+      if (code !== null) (errors ??= []).push({ position: spec.position, reference: spec.reference, code, copy: value === '' ? null : value.slice(0, 99) });
     }
-    if (errors.length > 0) {
+    if (errors !== null) {
       const first = errors[0];
-      this.segmentError({ ...at, code: SEGMENT_ERROR.dataElementErrors, elements: errors },
+      this.segmentError({ id, position: this.count, loop: this.loop, code: SEGMENT_ERROR.dataElementErrors, elements: errors },
         `${id}${pos2(first.position)} (segment ${this.count}) ${first.copy === null ? '' : `"${first.copy}" `}${ELEMENT_WORDS[first.code]}`);
     }
   }

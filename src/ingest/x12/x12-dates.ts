@@ -8,8 +8,20 @@ import { isCalendarDate, startOfDay } from '../../domain/dates.ts';
 const DATE = /^(\d{2})?(\d{2})(\d{2})(\d{2})$/;
 const TIME = /^([01]\d|2[0-3])([0-5]\d)(?:([0-5]\d)(\d{0,2}))?$/;
 
+/** DT values read, remembered: a file repeats its few dates on every set (bounded, cleared when full). */
+const dates = new Map<string, string | null>();
+
 /** `20261120` or `261120` → `2026-11-20`; null when not a real date. Two-digit years are 2000–2069 / 1970–1999. */
 export function x12Date(value: string): string | null {
+  let date = dates.get(value);
+  if (date === undefined) {
+    if (dates.size >= 4096) dates.clear();
+    dates.set(value, date = readX12Date(value));
+  }
+  return date;
+}
+
+function readX12Date(value: string): string | null {
   const match = DATE.exec(value);
   if (!match) return null;
   const [, century, yy, mm, dd] = match;
