@@ -96,11 +96,19 @@ function lineLinks(state: PoState) {
   return { supplierOrderOf, shipmentOf };
 }
 
-/** v1: one record per line, each as JSON text. */
+/** v1: one record per line, each as JSON text, in line order. */
 export function renderV1Lines(state: PoState): string[] {
+  return renderV1LinesOf(state, state.lines);
+}
+
+/**
+ * v1 records of some of the PO's lines (`lines`, from state.lines), each as JSON text, in the order given: a writer
+ * that knows which lines it changed renders only those (store/supplier-updates.ts).
+ */
+export function renderV1LinesOf(state: PoState, lines: readonly LineState[]): string[] {
   const { supplierOrderOf, shipmentOf } = lineLinks(state);
   const { po } = state;
-  return state.lines.map((line) => {
+  return lines.map((line) => {
     const shipment = shipmentOf.get(line.id);
     return JSON.stringify({
       order_id: line.id,

@@ -2,7 +2,7 @@
 // invoices and status events. Writes go through here so the stored read renderings stay current.
 import type { Insertable, Selectable } from 'kysely';
 import type { Address } from '../domain/address.ts';
-import { renderV1Lines, renderV2Record, type PoState } from '../domain/render.ts';
+import { renderV1LinesOf, renderV2Record, type PoState } from '../domain/render.ts';
 import type { V2Record } from '../domain/events.ts';
 import type { FulfilmentStatus } from '../domain/statuses.ts';
 import type { Db } from '../db/database.ts';
@@ -109,15 +109,19 @@ export function toPoState(aggregate: PoAggregate, supplierNames: SupplierNames):
   };
 }
 
-/** Rows ready to insert: the aggregate plus its renderings. */
-function withViews(aggregate: PoAggregate, supplierNames: SupplierNames) {
+/**
+ * Rows ready to insert: the aggregate plus its renderings. `onlyLines`: render the v1 records of these lines only
+ * (the others are left out of `lines`), for a writer that knows the rest cannot have changed.
+ */
+function withViews(aggregate: PoAggregate, supplierNames: SupplierNames, onlyLines?: ReadonlySet<string>) {
   const state = toPoState(aggregate, supplierNames);
-  const v1 = renderV1Lines(state);
-  const v1ById = new Map(state.lines.map((line, i) => [line.id, v1[i]]));
+  const rendered = onlyLines ? state.lines.filter((line) => onlyLines.has(line.id)) : state.lines;
+  const v1 = renderV1LinesOf(state, rendered);
+  const v1ById = new Map(rendered.map((line, i) => [line.id, v1[i]]));
   const record = renderV2Record(state);
   return {
     po: { ...aggregate.po, view_v2: JSON.stringify(record) } satisfies Insertable<PurchaseOrdersTable>,
-    lines: aggregate.lines.map((line) => ({ ...line, view_v1: v1ById.get(line.id)! })),
+    lines: aggregate.lines.filter((line) => v1ById.has(line.id)).map((line) => ({ ...line, view_v1: v1ById.get(line.id)! })),
     record: record as V2Record,
   };
 }
@@ -263,11 +267,13 @@ export async function refreshManyPoViews(
  * Re-renders the stored read records of the retailer's POs whose current state `aggregates` holds (as
  * loadPoAggregates gives it, after the transaction's writes), each rendered once, the renderings written with one
  * prepared statement per table, and the events of all of them written together (recordPoChanges). `options` as
- * refreshManyPoViews. Call inside the writing transaction.
+ * refreshManyPoViews, and `changedLines`: the only lines whose v1 records can have changed (the writer knows what it
+ * wrote: supplier-update-writes.ts applyNetRows); the others are neither rendered nor written. Call inside the
+ * writing transaction.
  */
 export async function refreshViewsOf(
   db: Db, retailerId: string, aggregates: ReadonlyMap<string, PoAggregate>, supplierNames?: SupplierNames,
-  options: { updatedAt?: string } = {},
+  options: { updatedAt?: string; changedLines?: ReadonlySet<string> } = {},
 ): Promise<void> {
   if (aggregates.size === 0) return;
   const names = supplierNames ?? await supplierNamesOf(db, retailerId);
@@ -282,7 +288,7 @@ export async function refreshViewsOf(
   const lineRows: [string, Record<string, string>][] = [];
   for (const [poId, aggregate] of aggregates) {
     if (options.updatedAt !== undefined) aggregate.po.updated_at = options.updatedAt;
-    const { po, lines, record } = withViews(aggregate, names);
+    const { po, lines, record } = withViews(aggregate, names, options.changedLines);
     poRows.push([poId, options.updatedAt === undefined ? { view_v2: po.view_v2 } : { view_v2: po.view_v2, updated_at: options.updatedAt }]);
     changes.push({ poId, before: before.get(poId) ?? null, after: po.view_v2, afterRecord: record });
     for (const line of lines) lineRows.push([line.id, { view_v1: line.view_v1 }]);

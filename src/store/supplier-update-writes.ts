@@ -197,8 +197,12 @@ function stored(values: Record<string, unknown>): Record<string, unknown> {
  * Applies `net`, once writeNetRows has written it, to the POs' loaded state (loadPoAggregates, as at the start of
  * the batch): each aggregate then holds what loading it again would give, without the second load (about a tenth of
  * a large document's apply). Covers keep no particular order (toPoState orders them). Mutates `aggregates`.
+ *
+ * Returns the lines whose v1 record (domain/render.ts renderV1LinesOf) can have changed: those updated, given a
+ * status event or a cover, and those a changed shipment covers. Nothing else a batch writes reaches a line's v1
+ * record (supplier orders are shown by their id, which never changes; invoices and checkpoints are not in it).
  */
-export function applyNetRows(aggregates: ReadonlyMap<string, PoAggregate>, net: NetWrites): void {
+export function applyNetRows(aggregates: ReadonlyMap<string, PoAggregate>, net: NetWrites): Set<string> {
   const { inserts, updates } = net;
   const lines = new Map<string, Record<string, unknown>>();
   const orders = new Map<string, PoAggregate['supplierOrders'][number]>();
@@ -261,4 +265,13 @@ export function applyNetRows(aggregates: ReadonlyMap<string, PoAggregate>, net: 
     Object.assign(find(invoices, entry.invoiceId, 'invoice'), { document_id: entry.documentId, updated_at: net.now });
   }
   for (const row of inserts.status_events) aggregateOf(row.po_id).events.push({ ...row });
+
+  const changedLines = new Set<string>(updates.po_lines.keys());
+  for (const row of inserts.status_events) changedLines.add(row.line_id);
+  for (const row of [...inserts.supplier_order_lines, ...inserts.shipment_lines]) changedLines.add(row.line_id as string);
+  for (const row of [...net.orderLineUpdates, ...net.shipmentLineUpdates]) changedLines.add(row.line_id);
+  for (const id of updates.shipments.keys()) {
+    for (const cover of find(shipments, id, 'shipment').lines) changedLines.add(cover.line_id);
+  }
+  return changedLines;
 }

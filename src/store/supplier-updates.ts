@@ -264,8 +264,8 @@ class IngestSession {
     }
     // The touched POs as they now are: their state at the start of the batch with the batch's rows applied.
     const touched = new Map([...this.touched].map((poId) => [poId, this.aggregates.get(poId)!]));
-    applyNetRows(touched, net);
-    await refreshViewsOf(this.trx, this.retailerId, touched, this.supplierNames, { updatedAt: this.nowText });
+    const changedLines = applyNetRows(touched, net);
+    await refreshViewsOf(this.trx, this.retailerId, touched, this.supplierNames, { updatedAt: this.nowText, changedLines });
   }
 }
 

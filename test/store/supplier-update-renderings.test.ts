@@ -97,6 +97,16 @@ describe.each(databases.eachSupportedId())('supplier-update batches render what 
     ])).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'applied', 'applied']);
     await expectRenderingsMatchRows();
 
+    // Batch 3: a shipment's own fields change (its estimate), nothing of its lines: the v1 records of the lines it
+    // covers change all the same (their eta is the shipment's).
+    expect(await send([
+      { type: 'shipment', po_number: 'R-2', tracking_number: fedex, carrier: 'fedex', shipped_date: '2026-11-21', estimated_delivery_date: '2026-11-29' },
+    ])).toEqual(['applied']);
+    await expectRenderingsMatchRows();
+    const { view_v1: v1 } = await db.selectFrom('po_lines as l').innerJoin('purchase_orders as p', 'p.id', 'l.po_id').select('l.view_v1')
+      .where('p.retailer_id', '=', world.retailerA).where('p.po_number', '=', 'R-2').where('l.sku', '=', 'IRN').executeTakeFirstOrThrow();
+    expect(JSON.parse(v1)).toMatchObject({ tracking_number: fedex, eta: '2026-11-29' });
+
     // The held shipment applies when its PO appears (its own session, in the creating transaction).
     await addPo('R-4');
     await expectRenderingsMatchRows();
