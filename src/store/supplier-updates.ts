@@ -80,6 +80,8 @@ class IngestSession {
   /** Each loaded PO as stored at the start of the batch; finish() applies the batch's writes to it and renders it. */
   private readonly aggregates = new Map<string, PoAggregate>();
   private readonly touched = new Set<string>();
+  /** Per touched PO: the changes of its only update so far, or null once a second update changed it. */
+  private readonly onlyChanges = new Map<string, Change[] | null>();
   private readonly statusEvents: StatusEventRow[] = [];
   private readonly documents = new Map<string, PendingDocument>();
   private supplierNames: Map<string, string> | undefined;
@@ -227,6 +229,8 @@ class IngestSession {
     if (changes.length > 0) {
       this.snapshots.set(poId, plan.next);
       this.touched.add(poId);
+      // A PO one update changed has that update's changes as its net change: finish() need not diff it again.
+      this.onlyChanges.set(poId, this.onlyChanges.has(poId) ? null : changes);
       for (const change of changes) {
         if (change.kind === 'line_status') {
           this.statusEvents.push({
@@ -253,7 +257,9 @@ class IngestSession {
    * is done with too), and keeps purchase_orders.updated_at and the stored renderings of every changed PO current.
    */
   async finish(): Promise<void> {
-    const perPo = [...this.touched].map((poId) => ({ poId, changes: diffSnapshots(this.initial.get(poId)!, this.snapshots.get(poId)!) }));
+    const perPo = [...this.touched].map((poId) => ({
+      poId, changes: this.onlyChanges.get(poId) ?? diffSnapshots(this.initial.get(poId)!, this.snapshots.get(poId)!),
+    }));
     const net = netRowsOf(this.retailerId, this.nowText, perPo, this.statusEvents);
     await writeNetRows(this.trx, this.retailerId, net, this.documents);
     await insertRows(this.trx, 'applied_supplier_updates', this.newlyApplied, { skipConflictsOn: ['retailer_id', 'fingerprint'] });
