@@ -166,6 +166,24 @@ describe.each(databases.eachSupportedId())('POST /api/v2/supplier_updates on %s'
     expect((await read('v2', 'PO-1001'))[0].updated_at).toBe(recordBefore.updated_at);
   });
 
+  it('the latest word wins even when it repeats an earlier one: a date moved back, an invoice corrected back', async () => {
+    await addPo('PO-LATEST');
+    const ack = (date: string) => ({ type: 'order', po_number: 'PO-LATEST', supplier_order_id: 'BK1', supplier_name: 'Acushnet',
+      status: 'confirmed', estimated_delivery_date: date });
+    const invoice = (total: number) => ({ type: 'invoice', po_number: 'PO-LATEST', supplier_order_id: 'BK1', invoice_number: 'BK-INV',
+      invoice_date: '2026-11-20', subtotal_amount: total, tax_amount: 0, shipping_amount: 0, total_amount: total, currency: 'USD', status: 'open' });
+    const results = async (updates: unknown[]) => (await send(updates)).map((r) => r.result);
+    expect(await results([ack('2026-12-01'), invoice(100)])).toEqual(['applied', 'applied']);
+    expect(await results([ack('2026-12-15'), invoice(120)])).toEqual(['applied', 'applied']);
+    // The first updates again, word for word: the supplier's latest statement, applied.
+    expect(await results([ack('2026-12-01'), invoice(100)])).toEqual(['applied', 'applied']);
+    const [record] = await read('v2', 'PO-LATEST');
+    expect(record.items[0].estimated_delivery_date).toBe('12/01/2026');
+    expect(record.invoices).toEqual([expect.objectContaining({ invoice_number: 'BK-INV', total_amount: 100 })]);
+    // Sent once more, it is what the PO already says: unchanged.
+    expect(await results([ack('2026-12-01'), invoice(100)])).toEqual(['unchanged', 'unchanged']);
+  });
+
   it('an update already true changes nothing; the same update twice in one batch applies once', async () => {
     await addPo('PO-TWICE');
     const ack = { type: 'order', po_number: 'PO-TWICE', supplier_order_id: 'T1', supplier_name: 'Acushnet', status: 'processing' };

@@ -208,8 +208,8 @@ class IngestSession {
    */
   async ingest(parsed: ParsedUpdate, holdUnmatched = true, source = this.source): Promise<Omit<UpdateResult, 'index'>> {
     const poId = await this.poIdOf(parsed.update.po_number);
-    if (this.applied.has(parsed.fingerprint)) return { result: 'unchanged', reason: null };
     if (poId === null) {
+      if (this.applied.has(parsed.fingerprint)) return { result: 'unchanged', reason: null };
       if (holdUnmatched && !this.held.has(parsed.fingerprint)) {
         const refused = await this.hold(parsed);
         if (refused) return { result: 'rejected', reason: refused };
@@ -222,6 +222,9 @@ class IngestSession {
         reason: `No purchase order ${parsed.update.po_number} yet; the update is held and applied when it appears.`,
       };
     }
+    // An update applied before is planned again all the same, not skipped by its fingerprint: sent again after other
+    // updates changed the PO, it is the supplier's latest word (a date moved back, an invoice corrected back), and the
+    // rules make a plain replay change nothing (the state already holds it).
     const before = await this.snapshotOf(poId);
     const plan = planUpdate(before, parsed.update, await this.context());
     if (!plan.ok) return { result: 'rejected', reason: plan.reason };

@@ -301,6 +301,21 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect(after.held_supplier_updates).toBe(before.held_supplier_updates);
   });
 
+  it('CRLF files: a record whose quoted cell spans lines is named by its own lines, and so is every record after it', async () => {
+    await po('PO-CSV-CRLF');
+    // Lines 1, 2, 3–5 (a note of three lines), 6–7, 8: csv-parse alone counts each CR LF inside quotes twice.
+    const csv = ['PO #,Tracking #,Item #,Qty,Notes', `PO-CSV-CRLF,${UPS_1},TIT-GT2-9,1,plain`,
+      `PO-CSV-CRLF,${UPS_1},TIT-PRO-V1,1,"first\r\nsecond\r\nthird"`, `PO-CSV-CRLF,${UPS_2},TIT-PRO-V1,1,"a\r\nb"`,
+      `PO-CSV-CRLF,${UPS_2},TIT-GT2-9,1,last`].join('\r\n') + '\r\n';
+    const document = await post(csv);
+    expect(document.results.map((r: any) => r.source)).toEqual(['row 2', 'rows 3–5', 'rows 6–7', 'row 8']);
+    // An unclosed quote after a multi-line cell is named on its own line too.
+    const broken = ['PO #,Tracking #,Item #,Qty,Notes', `PO-CSV-CRLF,${UPS_1},TIT-GT2-9,1,"x\r\ny"`, `PO-CSV-CRLF,${UPS_1},TIT-GT2-9,1,"open`].join('\r\n');
+    const response = await postDocument(app, writeKey, broken);
+    expect(response.statusCode, response.body).toBe(422);
+    expect(response.json().message).toMatch(/\(line 4\)$/);
+  });
+
   it('a file without a PO-number column is unprocessable, naming the headers it has', async () => {
     const response = await postDocument(app, writeKey, 'Tracking #,Qty\r\n1Z,1\r\n');
     expect(response.statusCode).toBe(422);

@@ -63,17 +63,34 @@ function parser(bytes: Uint8Array, utf8: boolean, delimiter: string) {
 }
 
 /**
+ * The lines a record stands on, 1-based, from csv-parse's `info.lines` (the line the record ends on, counted from
+ * the start of the file) and its raw text. csv-parse counts a CR LF inside a quoted field as two lines (a CR LF
+ * between records as one), so in a CRLF file every multi-line cell would push the lines of every record after it
+ * down by one per line break; this takes those back. One per file, fed each record in order.
+ */
+export function recordLines(): (raw: string, infoLines: number) => { first: number; last: number } {
+  let overcount = 0;
+  return (raw, infoLines) => {
+    const inner = raw.replace(/(\r?\n|\r)$/, '');
+    overcount += inner.split('\r\n').length - 1;
+    const last = infoLines - overcount;
+    return { first: last - (inner.match(/\r?\n|\r/g)?.length ?? 0), last };
+  };
+}
+
+/**
  * Reads the whole file once for its CSV syntax alone, holding nothing: a file that breaks somewhere (an unclosed
  * quote) is unreadable as a whole, as an X12 file with a broken envelope is, and none of its rows is applied.
  * Throws UnreadableDocumentError naming the line where the broken record starts.
  */
 async function checkSyntax(bytes: Uint8Array, utf8: boolean, delimiter: string): Promise<void> {
   const records = parser(bytes, utf8, delimiter);
+  const linesOf = recordLines();
   let lastEnd = 0;
   try {
     // 'data' events come in order before 'error': the line the last whole record ended on is known when it breaks.
     await new Promise<void>((resolve, reject) => {
-      records.on('data', ({ info }: { info: { lines: number } }) => { lastEnd = info.lines; });
+      records.on('data', ({ info, raw }: { info: { lines: number }; raw: string }) => { lastEnd = linesOf(raw, info.lines).last; });
       records.once('end', resolve);
       records.once('error', reject);
     });
@@ -100,11 +117,11 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
   const grouping = new ShipmentGrouping();
   let header = false;
   let headerColumns = 0;
+  const linesOf = recordLines();
   try {
     for await (const { record, info, raw } of records as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
-      // info.lines is the line the record ends on; a quoted field can span lines, so count back to its first.
-      const last = info.lines;
-      const line = last - ((raw.replace(/(\r?\n|\r)$/, '').match(/\r?\n|\r/g)?.length) ?? 0);
+      // A quoted field can span lines: the record's first and last.
+      const { first: line, last } = linesOf(raw, info.lines);
       if (!header) {
         header = true;
         context.columns = mapColumns(record);
