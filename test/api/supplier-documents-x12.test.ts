@@ -89,6 +89,16 @@ describe.each(databases.eachSupportedId())('X12 supplier documents on %s', (data
     expect(item(record, 'TIT-PRO-V1')).toMatchObject({ supplier_order_id: 'SO-855-1', backordered: true });
   });
 
+  it('an 855 naming the supplier by its legal name in N1 (ACUSHNET COMPANY, INC. for "Acushnet") applies', async () => {
+    await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-X12-855-LEGAL');
+    const document = await post(interchange(211, 'PR', [{ code: '855', segments: [
+      'BAK*00*AC*PO-X12-855-LEGAL*20261120****SO-855-L', 'N1*SU*ACUSHNET COMPANY, INC.*92*0012345',
+      'PO1*1*2*EA*500**BP*TIT-GT2-9', 'ACK*IA*2*EA*068*20261201', 'CTT*1',
+    ] }]));
+    expect(document.summary, JSON.stringify(document.results)).toMatchObject({ applied: 1, rejected: 0 });
+    expect(item(await readV2(app, world.keys.a, 'PO-X12-855-LEGAL'), 'TIT-GT2-9')).toMatchObject({ supplier_order_id: 'SO-855-L', status: 'confirmed' });
+  });
+
   it('an 856 with two packages: two tracking numbers, carrier ups from SCAC UPSN, a partial quantity', async () => {
     await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-X12-856');
     const document = await post(interchange(202, 'SH', [{ code: '856', segments: ship856('PO-X12-856', 'SO-856-1') }]));

@@ -105,10 +105,39 @@ export function linesForPart(s: PoSnapshot, part: string): SnapshotLine[] {
   return bySku.length > 0 ? bySku : s.lines.filter((l) => l.supplier_sku != null && l.supplier_sku === part);
 }
 
-/** Supplier ids whose name matches (case and surrounding space ignored). */
+/** Words that end a company's legal name (and a country it trades in) but do not tell two suppliers apart. */
+const LEGAL_WORDS = new Set([
+  'inc', 'incorporated', 'llc', 'llp', 'lp', 'ltd', 'limited', 'corp', 'corporation', 'co', 'company', 'gmbh', 'ag', 'sa',
+  'plc', 'bv', 'nv', 'pty', 'kk', 'usa', 'us', 'na', 'america', 'americas',
+]);
+
+/** A name as words: lower case, punctuation as spaces, the legal-form and country words at its end left off. */
+function nameWords(name: string): string[] {
+  const words = name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ').filter((w) => w !== '');
+  while (words.length > 1 && LEGAL_WORDS.has(words[words.length - 1])) words.pop();
+  return words;
+}
+
+/**
+ * Supplier ids a supplier's own name for itself (`supplier_name`, an X12 N1 name, a CSV column) means: those whose
+ * name matches with case and surrounding space ignored; else, since suppliers put their legal name in documents,
+ * those whose name matches once punctuation and legal-form words are left off ("MIZUNO USA, INC." is "Mizuno");
+ * else the one whose name is the most of its first words ("TAYLORMADE GOLF EQUIPMENT" is "TaylorMade Golf" before
+ * "TaylorMade"), when no other is as long. Empty when none.
+ */
 export function suppliersNamed(name: string, ctx: PlanContext): string[] {
   const wanted = name.trim().toLowerCase();
-  return [...ctx.supplierNames].filter(([, n]) => n.trim().toLowerCase() === wanted).map(([id]) => id);
+  const exact = [...ctx.supplierNames].filter(([, n]) => n.trim().toLowerCase() === wanted).map(([id]) => id);
+  if (exact.length > 0) return exact;
+  const words = nameWords(name);
+  if (words.length === 0) return [];
+  const candidates = [...ctx.supplierNames].map(([id, n]) => ({ id, words: nameWords(n) })).filter((c) => c.words.length > 0);
+  const same = candidates.filter((c) => c.words.join(' ') === words.join(' '));
+  if (same.length > 0) return same.map((c) => c.id);
+  const leading = candidates.filter((c) => c.words.length < words.length && c.words.every((w, i) => w === words[i]));
+  const longest = Math.max(0, ...leading.map((c) => c.words.length));
+  const best = leading.filter((c) => c.words.length === longest);
+  return best.length === 1 ? [best[0].id] : [];
 }
 
 export function supplierLabel(id: string | null, ctx: PlanContext): string {
