@@ -130,6 +130,22 @@ function connectorFor(connection: SyncConnection, tuning: SyncTuning): Connector
   return new StockyConnector({ overlapMs: tuning.overlapMs, pageSize: tuning.pageSize }) as Connector<unknown>;
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Lets a request just started leave the process before a page's transaction holds the event loop. better-sqlite3
+ * is synchronous, so a transaction runs start to commit without a turn of the event loop; and undici writes a request
+ * on a kept-alive socket only in a setImmediate queued when the request is made (it checks first that the idle
+ * socket was not closed by the server: undici's client-h1 scheduleIdleSocketValidation). Without these two turns
+ * the read-ahead page was requested only once the page before had committed, and the upstream's time was not
+ * overlapped with the write at all. Two turns: ours is queued before undici's, so the first ends before undici's
+ * has run; the second starts after it (the request then is on the wire). Costs microseconds per page.
+ */
+async function requestsOnTheWire(): Promise<void> {
+  await nextTurn();
+  await nextTurn();
+}
+
 function parseState(text: string | null): unknown {
   if (!text) return null;
   try {
@@ -180,6 +196,7 @@ export async function executeSyncRun(db: Db, connection: SyncConnection, options
       if (readAhead) {
         upcoming = connector.nextPage(page.state, context);
         upcoming.catch(() => {}); // surfaces when awaited; dropped if this page fails
+        await requestsOnTheWire();
       }
       const writeStarted = performance.now();
       const records: PageRecord[] = page.records.map((po) => ({ po, hash: contentHash(po) }));
