@@ -286,8 +286,20 @@ export class UpstreamClient {
     // An IP-literal host never reaches the guarded lookup: judge it here (not retried: it will not change).
     const refused = literalHostProblem(url, true);
     if (refused) throw new RetryableFailure('client_error', `The upstream URL is refused: ${refused}.`, null, null);
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
+    // The attempt's signal: aborted by its own timer or by the run's signal. An AbortController with a timer that is
+    // cleared once the answer is read, rather than AbortSignal.timeout + AbortSignal.any: those cost ~15 µs more per
+    // request (ShipStation makes one per PO) and leave a 30-second timer behind every request made.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`timed out after ${this.timeoutMs} ms`, 'TimeoutError'));
+    }, this.timeoutMs);
+    const runSignal = this.options.signal;
+    const stop = () => controller.abort(runSignal?.reason);
+    if (runSignal?.aborted) stop(); // aborted while waiting for a token: no 'abort' event will come
+    else runSignal?.addEventListener('abort', stop, { once: true });
+    const signal = controller.signal;
     this.stats.requests++;
     let response: RawResponse;
     const headers = { accept: 'application/json', ...this.options.headers };
@@ -302,10 +314,13 @@ export class UpstreamClient {
       this.options.observe?.({ url, status: response.status, durationMs: performance.now() - started });
     } catch (error) {
       this.options.observe?.({ url, status: null, durationMs: performance.now() - started });
-      if (this.options.signal?.aborted) throw this.options.signal.reason;
-      if (timeout.aborted) throw new RetryableFailure('timeout', `The upstream did not answer within ${this.timeoutMs} ms (${url}).`, null, null);
+      if (runSignal?.aborted) throw runSignal.reason;
+      if (timedOut) throw new RetryableFailure('timeout', `The upstream did not answer within ${this.timeoutMs} ms (${url}).`, null, null);
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       throw new RetryableFailure('network', `The upstream could not be reached (${reason}).`, null, null);
+    } finally {
+      clearTimeout(timer);
+      runSignal?.removeEventListener('abort', stop);
     }
     this.adaptRate(response.headers.get('x-rate-limit-limit'));
     if (response.status === 404 && allowNotFound) return null;
