@@ -15,7 +15,7 @@
 // - creation is keyed by (connection, upstream id) in synced_records, written in the same transaction as the PO, so
 //   a record can never become two POs; the watermark moves only when a sweep's last page has committed.
 // Memory stays flat: one page (≤ 500 POs) at a time, nothing accumulated across pages but counters.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import { observeUpstream } from '../observability/upstream.ts';
 import {
@@ -79,7 +79,8 @@ const MAX_REPORTED_FAILURES = 5;
  * with the same keys in the same order (object literals), and it costs a tenth of a key-sorting serialiser.
  */
 export function contentHash(po: SyncedPo): string {
-  return createHash('sha256').update(JSON.stringify([MAPPING_VERSION, po])).digest('hex');
+  // crypto.hash: the same digest as createHash().update().digest() without a Hash object per PO (about half the cost).
+  return hash('sha256', JSON.stringify([MAPPING_VERSION, po]), 'hex');
 }
 
 function tuningFor(connection: SyncConnection, given: Partial<SyncTuning> = {}): SyncTuning {

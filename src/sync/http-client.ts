@@ -266,7 +266,7 @@ export class UpstreamClient {
     let got429 = 0;
     for (let attempt = 1; ; attempt++) {
       this.options.signal?.throwIfAborted();
-      await this.takeToken();
+      if (this.bucket) await this.takeToken(); // no limit: no promise to wait for
       try {
         const result = await this.attempt<T>(url, options.allowNotFound ?? false);
         this.stats.most429sForOneRequest = Math.max(this.stats.most429sForOneRequest, got429);

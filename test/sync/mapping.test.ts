@@ -1,5 +1,6 @@
 // The connectors' mapping tables (README "Sync") as pure table tests: ShipStation and Stocky status → lifecycle and
 // line fulfilment, carriers, Stocky's item times and invoice, and how a synced status merges with what is stored.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { LifecycleStatus } from '../../src/domain/lifecycle.ts';
 import type { FulfilmentStatus } from '../../src/domain/statuses.ts';
@@ -9,6 +10,7 @@ import {
   shipStationShipmentStatus, upstreamInstant, type ShipStationDetail,
 } from '../../src/sync/connectors/shipstation-mapping.ts';
 import { parseTimestamp } from '../../src/domain/timestamps.ts';
+import { MAPPING_VERSION, contentHash } from '../../src/sync/engine.ts';
 import {
   mapStockyPo, parseStockyItemTime, stockyErrorMessage, stockyLifecycle, stockyLineStatus, type StockyItem, type StockyPo,
 } from '../../src/sync/connectors/stocky-mapping.ts';
@@ -63,6 +65,10 @@ describe('ShipStation mapping table', () => {
     }]);
     expect(mapShipStationPo({ ...detail, status: 'draft', order_date: null, tracking_number: null }, undefined))
       .toMatchObject({ order_date: '2025-01-14T10:30:00.000Z', shipments: [], supplier_name: undefined });
+    // Stored content hashes stay valid: SHA-256 (hex) of [MAPPING_VERSION, record]. Should this change, every stored
+    // record would be rewritten by the next sync: that takes a MAPPING_VERSION bump, not a silent difference.
+    expect(contentHash(po)).toBe(createHash('sha256').update(JSON.stringify([MAPPING_VERSION, po])).digest('hex'));
+    expect(contentHash(po)).toBe('7f10452a3586a86b92ca28b07d8f2cc304ed41e5ee1e4682f9c5d6a7305b6b60');
   });
 
   it('error bodies give errors[0].message', () => {
