@@ -242,6 +242,8 @@ for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : KINDS) {
     const full = await timedRun(database, connection, true, tuning);
     const alone = await upstreamAlone(kind, sandbox.url, tuning.concurrency!);
     const entry = {
+      // The machine may be shared: the load when this upstream's figures were taken, to read them against.
+      loadavg: loadavg().map((n) => round(n, 2)),
       upstream_alone: { seconds: round(alone.seconds, 2), requests: alone.requests, requests_per_second: Math.round(alone.requests / alone.seconds),
         pos_per_second: Math.round(POS / alone.seconds) },
       engine_cpu_us_per_po: Math.round((first.cpuSeconds * 1e6) / first.result.counts.created),
@@ -261,7 +263,7 @@ for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : KINDS) {
       `(${entry.first.written_pos_per_second} POs/s in the page transactions), waiting for the upstream ${entry.first.waiting_for_upstream_s} s`);
     console.log(`   the upstream alone (same requests, nothing written): ${entry.upstream_alone.seconds} s = ` +
       `${entry.upstream_alone.pos_per_second} POs/s (${entry.upstream_alone.requests_per_second} requests/s); ` +
-      `engine CPU ${entry.engine_cpu_us_per_po} µs per PO synced`);
+      `engine CPU ${entry.engine_cpu_us_per_po} µs per PO synced; load average ${entry.loadavg.join(' ')}`);
     console.log(`   unchanged, incremental: ${entry.unchanged_incremental.seconds} s (${incremental.client.requests} requests; ` +
       `${incremental.result.counts.unchanged}/${incremental.result.counts.fetched} unchanged) → ${entry.unchanged_incremental.speedup}× faster`);
     console.log(`   unchanged, full: ${entry.unchanged_full.seconds} s (${full.client.requests} requests; ` +
