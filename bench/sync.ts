@@ -17,9 +17,11 @@
 // Environment: BENCH_SYNC_POS (5000), BENCH_SYNC_RATE (3000), BENCH_SYNC_SKIP_LIMITED=1 (skip part 1),
 // BENCH_SYNC_SKIP_NO_LIMIT=1 (skip part 2), BENCH_SYNC_RSS_POS (100000; 0 skips part 3), BENCH_SYNC_KINDS (part 2's
 // upstreams: shipstation,stocky), BENCH_SYNC_RSS_PRINT_S (30: part 3 prints its RSS as it goes), BENCH_SYNC_OUT (the
-// results file), BENCH_SYNC_CONCURRENCY (32: part 2's GETs in flight), BENCH_SYNC_SANDBOX_ARGS (node flags for the sandbox process, e.g. --cpu-prof).
+// results file), BENCH_SYNC_CONCURRENCY (32: part 2's GETs in flight), BENCH_SYNC_SANDBOX_ARGS (node flags for the sandbox process, e.g. --cpu-prof),
+// BENCH_SYNC_PROFILE=DIR (a CPU profile of part 2's first sync of each upstream, DIR/sync-<kind>.cpuprofile, for Chrome's DevTools).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +41,24 @@ const here = dirname(fileURLToPath(import.meta.url));
 const POS = intFromEnv('BENCH_SYNC_POS', 5000);
 const RSS_POS = process.env.BENCH_SYNC_RSS_POS === '0' ? 0 : intFromEnv('BENCH_SYNC_RSS_POS', 100_000);
 const RATE = intFromEnv('BENCH_SYNC_RATE', 3000);
+const PROFILE_DIR = process.env.BENCH_SYNC_PROFILE || undefined;
+
+/** Runs `work` under the V8 CPU profiler and writes the profile to `file` (as bench/ingest.ts does). */
+async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`   (CPU profile of the first sync written to ${file})`);
+  }
+}
 
 interface Sandbox {
   url: string;
@@ -216,11 +236,14 @@ for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : KINDS) {
     // ShipStation's GETs by id in flight at once: more keeps the sandbox busy while a page's transaction holds the
     // event loop (48 vs 16: ~15% faster on the 2-core machine).
     const tuning: Partial<SyncTuning> = { requestsPerMinute: 0, concurrency: intFromEnv('BENCH_SYNC_CONCURRENCY', 32) };
-    const first = await timedRun(database, connection, false, tuning);
+    const firstRun = () => timedRun(database, connection, false, tuning);
+    const first = PROFILE_DIR ? await profiled(resolve(PROFILE_DIR, `sync-${kind}.cpuprofile`), firstRun) : await firstRun();
     const incremental = await timedRun(database, connection, false, tuning);
     const full = await timedRun(database, connection, true, tuning);
     const alone = await upstreamAlone(kind, sandbox.url, tuning.concurrency!);
     const entry = {
+      // The machine may be shared: the load when this upstream's figures were taken, to read them against.
+      loadavg: loadavg().map((n) => round(n, 2)),
       upstream_alone: { seconds: round(alone.seconds, 2), requests: alone.requests, requests_per_second: Math.round(alone.requests / alone.seconds),
         pos_per_second: Math.round(POS / alone.seconds) },
       engine_cpu_us_per_po: Math.round((first.cpuSeconds * 1e6) / first.result.counts.created),
@@ -240,7 +263,7 @@ for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : KINDS) {
       `(${entry.first.written_pos_per_second} POs/s in the page transactions), waiting for the upstream ${entry.first.waiting_for_upstream_s} s`);
     console.log(`   the upstream alone (same requests, nothing written): ${entry.upstream_alone.seconds} s = ` +
       `${entry.upstream_alone.pos_per_second} POs/s (${entry.upstream_alone.requests_per_second} requests/s); ` +
-      `engine CPU ${entry.engine_cpu_us_per_po} µs per PO synced`);
+      `engine CPU ${entry.engine_cpu_us_per_po} µs per PO synced; load average ${entry.loadavg.join(' ')}`);
     console.log(`   unchanged, incremental: ${entry.unchanged_incremental.seconds} s (${incremental.client.requests} requests; ` +
       `${incremental.result.counts.unchanged}/${incremental.result.counts.fetched} unchanged) → ${entry.unchanged_incremental.speedup}× faster`);
     console.log(`   unchanged, full: ${entry.unchanged_full.seconds} s (${full.client.requests} requests; ` +

@@ -200,7 +200,14 @@ export class UpstreamClient {
   private readonly backoffCapMs: number;
   private readonly maxRetryAfterMs: number;
 
+  /** The base URL, parsed once; with a trailing slash, so that paths resolve below it. */
+  private base: URL | undefined;
+  /** Sent with every request: built once (undici and fetch only read it). */
+  private readonly headers: Record<string, string>;
+  private readonly hostProblems = new Map<string, string | null>();
+
   constructor(private readonly options: UpstreamClientOptions) {
+    this.headers = { accept: 'application/json', ...options.headers };
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => performance.now());
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -216,7 +223,26 @@ export class UpstreamClient {
 
   /** An absolute URL for a path (or the URL itself when already absolute, e.g. a `links.next.href`). */
   url(pathOrUrl: string): string {
-    return /^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : new URL(pathOrUrl, this.options.baseUrl.replace(/\/*$/, '/')).toString();
+    if (/^https?:\/\//i.test(pathOrUrl)) return pathOrUrl;
+    // Parsed at the first request, not in the constructor: a bad base URL fails the request, as it always has.
+    this.base ??= new URL(this.options.baseUrl.replace(/\/*$/, '/'));
+    return new URL(pathOrUrl, this.base).toString();
+  }
+
+  /**
+   * literalHostProblem for `url`, remembered by the URL's text up to the first `/` after the scheme's: that text holds
+   * the whole authority (which ends at `/`, `\`, `?`, `#` or the end), so the host, and the answer, follow from it.
+   * Saves parsing every URL twice at one GET per PO.
+   */
+  private hostProblem(url: string): string | null {
+    const end = url.indexOf('/', url.indexOf('//') + 2);
+    const key = end < 0 ? url : url.slice(0, end);
+    let problem = this.hostProblems.get(key);
+    if (problem === undefined) {
+      problem = literalHostProblem(url, true);
+      if (this.hostProblems.size < 16) this.hostProblems.set(key, problem);
+    }
+    return problem;
   }
 
   private async wait(ms: number): Promise<void> {
@@ -240,7 +266,7 @@ export class UpstreamClient {
     let got429 = 0;
     for (let attempt = 1; ; attempt++) {
       this.options.signal?.throwIfAborted();
-      await this.takeToken();
+      if (this.bucket) await this.takeToken(); // no limit: no promise to wait for
       try {
         const result = await this.attempt<T>(url, options.allowNotFound ?? false);
         this.stats.most429sForOneRequest = Math.max(this.stats.most429sForOneRequest, got429);
@@ -284,13 +310,25 @@ export class UpstreamClient {
 
   private async attempt<T>(url: string, allowNotFound: boolean): Promise<JsonResponse<T> | null> {
     // An IP-literal host never reaches the guarded lookup: judge it here (not retried: it will not change).
-    const refused = literalHostProblem(url, true);
+    const refused = this.hostProblem(url);
     if (refused) throw new RetryableFailure('client_error', `The upstream URL is refused: ${refused}.`, null, null);
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
+    // The attempt's signal: aborted by its own timer or by the run's signal. An AbortController with a timer that is
+    // cleared once the answer is read, rather than AbortSignal.timeout + AbortSignal.any: those cost ~15 µs more per
+    // request (ShipStation makes one per PO) and leave a 30-second timer behind every request made.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new DOMException(`timed out after ${this.timeoutMs} ms`, 'TimeoutError'));
+    }, this.timeoutMs);
+    const runSignal = this.options.signal;
+    const stop = () => controller.abort(runSignal?.reason);
+    if (runSignal?.aborted) stop(); // aborted while waiting for a token: no 'abort' event will come
+    else runSignal?.addEventListener('abort', stop, { once: true });
+    const signal = controller.signal;
     this.stats.requests++;
     let response: RawResponse;
-    const headers = { accept: 'application/json', ...this.options.headers };
+    const headers = this.headers;
     const started = performance.now();
     try {
       if (this.options.fetch) {
@@ -302,10 +340,13 @@ export class UpstreamClient {
       this.options.observe?.({ url, status: response.status, durationMs: performance.now() - started });
     } catch (error) {
       this.options.observe?.({ url, status: null, durationMs: performance.now() - started });
-      if (this.options.signal?.aborted) throw this.options.signal.reason;
-      if (timeout.aborted) throw new RetryableFailure('timeout', `The upstream did not answer within ${this.timeoutMs} ms (${url}).`, null, null);
+      if (runSignal?.aborted) throw runSignal.reason;
+      if (timedOut) throw new RetryableFailure('timeout', `The upstream did not answer within ${this.timeoutMs} ms (${url}).`, null, null);
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       throw new RetryableFailure('network', `The upstream could not be reached (${reason}).`, null, null);
+    } finally {
+      clearTimeout(timer);
+      runSignal?.removeEventListener('abort', stop);
     }
     this.adaptRate(response.headers.get('x-rate-limit-limit'));
     if (response.status === 404 && allowNotFound) return null;

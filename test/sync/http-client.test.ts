@@ -135,6 +135,22 @@ describe('UpstreamClient against a scripted upstream', () => {
     local.close();
   });
 
+  it('judges the host of every URL it is given (a next link elsewhere), not only the first one it saw', async () => {
+    const c = client();
+    expect((await c.getJson('/ok'))?.status ?? 200).toBe(200);
+    const port = new URL(upstream.url()).port;
+    // Each URL's host is a metadata address, however much of the allowed URL's text comes before it.
+    for (const next of ['http://169.254.169.254/v2/purchase_orders?page=2', `http://127.0.0.1:${port}@169.254.169.254/v2/purchase_orders`,
+      'http://169.254.169.254\\@127.0.0.1/v2/purchase_orders', `http://169.254.169.254:${port}/v2/purchase_orders`]) {
+      const error = await c.getJson(next).catch((e: unknown) => e);
+      expect(error, next).toBeInstanceOf(UpstreamError);
+      expect(String((error as Error).message), next).toMatch(/refused/);
+    }
+    expect(c.stats.requests).toBe(1); // only the first
+    expect((await c.getJson(`${upstream.url()}/ok`))?.status ?? 200).toBe(200);
+    c.close();
+  });
+
   it('honours Retry-After on a 429, and holds other requests meanwhile', async () => {
     upstream.set([{ status: 429, body: ssError('Slow down.'), headers: { 'Retry-After': '1' } }]);
     const c = client({ requestsPerMinute: 60_000 });

@@ -1,13 +1,16 @@
 // The connectors' mapping tables (README "Sync") as pure table tests: ShipStation and Stocky status → lifecycle and
 // line fulfilment, carriers, Stocky's item times and invoice, and how a synced status merges with what is stored.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { LifecycleStatus } from '../../src/domain/lifecycle.ts';
 import type { FulfilmentStatus } from '../../src/domain/statuses.ts';
 import { mergeShipmentStatus, mergeSyncedLineStatus } from '../../src/domain/synced-lines.ts';
 import {
   carrierCode, isShipStationTerminal, mapShipStationPo, shipStationErrorMessage, shipStationLifecycle, shipStationLineStatus,
-  shipStationShipmentStatus, type ShipStationDetail,
+  shipStationShipmentStatus, upstreamInstant, type ShipStationDetail,
 } from '../../src/sync/connectors/shipstation-mapping.ts';
+import { parseTimestamp } from '../../src/domain/timestamps.ts';
+import { MAPPING_VERSION, contentHash } from '../../src/sync/engine.ts';
 import {
   mapStockyPo, parseStockyItemTime, stockyErrorMessage, stockyLifecycle, stockyLineStatus, type StockyItem, type StockyPo,
 } from '../../src/sync/connectors/stocky-mapping.ts';
@@ -62,6 +65,10 @@ describe('ShipStation mapping table', () => {
     }]);
     expect(mapShipStationPo({ ...detail, status: 'draft', order_date: null, tracking_number: null }, undefined))
       .toMatchObject({ order_date: '2025-01-14T10:30:00.000Z', shipments: [], supplier_name: undefined });
+    // Stored content hashes stay valid: SHA-256 (hex) of [MAPPING_VERSION, record]. Should this change, every stored
+    // record would be rewritten by the next sync: that takes a MAPPING_VERSION bump, not a silent difference.
+    expect(contentHash(po)).toBe(createHash('sha256').update(JSON.stringify([MAPPING_VERSION, po])).digest('hex'));
+    expect(contentHash(po)).toBe('7f10452a3586a86b92ca28b07d8f2cc304ed41e5ee1e4682f9c5d6a7305b6b60');
   });
 
   it('error bodies give errors[0].message', () => {
@@ -151,5 +158,39 @@ describe('a synced status merges with what is stored', () => {
   it('shipments never move back', () => {
     expect(mergeShipmentStatus('in transit', 'shipped')).toBe('in transit');
     expect(mergeShipmentStatus('shipped', 'delivered')).toBe('delivered');
+  });
+});
+
+describe('upstream timestamps', () => {
+  // upstreamInstant's shortcut for canonical UTC text must give exactly what the one parser gives, for every text.
+  const tricky = [
+    '2026-10-09T04:32:25Z', '2026-10-25T10:27:20.000Z', '2026-10-25T10:27:20.123Z', '2024-02-29T00:00:00Z', '2026-02-29T00:00:00Z',
+    '2026-02-30T12:00:00.000Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z', '2026-01-00T00:00:00Z',
+    '2026-12-31T24:00:00Z', '2026-12-31T24:00:00.000Z', '2026-12-31T23:60:00Z', '2016-12-31T23:59:60Z', '2016-12-31T23:59:60.500Z',
+    '2026-12-31T23:59:61Z', '0000-01-01T00:00:00Z', '0000-01-01T00:00:00.000Z', '0001-01-01T00:00:00Z', '0050-06-15T12:00:00.000Z',
+    '0099-12-31T23:59:59.999Z', '1900-02-29T00:00:00Z', '2000-02-29T00:00:00Z', '9999-12-31T23:59:59.999Z', '1970-01-01T00:00:00Z',
+    '2026-10-09t04:32:25z', '2026-10-09 04:32:25Z', '2026-10-09T04:32:25.1Z', '2026-10-09T04:32:25.12345Z', '2026-10-09T04:32:25+00:00',
+    '2026-10-09T04:32:25-07:00', '2026-10-09T04:32:25', '2026-10-09', ' 2026-10-09T04:32:25Z', '2026-10-09T04:32:25Z ', '+02026-10-09T04:32:25Z',
+    '2026-1-09T04:32:25.000Z', 'not a date', '', '2026-10-09T04:32Z', '2026-10-09T04:32:25.000+01:00',
+    '2026-10-30', '2024-02-29', '2026-02-29', '2026-02-30', '2026-13-01', '2026-00-01', '2026-01-00', '0000-01-01', '0001-01-01',
+    '0099-12-31', '9999-12-31', '2026-10-3', '20261030', '2026-10-30T', '2026/10/30',
+  ];
+
+  it('the shortcut and the parser agree on tricky texts', () => {
+    for (const text of tricky) expect([text, upstreamInstant(text)]).toEqual([text, parseTimestamp(text, { zone: 'UTC' })]);
+  });
+
+  it('the shortcut and the parser agree on random canonical-looking texts', () => {
+    let seed = 42;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    for (let i = 0; i < 5000; i++) {
+      // Fields past their ranges on purpose (month 13, day 32, hour 24, minute and second 60) some of the time.
+      const text = `${pad(next(10_000), 4)}-${pad(next(14), 2)}-${pad(next(33), 2)}T${pad(next(25), 2)}:${pad(next(61), 2)}:${pad(next(62), 2)}` +
+        `${next(2) ? `.${pad(next(1000), 3)}` : ''}Z`;
+      expect([text, upstreamInstant(text)]).toEqual([text, parseTimestamp(text, { zone: 'UTC' })]);
+      const day = text.slice(0, 10);
+      expect([day, upstreamInstant(day)]).toEqual([day, parseTimestamp(day, { zone: 'UTC' })]);
+    }
   });
 });
