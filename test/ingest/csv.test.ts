@@ -230,6 +230,18 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect(shipments.map((s) => s.tracking_number)).toEqual([UPS_1, FEDEX].sort());
   });
 
+  it('two PO-number columns holding different POs reject the row naming both; the same PO in both applies', async () => {
+    await po('PO-CSV-TWO-A');
+    await po('PO-CSV-TWO-B');
+    const csv = ['PO #,Item #,Qty,PO Number,Order No.', 'PO-CSV-TWO-A,TIT-GT2-9,1,PO-CSV-TWO-B,SO-2', 'PO-CSV-TWO-A,TIT-GT2-9,1,PO-CSV-TWO-A,SO-2'].join('\n');
+    const document = await post(csv, { supplier_name: 'Acushnet' });
+    expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([
+      ['rejected', 'columns "PO #" and "PO Number" hold different values ("PO-CSV-TWO-A" and "PO-CSV-TWO-B"): keep one of them'],
+      ['applied', null],
+    ]);
+    expect(item(await read('PO-CSV-TWO-B'), 'TIT-GT2-9').supplier_order_id).toBeNull();
+  });
+
   it('two columns of a field agree when they read the same: tracking formatting, 2 and 2.0, two date formats', async () => {
     await po('PO-CSV-SAME');
     const csv = ['PO #,Tracking #,Tracking Number,Item #,Qty,Quantity,Ship Date,Shipped',

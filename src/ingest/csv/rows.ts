@@ -262,6 +262,9 @@ export function rowEntry(
   }
   let update: Record<string, unknown>;
   try {
+    // Two PO-number columns (`PO #` and `PO Number`) must agree, as any field's must: which PO a row is about is
+    // the last thing to take from whichever column comes first.
+    cells.text('po_number');
     update = buildUpdate(cells, context, poNumber, grouping);
   } catch (error) {
     if (error instanceof RowProblem) return rejected(error.message);
