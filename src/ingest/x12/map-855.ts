@@ -1,14 +1,18 @@
 // 855 Purchase Order Acknowledgment → `order` supplier updates (DESIGN 3).
 // BAK03 is the PO number, BAK08 the supplier's order id (else REF VN), BAK02 the acknowledgement type: an
-// accepted order (AC, AD, AK, …) takes each line's status from its ACK01; a rejected one (RJ, RD, RF) cancels
-// every line. PO1 lines name our sku by buyer part (BP), then vendor part (VP), then UPC (UP). Lines of different
+// accepted order (AC, AD, AK, …) takes each line's status from its ACK01; a rejected one (RJ, RD, RF, RO) cancels
+// every line. Lines without an ACK take the order's: confirmed when accepted, processing when it is on hold (AH) or
+// its type says nothing about acceptance (NA, ZZ). PO1 lines name our sku by buyer part (BP), then vendor part (VP), then UPC (UP). Lines of different
 // statuses (or different estimated delivery dates) become separate updates for the same supplier order.
 import type { DocumentEntry } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { entryOf, partId, refOf, rejectedEntry, supplierNameOf, wholeQuantity, type MapContext } from './mapping.ts';
 import { x12Date } from './x12-dates.ts';
 
-const REJECTED_ORDER = ['RJ', 'RD', 'RF'];
+/** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
+const REJECTED_ORDER = ['RJ', 'RD', 'RF', 'RO'];
+/** BAK02 codes that accept nothing yet: on hold (AH), no acknowledgement needed (NA), mutually defined (ZZ). */
+const UNDECIDED_ORDER = ['AH', 'NA', 'ZZ'];
 
 /** ACK01 (element 668) → our order status. */
 const LINE_STATUS: Record<string, string> = {
@@ -51,6 +55,8 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
   const header = firstLine === -1 ? segments : segments.slice(0, firstLine);
   const headerEta = etaOf(header);
   const orderRejected = REJECTED_ORDER.includes(el(bak, 2));
+  // What a line the supplier gave no ACK for becomes.
+  const orderStatus = orderRejected ? 'cancelled' : UNDECIDED_ORDER.includes(el(bak, 2)) ? 'processing' : 'confirmed';
   const groups: Group[] = [];
   const add = (status: string, eta: string | null, sku: string, quantity: number) => {
     let group = groups.find((g) => g.status === status && g.eta === eta);
@@ -72,7 +78,7 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
     const acks = loop.filter((s) => s.elements[0] === 'ACK');
     if (orderRejected || acks.length === 0) {
       if (ordered === null) return reject(`PO1 ${line}: PO102 "${el(po1, 2)}" is not a whole quantity`);
-      add(orderRejected ? 'cancelled' : 'confirmed', orderRejected ? null : eta, sku, ordered);
+      add(orderStatus, orderRejected ? null : eta, sku, ordered);
       continue;
     }
     for (const ack of acks) {
@@ -88,7 +94,7 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
     // No line detail (BAK02 AK, RJ): the acknowledgement covers every line of this supplier on the PO.
     return [entryOf(ctx, 'order', {
       type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, ...supplier,
-      status: orderRejected ? 'cancelled' : 'confirmed', estimated_delivery_date: orderRejected ? null : headerEta,
+      status: orderStatus, estimated_delivery_date: orderRejected ? null : headerEta,
     })];
   }
   return groups.map((group) => entryOf(ctx, 'order', {

@@ -33,6 +33,23 @@ describe('855 shapes', () => {
     }]);
   });
 
+  it('BAK02 decides what lines without an ACK become: RO (counter offer) and RF reject, AH (hold), NA and ZZ confirm nothing', async () => {
+    const statusFor = async (code: string) => acceptedUpdates((await readAll(file855(`BAK*00*${code}*PO-7*20261101****SO-7`,
+      ['PO1*1*3*EA***BP*A-1']))).entries).map((u) => u.status);
+    expect(await statusFor('RO')).toEqual(['cancelled']);
+    expect(await statusFor('RF')).toEqual(['cancelled']);
+    expect(await statusFor('AH')).toEqual(['processing']);
+    expect(await statusFor('NA')).toEqual(['processing']);
+    expect(await statusFor('ZZ')).toEqual(['processing']);
+    expect(await statusFor('AE')).toEqual(['confirmed']);
+    expect(await statusFor('AC')).toEqual(['confirmed']);
+    // Without line detail, the same for the whole PO.
+    const whole = async (code: string) => acceptedUpdates((await readAll(file855(`BAK*00*${code}*PO-7*20261101****SO-7`, []))).entries)
+      .map((u) => u.status);
+    expect(await whole('RO')).toEqual(['cancelled']);
+    expect(await whole('AH')).toEqual(['processing']);
+  });
+
   it('acknowledges the whole PO when there is no line detail (BAK02 AK), with the header DTM as the estimate', async () => {
     const { entries } = await readAll(file855('BAK*00*AK*PO-7*20261101', ['REF*VN*SO-77', 'DTM*068*20261215']));
     expect(acceptedUpdates(entries)).toEqual([{
