@@ -23,6 +23,8 @@ export interface Config {
   documentMaxBytes: number;
   /** Folder watched for supplier documents, a subfolder per retailer name (INBOX_DIR); null: no inbox. */
   inboxDir: string | null;
+  /** How long an inbox file's size must stay the same before it is read, in seconds (INBOX_STABLE_SECONDS, default 2). */
+  inboxStableSeconds: number;
   /** How long a request waits for another one holding the same Idempotency-Key before a 409 (seconds). */
   idempotencyLockTimeoutSeconds: number;
   /** Held supplier updates expire this many days after they arrived (HELD_UPDATE_DAYS). */
@@ -107,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const idempotencyLockTimeoutSeconds = integerVariable(env, 'IDEMPOTENCY_LOCK_TIMEOUT_SECONDS', 10, 1, 3600);
   const heldUpdateDays = integerVariable(env, 'HELD_UPDATE_DAYS', 90, 1, 36500);
   const heldUpdateLimit = integerVariable(env, 'HELD_UPDATE_LIMIT', 100_000, 1, 100_000_000);
+  const inboxStableSeconds = integerVariable(env, 'INBOX_STABLE_SECONDS', 2, 1, 3600);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -139,7 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const metricsToken = env.METRICS_TOKEN || null;
   return {
     port, host, database, secret, publicUrl, logLevel, workers, rateLimitPerMinute, redisUrl, metricsToken, documentMaxBytes,
-    inboxDir, webhooks: loadWebhookConfig(env), idempotencyLockTimeoutSeconds, heldUpdateDays, heldUpdateLimit,
+    inboxDir, inboxStableSeconds, webhooks: loadWebhookConfig(env), idempotencyLockTimeoutSeconds, heldUpdateDays, heldUpdateLimit,
   };
 }
 

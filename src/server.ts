@@ -65,7 +65,9 @@ registerBackgroundWork({
   // Supplier files dropped into INBOX_DIR/<retailer>/ (DESIGN 3, "Inbox folder"); nothing without INBOX_DIR.
   start: async ({ config, db, log }) => {
     if (!config.inboxDir) return { stop: async () => {} };
-    const inbox = await startInbox({ db, dir: config.inboxDir, log, heldLimit: config.heldUpdateLimit });
+    const inbox = await startInbox({
+      db, dir: config.inboxDir, log, heldLimit: config.heldUpdateLimit, stableMs: config.inboxStableSeconds * 1000,
+    });
     return { stop: () => inbox.close() };
   },
 });

@@ -13,6 +13,15 @@ import { formatOfFile, type FileOutcome } from './files.ts';
 export const PROCESSED_DIR = 'processed';
 export const FAILED_DIR = 'failed';
 
+/**
+ * Names of files still being uploaded: SFTP clients and servers (WinSCP `.filepart`, FileZilla and others `.part`,
+ * `.partial`, `.tmp`), browsers (`.crdownload`) and Office (`~$…`) write under such a name and rename the file when it
+ * is whole. Dot-files are skipped as well. Such a file is read when it appears under its final name.
+ */
+export function isTemporaryName(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('~$') || /\.(filepart|part|partial|tmp|temp|crdownload|download|upload)$/i.test(name);
+}
+
 export interface InboxLog {
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
@@ -139,6 +148,7 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
     ignored: (path, stats) => {
       const parts = relative(dir, path).split(sep);
       if (parts.some((p) => p.startsWith('.'))) return true;
+      if (parts.length === 2 && isTemporaryName(parts[1]) && !stats?.isDirectory()) return true;
       if (stats?.isFile() && parts.length !== 2) return true;
       return parts.length >= 2 && (parts[1] === PROCESSED_DIR || parts[1] === FAILED_DIR);
     },

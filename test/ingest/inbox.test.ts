@@ -2,7 +2,7 @@
 // dropped later are ingested for the retailer their folder names, then moved to processed/ or failed/ (never
 // deleted); a file still being written is read only once complete.
 import { execFileSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,23 @@ describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId
     expect(slow.document?.size_bytes).toBe(Buffer.byteLength(whole));
     expect(slow.document?.applied).toBe(1);
     expect(await readFile(join(dir, 'inbox-golf', 'processed', 'slow.csv'), 'utf8')).toBe(whole);
+  });
+
+  it('a file uploaded under a temporary name (.filepart, .part, .tmp, ~$) is read once renamed to its own, not before', async () => {
+    await inbox.idle();
+    const before = outcomes.length;
+    const folder = join(dir, 'inbox-golf');
+    const whole = csv('PO-INBOX-3').replace('SO-PO-INBOX-3', 'SO-UPLOADED');
+    for (const name of ['upload.csv.filepart', 'upload.csv.part', 'upload.csv.tmp', '~$upload.csv']) await writeFile(join(folder, name), whole.slice(0, 30));
+    // Longer than the inbox's 1 s stability window: none of them is taken for a file.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(outcomes.slice(before).map((o) => o.file)).toEqual([]);
+    await writeFile(join(folder, 'upload.csv.filepart'), whole);
+    await rename(join(folder, 'upload.csv.filepart'), join(folder, 'upload.csv'));
+    const [uploaded] = (await handled(before + 1)).slice(before);
+    expect(uploaded).toMatchObject({ status: 'processed', movedTo: join(folder, 'processed', 'upload.csv') });
+    expect(uploaded.document?.size_bytes).toBe(Buffer.byteLength(whole));
+    for (const name of ['upload.csv.part', 'upload.csv.tmp', '~$upload.csv']) await rm(join(folder, name));
   });
 
   it('a named pipe is failed as not a regular file and does not hold up the files after it', async () => {
