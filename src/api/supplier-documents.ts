@@ -136,7 +136,8 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
         `for X12, ${CSV_MEDIA_TYPES.join(' or ')} for CSV; ?format= overrides. At most ${megabytes(maxBytes)}. The bytes are ` +
         'stored before they are read; each transaction set or row is applied like POST /api/v2/supplier_updates. 201 with the ' +
         'document; 200 with the first document when the same bytes were sent before (nothing is applied twice); 409 ' +
-        'document_conflict (naming the first document) when they were sent before with another ?format= or ?supplier_name=; 422 ' +
+        'document_conflict (naming the first document) when they were sent before with another ?format= or ?supplier_name= (unless ' +
+        'the first reading failed and applied nothing: the document is then read again the new way, 200); 422 ' +
         'unprocessable_document with its document_id when the file cannot be read at all; 503 document_not_finished with its ' +
         'document_id when the service stopped it between batches to shut down (send the same bytes again). Honours Idempotency-Key.',
       response: {

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import {
-  applyDocumentBatch, failDocument, findDocumentContent, findDocumentResults, findDocumentRow, finishDocument, storeDocument,
-  type DocumentFormat, type DocumentResult, type DocumentRow,
+  applyDocumentBatch, failDocument, findDocumentContent, findDocumentResults, findDocumentRow, finishDocument, reopenFailedDocument,
+  storeDocument, type DocumentFormat, type DocumentResult, type DocumentRow,
 } from '../store/supplier-documents.ts';
 import { supplierDocuments } from '../observability/metrics.ts';
 import { readBatches } from './read-batches.ts';
@@ -132,7 +132,15 @@ export async function ingestDocument(db: Db, retailerId: string, input: IngestIn
   const { id, created } = stored;
   let row = await findDocumentRow(db, retailerId, id);
   const conflict = created ? null : conflictWith(stored, input);
-  if (conflict) return { created, resumed: false, document: row!, conflict };
+  if (conflict) {
+    // A file that could not be read (sent as CSV when it is X12, say) and applied nothing may be read again the way
+    // it is sent now: the same document, its bytes kept, its failure replaced by this reading.
+    const reading = { format: input.format, content_type: input.content_type, supplier_name: input.supplier_name ?? null };
+    if (!(row?.status === 'failed' && await reopenFailedDocument(db, retailerId, id, reading))) {
+      return { created, resumed: false, document: row!, conflict };
+    }
+    row = await findDocumentRow(db, retailerId, id);
+  }
   const resumed = !created && row?.status === 'processing';
   if (row?.status === 'processing') {
     const finished = await applyDocument(db, retailerId, row, options);

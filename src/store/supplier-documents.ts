@@ -215,6 +215,25 @@ export async function finishDocument(
 
 class AlreadyFinished extends Error {}
 
+/**
+ * Opens a failed document again to be read another way (`format`, `content_type`, `supplier_name`: what the same
+ * bytes were sent again with), when its failure applied nothing: status `processing` from its first entry, its
+ * error, results and counts cleared. False, changing nothing, when it is not failed or something of it applied.
+ */
+export async function reopenFailedDocument(
+  db: Db, retailerId: string, documentId: string, reading: { format: DocumentFormat; content_type: string; supplier_name: string | null },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const reopened = await trx.updateTable('supplier_documents')
+      .set({ ...reading, status: 'processing', error: null, processed_at: null, next_entry: 0, applied: 0, unchanged: 0, unmatched: 0, rejected: 0 })
+      .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('status', '=', 'failed')
+      .where('applied', '=', 0).where('unchanged', '=', 0).where('unmatched', '=', 0).executeTakeFirst();
+    if (Number(reopened.numUpdatedRows) !== 1) return false;
+    await trx.deleteFrom('supplier_document_results').where('document_id', '=', documentId).execute();
+    return true;
+  });
+}
+
 /** Marks a document that cannot be read as failed, with why (its bytes stay); false when it was no longer `processing`. */
 export async function failDocument(db: Db, retailerId: string, documentId: string, error: string, now = new Date()): Promise<boolean> {
   return db.transaction().execute(async (trx) => {

@@ -145,6 +145,26 @@ describe.each(databases.eachSupportedId())('supplier documents applied like the 
     expect(list.json().supplier_documents.filter((d: any) => d.sha256 === first.sha256)).toHaveLength(1);
   });
 
+  it('a file that could not be read as first sent (X12 sent as CSV) is read again when sent the right way: same document', async () => {
+    await addPo(db, retailerId, supplierId, 'PO-REREAD');
+    const edi = interchange(431, 'SH', [{ code: '856', segments: ship856('PO-REREAD', [
+      { tracking: '1Z999AA10000000431', qualifier: 'BP', part: 'TIT-GT2-9', quantity: 1 },
+    ]) }]);
+    const wrong = await post(edi, {}, 'text/csv');
+    expect(wrong.statusCode, wrong.body).toBe(422);
+    const failedId = wrong.json().document_id;
+    const right = await post(edi, { format: 'x12' }, 'text/csv');
+    expect(right.statusCode, right.body).toBe(200);
+    expect(right.json()).toMatchObject({ document_id: failedId, format: 'x12', status: 'processed', error: null, summary: { applied: 1 } });
+    expect(right.json().acknowledgement).toMatch(/^ISA/);
+    expect((await readV2(app, key, 'PO-REREAD')).fulfilled_items).toHaveLength(1);
+    // Read now, it is the document: another format is a conflict again, and the same way again changes nothing.
+    expect((await post(edi, { format: 'csv' }, 'text/csv')).statusCode).toBe(409);
+    const again = await post(edi, { format: 'x12' }, 'text/csv');
+    expect(again.statusCode).toBe(200);
+    expect(again.json().summary).toEqual(right.json().summary);
+  });
+
   it('documents hold at most HELD_UPDATE_LIMIT updates for unknown POs, like the JSON path', async () => {
     const held = await db.selectFrom('held_supplier_updates').select('id').where('retailer_id', '=', retailerId).where('expired_at', 'is', null).execute();
     const room = HELD_LIMIT - held.length;
