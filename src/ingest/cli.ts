@@ -7,8 +7,12 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { findRetailerByName } from '../store/retailers.ts';
+import { findRejectedResults } from '../store/supplier-documents.ts';
 import { formatOfFile, summaryLine } from './files.ts';
 import { ingestDocument } from './pipeline.ts';
+
+/** Rejected rows or sets the summary names, at most. */
+const SHOWN_REJECTIONS = 5;
 
 interface IngestOptions {
   retailer: string;
@@ -62,7 +66,17 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
         continue;
       }
       if (document.status !== 'processed') failures++;
-      console.log(summaryLine(file, document, document.error, { repeated: !created && !resumed }));
+      const repeated = !created && !resumed;
+      console.log(summaryLine(file, document, document.error, { repeated }));
+      // Why rows were rejected, the first few: a file applied with rejections is not a failure, but its sender
+      // should hear of them (the rest: the document's results in the API or the console).
+      if (!repeated && document.rejected > 0) {
+        for (const result of await findRejectedResults(database.db, document.id, SHOWN_REJECTIONS)) {
+          console.log(`  ${result.source}${result.po_number ? ` (${result.po_number})` : ''}: rejected: ${result.reason}`);
+        }
+        const more = Number(document.rejected) - SHOWN_REJECTIONS;
+        if (more > 0) console.log(`  … and ${more} more rejected: GET /api/v2/supplier_documents/${document.id}`);
+      }
     }
   } finally {
     await database.close();

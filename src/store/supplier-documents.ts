@@ -103,6 +103,15 @@ export async function findDocumentResults(db: Db, documentId: string, range?: { 
   }));
 }
 
+/** The first `limit` results of a document that were rejected, in file order (the CLI shows why). */
+export async function findRejectedResults(db: Db, documentId: string, limit: number): Promise<DocumentResult[]> {
+  const rows = await db.selectFrom('supplier_document_results').selectAll().where('document_id', '=', documentId)
+    .where('result', '=', 'rejected').orderBy('idx').limit(limit).execute();
+  return rows.map((r) => ({
+    index: r.idx, source: r.source, type: r.type, po_number: r.po_number, result: r.result as UpdateResultKind, reason: r.reason,
+  }));
+}
+
 export interface ListFilters {
   status?: string;
   format?: string;

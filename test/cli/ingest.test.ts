@@ -62,8 +62,10 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     const result = await run(['ship.csv', 'garbage.csv', 'missing.csv', 'inbox', 'pipe.csv', '--retailer', 'cli-golf']);
     expect(result.code, result.stderr).toBe(1);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     expect(lines[0]).toMatch(/^ship\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 1, rejected 1\)$/);
+    // The rejected row, and why, under its file's line.
+    expect(lines.splice(1, 1)[0]).toMatch(/^  row 4 \(PO-CLI-1\): rejected: column "Qty": /);
     expect(lines[1]).toMatch(/^garbage\.csv: failed: The CSV has no PO-number column .* \(sdoc_\w+; applied 0/);
     expect(lines[2]).toBe('missing.csv: failed: no such file');
     expect(lines[3]).toBe('inbox: failed: is a directory (name the files in it, for example DIR/*)');
