@@ -148,6 +148,9 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
   }, async (request, reply) => {
     const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     if (bytes.length === 0) throw new InvalidInputError([{ field: 'body', message: 'is empty: send the file\'s bytes' }]);
+    // Names are compared as given, so surrounding space would make the same file a different document.
+    const supplierName = request.query.supplier_name?.trim();
+    if (supplierName === '') throw new InvalidInputError([{ field: 'query.supplier_name', message: 'must not be blank' }]);
     const contentType = request.headers['content-type'];
     const format = documentFormatOf(request.query.format, contentType, bytes);
     if (format === null) {
@@ -156,7 +159,7 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
         `(got ${contentType ? `"${contentType}"` : 'no Content-Type'}).`);
     }
     const { created, document, conflict } = await ingestDocument(db, request.auth.retailerId, {
-      bytes, format, filename: request.query.filename ?? null, supplier_name: request.query.supplier_name ?? null,
+      bytes, format, filename: request.query.filename ?? null, supplier_name: supplierName ?? null,
       content_type: contentType && SAFE_MEDIA_TYPE.test(contentType) ? contentType : format === 'x12' ? X12_MEDIA_TYPES[0] : 'text/csv',
     }, { heldLimit: options.heldUpdateLimit, signal: stopping.signal });
     if (conflict) throw new ApiError(409, 'document_conflict', conflict, undefined, undefined, { document_id: document.id });

@@ -195,6 +195,10 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
     const format = expectValidationError(await postDocument(app, writeKey, body, { query: { format: 'pdf' } }), 'query.format');
     expect(format.details).toEqual([{ field: 'query.format', message: 'must be one of "x12", "csv"' }]);
     expectValidationError(await postDocument(app, writeKey, body, { query: { colour: 'blue' } }), 'query.colour');
+    for (const blank of ['', '   ']) {
+      const supplier = expectValidationError(await postDocument(app, writeKey, body, { query: { supplier_name: blank } }), 'query.supplier_name');
+      expect(supplier.details[0].field).toBe('query.supplier_name');
+    }
     expectValidationError(await postDocument(app, writeKey, ''), 'body');
     // ?format= overrides the media type.
     const forced = await postDocument(app, writeKey, body, { contentType: 'application/octet-stream', query: { format: 'csv' } });
