@@ -132,7 +132,7 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
     bodyLimit: maxBytes,
     schema: {
       summary: 'Send a supplier document (X12 855/856/810 or CSV)', tags, security, querystring: PostQuery,
-      description: `The body is the file's bytes. Content-Type ${X12_MEDIA_TYPES.join(' or ')} (or text/plain starting with ISA) ` +
+      description: `The body is the file's bytes. Content-Type ${X12_MEDIA_TYPES.join(' or ')} (or text/plain or application/octet-stream starting with ISA) ` +
         `for X12, ${CSV_MEDIA_TYPES.join(' or ')} for CSV; ?format= overrides. At most ${megabytes(maxBytes)}. The bytes are ` +
         'stored before they are read; each transaction set or row is applied like POST /api/v2/supplier_updates. 201 with the ' +
         'document; 200 with the first document when the same bytes were sent before (nothing is applied twice); 409 ' +

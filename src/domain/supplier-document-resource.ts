@@ -83,7 +83,8 @@ export function documentFormatOf(override: 'x12' | 'csv' | undefined, contentTyp
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   if (X12_MEDIA_TYPES.includes(mediaType)) return 'x12';
   if (CSV_MEDIA_TYPES.includes(mediaType)) return 'csv';
-  if (mediaType === 'text/plain') {
+  // Plain text, and bytes of no stated kind (what many SFTP bridges and scripts send), are X12 when they start with ISA.
+  if (mediaType === 'text/plain' || mediaType === 'application/octet-stream') {
     const head = Buffer.from(bytes.subarray(0, 64)).toString('latin1').replace(/^(\xef\xbb\xbf)?\s*/, '');
     if (head.startsWith('ISA')) return 'x12';
   }

@@ -200,6 +200,17 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
       expect(supplier.details[0].field).toBe('query.supplier_name');
     }
     expectValidationError(await postDocument(app, writeKey, ''), 'body');
+    // Bytes of no stated kind are X12 when they start with ISA (and 415 otherwise, as above for the other types).
+    const isa = 'ISA*00*          *00*          *ZZ*SUPPLIER       *ZZ*ORDERSYNC      *261120*1504*U*00401*000000077*0*P*>~' +
+      'GS*SH*SUPPLIER*ORDERSYNC*20261120*1504*77*X*004010~GE*0*77~IEA*1*000000077~';
+    const octets = await postDocument(app, writeKey, isa, { contentType: 'application/octet-stream' });
+    expect(octets.statusCode, octets.body).toBe(201);
+    expect(octets.json().format).toBe('x12');
+    expectError(await postDocument(app, writeKey, body, { contentType: 'application/octet-stream' }), 415, 'unsupported_media_type');
+    // X12 sent as CSV fails, saying what it looks like.
+    const asCsv = expectError(await postDocument(app, writeKey, isa.replace('000000077', '000000078').replace('000000077', '000000078'),
+      { contentType: 'text/csv' }), 422, 'unprocessable_document');
+    expect(asCsv.message).toContain('It starts with ISA: it looks like X12; send it as application/edi-x12 or with ?format=x12.');
     // ?format= overrides the media type.
     const forced = await postDocument(app, writeKey, body, { contentType: 'application/octet-stream', query: { format: 'csv' } });
     expect(forced.statusCode, forced.body).toBe(201);

@@ -127,9 +127,12 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
         context.columns = mapColumns(record);
         headerColumns = record.length;
         if (context.columns.index.po_number === undefined) {
+          // An X12 file sent as CSV (a wrong Content-Type or ?format=): say what it looks like.
+          const looksX12 = /^\s*ISA\W/.test(record[0] ?? '')
+            ? ' It starts with ISA: it looks like X12; send it as application/edi-x12 or with ?format=x12.' : '';
           throw new UnreadableDocumentError(
             `The CSV has no PO-number column (looked for headers such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; ` +
-            `the header row ${line} has ${listed(record.map((h) => `"${h.trim()}"`))}).`, line, null);
+            `the header row ${line} has ${listed(record.map((h) => `"${h.trim()}"`))}).${looksX12}`, line, null);
         }
         continue;
       }
