@@ -67,6 +67,18 @@ describe.each(databases.eachSupportedId())('held supplier updates: limit and exp
     await app?.close();
   });
 
+  it('a held update sent again is the latest held: a correction back ends on the last word, sent apart or in one batch', async () => {
+    const eta = (poNumber: string, date: string) => ({ ...order(poNumber), estimated_delivery_date: date });
+    const etaOf = async (poId: string) =>
+      (await db.selectFrom('po_lines').select('estimated_delivery_date').where('po_id', '=', poId).executeTakeFirstOrThrow()).estimated_delivery_date;
+    // (Each PO is created before the next is held: HELD_UPDATE_LIMIT is 3 here.)
+    for (const date of ['2026-12-01', '2026-12-15', '2026-12-01']) expect((await send([eta('BACK-1', date)]))[0].result).toBe('unmatched');
+    expect(await etaOf(await createPo('BACK-1'))).toBe('2026-12-01');
+    expect((await send([eta('BACK-2', '2026-12-01'), eta('BACK-2', '2026-12-15'), eta('BACK-2', '2026-12-01')])).map((r) => r.result))
+      .toEqual(['unmatched', 'unmatched', 'unmatched']);
+    expect(await etaOf(await createPo('BACK-2'))).toBe('2026-12-01');
+  });
+
   it('rejects updates over HELD_UPDATE_LIMIT with the reason, keeps those held, and still applies matched ones', async () => {
     const known = await createPo('KNOWN-1');
     const results = await send([order('U-1'), order('U-2'), order('U-3'), order('U-4'), order('KNOWN-1')]);

@@ -215,6 +215,17 @@ class IngestSession {
         if (refused) return { result: 'rejected', reason: refused };
         await recordEvent(this.trx, this.retailerId, 'supplier_update.unmatched',
           { po_number: parsed.update.po_number, update: JSON.parse(parsed.canonical) }, this.now);
+      } else if (holdUnmatched) {
+        // Held already, and sent again: it is now the latest of what is held for that PO (held updates apply in the
+        // order received), so a correction back (12-01, 12-15, 12-01) ends where the supplier's last word does. Later
+        // than every other held for the PO, even those received in this same instant (one batch).
+        const latest = await this.trx.selectFrom('held_supplier_updates').select((eb) => eb.fn.max('received_at').as('at'))
+          .where('retailer_id', '=', this.retailerId).where('po_number', '=', parsed.update.po_number).where('expired_at', 'is', null)
+          .executeTakeFirst();
+        const after = latest?.at ? Date.parse(latest.at) + 1 : 0;
+        const receivedAt = new Date(Math.max(this.now.getTime(), after)).toISOString();
+        await this.trx.updateTable('held_supplier_updates').set({ received_at: receivedAt, source: this.source })
+          .where('retailer_id', '=', this.retailerId).where('fingerprint', '=', parsed.fingerprint).where('expired_at', 'is', null).execute();
       }
       this.held.add(parsed.fingerprint);
       return {

@@ -211,6 +211,11 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
     const asCsv = expectError(await postDocument(app, writeKey, isa.replace('000000077', '000000078').replace('000000077', '000000078'),
       { contentType: 'text/csv' }), 422, 'unprocessable_document');
     expect(asCsv.message).toContain('It starts with ISA: it looks like X12; send it as application/edi-x12 or with ?format=x12.');
+    // A header is quoted by its first 60 characters: an X12 file on one line is one "header" of the whole file.
+    const long = `${isa.replace(/000000077/g, '000000079')}${'REF*ZZ*NOTE~'.repeat(5000)}`;
+    const cut = expectError(await postDocument(app, writeKey, long, { contentType: 'text/csv' }), 422, 'unprocessable_document');
+    expect(cut.message.length).toBeLessThan(600);
+    expect(cut.message).toMatch(/"ISA\*00\*.{53}… \(\d+ characters\)"/);
     // ?format= overrides the media type.
     const forced = await postDocument(app, writeKey, body, { contentType: 'application/octet-stream', query: { format: 'csv' } });
     expect(forced.statusCode, forced.body).toBe(201);

@@ -73,6 +73,13 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(result.stderr).toContain('4 of 5 files failed');
   });
 
+  it('--supplier-name is trimmed, and a blank one is refused before anything is read', async () => {
+    const blank = await run(['ack.csv', '--retailer', 'cli-golf', '--supplier-name', '   ']);
+    expect(blank.code).not.toBe(0);
+    expect(blank.stderr).toContain('--supplier-name: must not be blank');
+    expect(blank.stdout).toBe('');
+  });
+
   it('exits 0 when every file is processed; the same file again is the same document, applying nothing', async () => {
     const before = await tableCounts(database.db);
     const again = await run(['ship.csv', '--retailer', 'cli-golf']);

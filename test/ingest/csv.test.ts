@@ -321,6 +321,15 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
       `PO-CSV-CRLF,${UPS_2},TIT-GT2-9,1,last`].join('\r\n') + '\r\n';
     const document = await post(csv);
     expect(document.results.map((r: any) => r.source)).toEqual(['row 2', 'rows 3–5', 'rows 6–7', 'row 8']);
+    // Blank lines (skipped) are nobody's lines: a record after them is named by its own, in LF and CRLF files.
+    for (const eol of ['\n', '\r\n']) {
+      const blanks = ['PO #,Tracking #,Item #,Qty,Notes', '', '', `PO-CSV-CRLF,${UPS_1},TIT-GT2-9,1,"a${eol}b"`, '', `PO-CSV-CRLF,${UPS_2},TIT-GT2-9,1,x`].join(eol) + eol;
+      expect((await post(blanks)).results.map((r: any) => r.source)).toEqual(['rows 4–5', 'row 7']);
+      const open = ['PO #,Tracking #,Item #,Qty,Notes', '', `PO-CSV-CRLF,${UPS_1},TIT-GT2-9,1,x`, '', '', `PO-CSV-CRLF,${UPS_2},TIT-GT2-9,1,"open`].join(eol);
+      const failed = await postDocument(app, writeKey, open);
+      expect(failed.statusCode, failed.body).toBe(422);
+      expect(failed.json().message).toMatch(/\(line 6\)$/);
+    }
     // An unclosed quote after a multi-line cell is named on its own line too.
     const broken = ['PO #,Tracking #,Item #,Qty,Notes', `PO-CSV-CRLF,${UPS_1},TIT-GT2-9,1,"x\r\ny"`, `PO-CSV-CRLF,${UPS_1},TIT-GT2-9,1,"open`].join('\r\n');
     const response = await postDocument(app, writeKey, broken);

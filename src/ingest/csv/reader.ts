@@ -49,6 +49,11 @@ function firstLine(bytes: Uint8Array, utf8: boolean): string {
   return text.replace(BOM, '').split(/\r?\n|\r/, 1)[0] ?? '';
 }
 
+/** A header as a message quotes it: at most 60 characters (an X12 file read as CSV is one "header" of the whole file). */
+function shortened(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}… (${text.length} characters)` : text;
+}
+
 /** At most the first 20 of `items`, then how many more: a message stays short whatever the file holds. */
 function listed(items: readonly string[]): string {
   const shown = items.slice(0, 20).join(', ');
@@ -71,11 +76,21 @@ function parser(bytes: Uint8Array, utf8: boolean, delimiter: string) {
 export function recordLines(): (raw: string, infoLines: number) => { first: number; last: number } {
   let overcount = 0;
   return (raw, infoLines) => {
-    const inner = raw.replace(/(\r?\n|\r)$/, '');
+    // The raw text of a record after blank lines (skipped) starts with them; they are not the record's lines.
+    const inner = raw.replace(/(\r?\n|\r)$/, '').replace(/^(\r?\n|\r)+/, '');
     overcount += inner.split('\r\n').length - 1;
     const last = infoLines - overcount;
     return { first: last - (inner.match(/\r?\n|\r/g)?.length ?? 0), last };
   };
+}
+
+/** The first line after line `line` that is not blank (1-based), where the next record starts. Error path only. */
+function firstLineAfter(bytes: Uint8Array, utf8: boolean, line: number): number {
+  const chunks = [...textChunks(bytes, utf8)].map((c) => (typeof c === 'string' ? c : c.toString('utf8')));
+  const lines = chunks.join('').split(/\r\n|\n|\r/);
+  let next = line;
+  while (next < lines.length - 1 && lines[next].trim() === '') next++;
+  return next + 1;
 }
 
 /**
@@ -97,7 +112,7 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, delimiter: string):
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     throw new UnreadableDocumentError(`The CSV cannot be read: ${error.message.replace(/:? at line \d+\.?$/, '')}, in the ` +
-      'record starting on the line named; no row of the file was applied.', lastEnd + 1, null);
+      'record starting on the line named; no row of the file was applied.', firstLineAfter(bytes, utf8, lastEnd), null);
   } finally {
     records.destroy();
   }
@@ -132,7 +147,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
             ? ' It starts with ISA: it looks like X12; send it as application/edi-x12 or with ?format=x12.' : '';
           throw new UnreadableDocumentError(
             `The CSV has no PO-number column (looked for headers such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; ` +
-            `the header row ${line} has ${listed(record.map((h) => `"${h.trim()}"`))}).${looksX12}`, line, null);
+            `the header row ${line} has ${listed(record.map((h) => `"${shortened(h.trim())}"`))}).${looksX12}`, line, null);
         }
         continue;
       }
