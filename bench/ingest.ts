@@ -10,8 +10,7 @@
 // Memory: RSS sampled during each ingest; "flat" means the growth for the full file is close to the growth for a
 // file a tenth its size.
 // BENCH_INGEST_PROFILE=FILE writes a CPU profile (.cpuprofile, for Chrome's DevTools) of the full 856's pipeline run.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -29,7 +28,7 @@ import { ingestSupplierUpdates } from '../src/store/supplier-updates.ts';
 import { insertPurchaseOrders, supplierNamesOf } from '../src/store/purchase-orders.ts';
 import { ensureSupplier } from '../src/store/suppliers.ts';
 import { buildPo } from '../test/support/fixtures.ts';
-import { intFromEnv } from './lib/common.ts';
+import { intFromEnv, profiled } from './lib/common.ts';
 
 const ROWS = intFromEnv('BENCH_INGEST_ROWS', 100_000);
 const SHIPMENTS = intFromEnv('BENCH_INGEST_SHIPMENTS', 20_000);
@@ -40,21 +39,6 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 const PROFILE = process.env.BENCH_INGEST_PROFILE || undefined;
 
-/** Runs `work` under the V8 CPU profiler and writes the profile to `file`. */
-async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-    console.log(`  (CPU profile of the pipeline run written to ${file})`);
-  }
-}
 
 const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
@@ -153,7 +137,7 @@ async function benchX12(file: string, retailerId: string, firstPo: number): Prom
     const input = (bytes: Buffer) => ({ bytes, format: 'x12' as const, content_type: 'application/edi-x12' });
     const smallRun = await measure(() => ingestDocument(database.db, retailerId, input(ediSmall)));
     const ingest = () => ingestDocument(database.db, retailerId, input(edi));
-    const run = await measure(() => (PROFILE ? profiled(PROFILE, ingest) : ingest()));
+    const run = await measure(() => (PROFILE ? profiled(PROFILE, 'the pipeline run', ingest) : ingest()));
     const floor = await measure(async () => {
       let n = 0;
       for await (const _ of readX12(edi).entries()) n++;

@@ -21,7 +21,6 @@
 // BENCH_SYNC_PROFILE=DIR (a CPU profile of part 2's first sync of each upstream, DIR/sync-<kind>.cpuprofile, for Chrome's DevTools).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +33,7 @@ import { ensureRetailer } from '../src/store/retailers.ts';
 import { executeSyncRun, type SyncTuning } from '../src/sync/engine.ts';
 import { UpstreamClient, mapConcurrent, type ClientStats } from '../src/sync/http-client.ts';
 import type { ConnectionKind, SyncConnection, SyncResult } from '../src/sync/types.ts';
-import { intFromEnv } from './lib/common.ts';
+import { intFromEnv, profiled } from './lib/common.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -43,22 +42,6 @@ const RSS_POS = process.env.BENCH_SYNC_RSS_POS === '0' ? 0 : intFromEnv('BENCH_S
 const RATE = intFromEnv('BENCH_SYNC_RATE', 3000);
 const PROFILE_DIR = process.env.BENCH_SYNC_PROFILE || undefined;
 
-/** Runs `work` under the V8 CPU profiler and writes the profile to `file` (as bench/ingest.ts does). */
-async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-    console.log(`   (CPU profile of the first sync written to ${file})`);
-  }
-}
 
 interface Sandbox {
   url: string;
@@ -237,7 +220,7 @@ for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : KINDS) {
     // event loop (48 vs 16: ~15% faster on the 2-core machine).
     const tuning: Partial<SyncTuning> = { requestsPerMinute: 0, concurrency: intFromEnv('BENCH_SYNC_CONCURRENCY', 32) };
     const firstRun = () => timedRun(database, connection, false, tuning);
-    const first = PROFILE_DIR ? await profiled(resolve(PROFILE_DIR, `sync-${kind}.cpuprofile`), firstRun) : await firstRun();
+    const first = PROFILE_DIR ? await profiled(resolve(PROFILE_DIR, `sync-${kind}.cpuprofile`), 'the first sync', firstRun) : await firstRun();
     const incremental = await timedRun(database, connection, false, tuning);
     const full = await timedRun(database, connection, true, tuning);
     const alone = await upstreamAlone(kind, sandbox.url, tuning.concurrency!);
