@@ -219,10 +219,12 @@ class IngestSession {
         // Held already, and sent again: it is now the latest of what is held for that PO (held updates apply in the
         // order received), so a correction back (12-01, 12-15, 12-01) ends where the supplier's last word does. Later
         // than every other held for the PO, even those received in this same instant (one batch).
-        const latest = await this.trx.selectFrom('held_supplier_updates').select((eb) => eb.fn.max('received_at').as('at'))
+        // The latest found here, not by max(): with an aggregate, SQLite's planner (no statistics) walks the retailer's
+        // (retailer_id, received_at) index instead of seeking the PO number (test/store/query-plans.test.ts).
+        const held = await this.trx.selectFrom('held_supplier_updates').select('received_at')
           .where('retailer_id', '=', this.retailerId).where('po_number', '=', parsed.update.po_number).where('expired_at', 'is', null)
-          .executeTakeFirst();
-        const after = latest?.at ? Date.parse(latest.at) + 1 : 0;
+          .execute();
+        const after = held.reduce((latest, row) => Math.max(latest, Date.parse(row.received_at) + 1), 0);
         const receivedAt = new Date(Math.max(this.now.getTime(), after)).toISOString();
         await this.trx.updateTable('held_supplier_updates').set({ received_at: receivedAt, source: this.source })
           .where('retailer_id', '=', this.retailerId).where('fingerprint', '=', parsed.fingerprint).where('expired_at', 'is', null).execute();
