@@ -38,7 +38,8 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
   try {
     await migrateToLatest(database.db);
     // As the API's ?supplier_name=: trimmed, and not blank.
-    if (options.supplierName !== undefined && options.supplierName.trim() === '') throw new Error('--supplier-name: must not be blank');
+    const supplierName = options.supplierName?.trim() ?? null;
+    if (supplierName === '') throw new Error('--supplier-name: must not be blank');
     const retailer = await findRetailerByName(database.db, options.retailer);
     if (!retailer) throw new Error(`--retailer: no retailer named "${options.retailer}"`);
     for (const file of files) {
@@ -58,7 +59,6 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
         continue;
       }
       const format = options.format ?? formatOfFile(file, bytes);
-      const supplierName = options.supplierName?.trim() || null;
       const { document, conflict, created, resumed } = await ingestDocument(database.db, retailer.id, {
         bytes, format, filename: basename(file), supplier_name: supplierName,
         content_type: format === 'x12' ? 'application/edi-x12' : 'text/csv',

@@ -90,6 +90,12 @@ export async function findDocumentContent(db: Db, retailerId: string, id: string
   return row && { ...row, content: Buffer.from(row.content) };
 }
 
+/** A stored result row as the API shows it. */
+function toDocumentResult(r: { idx: number; source: string; type: string | null; po_number: string | null; result: string; reason: string | null }):
+  DocumentResult {
+  return { index: r.idx, source: r.source, type: r.type, po_number: r.po_number, result: r.result as UpdateResultKind, reason: r.reason };
+}
+
 /**
  * A document's per-entry results in file order; `range` limits them to entries [offset, offset + limit) (the
  * console pages them: a 10 MB 856 has some 20,000).
@@ -98,18 +104,14 @@ export async function findDocumentResults(db: Db, documentId: string, range?: { 
   let query = db.selectFrom('supplier_document_results').selectAll().where('document_id', '=', documentId);
   if (range) query = query.where('idx', '>=', range.offset).where('idx', '<', range.offset + range.limit);
   const rows = await query.orderBy('idx').execute();
-  return rows.map((r) => ({
-    index: r.idx, source: r.source, type: r.type, po_number: r.po_number, result: r.result as UpdateResultKind, reason: r.reason,
-  }));
+  return rows.map(toDocumentResult);
 }
 
 /** The first `limit` results of a document that were rejected, in file order (the CLI shows why). */
 export async function findRejectedResults(db: Db, documentId: string, limit: number): Promise<DocumentResult[]> {
   const rows = await db.selectFrom('supplier_document_results').selectAll().where('document_id', '=', documentId)
     .where('result', '=', 'rejected').orderBy('idx').limit(limit).execute();
-  return rows.map((r) => ({
-    index: r.idx, source: r.source, type: r.type, po_number: r.po_number, result: r.result as UpdateResultKind, reason: r.reason,
-  }));
+  return rows.map(toDocumentResult);
 }
 
 export interface ListFilters {
