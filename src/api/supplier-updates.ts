@@ -137,6 +137,8 @@ export const supplierUpdatesApi: FastifyPluginAsync<SupplierUpdatesApiOptions> =
   }, async (request) => {
     const parsed = parseSupplierUpdates(request.body.updates);
     if (!parsed.ok) throw validationFailed(parsed.problems.map((p) => ({ field: `body.${p.field}`, message: p.message })));
-    return { results: await ingestSupplierUpdates(db, request.auth.retailerId, parsed.updates, undefined, { heldLimit }) };
+    const results = await ingestSupplierUpdates(db, request.auth.retailerId, parsed.updates, undefined, { heldLimit });
+    // `at` serves supplier documents (the 997 names the element); the API's reason already says it.
+    return { results: results.map(({ index, result, reason }) => ({ index, result, reason })) };
   });
 };

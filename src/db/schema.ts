@@ -365,6 +365,10 @@ export interface SupplierDocumentResultsTable {
   /** applied | unchanged | unmatched | rejected */
   result: string;
   reason: string | null;
+  /** X12: the ordinal of the transaction set the entry came from (migration 0018); null for CSV rows. */
+  unit: number | null;
+  /** X12, a refused set: JSON of the element at fault (ingest/types.ts X12Fault) for the 997's AK3/AK4. */
+  fault: string | null;
 }
 
 /** The last 997 interchange control number (ISA13) used for a retailer. */

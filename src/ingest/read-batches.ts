@@ -10,7 +10,8 @@ import type { BatchEntry, DocumentFormat } from '../store/supplier-documents.ts'
 import { readCsv } from './csv/reader.ts';
 import { parseEntryUpdate } from './parsed-updates.ts';
 import { UnreadableDocumentError, type DocumentEntry } from './types.ts';
-import { carrierOfScac, readX12, renderAcknowledgement, type InterchangeRecord } from './x12/index.ts';
+import { faultOfField } from './x12/faults.ts';
+import { carrierOfScac, readX12, renderAcknowledgement, type InterchangeRecord, type RejectedSets } from './x12/index.ts';
 
 /** Documents from this size on are read in a worker thread (below it, starting one costs more than it saves). */
 export const WORKER_THRESHOLD_BYTES = 1024 * 1024;
@@ -27,12 +28,12 @@ export interface ReadRequest {
 /** The 997 parts finishDocument needs (X12; null for CSV): how many control numbers, and the text for the first. */
 export interface AcknowledgementParts {
   interchanges: number;
-  /** The 997 text, interchange i numbered first + i; `now` (default: the present) dates it. */
-  render: (first: number, now?: Date) => string;
+  /** The 997 text, interchange i numbered first + i, answering `rejected` sets R; `now` (default: the present) dates it. */
+  render: (first: number, rejected: RejectedSets, now?: Date) => string;
 }
 
 export interface DocumentBatches {
-  /** Batches of up to batchSize entries in file order. Throws UnreadableDocumentError where reading broke off, after
+  /** Batches of batchSize entries in file order (more to finish an X12 set, which is never split). Throws UnreadableDocumentError where reading broke off, after
    *  yielding what was read before it. */
   batches: AsyncIterable<BatchEntry[]>;
   /** After `batches` is exhausted: the document's 997 parts (null for CSV). */
@@ -43,16 +44,22 @@ export interface DocumentBatches {
 
 /** One entry as the pipeline applies it: its update parsed, or the reason it cannot be applied. */
 export function toBatchEntry(entry: DocumentEntry): BatchEntry {
-  const base = { source: entry.source, type: entry.type, po_number: entry.po_number };
-  if (entry.update === null) return { ...base, parsed: null, reason: entry.reason ?? 'The entry could not be read.' };
+  const base = { source: entry.source, type: entry.type, po_number: entry.po_number, set: entry.set ?? null, origin: entry.origin ?? null };
+  if (entry.update === null) {
+    return { ...base, parsed: null, reason: entry.reason ?? 'The entry could not be read.', fault: entry.fault ?? null };
+  }
   const problems: FieldProblem[] = [];
   const parsed = parseEntryUpdate(entry.update, entry.source, problems);
-  if (!parsed) return { ...base, parsed: null, reason: problems.map((p) => `${p.field}: ${p.message}`).join('; ') };
-  return { ...base, parsed, reason: null };
+  if (!parsed) {
+    // X12: the first problem's field names the element it came from (CUR02, TDS01), for the 997.
+    const fault = problems.length > 0 ? faultOfField(entry.origin, problems[0].field) : null;
+    return { ...base, parsed: null, reason: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fault };
+  }
+  return { ...base, parsed, reason: null, fault: null };
 }
 
 function acknowledgementOf(answered: readonly InterchangeRecord[]): AcknowledgementParts {
-  return { interchanges: answered.length, render: (first, now) => renderAcknowledgement(answered, first, now) };
+  return { interchanges: answered.length, render: (first, rejected, now) => renderAcknowledgement(answered, first, now, rejected) };
 }
 
 /**
@@ -69,11 +76,14 @@ export async function* readBatchesHere(request: ReadRequest, onAnswered: (answer
     for await (const entry of entries) {
       // Entries before the resume position were applied (and their results kept) by an earlier attempt.
       if (index++ < request.from) continue;
-      batch.push(toBatchEntry(entry));
-      if (batch.length >= request.batchSize) {
+      const next = toBatchEntry(entry);
+      // A batch ends between X12 sets, never inside one (a set is applied all or none, and a resumed apply starts
+      // at a batch's first entry): it runs over batchSize to finish a set.
+      if (batch.length >= request.batchSize && (next.set === null || next.set !== batch[batch.length - 1].set)) {
         yield batch;
         batch = [];
       }
+      batch.push(next);
     }
   } catch (error) {
     // What was read before the break is applied all the same; the document then says where reading stopped.

@@ -17,6 +17,39 @@ export interface DocumentEntry {
   update: Record<string, unknown> | null;
   /** Why the reader rejected it, naming the segment and element or the column; null when `update` is set. */
   reason: string | null;
+  /** X12: the ordinal of its transaction set in the file (from 0). Entries of one set are applied all or none. */
+  set?: number;
+  /** X12, `update` set: where each update field came from (`lines[0].quantity` → SN102 of HL 4), so a rejection of
+   *  that field (by the update's rules or the PO's) names the segment and element in the 997. */
+  origin?: Record<string, X12Place>;
+  /** X12, rejected by the reader: the element at fault when known (null: the set as a whole). */
+  fault?: X12Fault | null;
+}
+
+/** An element of an X12 transaction set, as the 997's AK3 (segment) and AK4 (element) name it (X12.6). */
+export interface X12Place {
+  /** AK301: the segment id. */
+  segment: string;
+  /** AK302: the segment's position in the set, ST being 1. */
+  position: number;
+  /** AK303: the loop it is in (its first segment's id: HL, PO1, IT1), '' at header level. */
+  loop: string;
+  /** AK401: the element's position in the segment (1-based). */
+  element: number;
+  /** AK402: the data element reference number (382 quantity shipped, 234 product id, 610 amount, 100 currency). */
+  reference: number;
+  /** AK404: the value as received. */
+  value: string;
+  /** Where a person finds it in the set: `HL 4`, `PO1 2`; '' at header level. */
+  label: string;
+  /** A numeric element: its maximum length in digits (X12 dictionary), so a longer value is AK403 5. */
+  maxDigits?: number;
+}
+
+/** The element at fault in a rejected set, with its AK403 code (element 723: 1 missing, 5 too long, 6 invalid
+ *  character, 7 invalid code value, 8 invalid date). */
+export interface X12Fault extends X12Place {
+  code: number;
 }
 
 /**

@@ -8,7 +8,9 @@ import { newId } from '../domain/ids.ts';
 import type { ParsedUpdate } from '../domain/supplier-updates.ts';
 import { insertRows } from './bulk-insert.ts';
 import { recordEvent } from './events.ts';
-import { ingestSupplierUpdates, type UpdateResultKind } from './supplier-updates.ts';
+import type { X12Fault } from '../ingest/types.ts';
+import { ReplanWithout, refusalOf, refusedSetReason, type SetMember, type SetRefusal } from './supplier-document-sets.ts';
+import { ingestSupplierUpdates, type UpdateResult, type UpdateResultKind } from './supplier-updates.ts';
 
 export type DocumentFormat = 'x12' | 'csv';
 export type DocumentStatus = 'processing' | 'processed' | 'failed';
@@ -137,12 +139,13 @@ export async function listDocuments(db: Db, retailerId: string, filters: ListFil
 }
 
 /** One entry of a batch: its parsed update, or the reason it was rejected before applying. */
-export interface BatchEntry {
-  source: string;
+export interface BatchEntry extends SetMember {
   type: string | null;
   po_number: string | null;
   parsed: ParsedUpdate | null;
   reason: string | null;
+  /** X12, rejected before applying: the element at fault when known. */
+  fault: X12Fault | null;
 }
 
 /**
@@ -150,10 +153,38 @@ export interface BatchEntry {
  * POST /api/v2/supplier_updates (status events record `source`), and records their results and the new resume
  * position with them. `options.heldLimit`: HELD_UPDATE_LIMIT, as for the JSON path. Returns false, writing nothing, when the document has moved past `from` meanwhile (another
  * request or the inbox is applying it): the caller stops.
+ *
+ * An X12 set (entries sharing `set`; the batch holds all of them, read-batches.ts) is applied all or none: when
+ * one of its entries is rejected, by the reader or by the PO's rules, none of its updates is written (not even an
+ * update held for a PO not there yet) and each of its entries reports `rejected` with the set's reason. A set
+ * refused after others of its entries were planned makes the batch be planned again from its start without it
+ * (the transaction undone and run again), so later entries on the same PO see the state without that set.
+ * CSV rows (set null) stay each their own result.
  */
 export async function applyDocumentBatch(
   db: Db, retailerId: string, documentId: string, from: number, entries: readonly BatchEntry[], source: string,
   options: { heldLimit?: number } = {},
+): Promise<boolean> {
+  const refused = new Map<number, SetRefusal>();
+  for (const entry of entries) {
+    if (entry.set !== null && !entry.parsed && !refused.has(entry.set)) {
+      refused.set(entry.set, refusalOf(entry, entry.reason ?? 'The entry could not be read.', { fault: entry.fault }));
+    }
+  }
+  for (;;) {
+    try {
+      return await applyBatchOnce(db, retailerId, documentId, from, entries, source, options, refused);
+    } catch (error) {
+      if (!(error instanceof ReplanWithout)) throw error;
+      for (const [set, refusal] of error.refused) refused.set(set, refusal);
+    }
+  }
+}
+
+/** One attempt of applyDocumentBatch with the sets known to be refused left out; throws ReplanWithout to undo it. */
+async function applyBatchOnce(
+  db: Db, retailerId: string, documentId: string, from: number, entries: readonly BatchEntry[], source: string,
+  options: { heldLimit?: number }, refused: ReadonlyMap<number, SetRefusal>,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     // Claims the range first: on PostgreSQL the row lock makes a concurrent apply of the same document wait here.
@@ -161,16 +192,34 @@ export async function applyDocumentBatch(
       .where('id', '=', documentId).where('retailer_id', '=', retailerId).where('next_entry', '=', from)
       .where('status', '=', 'processing').executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return false;
-    const parsed = entries.flatMap((e) => (e.parsed ? [e.parsed] : []));
-    const applied = parsed.length === 0 ? [] : await ingestSupplierUpdates(trx, retailerId, parsed, source, options);
+    const taken = entries.filter((e) => e.parsed && (e.set === null || !refused.has(e.set)));
+    const applied = taken.length === 0 ? [] : await ingestSupplierUpdates(trx, retailerId, taken.map((e) => e.parsed!), source, options);
+    const outcomes = new Map<BatchEntry, UpdateResult>(taken.map((entry, i) => [entry, applied[i]]));
+    // Sets the PO's rules refused now: if another of their entries was planned, that plan is undone.
+    const newly = new Map<number, SetRefusal>();
+    const takenPerSet = new Map<number, number>();
+    for (const entry of taken) {
+      if (entry.set === null) continue;
+      takenPerSet.set(entry.set, (takenPerSet.get(entry.set) ?? 0) + 1);
+      const outcome = outcomes.get(entry)!;
+      if (outcome.result === 'rejected' && !newly.has(entry.set)) {
+        newly.set(entry.set, refusalOf(entry, outcome.reason ?? 'rejected', { field: outcome.at }));
+      }
+    }
+    if ([...newly.keys()].some((set) => takenPerSet.get(set)! > 1)) throw new ReplanWithout(newly);
+    const refusals = new Map([...refused, ...newly]);
+
     const summary: DocumentSummary = { applied: 0, unchanged: 0, unmatched: 0, rejected: 0 };
-    let next = 0;
     const rows = entries.map((entry, i) => {
-      const outcome = entry.parsed ? applied[next++] : { result: 'rejected' as const, reason: entry.reason };
+      const refusal = entry.set === null ? undefined : refusals.get(entry.set);
+      const outcome = refusal
+        ? { result: 'rejected' as const, reason: refusedSetReason(entry, refusal) }
+        : outcomes.get(entry) ?? { result: 'rejected' as const, reason: entry.reason };
       summary[outcome.result]++;
       return {
         document_id: documentId, idx: from + i, source: entry.source, type: entry.type, po_number: storableText(entry.po_number),
-        result: outcome.result, reason: storableText(outcome.reason),
+        result: outcome.result, reason: storableText(outcome.reason), unit: entry.set,
+        fault: refusal?.fault ? storableText(JSON.stringify(refusal.fault)) : null,
       };
     });
     await insertRows(trx, 'supplier_document_results', rows);
@@ -182,16 +231,29 @@ export async function applyDocumentBatch(
   });
 }
 
+/** The X12 sets of a document refused for their content (results with a set, rejected) → the element at fault. */
+async function refusedSets(trx: Db, documentId: string): Promise<Map<number, X12Fault | null>> {
+  const rows = await trx.selectFrom('supplier_document_results').select(['unit', 'fault'])
+    .where('document_id', '=', documentId).where('result', '=', 'rejected').where('unit', 'is not', null).execute();
+  const sets = new Map<number, X12Fault | null>();
+  for (const row of rows) {
+    const set = Number(row.unit);
+    if (!sets.has(set) || (sets.get(set) === null && row.fault)) sets.set(set, row.fault ? JSON.parse(row.fault) as X12Fault : null);
+  }
+  return sets;
+}
+
 /** ISA13 is nine digits: the sequence wraps from 999999999 to 1. */
 const MAX_CONTROL_NUMBER = 999_999_999;
 
 /**
  * Marks a document processed. For X12, takes `interchanges` numbers from the retailer's 997 control-number sequence
- * (ISA13) in the same transaction and stores `render(first)`, so no two 997s of a retailer share a number.
+ * (ISA13) in the same transaction and stores `render(first, refused sets)`, so no two 997s of a retailer share a number.
  * Returns false, changing nothing, when the document was no longer `processing` (another apply finished it).
  */
 export async function finishDocument(
-  db: Db, retailerId: string, documentId: string, ack: { interchanges: number; render: (first: number) => string } | null,
+  db: Db, retailerId: string, documentId: string,
+  ack: { interchanges: number; render: (first: number, rejected: ReadonlyMap<number, X12Fault | null>) => string } | null,
   now = new Date(),
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
@@ -209,7 +271,9 @@ export async function finishDocument(
         first = 1;
         await trx.updateTable('x12_control_numbers').set({ last_value: count }).where('retailer_id', '=', retailerId).execute();
       }
-      acknowledgement = ack.render(first);
+      // Sets refused while mapped or applied are answered R too: their results were written batch by batch,
+      // possibly by an earlier process (an apply resumed), so they are read back here.
+      acknowledgement = ack.render(first, await refusedSets(trx, documentId));
     }
     const done = await trx.updateTable('supplier_documents')
       .set({ status: 'processed', acknowledgement, processed_at: now.toISOString() })

@@ -25,6 +25,8 @@ export interface UpdateResult {
   index: number;
   result: UpdateResultKind;
   reason: string | null;
+  /** A rejection by the PO's rules: the update field at fault when one is (`lines[1].sku`); not in API answers. */
+  at?: string;
 }
 
 /** Runs `work` in the caller's transaction when given one, else in a new one. */
@@ -240,7 +242,7 @@ class IngestSession {
     // rules make a plain replay change nothing (the state already holds it).
     const before = await this.snapshotOf(poId);
     const plan = planUpdate(before, parsed.update, await this.context());
-    if (!plan.ok) return { result: 'rejected', reason: plan.reason };
+    if (!plan.ok) return plan.at === undefined ? { result: 'rejected', reason: plan.reason } : { result: 'rejected', reason: plan.reason, at: plan.at };
     const changes = diffSnapshots(before, plan.next);
     if (changes.length > 0) {
       this.snapshots.set(poId, plan.next);

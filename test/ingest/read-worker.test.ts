@@ -33,7 +33,7 @@ async function readAll(request: ReadRequest, inWorker: boolean) {
   }
   const now = new Date('2026-11-30T10:00:00Z');
   const ack = reading.acknowledgement();
-  return { batches, error, ack: ack && { interchanges: ack.interchanges, text: ack.render(41, now) } };
+  return { batches, error, ack: ack && { interchanges: ack.interchanges, text: ack.render(41, new Map(), now) } };
 }
 
 describe('reading a document in a worker thread', () => {

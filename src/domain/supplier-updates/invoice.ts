@@ -24,7 +24,7 @@ export function planInvoice(s: PoSnapshot, u: InvoiceUpdate, ctx: PlanContext): 
   const minor: Record<keyof InvoiceUpdate['amounts'], number> = { subtotal: 0, tax: 0, shipping: 0, total: 0 };
   for (const key of ['subtotal', 'tax', 'shipping', 'total'] as const) {
     const result = parseAmount(u.amounts[key], currency);
-    if (!result.ok) return reject(`${key}_amount ${u.amounts[key]} ${result.reason}.`);
+    if (!result.ok) return reject(`${key}_amount ${u.amounts[key]} ${result.reason}.`, `${key}_amount`);
     minor[key] = result.minor;
   }
   const existing = s.invoices.find((i) => i.invoice_number === u.invoice_number);

@@ -44,19 +44,19 @@ export function planOrder(s: PoSnapshot, given: OrderUpdate, ctx: PlanContext): 
 
   const targets: LineCover[] = [];
   if (u.lines) {
-    for (const { sku, quantity } of u.lines) {
+    for (const [i, { sku, quantity }] of u.lines.entries()) {
       const candidates = linesForPart(s, sku);
-      if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`);
+      if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`, `lines[${i}].sku`);
       const line = candidates.find(fromSupplier);
       if (!line) {
         return reject(`SKU "${sku}" on PO ${s.po_number} is supplied by ${supplierLabel(candidates[0].supplier_id, ctx)}, ` +
-          `not "${u.supplier_name}".`);
+          `not "${u.supplier_name}".`, `lines[${i}].sku`);
       }
-      if (line.status === 'cancelled' && u.status !== 'cancelled') return reject(`SKU "${sku}" is cancelled on PO ${s.po_number}.`);
+      if (line.status === 'cancelled' && u.status !== 'cancelled') return reject(`SKU "${sku}" is cancelled on PO ${s.po_number}.`, `lines[${i}].sku`);
       const others = coveredByOthers(line.id);
       if (quantity + others > line.quantity) {
         return reject(`SKU "${sku}": ${quantity} exceeds the ${line.quantity - others} of ${line.quantity} ordered ` +
-          'not covered by other supplier orders.');
+          'not covered by other supplier orders.', `lines[${i}].quantity`);
       }
       targets.push({ line_id: line.id, quantity });
     }

@@ -47,19 +47,19 @@ export function planShipment(s: PoSnapshot, u: ShipmentUpdate, ctx: PlanContext)
   let parts: LineCover[] | null = null;
   if (u.lines) {
     parts = [];
-    for (const { sku, quantity } of u.lines) {
+    for (const [i, { sku, quantity }] of u.lines.entries()) {
       const candidates = linesForPart(s, sku);
-      if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`);
+      if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`, `lines[${i}].sku`);
       const line = candidates.find((l) => existingOrder?.lines.some((c) => c.line_id === l.id))
         ?? candidates.find((l) => orderSupplier === null || l.supplier_id === null || l.supplier_id === orderSupplier);
       if (!line) {
         return reject(`SKU "${sku}" on PO ${s.po_number} is supplied by ${supplierLabel(candidates[0].supplier_id, ctx)}, ` +
-          `not by ${supplierLabel(orderSupplier, ctx)} of supplier order ${u.supplier_order_id}.`);
+          `not by ${supplierLabel(orderSupplier, ctx)} of supplier order ${u.supplier_order_id}.`, `lines[${i}].sku`);
       }
-      if (line.status === 'cancelled') return reject(`SKU "${sku}" is cancelled on PO ${s.po_number}; it cannot ship.`);
+      if (line.status === 'cancelled') return reject(`SKU "${sku}" is cancelled on PO ${s.po_number}; it cannot ship.`, `lines[${i}].sku`);
       const elsewhere = shippedElsewhere(line.id);
       if (elsewhere + quantity > line.quantity) {
-        return reject(`SKU "${sku}": shipping ${quantity} would make ${elsewhere + quantity} shipped of the ${line.quantity} ordered.`);
+        return reject(`SKU "${sku}": shipping ${quantity} would make ${elsewhere + quantity} shipped of the ${line.quantity} ordered.`, `lines[${i}].quantity`);
       }
       parts.push({ line_id: line.id, quantity });
     }

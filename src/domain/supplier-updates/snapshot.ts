@@ -83,9 +83,13 @@ export interface PlanContext {
  * A planner's answer: the next state (with `notes`: what the update asked that was not done, and why, e.g. a
  * cancellation left standing on a line with shipped units), or why the update cannot apply at all.
  */
-export type Plan = { ok: true; next: PoSnapshot; notes?: string[] } | { ok: false; reason: string };
+export type Plan = { ok: true; next: PoSnapshot; notes?: string[] } | { ok: false; reason: string; at?: string };
 
-export const reject = (reason: string): Plan => ({ ok: false, reason });
+/**
+ * Why an update cannot apply. `at`: the update field at fault when one is (`lines[1].sku`, `lines[0].quantity`,
+ * `total_amount`), so a supplier document can name the segment and element it came from (the 997's AK3/AK4).
+ */
+export const reject = (reason: string, at?: string): Plan => (at === undefined ? { ok: false, reason } : { ok: false, reason, at });
 export const sumOf = (covers: readonly LineCover[], lineId: string) =>
   covers.reduce((sum, cover) => (cover.line_id === lineId ? sum + cover.quantity : sum), 0);
 

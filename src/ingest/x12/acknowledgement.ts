@@ -2,8 +2,20 @@
 // back (sender and receiver swapped, same delimiters) holding one FA group with one 997 set per received group:
 // AK1 (GS01, GS06), per set AK2 (ST01, ST02), AK3/AK4 for each segment and element at fault, AK5 (A or R and
 // the 718 codes), then AK9 (A, P or R; sets included per GE01, received, accepted; the 716 codes).
+// A set whose syntax is good may still be one OrderSync did not take: refused while mapped (SN102 "-3") or applied
+// (a part not on the PO). It is answered R as well (AK3/AK4 at the element at fault, AK5 R 5), so the supplier
+// corrects and resends it: the 997 says which sets were taken, not only which were well formed.
+import type { X12Fault } from '../types.ts';
 import type { GroupRecord, InterchangeRecord } from './envelope.ts';
-import type { SetCheck } from './syntax.ts';
+import { SEGMENT_ERROR, SET_ERROR, type SetCheck } from './syntax.ts';
+
+/** Sets refused for their content though well formed: set ordinal (SetCheck.ordinal) → the element at fault, or
+ *  null when the fault is the set as a whole. */
+export type RejectedSets = ReadonlyMap<number, X12Fault | null>;
+
+const NONE: RejectedSets = new Map();
+/** AK404 is at most 99 characters. */
+const COPY_LENGTH = 99;
 
 const pad = (value: string, width: number) => value.slice(0, width).padEnd(width, ' ');
 
@@ -11,17 +23,18 @@ const pad = (value: string, width: number) => value.slice(0, width).padEnd(width
 export const acknowledgedGroups = (interchange: InterchangeRecord): GroupRecord[] =>
   interchange.groups.filter((group) => (group.gs[1] ?? '').trim() !== 'FA');
 
-/** A set counts as accepted when neither it nor its group was rejected. */
-export const setAccepted = (group: GroupRecord, set: SetCheck): boolean => group.groupErrors.length === 0 && set.setErrors.length === 0;
+/** A set counts as accepted when neither it nor its group was rejected, nor its content refused (`rejected`). */
+export const setAccepted = (group: GroupRecord, set: SetCheck, rejected: RejectedSets = NONE): boolean =>
+  group.groupErrors.length === 0 && set.setErrors.length === 0 && !(set.ordinal !== undefined && rejected.has(set.ordinal));
 
-function ak9Status(group: GroupRecord): { status: string; accepted: number } {
-  const accepted = group.sets.filter((set) => setAccepted(group, set)).length;
+function ak9Status(group: GroupRecord, rejected: RejectedSets): { status: string; accepted: number } {
+  const accepted = group.sets.filter((set) => setAccepted(group, set, rejected)).length;
   if (group.groupErrors.length > 0 || accepted === 0) return { status: 'R', accepted };
   return { status: accepted === group.sets.length ? 'A' : 'P', accepted };
 }
 
 /** The segments (as element arrays) of the 997 answering `group`, ST to SE. */
-function set997(group: GroupRecord, control: string): string[][] {
+function set997(group: GroupRecord, control: string, rejected: RejectedSets): string[][] {
   const body: string[][] = [['AK1', (group.gs[1] ?? '').trim(), (group.gs[6] ?? '').trim()]];
   for (const set of group.sets) {
     body.push(['AK2', set.type, set.control]);
@@ -33,18 +46,32 @@ function set997(group: GroupRecord, control: string): string[][] {
         body.push(ak4);
       }
     }
-    body.push(set.setErrors.length === 0 ? ['AK5', 'A'] : ['AK5', 'R', ...set.setErrors.slice(0, 5).map(String)]);
+    if (set.setErrors.length > 0) {
+      body.push(['AK5', 'R', ...set.setErrors.slice(0, 5).map(String)]);
+    } else if (set.ordinal !== undefined && rejected.has(set.ordinal)) {
+      const fault = rejected.get(set.ordinal);
+      if (fault) {
+        body.push(['AK3', fault.segment, String(fault.position), fault.loop, String(SEGMENT_ERROR.dataElementErrors)]);
+        const ak4 = ['AK4', String(fault.element), String(fault.reference), String(fault.code)];
+        if (fault.value !== '') ak4.push(fault.value.slice(0, COPY_LENGTH));
+        body.push(ak4);
+      }
+      body.push(['AK5', 'R', String(SET_ERROR.segmentsInError)]);
+    } else {
+      body.push(['AK5', 'A']);
+    }
   }
-  const { status, accepted } = ak9Status(group);
+  const { status, accepted } = ak9Status(group, rejected);
   body.push(['AK9', status, String(group.declaredSets), String(group.sets.length), String(accepted), ...group.groupErrors.slice(0, 5).map(String)]);
   return [['ST', '997', control], ...body, ['SE', String(body.length + 2), control]];
 }
 
 /**
- * The 997 interchange answering `received` (which must have a group acknowledgedGroups keeps), control number `control` (ISA13 and GS06), stamped `now` (UTC).
+ * The 997 interchange answering `received` (which must have a group acknowledgedGroups keeps), control number `control` (ISA13 and GS06), stamped `now` (UTC);
+ * `rejected`: the sets refused for their content (answered R like a syntax error).
  * Values that would carry a delimiter (a copied bad element) have it replaced by a space.
  */
-export function interchange997(received: InterchangeRecord, control: number, now: Date): string {
+export function interchange997(received: InterchangeRecord, control: number, now: Date, rejected: RejectedSets = NONE): string {
   if (!Number.isInteger(control) || control < 1 || control > 999_999_999) {
     throw new RangeError(`control number ${control} is outside 1–999999999 (ISA13 has nine digits)`);
   }
@@ -62,7 +89,7 @@ export function interchange997(received: InterchangeRecord, control: number, now
     ['GS', 'FA', (first.gs[3] ?? '').trim(), (first.gs[2] ?? '').trim(), iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10), hhmm, String(control), 'X',
       (first.gs[8] ?? '').trim() || '004010'],
   ];
-  groups.forEach((group, i) => segments.push(...set997(group, String(i + 1).padStart(4, '0'))));
+  groups.forEach((group, i) => segments.push(...set997(group, String(i + 1).padStart(4, '0'), rejected)));
   segments.push(['GE', String(groups.length), String(control)], ['IEA', '1', control9]);
   const clean = (value: string) => value.replaceAll(element, ' ').replaceAll(segment, ' ').replaceAll(component, ' ');
   const newline = segment === '\n' || segment === '\r' ? '' : '\n';

@@ -4,7 +4,7 @@
 // tokenizes again and maps one transaction set at a time, so a large file is never held as parsed objects.
 import { documentText } from '../text.ts';
 import type { DocumentEntry, DocumentUpdateType } from '../types.ts';
-import { acknowledgedGroups, interchange997 } from './acknowledgement.ts';
+import { acknowledgedGroups, interchange997, type RejectedSets } from './acknowledgement.ts';
 import { readEnvelope, type GroupRecord, type InterchangeRecord } from './envelope.ts';
 import { map810 } from './map-810.ts';
 import { map855 } from './map-855.ts';
@@ -15,6 +15,7 @@ import { el, tokenize, type Segment } from './tokenizer.ts';
 
 export { carrierOfScac } from './carriers.ts';
 export type { InterchangeRecord } from './envelope.ts';
+export type { RejectedSets } from './acknowledgement.ts';
 
 export interface X12Reading {
   /** Entries in file order, streamed per transaction set (never the whole file as parsed objects). Throws
@@ -31,9 +32,13 @@ export interface X12Reading {
   answeredInterchanges(): InterchangeRecord[];
 }
 
-/** The 997 text for interchanges a reading answers (X12Reading.answeredInterchanges): as X12Reading.acknowledgement. */
-export function renderAcknowledgement(answered: readonly InterchangeRecord[], firstControlNumber: number, now: Date = new Date()): string {
-  return answered.map((interchange, i) => interchange997(interchange, firstControlNumber + i, now)).join('');
+/**
+ * The 997 text for interchanges a reading answers (X12Reading.answeredInterchanges): as X12Reading.acknowledgement,
+ * with the sets `rejected` for their content when mapped or applied answered R too.
+ */
+export function renderAcknowledgement(answered: readonly InterchangeRecord[], firstControlNumber: number, now: Date = new Date(),
+  rejected?: RejectedSets): string {
+  return answered.map((interchange, i) => interchange997(interchange, firstControlNumber + i, now, rejected)).join('');
 }
 
 export interface ReadX12Options {
@@ -49,6 +54,13 @@ const MAPPERS: Record<string, (segments: readonly Segment[], ctx: MapContext) =>
 const PO_ELEMENT: Record<string, [string, number]> = { 855: ['BAK', 3], 856: ['PRF', 1], 810: ['BIG', 4] };
 
 interface SetPlace { interchange: InterchangeRecord; group: GroupRecord; set: SetCheck }
+
+/** Numbers every set in file order (SetCheck.ordinal, from 0): the `set` of its entries, which the 997 answers. */
+function numberSets(interchanges: InterchangeRecord[]): InterchangeRecord[] {
+  let ordinal = 0;
+  for (const interchange of interchanges) for (const group of interchange.groups) for (const set of group.sets) set.ordinal = ordinal++;
+  return interchanges;
+}
 
 /**
  * Reads an X12 file (UTF-8 or ASCII bytes; a BOM is ignored). Nothing is parsed until entries() or
@@ -67,7 +79,7 @@ export function readX12(bytes: Uint8Array, options: ReadX12Options = {}): X12Rea
   // Not valid UTF-8: Windows-1252, as for CSV (ingest/text.ts), so no byte silently becomes U+FFFD.
   const text = documentText(bytes);
   let envelope: InterchangeRecord[] | null = null;
-  const read = () => (envelope ??= readEnvelope(text));
+  const read = () => (envelope ??= numberSets(readEnvelope(text)));
   // An interchange of nothing but acknowledgements (or no group at all) gets no 997.
   const answered = () => read().filter((interchange) => acknowledgedGroups(interchange).length > 0);
 
@@ -85,6 +97,13 @@ export function readX12(bytes: Uint8Array, options: ReadX12Options = {}): X12Rea
       let current: Segment[] | null = null;
       const finish = (): DocumentEntry[] => {
         const place = places[index++];
+        const entries = mapSet(place);
+        // Each entry of a well-formed set names its set: it is applied all or none, and answered R in the 997 when
+        // refused (store/supplier-documents.ts). A set the 997 already rejects (syntax) is one entry, on its own.
+        if (place.group.reason === null && place.set.reason === null) for (const entry of entries) entry.set = place.set.ordinal;
+        return entries;
+      };
+      const mapSet = (place: SetPlace): DocumentEntry[] => {
         const segments = current!;
         current = null;
         const ctx: MapContext = { source: sourceOf(place), supplierName: options.supplierName?.trim() || null };

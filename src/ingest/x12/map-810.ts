@@ -7,12 +7,16 @@
 // The invoice states no subtotal: subtotal = total − tax − shipping (so the three always add up to the total,
 // as the API requires); other charges and allowances stay inside the subtotal.
 import { addDays } from '../../domain/dates.ts';
-import type { DocumentEntry } from '../types.ts';
-import { amountOf, decimalCents, entryOf, impliedCents, refOf, rejectedEntry, supplierNameOf, type MapContext } from './mapping.ts';
+import type { DocumentEntry, X12Place } from '../types.ts';
+import {
+  amountOf, decimalCents, entryOf, faultAt, impliedCents, placeOf, refOf, rejectedEntry, supplierNameOf, type MapContext,
+} from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Date } from './x12-dates.ts';
 
 const FREIGHT = 'D240';
+/** TDS01 (element 610, N2): at most 15 digits. */
+const TDS01_DIGITS = 15;
 
 /** Sums `cents` over the summary segments with that id when there are any, else over the detail ones. */
 function summaryFirst(summary: readonly Segment[], detail: readonly Segment[], id: string, cents: (s: Segment) => number | null):
@@ -32,15 +36,17 @@ function summaryFirst(summary: readonly Segment[], detail: readonly Segment[], i
 export function map810(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
   const big = segments.find((s) => s.elements[0] === 'BIG')!;
   const poNumber = el(big, 4);
-  const reject = (reason: string) => [rejectedEntry(ctx, 'invoice', poNumber || null, reason)];
-  if (!poNumber) return reject('BIG04 (the PO number) is empty: an invoice is joined to its PO by it');
-  if (el(big, 7) === 'CR') return reject('BIG07 "CR": credit memos are not invoices OrderSync records');
+  const reject = (reason: string, fault: X12Place | null = null) =>
+    [rejectedEntry(ctx, 'invoice', poNumber || null, reason, fault && faultAt(fault))];
+  if (!poNumber) return reject('BIG04 (the PO number) is empty: an invoice is joined to its PO by it', placeOf(segments, big, 4, 324));
+  if (el(big, 7) === 'CR') return reject('BIG07 "CR": credit memos are not invoices OrderSync records', placeOf(segments, big, 7, 640));
 
   const tdsIndex = segments.findIndex((s) => s.elements[0] === 'TDS');
   const detail = segments.slice(0, tdsIndex);
   const summary = segments.slice(tdsIndex + 1);
+  const totalPlace = placeOf(segments, segments[tdsIndex], 1, 610, { maxDigits: TDS01_DIGITS });
   const total = impliedCents(el(segments[tdsIndex], 1));
-  if (total === null || total < 0) return reject(`TDS01 "${el(segments[tdsIndex], 1)}" is not a total amount (implied two decimals)`);
+  if (total === null || total < 0) return reject(`TDS01 "${el(segments[tdsIndex], 1)}" is not a total amount (implied two decimals)`, totalPlace);
 
   const shipping = summaryFirst(summary, detail, 'SAC', (s) => {
     if (el(s, 2) !== FREIGHT || el(s, 5) === '') return 0;
@@ -54,7 +60,7 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const subtotal = total - tax - shipping;
   if (subtotal < 0) {
     return reject(`TDS01 total ${amountOf(total).toFixed(2)} is less than tax (TXI02) ${amountOf(tax).toFixed(2)} ` +
-      `plus freight (SAC D240) ${amountOf(shipping).toFixed(2)}`);
+      `plus freight (SAC D240) ${amountOf(shipping).toFixed(2)}`, totalPlace);
   }
 
   const invoiceDate = x12Date(el(big, 1));
@@ -63,11 +69,17 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const dueDate = itd && x12Date(el(itd, 6)) ? x12Date(el(itd, 6)) : netDays !== null && invoiceDate ? addDays(invoiceDate, netDays) : null;
   const terms = netDays !== null ? `Net ${netDays} Days` : itd && el(itd, 12) !== '' ? el(itd, 12) : null;
   const cur = segments.find((s) => s.elements[0] === 'CUR');
+  const origin: Record<string, X12Place> = {
+    po_number: placeOf(segments, big, 4, 324), invoice_number: placeOf(segments, big, 2, 76), invoice_date: placeOf(segments, big, 1, 373),
+    // The subtotal is derived from the total (above), so a subtotal the currency cannot hold is the total's fault.
+    total_amount: totalPlace, subtotal_amount: totalPlace,
+  };
+  if (cur) origin.currency = placeOf(segments, cur, 2, 100);
 
   return [entryOf(ctx, 'invoice', {
     type: 'invoice', po_number: poNumber, supplier_order_id: refOf(segments, 'VN'), supplier_name: supplierNameOf(segments, ctx),
     invoice_number: el(big, 2), invoice_date: invoiceDate, due_date: dueDate, payment_terms: terms,
     subtotal_amount: amountOf(subtotal), tax_amount: amountOf(tax), shipping_amount: amountOf(shipping), total_amount: amountOf(total),
     currency: cur ? el(cur, 2).toUpperCase() : 'USD', status: 'open',
-  })];
+  }, origin)];
 }

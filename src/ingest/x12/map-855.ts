@@ -1,12 +1,13 @@
 // 855 Purchase Order Acknowledgment → `order` supplier updates (DESIGN 3).
-// BAK03 is the PO number, BAK08 the supplier's order id (else REF VN), BAK02 the acknowledgement type: an
+// BAK03 is the PO number, BAK08 the supplier's order id (else REF VN; with neither, BAK08 being optional in X12,
+// the PO number itself: the supplier acknowledges the PO as one order of theirs), BAK02 the acknowledgement type: an
 // accepted order (AC, AD, AK, …) takes each line's status from its ACK01; a rejected one (RJ, RD, RF, RO) cancels
 // every line. Lines without an ACK take the order's: confirmed when accepted, processing when it is on hold (AH) or
 // its type says nothing about acceptance (NA, ZZ). PO1 lines name our sku by buyer part (BP), then vendor part (VP), then UPC (UP). Lines of different
 // statuses (or different estimated delivery dates) become separate updates for the same supplier order.
-import type { DocumentEntry } from '../types.ts';
+import type { DocumentEntry, X12Place } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
-import { entryOf, partId, refOf, rejectedEntry, supplierNameOf, wholeQuantity, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, placeOf, refOf, rejectedEntry, supplierNameOf, wholeQuantity, type MapContext } from './mapping.ts';
 import { x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
@@ -37,15 +38,25 @@ function etaOf(segments: readonly Segment[]): string | null {
   return null;
 }
 
-interface Group { status: string; eta: string | null; lines: Map<string, number> }
+interface Group {
+  status: string;
+  eta: string | null;
+  lines: Map<string, number>;
+  /** Per sku, its first PO1's part id and the element its quantity came from (ACK02 or PO102), for the 997. */
+  places: Map<string, { sku: X12Place; quantity: X12Place }>;
+}
+
+/** PO102 (element 330) and ACK02 (element 380): R, at most 15 digits. */
+const QUANTITY_DIGITS = 15;
 
 /** The entries of one 855 set (its segments between ST and SE). */
 export function map855(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
   const bak = segments.find((s) => s.elements[0] === 'BAK')!;
   const poNumber = el(bak, 3);
-  const reject = (reason: string) => [rejectedEntry(ctx, 'order', poNumber, reason)];
-  const supplierOrderId = el(bak, 8) || refOf(segments, 'VN');
-  if (!supplierOrderId) return reject('BAK08 (the supplier\'s order number) is empty and there is no REF*VN');
+  const reject = (reason: string, fault: X12Place) => [rejectedEntry(ctx, 'order', poNumber, reason, faultAt(fault))];
+  // BAK08 is optional (X12 004010–008020) and often omitted; an order update needs a supplier order id (DESIGN 3),
+  // so without BAK08 or REF*VN the acknowledgement is of the PO as one supplier order named by its number.
+  const supplierOrderId = el(bak, 8) || refOf(segments, 'VN') || poNumber;
   // No N1 naming the supplier and no ?supplier_name=: the PO's supplier (domain/supplier-updates/order.ts), so the
   // set is usable and its 997 AK5*A holds (rejected at apply only when the PO's supplier cannot be told).
   const supplierName = supplierNameOf(segments, ctx);
@@ -58,10 +69,11 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
   // What a line the supplier gave no ACK for becomes.
   const orderStatus = orderRejected ? 'cancelled' : UNDECIDED_ORDER.includes(el(bak, 2)) ? 'processing' : 'confirmed';
   const groups: Group[] = [];
-  const add = (status: string, eta: string | null, sku: string, quantity: number) => {
+  const add = (status: string, eta: string | null, sku: string, quantity: number, places: { sku: X12Place; quantity: X12Place }) => {
     let group = groups.find((g) => g.status === status && g.eta === eta);
-    if (!group) groups.push(group = { status, eta, lines: new Map() });
+    if (!group) groups.push(group = { status, eta, lines: new Map(), places: new Map() });
     group.lines.set(sku, (group.lines.get(sku) ?? 0) + quantity);
+    if (!group.places.has(sku)) group.places.set(sku, places);
   };
 
   for (let i = firstLine; i !== -1 && i < segments.length; i++) {
@@ -70,35 +82,48 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
     let next = i + 1;
     while (next < segments.length && !['PO1', 'CTT', 'AMT'].includes(segments[next].elements[0])) next++;
     const loop = segments.slice(i + 1, next);
-    const sku = partId(po1, 6);
+    const part = partElement(po1, 6);
     const line = el(po1, 1) || String(i);
-    if (!sku) return reject(`PO1 ${line}: no part id qualified BP, VP or UP (PO106–PO125)`);
+    const at = (segment: Segment, element: number, reference: number, maxDigits?: number) =>
+      placeOf(segments, segment, element, reference, { label: `PO1 ${line}`, loop: 'PO1', maxDigits });
+    if (!part) return reject(`PO1 ${line}: no part id qualified BP, VP or UP (PO106–PO125)`, at(po1, 7, 234));
+    const sku = part.id;
+    const skuPlace = at(po1, part.position, 234);
     const ordered = wholeQuantity(el(po1, 2));
     const eta = etaOf(loop) ?? headerEta;
     const acks = loop.filter((s) => s.elements[0] === 'ACK');
     if (orderRejected || acks.length === 0) {
-      if (ordered === null) return reject(`PO1 ${line}: PO102 "${el(po1, 2)}" is not a whole quantity`);
-      add(orderStatus, orderRejected ? null : eta, sku, ordered);
+      if (ordered === null) return reject(`PO1 ${line}: PO102 "${el(po1, 2)}" is not a whole quantity`, at(po1, 2, 330, QUANTITY_DIGITS));
+      add(orderStatus, orderRejected ? null : eta, sku, ordered, { sku: skuPlace, quantity: at(po1, 2, 330, QUANTITY_DIGITS) });
       continue;
     }
     for (const ack of acks) {
       const status = LINE_STATUS[el(ack, 1)];
       // A rejected line often acknowledges quantity 0: what it cancels is the quantity ordered.
       const quantity = wholeQuantity(el(ack, 2)) ?? (status === 'cancelled' ? ordered : null);
-      if (quantity === null) return reject(`PO1 ${line}: ACK02 "${el(ack, 2)}" is not a whole quantity`);
-      add(status, status === 'cancelled' ? null : (etaOf([ack]) ?? eta), sku, quantity);
+      const quantityPlace = wholeQuantity(el(ack, 2)) === null ? at(po1, 2, 330, QUANTITY_DIGITS) : at(ack, 2, 380, QUANTITY_DIGITS);
+      if (quantity === null) return reject(`PO1 ${line}: ACK02 "${el(ack, 2)}" is not a whole quantity`, at(ack, 2, 380, QUANTITY_DIGITS));
+      add(status, status === 'cancelled' ? null : (etaOf([ack]) ?? eta), sku, quantity, { sku: skuPlace, quantity: quantityPlace });
     }
   }
 
+  const headerOrigin: Record<string, X12Place> = { po_number: placeOf(segments, bak, 3, 324) };
   if (groups.length === 0) {
     // No line detail (BAK02 AK, RJ): the acknowledgement covers every line of this supplier on the PO.
     return [entryOf(ctx, 'order', {
       type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, ...supplier,
       status: orderStatus, estimated_delivery_date: orderRejected ? null : headerEta,
-    })];
+    }, headerOrigin)];
   }
-  return groups.map((group) => entryOf(ctx, 'order', {
-    type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, ...supplier, status: group.status,
-    lines: [...group.lines].map(([sku, quantity]) => ({ sku, quantity })), estimated_delivery_date: group.eta,
-  }));
+  return groups.map((group) => {
+    const origin = { ...headerOrigin };
+    [...group.places.values()].forEach((places, i) => {
+      origin[`lines[${i}].sku`] = places.sku;
+      origin[`lines[${i}].quantity`] = places.quantity;
+    });
+    return entryOf(ctx, 'order', {
+      type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, ...supplier, status: group.status,
+      lines: [...group.lines].map(([sku, quantity]) => ({ sku, quantity })), estimated_delivery_date: group.eta,
+    }, origin);
+  });
 }

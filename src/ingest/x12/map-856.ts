@@ -5,9 +5,9 @@
 // of an order is one shipment carrying the items under it; an item's tracking number is the nearest one above
 // it (its pack's MAN, else a REF CN of its order or shipment). A tracking number with no item under it is a
 // bare shipment (no lines: the PO's not-yet-shipped lines of that supplier order, DESIGN 3 "Supplier updates").
-import type { DocumentEntry } from '../types.ts';
+import type { DocumentEntry, X12Place } from '../types.ts';
 import { carrierOfScac } from './carriers.ts';
-import { entryOf, partId, refOf, rejectedEntry, wholeQuantity, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, placeOf, refOf, rejectedEntry, wholeQuantity, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Instant, x12Date } from './x12-dates.ts';
 
@@ -47,7 +47,19 @@ function scacOf(level: Level): string | null {
   return td5 ? el(td5, 3) : null;
 }
 
-interface Shipment { po: string; order: string | null; tracking: string; lines: Map<string, number>; first: Level }
+interface Shipment {
+  po: string;
+  order: string | null;
+  tracking: string;
+  lines: Map<string, number>;
+  first: Level;
+  /** The PRF01 the PO number came from, and per sku its first item's LIN part id and SN102 (for the 997). */
+  poPlace: X12Place;
+  linePlaces: Map<string, { sku: X12Place; quantity: X12Place }>;
+}
+
+/** SN102 (element 382, quantity shipped): R, at most 10 digits. */
+const SN102_DIGITS = 10;
 
 /** The entries of one 856 set (its segments between ST and SE). */
 export function map856(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
@@ -68,7 +80,10 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     }
   }
   const firstPrf = levels.filter((l) => l.code === 'O').map((l) => l.segments.find((s) => s.elements[0] === 'PRF')).find((s) => s);
-  const reject = (reason: string) => [rejectedEntry(ctx, 'shipment', firstPrf ? el(firstPrf, 1) || null : null, reason)];
+  const reject = (reason: string, fault: X12Place | null = null) =>
+    [rejectedEntry(ctx, 'shipment', firstPrf ? el(firstPrf, 1) || null : null, reason, fault && faultAt(fault))];
+  const hlPlace = (level: Level, segment: Segment, element: number, reference: number, maxDigits?: number) =>
+    placeOf(segments, segment, element, reference, { label: `HL ${level.id}`, loop: 'HL', maxDigits });
 
   // Keyed by PO, tracking number and supplier order: one set may hold thousands of packages.
   const shipments = new Map<string, Shipment>();
@@ -90,15 +105,28 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     }
     const key = JSON.stringify([po, tracking, supplierOrder]);
     let shipment = shipments.get(key);
-    if (!shipment) shipments.set(key, shipment = { po, order: supplierOrder, tracking, lines: new Map(), first: level });
+    if (!shipment) {
+      shipments.set(key, shipment = {
+        po, order: supplierOrder, tracking, lines: new Map(), first: level, poPlace: hlPlace(order, prf, 1, 324), linePlaces: new Map(),
+      });
+    }
     if (!isItem) continue;
     const lin = level.segments.find((s) => s.elements[0] === 'LIN');
-    const sku = lin ? partId(lin, 2) : null;
-    if (!sku) return reject(`HL ${level.id} (I), PO ${po}: no LIN part id qualified BP, VP or UP`);
+    const part = lin ? partElement(lin, 2) : null;
+    if (!part) {
+      return reject(`HL ${level.id} (I), PO ${po}: no LIN part id qualified BP, VP or UP`, lin ? hlPlace(level, lin, 3, 234) : null);
+    }
+    const sku = part.id;
     const sn1 = level.segments.find((s) => s.elements[0] === 'SN1');
     const quantity = sn1 ? wholeQuantity(el(sn1, 2)) : null;
-    if (quantity === null) return reject(`HL ${level.id} (I), PO ${po}: SN102 "${sn1 ? el(sn1, 2) : ''}" is not a whole quantity shipped`);
+    if (quantity === null) {
+      return reject(`HL ${level.id} (I), PO ${po}: SN102 "${sn1 ? el(sn1, 2) : ''}" is not a whole quantity shipped`,
+        sn1 ? hlPlace(level, sn1, 2, 382, SN102_DIGITS) : null);
+    }
     shipment.lines.set(sku, (shipment.lines.get(sku) ?? 0) + quantity);
+    if (!shipment.linePlaces.has(sku)) {
+      shipment.linePlaces.set(sku, { sku: hlPlace(level, lin!, part.position, 234), quantity: hlPlace(level, sn1!, 2, 382, SN102_DIGITS) });
+    }
   }
   if (shipments.size === 0) return reject('the ship notice has no order level (HL*O) to ship');
 
@@ -114,6 +142,11 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
       estimated_delivery_date: eta ? x12Date(el(eta, 2)) : null,
     };
     if (s.lines.size > 0) update.lines = [...s.lines].map(([sku, quantity]) => ({ sku, quantity }));
-    return entryOf(ctx, 'shipment', update);
+    const origin: Record<string, X12Place> = { po_number: s.poPlace };
+    [...s.linePlaces.values()].forEach((places, i) => {
+      origin[`lines[${i}].sku`] = places.sku;
+      origin[`lines[${i}].quantity`] = places.quantity;
+    });
+    return entryOf(ctx, 'shipment', update, origin);
   });
 }

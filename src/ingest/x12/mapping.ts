@@ -1,6 +1,7 @@
 // What the 855, 856 and 810 mappers share: the entry shapes, part ids, quantities, implied-decimal amounts and
 // the supplier's name. A mapper gets one transaction set's segments (already syntax-checked) and returns entries.
-import type { DocumentEntry, DocumentUpdateType } from '../types.ts';
+import type { DocumentEntry, DocumentUpdateType, X12Fault, X12Place } from '../types.ts';
+export { faultAt } from './faults.ts';
 import { el, type Segment } from './tokenizer.ts';
 
 export interface MapContext {
@@ -10,25 +11,60 @@ export interface MapContext {
   supplierName: string | null;
 }
 
-/** An accepted entry: `update` in the wire shape of POST /api/v2/supplier_updates. */
-export function entryOf(ctx: MapContext, type: DocumentUpdateType, update: Record<string, unknown>): DocumentEntry {
-  return { source: ctx.source, type, po_number: (update.po_number as string | undefined) ?? null, update, reason: null };
+/**
+ * An accepted entry: `update` in the wire shape of POST /api/v2/supplier_updates; `origin`: the X12 element each
+ * update field came from (`lines[0].quantity` → SN102), for the 997 when the update is refused.
+ */
+export function entryOf(ctx: MapContext, type: DocumentUpdateType, update: Record<string, unknown>, origin: Record<string, X12Place> = {}):
+  DocumentEntry {
+  return { source: ctx.source, type, po_number: (update.po_number as string | undefined) ?? null, update, reason: null, origin };
 }
 
-/** A set that cannot become an update: no update, the reason naming segment and element. */
-export function rejectedEntry(ctx: MapContext, type: DocumentUpdateType | null, poNumber: string | null, reason: string): DocumentEntry {
-  return { source: ctx.source, type, po_number: poNumber, update: null, reason };
+/**
+ * A set that cannot become an update: no update, the reason naming segment and element; `fault`: that element for
+ * the 997's AK3/AK4 (null when the fault is the set as a whole).
+ */
+export function rejectedEntry(ctx: MapContext, type: DocumentUpdateType | null, poNumber: string | null, reason: string,
+  fault: X12Fault | null = null): DocumentEntry {
+  const entry: DocumentEntry = { source: ctx.source, type, po_number: poNumber, update: null, reason };
+  if (fault) entry.fault = fault;
+  return entry;
+}
+
+/** Each set's segments (ST excluded) → their positions in the set (ST is 1), built once per set on first use. */
+const positions = new WeakMap<readonly Segment[], Map<Segment, number>>();
+
+/**
+ * Element `element` (data element `reference`) of `segment`, one of `segments` (a set between ST and SE), as the
+ * 997 names it. `label` says where in the set (`HL 4`); `loop` is AK303; `maxDigits`: for a numeric element, its
+ * maximum length in the X12 dictionary (AK403 5 when longer).
+ */
+export function placeOf(segments: readonly Segment[], segment: Segment, element: number, reference: number,
+  where: { label?: string; loop?: string; maxDigits?: number } = {}): X12Place {
+  let map = positions.get(segments);
+  if (!map) positions.set(segments, map = new Map(segments.map((s, i) => [s, i + 2])));
+  const place: X12Place = {
+    segment: segment.elements[0], position: map.get(segment) ?? 0, loop: where.loop ?? '', element, reference,
+    value: el(segment, element), label: where.label ?? '',
+  };
+  if (where.maxDigits !== undefined) place.maxDigits = where.maxDigits;
+  return place;
 }
 
 /** The part id of a PO1/IT1 (pairs from element `first` on) or LIN (from 2): buyer's part, then vendor's, then UPC. */
 const PART_QUALIFIERS = ['BP', 'VP', 'UP'] as const;
 
 export function partId(segment: Segment, first: number): string | null {
-  const found = new Map<string, string>();
+  return partElement(segment, first)?.id ?? null;
+}
+
+/** As partId, with the position of the element holding the id (for the 997: LIN03, PO107). */
+export function partElement(segment: Segment, first: number): { id: string; position: number } | null {
+  const found = new Map<string, { id: string; position: number }>();
   for (let n = first; n + 1 < segment.elements.length; n += 2) {
     const qualifier = el(segment, n);
     const id = el(segment, n + 1);
-    if (id !== '' && !found.has(qualifier)) found.set(qualifier, id);
+    if (id !== '' && !found.has(qualifier)) found.set(qualifier, { id, position: n + 1 });
   }
   for (const qualifier of PART_QUALIFIERS) if (found.has(qualifier)) return found.get(qualifier)!;
   return null;

@@ -48,6 +48,8 @@ export interface SetCheck {
   segmentErrors: SegmentError[];
   /** First problem in words, naming segment and element; null when accepted. */
   reason: string | null;
+  /** The set's place among all sets of the file, from 0 (set by readX12): its entries' `set`. */
+  ordinal?: number;
 }
 
 type ElementType = 'ID' | 'AN' | 'DT' | 'TM' | 'N' | 'R';

@@ -69,7 +69,7 @@ describe('856 shapes', () => {
       'BSN*00*X1*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-9', 'REF*VN*SO-9', 'HL*3*2*I', 'LIN**BP*SKU-1', 'SN1**1*EA',
     ]));
     expect(entries).toEqual([{
-      source: 'ST 0001 (856)', type: 'shipment', po_number: 'PO-9', update: null,
+      source: 'ST 0001 (856)', type: 'shipment', po_number: 'PO-9', update: null, set: 0,
       reason: 'HL 3 (I), PO PO-9: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its order or shipment)',
     }]);
   });
