@@ -10,7 +10,7 @@ import type { BatchEntry, DocumentFormat } from '../store/supplier-documents.ts'
 import { readCsv } from './csv/reader.ts';
 import { parseEntryUpdate } from './parsed-updates.ts';
 import { UnreadableDocumentError, type DocumentEntry } from './types.ts';
-import { faultOfField } from './x12/faults.ts';
+import { describePlace, faultOfField } from './x12/faults.ts';
 import { carrierOfScac, readX12, renderAcknowledgement, type InterchangeRecord, type RejectedSets } from './x12/index.ts';
 
 /** Documents from this size on are read in a worker thread (below it, starting one costs more than it saves). */
@@ -53,7 +53,9 @@ export function toBatchEntry(entry: DocumentEntry): BatchEntry {
   if (!parsed) {
     // X12: the first problem's field names the element it came from (CUR02, TDS01), for the 997.
     const fault = problems.length > 0 ? faultOfField(entry.origin, problems[0].field) : null;
-    return { ...base, parsed: null, reason: problems.map((p) => `${p.field}: ${p.message}`).join('; '), fault };
+    // Named by the element it came from when there is one (`CUR02 "ZZZ": must be …`), else by the update field.
+    const reason = fault ? `${describePlace(fault)}: ${problems[0].message}` : problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+    return { ...base, parsed: null, reason, fault };
   }
   return { ...base, parsed, reason: null, fault: null };
 }

@@ -32,8 +32,8 @@ export function refusalOf(entry: SetMember, reason: string, at: { field?: string
 /** What every entry of a refused set reports: the set and why, `ST 0002 (856) rejected: LIN03 … is not on PO …`. */
 export const refusedSetReason = (entry: SetMember, refusal: SetRefusal): string => `${entry.source} rejected: ${refusal.reason}`;
 
-/** Raised inside a batch's transaction to undo it: these sets were refused after others of their entries were
- *  planned, so the batch is planned again from its starting state without them. */
+/** Raised inside a batch's transaction to undo it: this set was refused after others of its entries were planned,
+ *  so the batch is planned again from its starting state without it. */
 export class ReplanWithout extends Error {
   constructor(readonly refused: ReadonlyMap<number, SetRefusal>) {
     super('replan the batch without the refused sets');

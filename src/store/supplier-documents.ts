@@ -158,7 +158,8 @@ export interface BatchEntry extends SetMember {
  * one of its entries is rejected, by the reader or by the PO's rules, none of its updates is written (not even an
  * update held for a PO not there yet) and each of its entries reports `rejected` with the set's reason. A set
  * refused after others of its entries were planned makes the batch be planned again from its start without it
- * (the transaction undone and run again), so later entries on the same PO see the state without that set.
+ * (the transaction undone and run again), so later entries on the same PO see the state without that set: one
+ * more plan of the batch per such set.
  * CSV rows (set null) stay each their own result.
  */
 export async function applyDocumentBatch(
@@ -206,7 +207,10 @@ async function applyBatchOnce(
         newly.set(entry.set, refusalOf(entry, outcome.reason ?? 'rejected', { field: outcome.at }));
       }
     }
-    if ([...newly.keys()].some((set) => takenPerSet.get(set)! > 1)) throw new ReplanWithout(newly);
+    // Only the first such set is surely refused on its own: a later refusal may come from the first one's
+    // half-planned changes (its shipment counted against the same line), so it is decided again by the next plan.
+    const first = [...newly.keys()].find((set) => takenPerSet.get(set)! > 1);
+    if (first !== undefined) throw new ReplanWithout(new Map([[first, newly.get(first)!]]));
     const refusals = new Map([...refused, ...newly]);
 
     const summary: DocumentSummary = { applied: 0, unchanged: 0, unmatched: 0, rejected: 0 };
