@@ -175,22 +175,27 @@ describe.each(databases.eachSupportedId())('X12 transaction sets applied whole o
     ]);
   });
 
-  it('810s with CUR02 ZZZ and TDS01 -1000 are answered R at CUR02 (100) and TDS01 (610)', async () => {
+  it('810s with CUR02 ZZZ, TDS01 -1000, a TDS01 too long, fractional yen are answered R at CUR02 (100) and TDS01 (610)', async () => {
     await po('PO-INV');
     const invoice = (n: number, cur: string[], tds: string) => ({ code: '810', segments: [
       `BIG*20261120*INV-${n}**PO-INV`, ...cur, 'IT1*1*2*EA*5**BP*SKU-A', `TDS*${tds}`,
     ] });
     const document = await post(interchange(++control, 'IN', [
       invoice(1, ['CUR*SE*ZZZ'], '1000'), invoice(2, [], '-1000'), invoice(3, [], '1000'),
+      invoice(4, [], '99999999999999999999999'), invoice(5, ['CUR*SE*JPY'], '100050'),
     ]));
-    expect(document.results.map((r: any) => r.result)).toEqual(['rejected', 'rejected', 'applied']);
+    expect(document.results.map((r: any) => r.result)).toEqual(['rejected', 'rejected', 'applied', 'rejected', 'rejected']);
     expect(document.results[0].reason).toMatch(/^ST 0001 \(810\) rejected: CUR02 "ZZZ": /);
     expect(document.results[1].reason).toMatch(/^ST 0002 \(810\) rejected: TDS01 "-1000"/);
     const body = ackBody(await ack(document.document_id));
     expect(body).toContainEqual(['AK3', 'CUR', '3', '', '8']);
     expect(body).toContainEqual(['AK4', '2', '100', '7', 'ZZZ']);
     expect(body).toContainEqual(['AK4', '1', '610', '6', '-1000']);
-    expect(body.at(-1)).toEqual(['AK9', 'P', '3', '3', '1']);
+    // TDS01 has at most 15 digits; 1000.50 yen is a fraction of the currency's unit.
+    expect(body).toContainEqual(['AK4', '1', '610', '5', '99999999999999999999999']);
+    expect(body).toContainEqual(['AK4', '1', '610', '7', '100050']);
+    expect(body.filter((s) => s[0] === 'AK5')).toEqual([['AK5', 'R', '5'], ['AK5', 'R', '5'], ['AK5', 'A'], ['AK5', 'R', '5'], ['AK5', 'R', '5']]);
+    expect(body.at(-1)).toEqual(['AK9', 'P', '5', '5', '1']);
   });
 
   it('a mixed file: the good sets apply (one held for a PO not there yet), the refused one writes nothing; AK9 P', async () => {
@@ -215,6 +220,21 @@ describe.each(databases.eachSupportedId())('X12 transaction sets applied whole o
       ['AK2', '856', '0004'], ['AK5', 'A'],
       ['AK9', 'P', '4', '4', '3'],
     ]);
+  });
+
+  it('posted with an Idempotency-Key (applied in the request\'s transaction), a refused set still writes nothing', async () => {
+    await po('PO-KEYED');
+    const before = await tableCounts(db);
+    const body = interchange(++control, 'SH', [
+      ship856('PO-KEYED', [[UPS[0], 'SKU-A', '2'], [UPS[1], 'NOT-ON-PO', '1']]), ship856('PO-KEYED', [[UPS[2], 'SKU-B', '1']]),
+    ]);
+    const response = await postDocument(app, writeKey, body, { contentType: 'application/edi-x12', headers: { 'idempotency-key': 'sets-1' } });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json().results.map((r: any) => r.result)).toEqual(['rejected', 'rejected', 'applied']);
+    expect(await shipmentsOf('PO-KEYED')).toEqual([UPS[2]]);
+    const after = await tableCounts(db);
+    expect(after.shipments - before.shipments).toBe(1);
+    expect(after.applied_supplier_updates - before.applied_supplier_updates).toBe(1);
   });
 
   it('a set is never split across batches: with batchSize 1 a two-pack set is one batch, applied none when one pack is refused', async () => {
