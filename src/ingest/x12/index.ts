@@ -24,7 +24,8 @@ export interface X12Reading {
   entries(): AsyncGenerator<DocumentEntry>;
   /** After entries() is exhausted: how many 997 interchanges acknowledgement() writes (one per interchange read). */
   readonly interchangeCount: number;
-  /** The 997 text answering every group and set read; interchange i uses control number firstControlNumber + i
+  /** The 997 text answering every group and set read, by syntax only (the pipeline's 997, renderAcknowledgement with the
+   *  sets refused while mapped or applied, answers those R too); interchange i uses control number firstControlNumber + i
    *  (ISA13, and GS06/ST02 as you see fit). Sender and receiver are swapped from the received ISA/GS. */
   acknowledgement(firstControlNumber: number, now?: Date): string;
   /** What acknowledgement() answers, as plain data (it can be posted to another thread): render with
@@ -68,8 +69,10 @@ function numberSets(interchanges: InterchangeRecord[]): InterchangeRecord[] {
  *
  * The source of an entry is `ST <ST02> (<ST01>)`, followed by `, GS <GS06>` when the file has several functional
  * groups and `, ISA <ISA13>` when it has several interchanges. A set rejected by the 997 (AK5 R) or in a rejected
- * group (AK9 R) yields one entry with `update: null` and the reason; a set the 997 accepts may still yield a
- * rejected entry when it cannot become an update (no supplier name, no tracking number, …).
+ * group (AK9 R) yields one entry with `update: null` and the reason; a well-formed set may still yield a
+ * rejected entry when it cannot become an update (no tracking number, SN102 "-3", …), with the element at fault
+ * (`fault`). Entries of a well-formed set carry its ordinal (`set`): the pipeline applies them all or none and
+ * answers the set R in the 997 when it refuses one.
  *
  * The 997 answers every group but received acknowledgements (GS01 FA: a 997 is never acknowledged), so
  * interchangeCount counts the interchanges holding another group. On a file that cannot be read at all,
