@@ -3,13 +3,18 @@
 // AK1 (GS01, GS06), per set AK2 (ST01, ST02), AK3/AK4 for each segment and element at fault, AK5 (A or R and
 // the 718 codes), then AK9 (A, P or R; sets included per GE01, received, accepted; the 716 codes).
 import type { GroupRecord, InterchangeRecord } from './envelope.ts';
-import type { SetCheck } from './syntax.ts';
+import { isAcknowledgementSet, type SetCheck } from './syntax.ts';
 
 const pad = (value: string, width: number) => value.slice(0, width).padEnd(width, ' ');
 
-/** The groups a 997 answers: every one but acknowledgements (GS01 FA), which are never acknowledged (X12.6). */
+/**
+ * The groups a 997 answers: every one holding a set that is not an acknowledgement (997/999 sets are never
+ * acknowledged, X12.6: answering them risks an acknowledgement loop), and an empty group unless it is GS01 FA.
+ * So a group of nothing but 997s (FA or not) gets no 997 set, and an interchange of such groups no 997 at all.
+ */
 export const acknowledgedGroups = (interchange: InterchangeRecord): GroupRecord[] =>
-  interchange.groups.filter((group) => (group.gs[1] ?? '').trim() !== 'FA');
+  interchange.groups.filter((group) => group.sets.some((set) => !isAcknowledgementSet(set.type))
+    || (group.sets.length === 0 && (group.gs[1] ?? '').trim() !== 'FA'));
 
 /** A set counts as accepted when neither it nor its group was rejected. */
 export const setAccepted = (group: GroupRecord, set: SetCheck): boolean => group.groupErrors.length === 0 && set.setErrors.length === 0;
@@ -24,6 +29,9 @@ function ak9Status(group: GroupRecord): { status: string; accepted: number } {
 function set997(group: GroupRecord, control: string): string[][] {
   const body: string[][] = [['AK1', (group.gs[1] ?? '').trim(), (group.gs[6] ?? '').trim()]];
   for (const set of group.sets) {
+    // No AK2 for a received acknowledgement, even in a group where it does not belong; AK903 still counts it as
+    // received (GE01 did), and it is not among the accepted (AK904).
+    if (isAcknowledgementSet(set.type)) continue;
     body.push(['AK2', set.type, set.control]);
     for (const error of set.segmentErrors) {
       body.push(['AK3', error.id, String(error.position), error.loop, String(error.code)]);

@@ -45,6 +45,8 @@ const UPDATE_TYPE: Record<string, DocumentUpdateType> = { 855: 'order', 856: 'sh
 const MAPPERS: Record<string, (segments: readonly Segment[], ctx: MapContext) => DocumentEntry[]> = {
   855: map855, 856: map856, 810: map810,
 };
+/** ISA15 usage indicators other than P (production), in words. */
+const USAGE_WORDS: Record<string, string> = { T: 'test', I: 'information' };
 /** Where each set type carries its PO number: segment id and element. */
 const PO_ELEMENT: Record<string, [string, number]> = { 855: ['BAK', 3], 856: ['PRF', 1], 810: ['BIG', 4] };
 
@@ -57,7 +59,9 @@ interface SetPlace { interchange: InterchangeRecord; group: GroupRecord; set: Se
  * The source of an entry is `ST <ST02> (<ST01>)`, followed by `, GS <GS06>` when the file has several functional
  * groups and `, ISA <ISA13>` when it has several interchanges. A set rejected by the 997 (AK5 R) or in a rejected
  * group (AK9 R) yields one entry with `update: null` and the reason; a set the 997 accepts may still yield a
- * rejected entry when it cannot become an update (no supplier name, no tracking number, …).
+ * rejected entry when it cannot become an update (no supplier name, no tracking number, …). The sets of an
+ * interchange with ISA15 T (test) or I (information) are read and acknowledged, but each entry is rejected
+ * "test interchange (ISA15 = T): checked and acknowledged, not applied".
  *
  * The 997 answers every group but received acknowledgements (GS01 FA: a 997 is never acknowledged), so
  * interchangeCount counts the interchanges holding another group. On a file that cannot be read at all,
@@ -94,7 +98,13 @@ export function readX12(bytes: Uint8Array, options: ReadX12Options = {}): X12Rea
           const holder = segments.find((s) => s.elements[0] === id);
           return [rejectedEntry(ctx, UPDATE_TYPE[place.set.type] ?? null, holder ? el(holder, n) || null : null, reason)];
         }
-        return MAPPERS[place.set.type](segments, ctx);
+        const entries = MAPPERS[place.set.type](segments, ctx);
+        const usage = (place.interchange.isa[15] ?? '').trim();
+        if (usage === 'P') return entries;
+        // A test (T) or information (I) interchange is how a trading partner tries its maps: read, checked and
+        // answered by the 997 as any other, but never applied to production POs. What the mapper rejected keeps its reason.
+        return entries.map((entry) => (entry.update === null ? entry
+          : rejectedEntry(ctx, entry.type, entry.po_number, `${USAGE_WORDS[usage] ?? 'test'} interchange (ISA15 = ${usage}): checked and acknowledged, not applied`)));
       };
 
       for (const segment of tokenize(text)) {
