@@ -1,8 +1,9 @@
 // The first, cheap pass over an X12 file: the envelope (ISA/IEA, GS/GE, ST/SE) and the syntax of every set,
 // keeping only a small record per set (what the 997 says), never the segments. A file whose envelope is broken
-// (no ISA, a missing IEA or GE, IEA that does not answer its ISA) cannot be read at all: UnreadableDocumentError
-// with line and column. Group-level faults (GE01 count, GE02 control number, an unsupported GS08 version) reject
-// the group in the 997's AK9 and every set in it; set-level faults reject that set only (DESIGN 3).
+// (no ISA, an ISA15 other than P/T/I, a missing IEA or GE, IEA that does not answer its ISA) cannot be read at all:
+// UnreadableDocumentError with line and column. Group-level faults (a GS01 we do not read, GE01 count, GE02 control
+// number, an unsupported GS08 version) reject the group in the 997's AK9 and every set in it; set-level faults (an
+// ST01 its GS01 does not hold among them, syntax.ts) reject that set only (DESIGN 3).
 import { el, positionAt, tokenize, unreadableAt, type Delimiters, type Segment } from './tokenizer.ts';
 import { GROUP_SETS, SET_ERROR, SetChecker, type SetCheck } from './syntax.ts';
 

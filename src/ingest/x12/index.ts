@@ -63,7 +63,8 @@ interface SetPlace { interchange: InterchangeRecord; group: GroupRecord; set: Se
  * interchange with ISA15 T (test) or I (information) are read and acknowledged, but each entry is rejected
  * "test interchange (ISA15 = T): checked and acknowledged, not applied".
  *
- * The 997 answers every group but received acknowledgements (GS01 FA: a 997 is never acknowledged), so
+ * The 997 answers every group but those holding only received acknowledgements (997/999 sets get no AK2: an
+ * acknowledgement is never acknowledged, acknowledgement.ts acknowledgedGroups), so
  * interchangeCount counts the interchanges holding another group. On a file that cannot be read at all,
  * interchangeCount and acknowledgement() throw the same UnreadableDocumentError as entries().
  */

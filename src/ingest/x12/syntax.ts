@@ -1,7 +1,8 @@
 // Syntax checks of one transaction set, as a 997 reports them (X12.6 / the 997's AK3, AK4, AK5 code lists):
 // the ST/SE control (SE01 count, SE02 = ST02), the mandatory segments of 855/856/810, and the elements we read
-// (mandatory present, dates and times real, numbers numeric, codes known). Errors beyond the element level (the
-// meaning: a PO with no lines we know) are not syntax and are left to the mappers.
+// (mandatory present, dates and times real, numbers numeric, codes known, MAN04/MAN05 paired), the set's ST01
+// against its group's GS01, and the 856's HL hierarchy (hl-structure.ts). Errors beyond that (the meaning: a PO
+// with no lines we know) are not syntax and are left to the mappers.
 import { HlStructure } from './hl-structure.ts';
 import { el, isSegmentId, type Segment } from './tokenizer.ts';
 import { isX12Date, isX12Time } from './x12-dates.ts';
