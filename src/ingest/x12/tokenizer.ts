@@ -106,8 +106,23 @@ function readIsa(text: string, start: number): { delimiters: Delimiters; end: nu
       // `…*P**~` is 16 elements whose ISA16 is the element separator itself: the ISA16 message says it better.
       const isa16IsSeparator = count === 17 && text[last - 1] === element && end - last <= 2;
       if (count !== 16 && !isa16IsSeparator) throw unreadableAt(text, end, `ISA has ${count} elements; ${ISA_SHAPE}`);
+      // `…*P*` and the line ends: 16 elements, but ISA16 is empty (no component separator, no terminator before the line break).
+      if (count === 16 && read === null && end === last + 1) {
+        throw unreadableAt(text, end, 'ISA16 is empty: it must be the component separator (such as ">"), then the segment terminator');
+      }
     }
     if (read === null) throw failure;
+  }
+  // `…*P*~` then a line break, and every segment ending in `~` too: ISA16 was left out and `~` is the terminator,
+  // not the component separator followed by a newline terminator (no GS ends with a component separator).
+  const { component, segment } = read!.delimiters;
+  if (segment === '\n' || segment === '\r') {
+    const next = text.slice(read!.end).replace(/^[\r\n]+/, '');
+    const line = next.slice(0, next.search(/[\r\n]|$/));
+    if (line.endsWith(component)) {
+      throw unreadableAt(text, read!.end - 2, `ISA16 is empty: "${component}" ends this segment and the next, so it is the segment ` +
+        'terminator, and the component separator (such as ">") is missing before it');
+    }
   }
   return read!;
 }
