@@ -128,7 +128,8 @@ function checkElement(spec: ElementSpec, value: string): number | null {
 }
 
 const ELEMENT_WORDS: Record<number, string> = {
-  1: 'is missing (mandatory)', 2: 'is missing (its pair is present)', 5: 'is too long', 6: 'is not a number', 7: 'is not a known code', 8: 'is not a date (CCYYMMDD)', 9: 'is not a time (HHMM)',
+  1: 'is missing (mandatory)', 2: 'is missing (its pair is present)', 5: 'is too long', 6: 'is not a number',
+  7: 'is not a known code', 8: 'is not a date (CCYYMMDD)', 9: 'is not a time (HHMM)',
 };
 const pos2 = (n: number) => String(n).padStart(2, '0');
 
