@@ -232,7 +232,11 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
     const row = await findRow(request.auth.retailerId, request.params.document_id);
     if (row.format !== 'x12') throw notFound(`Supplier document "${row.id}" is a CSV file: only X12 documents have a 997.`);
     if (row.acknowledgement === null) {
-      throw notFound(`Supplier document "${row.id}" has no 997: it is ${row.status === 'failed' ? 'failed (it could not be read)' : 'still being applied'}.`);
+      // Processed without one: every group it holds is a received 997 (never acknowledged, X12.6).
+      const why = row.status === 'failed' ? 'it is failed (it could not be read)'
+        : row.status === 'processed' ? 'it holds only functional acknowledgements (997), and an acknowledgement is never acknowledged'
+          : 'it is still being applied';
+      throw notFound(`Supplier document "${row.id}" has no 997: ${why}.`);
     }
     return sendBytes(reply, 'application/edi-x12', `${row.id}.997.edi`, Buffer.from(row.acknowledgement));
   });

@@ -7,7 +7,7 @@
 // corrects and resends it: the 997 says which sets were taken, not only which were well formed.
 import type { X12Fault } from '../types.ts';
 import type { GroupRecord, InterchangeRecord } from './envelope.ts';
-import { SEGMENT_ERROR, SET_ERROR, type SetCheck } from './syntax.ts';
+import { SEGMENT_ERROR, SET_ERROR, isAcknowledgementSet, type SetCheck } from './syntax.ts';
 
 /** Sets refused for their content though well formed: set ordinal (SetCheck.ordinal) → the element at fault, or
  *  null when the fault is the set as a whole. */
@@ -19,9 +19,14 @@ const COPY_LENGTH = 99;
 
 const pad = (value: string, width: number) => value.slice(0, width).padEnd(width, ' ');
 
-/** The groups a 997 answers: every one but acknowledgements (GS01 FA), which are never acknowledged (X12.6). */
+/**
+ * The groups a 997 answers: every one holding a set that is not an acknowledgement (997/999 sets are never
+ * acknowledged, X12.6: answering them risks an acknowledgement loop), and an empty group unless it is GS01 FA.
+ * So a group of nothing but 997s (FA or not) gets no 997 set, and an interchange of such groups no 997 at all.
+ */
 export const acknowledgedGroups = (interchange: InterchangeRecord): GroupRecord[] =>
-  interchange.groups.filter((group) => (group.gs[1] ?? '').trim() !== 'FA');
+  interchange.groups.filter((group) => group.sets.some((set) => !isAcknowledgementSet(set.type))
+    || (group.sets.length === 0 && (group.gs[1] ?? '').trim() !== 'FA'));
 
 /** A set counts as accepted when neither it nor its group was rejected, nor its content refused (`rejected`). */
 export const setAccepted = (group: GroupRecord, set: SetCheck, rejected: RejectedSets = NONE): boolean =>
@@ -37,6 +42,9 @@ function ak9Status(group: GroupRecord, rejected: RejectedSets): { status: string
 function set997(group: GroupRecord, control: string, rejected: RejectedSets): string[][] {
   const body: string[][] = [['AK1', (group.gs[1] ?? '').trim(), (group.gs[6] ?? '').trim()]];
   for (const set of group.sets) {
+    // No AK2 for a received acknowledgement, even in a group where it does not belong; AK903 still counts it as
+    // received (GE01 did), and it is not among the accepted (AK904).
+    if (isAcknowledgementSet(set.type)) continue;
     body.push(['AK2', set.type, set.control]);
     for (const error of set.segmentErrors) {
       body.push(['AK3', error.id, String(error.position), error.loop, String(error.code)]);

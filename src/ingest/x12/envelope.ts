@@ -1,13 +1,14 @@
 // The first, cheap pass over an X12 file: the envelope (ISA/IEA, GS/GE, ST/SE) and the syntax of every set,
 // keeping only a small record per set (what the 997 says), never the segments. A file whose envelope is broken
-// (no ISA, a missing IEA or GE, IEA that does not answer its ISA) cannot be read at all: UnreadableDocumentError
-// with line and column. Group-level faults (GE01 count, GE02 control number, an unsupported GS08 version) reject
-// the group in the 997's AK9 and every set in it; set-level faults reject that set only (DESIGN 3).
+// (no ISA, an ISA15 other than P/T/I, a missing IEA or GE, IEA that does not answer its ISA) cannot be read at all:
+// UnreadableDocumentError with line and column. Group-level faults (a GS01 we do not read, GE01 count, GE02 control
+// number, an unsupported GS08 version) reject the group in the 997's AK9 and every set in it; set-level faults (an
+// ST01 its GS01 does not hold among them, syntax.ts) reject that set only (DESIGN 3).
 import { el, positionAt, tokenize, unreadableAt, type Delimiters, type Segment } from './tokenizer.ts';
-import { SET_ERROR, SetChecker, type SetCheck } from './syntax.ts';
+import { GROUP_SETS, SET_ERROR, SetChecker, type SetCheck } from './syntax.ts';
 
 /** AK905 functional group syntax error codes (element 716). */
-export const GROUP_ERROR = { versionNotSupported: 2, controlNumberMismatch: 4, setCountMismatch: 5 } as const;
+export const GROUP_ERROR = { notSupported: 1, versionNotSupported: 2, controlNumberMismatch: 4, setCountMismatch: 5 } as const;
 
 export interface GroupRecord {
   /** GS elements as received (GS01 functional id … GS08 version). */
@@ -30,6 +31,9 @@ export interface InterchangeRecord {
 
 /** Lowest and highest GS08 version we read (DESIGN 3). */
 const VERSIONS = { lowest: 4010, highest: 8020 } as const;
+
+/** ISA15 (element I14): P production data, T test data, I information. Only P is applied (index.ts). */
+const USAGE_INDICATORS = ['P', 'T', 'I'];
 
 const ENVELOPE = new Set(['ISA', 'IEA', 'GS', 'GE', 'ST', 'SE']);
 
@@ -73,6 +77,15 @@ export function readEnvelope(text: string): InterchangeRecord[] {
     switch (id) {
       case 'ISA':
         if (interchange) throw unreadableAt(text, segment.offset, `a new ISA begins, but the interchange at ${where(text, interchangeAt)} has no IEA`);
+        {
+          // ISA15 says what the interchange is for; anything else is no interchange we can act on (a TA1 would say
+          // TA105 020; OrderSync sends no TA1, so the file is unreadable, naming the element).
+          const usage = el(segment, 15);
+          if (!USAGE_INDICATORS.includes(usage)) {
+            const at = segment.offset + segment.elements.slice(0, 15).join(segment.delimiters.element).length + 1;
+            throw unreadableAt(text, at, `ISA15 "${usage.slice(0, 20)}" is not a usage indicator (P production, T test, I information)`);
+          }
+        }
         interchange = { isa: segment.elements, delimiters: segment.delimiters, groups: [] };
         interchangeAt = segment.offset;
         break;
@@ -82,6 +95,11 @@ export function readEnvelope(text: string): InterchangeRecord[] {
         group = { gs: segment.elements, declaredSets: 0, groupErrors: [], reason: null, sets: [] };
         groupAt = segment.offset;
         controls = new Set();
+        if (GROUP_SETS[el(segment, 1)] === undefined) {
+          // A group of sets we do not read (GS01 PO: 850 orders): AK9 R with 716 code 1, and every set in it rejected.
+          reject(group, GROUP_ERROR.notSupported, `GS01 "${el(segment, 1)}" is not a functional group OrderSync reads ` +
+            '(SH 856 ship notices, PR 855 acknowledgements, IN 810 invoices)');
+        }
         {
           const problem = versionError(el(segment, 8));
           if (problem) reject(group, GROUP_ERROR.versionNotSupported, problem);
@@ -90,7 +108,7 @@ export function readEnvelope(text: string): InterchangeRecord[] {
       case 'ST':
         if (!group) throw unreadableAt(text, segment.offset, 'ST outside a functional group (no GS before it)');
         closeSet(null);
-        set = new SetChecker(segment);
+        set = new SetChecker(segment, (group.gs[1] ?? '').trim());
         break;
       case 'SE':
         if (!set) throw unreadableAt(text, segment.offset, 'SE without an ST before it');

@@ -51,6 +51,8 @@ const UPDATE_TYPE: Record<string, DocumentUpdateType> = { 855: 'order', 856: 'sh
 const MAPPERS: Record<string, (segments: readonly Segment[], ctx: MapContext) => DocumentEntry[]> = {
   855: map855, 856: map856, 810: map810,
 };
+/** ISA15 usage indicators other than P (production), in words. */
+const USAGE_WORDS: Record<string, string> = { T: 'test', I: 'information' };
 /** Where each set type carries its PO number: segment id and element. */
 const PO_ELEMENT: Record<string, [string, number]> = { 855: ['BAK', 3], 856: ['PRF', 1], 810: ['BIG', 4] };
 
@@ -72,9 +74,12 @@ function numberSets(interchanges: InterchangeRecord[]): InterchangeRecord[] {
  * group (AK9 R) yields one entry with `update: null` and the reason; a well-formed set may still yield a
  * rejected entry when it cannot become an update (no tracking number, SN102 "-3", …), with the element at fault
  * (`fault`). Entries of a well-formed set carry its ordinal (`set`): the pipeline applies them all or none and
- * answers the set R in the 997 when it refuses one.
+ * answers the set R in the 997 when it refuses one. The sets of an interchange with ISA15 T (test) or I
+ * (information) are read and acknowledged as usual, but each entry is rejected "test interchange (ISA15 = T):
+ * checked and acknowledged, not applied" (not a refusal of the set: the 997 still accepts a well-formed one).
  *
- * The 997 answers every group but received acknowledgements (GS01 FA: a 997 is never acknowledged), so
+ * The 997 answers every group but those holding only received acknowledgements (997/999 sets get no AK2: an
+ * acknowledgement is never acknowledged, acknowledgement.ts acknowledgedGroups), so
  * interchangeCount counts the interchanges holding another group. On a file that cannot be read at all,
  * interchangeCount and acknowledgement() throw the same UnreadableDocumentError as entries().
  */
@@ -101,9 +106,20 @@ export function readX12(bytes: Uint8Array, options: ReadX12Options = {}): X12Rea
       const finish = (): DocumentEntry[] => {
         const place = places[index++];
         const entries = mapSet(place);
+        const wellFormed = place.group.reason === null && place.set.reason === null;
+        const usage = (place.interchange.isa[15] ?? '').trim();
+        // A test (T) or information (I) interchange is how a trading partner tries its maps: read, checked and
+        // answered by the 997 as any other, but never applied to production POs. A set its mapper refused is
+        // answered R as in production (that is what the partner is testing); a sound one is accepted, and each of
+        // its entries says it was not applied (entries of their own, so that this is not taken as a refusal).
+        if (wellFormed && usage !== 'P' && entries.every((entry) => entry.update !== null)) {
+          const reason = `${USAGE_WORDS[usage] ?? 'test'} interchange (ISA15 = ${usage}): checked and acknowledged, not applied`;
+          const ctx: MapContext = { source: sourceOf(place), supplierName: null };
+          return entries.map((entry) => rejectedEntry(ctx, entry.type, entry.po_number, reason));
+        }
         // Each entry of a well-formed set names its set: it is applied all or none, and answered R in the 997 when
         // refused (store/supplier-documents.ts). A set the 997 already rejects (syntax) is one entry, on its own.
-        if (place.group.reason === null && place.set.reason === null) for (const entry of entries) entry.set = place.set.ordinal;
+        if (wellFormed) for (const entry of entries) entry.set = place.set.ordinal;
         return entries;
       };
       const mapSet = (place: SetPlace): DocumentEntry[] => {

@@ -1,6 +1,6 @@
 // 856 Ship Notice/Manifest → `shipment` supplier updates (DESIGN 3).
 // The HL tree: S (shipment: TD5 carrier SCAC, REF BM/CN, DTM 011 shipped / 017 estimated delivery), O (order:
-// PRF01 PO number, REF VN supplier order), P (pack: MAN CP/GM tracking number), I (item: LIN part id, SN1
+// PRF01 PO number, REF VN supplier order), P (pack: MAN CP/GM tracking number, see packTracking), I (item: LIN part id, SN1
 // quantity shipped), in any nesting (pick-pack S/O/P/I, S/O/I, with tare levels). Each distinct tracking number
 // of an order is one shipment carrying the items under it; an item's tracking number is the nearest one above
 // it (its pack's MAN, else a REF CN of its order or shipment). A tracking number with no item under it is a
@@ -19,16 +19,37 @@ interface Level {
   hasChildren: boolean;
 }
 
-/** MAN01 qualifiers holding a package's tracking number: carrier-assigned package id, then SSCC-18. */
-const PACKAGE_MARKS = ['CP', 'GM'];
+/**
+ * An SSCC-18 (GS1 Serial Shipping Container Code): 18 digits, or 20 with its application identifier "00" in
+ * front. It names the carton (the GS1-128 label's barcode), not a carrier's parcel: no carrier's tracking page
+ * knows it, so it is never a shipment's tracking number.
+ */
+export const isSscc = (mark: string): boolean => /^\d{18}$/.test(mark) || /^00\d{18}$/.test(mark);
+
+/** The marks of a level's MAN segments in order: MAN01/MAN02, then MAN04/MAN05 (a segment carries up to two). */
+function marksOf(level: Level): { qualifier: string; mark: string }[] {
+  return level.segments.filter((s) => s.elements[0] === 'MAN').flatMap((s) => [
+    { qualifier: el(s, 1), mark: el(s, 2) }, { qualifier: el(s, 4), mark: el(s, 5) },
+  ]).filter((m) => m.mark !== '');
+}
+
+/**
+ * A pack's tracking number from its marks: the carrier-assigned package id (MAN `CP`) when there is one, else a
+ * `GM` mark that is not an SSCC-18 (senders put carriers' numbers there too). `MAN*GM*<SSCC>**CP*1Z…`, the
+ * standard carton label, is the 1Z number. A pack marked by an SSCC only has no tracking number of its own: its
+ * items go under the nearest REF CN of its order or shipment, else the set is rejected saying so.
+ */
+function packTracking(level: Level): string | null {
+  const marks = marksOf(level);
+  return marks.find((m) => m.qualifier === 'CP')?.mark ?? marks.find((m) => m.qualifier === 'GM' && !isSscc(m.mark))?.mark ?? null;
+}
 
 function ownTracking(level: Level): string | null {
-  for (const mark of PACKAGE_MARKS) {
-    const man = level.segments.find((s) => s.elements[0] === 'MAN' && el(s, 1) === mark && el(s, 2) !== '');
-    if (man) return el(man, 2);
-  }
-  return refOf(level.segments, 'CN');
+  return packTracking(level) ?? refOf(level.segments, 'CN');
 }
+
+/** The SSCC-18 a level (or one above it) is marked with, for a reason that says why it is no tracking number. */
+const ssccOf = (level: Level): string | null => marksOf(level).find((m) => m.qualifier === 'GM' && isSscc(m.mark))?.mark ?? null;
 
 /** The first value `pick` finds on the level or above it. */
 function nearest<T>(level: Level | null, pick: (level: Level) => T | null): T | null {
@@ -101,7 +122,9 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     const supplierOrder = nearest(level, (l) => refOf(l.segments, 'VN'));
     const tracking = nearest(level, ownTracking);
     if (!tracking) {
-      return reject(`HL ${level.id} (${level.code}), PO ${po}: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its order or shipment)`);
+      const sscc = nearest(level, ssccOf);
+      return reject(`HL ${level.id} (${level.code}), PO ${po}: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its order or shipment)` +
+        (sscc ? `; MAN*GM "${sscc}" is an SSCC-18, which names the carton, not the carrier's parcel` : ''));
     }
     const key = JSON.stringify([po, tracking, supplierOrder]);
     let shipment = shipments.get(key);

@@ -1,14 +1,18 @@
 // Syntax checks of one transaction set, as a 997 reports them (X12.6 / the 997's AK3, AK4, AK5 code lists):
 // the ST/SE control (SE01 count, SE02 = ST02), the mandatory segments of 855/856/810, and the elements we read
-// (mandatory present, dates and times real, numbers numeric, codes known). Errors beyond the element level (the
-// meaning: a PO with no lines we know) are not syntax and are left to the mappers.
+// (mandatory present, dates and times real, numbers numeric, codes known, MAN04/MAN05 paired), the set's ST01
+// against its group's GS01, and the 856's HL hierarchy (hl-structure.ts). Errors beyond that (the meaning: a PO
+// with no lines we know) are not syntax and are left to the mappers.
+import { HlStructure } from './hl-structure.ts';
 import { el, isSegmentId, type Segment } from './tokenizer.ts';
 import { isX12Date, isX12Time } from './x12-dates.ts';
 
 /** AK304 segment syntax error codes (element 720). */
 export const SEGMENT_ERROR = { unrecognized: 1, unexpected: 2, mandatoryMissing: 3, dataElementErrors: 8 } as const;
 /** AK403 data element syntax error codes (element 723). */
-export const ELEMENT_ERROR = { mandatoryMissing: 1, invalidCharacter: 6, invalidCode: 7, invalidDate: 8, invalidTime: 9 } as const;
+export const ELEMENT_ERROR = {
+  mandatoryMissing: 1, conditionalMissing: 2, tooLong: 5, invalidCharacter: 6, invalidCode: 7, invalidDate: 8, invalidTime: 9,
+} as const;
 /** AK5 transaction set syntax error codes (element 718). */
 export const SET_ERROR = {
   notSupported: 1, trailerMissing: 2, controlNumberMismatch: 3, segmentCountMismatch: 4, segmentsInError: 5,
@@ -53,10 +57,10 @@ export interface SetCheck {
 }
 
 type ElementType = 'ID' | 'AN' | 'DT' | 'TM' | 'N' | 'R';
-interface ElementSpec { position: number; reference: number; required: boolean; type: ElementType; codes?: readonly string[] }
+interface ElementSpec { position: number; reference: number; required: boolean; type: ElementType; codes?: readonly string[]; max?: number }
 
-const e = (position: number, reference: number, required: boolean, type: ElementType, codes?: readonly string[]): ElementSpec =>
-  ({ position, reference, required, type, codes });
+const e = (position: number, reference: number, required: boolean, type: ElementType, codes?: readonly string[], max?: number): ElementSpec =>
+  ({ position, reference, required, type, codes, max });
 
 /** The 855 ACK01 line item status codes (element 668) we recognise. */
 export const ACK01_CODES = [
@@ -76,7 +80,8 @@ const SPECS: Record<string, readonly ElementSpec[]> = {
   TD5: [],
   REF: [e(1, 128, true, 'ID')],
   PRF: [e(1, 324, true, 'AN'), e(4, 373, false, 'DT')],
-  MAN: [e(1, 88, true, 'ID'), e(2, 87, true, 'AN')],
+  // MAN04/MAN05: the segment's second mark (an SSCC-18 in MAN01/02, the carrier's number in MAN04/05); 88 is ID 1/2.
+  MAN: [e(1, 88, true, 'ID', undefined, 2), e(2, 87, true, 'AN'), e(4, 88, false, 'ID', undefined, 2)],
   LIN: [e(2, 235, true, 'ID'), e(3, 234, true, 'AN')],
   SN1: [e(2, 382, true, 'R'), e(3, 355, true, 'ID')],
   BIG: [e(1, 373, true, 'DT'), e(2, 76, true, 'AN'), e(3, 373, false, 'DT')],
@@ -90,7 +95,17 @@ const SPECS: Record<string, readonly ElementSpec[]> = {
   CTT: [e(1, 354, true, 'N')],
 };
 
+/** Paired elements (X12 syntax note P: if either is present, both are), each as [first, second]. */
+const PAIRED: Record<string, readonly (readonly [ElementSpec, ElementSpec])[]> = {
+  MAN: [[e(4, 88, false, 'ID'), e(5, 87, false, 'AN')]], // P0405
+};
+
 export const SUPPORTED_SETS = ['855', '856', '810'] as const;
+/** The set each functional group we read holds (GS01, element 479 → ST01, element 143). */
+export const GROUP_SETS: Readonly<Record<string, string>> = { SH: '856', PR: '855', IN: '810', FA: '997' };
+/** Functional acknowledgements (997, and the 999 of 005010 on): read, never acknowledged (X12.6: an
+ *  acknowledgement is not acknowledged, or two translators would answer each other for ever). */
+export const isAcknowledgementSet = (st01: string): boolean => st01 === '997' || st01 === '999';
 const MANDATORY: Record<string, readonly string[]> = { 855: ['BAK'], 856: ['BSN', 'HL'], 810: ['BIG', 'TDS'] };
 /** Segments that open a loop (AK303) and those that close every loop (the summary area). */
 const LOOP_STARTS: Record<string, ReadonlySet<string>> = { 855: new Set(['N1', 'PO1']), 856: new Set(['HL']), 810: new Set(['N1', 'IT1']) };
@@ -104,6 +119,7 @@ const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
 
 function checkElement(spec: ElementSpec, value: string): number | null {
   if (value === '') return spec.required ? ELEMENT_ERROR.mandatoryMissing : null;
+  if (spec.max !== undefined && value.length > spec.max) return ELEMENT_ERROR.tooLong;
   switch (spec.type) {
     case 'DT': return isX12Date(value) ? null : ELEMENT_ERROR.invalidDate;
     case 'TM': return isX12Time(value) ? null : ELEMENT_ERROR.invalidTime;
@@ -114,7 +130,8 @@ function checkElement(spec: ElementSpec, value: string): number | null {
 }
 
 const ELEMENT_WORDS: Record<number, string> = {
-  1: 'is missing (mandatory)', 6: 'is not a number', 7: 'is not a known code', 8: 'is not a date (CCYYMMDD)', 9: 'is not a time (HHMM)',
+  1: 'is missing (mandatory)', 2: 'is missing (its pair is present)', 5: 'is too long', 6: 'is not a number',
+  7: 'is not a known code', 8: 'is not a date (CCYYMMDD)', 9: 'is not a time (HHMM)',
 };
 const pos2 = (n: number) => String(n).padStart(2, '0');
 
@@ -126,13 +143,27 @@ export class SetChecker {
   private count = 1;
   private readonly loopStarts: ReadonlySet<string>;
   private readonly summary: ReadonlySet<string>;
+  /** The 856's HL hierarchy; null for other sets. */
+  private readonly hl: HlStructure | null;
 
-  constructor(st: Segment) {
+  /**
+   * `gs01`: the functional id of the set's group. A set of a type we read in a group of a type we read that does not
+   * hold it (an 856 in a PR group) is rejected with AK5 code 6: its ST01 is what is invalid there, not the set
+   * type as such (code 1, "not supported", is for a set type OrderSync does not read at all, as an 850).
+   */
+  constructor(st: Segment, gs01: string) {
     this.check = { type: el(st, 1), control: el(st, 2), setErrors: [], segmentErrors: [], reason: null };
     this.loopStarts = LOOP_STARTS[this.check.type] ?? NONE;
     this.summary = SUMMARY[this.check.type] ?? NONE;
-    if (!(SUPPORTED_SETS as readonly string[]).includes(this.check.type)) {
+    this.hl = this.check.type === '856' ? new HlStructure() : null;
+    const expected = GROUP_SETS[gs01];
+    if (isAcknowledgementSet(this.check.type)) {
+      this.fail(SET_ERROR.notSupported, `ST01 "${this.check.type}": a functional acknowledgement carries no update, and is never acknowledged (no AK2 answers it)`);
+    } else if (!(SUPPORTED_SETS as readonly string[]).includes(this.check.type)) {
       this.fail(SET_ERROR.notSupported, `ST01 "${this.check.type}" is not a set OrderSync reads (855, 856, 810)`);
+    }
+    if (expected !== undefined && expected !== this.check.type && !(gs01 === 'FA' && isAcknowledgementSet(this.check.type))) {
+      this.fail(SET_ERROR.invalidIdentifier, `ST01 "${this.check.type}" does not belong in a GS01 "${gs01}" group (it holds ${expected} sets)`);
     }
     // ST02 is AN 4/9: usually digits, but any 4 to 9 characters are valid.
     if (!/^\S{4,9}$/.test(this.check.control)) {
@@ -170,10 +201,22 @@ export class SetChecker {
       const code = checkElement(spec, value);
       if (code !== null) (errors ??= []).push({ position: spec.position, reference: spec.reference, code, copy: value === '' ? null : value.slice(0, 99) });
     }
+    for (const [a, b] of PAIRED[id] ?? []) {
+      const [va, vb] = [el(segment, a.position), el(segment, b.position)];
+      const missing = va === '' && vb !== '' ? a : va !== '' && vb === '' ? b : null;
+      if (missing) (errors ??= []).push({ position: missing.position, reference: missing.reference, code: ELEMENT_ERROR.conditionalMissing, copy: null });
+    }
+    const first = errors?.[0];
+    const max = first?.code === ELEMENT_ERROR.tooLong ? specs.find((spec) => spec.position === first.position)?.max : undefined;
+    let reason = first === undefined ? null : `${id}${pos2(first.position)} (segment ${this.count}) ${first.copy === null ? '' : `"${first.copy}" `}` +
+      `${ELEMENT_WORDS[first.code]}${max === undefined ? '' : ` (at most ${max} characters)`}`;
+    const hl = id === 'HL' ? this.hl?.check(segment, this.count) : null;
+    if (hl) {
+      (errors ??= []).push(hl.element);
+      reason ??= hl.reason;
+    }
     if (errors !== null) {
-      const first = errors[0];
-      this.segmentError({ id, position: this.count, loop: this.loop, code: SEGMENT_ERROR.dataElementErrors, elements: errors },
-        `${id}${pos2(first.position)} (segment ${this.count}) ${first.copy === null ? '' : `"${first.copy}" `}${ELEMENT_WORDS[first.code]}`);
+      this.segmentError({ id, position: this.count, loop: this.loop, code: SEGMENT_ERROR.dataElementErrors, elements: errors }, reason!);
     }
   }
 

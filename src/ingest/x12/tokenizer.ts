@@ -50,10 +50,35 @@ export function unreadableAt(text: string, offset: number, message: string): Unr
   return new UnreadableDocumentError(`line ${line}, column ${column}: ${message}`, line, column);
 }
 
+/** Longest ISA we look for the end of: 106 characters when padded, some room for senders that over-pad. */
+const ISA_MAX = 200;
+const ISA_SHAPE = '16 expected (ISA16 the component separator, then the segment terminator)';
+
+/**
+ * Where the ISA starting at `start` visibly ends, before its 16 elements are counted: at the first line break
+ * (no ISA element holds one) or the terminator just before it, or at the terminator before the segment that follows it (`GS` or `TA1` and the
+ * element separator, after a character that is neither a letter, a digit nor the separator); -1 when neither comes
+ * within ISA_MAX characters. An ISA one element short (`…*0*P~GS*…`) would otherwise take the next segment's
+ * first element for ISA16 and be reported on the wrong line.
+ */
+function isaEnd(text: string, start: number, element: string): number {
+  const limit = Math.min(text.length, start + ISA_MAX);
+  for (let i = start + 4; i < limit; i++) {
+    const c = text[i];
+    // A terminator before the line break (`~\n`) is where the ISA ends; else the line break is the terminator.
+    if (c === '\n' || c === '\r') return /[^A-Za-z0-9\s]/.test(text[i - 1]) && text[i - 1] !== element ? i - 1 : i;
+    if ((text.startsWith(`GS${element}`, i) || text.startsWith(`TA1${element}`, i)) && !/[A-Za-z0-9]/.test(text[i - 1]) && text[i - 1] !== element) {
+      return i - 1;
+    }
+  }
+  return -1;
+}
+
 /**
  * Reads the delimiters of the ISA starting at `start`. ISA has 16 elements; ISA16 is the component separator and
  * the character after it ends the segment. Senders that do not pad ISA to its fixed 106 characters are tolerated:
- * the elements are counted, not the characters.
+ * the elements are counted, not the characters. An ISA with more or fewer than 16 elements is unreadable, said on
+ * its own line ("ISA has 15 elements; 16 expected …"); so is one whose ISA16 or terminator cannot be a delimiter.
  */
 function readIsa(text: string, start: number): { delimiters: Delimiters; end: number; elements: string[] } {
   if (text.slice(start, start + 3) !== 'ISA') {
@@ -63,10 +88,51 @@ function readIsa(text: string, start: number): { delimiters: Delimiters; end: nu
   if (element === undefined || /[A-Za-z0-9\s]/.test(element)) {
     throw unreadableAt(text, start + 3, 'ISA: the 4th character must be the element separator (such as "*")');
   }
+  let read: ReturnType<typeof isaDelimiters> | null = null;
+  let failure: unknown = null;
+  try {
+    read = isaDelimiters(text, start, element);
+  } catch (error) {
+    failure = error;
+  }
+  // Read as 16 elements but broken, or spanning a line break (no ISA element holds one): count the elements up to
+  // where the ISA visibly ends, and say so when they are not 16. A sound ISA is never second-guessed.
+  if (read === null || /[\r\n]/.test(text.slice(start, read.end - 1))) {
+    const end = isaEnd(text, start, element);
+    if (end !== -1) {
+      let count = 0;
+      let last = -1;
+      for (let i = text.indexOf(element, start); i !== -1 && i < end; i = text.indexOf(element, i + 1)) [count, last] = [count + 1, i];
+      // `…*P**~` is 16 elements whose ISA16 is the element separator itself: the ISA16 message says it better.
+      const isa16IsSeparator = count === 17 && text[last - 1] === element && end - last <= 2;
+      if (count !== 16 && !isa16IsSeparator) throw unreadableAt(text, end, `ISA has ${count} elements; ${ISA_SHAPE}`);
+      // `…*P*` and the line ends: 16 elements, but ISA16 is empty (no component separator, no terminator before the line break).
+      if (count === 16 && read === null && end === last + 1) {
+        throw unreadableAt(text, end, 'ISA16 is empty: it must be the component separator (such as ">"), then the segment terminator');
+      }
+    }
+    if (read === null) throw failure;
+  }
+  // `…*P*~` then a line break, and every segment ending in `~` too: ISA16 was left out and `~` is the terminator,
+  // not the component separator followed by a newline terminator (no GS ends with a component separator).
+  const { component, segment } = read!.delimiters;
+  if (segment === '\n' || segment === '\r') {
+    const next = text.slice(read!.end).replace(/^[\r\n]+/, '');
+    const line = next.slice(0, next.search(/[\r\n]|$/));
+    if (line.endsWith(component)) {
+      throw unreadableAt(text, read!.end - 2, `ISA16 is empty: "${component}" ends this segment and the next, so it is the segment ` +
+        'terminator, and the component separator (such as ">") is missing before it');
+    }
+  }
+  return read!;
+}
+
+/** The delimiters of an ISA read as 16 elements (readIsa's first reading); throws naming the element at fault. */
+function isaDelimiters(text: string, start: number, element: string): { delimiters: Delimiters; end: number; elements: string[] } {
   let at = start + 3;
   for (let n = 1; n <= 16; n++) {
     const next = text.indexOf(element, at + 1);
-    if (n < 16 && (next === -1 || next - start > 200)) {
+    if (n < 16 && (next === -1 || next - start > ISA_MAX)) {
       throw unreadableAt(text, at, `ISA: element ISA${String(n + 1).padStart(2, '0')} is missing (an ISA has 16 elements)`);
     }
     if (n < 16) at = next;

@@ -35,6 +35,23 @@ describe('files that cannot be read at all', () => {
     ['a PDF', '%PDF-1.7\n%\u00e2\u00e3', 'line 1, column 1: not an X12 interchange: expected an ISA segment'],
     ['a truncated ISA', 'ISA*00*          *00', 'line 1, column 18: ISA: element ISA04 is missing (an ISA has 16 elements)'],
     ['an ISA without its element separator', 'ISA 00', 'line 1, column 4: ISA: the 4th character must be the element separator (such as "*")'],
+    // An ISA of 15 or 17 elements is said on its own line, where it ends, not blamed on the next segment.
+    ['an ISA of 15 elements (no ISA16), one segment a line', file(ISA.slice(0, -2), ...group(SET_1), 'IEA*1*000000007'),
+      'line 1, column 104: ISA has 15 elements; 16 expected (ISA16 the component separator, then the segment terminator)'],
+    ['an ISA of 15 elements, all on one line', [ISA.slice(0, -2), ...group(SET_1), 'IEA*1*000000007'].join('~'),
+      'line 1, column 104: ISA has 15 elements; 16 expected (ISA16 the component separator, then the segment terminator)'],
+    ['an ISA of 17 elements', file(`${ISA}*EXTRA`, ...group(SET_1), 'IEA*1*000000007'),
+      'line 1, column 112: ISA has 17 elements; 16 expected (ISA16 the component separator, then the segment terminator)'],
+    ['an unpadded ISA of 15 elements', file('ISA*00**00**ZZ*SUPPLIER*ZZ*ORDERSYNC*261120*1504*U*00401*7*0*P', ...group(SET_1), 'IEA*1*7'),
+      'line 1, column 63: ISA has 15 elements; 16 expected (ISA16 the component separator, then the segment terminator)'],
+    ['ISA16 empty, the line ending there', [ISA.slice(0, -1), ...group(SET_1), 'IEA*1*000000007'].join('\n'),
+      'line 1, column 105: ISA16 is empty: it must be the component separator (such as ">"), then the segment terminator'],
+    ['ISA16 empty, "~" and a line break after it as after every segment', file(ISA.slice(0, -1), ...group(SET_1), 'IEA*1*000000007'),
+      'line 1, column 105: ISA16 is empty: "~" ends this segment and the next, so it is the segment terminator, and the component separator (such as ">") is missing before it'],
+    ['ISA16 the element separator itself', file(ISA.slice(0, -1) + '*', ...group(SET_1), 'IEA*1*000000007'),
+      'line 1, column 105: ISA16: "*" cannot be the component separator'],
+    ['ISA15 not a usage indicator', file(ISA.replace('*0*P*', '*0*X*'), ...group(SET_1), 'IEA*1*000000007'),
+      'line 1, column 103: ISA15 "X" is not a usage indicator (P production, T test, I information)'],
   ])('%s', async (_, text, message) => {
     expect((await unreadable(text)).error.message).toBe(message);
   });
@@ -92,7 +109,8 @@ describe('what is there but not read', () => {
     const fa = group(['ST*997*0001', 'AK1*PO*5', 'AK9*A*1*1*1', 'SE*4*0001'], 'GE*1*9', 'GS*FA*SUPPLIER*ORDERSYNC*20261120*1504*9*X*004010');
     const only997 = await readAll(file(ISA, ...fa, 'IEA*1*000000007'));
     expect(only997.entries).toEqual([{
-      source: 'ST 0001 (997)', type: null, po_number: null, update: null, reason: 'ST01 "997" is not a set OrderSync reads (855, 856, 810)',
+      source: 'ST 0001 (997)', type: null, po_number: null, update: null,
+      reason: 'ST01 "997": a functional acknowledgement carries no update, and is never acknowledged (no AK2 answers it)',
     }]);
     expect(only997.reading.interchangeCount).toBe(0);
     expect(only997.reading.acknowledgement(1)).toBe('');
@@ -139,7 +157,8 @@ describe('faults that reject only the group or the set', () => {
       [null, 'ST01 "850" is not a set OrderSync reads (855, 856, 810)'],
     ]);
     const ak5s = segmentsOf(reading.acknowledgement(1)).filter((s) => s[0] === 'AK5').map((s) => s.join('*'));
-    expect(ak5s).toEqual(['AK5*A', 'AK5*R*23', 'AK5*R*3', 'AK5*R*1']);
+    // An 850 is not read at all (1), nor does it belong in a PR group (6).
+    expect(ak5s).toEqual(['AK5*A', 'AK5*R*23', 'AK5*R*3', 'AK5*R*1*6']);
   });
 
   it('a control number too short for ST02 (AK5 7); alphanumeric ones are fine', async () => {

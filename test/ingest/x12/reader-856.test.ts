@@ -56,10 +56,10 @@ const envelope = (body: string[]) => {
 describe('856 shapes', () => {
   it('leaves the carrier null for an unknown SCAC, so the pipeline detects it from the number', async () => {
     const { entries } = await readAll(envelope([
-      'BSN*00*X1*20261120*1504', 'HL*1**S', 'TD5**2*ZZZZ', 'HL*2*1*O', 'PRF*PO-9', 'REF*VN*SO-9', 'HL*3*2*P', 'MAN*GM*00000123450000000018',
+      'BSN*00*X1*20261120*1504', 'HL*1**S', 'TD5**2*ZZZZ', 'HL*2*1*O', 'PRF*PO-9', 'REF*VN*SO-9', 'HL*3*2*P', 'MAN*GM*AB12345678',
     ]));
     expect(acceptedUpdates(entries)).toEqual([{
-      type: 'shipment', po_number: 'PO-9', supplier_order_id: 'SO-9', tracking_number: '00000123450000000018', carrier: null,
+      type: 'shipment', po_number: 'PO-9', supplier_order_id: 'SO-9', tracking_number: 'AB12345678', carrier: null,
       shipped_date: null, estimated_delivery_date: null,
     }]);
   });
