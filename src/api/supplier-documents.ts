@@ -118,10 +118,12 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
   // The body is the file: any media type arrives as bytes, and the handler decides the format (415 if none).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
-  app.setErrorHandler((error: Error & { code?: string }) => {
+  app.setErrorHandler((error: Error & { code?: string }, request) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // A compressed body is held to the limit once decompressed (http/content-encoding.ts).
+      const decompressed = request.headers['content-encoding'] === undefined ? '' : ' once decompressed';
       throw new ApiError(413, 'payload_too_large',
-        `The document is larger than this endpoint accepts: at most ${maxBytes} bytes (${megabytes(maxBytes)}, DOCUMENT_MAX_BYTES).`);
+        `The document is larger than this endpoint accepts${decompressed}: at most ${maxBytes} bytes (${megabytes(maxBytes)}, DOCUMENT_MAX_BYTES).`);
     }
     throw error; // the app's handler renders the envelope
   });
