@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import { DEFAULT_DOCUMENT_MAX_BYTES } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { InvalidInputError } from '../domain/errors.ts';
+import { visible } from '../domain/plain-text.ts';
 import {
   CSV_MEDIA_TYPES, documentFilename, documentFormatOf, toSupplierDocument, toSupplierDocumentWithResults, X12_MEDIA_TYPES,
 } from '../domain/supplier-document-resource.ts';
@@ -172,7 +173,7 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
       undefined, undefined, { document_id: document.id });
     }
     if (document.status === 'failed') {
-      throw new ApiError(422, 'unprocessable_document', `The document cannot be read: ${document.error}`, undefined, undefined,
+      throw new ApiError(422, 'unprocessable_document', `The document cannot be read: ${visible(document.error ?? '')}`, undefined, undefined,
         { document_id: document.id });
     }
     const { row, results } = await documentWithResults(db, document);
