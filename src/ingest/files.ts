@@ -1,8 +1,8 @@
 // Supplier documents arriving as files (the inbox folder and `ordersync ingest`): their format, and what became
 // of each.
 import { constants, type Stats } from 'node:fs';
-import { lstat, open, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { lstat, open, readlink, stat } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
 import { visible } from '../domain/plain-text.ts';
 import type { DocumentRow } from '../store/supplier-documents.ts';
 
@@ -64,6 +64,12 @@ export interface ReadFileOptions {
    * refused by Linux's fs.protected_hardlinks; this also keeps out the ones it could.
    */
   singleLink: boolean;
+  /**
+   * The inbox: the real path (no links) of the folder the file must be in. Where the system tells the path of an
+   * open descriptor (Linux's /proc/self/fd), the opened file's is compared with it, so a retailer folder swapped for
+   * a link between the inbox's look at it and the open is caught too (O_NOFOLLOW guards the last name only).
+   */
+  within?: string;
 }
 
 /** Why `info` is not a file the readers may open, in words, or null when it is a regular file. */
@@ -113,6 +119,12 @@ export async function readRegularFile(path: string, options: ReadFileOptions): P
     const info = await handle.stat();
     const changed = notRegular(info) ?? (info.ino !== before.ino || info.dev !== before.dev ? 'was replaced while being opened' : null);
     if (changed) return { ok: false, reason: changed };
+    if (options.within !== undefined) {
+      const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
+      if (opened !== null && dirname(opened) !== options.within) {
+        return { ok: false, reason: `is not in the retailer's folder but in ${visible(dirname(opened), 200)} (reached through a symbolic link)` };
+      }
+    }
     if (options.singleLink && info.nlink > 1) {
       return { ok: false, reason: `has ${info.nlink} hard links: the inbox reads only files whose one name is in the inbox ` +
         '(upload the file itself, not a link to one elsewhere)' };

@@ -2,7 +2,7 @@
 // or a VAN client drops supplier files. Each file is ingested once its size has stopped changing (chokidar's
 // awaitWriteFinish), then moved to `processed/` or `failed/` beside it; files are never deleted. Files already
 // there when the watch starts are ingested too, so a file whose apply a crash cut off is completed on restart.
-import { lstat, mkdir, rename, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Db } from '../db/database.ts';
@@ -96,7 +96,8 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
   }
   const retailer = await findRetailerByName(db, retailerName);
   if (!retailer) return refuse(`No retailer named ${quoted(retailerName)}: the inbox's subfolders are named after retailers.`);
-  const read = await readRegularFile(file, { followSymlinks: false, singleLink: true });
+  const within = join(await realpath(root), retailerName);
+  const read = await readRegularFile(file, { followSymlinks: false, singleLink: true, within });
   if (!read.ok) return refuse(`The file ${read.reason}; it was not read.`);
   const bytes = read.bytes;
   if (bytes.length === 0) return refuse('The file is empty.');
