@@ -80,7 +80,7 @@ describe.each(databases.eachSupportedId())('CSV reasons and separators on %s', (
       'row 5': 'column "Invoice Date": "2/30/27" is not a calendar date: February 2027 has 28 days, not 30 (MM/DD/YYYY: month first)',
       'row 6': 'column "Invoice Date": "2026-02-29" is not a calendar date: February 2026 has 28 days, not 29',
       'row 7': 'column "Subtotal": "(12.00)" is negative: an amount must be 0 or more',
-      'row 8': 'column "Subtotal": "$1e3" is not an amount',
+      'row 8': 'column "Subtotal": "$1e3" is written with an exponent: write the amount\'s digits',
     });
     const usd = await post('PO #,Invoice #,Currency,Subtotal,Amount\r\nPO-AMT-USD,INV-U1,USD,0.001,0.001\r\nPO-AMT-USD,INV-U2,USD,99999999999999999999,1\r\n');
     expect(reasons(usd.body)).toEqual({

@@ -126,6 +126,7 @@ export function readAmount(text: string): Read<{ amount: string; currency: strin
   }
   if (/^[-(]|-$/.test(rest)) return bad(`${quoted(text)} is negative: an amount must be 0 or more`);
   const plain = rest.replace(/[' \u00a0]/g, '');
+  if (/^[\d.,]*\d[eE][+-]?\d+$/.test(plain)) return bad(`${quoted(text)} is written with an exponent: write the amount's digits`);
   if (!/^\d[\d.,]*$/.test(plain)) return bad(`${quoted(text)} is not an amount`);
   const decimalMark = amountDecimalMark(plain);
   const cut = decimalMark === null ? plain.length : plain.lastIndexOf(decimalMark);
