@@ -21,6 +21,8 @@ import { handleFrameworkError, MAX_PARAM_LENGTH, registerErrorHandling } from '.
 import { registerOpenApi } from './http/openapi.ts';
 import { registerValidation } from './http/validation.ts';
 import { registerJsonBody } from './http/json-body.ts';
+import { registerContentEncoding } from './http/content-encoding.ts';
+import { registerQueryEncodingCheck } from './http/query-encoding.ts';
 import { registerMetrics, type MetricsOptions } from './http/metrics.ts';
 import { registerRateLimits, type RateLimitOptions } from './http/rate-limit.ts';
 import { registerRequestLog } from './http/request-log.ts';
@@ -95,6 +97,8 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
   app.decorate('idempotencyLockTimeoutSeconds', config.idempotencyLockTimeoutSeconds);
   app.decorate('idempotencySecret', config.secret);
   registerErrorHandling(app);
+  registerQueryEncodingCheck(app);
+  registerContentEncoding(app);
   registerRequestLog(app);
   if (metrics) registerMetrics(app, metrics);
   registerValidation(app);

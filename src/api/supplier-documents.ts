@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import { DEFAULT_DOCUMENT_MAX_BYTES } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { InvalidInputError } from '../domain/errors.ts';
+import { visible } from '../domain/plain-text.ts';
 import {
   CSV_MEDIA_TYPES, documentFilename, documentFormatOf, toSupplierDocument, toSupplierDocumentWithResults, X12_MEDIA_TYPES,
 } from '../domain/supplier-document-resource.ts';
@@ -118,10 +119,12 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
   // The body is the file: any media type arrives as bytes, and the handler decides the format (415 if none).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
-  app.setErrorHandler((error: Error & { code?: string }) => {
+  app.setErrorHandler((error: Error & { code?: string }, request) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // A compressed body is held to the limit once decompressed (http/content-encoding.ts).
+      const decompressed = request.headers['content-encoding'] === undefined ? '' : ' once decompressed';
       throw new ApiError(413, 'payload_too_large',
-        `The document is larger than this endpoint accepts: at most ${maxBytes} bytes (${megabytes(maxBytes)}, DOCUMENT_MAX_BYTES).`);
+        `The document is larger than this endpoint accepts${decompressed}: at most ${maxBytes} bytes (${megabytes(maxBytes)}, DOCUMENT_MAX_BYTES).`);
     }
     throw error; // the app's handler renders the envelope
   });
@@ -170,7 +173,7 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
       undefined, undefined, { document_id: document.id });
     }
     if (document.status === 'failed') {
-      throw new ApiError(422, 'unprocessable_document', `The document cannot be read: ${document.error}`, undefined, undefined,
+      throw new ApiError(422, 'unprocessable_document', `The document cannot be read: ${visible(document.error ?? '')}`, undefined, undefined,
         { document_id: document.id });
     }
     const { row, results } = await documentWithResults(db, document);

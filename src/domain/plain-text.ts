@@ -47,6 +47,39 @@ export function textProblem(value: string, mode: TextMode = 'line'): string | nu
   return `must not contain control characters or noncharacters: ${codePoint(found[0])} at character ${found.index + 1}${allowed}`;
 }
 
+/**
+ * Characters shown escaped when text from a file or a request is quoted back to a person (a message, a log line,
+ * the CLI's output, an inbox .error.txt): C0 and C1 controls and DEL (a terminal would run `\x1b[31m` or an OSC
+ * title sequence), lone surrogates, noncharacters, the line and paragraph separators, and the bidirectional
+ * controls that reorder what a reader sees (CVE-2021-42574, "Trojan Source").
+ */
+const INVISIBLE = /[\p{Cc}\p{Noncharacter_Code_Point}\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\p{Surrogate}/gu;
+
+const escaped = (char: string) => {
+  const code = char.codePointAt(0)!;
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+};
+
+/**
+ * `text` safe to show a person: every character of INVISIBLE written as `\x1b`, `\x7f`, `\u0085`, `\ud800`
+ * (JavaScript's escapes), the rest as is; with `max`, cut to its first `max` characters (code points, so a pair is
+ * never split) and followed by `… (N characters)`. Idempotent: what it returns has nothing left to escape. The one
+ * quoting rule for file text in messages (CSV, X12, the inbox, the CLI).
+ */
+export function visible(text: string, max?: number): string {
+  let shown = text;
+  if (max !== undefined) {
+    const chars = Array.from(text);
+    if (chars.length > max) shown = `${chars.slice(0, max).join('')}… (${chars.length} characters)`;
+  }
+  return shown.replace(INVISIBLE, escaped);
+}
+
+/** `"…"`: `text` as visible() shows it, cut to `max` characters (default 60), in double quotes. */
+export function quoted(text: string, max = 60): string {
+  return `"${visible(text, max)}"`;
+}
+
 /** Keys whose values are data, not subschemas. */
 const DATA_KEYS = new Set(['enum', 'const', 'default', 'examples', 'example', 'required', 'x-message']);
 

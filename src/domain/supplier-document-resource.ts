@@ -1,5 +1,6 @@
 // The supplier document as the API shows it (DESIGN 3, "Supplier documents (X12 EDI and CSV)"): what was
 // received, how reading it went, and one result per entry. Pure mapping from the stored row.
+import { visible } from './plain-text.ts';
 import { renderInstant } from './dates.ts';
 
 export type DocumentFormat = 'x12' | 'csv';
@@ -55,12 +56,19 @@ export function toSupplierDocument(row: StoredDocumentFields) {
     status: row.status as DocumentStatus,
     summary: { applied: Number(row.applied), unchanged: Number(row.unchanged), unmatched: Number(row.unmatched), rejected: Number(row.rejected) },
     acknowledgement: row.acknowledgement,
-    error: row.error,
+    // Reasons quote the file: shown with its control characters escaped whatever reader wrote them (plain-text.ts).
+    error: row.error === null ? null : visible(row.error),
   };
 }
 
 export function toSupplierDocumentWithResults(row: StoredDocumentFields, results: readonly DocumentResultFields[]) {
-  return { ...toSupplierDocument(row), results: results.map((r) => ({ ...r, result: r.result as EntryResult })) };
+  return {
+    ...toSupplierDocument(row),
+    results: results.map((r) => ({
+      ...r, source: visible(r.source), po_number: r.po_number === null ? null : visible(r.po_number),
+      reason: r.reason === null ? null : visible(r.reason), result: r.result as EntryResult,
+    })),
+  };
 }
 
 /** The file name a download carries when the sender gave none: `sdoc_….edi` / `.csv`. */

@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.ts';
 import { problemsFromAjv, type AjvIssue } from '../domain/schema-problems.ts';
+import { undecodableBody } from './content-encoding.ts';
 
 export interface ErrorDetail {
   field: string;
@@ -63,6 +64,8 @@ export function toApiError(error: FastifyError, request?: FastifyRequest): ApiEr
         [{ field: 'headers.content-type', message: `must be one of ${ACCEPTED_CONTENT_TYPES.map((t) => `"${t}"`).join(', ')}` }]);
     }
   }
+  const undecodable = undecodableBody(error as { contentEncoding?: string });
+  if (undecodable) return undecodable;
   if (error instanceof SyntaxError) {
     return new ApiError(400, 'validation_failed', 'The request body is not valid JSON.', [{ field: 'body', message: 'is not valid JSON' }]);
   }
@@ -116,6 +119,10 @@ const decodes = (segment: string) => {
   }
 };
 
+/** Why a path segment or a query-string field that `decodeURIComponent` refuses is refused (the one wording). */
+export const PERCENT_ENCODING_PROBLEM =
+  'is not valid percent-encoding (each "%" must start a %XX escape and the escapes must be UTF-8 of valid Unicode; send "%25" for a literal "%")';
+
 /** Longest path parameter the router passes on (Fastify's routerOptions.maxParamLength in app.ts). */
 export const MAX_PARAM_LENGTH = 1000;
 
@@ -129,7 +136,7 @@ export function handleFrameworkError(error: FastifyError, request: FastifyReques
   if (error.code === 'FST_ERR_BAD_URL') {
     const field = paramNamed(request, (segment) => !decodes(segment));
     return sendError(reply, validationFailed([{
-      field, message: 'is not valid percent-encoding (each "%" must start a %XX UTF-8 escape; send "%25" for a literal "%")',
+      field, message: PERCENT_ENCODING_PROBLEM,
     }]));
   }
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {

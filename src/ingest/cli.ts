@@ -1,6 +1,6 @@
 // `ordersync ingest FILE… --retailer NAME [--format x12|csv] [--supplier-name S]` (DESIGN 3, "Inbox folder"): the
-// inbox's work from the command line. One summary line per file on stdout; exit status 1 when any file failed.
-import { readFile, stat } from 'node:fs/promises';
+// inbox's work from the command line. One summary line per file on stdout; exit status 1 when any file failed. What
+// it prints from a file or a file name has its control characters escaped (plain-text.ts visible()).
 import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
@@ -8,7 +8,8 @@ import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { findRetailerByName } from '../store/retailers.ts';
 import { findRejectedResults } from '../store/supplier-documents.ts';
-import { formatOfFile, summaryLine } from './files.ts';
+import { quoted, visible } from '../domain/plain-text.ts';
+import { formatOfFile, readRegularFile, summaryLine } from './files.ts';
 import { ingestDocument } from './pipeline.ts';
 
 /** Rejected rows or sets the summary names, at most. */
@@ -18,16 +19,6 @@ interface IngestOptions {
   retailer: string;
   format?: 'x12' | 'csv';
   supplierName?: string;
-}
-
-/** Why a file could not be read, in words (the errno code alone means little to an operator). */
-function unreadableFile(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EISDIR': return 'is a directory (name the files in it, for example DIR/*)';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    default: return error.message;
-  }
 }
 
 /** Ingests each file in turn; returns how many failed (unreadable, unknown retailer, or not found). */
@@ -41,23 +32,17 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
     const supplierName = options.supplierName?.trim() ?? null;
     if (supplierName === '') throw new Error('--supplier-name: must not be blank');
     const retailer = await findRetailerByName(database.db, options.retailer);
-    if (!retailer) throw new Error(`--retailer: no retailer named "${options.retailer}"`);
+    if (!retailer) throw new Error(`--retailer: no retailer named ${quoted(options.retailer)}`);
     for (const file of files) {
-      let bytes: Buffer;
-      try {
-        // A named pipe (or a device) would block the read until something writes to it.
-        const info = await stat(file);
-        if (!info.isFile() && !info.isDirectory()) {
-          failures++;
-          console.log(summaryLine(file, null, 'not a regular file (a named pipe, a device or a socket)'));
-          continue;
-        }
-        bytes = await readFile(file);
-      } catch (error) {
+      // A link the operator names is read like the file it names; a pipe, device or socket is refused unopened
+      // (files.ts: the inbox's rule, less the link checks, which protect against whoever writes to the inbox).
+      const read = await readRegularFile(file, { followSymlinks: true, singleLink: false });
+      if (!read.ok) {
         failures++;
-        console.log(summaryLine(file, null, unreadableFile(error as NodeJS.ErrnoException)));
+        console.log(summaryLine(file, null, read.reason));
         continue;
       }
+      const bytes = read.bytes;
       const format = options.format ?? formatOfFile(file, bytes);
       const { document, conflict, created, resumed } = await ingestDocument(database.db, retailer.id, {
         bytes, format, filename: basename(file), supplier_name: supplierName,
@@ -75,7 +60,7 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
       // should hear of them (the rest: the document's results in the API or the console).
       if (!repeated && document.rejected > 0) {
         for (const result of await findRejectedResults(database.db, document.id, SHOWN_REJECTIONS)) {
-          console.log(`  ${result.source}${result.po_number ? ` (${result.po_number})` : ''}: rejected: ${result.reason}`);
+          console.log(visible(`  ${result.source}${result.po_number ? ` (${result.po_number})` : ''}: rejected: ${result.reason}`));
         }
         const more = Number(document.rejected) - SHOWN_REJECTIONS;
         if (more > 0) console.log(`  … and ${more} more rejected: GET /api/v2/supplier_documents/${document.id}`);

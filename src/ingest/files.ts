@@ -1,6 +1,9 @@
 // Supplier documents arriving as files (the inbox folder and `ordersync ingest`): their format, and what became
 // of each.
-import { extname } from 'node:path';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, readlink, stat } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
+import { visible } from '../domain/plain-text.ts';
 import type { DocumentRow } from '../store/supplier-documents.ts';
 
 const X12_EXTENSIONS = new Set(['.edi', '.x12', '.855', '.856', '.810', '.997']);
@@ -30,12 +33,104 @@ export interface FileOutcome {
 /**
  * `file.csv: processed (sdoc_…; applied 3, unchanged 0, unmatched 1, rejected 0)` — the CLI's line per file. When the
  * same bytes were received before (`repeated`), the line says so: the counts are that first document's, and nothing
- * was applied again.
+ * was applied again. Control characters (from the file's name or the file) are shown escaped (`\x1b`).
  */
 export function summaryLine(file: string, document: DocumentRow | null, error: string | null, options: { repeated?: boolean } = {}): string {
+  return visible(summaryText(file, document, error, options));
+}
+
+/** The summary line's words; summaryLine escapes whatever in them came from a file name or a file (a terminal's escapes). */
+function summaryText(file: string, document: DocumentRow | null, error: string | null, options: { repeated?: boolean }): string {
   if (!document) return `${file}: failed: ${error}`;
   const counts = `applied ${document.applied}, unchanged ${document.unchanged}, unmatched ${document.unmatched}, rejected ${document.rejected}`;
   const status = document.status === 'failed' ? `failed: ${document.error}` : document.status;
   if (options.repeated) return `${file}: already received as ${document.id} (${status}; its counts: ${counts}); nothing applied again`;
   return `${file}: ${status} (${document.id}; ${counts})`;
+}
+
+export type FileRead = { ok: true; bytes: Buffer } | { ok: false; reason: string };
+
+export interface ReadFileOptions {
+  /**
+   * false (the inbox): a symbolic link is refused, never followed (O_NOFOLLOW): whoever can write to the inbox could
+   * otherwise have the service read, store and serve any file it can read. true (`ordersync ingest FILE`): the
+   * operator named the file, so a link to it is read like the file.
+   */
+  followSymlinks: boolean;
+  /**
+   * true (the inbox): a file with more than one hard link is refused. A hard link is a second name for a file that
+   * may live anywhere on the same file system, and nothing in the file tells the inbox's name from the other; an
+   * upload (SFTP, a VAN client) creates a file with one name. Links to files the writer could not read are already
+   * refused by Linux's fs.protected_hardlinks; this also keeps out the ones it could.
+   */
+  singleLink: boolean;
+  /**
+   * The inbox: the real path (no links) of the folder the file must be in. Where the system tells the path of an
+   * open descriptor (Linux's /proc/self/fd), the opened file's is compared with it, so a retailer folder swapped for
+   * a link between the inbox's look at it and the open is caught too (O_NOFOLLOW guards the last name only).
+   */
+  within?: string;
+}
+
+/** Why `info` is not a file the readers may open, in words, or null when it is a regular file. */
+function notRegular(info: Stats): string | null {
+  if (info.isFile()) return null;
+  if (info.isSymbolicLink()) return 'is a symbolic link: the inbox reads files only, never what a link points to';
+  if (info.isDirectory()) return 'is a directory (name the files in it, for example DIR/*)';
+  if (info.isFIFO()) return 'is not a regular file but a named pipe';
+  if (info.isSocket()) return 'is not a regular file but a socket';
+  return 'is not a regular file but a device';
+}
+
+/** Why a file could not be opened, in words (the errno code alone means little to an operator). */
+export function unreadableFile(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT': return 'no such file';
+    case 'ELOOP': return 'is a symbolic link: the inbox reads files only, never what a link points to';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'ENXIO': return 'is not a regular file but a socket';
+    default: return visible(error.message, 200);
+  }
+}
+
+/**
+ * The bytes of the regular file at `path`, or why it is refused (see ReadFileOptions). The file is opened once,
+ * without blocking (a named pipe must not hold up the reader) and, for the inbox, without following a link; what is
+ * read is checked on the open descriptor (fstat), so nothing swapped in between a check and the open is read: a
+ * path whose file changed between the first look (lstat, which keeps a device from even being opened) and the
+ * open is refused too.
+ */
+export async function readRegularFile(path: string, options: ReadFileOptions): Promise<FileRead> {
+  let before: Stats;
+  try {
+    before = options.followSymlinks ? await stat(path) : await lstat(path);
+  } catch (error) {
+    return { ok: false, reason: unreadableFile(error as NodeJS.ErrnoException) };
+  }
+  const refused = notRegular(before);
+  if (refused) return { ok: false, reason: refused };
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.followSymlinks ? 0 : constants.O_NOFOLLOW));
+  } catch (error) {
+    return { ok: false, reason: unreadableFile(error as NodeJS.ErrnoException) };
+  }
+  try {
+    const info = await handle.stat();
+    const changed = notRegular(info) ?? (info.ino !== before.ino || info.dev !== before.dev ? 'was replaced while being opened' : null);
+    if (changed) return { ok: false, reason: changed };
+    if (options.within !== undefined) {
+      const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
+      if (opened !== null && dirname(opened) !== options.within) {
+        return { ok: false, reason: `is not in the retailer's folder but in ${visible(dirname(opened), 200)} (reached through a symbolic link)` };
+      }
+    }
+    if (options.singleLink && info.nlink > 1) {
+      return { ok: false, reason: `has ${info.nlink} hard links: the inbox reads only files whose one name is in the inbox ` +
+        '(upload the file itself, not a link to one elsewhere)' };
+    }
+    return { ok: true, bytes: await handle.readFile() };
+  } finally {
+    await handle.close();
+  }
 }

@@ -2,13 +2,14 @@
 // or a VAN client drops supplier files. Each file is ingested once its size has stopped changing (chokidar's
 // awaitWriteFinish), then moved to `processed/` or `failed/` beside it; files are never deleted. Files already
 // there when the watch starts are ingested too, so a file whose apply a crash cut off is completed on restart.
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Db } from '../db/database.ts';
 import { findRetailerByName } from '../store/retailers.ts';
 import { ingestDocument } from './pipeline.ts';
-import { formatOfFile, type FileOutcome } from './files.ts';
+import { quoted, visible } from '../domain/plain-text.ts';
+import { formatOfFile, readRegularFile, type FileOutcome } from './files.ts';
 
 export const PROCESSED_DIR = 'processed';
 export const FAILED_DIR = 'failed';
@@ -54,7 +55,7 @@ async function freePath(dir: string, name: string): Promise<string> {
   for (let n = 1; ; n++) {
     const candidate = join(dir, n === 1 ? name : `${stem}-${n}${ext}`);
     try {
-      await stat(candidate);
+      await lstat(candidate); // a dangling symbolic link is a name taken too
     } catch {
       return candidate;
     }
@@ -67,32 +68,39 @@ async function moveBeside(file: string, target: string, note: string | null): Pr
   await mkdir(dir, { recursive: true });
   const destination = await freePath(dir, basename(file));
   await rename(file, destination);
-  if (note !== null) await writeFile(`${destination}.error.txt`, `${note}\n`);
+  // The note quotes the file (a header, a cell, an X12 element): its control characters are shown escaped, so
+  // `cat failed/*.error.txt` cannot drive the terminal.
+  if (note !== null) await writeFile(`${destination}.error.txt`, `${visible(note)}\n`);
   return destination;
 }
 
 /**
  * Ingests one dropped file for the retailer its folder names, and moves it. A file whose retailer is unknown goes
- * to failed/ with a note; one the database could not take (an error other than an unreadable file) stays where it
- * is, to be tried again at the next start.
+ * to failed/ with a note, and so does one that is not a regular file with one name really in the retailer's folder
+ * (a symbolic link, a hard link, a named pipe, a device, a socket: files.ts readRegularFile), moved by its own name
+ * (rename never follows a link) and never read through; one the database could not take (an error other than an
+ * unreadable file) stays where it is, to be tried again at the next start.
  */
 async function handleFile(db: Db, root: string, file: string, heldLimit: number | undefined, signal: AbortSignal): Promise<FileOutcome> {
-  const retailerName = relative(root, file).split(sep)[0];
+  const parts = relative(root, file).split(sep);
+  const retailerName = parts[0];
+  const refuse = async (error: string) =>
+    ({ file, status: 'failed', document: null, error, movedTo: await moveBeside(file, FAILED_DIR, error) }) as const;
+  // A retailer folder that is a symbolic link (INBOX_DIR/demo → /etc) would have the inbox read, and move files
+  // about in, a folder outside it: it is left alone, never entered (the watch does not follow links either).
+  const folder = await lstat(join(root, retailerName)).catch(() => null);
+  if (parts.length !== 2 || !folder?.isDirectory()) {
+    return { file, status: 'failed', document: null, movedTo: null,
+      error: `${join(root, retailerName)} is not a folder but a symbolic link or another kind of file: retailer folders must be ` +
+        'real folders inside the inbox; it is left as it is and nothing in it is read' };
+  }
   const retailer = await findRetailerByName(db, retailerName);
-  if (!retailer) {
-    const error = `No retailer named "${retailerName}": the inbox's subfolders are named after retailers.`;
-    return { file, status: 'failed', document: null, error, movedTo: await moveBeside(file, FAILED_DIR, error) };
-  }
-  // A named pipe (or a device, a socket) would block the read, and with it every folder of the inbox.
-  if (!(await stat(file)).isFile()) {
-    const error = 'Not a regular file (a named pipe, a device or a socket): the inbox reads files only.';
-    return { file, status: 'failed', document: null, error, movedTo: await moveBeside(file, FAILED_DIR, error) };
-  }
-  const bytes = await readFile(file);
-  if (bytes.length === 0) {
-    const error = 'The file is empty.';
-    return { file, status: 'failed', document: null, error, movedTo: await moveBeside(file, FAILED_DIR, error) };
-  }
+  if (!retailer) return refuse(`No retailer named ${quoted(retailerName)}: the inbox's subfolders are named after retailers.`);
+  const within = join(await realpath(root), retailerName);
+  const read = await readRegularFile(file, { followSymlinks: false, singleLink: true, within });
+  if (!read.ok) return refuse(`The file ${read.reason}; it was not read.`);
+  const bytes = read.bytes;
+  if (bytes.length === 0) return refuse('The file is empty.');
   const { document, created, resumed, conflict } = await ingestDocument(db, retailer.id, {
     bytes, format: formatOfFile(file, bytes), filename: basename(file),
     content_type: formatOfFile(file, bytes) === 'x12' ? 'application/edi-x12' : 'text/csv',
@@ -131,11 +139,15 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
             // The same bytes received before: the counts are the first document's, and nothing was applied again.
             ...(outcome.repeated ? { already_received: true } : {}) }
           : {};
-        if (outcome.status === 'failed') log.warn({ file, movedTo: outcome.movedTo, error: outcome.error, ...summary }, 'inbox: file failed');
-        else log.info({ file, movedTo: outcome.movedTo, ...summary }, `inbox: file ${outcome.status}`);
+        // Names and reasons come from the files: logged with their control characters escaped.
+        const shown = { file: visible(file), movedTo: outcome.movedTo === null ? null : visible(outcome.movedTo) };
+        if (outcome.status === 'failed') {
+          log.warn({ ...shown, error: outcome.error === null ? null : visible(outcome.error), ...summary },
+            outcome.movedTo === null ? 'inbox: entry refused and left in place' : 'inbox: file failed');
+        } else log.info({ ...shown, ...summary }, `inbox: file ${outcome.status}`);
         options.onFile?.(outcome);
       } catch (err) {
-        log.error({ err, file }, 'inbox: could not ingest the file; it stays in the inbox and is tried again at the next start');
+        log.error({ err, file: visible(file) }, 'inbox: could not ingest the file; it stays in the inbox and is tried again at the next start');
       } finally {
         seen.delete(file);
       }
@@ -145,6 +157,8 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
   const watcher: FSWatcher = watch(dir, {
     // <dir>/<retailer>/<file>: depth 1; processed/ and failed/ below it are not watched.
     depth: 1,
+    // A link is reported as itself (and refused by handleFile), never followed into a file or folder elsewhere.
+    followSymlinks: false,
     ignored: (path, stats) => {
       const parts = relative(dir, path).split(sep);
       if (parts.some((p) => p.startsWith('.'))) return true;

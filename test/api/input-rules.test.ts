@@ -151,13 +151,11 @@ describe.each(databases.eachSupportedId())('input rules for every field on %s', 
     expect(await counts()).toEqual(before);
   });
 
-  it('a path holding invalid UTF-8 (an encoded lone surrogate) is a 400; in a query it reads as U+FFFD, never a 500', async () => {
+  it('a path or a query holding invalid UTF-8 (an encoded lone surrogate) is a 400 naming the field, never a 500', async () => {
     for (const url of ['/api/v2/orders/by-po/A%ED%A0%80B', '/api/v2/orders/by-po/A%FF']) {
       expectValidationError(await call({ method: 'GET', url }), 'params.po_number');
     }
-    const query = await call({ method: 'GET', url: '/api/v2/purchase_orders?po_number=A%ED%A0%80B' });
-    expect(query.statusCode, query.body).toBe(200);
-    expect(query.json().total).toBe(0);
+    expectValidationError(await call({ method: 'GET', url: '/api/v2/purchase_orders?po_number=A%ED%A0%80B' }), 'query.po_number');
   });
 
   it('refuses currencies that are not ISO 4217 codes in use, in the PO API and in supplier invoices', async () => {

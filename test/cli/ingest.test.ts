@@ -1,7 +1,7 @@
 // `ordersync ingest FILE… --retailer NAME` (DESIGN 3, "Inbox folder"), spawned as a user runs it, on SQLite and
 // PostgreSQL: a summary line per file, the same file again is the same document, exit status 1 when a file failed.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -69,7 +69,7 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(lines[1]).toMatch(/^garbage\.csv: failed: The CSV has no PO-number column .* \(sdoc_\w+; applied 0/);
     expect(lines[2]).toBe('missing.csv: failed: no such file');
     expect(lines[3]).toBe('inbox: failed: is a directory (name the files in it, for example DIR/*)');
-    expect(lines[4]).toBe('pipe.csv: failed: not a regular file (a named pipe, a device or a socket)');
+    expect(lines[4]).toBe('pipe.csv: failed: is not a regular file but a named pipe');
     expect(result.stderr).toContain('4 of 5 files failed');
   });
 
@@ -104,5 +104,22 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     const unknown = await run(['ship.csv', '--retailer', 'nobody']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('--retailer: no retailer named "nobody"');
+  });
+
+  it('prints no terminal escapes from a file or its name: control characters are shown as \\x1b; a link the user names is read', async () => {
+    writeFileSync(join(dir, 'esc.csv'), '\x1b[31mPO\x1b]0;pwned\x07,Qty\nX,1\n');
+    writeFileSync(join(dir, 'name\x1b[2J.csv'), 'PO #,Qty\nPO-CLI-1,\u0085\n');
+    writeFileSync(join(dir, 'link-target.csv'), 'PO;Order No.;SKU;Qty;Status\nPO-CLI-1;SO-LINK;TIT-PRO-V1;5;backordered\n');
+    symlinkSync(join(dir, 'link-target.csv'), join(dir, 'ack-link.csv'));
+    const result = await run(['esc.csv', 'name\x1b[2J.csv', 'ack-link.csv', '--retailer', 'cli-golf']);
+    expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toContain('esc.csv: failed: The CSV has no PO-number column');
+    expect(lines[0]).toContain('"\\x1b[31mPO\\x1b]0;pwned\\x07"');
+    expect(lines[1]).toMatch(/^name\\x1b\[2J\.csv: processed/);
+    expect(lines[2]).toMatch(/^  row 2 \(PO-CLI-1\): rejected: column "Qty": .*U\+0085/);
+    // Read through the link and stored (whatever its row meets on the PO by now).
+    expect(lines[3]).toMatch(/^ack-link\.csv: processed \(sdoc_\w+; /);
   });
 });

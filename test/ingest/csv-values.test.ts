@@ -1,7 +1,7 @@
 // The cell readers of CSV supplier documents (DESIGN 3, "CSV"): dates, quantities, amounts, carriers, header aliases.
 import { describe, expect, it } from 'vitest';
 import { mapColumns, reduceHeader } from '../../src/ingest/csv/columns.ts';
-import { detectDelimiter } from '../../src/ingest/csv/reader.ts';
+import { declaredSeparator, detectDelimiter } from '../../src/ingest/csv/reader.ts';
 import { readAmount, readCarrier, readDate, readDateOrInstant, readQuantity } from '../../src/ingest/csv/values.ts';
 
 describe('CSV cells', () => {
@@ -31,7 +31,27 @@ describe('CSV cells', () => {
     expect(readQuantity(text)).toEqual({ ok: true, value: n });
   });
 
-  it.each(['two', '1.5', '-1', '1,20', '12,3456'])('quantity %s is refused', (text) => expect(readQuantity(text).ok).toBe(false));
+  it.each([
+    ['two', '"two" is not a whole number'], ['1.5', '"1.5" is not a whole number (a quantity counts units)'],
+    ['-1', '"-1" is negative: a quantity must be a whole number of 1 or more'], ['0', '"0" is zero: a quantity must be 1 or more'],
+    ['0.0', '"0.0" is zero: a quantity must be 1 or more'], ['1e3', '"1e3" is written with an exponent: write the quantity\'s digits'],
+    ['1,20', '"1,20" is not a whole number: a "," must group thousands (1,200); a quantity has no decimal comma'],
+    ['12,3456', '"12,3456" is not a whole number: a "," must group thousands (1,200); a quantity has no decimal comma'],
+    ['99999999999999999999', '"99999999999999999999" is more than 1,000,000, the most a line can have'],
+    ['1000001', '"1000001" is more than 1,000,000, the most a line can have'],
+  ])('quantity %s is refused: %s', (text, problem) => expect(readQuantity(text)).toEqual({ ok: false, problem }));
+
+  it.each([
+    ['13/45/2026', '"13/45/2026" is not a calendar date: there is no month 13 (MM/DD/YYYY: month first)'],
+    ['2/29/2027', '"2/29/2027" is not a calendar date: February 2027 has 28 days, not 29 (MM/DD/YYYY: month first)'],
+    ['2026-04-31', '"2026-04-31" is not a calendar date: April 2026 has 30 days, not 31'],
+    ['2026-04-00', '"2026-04-00" is not a calendar date: there is no day 0'], ['soon', '"soon" is not a date (YYYY-MM-DD, MM/DD/YYYY or M/D/YY)'],
+  ])('date %s is refused: %s', (text, problem) => expect(readDate(text)).toEqual({ ok: false, problem }));
+
+  it.each([['sep=;', ';'], ['sep=,', ','], ['sep=\t', '\t'], ['sep=|', '|'], ['SEP=;', ';'], ['sep=;;;', ';'], ['sep=', null],
+    ['sep=;,', null], ['PO;sep=;', null]])('first line %j declares separator %j', (line, separator) => {
+    expect(declaredSeparator(line)).toBe(separator);
+  });
 
   // The separator rule of readAmount: one '.' is the decimal point; several '.' group thousands (',' then decimal);
   // with both, the last is the decimal mark; a lone ',' + exactly 3 digits groups thousands, else is the decimal.

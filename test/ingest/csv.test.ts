@@ -167,10 +167,10 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     await po('PO-CSV-MONEY');
     // [amount cell, currency cell, expected amount or the rejection's text]
     const rows: [string, string, number | RegExp][] = [
-      ['12.345', 'KWD', 12.345], ['0.001', 'USD', /column "Amount": must have at most 2 decimals \(USD\)/],
-      ['1.005', 'USD', /column "Amount": must have at most 2 decimals \(USD\)/], ['"$1,234.56"', 'USD', 1234.56],
+      ['12.345', 'KWD', 12.345], ['0.001', 'USD', /column "Amount": "0.001" must have at most 2 decimals \(USD\)/],
+      ['1.005', 'USD', /column "Amount": "1.005" must have at most 2 decimals \(USD\)/], ['"$1,234.56"', 'USD', 1234.56],
       ['"1.234,56 €"', 'EUR', 1234.56], ['"1,234"', 'USD', 1234], ['"12,5"', 'USD', 12.5], ['JPY 1500', 'JPY', 1500],
-      ['1.5', 'JPY', /column "Amount": must have at most 0 decimals \(JPY\)/], ['"1.234.567,89"', 'EUR', 1234567.89],
+      ['1.5', 'JPY', /column "Amount": "1.5" must have at most 0 decimals \(JPY\)/], ['"1.234.567,89"', 'EUR', 1234567.89],
     ];
     const csv = ['PO #,Invoice #,Invoice Date,Subtotal,Amount,Currency,Supplier',
       ...rows.map(([amount, currency], i) => `PO-CSV-MONEY,INV-M${i},11/20/2026,${amount},${amount},${currency},Acushnet`)].join('\r\n');

@@ -2,7 +2,8 @@
 // dropped later are ingested for the retailer their folder names, then moved to processed/ or failed/ (never
 // deleted); a file still being written is read only once complete.
 import { execFileSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { appendFile, link, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,10 @@ import { TestDatabases } from '../support/test-database.ts';
 
 const databases = TestDatabases.create();
 const UPS = '1Z999AA10123456784';
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const warnings: object[] = [];
+const quiet = { info: () => {}, warn: (object: object) => { warnings.push(object); }, error: () => {} };
+/** Raw C0/C1 controls and DEL, as a terminal would run them. */
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId) => {
   let db: Db;
@@ -115,7 +119,7 @@ describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId
     const before = outcomes.length;
     execFileSync('mkfifo', [join(dir, 'inbox-golf', 'pipe.csv')]);
     const [pipe] = (await handled(before + 1)).slice(before);
-    expect(pipe).toMatchObject({ status: 'failed', error: 'Not a regular file (a named pipe, a device or a socket): the inbox reads files only.' });
+    expect(pipe).toMatchObject({ status: 'failed', error: 'The file is not a regular file but a named pipe; it was not read.' });
     await writeFile(join(dir, 'inbox-golf', 'after-pipe.csv'), csv('PO-INBOX-3').replace('SO-PO-INBOX-3', 'SO-AFTER'));
     const [after] = (await handled(before + 2)).slice(before + 1);
     expect(after.status).toBe('processed');
@@ -134,5 +138,69 @@ describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId
     expect(conflict).toMatchObject({ status: 'failed', repeated: true });
     expect(conflict.error).toMatch(/already received as document sdoc_\w+ with format "csv" \(now "x12"\)/);
     expect(await readFile(join(dir, 'inbox-golf', 'failed', 'early.edi.error.txt'), 'utf8')).toMatch(/already received/);
+  });
+
+  describe('only regular files with one name, really inside the retailer\'s folder, are read', () => {
+    let outside: string;
+    beforeAll(async () => {
+      outside = await mkdtemp(join(tmpdir(), 'ordersync-outside-'));
+      await writeFile(join(outside, 'secret.csv'), csv('PO-INBOX-2').replace('SO-PO-INBOX-2', 'SO-SECRET'));
+    });
+    afterAll(async () => {
+      await rm(outside, { recursive: true, force: true });
+    });
+    const documents = async () => (await db.selectFrom('supplier_documents').select('filename').execute()).map((d) => d.filename);
+
+    it('a symbolic link to a file elsewhere is moved to failed/ as the link, never read; the file it names is untouched', async () => {
+      const before = outcomes.length;
+      await symlink(join(outside, 'secret.csv'), join(dir, 'inbox-golf', 'link.csv'));
+      const [refused] = (await handled(before + 1)).slice(before);
+      expect(refused).toMatchObject({ status: 'failed', document: null, movedTo: join(dir, 'inbox-golf', 'failed', 'link.csv') });
+      expect(refused.error).toMatch(/symbolic link/);
+      expect((await lstat(join(dir, 'inbox-golf', 'failed', 'link.csv'))).isSymbolicLink()).toBe(true);
+      expect(await readFile(join(dir, 'inbox-golf', 'failed', 'link.csv.error.txt'), 'utf8')).toMatch(/symbolic link/);
+      expect(await readdir(outside)).toEqual(['secret.csv']);
+      expect(await documents()).not.toContain('link.csv');
+    });
+
+    it('a second hard link to a file elsewhere is moved to failed/, never read (st_nlink > 1)', async () => {
+      const before = outcomes.length;
+      await link(join(outside, 'secret.csv'), join(dir, 'inbox-golf', 'hard.csv'));
+      const [refused] = (await handled(before + 1)).slice(before);
+      expect(refused).toMatchObject({ status: 'failed', document: null, movedTo: join(dir, 'inbox-golf', 'failed', 'hard.csv') });
+      expect(refused.error).toMatch(/has 2 hard links/);
+      expect(await documents()).not.toContain('hard.csv');
+    });
+
+    it('a retailer folder that is a symbolic link is left alone and nothing in it is read, with a warning', async () => {
+      const before = outcomes.length;
+      await symlink(outside, join(dir, 'inbox-golf-2'));
+      const [refused] = (await handled(before + 1)).slice(before);
+      // The watch reports the link itself (or, if it saw it as a folder first, the file in it): either is refused.
+      expect(refused).toMatchObject({ status: 'failed', document: null, movedTo: null });
+      expect(refused.file.startsWith(join(dir, 'inbox-golf-2'))).toBe(true);
+      expect(refused.error).toMatch(/symbolic link/);
+      expect(warnings.some((w) => (w as { file?: string }).file === refused.file)).toBe(true);
+      expect(await readdir(outside)).toEqual(['secret.csv']);
+      expect(await documents()).not.toContain('secret.csv');
+    });
+  });
+
+  it('a file\'s control characters are escaped in its .error.txt, its outcome and the log: terminal escapes, random bytes', async () => {
+    const before = outcomes.length;
+    await writeFile(join(dir, 'inbox-golf', 'esc.csv'), '\x1b[31mPO\x1b]0;pwned\x07,Qty\nX,1\n');
+    await writeFile(join(dir, 'inbox-golf', 'random.csv'), Buffer.concat([Buffer.from([0x1b, 0x9b, 0x07, 0x85, 0x00]), randomBytes(2000)]));
+    const handledNow = (await handled(before + 2)).slice(before);
+    for (const outcome of handledNow) {
+      expect(outcome.status).toBe('failed');
+      expect(outcome.document?.error).not.toMatch(CONTROLS);
+      const name = outcome.movedTo!.split('/').pop()!;
+      const note = await readFile(join(dir, 'inbox-golf', 'failed', `${name}.error.txt`), 'utf8');
+      expect(note.trimEnd()).not.toMatch(CONTROLS);
+    }
+    const esc = handledNow.find((o) => o.file.endsWith('esc.csv'))!;
+    expect(await readFile(join(dir, 'inbox-golf', 'failed', 'esc.csv.error.txt'), 'utf8')).toContain('"\\x1b[31mPO\\x1b]0;pwned\\x07"');
+    expect(esc.movedTo).toBe(join(dir, 'inbox-golf', 'failed', 'esc.csv'));
+    for (const warning of warnings) expect(JSON.stringify(warning)).not.toMatch(/\\u001b|\u0085|\u009b/);
   });
 });

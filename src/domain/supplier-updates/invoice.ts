@@ -1,5 +1,6 @@
 // Planning an `invoice` update (DESIGN section 3 and 2.5): the invoice's fields, its amounts read into minor
 // units of its currency (else the PO's: DESIGN 1), and its PDF when one came.
+import { quoted } from '../plain-text.ts';
 import { parseAmount } from '../money.ts';
 import {
   clone, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
@@ -22,9 +23,17 @@ export function planInvoice(s: PoSnapshot, u: InvoiceUpdate, ctx: PlanContext): 
   // Amounts are minor units of the invoice's currency, else of the PO's (DESIGN 1): only now is that known.
   const currency = u.currency ?? s.invoices.find((i) => i.invoice_number === u.invoice_number)?.currency ?? s.currency;
   const minor: Record<keyof InvoiceUpdate['amounts'], number> = { subtotal: 0, tax: 0, shipping: 0, total: 0 };
-  for (const key of ['subtotal', 'tax', 'shipping', 'total'] as const) {
+  // Amounts a document's reader found in its own cells are checked first: a derived one (a CSV subtotal worked out
+  // from its total) is at fault only through them, and the reason should name the cell the supplier wrote.
+  const keys = (['subtotal', 'tax', 'shipping', 'total'] as const).slice()
+    .sort((a, b) => Number(!u.amountSources?.[a]) - Number(!u.amountSources?.[b]));
+  for (const key of keys) {
     const result = parseAmount(u.amounts[key], currency);
-    if (!result.ok) return reject(`${key}_amount ${u.amounts[key]} ${result.reason}.`, `${key}_amount`);
+    const source = u.amountSources?.[key];
+    if (!result.ok) {
+      return reject(source ? `${source.name}: ${quoted(source.text)} ${result.reason}.` : `${key}_amount ${u.amounts[key]} ${result.reason}.`,
+        `${key}_amount`);
+    }
     minor[key] = result.minor;
   }
   const existing = s.invoices.find((i) => i.invoice_number === u.invoice_number);

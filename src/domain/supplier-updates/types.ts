@@ -91,6 +91,12 @@ export interface InvoiceUpdate {
   payment_terms: string | null;
   /** Read into minor units of `currency`, else of the PO's currency, when planned. */
   amounts: InvoiceAmounts;
+  /**
+   * Where a document's reader found each amount (a CSV invoice: `column "Subtotal"` and the cell as the supplier
+   * wrote it), so a reason found only when the currency is known (the PO's: more decimals than it has) names the
+   * column and quotes the cell, not our field name and our normalised number. Absent for JSON updates.
+   */
+  amountSources?: Partial<Record<keyof InvoiceAmounts, { name: string; text: string }>>;
   currency: string | null;
   status: InvoiceStatus | null;
   document: InvoiceDocument | null;

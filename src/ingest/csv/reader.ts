@@ -1,8 +1,10 @@
 // CSV supplier documents (DESIGN 3, "CSV"), read with csv-parse as a stream: one header row, then one entry per
 // data row, never the whole file as parsed rows. UTF-8 with or without a BOM; bytes that are not valid UTF-8 are
-// read as Windows-1252 (ingest/text.ts), what Excel on Windows writes; `,`, `;` or tab, whichever the header row uses.
+// read as Windows-1252 (ingest/text.ts), what Excel on Windows writes; `,`, `;` or tab, whichever the header row uses,
+// or the separator a first line `sep=;` declares (Excel's own convention, which it writes and reads).
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import { quoted, visible } from '../../domain/plain-text.ts';
 import { documentDecoder, isUtf8Text } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
 import { mapColumns, PO_HEADER_EXAMPLES } from './columns.ts';
@@ -43,15 +45,19 @@ export function detectDelimiter(headerLine: string): string {
   return best;
 }
 
+/**
+ * The separator a first line `sep=X` declares (Excel's convention: any one character, `sep=;`, `sep=|`, `sep=` and a
+ * tab), or null when the first line is no such declaration. A spreadsheet that pads the line to the header's width
+ * repeats the separator after it (`sep=;;;;`), which is allowed.
+ */
+export function declaredSeparator(line: string): string | null {
+  return /^sep=([^\r\n])\1*$/i.exec(line)?.[1] ?? null;
+}
+
 function firstLine(bytes: Uint8Array, utf8: boolean): string {
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, CHUNK_BYTES));
   const text = documentDecoder(utf8).decode(head);
   return text.replace(BOM, '').split(/\r?\n|\r/, 1)[0] ?? '';
-}
-
-/** A header as a message quotes it: at most 60 characters (an X12 file read as CSV is one "header" of the whole file). */
-function shortened(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 60)}… (${text.length} characters)` : text;
 }
 
 /** At most the first 20 of `items`, then how many more: a message stays short whatever the file holds. */
@@ -60,9 +66,23 @@ function listed(items: readonly string[]): string {
   return items.length > 20 ? `${shown} and ${items.length - 20} more` : shown;
 }
 
-function parser(bytes: Uint8Array, utf8: boolean, delimiter: string) {
+/** How the file is split: its separator, and the line its header row is on (2 after a `sep=` line, else 1). */
+interface Layout {
+  delimiter: string;
+  fromLine: number;
+}
+
+function layoutOf(bytes: Uint8Array, utf8: boolean): Layout {
+  const line = firstLine(bytes, utf8);
+  const declared = declaredSeparator(line);
+  // The `sep=` line is skipped, not read as a header; csv-parse still counts it, so every row keeps the line
+  // number the file has it on.
+  return declared === null ? { delimiter: detectDelimiter(line), fromLine: 1 } : { delimiter: declared, fromLine: 2 };
+}
+
+function parser(bytes: Uint8Array, utf8: boolean, { delimiter, fromLine }: Layout) {
   return Readable.from(textChunks(bytes, utf8)).pipe(parse({
-    delimiter, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
+    delimiter, from_line: fromLine, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
     skip_records_with_empty_values: true,
   }));
 }
@@ -98,10 +118,10 @@ function firstLineAfter(bytes: Uint8Array, utf8: boolean, line: number): number 
  * quote) is unreadable as a whole, as an X12 file with a broken envelope is, and none of its rows is applied.
  * Throws UnreadableDocumentError naming the line where the broken record starts.
  */
-async function checkSyntax(bytes: Uint8Array, utf8: boolean, delimiter: string): Promise<void> {
-  const records = parser(bytes, utf8, delimiter);
+async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Promise<void> {
+  const records = parser(bytes, utf8, layout);
   const linesOf = recordLines();
-  let lastEnd = 0;
+  let lastEnd = layout.fromLine - 1; // a `sep=` line is no record's, but it is a line
   try {
     // 'data' events come in order before 'error': the line the last whole record ended on is known when it breaks.
     await new Promise<void>((resolve, reject) => {
@@ -111,7 +131,7 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, delimiter: string):
     });
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    throw new UnreadableDocumentError(`The CSV cannot be read: ${error.message.replace(/:? at line \d+\.?$/, '')}, in the ` +
+    throw new UnreadableDocumentError(`The CSV cannot be read: ${visible(error.message.replace(/:? at line \d+\.?$/, ''), 200)}, in the ` +
       'record starting on the line named; no row of the file was applied.', firstLineAfter(bytes, utf8, lastEnd), null);
   } finally {
     records.destroy();
@@ -125,9 +145,9 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, delimiter: string):
  */
 export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): AsyncGenerator<DocumentEntry> {
   const utf8 = isUtf8Text(bytes);
-  const delimiter = detectDelimiter(firstLine(bytes, utf8));
-  await checkSyntax(bytes, utf8, delimiter);
-  const records = parser(bytes, utf8, delimiter);
+  const layout = layoutOf(bytes, utf8);
+  await checkSyntax(bytes, utf8, layout);
+  const records = parser(bytes, utf8, layout);
   const context = { columns: mapColumns([]), supplierName: options.supplierName ?? null, scacCarrier: options.scacCarrier ?? (() => null) };
   const grouping = new ShipmentGrouping();
   let header = false;
@@ -147,7 +167,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
             ? ' It starts with ISA: it looks like X12; send it as application/edi-x12 or with ?format=x12.' : '';
           throw new UnreadableDocumentError(
             `The CSV has no PO-number column (looked for headers such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; ` +
-            `the header row ${line} has ${listed(record.map((h) => `"${shortened(h.trim())}"`))}).${looksX12}`, line, null);
+            `the header row ${line} has ${listed(record.map((h) => quoted(h.trim())))}).${looksX12}`, line, null);
         }
         continue;
       }
@@ -158,7 +178,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
   } catch (error) {
     if (error instanceof CsvError) {
       const where = (error as CsvError & { lines?: number }).lines;
-      throw new UnreadableDocumentError(`The CSV cannot be read: ${error.message}`, where ?? null, null);
+      throw new UnreadableDocumentError(`The CSV cannot be read: ${visible(error.message, 200)}`, where ?? null, null);
     }
     throw error;
   } finally {

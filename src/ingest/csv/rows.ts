@@ -1,10 +1,11 @@
 // One CSV row → one supplier update (DESIGN 3, "CSV"): a row with a tracking number is a shipment, one with an
 // invoice number an invoice, any other an order acknowledgement. The update is checked here with the same parser
 // POST /api/v2/supplier_updates uses, so a bad row's reason names the CSV column rather than a JSON field.
-import { textProblem } from '../../domain/plain-text.ts';
 import { normalizeTrackingNumber } from '../../domain/tracking.ts';
-import { currencyExponent, decimalOf, parseAmount } from '../../domain/money.ts';
+import { currencyExponent, decimalOf, MAX_MINOR_UNITS, parseAmount } from '../../domain/money.ts';
+import { quoted, textProblem } from '../../domain/plain-text.ts';
 import type { FieldProblem } from '../../domain/supplier-updates.ts';
+import type { InvoiceAmounts, InvoiceUpdate } from '../../domain/supplier-updates/types.ts';
 import { parseAndRemember } from '../parsed-updates.ts';
 import type { DocumentEntry } from '../types.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
@@ -103,7 +104,7 @@ class Cells {
       const name = (cell: { header: string; index: number }) =>
         first.cell.header === other.cell.header ? `"${cell.header}" (column ${cell.index + 1})` : `"${cell.header}"`;
       throw new RowProblem(`columns ${name(first.cell)} and ${name(other.cell)} hold different values ` +
-        `(${JSON.stringify(first.cell.value)} and ${JSON.stringify(other.cell.value)}): keep one of them`);
+        `(${quoted(first.cell.value)} and ${quoted(other.cell.value)}): keep one of them`);
     }
     if (first.cell.header !== this.columns.header[field]) this.readUnder.set(field, first.cell.header);
     return first.value;
@@ -147,11 +148,12 @@ function lineOf(cells: Cells, quantityOf: (sku: string, quantity: number) => num
   const quantity = cells.read('quantity', readQuantity);
   if (sku === null) return undefined;
   if (quantity === null) throw new RowProblem(`${cells.column('quantity')}: is required on a row with ${cells.column('sku')}`);
-  if (quantity < 1) throw new RowProblem(`${cells.column('quantity')}: must be at least 1`);
   return [{ sku, quantity: quantityOf(sku, quantity) }];
 }
 
-function buildUpdate(cells: Cells, context: RowContext, poNumber: string, grouping: ShipmentGrouping): Record<string, unknown> {
+function buildUpdate(
+  cells: Cells, context: RowContext, poNumber: string, grouping: ShipmentGrouping, sources: AmountSources,
+): Record<string, unknown> {
   const common = {
     po_number: poNumber,
     supplier_order_id: cells.text('supplier_order_id') ?? undefined,
@@ -178,6 +180,12 @@ function buildUpdate(cells: Cells, context: RowContext, poNumber: string, groupi
     }
     const currency = cells.text('currency')?.toUpperCase() ?? total?.currency ?? subtotal?.currency ?? undefined;
     const money = invoiceMoney(cells, currency, { total_amount: total, subtotal_amount: subtotal, tax_amount: tax, shipping_amount: shipping });
+    // Without a currency column the amounts' decimals are checked against the PO's currency when applied: that
+    // reason names each amount's column and quotes its cell as written (InvoiceUpdate.amountSources).
+    for (const field of ['total_amount', 'subtotal_amount', 'tax_amount', 'shipping_amount'] as const) {
+      const text = cells.raw(field);
+      if (text !== null) sources[field.replace('_amount', '') as keyof InvoiceAmounts] = { name: cells.column(field), text };
+    }
     const taxMinor = money.minor('tax_amount') ?? 0n;
     const shippingMinor = money.minor('shipping_amount') ?? 0n;
     const totalMinor = money.minor('total_amount') ?? money.minor('subtotal_amount')! + taxMinor + shippingMinor;
@@ -200,6 +208,7 @@ function buildUpdate(cells: Cells, context: RowContext, poNumber: string, groupi
 }
 
 type AmountField = 'total_amount' | 'subtotal_amount' | 'tax_amount' | 'shipping_amount';
+type AmountSources = NonNullable<InvoiceUpdate['amountSources']>;
 
 /**
  * An invoice row's amounts in exact integer units, so sums stay exact: with a currency, its minor units read by
@@ -216,11 +225,18 @@ function invoiceMoney(cells: Cells, currency: string | undefined, amounts: Recor
   for (const [field, { amount }] of present) {
     if (currency !== undefined) {
       const result = parseAmount(amount, currency);
-      if (!result.ok) throw new RowProblem(`${cells.column(field)}: ${result.reason}`);
+      if (!result.ok) throw new RowProblem(`${cells.column(field)}: ${quoted(cells.raw(field)!)} ${result.reason}`);
       units.set(field, BigInt(result.minor));
     } else {
       const decimal = decimalOf(amount)!;
-      units.set(field, decimal.units * 10n ** BigInt(scale - decimal.scale));
+      const scaled = decimal.units * 10n ** BigInt(scale - decimal.scale);
+      // More units than any currency's cap is refused here, while the amount is still exact text: past 2^53 the
+      // JSON number handed on would be a rounded double (99999999999999999999 → 100000000000000000000).
+      if (scaled > BigInt(MAX_MINOR_UNITS)) {
+        throw new RowProblem(`${cells.column(field)}: ${quoted(cells.raw(field)!)} is too large for an amount ` +
+          `(at most ${MAX_MINOR_UNITS.toLocaleString('en-US')} in the currency's smallest unit)`);
+      }
+      units.set(field, scaled);
     }
   }
   return {
@@ -261,11 +277,12 @@ export function rowEntry(
     return rejected(`${cells.column('po_number')}: is empty`);
   }
   let update: Record<string, unknown>;
+  const sources: AmountSources = {};
   try {
     // Two PO-number columns (`PO #` and `PO Number`) must agree, as any field's must: which PO a row is about is
     // the last thing to take from whichever column comes first.
     cells.text('po_number');
-    update = buildUpdate(cells, context, poNumber, grouping);
+    update = buildUpdate(cells, context, poNumber, grouping, sources);
   } catch (error) {
     if (error instanceof RowProblem) return rejected(error.message);
     throw error;
@@ -273,8 +290,8 @@ export function rowEntry(
   // Absent values are left out, as a JSON client would.
   for (const key of Object.keys(update)) if (update[key] === undefined) delete update[key];
   const problems: FieldProblem[] = [];
-  if (!parseAndRemember(update, source, problems)) {
-    return rejected(problems.map((p) => describeProblem(p, source, cells, context.columns)).join('; '));
-  }
+  const parsed = parseAndRemember(update, source, problems);
+  if (!parsed) return rejected(problems.map((p) => describeProblem(p, source, cells, context.columns)).join('; '));
+  if (parsed.update.type === 'invoice') parsed.update.amountSources = sources;
   return { source, type, po_number: poNumber, update, reason: null };
 }

@@ -4,6 +4,8 @@
 // which the row reader puts after the column's name.
 import { isCalendarDate } from '../../domain/dates.ts';
 import { SUPPLIER_UPDATE_ZONE } from '../../domain/supplier-updates/parse.ts';
+import { quoted } from '../../domain/plain-text.ts';
+import { MAX_QUANTITY } from '../../domain/supplier-updates/types.ts';
 import { parseTimestamp } from '../../domain/timestamps.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -31,8 +33,21 @@ export function readDate(text: string): Read<string> {
     const year = us[3].length === 2 ? 2000 + Number(us[3]) : Number(us[3]);
     date = `${String(year).padStart(4, '0')}-${us[1].padStart(2, '0')}-${us[2].padStart(2, '0')}`;
   }
-  if (date === null || !isCalendarDate(date)) return bad(`"${text}" is not a date (YYYY-MM-DD, MM/DD/YYYY or M/D/YY)`);
+  if (date === null) return bad(`${quoted(text)} is not a date (YYYY-MM-DD, MM/DD/YYYY or M/D/YY)`);
+  if (!isCalendarDate(date)) return bad(`${quoted(text)} is not a calendar date: ${calendarProblem(date, iso === null)}`);
   return ok(date);
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
+  'November', 'December'];
+
+/** Why `YYYY-MM-DD` (matched, but no day of the calendar) is none: the month, or the days its month has. */
+function calendarProblem(date: string, us: boolean): string {
+  const [year, month, day] = date.split('-').map(Number);
+  const order = us ? ' (MM/DD/YYYY: month first)' : '';
+  if (month < 1 || month > 12) return `there is no month ${month}${order}`;
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day < 1 ? 'there is no day 0' : `${MONTHS[month - 1]} ${year} has ${days} days, not ${day}${order}`;
 }
 
 /**
@@ -49,7 +64,7 @@ export function readDateOrInstant(text: string): Read<string> {
     const [, month, day, yearText, hourText, minute, second, meridiem] = us;
     let hour = Number(hourText);
     if (meridiem) {
-      if (hour < 1 || hour > 12) return bad(`"${text}": ${hourText} is not an hour on a 12-hour clock`);
+      if (hour < 1 || hour > 12) return bad(`${quoted(text)}: ${hourText} is not an hour on a 12-hour clock`);
       hour = (hour % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
     }
     const year = yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
@@ -58,15 +73,29 @@ export function readDateOrInstant(text: string): Read<string> {
   }
   if (stamp === null) return readDate(text);
   const read = parseTimestamp(stamp, { zone: SUPPLIER_UPDATE_ZONE, dateAllowed: false });
-  return read.ok ? ok(read.instant) : bad(read.reason.replace(`"${stamp}"`, `"${text}"`));
+  return read.ok ? ok(read.instant) : bad(read.reason.replace(`"${stamp}"`, quoted(text)));
 }
 
-/** A whole number ≥ 0: `12`, `1,200`, `3.0`. */
+/**
+ * A quantity: a whole number from 1 to MAX_QUANTITY (the supplier-update schema's bound), read from its digits as
+ * text, never through a float (`99999999999999999999` is quoted back as written): `12`, `1,200`, `3.0`. Each way of
+ * being wrong says which: negative, zero, a fraction, misplaced thousands separators, an exponent, too large.
+ */
 export function readQuantity(text: string): Read<number> {
   const plain = text.replace(/\s+/g, '');
-  if (!/^(\d{1,3}(,\d{3})+|\d+)(\.0*)?$/.test(plain)) return bad(`"${text}" is not a whole number`);
-  const value = Number(plain.replace(/,/g, '').replace(/\.0*$/, ''));
-  return Number.isSafeInteger(value) ? ok(value) : bad(`"${text}" is too large`);
+  const shown = quoted(text);
+  if (/^-\d/.test(plain)) return bad(`${shown} is negative: a quantity must be a whole number of 1 or more`);
+  if (/^\+?\d[\d,]*(\.\d+)?[eE][+-]?\d+$/.test(plain)) return bad(`${shown} is written with an exponent: write the quantity's digits`);
+  if (/^[\d,]+\.\d*[1-9]\d*$/.test(plain)) return bad(`${shown} is not a whole number (a quantity counts units)`);
+  if (/^\d[\d,]*,[\d,]*(\.0*)?$/.test(plain) && !/^\d{1,3}(,\d{3})+(\.0*)?$/.test(plain)) {
+    return bad(`${shown} is not a whole number: a "," must group thousands (1,200); a quantity has no decimal comma`);
+  }
+  const digits = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?$/.exec(plain)?.[1].replace(/,/g, '');
+  if (digits === undefined) return bad(`${shown} is not a whole number`);
+  const value = BigInt(digits);
+  if (value === 0n) return bad(`${shown} is zero: a quantity must be 1 or more`);
+  if (value > BigInt(MAX_QUANTITY)) return bad(`${shown} is more than ${MAX_QUANTITY.toLocaleString('en-US')}, the most a line can have`);
+  return ok(Number(value));
 }
 
 const SYMBOL_CURRENCY: Record<string, string> = { '€': 'EUR', '£': 'GBP', '¥': 'JPY' };
@@ -95,16 +124,17 @@ export function readAmount(text: string): Read<{ amount: string; currency: strin
     currency ??= SYMBOL_CURRENCY[symbol[0]] ?? null;
     rest = rest.replace(symbol[0], '').trim();
   }
-  if (/^[-(]|-$/.test(rest)) return bad(`"${text}" is negative; amounts must be 0 or more`);
+  if (/^[-(]|-$/.test(rest)) return bad(`${quoted(text)} is negative: an amount must be 0 or more`);
   const plain = rest.replace(/[' \u00a0]/g, '');
-  if (!/^\d[\d.,]*$/.test(plain)) return bad(`"${text}" is not an amount`);
+  if (/^[\d.,]*\d[eE][+-]?\d+$/.test(plain)) return bad(`${quoted(text)} is written with an exponent: write the amount's digits`);
+  if (!/^\d[\d.,]*$/.test(plain)) return bad(`${quoted(text)} is not an amount`);
   const decimalMark = amountDecimalMark(plain);
   const cut = decimalMark === null ? plain.length : plain.lastIndexOf(decimalMark);
   const whole = plain.slice(0, cut);
   const fraction = plain.slice(cut + 1);
   // Grouping marks (whatever is not the decimal mark) must split the whole part into threes after the first group.
   if (!/^\d{1,3}([.,]\d{3})*$|^\d+$/.test(whole) || (decimalMark !== null && !/^\d+$/.test(fraction))) {
-    return bad(`"${text}" is not an amount`);
+    return bad(`${quoted(text)} is not an amount`);
   }
   const digits = whole.replace(/[.,]/g, '');
   return ok({ amount: decimalMark === null ? digits : `${digits}.${fraction}`, currency });
@@ -153,5 +183,5 @@ const ORDER_STATUS_WORDS: Record<string, string> = {
 
 export function readOrderStatus(text: string): Read<string> {
   const status = ORDER_STATUS_WORDS[text.toLowerCase().replace(/[^a-z]/g, '')];
-  return status ? ok(status) : bad(`"${text}" is not an order status (confirmed, processing, backorder, cancelled, …)`);
+  return status ? ok(status) : bad(`${quoted(text)} is not an order status (confirmed, processing, backorder, cancelled, …)`);
 }
