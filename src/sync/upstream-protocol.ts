@@ -10,7 +10,7 @@ export const STAT_FIELDS = [
   'requests', 'rate_limited', 'server_error', 'timeout', 'network', 'truncated', 'received429', 'most429sForOneRequest', 'throttledMs',
 ] as const;
 
-/** What the worker is started with (workerData). */
+/** A run's client in the worker: sent first by each run that takes the thread (upstream-threads.ts). */
 export interface WorkerInit {
   /** The client's options that can cross a thread (no functions, no signal). */
   options: Omit<UpstreamClientOptions, 'describeError' | 'signal' | 'fetch' | 'random' | 'now' | 'observe'>;
@@ -58,5 +58,8 @@ export interface FailureMessage {
   failed: { name: string; message: string; kind?: string; status?: number | null; attempts?: number; url?: string };
   observed: Observations;
 }
+
+/** The run's thread → the worker: a run's client starts (`init`) or ends (`reset`: its connections closed), or a request. */
+export type WorkerCommand = { init: WorkerInit } | { reset: true } | RequestMessage;
 
 export type WorkerReply = AnswerMessage | FailureMessage;

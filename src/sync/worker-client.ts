@@ -13,11 +13,15 @@
 //   come back with the answers and go to `observe` here (prom-client's registry is this thread's).
 // - The thread keeps the process alive only while requests are pending: a finished CLI run exits even before
 //   close(), and a run awaiting an answer is never cut short.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { UpstreamError, type ClientStats, type FailureKind, type JsonResponse, type UpstreamClientOptions } from './http-client.ts';
 import type { JsonBody, JsonClient } from './json-client.ts';
 import { STAT_FIELDS, type Observations, type RequestMessage, type WorkerInit, type WorkerReply } from './upstream-protocol.ts';
 import type { ConnectionKind } from './types.ts';
+import { endThread, parkThread, takeThread } from './upstream-threads.ts';
+
+/** Request ids are unique across clients: a kept thread never answers a new run with an old run's id. */
+let lastId = 0;
 
 export type WorkerUpstreamClientOptions = WorkerInit['options'] & {
   /** Whose error bodies these are (the worker describes them with that connector's function). */
@@ -44,18 +48,18 @@ export class WorkerUpstreamClient implements JsonClient {
   private readonly worker: Worker;
   private readonly shared = new Float64Array(new SharedArrayBuffer(STAT_FIELDS.length * 8));
   private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
   private closed = false;
-  private readonly onAbort = () => this.stop(this.options.signal!.reason);
+  private readonly onAbort = () => this.stop(this.options.signal!.reason, false);
+  private readonly onMessage = (reply: WorkerReply) => this.receive(reply);
+  private readonly onError = (error: Error) => this.stop(error, false);
+  private readonly onExit = (code: number) => this.stop(new Error(`the upstream worker thread ended (exit code ${code})`), false);
 
   constructor(private readonly options: WorkerUpstreamClientOptions) {
     const { kind, signal, observe, observeUrls, ...clientOptions } = options;
     const init: WorkerInit = { options: clientOptions, kind, observeUrls: observeUrls ?? false, stats: this.shared.buffer as SharedArrayBuffer };
-    this.worker = new Worker(new URL('./upstream-worker.js', import.meta.url), { workerData: init });
-    this.worker.unref();
-    this.worker.on('message', (reply: WorkerReply) => this.receive(reply));
-    this.worker.on('error', (error) => this.stop(error));
-    this.worker.on('exit', (code) => this.stop(new Error(`the upstream worker thread ended (exit code ${code})`)));
+    this.worker = takeThread();
+    this.worker.on('message', this.onMessage).on('error', this.onError).on('exit', this.onExit);
+    this.worker.postMessage({ init });
     if (signal?.aborted) this.onAbort();
     else signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -83,15 +87,18 @@ export class WorkerUpstreamClient implements JsonClient {
     return answers.map((a) => (a.text === null ? null : { body: JSON.parse(a.text) as T, status: a.status }));
   }
 
-  /** Ends the worker thread (its connections with it); pending requests fail. */
+  /**
+   * Ends the run's use of the thread: with nothing pending, its connections are closed and the thread is kept idle
+   * for the next run (upstream-threads.ts); otherwise pending requests fail and the thread is terminated.
+   */
   close(): void {
-    this.stop(new Error('the upstream client was closed'));
+    this.stop(new Error('the upstream client was closed'), this.pending.size === 0);
   }
 
   private send(urls: readonly string[], allowNotFound: boolean, concurrency: number, headers: boolean): Promise<Answer[]> {
     this.options.signal?.throwIfAborted();
     if (this.closed) return Promise.reject(new Error('the upstream client was closed'));
-    const id = this.nextId++;
+    const id = ++lastId;
     return new Promise<Answer[]>((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject, answers: new Array<Answer>(urls.length) });
@@ -133,13 +140,19 @@ export class WorkerUpstreamClient implements JsonClient {
     }
   }
 
-  /** Fails everything pending with `reason` and ends the thread; later calls do nothing. */
-  private stop(reason: unknown): void {
+  /** Fails everything pending with `reason`, then keeps the thread for another run or ends it; later calls do nothing. */
+  private stop(reason: unknown, keep: boolean): void {
     if (this.closed) return;
     this.closed = true;
     this.options.signal?.removeEventListener('abort', this.onAbort);
     for (const entry of this.pending.values()) entry.reject(reason);
     this.pending.clear();
-    void this.worker.terminate().catch(() => {});
+    this.worker.off('message', this.onMessage).off('error', this.onError).off('exit', this.onExit);
+    if (keep) {
+      this.worker.postMessage({ reset: true });
+      parkThread(this.worker);
+    } else {
+      void endThread(this.worker);
+    }
   }
 }
