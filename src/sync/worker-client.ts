@@ -49,6 +49,8 @@ export class WorkerUpstreamClient implements JsonClient {
   private readonly shared = new Float64Array(new SharedArrayBuffer(STAT_FIELDS.length * 8));
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  /** A request failed: GETs of its batch may still be going on in the thread, so it is not kept for another run. */
+  private failed = false;
   private readonly onAbort = () => this.stop(this.options.signal!.reason, false);
   private readonly onMessage = (reply: WorkerReply) => this.receive(reply);
   private readonly onError = (error: Error) => this.stop(error, false);
@@ -88,11 +90,11 @@ export class WorkerUpstreamClient implements JsonClient {
   }
 
   /**
-   * Ends the run's use of the thread: with nothing pending, its connections are closed and the thread is kept idle
-   * for the next run (upstream-threads.ts); otherwise pending requests fail and the thread is terminated.
+   * Ends the run's use of the thread: with nothing pending and no request failed, its connections are closed and the
+   * thread is kept idle for the next run (upstream-threads.ts); otherwise pending requests fail and it is terminated.
    */
   close(): void {
-    this.stop(new Error('the upstream client was closed'), this.pending.size === 0);
+    this.stop(new Error('the upstream client was closed'), this.pending.size === 0 && !this.failed);
   }
 
   private send(urls: readonly string[], allowNotFound: boolean, concurrency: number, headers: boolean): Promise<Answer[]> {
@@ -117,6 +119,7 @@ export class WorkerUpstreamClient implements JsonClient {
   private receive(reply: WorkerReply): void {
     this.forward(reply.observed);
     if ('failed' in reply) {
+      this.failed = true;
       const { failed } = reply;
       const error = failed.name === 'UpstreamError'
         ? new UpstreamError(failed.message, failed.kind as FailureKind, failed.status ?? null, failed.attempts ?? 1, failed.url ?? '')
