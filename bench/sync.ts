@@ -111,7 +111,7 @@ function rssParts(): { anon_mb?: number; file_mb?: number } {
 async function timedRun(database: OpenDatabase, connection: SyncConnection, full: boolean, tuning: Partial<SyncTuning> = {},
   progress?: (sample: RssSample) => void):
   Promise<{ result: SyncResult; seconds: number; client: ClientStats; peakRssMb: number; timings: Timings; cpuSeconds: number;
-    samples: RssSample[] }> {
+    mainThreadCpuSeconds: number; samples: RssSample[] }> {
   let client: ClientStats | undefined;
   let timings: Timings | undefined;
   let peak = process.memoryUsage().rss;
@@ -126,15 +126,18 @@ async function timedRun(database: OpenDatabase, connection: SyncConnection, full
   };
   const sampler = setInterval(sample, 250);
   const cpu = process.cpuUsage();
+  // The run's own thread (the process's CPU above includes the upstream worker thread's and the GC's helpers).
+  const threadCpu = process.threadCpuUsage();
   try {
     const result = await executeSyncRun(database.db, connection, {
       runId: 'run_bench', full, tuning, hooks: { clientStats: (stats) => { client = stats; }, timings: (t) => { timings = t; } },
       onProgress: (counts) => { synced = counts.created + counts.updated + counts.unchanged; },
     });
     const used = process.cpuUsage(cpu);
+    const usedByThread = process.threadCpuUsage(threadCpu);
     sample();
     return { result, seconds: (performance.now() - started) / 1000, client: client!, peakRssMb: Math.round(peak / 1e6), timings: timings!,
-      cpuSeconds: (used.user + used.system) / 1e6, samples };
+      cpuSeconds: (used.user + used.system) / 1e6, mainThreadCpuSeconds: (usedByThread.user + usedByThread.system) / 1e6, samples };
   } finally {
     clearInterval(sampler);
   }
@@ -230,6 +233,7 @@ for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : KINDS) {
       upstream_alone: { seconds: round(alone.seconds, 2), requests: alone.requests, requests_per_second: Math.round(alone.requests / alone.seconds),
         pos_per_second: Math.round(POS / alone.seconds) },
       engine_cpu_us_per_po: Math.round((first.cpuSeconds * 1e6) / first.result.counts.created),
+      engine_main_thread_cpu_us_per_po: Math.round((first.mainThreadCpuSeconds * 1e6) / first.result.counts.created),
       first: { seconds: round(first.seconds, 2), requests: first.client.requests, pos_per_second: Math.round(first.result.counts.created / first.seconds),
         counts: first.result.counts, peak_rss_mb: first.peakRssMb,
         // The engine's own rate: POs per second of time spent in page transactions (mapping, hashing and writing).
@@ -246,7 +250,7 @@ for (const kind of process.env.BENCH_SYNC_SKIP_NO_LIMIT === '1' ? [] : KINDS) {
       `(${entry.first.written_pos_per_second} POs/s in the page transactions), waiting for the upstream ${entry.first.waiting_for_upstream_s} s`);
     console.log(`   the upstream alone (same requests, nothing written): ${entry.upstream_alone.seconds} s = ` +
       `${entry.upstream_alone.pos_per_second} POs/s (${entry.upstream_alone.requests_per_second} requests/s); ` +
-      `engine CPU ${entry.engine_cpu_us_per_po} µs per PO synced; load average ${entry.loadavg.join(' ')}`);
+      `engine CPU ${entry.engine_cpu_us_per_po} µs per PO synced (its main thread ${entry.engine_main_thread_cpu_us_per_po}); load average ${entry.loadavg.join(' ')}`);
     console.log(`   unchanged, incremental: ${entry.unchanged_incremental.seconds} s (${incremental.client.requests} requests; ` +
       `${incremental.result.counts.unchanged}/${incremental.result.counts.fetched} unchanged) → ${entry.unchanged_incremental.speedup}× faster`);
     console.log(`   unchanged, full: ${entry.unchanged_full.seconds} s (${full.client.requests} requests; ` +

@@ -15,6 +15,15 @@ export function setUpstreamLog(log: DebugLog | null): void {
   upstreamLog = log;
 }
 
+/**
+ * Whether the debug log wants each request's URL. A client whose requests are made in a worker thread
+ * (sync/worker-client.ts) sends URLs back only then: the metrics need just the status.
+ */
+export function upstreamUrlsLogged(): boolean {
+  const log = upstreamLog;
+  return log !== null && (log.isLevelEnabled?.('debug') ?? true);
+}
+
 function withoutCredentials(url: string): string {
   try {
     const parsed = new URL(url);

@@ -17,7 +17,7 @@
 // Memory stays flat: one page (≤ 500 POs) at a time, nothing accumulated across pages but counters.
 import { hash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
-import { observeUpstream } from '../observability/upstream.ts';
+import { observeUpstream, upstreamUrlsLogged } from '../observability/upstream.ts';
 import {
   SyncWriteCache, findSyncedRecords, loadSyncState, markGone, markListed, saveSyncState, unlistedOpenRecords,
   writeSyncedPage, type PageRecord,
@@ -28,7 +28,9 @@ import { StockyConnector } from './connectors/stocky.ts';
 import { stockyErrorMessage } from './connectors/stocky-mapping.ts';
 import type { Connector, ConnectorContext, SyncPage, SyncedPo } from './connectors/types.ts';
 import { UpstreamClient, type ClientStats } from './http-client.ts';
+import type { JsonClient } from './json-client.ts';
 import type { ShipStationCredentials, StockyCredentials, SyncConnection, SyncCounts, SyncResult, SyncRunOptions } from './types.ts';
+import { WorkerUpstreamClient } from './worker-client.ts';
 
 /** Bumped when a mapping changes what it produces, so stored hashes stop matching and records are rewritten. */
 export const MAPPING_VERSION = 1;
@@ -54,6 +56,13 @@ export interface SyncTuning {
   /** Page size for the upstream's list (ShipStation ≤ 500, Stocky ≤ 250). */
   pageSize?: number;
   fetch?: typeof fetch;
+  /**
+   * Make the upstream requests in a worker thread (worker-client.ts) rather than the run's thread. Default: for
+   * ShipStation (one GET per PO: its HTTP work costs as much CPU as the writes and would otherwise stop during every
+   * page's transaction), not for Stocky (whole POs in each list page, one request per 250), and never with `fetch`
+   * given (an injected fetch is a function of this thread).
+   */
+  upstreamWorker?: boolean;
   /** The clock written into rows (status events, synced_at). */
   now?: () => Date;
 }
@@ -97,7 +106,7 @@ function tuningFor(connection: SyncConnection, given: Partial<SyncTuning> = {}):
   };
 }
 
-function clientFor(connection: SyncConnection, tuning: SyncTuning, signal: AbortSignal | undefined): UpstreamClient {
+function clientFor(connection: SyncConnection, tuning: SyncTuning, signal: AbortSignal | undefined): JsonClient {
   const common = {
     baseUrl: connection.base_url,
     requestsPerMinute: tuning.requestsPerMinute,
@@ -111,15 +120,15 @@ function clientFor(connection: SyncConnection, tuning: SyncTuning, signal: Abort
     fetch: tuning.fetch,
     observe: observeUpstream(connection.kind),
   };
-  if (connection.kind === 'shipstation') {
-    const credentials = connection.credentials as ShipStationCredentials;
-    return new UpstreamClient({ ...common, headers: { 'api-key': credentials.api_key }, describeError: shipStationErrorMessage });
+  const headers: Record<string, string> = connection.kind === 'shipstation'
+    ? { 'api-key': (connection.credentials as ShipStationCredentials).api_key }
+    : { 'Store-Name': (connection.credentials as StockyCredentials).store_name, Authorization: `API KEY=${(connection.credentials as StockyCredentials).api_key}` };
+  if (!tuning.fetch && (tuning.upstreamWorker ?? connection.kind === 'shipstation')) {
+    const { fetch: _fetch, ...crossing } = common;
+    return new WorkerUpstreamClient({ ...crossing, headers, kind: connection.kind, observeUrls: upstreamUrlsLogged() });
   }
-  const credentials = connection.credentials as StockyCredentials;
   return new UpstreamClient({
-    ...common,
-    headers: { 'Store-Name': credentials.store_name, Authorization: `API KEY=${credentials.api_key}` },
-    describeError: stockyErrorMessage,
+    ...common, headers, describeError: connection.kind === 'shipstation' ? shipStationErrorMessage : stockyErrorMessage,
   });
 }
 
@@ -145,6 +154,26 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function requestsOnTheWire(): Promise<void> {
   await nextTurn();
   await nextTurn();
+}
+
+/**
+ * How long a page's write waits at most for the read-ahead page to have asked for all its requests (its list answered
+ * and its GETs by id sent). The list is usually there already (ShipStation's connector asks for it early); the cap
+ * only bounds the delay when the upstream is slow or rate limited, where the write is not what limits the run.
+ */
+const READ_AHEAD_WAIT_MS = 250;
+
+/**
+ * Starts the read-ahead page: `page` is the connector's nextPage given `requested`; the result's `asked` resolves when
+ * that is called (every request of the page asked for), the page settles, or READ_AHEAD_WAIT_MS has passed.
+ */
+function startReadAhead<P>(start: (requested: () => void) => Promise<P>): { page: Promise<P>; asked: Promise<void> } {
+  let done!: () => void;
+  const asked = new Promise<void>((resolve) => { done = resolve; });
+  const timer = setTimeout(done, READ_AHEAD_WAIT_MS);
+  const page = start(done);
+  page.then(done, done);
+  return { page, asked: asked.finally(() => clearTimeout(timer)) };
 }
 
 function parseState(text: string | null): unknown {
@@ -195,8 +224,12 @@ export async function executeSyncRun(db: Db, connection: SyncConnection, options
       options.signal?.throwIfAborted();
       const readAhead = connector.canReadAhead(page.state);
       if (readAhead) {
-        upcoming = connector.nextPage(page.state, context);
+        // The read-ahead page's GETs are all asked for before this page's transaction holds the thread: with the
+        // worker client they go on during the write; in this thread, the first `concurrency` of them at least.
+        const ahead = startReadAhead((requested) => connector.nextPage(page.state, { ...context, requested }));
+        upcoming = ahead.page;
         upcoming.catch(() => {}); // surfaces when awaited; dropped if this page fails
+        await ahead.asked;
         await requestsOnTheWire();
       }
       const writeStarted = performance.now();

@@ -15,6 +15,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request as undiciRequest } from 'undici';
 import { guardedLookup, literalHostProblem } from '../events/url-guard.ts';
+import type { JsonBody, JsonClient } from './json-client.ts';
 
 /** What the client needs of a response. */
 interface RawResponse {
@@ -172,14 +173,17 @@ export interface JsonResponse<T> {
   headers: { get(name: string): string | null };
 }
 
+/** A JsonResponse with the text it was parsed from (what the upstream worker sends back: upstream-worker.ts). */
+export type TextJsonResponse<T> = JsonResponse<T> & { text: string };
+
 class RetryableFailure extends Error {
   constructor(readonly kind: FailureKind, message: string, readonly status: number | null, readonly retryAfterMs: number | null) {
     super(message);
   }
 }
 
-/** A JSON-over-HTTP client for one upstream account (one per run). */
-export class UpstreamClient {
+/** A JSON-over-HTTP client for one upstream account (one per run), in the calling thread. */
+export class UpstreamClient implements JsonClient {
   readonly stats: ClientStats = {
     requests: 0,
     retries: { rate_limited: 0, server_error: 0, timeout: 0, network: 0, truncated: 0 },
@@ -260,8 +264,12 @@ export class UpstreamClient {
     }
   }
 
-  /** GET `pathOrUrl` and parse its JSON; 404 gives `null` when `allowNotFound`. */
-  async getJson<T>(pathOrUrl: string, options: { allowNotFound?: boolean } = {}): Promise<JsonResponse<T> | null> {
+  /**
+   * GET `pathOrUrl` and parse its JSON; 404 gives `null` when `allowNotFound`. The answer also carries the body's
+   * text (the upstream worker sends it on rather than the parsed object). Throws UpstreamError once retries are spent
+   * (or at once for a 4xx), the run signal's reason when aborted.
+   */
+  async getJson<T>(pathOrUrl: string, options: { allowNotFound?: boolean } = {}): Promise<TextJsonResponse<T> | null> {
     const url = this.url(pathOrUrl);
     let got429 = 0;
     for (let attempt = 1; ; attempt++) {
@@ -308,7 +316,15 @@ export class UpstreamClient {
     return this.bucket?.perMinute ?? null;
   }
 
-  private async attempt<T>(url: string, allowNotFound: boolean): Promise<JsonResponse<T> | null> {
+  /**
+   * GETs of `paths` with at most `concurrency` in flight: answers in input order (null: 404 with `allowNotFound`).
+   * Fails with the first request that fails for good (the others still in flight finish; no new ones start).
+   */
+  getJsonMany<T>(paths: readonly string[], options: { allowNotFound?: boolean; concurrency: number }): Promise<(JsonBody<T> | null)[]> {
+    return mapConcurrent(paths, options.concurrency, (path) => this.getJson<T>(path, options));
+  }
+
+  private async attempt<T>(url: string, allowNotFound: boolean): Promise<TextJsonResponse<T> | null> {
     // An IP-literal host never reaches the guarded lookup: judge it here (not retried: it will not change).
     const refused = this.hostProblem(url);
     if (refused) throw new RetryableFailure('client_error', `The upstream URL is refused: ${refused}.`, null, null);
@@ -363,7 +379,7 @@ export class UpstreamClient {
       throw new RetryableFailure('client_error', message, response.status, null);
     }
     try {
-      return { body: JSON.parse(text) as T, status: response.status, headers: response.headers };
+      return { body: JSON.parse(text) as T, status: response.status, headers: response.headers, text };
     } catch {
       throw new RetryableFailure('truncated', `The upstream's answer was not complete JSON (${text.length} bytes from ${url}).`,
         response.status, null);

@@ -29,6 +29,7 @@ import { parseAmount, PAYMENT_TERMS } from '../../domain/money.ts';
 import type { FulfilmentStatus } from '../../domain/statuses.ts';
 import { parseTimestamp, type TimestampResult } from '../../domain/timestamps.ts';
 import { detectCarrier, splitTrackingNumbers, trackingUrl } from '../../domain/tracking.ts';
+export { shipStationErrorMessage } from './error-messages.ts';
 import { UnreadableRecordError, type SyncedLine, type SyncedPo, type SyncedShipment } from './types.ts';
 
 export interface ShipStationHeader {
@@ -277,17 +278,4 @@ export function mapShipStationPo(detail: ShipStationDetail, supplierName: string
 
 function unreadable(upstreamId: string, why: string): never {
   throw new UnreadableRecordError(upstreamId, `PO ${upstreamId} ${why}`);
-}
-
-/** ShipStation's error body → its first message; anything else → a sentence with the status. */
-export function shipStationErrorMessage(status: number, body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { errors?: { message?: unknown }[] };
-    const message = parsed?.errors?.[0]?.message;
-    if (typeof message === 'string' && message) return `ShipStation: ${message} (HTTP ${status})`;
-  } catch {
-    // not JSON: fall through
-  }
-  const text = body.trim().slice(0, 300);
-  return `ShipStation answered HTTP ${status}${text ? `: ${text}` : ''}`;
 }

@@ -10,7 +10,7 @@
 // 200 requests a minute those GETs are the budget. The resume state (phase, next link, re-check cursor) is stored
 // with each page, so a run that stops anywhere picks up at the page after the last one committed.
 import { randomUUID } from 'node:crypto';
-import { mapConcurrent } from '../http-client.ts';
+import type { JsonResponse } from '../http-client.ts';
 import {
   SHIPSTATION_OPEN_STATUSES, instantOf, mapShipStationPo, type ShipStationDetail, type ShipStationHeader, type ShipStationListPage,
 } from './shipstation-mapping.ts';
@@ -53,6 +53,13 @@ const later = (a: string | null, b: string | null) => (a === null ? b : b === nu
 
 export class ShipStationConnector implements Connector<ShipStationState> {
   private readonly pageSize: number;
+  /**
+   * The next list page of the current phase, asked for as soon as its link is known (while this page's GETs by id
+   * are made): when the engine reads the page after ahead, its list is there already and its GETs by id can be asked
+   * for at once, before the write of the page before starts. Only the same GET made earlier: the resume state is
+   * untouched (a run that stops leaves at most this one request unused).
+   */
+  private prefetched: { url: string; response: Promise<JsonResponse<ShipStationListPage> | null> } | null = null;
 
   constructor(private readonly options: ShipStationConnectorOptions) {
     this.pageSize = options.pageSize ?? SHIPSTATION_PAGE_SIZE;
@@ -85,15 +92,21 @@ export class ShipStationConnector implements Connector<ShipStationState> {
     if (sweep.phase === 'recheck') return this.recheckPage(state, sweep, ctx);
 
     const url = sweep.next ?? this.firstUrl(sweep);
-    const response = await ctx.client.getJson<ShipStationListPage>(url);
+    const prefetched = this.prefetched?.url === url ? this.prefetched.response : null;
+    this.prefetched = null;
+    const response = await (prefetched ?? ctx.client.getJson<ShipStationListPage>(url));
     const headers = response!.body.purchase_orders ?? [];
     const nextHref = response!.body.links?.next?.href ?? null;
     const next: ShipStationSweep = { ...sweep };
     if (sweep.phase === 'created') {
       for (const h of headers) next.maxCreated = later(next.maxCreated, instantOf(h.create_date));
     }
-    if (nextHref) next.next = nextHref;
-    else if (sweep.mode === 'full') Object.assign(next, { phase: 'done', next: null });
+    if (nextHref) {
+      next.next = nextHref;
+      const ahead = ctx.client.getJson<ShipStationListPage>(nextHref);
+      ahead.catch(() => {}); // surfaces when the next page awaits it; dropped if the run stops first
+      this.prefetched = { url: nextHref, response: ahead };
+    } else if (sweep.mode === 'full') Object.assign(next, { phase: 'done', next: null });
     else if (sweep.phase === 'created') Object.assign(next, { phase: 'status', status: 0, next: null });
     else if (sweep.status + 1 < SHIPSTATION_OPEN_STATUSES.length) Object.assign(next, { status: sweep.status + 1, next: null });
     else Object.assign(next, { phase: 'recheck', next: null, recheckAfter: null });
@@ -125,12 +138,12 @@ export class ShipStationConnector implements Connector<ShipStationState> {
       if (same) current.push(h.purchase_order_id);
       else toRead.push(h);
     }
-    const details = await mapConcurrent(toRead, this.options.concurrency, async (h) => {
-      const got = await ctx.client.getJson<ShipStationDetail>(`/v2/purchase_orders/${encodeURIComponent(h.purchase_order_id)}`,
-        { allowNotFound: true });
-      return got ? { detail: got.body, supplierName: h.supplier_name ?? null } : null; // gone between list and get
-    });
-    const read = mapRecords(details, (d) => (d ? mapShipStationPo(d.detail, d.supplierName) : null));
+    const asked = ctx.client.getJsonMany<ShipStationDetail>(toRead.map((h) => detailPath(h.purchase_order_id)),
+      { allowNotFound: true, concurrency: this.options.concurrency });
+    ctx.requested?.();
+    const details = await asked;
+    // null: gone between list and get
+    const read = mapRecords(toRead, (h, i) => (details[i] ? mapShipStationPo(details[i].body, h.supplier_name ?? null) : null));
     return { ...read, current };
   }
 
@@ -138,24 +151,21 @@ export class ShipStationConnector implements Connector<ShipStationState> {
     Promise<SyncPage<ShipStationState>> {
     const ids = await ctx.unlisted(sweep.id, sweep.recheckAfter, this.options.recheckBatch ?? 100);
     if (ids.length === 0) return { records: [], current: [], gone: [], sweep: sweep.id, state: { ...state, sweep: { ...sweep, phase: 'done' } } };
-    const gone: string[] = [];
-    const details = await mapConcurrent(ids, this.options.concurrency, async (id) => {
-      const got = await ctx.client.getJson<ShipStationDetail>(`/v2/purchase_orders/${encodeURIComponent(id)}`, { allowNotFound: true });
-      if (!got) {
-        gone.push(id);
-        return null;
-      }
-      // The detail has no supplier name: the stored PO keeps its supplier. (Always so, whatever headers this run has
-      // seen, so that a resumed run writes exactly what an uninterrupted one would.)
-      return got.body;
-    });
-    const read = mapRecords(details, (detail) => (detail ? mapShipStationPo(detail, undefined) : null));
+    const asked = ctx.client.getJsonMany<ShipStationDetail>(ids.map(detailPath), { allowNotFound: true, concurrency: this.options.concurrency });
+    ctx.requested?.();
+    const details = await asked;
+    const gone = ids.filter((_, i) => details[i] === null);
+    // The detail has no supplier name: the stored PO keeps its supplier. (Always so, whatever headers this run has
+    // seen, so that a resumed run writes exactly what an uninterrupted one would.)
+    const read = mapRecords(details, (got) => (got ? mapShipStationPo(got.body, undefined) : null));
     return {
       ...read, current: [], gone, sweep: sweep.id,
       state: { ...state, sweep: { ...sweep, recheckAfter: ids[ids.length - 1] } },
     };
   }
 }
+
+const detailPath = (id: string) => `/v2/purchase_orders/${encodeURIComponent(id)}`;
 
 function isShipStationState(value: unknown): value is ShipStationState {
   return typeof value === 'object' && value !== null && (value as ShipStationState).kind === 'shipstation' && (value as ShipStationState).v === 1;

@@ -41,6 +41,7 @@ import type { LifecycleStatus } from '../../domain/lifecycle.ts';
 import type { FulfilmentStatus } from '../../domain/statuses.ts';
 import { parseTimestamp } from '../../domain/timestamps.ts';
 import { readDay, readInstant, readMinorUnits, UPSTREAM_ZONE } from './shipstation-mapping.ts';
+export { stockyErrorMessage } from './error-messages.ts';
 import { UnreadableRecordError } from './types.ts';
 import type { SyncedInvoice, SyncedLine, SyncedPo } from './types.ts';
 
@@ -189,18 +190,4 @@ export function mapStockyPo(po: StockyPo): SyncedPo {
     shipments: [],
     invoice: stockyInvoice(po),
   };
-}
-
-/** Stocky's error answers are plain: its body (JSON `error`/`errors`, or text) in a sentence. */
-export function stockyErrorMessage(status: number, body: string): string {
-  let text = body.trim();
-  try {
-    const parsed = JSON.parse(body) as { error?: unknown; errors?: unknown; message?: unknown };
-    const said = parsed?.error ?? parsed?.errors ?? parsed?.message;
-    if (typeof said === 'string') text = said;
-    else if (said !== undefined) text = JSON.stringify(said);
-  } catch {
-    // plain text
-  }
-  return `Stocky answered HTTP ${status}${text ? `: ${text.slice(0, 300)}` : ''}`;
 }

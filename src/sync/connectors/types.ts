@@ -3,7 +3,7 @@
 import type { LifecycleStatus } from '../../domain/lifecycle.ts';
 import type { InvoiceFields } from '../../domain/invoice.ts';
 import type { FulfilmentStatus } from '../../domain/statuses.ts';
-import type { UpstreamClient } from '../http-client.ts';
+import type { JsonClient } from '../json-client.ts';
 
 export interface SyncedLine {
   /** The upstream's id of the line (ShipStation: the sku, unique within a PO; Stocky: purchase_items[].id). */
@@ -74,13 +74,19 @@ export interface StoredRecord {
 }
 
 export interface ConnectorContext {
-  client: UpstreamClient;
+  client: JsonClient;
   /** Stored records of this connection among these upstream ids. */
   lookup(upstreamIds: readonly string[]): Promise<Map<string, StoredRecord>>;
   /** This connection's open records not listed in `sweep`, after `afterId`, in id order (ShipStation's re-check). */
   unlisted(sweep: string, afterId: string | null, limit: number): Promise<string[]>;
   full: boolean;
   signal?: AbortSignal;
+  /**
+   * Called by nextPage once every request of its page has been asked for (only its answers are awaited now): the
+   * engine waits for it before a read-ahead page's transaction, so that the GETs go on during the write. A
+   * connector that never calls it gets two turns of the event loop instead (engine.ts requestsOnTheWire).
+   */
+  requested?: () => void;
 }
 
 /** One page of work: apply `records`, mark `listed`, then store `state`, all in one transaction. */
@@ -98,12 +104,13 @@ export class UnreadableRecordError extends Error {
 }
 
 /** Maps each record, setting aside those that cannot be read (UnreadableRecordError) with their reason. */
-export function mapRecords<T>(items: readonly T[], map: (item: T) => SyncedPo | null): { records: SyncedPo[]; rejected: RejectedRecord[] } {
+export function mapRecords<T>(items: readonly T[], map: (item: T, index: number) => SyncedPo | null):
+  { records: SyncedPo[]; rejected: RejectedRecord[] } {
   const records: SyncedPo[] = [];
   const rejected: RejectedRecord[] = [];
-  for (const item of items) {
+  for (let i = 0; i < items.length; i++) {
     try {
-      const record = map(item);
+      const record = map(items[i], i);
       if (record) records.push(record);
     } catch (error) {
       if (!(error instanceof UnreadableRecordError)) throw error;
