@@ -289,6 +289,13 @@ if (RSS_POS > 0) {
     const tailMax = Math.max(...inRange(0.75, 1).map((s) => s.rss_mb));
     const growth = tailMax / levelAtWarm - 1;
     const verdict = growth <= 0.1 ? 'flat' : 'growing';
+    // The same on anonymous memory alone (heap, buffers, SQLite's page cache: what a leak grows), without the file
+    // pages of the database that SQLite's mmap maps in (up to mmap_size, db/database.ts), which grow with the file.
+    const anonOf = (samples: RssSample[]) => samples.map((s) => s.anon_mb).filter((v): v is number => v !== undefined);
+    const anonWarm = anonOf(inRange(0.25, 0.5));
+    const anonTail = anonOf(inRange(0.75, 1));
+    const anonGrowth = anonWarm.length > 0 && anonTail.length > 0 ? Math.max(...anonTail) / Math.max(...anonWarm) - 1 : null;
+    const anonVerdict = anonGrowth === null ? null : anonGrowth <= 0.1 ? 'flat' : 'growing';
     // Least-squares slope of RSS over the POs synced after warm-up, in MB per 100,000 POs.
     const after = inRange(0.25, 1);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -299,12 +306,17 @@ if (RSS_POS > 0) {
       pos: RSS_POS, seconds: round(run.seconds, 1), pos_per_second: Math.round(run.result.counts.created / run.seconds), counts: run.result.counts,
       rss_mb_second_quarter_max: levelAtWarm, rss_mb_peak: run.peakRssMb, rss_mb_last_quarter_max: tailMax, growth_after_warm_up_percent: round(growth * 100, 1),
       rss_mb_at_start: run.samples[0]?.rss_mb, rss_mb_at_end: run.samples.at(-1)?.rss_mb, slope_mb_per_100k_pos_after_warm_up: round(slope * 100_000, 2),
-      verdict, samples: marks,
+      verdict, anonymous_growth_after_warm_up_percent: anonGrowth === null ? null : round(anonGrowth * 100, 1),
+      anonymous_verdict: anonVerdict, samples: marks,
     };
     console.log(`   ${run.result.counts.created} POs in ${round(run.seconds, 1)} s = ${Math.round(run.result.counts.created / run.seconds)} POs/s`);
     console.log(`   RSS (MB) by POs synced: ${marks.map((s) => `${s.pos}:${s.rss_mb}`).join(' ')}`);
     console.log(`   after warm-up (the first quarter): at most ${levelAtWarm} MB in the second quarter, ${tailMax} MB in the last ` +
       `(${round(growth * 100, 1)}%): ${verdict}; slope after warm-up ${round(slope * 100_000, 2)} MB per 100,000 POs`);
+    if (anonGrowth !== null) {
+      console.log(`   anonymous memory alone (without the database file's pages mapped by SQLite's mmap): at most ` +
+        `${Math.max(...anonWarm)} MB in the second quarter, ${Math.max(...anonTail)} MB in the last (${round(anonGrowth * 100, 1)}%): ${anonVerdict}`);
+    }
   } finally {
     await sandbox.close();
     await database.close();
