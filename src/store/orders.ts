@@ -1,6 +1,8 @@
 // Read queries of the OrderSync API. Each returns stored renderings (JSON text), scoped to one retailer.
 import { sql, type Compilable } from 'kysely';
-import { preparedQuery, type Db } from '../db/database.ts';
+import { isPostgres, preparedQuery, type Db } from '../db/database.ts';
+import { inRequestTransaction } from '../db/request-transaction.ts';
+import { LookupBatcher } from './lookup-batcher.ts';
 
 export type ApiVersion = 'v1' | 'v2';
 
@@ -69,10 +71,35 @@ function lookupsOf(db: Db): ReturnType<typeof preparedLookups> {
   return prepared;
 }
 
-/** The stored renderings (JSON text) for one PO number: one per PO (v2) or per line in line order (v1); [] when none. */
-export async function recordsByPoNumber(db: Db, version: ApiVersion, retailerId: string, poNumber: string): Promise<string[]> {
+async function oneByPoNumber(db: Db, version: ApiVersion, retailerId: string, poNumber: string): Promise<string[]> {
   const rows = await lookupsOf(db).one[version](retailerId, poNumber);
   return rows.map((r) => r.view);
+}
+
+/** PostgreSQL: the by-po look-ups of one turn of the event loop, one query per retailer (lookup-batcher.ts). */
+const batchers = new WeakMap<Db, Record<ApiVersion, LookupBatcher>>();
+
+function batchersOf(db: Db): Record<ApiVersion, LookupBatcher> {
+  let made = batchers.get(db);
+  if (!made) {
+    const of = (version: ApiVersion) => new LookupBatcher({
+      one: (retailerId, poNumber) => oneByPoNumber(db, version, retailerId, poNumber),
+      many: (retailerId, poNumbers) => recordsByPoNumbers(db, version, retailerId, poNumbers),
+      max: BULK_PO_NUMBERS_MAX,
+    });
+    batchers.set(db, made = { v1: of('v1'), v2: of('v2') });
+  }
+  return made;
+}
+
+/**
+ * The stored renderings (JSON text) for one PO number: one per PO (v2) or per line in line order (v1); [] when none.
+ * On PostgreSQL, look-ups made in the same turn of the event loop share one query (outside a request's transaction,
+ * which must see its own writes through its own connection).
+ */
+export async function recordsByPoNumber(db: Db, version: ApiVersion, retailerId: string, poNumber: string): Promise<string[]> {
+  if (isPostgres(db) && !inRequestTransaction()) return batchersOf(db)[version].lookup(retailerId, poNumber);
+  return oneByPoNumber(db, version, retailerId, poNumber);
 }
 
 /**

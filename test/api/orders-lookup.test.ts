@@ -197,6 +197,26 @@ describe.each(databases.eachSupportedId())('read API look-ups on %s', (databaseI
     });
   });
 
+  describe('by-po requests arriving together (PostgreSQL answers them with one query per retailer)', () => {
+    it('each gets the records of its own PO number, retailer and version, as when asked alone', async () => {
+      const asks = [
+        ['v1', 'a', 'PO-A1001'], ['v2', 'a', 'PO-A1001'], ['v2', 'a', 'PO-A1002'], ['v2', 'a', 'PO-SHARED'],
+        ['v2', 'b', 'PO-SHARED'], ['v1', 'b', 'PO-B0001'], ['v2', 'a', 'PO-B0001'], ['v2', 'b', 'PO-A1001'],
+        ['v2', 'a', 'NOPE-1'], ['v1', 'a', 'PO-A1002'], ['v2', 'a', 'PO-A1001'], ['v2', 'b', 'PO-B0001'],
+      ] as const;
+      const ask = ([version, key, number]: (typeof asks)[number]) => endpoints(world.app, version, world.keys[key]).byPo(number)
+        .then((r) => ({ status: r.statusCode, body: { ...r.json(), request_id: undefined } }));
+      const alone = [];
+      for (const a of asks) alone.push(await ask(a));
+      const together = await Promise.all(asks.map(ask));
+      expect(together).toEqual(alone);
+      // And what that is: another retailer's PO number is not found, a shared number is each retailer's own PO.
+      expect(alone.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200, 404, 404, 404, 200, 200, 200]);
+      expect(alone[3].body.data[0].customer_name).toBe('Alice A');
+      expect(alone[4].body.data[0].customer_name).toBe('Bob B');
+    });
+  });
+
   describe.each(['v1', 'v2'] as const)('POST /api/%s/orders/by-po-numbers', (version) => {
     it('returns the records of the POs found and lists the others in meta.not_found', async () => {
       const api = endpoints(world.app, version, world.keys.a);
