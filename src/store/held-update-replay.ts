@@ -6,6 +6,7 @@ import { parseSupplierUpdate, type FieldProblem, type ParsedUpdate } from '../do
 import type { Db } from '../db/database.ts';
 import type { X12Place } from '../ingest/types.ts';
 import type { HeldSupplierUpdatesTable } from '../db/schema.ts';
+import { recordEvent } from './events.ts';
 import { inTransaction, IngestSession, SUPPLIER_UPDATE_SOURCE } from './ingest-session.ts';
 import { refusalOf, refusedSetReason, type SetMember } from './supplier-document-sets.ts';
 
@@ -59,7 +60,7 @@ function setReason(unit: Unit): string {
  * the PO still cannot take (a sku it does not have) stays held, and is tried again the next time this runs for the
  * PO. The held updates of one X12 set are applied together or not at all: when the PO refuses one of them, none of
  * the set's is applied and each ends `rejected` (rejected_at, reason `ST 0001 (856) rejected: …`; final, listed by
- * GET /supplier_updates/held) — the 997 sent at receipt stays as it was. Call it inside the transaction that
+ * GET /supplier_updates/held; a `supplier_update.rejected` event each) — the 997 sent at receipt stays as it was. Call it inside the transaction that
  * creates or syncs the PO: it then uses that transaction and opens none of its own.
  * Returns how many held updates changed the PO.
  */
@@ -114,10 +115,17 @@ export async function applyHeldSupplierUpdates(db: Db, retailerId: string, poNum
       }
       pending = left;
     }
-    // A set still refused when nothing more can apply is refused for good: each of its held updates says why.
+    // A set still refused when nothing more can apply is refused for good: each of its held updates says why, and
+    // a `supplier_update.rejected` event tells a subscriber (DESIGN 4b: no change without its event).
     for (const unit of pending.filter((u) => u.set !== null)) {
-      await trx.updateTable('held_supplier_updates').set({ rejected_at: now.toISOString(), reason: setReason(unit) })
+      const reason = setReason(unit);
+      await trx.updateTable('held_supplier_updates').set({ rejected_at: now.toISOString(), reason })
         .where('id', 'in', unit.items.map((item) => item.row.id)).execute();
+      for (const item of unit.items) {
+        await recordEvent(trx, retailerId, 'supplier_update.rejected', {
+          po_number: poNumber, update: JSON.parse(item.row.payload), reason, document_id: unit.set!.split('#')[0],
+        }, now);
+      }
     }
     await session.finish();
     return applied;

@@ -99,6 +99,16 @@ describe.each(databases.eachSupportedId())('X12 sets held for a PO not there yet
       method: 'GET', url: `/api/v2/supplier_updates/held?status=held&po_number=${encodeURIComponent(poNumber)}`, headers: { 'x-api-key': key },
     });
     expect(filtered.json().data).toEqual([]);
+    const rejected = await app.inject({
+      method: 'GET', url: `/api/v2/supplier_updates/held?status=rejected&po_number=${encodeURIComponent(poNumber)}`, headers: { 'x-api-key': key },
+    });
+    expect(rejected.json().data).toHaveLength(count);
+  };
+  /** The feed's events of these types about `poNumber`. */
+  const eventsOf = async (types: string, poNumber: string) => {
+    const response = await app.inject({ method: 'GET', url: `/api/v2/events?type=${types}&limit=500`, headers: { 'x-api-key': key } });
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json().data as { type: string; data: Record<string, any> }[]).filter((e) => e.data.po_number === poNumber);
   };
 
   beforeAll(async () => {
@@ -115,9 +125,16 @@ describe.each(databases.eachSupportedId())('X12 sets held for a PO not there yet
   });
 
   it('held.edi: two packs over-shipping together, held, then the PO is created → nothing applied, both rejected with why', async () => {
-    await postHeld(ship856(951, 'PO-HELD-R', [{ tracking: UPS_1, sku: 'SKU-A', quantity: 6 }, { tracking: UPS_2, sku: 'SKU-A', quantity: 6 }]));
+    const document = await postHeld(ship856(951, 'PO-HELD-R', [{ tracking: UPS_1, sku: 'SKU-A', quantity: 6 }, { tracking: UPS_2, sku: 'SKU-A', quantity: 6 }]));
     const poId = await createPo('PO-HELD-R');
     await expectRefused(poId, 'PO-HELD-R', 2, /SN102 "6" \(HL 6\): SKU "SKU-A": shipping 6 would make 12 shipped of the 10 ordered/);
+    // Subscribers are told: a supplier_update.rejected event per held update, and no shipment event.
+    const events = await eventsOf('supplier_update.rejected,shipment.created', 'PO-HELD-R');
+    expect(events.map((e) => e.type)).toEqual(['supplier_update.rejected', 'supplier_update.rejected']);
+    for (const event of events) {
+      expect(event.data).toMatchObject({ document_id: document.document_id, reason: expect.stringMatching(/^ST 0001 \(856\) rejected: SN102/) });
+      expect(event.data.update).toMatchObject({ type: 'shipment', po_number: 'PO-HELD-R' });
+    }
     // Final: another replay (a later batch for the PO) leaves them as they are.
     const ship = await app.inject({
       method: 'POST', url: '/api/v2/supplier_updates', headers: { 'x-api-key': key },
