@@ -151,7 +151,7 @@ describe.each(databases.eachSupportedId())('held supplier updates: limit and exp
     expectError(response, 403, 'forbidden');
     const bad = await app.inject({ method: 'GET', url: '/api/v2/supplier_updates/held?status=gone', headers: { 'x-api-key': readKey } });
     const body = expectValidationError(bad, 'query.status');
-    expect(body.details).toEqual([{ field: 'query.status', message: 'must be one of "held", "expired"' }]);
+    expect(body.details).toEqual([{ field: 'query.status', message: 'must be one of "held", "expired", "rejected"' }]);
     const page = await listHeld('?limit=1&page=2');
     expect(page.meta).toMatchObject({ page: 2, limit: 1, has_more: page.meta.total > 2 });
     expect(page.data).toHaveLength(1);

@@ -71,7 +71,7 @@ const SupplierUpdatesResponse = Type.Object({
 }, { description: 'One result per update, in request order.' });
 
 const HeldQuery = Type.Object({
-  status: Type.Optional(Type.Union([Type.Literal('held'), Type.Literal('expired')])),
+  status: Type.Optional(Type.Union([Type.Literal('held'), Type.Literal('expired'), Type.Literal('rejected')])),
   po_number: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
@@ -83,12 +83,15 @@ const HeldList = Type.Object({
     id: Type.String(),
     po_number: Type.String(),
     type: Type.String(),
-    status: Type.Union([Type.Literal('held'), Type.Literal('expired')], {
-      description: 'held: applied when a PO with this number appears; expired: HELD_UPDATE_DAYS passed first, never applied.',
+    status: Type.Union([Type.Literal('held'), Type.Literal('expired'), Type.Literal('rejected')], {
+      description: 'held: applied when a PO with this number appears; expired: HELD_UPDATE_DAYS passed first, never applied; '
+        + 'rejected: the PO appeared and refused the X12 transaction set it came from (see reason), never applied.',
     }),
     received_at: Instant,
     expires_at: Instant,
     expired_at: Type.Union([Instant, Type.Null()]),
+    rejected_at: Type.Union([Instant, Type.Null()]),
+    reason: Type.Union([Type.String(), Type.Null()], { description: 'rejected: why its set was refused, `ST 0001 (856) rejected: …`.' }),
     update: Type.Unknown({ description: 'The update as received (normalised).' }),
   })),
   meta: Meta,
@@ -106,7 +109,9 @@ export const supplierUpdatesApi: FastifyPluginAsync<SupplierUpdatesApiOptions> =
     schema: {
       summary: 'List supplier updates held for PO numbers not seen yet, and those that expired',
       description: 'Oldest first. A held update is applied when a PO with its number appears; after HELD_UPDATE_DAYS it expires '
-        + '(listed with `expired_at`, kept 30 days, never applied). Filters: `status` (held, expired), `po_number`.',
+        + '(listed with `expired_at`, kept 30 days, never applied). The held updates of one X12 set apply together or not at all: '
+        + 'a set the PO refuses is listed `rejected` with `rejected_at` and `reason` (kept 30 days, never applied). '
+        + 'Filters: `status` (held, expired, rejected), `po_number`.',
       tags: ['Supplier updates'], security: [{ apiKey: [] }], querystring: HeldQuery,
       response: { 200: HeldList, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
     },
@@ -118,6 +123,7 @@ export const supplierUpdatesApi: FastifyPluginAsync<SupplierUpdatesApiOptions> =
     return {
       data: updates.map((u) => ({
         ...u, received_at: renderInstant(u.received_at), expires_at: renderInstant(u.expires_at), expired_at: renderInstant(u.expired_at),
+        rejected_at: renderInstant(u.rejected_at),
       })),
       meta: { total, page, limit, has_more: page * limit < total },
     };

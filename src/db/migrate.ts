@@ -20,6 +20,7 @@ import * as m0014 from './migrations/0014_supplier_document_storage.ts';
 import * as m0016 from './migrations/0016_webhook_drains.ts';
 import * as m0017 from './migrations/0017_query_plan_indexes.ts';
 import * as m0018 from './migrations/0018_x12_set_faults.ts';
+import * as m0019 from './migrations/0019_held_update_sets.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0016_webhook_drains': m0016,
   '0017_query_plan_indexes': m0017,
   '0018_x12_set_faults': m0018,
+  '0019_held_update_sets': m0019,
 };
 
 /** The names of the migrations this code knows, in order (a restored database may hold no others). */

@@ -254,6 +254,14 @@ export interface HeldSupplierUpdatesTable {
   expired_at: string | null;
   /** What sent it (status events' source when it applies): `supplier_document:sdoc_…`, `supplier_update`; null before 0014. */
   source: string | null;
+  /** X12: the set it came from, `<document id>#<set ordinal>` (migration 0019); null from JSON or CSV. */
+  document_set: string | null;
+  /** X12: JSON {source: "ST 0001 (856)", origin: field → X12 element}, to word its set's refusal. */
+  set_entry: string | null;
+  /** When its set was refused on replay (final: never applied); null while held or expired. */
+  rejected_at: string | null;
+  /** Why its set was refused: `ST 0001 (856) rejected: …`. */
+  reason: string | null;
 }
 
 export interface AppliedSupplierUpdatesTable {

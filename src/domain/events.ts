@@ -15,6 +15,7 @@ export const EVENT_TYPES = [
   'invoice.created',
   'invoice.updated',
   'supplier_update.unmatched',
+  'supplier_update.rejected',
   'supplier_document.processed',
   'sync_run.failed',
 ] as const;

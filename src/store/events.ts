@@ -115,6 +115,7 @@ async function writeEventRows(
 
 /**
  * One event that is not about a PO's record (DESIGN 4b: `supplier_update.unmatched` {po_number, update},
+ * `supplier_update.rejected` {po_number, update, reason, document_id}: a held update of an X12 set the PO refused,
  * `supplier_document.processed` {document_id, summary}, `sync_run.failed` {connection_id, run_id, error}).
  * Call inside the change's transaction. Returns the event's id.
  */

@@ -160,6 +160,8 @@ export interface BatchEntry extends SetMember {
  * refused after others of its entries were planned makes the batch be planned again from its start without it
  * (the transaction undone and run again), so later entries on the same PO see the state without that set: one
  * more plan of the batch per such set.
+ * Updates of a set that are held for a PO not there yet keep the set (`<document id>#<set>`): when the PO appears
+ * they are replayed together, all or none (store/held-update-replay.ts).
  * CSV rows (set null) stay each their own result.
  */
 export async function applyDocumentBatch(
@@ -194,7 +196,9 @@ async function applyBatchOnce(
       .where('status', '=', 'processing').executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return false;
     const taken = entries.filter((e) => e.parsed && (e.set === null || !refused.has(e.set)));
-    const applied = taken.length === 0 ? [] : await ingestSupplierUpdates(trx, retailerId, taken.map((e) => e.parsed!), source, options);
+    // An X12 set's updates held for a PO not there yet keep their set, to be replayed whole (held-update-replay.ts).
+    const sets = taken.map((e) => (e.set === null ? null : { set: `${documentId}#${e.set}`, source: e.source, origin: e.origin }));
+    const applied = taken.length === 0 ? [] : await ingestSupplierUpdates(trx, retailerId, taken.map((e) => e.parsed!), source, { ...options, sets });
     const outcomes = new Map<BatchEntry, UpdateResult>(taken.map((entry, i) => [entry, applied[i]]));
     // Sets the PO's rules refused now: if another of their entries was planned, that plan is undone.
     const newly = new Map<number, SetRefusal>();

@@ -10,6 +10,7 @@ import { pruneEvents, recordEvent } from '../../src/store/events.ts';
 import { createPurchaseOrder } from '../../src/store/purchase-order-lifecycle.ts';
 import { finishRun, startRun } from '../../src/store/sync-runs.ts';
 import { createConnection } from '../../src/store/connections.ts';
+import { postDocument } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { TEST_CONFIG } from '../support/world.ts';
 import { call, dropBossSchema, makeShop, readFeed, startReceiver, testDeliverer, type Receiver, type Shop, type TestDelivery } from './support.ts';
@@ -60,6 +61,17 @@ describe.each(databases.eachSupportedId())('events outbox and feed on %s', (data
       products: [{ sku: 'GT2-9', supplier_sku: 'S-GT2-9', quantity: 2, cost: 389.5 }, { sku: 'PROV1', supplier_sku: 'S-PROV1', quantity: 4, cost: 34.5 }],
     }, 200);
     await call(app, shop.adminKey, 'POST', `/api/v2/purchase_orders/${poId}/status`, { status: 'open' }, 200);
+    // An X12 set held for PO-REJ (two packs, 4 shipped of 2 ordered), refused whole when PO-REJ is created.
+    const held856 = ['ST*856*0001', 'BSN*00*REJ*20261121*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-REJ',
+      'HL*3*2*P', 'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*GT2-9', 'SN1**2*EA',
+      'HL*5*2*P', 'MAN*CP*1Z999AA10123456793', 'HL*6*5*I', 'LIN**BP*GT2-9', 'SN1**2*EA', 'SE*17*0001'];
+    const edi = 'ISA*00*          *00*          *ZZ*SUPPLIER       *ZZ*ACMEGOLF       *261120*1504*U*00401*000000951*0*P*:~'
+      + `GS*SH*SUPPLIER*ACMEGOLF*20261120*1504*951*X*004010~${held856.join('~')}~GE*1*951~IEA*1*000000951~`;
+    const posted = await postDocument(app, shop.adminKey, edi, { contentType: 'application/edi-x12' });
+    expect(posted.statusCode, posted.body).toBe(201);
+    await call(app, shop.adminKey, 'POST', '/api/v2/purchase_orders', {
+      supplier_id: shop.supplierId, warehouse_id: shop.warehouseId, po_number: 'PO-REJ', products: [{ sku: 'GT2-9', quantity: 2, cost: 389.5 }],
+    }, 201);
     await supplierUpdates([
       { type: 'order', po_number: 'PO-1001', supplier_order_id: 'FD123456', supplier_name: 'Acushnet', status: 'confirmed' },
     ]);
@@ -102,9 +114,13 @@ describe.each(databases.eachSupportedId())('events outbox and feed on %s', (data
     expect(byType('item.status_changed')[0].data.item.product_details.sku).toBeDefined();
     expect(byType('invoice.created')[0].data.invoice).toMatchObject({ invoice_number: '12345678', status: 'open' });
     expect(byType('invoice.updated')[0].data.invoice).toMatchObject({ invoice_number: '12345678', status: 'paid' });
-    expect(byType('supplier_update.unmatched')[0].data).toMatchObject({ po_number: 'PO-404', update: expect.objectContaining({ supplier_order_id: 'FD9' }) });
+    expect(byType('supplier_update.unmatched').at(-1)!.data).toMatchObject({ po_number: 'PO-404', update: expect.objectContaining({ supplier_order_id: 'FD9' }) });
     expect(byType('sync_run.failed')[0].data).toEqual({ connection_id: connection.connection.id, run_id: run.runId, error: 'upstream 503' });
-    expect(byType('supplier_document.processed')[0].data).toEqual({ document_id: 'sdoc_1', summary: { applied: 1 } });
+    expect(byType('supplier_document.processed').find((e) => e.data.document_id === 'sdoc_1')!.data)
+      .toEqual({ document_id: 'sdoc_1', summary: { applied: 1 } });
+    expect(byType('supplier_update.rejected').map((e) => e.data)).toEqual([1, 2].map(() => expect.objectContaining({
+      po_number: 'PO-REJ', document_id: posted.json().document_id, reason: expect.stringMatching(/^ST 0001 \(856\) rejected: SN102 /),
+    })));
 
     // data.purchase_order is the v2 record after the change, exactly as by-po returns it now (the last PO event).
     const byPo = await call(app, shop.readKey, 'GET', '/api/v2/orders/by-po/PO-1001', undefined, 200);
