@@ -126,6 +126,9 @@ interface Shipment {
   linePlaces: Map<string, { sku: X12Place; quantity: X12Place }>;
 }
 
+/** HL03 codes of levels that are a bare shipment when nothing is under them. */
+const BARE_LEVELS = ['O', 'T', 'P', 'Q'];
+
 /** SN102 (element 382, quantity shipped): R, at most 10 digits. */
 const SN102_DIGITS = 10;
 
@@ -164,7 +167,9 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     const isItem = level.code === 'I';
     // Items carry lines; a childless level that is not an item (a pack, an order) is a bare shipment.
     if (!isItem && level.hasChildren) continue;
-    if (!isItem && level.code === 'S') continue;
+    // Only a childless order, tare, pack or subpack is a bare shipment; the product levels we accept but do not
+    // read (F component, K kit, …: hl-structure.ts) ship nothing of their own.
+    if (!isItem && !BARE_LEVELS.includes(level.code)) continue;
     const order = nearest(level, (l) => (l.code === 'O' ? l : null));
     if (!order) {
       return reject(`HL ${level.id} (${level.code}): no order level (HL*O with PRF01) above it`, hlPlace(level, level.hl, 2, 734));
