@@ -216,4 +216,16 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
     expect(byQuery.results[0][1]).toMatch(/^ST 0001 \(855\) rejected: BAK \(segment 2\): Supplier "Cobra Puma Golf" supplies no line/);
     expect(byQuery.ak).toEqual(['AK3*BAK*2**8', 'AK5*R*5']);
   });
+
+  it('a supplier order of another supplier: AK4 on BAK08, the element that named it', async () => {
+    await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-F-OWN', [
+      { product_name: 'Titleist GT2 Driver 9', sku: 'TIT-GT2-9', quantity: 2, unit_cost_cents: 50000, status: 'submitted' },
+      { product_name: 'Cobra Aerojet', sku: 'COB-AJ', quantity: 3, unit_cost_cents: 40000, status: 'submitted', supplier_id: world.suppliers.cobra },
+    ]);
+    const first = await postSet('855', ['BAK*00*AC*PO-F-OWN*20261120****SO-OWN', 'N1*SU*Acushnet', 'PO1*1*2*EA*5**BP*TIT-GT2-9']);
+    expect(first.results).toEqual([['applied', null]]);
+    const other = await postSet('855', ['BAK*00*AC*PO-F-OWN*20261120****SO-OWN', 'N1*SU*Cobra Puma Golf', 'PO1*1*3*EA*5**BP*COB-AJ']);
+    expect(other.results[0][1]).toMatch(/^ST 0001 \(855\) rejected: BAK08 "SO-OWN": Supplier order SO-OWN on PO PO-F-OWN belongs to /);
+    expect(other.ak).toEqual(['AK3*BAK*2**8', 'AK4*8*127*7*SO-OWN', 'AK5*R*5']);
+  });
 });

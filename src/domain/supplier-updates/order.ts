@@ -37,7 +37,7 @@ export function planOrder(s: PoSnapshot, given: OrderUpdate, ctx: PlanContext): 
   const existing = s.supplierOrders.find((o) => o.supplier_order_id === u.supplier_order_id);
   if (existing?.supplier_id && !named.includes(existing.supplier_id)) {
     return reject(`Supplier order ${u.supplier_order_id} on PO ${s.po_number} belongs to ${supplierLabel(existing.supplier_id, ctx)}, ` +
-      `not "${u.supplier_name}".`);
+      `not "${u.supplier_name}".`, 'supplier_order_id');
   }
   const coveredByOthers = (lineId: string) =>
     s.supplierOrders.filter((o) => o !== existing).reduce((sum, o) => sum + sumOf(o.lines, lineId), 0);

@@ -11,7 +11,7 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, segmentPlace } from './faults.ts';
 import {
-  amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, placeOf, refOf, rejectedEntry, supplierN1, supplierNameOf,
+  amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
   type MapContext,
 } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
@@ -126,6 +126,8 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   origin[SET_PLACE] = segmentPlace(placeOf(segments, big, 0, 0));
   const n1 = supplierN1(segments);
   if (n1) origin.supplier_name = placeOf(segments, n1, 2, 93, { loop: 'N1' });
+  const vn = refSegment(segments, 'VN');
+  if (vn) origin.supplier_order_id = placeOf(segments, vn, ...refElement(vn));
   [...billed.places.values()].forEach((places, i) => {
     origin[`lines[${i}].sku`] = places.sku;
     origin[`lines[${i}].quantity`] = places.quantity;

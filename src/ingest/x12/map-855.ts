@@ -9,7 +9,7 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, segmentPlace } from './faults.ts';
-import { entryOf, faultAt, partElement, placeOf, refOf, rejectedEntry, supplierN1, supplierNameOf, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, type MapContext } from './mapping.ts';
 import { x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
@@ -121,6 +121,9 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
   const headerOrigin: Record<string, X12Place> = { po_number: placeOf(segments, bak, 3, 324), [SET_PLACE]: segmentPlace(placeOf(segments, bak, 0, 0)) };
   const n1 = supplierN1(segments);
   if (n1) headerOrigin.supplier_name = placeOf(segments, n1, 2, 93, { loop: 'N1' });
+  // The supplier order id's element: BAK08, else the REF VN (else it is the PO number, BAK03).
+  const vn = refSegment(segments, 'VN');
+  headerOrigin.supplier_order_id = el(bak, 8) ? placeOf(segments, bak, 8, 127) : vn ? placeOf(segments, vn, ...refElement(vn)) : headerOrigin.po_number;
   if (groups.length === 0) {
     // No line detail (BAK02 AK, RJ): the acknowledgement covers every line of this supplier on the PO.
     return [entryOf(ctx, 'order', {

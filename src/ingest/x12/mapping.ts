@@ -113,6 +113,14 @@ export function supplierNameOf(segments: readonly Segment[], ctx: MapContext): s
 
 /** First REF with qualifier REF01 = `qualifier` among `segments`: its REF02 (or REF03 when REF02 is empty). */
 export function refOf(segments: readonly Segment[], qualifier: string): string | null {
-  const ref = segments.find((s) => s.elements[0] === 'REF' && el(s, 1) === qualifier && (el(s, 2) !== '' || el(s, 3) !== ''));
+  const ref = refSegment(segments, qualifier);
   return ref ? el(ref, 2) || el(ref, 3) : null;
 }
+
+/** The REF refOf reads, and the element its value is in (2, REF02 127; or 3, REF03 352), for the 997. */
+export function refSegment(segments: readonly Segment[], qualifier: string): Segment | null {
+  return segments.find((s) => s.elements[0] === 'REF' && el(s, 1) === qualifier && (el(s, 2) !== '' || el(s, 3) !== '')) ?? null;
+}
+
+/** Where a REF's value is: REF02 (127), or REF03 (352) when REF02 is empty. */
+export const refElement = (ref: Segment): [number, number] => (el(ref, 2) !== '' ? [2, 127] : [3, 352]);
