@@ -34,7 +34,7 @@ export interface X12Place {
   position: number;
   /** AK303: the loop it is in (its first segment's id: HL, PO1, IT1), '' at header level. */
   loop: string;
-  /** AK401: the element's position in the segment (1-based). */
+  /** AK401: the element's position in the segment (1-based); 0 when the fault is the segment as a whole (no AK4). */
   element: number;
   /** AK402: the data element reference number (382 quantity shipped, 234 product id, 610 amount, 100 currency). */
   reference: number;
@@ -42,6 +42,9 @@ export interface X12Place {
   value: string;
   /** Where a person finds it in the set: `HL 4`, `PO1 2`; '' at header level. */
   label: string;
+  /** AK304 (element 720) when the fault is the segment, not one element (`element` 0, no AK4): 3 mandatory
+   *  segment missing (AK301/AK302 name the missing segment and the place it belongs), 8 the segment's data. */
+  segmentCode?: number;
   /** A numeric element: its maximum length in digits (X12 dictionary), so a longer value is AK403 5. */
   maxDigits?: number;
 }
@@ -49,6 +52,7 @@ export interface X12Place {
 /** The element at fault in a rejected set, with its AK403 code (element 723: 1 missing, 5 too long, 6 invalid
  *  character, 7 invalid code value, 8 invalid date). */
 export interface X12Fault extends X12Place {
+  /** AK403 (element 723); unused when `element` is 0. */
   code: number;
 }
 

@@ -25,7 +25,7 @@ export interface SetRefusal {
  */
 export function refusalOf(entry: SetMember, reason: string, at: { field?: string; fault?: X12Fault | null }): SetRefusal {
   if (at.fault !== undefined) return { reason, fault: at.fault };
-  const fault = at.field !== undefined ? faultOfField(entry.origin, at.field) : null;
+  const fault = faultOfField(entry.origin, at.field);
   return { reason: fault ? `${describePlace(fault)}: ${reason}` : reason, fault };
 }
 

@@ -167,7 +167,10 @@ describe.each(databases.eachSupportedId())('X12 structure rules on %s', (databas
         expect(akLines(document.acknowledgement)).toEqual(expect.arrayContaining(['AK2*856*0001', 'AK5*R*5']));
         expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['rejected',
           'ST 0001 (856) rejected: HL 4 (I), PO PO-MAN-SSCC: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its order or shipment); ' +
-          `MAN*GM "${sscc}" is an SSCC-18, which names the carton, not the carrier's parcel`]]);
+          `MAN02 "${sscc}" is an SSCC-18, which names the carton, not the carrier's parcel`]]);
+        // AK3 on the pack's MAN (segment 8), AK4 MAN02 (87) code 7 with the SSCC copied.
+        expect(akLines(document.acknowledgement)).toEqual(['AK1*SH*' + String((734 + i) * 10), 'AK2*856*0001', 'AK3*MAN*8*HL*8',
+          `AK4*2*87*7*${sscc}`, 'AK5*R*5', 'AK9*R*1*1*0']);
       }
       expect(await tracking('PO-MAN-SSCC')).toEqual([]);
     });

@@ -3,7 +3,7 @@
 import { quoted } from '../plain-text.ts';
 import { parseAmount } from '../money.ts';
 import {
-  clone, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
+  clone, linesForPart, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
   type LineCover, type Plan, type PlanContext, type PoSnapshot, type SnapshotLine,
 } from './snapshot.ts';
 import type { InvoiceUpdate } from './types.ts';
@@ -16,9 +16,19 @@ export function planInvoice(s: PoSnapshot, u: InvoiceUpdate, ctx: PlanContext): 
     const onPo = named.find((id) => s.lines.some((l) => l.supplier_id === id));
     if (onPo) supplierId = onPo;
     else if (s.lines.some((l) => l.supplier_id === null)) supplierId = named[0] ?? null;
-    else return reject(`Supplier "${u.supplier_name}" supplies no line of PO ${s.po_number}${poSuppliersText(s, ctx)}.`);
+    else return reject(`Supplier "${u.supplier_name}" supplies no line of PO ${s.po_number}${poSuppliersText(s, ctx)}.`, 'supplier_name');
   } else {
     supplierId = order?.supplier_id ?? s.supplier_id;
+  }
+  // Each line billed (an 810's IT1) is a line of the PO, billed no more than ordered (DESIGN 3): a line bills
+  // units of the PO line, so beyond its quantity is a wrong invoice, refused naming the element (IT102, IT107).
+  for (const [i, { sku, quantity }] of (u.lines ?? []).entries()) {
+    const candidates = linesForPart(s, sku);
+    if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`, `lines[${i}].sku`);
+    const ordered = candidates.reduce((sum, l) => sum + l.quantity, 0);
+    if (quantity > ordered) {
+      return reject(`SKU "${sku}": invoicing ${quantity} is more than the ${ordered} ordered on PO ${s.po_number}.`, `lines[${i}].quantity`);
+    }
   }
   // Amounts are minor units of the invoice's currency, else of the PO's (DESIGN 1): only now is that known.
   const currency = u.currency ?? s.invoices.find((i) => i.invoice_number === u.invoice_number)?.currency ?? s.currency;

@@ -32,12 +32,12 @@ export function planOrder(s: PoSnapshot, given: OrderUpdate, ctx: PlanContext): 
   const named = suppliersNamed(supplierName, ctx);
   const fromSupplier = (line: SnapshotLine) => line.supplier_id === null || named.includes(line.supplier_id);
   if (!s.lines.some(fromSupplier)) {
-    return reject(`Supplier "${u.supplier_name}" supplies no line of PO ${s.po_number}${poSuppliersText(s, ctx)}.`);
+    return reject(`Supplier "${u.supplier_name}" supplies no line of PO ${s.po_number}${poSuppliersText(s, ctx)}.`, 'supplier_name');
   }
   const existing = s.supplierOrders.find((o) => o.supplier_order_id === u.supplier_order_id);
   if (existing?.supplier_id && !named.includes(existing.supplier_id)) {
     return reject(`Supplier order ${u.supplier_order_id} on PO ${s.po_number} belongs to ${supplierLabel(existing.supplier_id, ctx)}, ` +
-      `not "${u.supplier_name}".`);
+      `not "${u.supplier_name}".`, 'supplier_order_id');
   }
   const coveredByOthers = (lineId: string) =>
     s.supplierOrders.filter((o) => o !== existing).reduce((sum, o) => sum + sumOf(o.lines, lineId), 0);

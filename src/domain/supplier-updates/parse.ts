@@ -12,7 +12,7 @@ import { problemsFromAjv, type AjvIssue } from '../schema-problems.ts';
 import { parseTimestamp } from '../timestamps.ts';
 import { splitTrackingNumbers } from '../tracking.ts';
 import { canonicalJson, fingerprintOf } from './canonical.ts';
-import { documentOrderSchema, UPDATE_SCHEMAS } from './schemas.ts';
+import { documentInvoiceSchema, documentOrderSchema, UPDATE_SCHEMAS } from './schemas.ts';
 import {
   MAX_DOCUMENT_BYTES, UPDATE_TYPES, type FieldProblem, type InvoiceDocument, type InvoiceStatus, type LineQuantity,
   type OrderStatus, type ParsedUpdate, type SupplierUpdate, type TrackingStatus, type UpdateType,
@@ -25,6 +25,7 @@ addTextKeyword(ajv);
 const validators = Object.fromEntries(UPDATE_TYPES.map((type) => [type, ajv.compile(withTextRule(UPDATE_SCHEMAS[type], 'trimmed'))])) as
   Record<UpdateType, ValidateFunction>;
 const validateDocumentOrder = ajv.compile(withTextRule(documentOrderSchema(), 'trimmed'));
+const validateDocumentInvoice = ajv.compile(withTextRule(documentInvoiceSchema(), 'trimmed'));
 const validateHead = ajv.compile(withTextRule({
   type: 'object',
   properties: { type: { enum: [...UPDATE_TYPES] }, po_number: (UPDATE_SCHEMAS.order as { properties: Record<string, unknown> }).properties.po_number },
@@ -197,6 +198,8 @@ function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (fi
         type, po_number, supplier_order_id: r.text('supplier_order_id'), supplier_name: r.text('supplier_name'),
         invoice_number: r.text('invoice_number')!, invoice_date, due_date, payment_terms: terms ? normalizePaymentTerms(terms) : null,
         amounts, currency, status: (raw.status as InvoiceStatus | null | undefined) ?? null, document: r.pdf(),
+        // Only a document's invoice has lines (documentInvoiceSchema); the JSON API's schema refuses them.
+        ...(raw.lines != null ? { lines: r.lines() } : {}),
       };
     }
   }
@@ -221,7 +224,8 @@ export function parseSupplierUpdate(raw: unknown, path: string, problems: FieldP
     return undefined;
   }
   const type = record.type as UpdateType;
-  const validate = options.fromDocument && type === 'order' ? validateDocumentOrder : validators[type];
+  const validate = !options.fromDocument ? validators[type] : type === 'order' ? validateDocumentOrder :
+    type === 'invoice' ? validateDocumentInvoice : validators[type];
   if (!validate(record)) {
     problems.push(...problemsFromAjv(validate.errors as AjvIssue[], path));
     return undefined;

@@ -41,6 +41,15 @@ export const documentOrderSchema = (): TSchema => Type.Object({
   estimated_delivery_date: CalendarDate,
 }, { additionalProperties: false });
 
+/**
+ * An `invoice` read from a supplier document: as the JSON API's, with the lines it bills (an 810's IT1 loops), so
+ * that each is checked against the PO when applied (a part on the PO, no more than ordered; DESIGN 3).
+ */
+export const documentInvoiceSchema = (): TSchema => {
+  const invoice = UPDATE_SCHEMAS.invoice as unknown as { properties: Record<string, TSchema> };
+  return Type.Object({ ...invoice.properties, lines: Lines }, { additionalProperties: false });
+};
+
 export const UPDATE_SCHEMAS: Record<(typeof UPDATE_TYPES)[number], TSchema> = {
   order: Type.Object({
     ...common,

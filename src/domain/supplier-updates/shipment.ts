@@ -38,7 +38,7 @@ export function planShipment(s: PoSnapshot, u: ShipmentUpdate, ctx: PlanContext)
   if (u.supplier_order_id !== null && existing?.supplier_order_pk && existing.supplier_order_pk !== existingOrder?.id) {
     const owner = s.supplierOrders.find((o) => o.id === existing.supplier_order_pk);
     return reject(`Tracking number ${u.tracking_number} is already a shipment of supplier order ${owner?.supplier_order_id ?? '?'} ` +
-      `on PO ${s.po_number}.`);
+      `on PO ${s.po_number}.`, 'tracking_number');
   }
   const shippedElsewhere = (lineId: string) =>
     s.shipments.filter((sh) => sh !== existing).reduce((sum, sh) => sum + sumOf(sh.lines, lineId), 0);

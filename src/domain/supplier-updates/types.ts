@@ -100,6 +100,8 @@ export interface InvoiceUpdate {
   currency: string | null;
   status: InvoiceStatus | null;
   document: InvoiceDocument | null;
+  /** The lines billed (an 810's IT1: part, quantity invoiced), from documents only; each is checked when planned. */
+  lines?: LineQuantity[] | null;
 }
 
 export type SupplierUpdate = OrderUpdate | ShipmentUpdate | TrackingEventUpdate | InvoiceUpdate;

@@ -59,10 +59,12 @@ function set997(group: GroupRecord, control: string, rejected: RejectedSets): st
     } else if (set.ordinal !== undefined && rejected.has(set.ordinal)) {
       const fault = rejected.get(set.ordinal);
       if (fault) {
-        body.push(['AK3', fault.segment, String(fault.position), fault.loop, String(SEGMENT_ERROR.dataElementErrors)]);
-        const ak4 = ['AK4', String(fault.element), String(fault.reference), String(fault.code)];
-        if (fault.value !== '') ak4.push(fault.value.slice(0, COPY_LENGTH));
-        body.push(ak4);
+        body.push(['AK3', fault.segment, String(fault.position), fault.loop, String(fault.segmentCode ?? SEGMENT_ERROR.dataElementErrors)]);
+        if (fault.element > 0) {
+          const ak4 = ['AK4', String(fault.element), String(fault.reference), String(fault.code)];
+          if (fault.value !== '') ak4.push(fault.value.slice(0, COPY_LENGTH));
+          body.push(ak4);
+        }
       }
       body.push(['AK5', 'R', String(SET_ERROR.segmentsInError)]);
     } else {

@@ -2,12 +2,14 @@
 import type { X12Fault, X12Place } from '../types.ts';
 
 /**
- * `place` as the element at fault, with the AK403 code (element 723) its value earns: 1 when empty; for a numeric
+ * `place` as the element at fault, with `code` when the caller knows it (6 for two numbers in one element), else the AK403 code (element 723) its value earns: 1 when empty; for a numeric
  * element, 6 when it has a character a count or amount cannot (a sign, a letter, a fraction of a unit), 5 when it is
  * longer than the element may be; otherwise 7 (a value the element cannot take here: zero units, a part or
  * currency code we do not know, a quantity beyond the order).
  */
-export function faultAt(place: X12Place): X12Fault {
+export function faultAt(place: X12Place, known?: number): X12Fault {
+  if (known !== undefined) return { ...place, code: known };
+  if (place.element === 0) return { ...place, code: 0 };
   const value = place.value;
   let code = 7;
   if (value === '') code = 1;
@@ -22,18 +24,33 @@ export function faultAt(place: X12Place): X12Fault {
 /**
  * The element an update field came from, as the fault: `field` as a rejection names it (`lines[0].quantity`, or
  * with the problem path in front: `ST 0002 (856).lines[0].quantity`), looked up in the entry's `origin`, then its
- * enclosing fields (`lines[0]` → nothing, so null). Null when the field came from no one element.
+ * enclosing fields (`lines[0]` → nothing). A refusal that names no field, or one no element gave (the supplier
+ * supplies no line of the PO), falls back to the entry's own segment (`origin[SET_PLACE]`: the pack's HL, the
+ * BAK, the BIG), so a refused set always has its AK3 (X12.6: AK5 R 5 says "one or more segments in error").
+ * Null only when the entry has no origin (a CSV row).
  */
-export function faultOfField(origin: Readonly<Record<string, X12Place>> | null | undefined, field: string): X12Fault | null {
+export function faultOfField(origin: Readonly<Record<string, X12Place>> | null | undefined, field: string | undefined): X12Fault | null {
   if (!origin) return null;
-  for (const key of Object.keys(origin)) {
-    if (field === key || field.endsWith(`.${key}`)) return faultAt(origin[key]);
+  if (field !== undefined) {
+    for (const key of Object.keys(origin)) {
+      if (key !== SET_PLACE && (field === key || field.endsWith(`.${key}`))) return faultAt(origin[key]);
+    }
   }
-  return null;
+  return origin[SET_PLACE] ? faultAt(origin[SET_PLACE]) : null;
 }
+
+/** The origin key of the segment an entry as a whole came from (its AK3 when no element is at fault). */
+export const SET_PLACE = '*';
+
+/** The segment `place` names as the fault, no element (AK3 only, AK304 `segmentCode`: 8 data errors, 3 missing). */
+export const segmentPlace = (place: X12Place, segmentCode = 8): X12Place => ({ ...place, element: 0, reference: 0, value: '', segmentCode });
 
 /** How a person finds the element in its set: `SN102 "-3" (HL 4)`. */
 export function describePlace(place: X12Place): string {
+  if (place.element === 0) {
+    const where = `segment ${place.position}${place.label ? `, ${place.label}` : ''}`;
+    return place.segmentCode === 3 ? `${place.segment} missing (${where})` : `${place.segment} (${where})`;
+  }
   const name = `${place.segment}${String(place.element).padStart(2, '0')}`;
   return `${name} "${place.value}"${place.label ? ` (${place.label})` : ''}`;
 }

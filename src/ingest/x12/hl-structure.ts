@@ -17,8 +17,9 @@ const ELEMENT_MISSING = 1;
 /**
  * The levels (HL03, element 735) each level may be under. S (shipment) is the root; O (order) under the shipment;
  * T (tare: a pallet) under the shipment or an order; P (pack: a carton) under S, O or a tare; Q (subpack) under a
- * pack or tare; I (item) under any of them, or under an item (a prepack's components). Levels not listed here
- * (F, V, …) are not ours to judge: any parent, and any child under them.
+ * pack or tare; I (item) under any of them, or under an item (a prepack's components: X12 lets an item level hold
+ * items; such an item still needs a tracking number above it, map-856.ts). The other ship-notice levels of the
+ * HL03 code list (OTHER_LEVELS) are not ours to judge: any parent, and any child under them.
  */
 const PARENT_LEVELS: Record<string, readonly string[] | null> = {
   S: null,
@@ -28,6 +29,15 @@ const PARENT_LEVELS: Record<string, readonly string[] | null> = {
   Q: ['P', 'T'],
   I: ['S', 'O', 'T', 'P', 'Q', 'I'],
 };
+
+/**
+ * HL03 codes (element 735) a supplier may send in an 856 that we do not read ourselves: A assembly, D product
+ * description, E transportation equipment, F component, K kit, U subassembly. Any other code (the 735 list's
+ * billing and health-care levels, or a code not in it: `X`) is refused: AK4 HL03 code 7, the set rejected,
+ * since its items could not be placed in the shipment.
+ */
+const OTHER_LEVELS: ReadonlySet<string> = new Set(['A', 'D', 'E', 'F', 'K', 'U']);
+const HL03 = 735;
 
 const LEVEL_NAMES: Record<string, string> = { S: 'shipment', O: 'order', T: 'tare', P: 'pack', Q: 'subpack', I: 'item' };
 const levelName = (code: string) => (LEVEL_NAMES[code] ? `${LEVEL_NAMES[code]} (${code})` : `"${code}"`);
@@ -59,6 +69,13 @@ export class HlStructure {
       };
     }
     if (id !== '') this.levels.set(id, code);
+    if (code !== '' && PARENT_LEVELS[code] === undefined && !OTHER_LEVELS.has(code)) {
+      return {
+        element: { position: 3, reference: HL03, code: INVALID_VALUE, copy: code.slice(0, 99) },
+        reason: `HL03 "${code}" (segment ${position}): HL ${id} has a level code an 856 does not use ` +
+          '(S shipment, O order, T tare, P pack, Q subpack, I item; or A, D, E, F, K, U)',
+      };
+    }
     const allowed = PARENT_LEVELS[code];
     if (parent === '') {
       // Only the root (the shipment, or a level we do not judge) stands without a parent.

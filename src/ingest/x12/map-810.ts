@@ -8,8 +8,11 @@
 // as the API requires); other charges and allowances stay inside the subtotal.
 import { addDays } from '../../domain/dates.ts';
 import type { DocumentEntry, X12Place } from '../types.ts';
+import { readQuantity } from '../../domain/quantity.ts';
+import { SET_PLACE, segmentPlace } from './faults.ts';
 import {
-  amountOf, decimalCents, entryOf, faultAt, impliedCents, placeOf, refOf, rejectedEntry, supplierNameOf, type MapContext,
+  amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
+  type MapContext,
 } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Date } from './x12-dates.ts';
@@ -18,15 +21,52 @@ const FREIGHT = 'D240';
 /** TDS01 (element 610, N2): at most 15 digits. */
 const TDS01_DIGITS = 15;
 
+/** IT102 (element 358, quantity invoiced): R, at most 10 digits; IT104 (212, unit price): R, at most 17. */
+const IT102_DIGITS = 10;
+const IT104_DIGITS = 17;
+
+type Billed = { lines: Map<string, number>; places: Map<string, { sku: X12Place; quantity: X12Place }> };
+
+/**
+ * The lines an 810 bills (its IT1 segments), by part: IT102 a whole quantity of 1 or more (the one quantity reader,
+ * domain/quantity.ts: a fraction, zero or a sign refused, AK4 IT102), IT104 no negative unit price (AK4 IT104 6),
+ * the part as PO1's (IT106/IT107 pairs: BP, then VP, then UP). Whether the part is on the PO and not billed beyond
+ * its quantity is the PO's rule (domain/supplier-updates/invoice.ts), told by the element via the entry's origin.
+ * A refusal: the reason and the element at fault.
+ */
+function billedLines(segments: readonly Segment[]): Billed | { reason: string; place: X12Place } {
+  const billed: Billed = { lines: new Map(), places: new Map() };
+  for (const [i, it1] of segments.entries()) {
+    if (it1.elements[0] !== 'IT1') continue;
+    const line = el(it1, 1) || String(i + 2);
+    const at = (element: number, reference: number, maxDigits?: number) =>
+      placeOf(segments, it1, element, reference, { label: `IT1 ${line}`, loop: 'IT1', maxDigits });
+    const quantity = readQuantity(el(it1, 2));
+    if (el(it1, 2) === '') return { reason: `IT1 ${line}: IT102 (quantity invoiced) is missing`, place: at(2, 358, IT102_DIGITS) };
+    if (!quantity.ok) return { reason: `IT1 ${line}: IT102 ${quantity.problem}`, place: at(2, 358, IT102_DIGITS) };
+    if (/^\s*-/.test(el(it1, 4))) {
+      return { reason: `IT1 ${line}: IT104 "${el(it1, 4)}" is negative: a unit price must be 0 or more`, place: at(4, 212, IT104_DIGITS) };
+    }
+    const part = partElement(it1, 6);
+    if (!part) return { reason: `IT1 ${line}: no part id qualified BP, VP or UP (IT106–IT125)`, place: at(7, 234) };
+    billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + quantity.value);
+    if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
+  }
+  return billed;
+}
+
 /** Sums `cents` over the summary segments with that id when there are any, else over the detail ones. */
 function summaryFirst(summary: readonly Segment[], detail: readonly Segment[], id: string, cents: (s: Segment) => number | null):
-  number | string {
+  number | { reason: string; segment: Segment; element: number; reference: number } {
   const chosen = summary.some((s) => s.elements[0] === id) ? summary : detail;
   let total = 0;
   for (const segment of chosen) {
     if (segment.elements[0] !== id) continue;
     const value = cents(segment);
-    if (value === null) return `${id} (segment) has an amount that is not a number with at most two decimals`;
+    if (value === null) {
+      const [element, reference] = id === 'SAC' ? [5, 610] : [2, 782];
+      return { reason: `${id}0${element} "${el(segment, element)}" is not an amount with at most two decimals`, segment, element, reference };
+    }
     total += value;
   }
   return total;
@@ -53,15 +93,22 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
     const cents = impliedCents(el(s, 5));
     return cents === null ? null : el(s, 1) === 'A' ? -cents : el(s, 1) === 'C' ? cents : 0;
   });
-  if (typeof shipping === 'string') return reject(shipping);
+  const amountFault = (f: { segment: Segment; element: number; reference: number }) => faultAt(placeOf(segments, f.segment, f.element, f.reference), 6);
+  if (typeof shipping !== 'number') return [rejectedEntry(ctx, 'invoice', poNumber, shipping.reason, amountFault(shipping))];
   const tax = summaryFirst(summary, detail, 'TXI', (s) => (el(s, 2) === '' ? 0 : decimalCents(el(s, 2))));
-  if (typeof tax === 'string') return reject(tax);
-  if (shipping < 0) return reject('SAC D240: freight allowances exceed the freight charged');
+  if (typeof tax !== 'number') return [rejectedEntry(ctx, 'invoice', poNumber, tax.reason, amountFault(tax))];
+  if (shipping < 0) {
+    const allowance = segments.find((s) => s.elements[0] === 'SAC' && el(s, 1) === 'A' && el(s, 2) === FREIGHT)!;
+    return reject('SAC D240: freight allowances exceed the freight charged', placeOf(segments, allowance, 5, 610));
+  }
   const subtotal = total - tax - shipping;
   if (subtotal < 0) {
     return reject(`TDS01 total ${amountOf(total).toFixed(2)} is less than tax (TXI02) ${amountOf(tax).toFixed(2)} ` +
       `plus freight (SAC D240) ${amountOf(shipping).toFixed(2)}`, totalPlace);
   }
+
+  const billed = billedLines(segments);
+  if ('reason' in billed) return reject(billed.reason, billed.place);
 
   const invoiceDate = x12Date(el(big, 1));
   const itd = segments.find((s) => s.elements[0] === 'ITD' && (el(s, 7) !== '' || el(s, 6) !== '' || el(s, 12) !== ''));
@@ -75,11 +122,22 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
     total_amount: totalPlace, subtotal_amount: totalPlace,
   };
   if (cur) origin.currency = placeOf(segments, cur, 2, 100);
+  // A refusal naming no element (the supplier supplies no line of the PO) names the BIG segment (AK3 only).
+  origin[SET_PLACE] = segmentPlace(placeOf(segments, big, 0, 0));
+  const n1 = supplierN1(segments);
+  if (n1) origin.supplier_name = placeOf(segments, n1, 2, 93, { loop: 'N1' });
+  const vn = refSegment(segments, 'VN');
+  if (vn) origin.supplier_order_id = placeOf(segments, vn, ...refElement(vn));
+  [...billed.places.values()].forEach((places, i) => {
+    origin[`lines[${i}].sku`] = places.sku;
+    origin[`lines[${i}].quantity`] = places.quantity;
+  });
+  const lines = billed.lines.size > 0 ? { lines: [...billed.lines].map(([sku, quantity]) => ({ sku, quantity })) } : {};
 
   return [entryOf(ctx, 'invoice', {
     type: 'invoice', po_number: poNumber, supplier_order_id: refOf(segments, 'VN'), supplier_name: supplierNameOf(segments, ctx),
     invoice_number: el(big, 2), invoice_date: invoiceDate, due_date: dueDate, payment_terms: terms,
     subtotal_amount: amountOf(subtotal), tax_amount: amountOf(tax), shipping_amount: amountOf(shipping), total_amount: amountOf(total),
-    currency: cur ? el(cur, 2).toUpperCase() : 'USD', status: 'open',
+    currency: cur ? el(cur, 2).toUpperCase() : 'USD', status: 'open', ...lines,
   }, origin)];
 }

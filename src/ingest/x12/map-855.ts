@@ -7,7 +7,9 @@
 // statuses (or different estimated delivery dates) become separate updates for the same supplier order.
 import type { DocumentEntry, X12Place } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
-import { entryOf, faultAt, partElement, placeOf, refOf, rejectedEntry, supplierNameOf, wholeQuantity, type MapContext } from './mapping.ts';
+import { readQuantity } from '../../domain/quantity.ts';
+import { SET_PLACE, segmentPlace } from './faults.ts';
+import { entryOf, faultAt, partElement, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, type MapContext } from './mapping.ts';
 import { x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
@@ -89,25 +91,39 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (!part) return reject(`PO1 ${line}: no part id qualified BP, VP or UP (PO106–PO125)`, at(po1, 7, 234));
     const sku = part.id;
     const skuPlace = at(po1, part.position, 234);
-    const ordered = wholeQuantity(el(po1, 2));
+    // PO102 is the quantity ordered whether or not ACKs follow: a bad one refuses the set (AK4 PO102: 6 for a sign
+    // or a fraction, 7 for zero), as ACK02 does. An empty PO102 (optional in X12) is only refused when it is needed.
+    const orderedRead = el(po1, 2) === '' ? null : readQuantity(el(po1, 2));
+    if (orderedRead && !orderedRead.ok) return reject(`PO1 ${line}: PO102 ${orderedRead.problem}`, at(po1, 2, 330, QUANTITY_DIGITS));
+    const ordered = orderedRead?.ok ? orderedRead.value : null;
     const eta = etaOf(loop) ?? headerEta;
     const acks = loop.filter((s) => s.elements[0] === 'ACK');
     if (orderRejected || acks.length === 0) {
-      if (ordered === null) return reject(`PO1 ${line}: PO102 "${el(po1, 2)}" is not a whole quantity`, at(po1, 2, 330, QUANTITY_DIGITS));
+      if (ordered === null) return reject(`PO1 ${line}: PO102 (quantity ordered) is missing`, at(po1, 2, 330, QUANTITY_DIGITS));
       add(orderStatus, orderRejected ? null : eta, sku, ordered, { sku: skuPlace, quantity: at(po1, 2, 330, QUANTITY_DIGITS) });
       continue;
     }
     for (const ack of acks) {
       const status = LINE_STATUS[el(ack, 1)];
       // A rejected line often acknowledges quantity 0: what it cancels is the quantity ordered.
-      const quantity = wholeQuantity(el(ack, 2)) ?? (status === 'cancelled' ? ordered : null);
-      const quantityPlace = wholeQuantity(el(ack, 2)) === null ? at(po1, 2, 330, QUANTITY_DIGITS) : at(ack, 2, 380, QUANTITY_DIGITS);
-      if (quantity === null) return reject(`PO1 ${line}: ACK02 "${el(ack, 2)}" is not a whole quantity`, at(ack, 2, 380, QUANTITY_DIGITS));
+      const acked = readQuantity(el(ack, 2));
+      const zeroCancel = status === 'cancelled' && /^0*(\.0*)?$/.test(el(ack, 2)) && ordered !== null;
+      if (!acked.ok && !zeroCancel) {
+        return reject(`PO1 ${line}: ACK02 ${el(ack, 2) === '' ? '(quantity) is missing' : acked.problem}`, at(ack, 2, 380, QUANTITY_DIGITS));
+      }
+      const quantity = acked.ok ? acked.value : ordered!;
+      const quantityPlace = acked.ok ? at(ack, 2, 380, QUANTITY_DIGITS) : at(po1, 2, 330, QUANTITY_DIGITS);
       add(status, status === 'cancelled' ? null : (etaOf([ack]) ?? eta), sku, quantity, { sku: skuPlace, quantity: quantityPlace });
     }
   }
 
-  const headerOrigin: Record<string, X12Place> = { po_number: placeOf(segments, bak, 3, 324) };
+  // A refusal naming no element (the supplier supplies no line of the PO) names the BAK segment (AK3 only).
+  const headerOrigin: Record<string, X12Place> = { po_number: placeOf(segments, bak, 3, 324), [SET_PLACE]: segmentPlace(placeOf(segments, bak, 0, 0)) };
+  const n1 = supplierN1(segments);
+  if (n1) headerOrigin.supplier_name = placeOf(segments, n1, 2, 93, { loop: 'N1' });
+  // The supplier order id's element: BAK08, else the REF VN (else it is the PO number, BAK03).
+  const vn = refSegment(segments, 'VN');
+  headerOrigin.supplier_order_id = el(bak, 8) ? placeOf(segments, bak, 8, 127) : vn ? placeOf(segments, vn, ...refElement(vn)) : headerOrigin.po_number;
   if (groups.length === 0) {
     // No line detail (BAK02 AK, RJ): the acknowledgement covers every line of this supplier on the PO.
     return [entryOf(ctx, 'order', {

@@ -1,13 +1,16 @@
 // 856 Ship Notice/Manifest → `shipment` supplier updates (DESIGN 3).
 // The HL tree: S (shipment: TD5 carrier SCAC, REF BM/CN, DTM 011 shipped / 017 estimated delivery), O (order:
-// PRF01 PO number, REF VN supplier order), P (pack: MAN CP/GM tracking number, see packTracking), I (item: LIN part id, SN1
+// PRF01 PO number, REF VN supplier order), P (pack: MAN CP/GM tracking number, see ownTracking), I (item: LIN part id, SN1
 // quantity shipped), in any nesting (pick-pack S/O/P/I, S/O/I, with tare levels). Each distinct tracking number
 // of an order is one shipment carrying the items under it; an item's tracking number is the nearest one above
 // it (its pack's MAN, else a REF CN of its order or shipment). A tracking number with no item under it is a
 // bare shipment (no lines: the PO's not-yet-shipped lines of that supplier order, DESIGN 3 "Supplier updates").
 import type { DocumentEntry, X12Place } from '../types.ts';
 import { carrierOfScac } from './carriers.ts';
-import { entryOf, faultAt, partElement, placeOf, refOf, rejectedEntry, wholeQuantity, type MapContext } from './mapping.ts';
+import { readQuantity } from '../../domain/quantity.ts';
+import { splitTrackingNumbers } from '../../domain/tracking.ts';
+import { SET_PLACE, segmentPlace } from './faults.ts';
+import { entryOf, faultAt, partElement, placeOf, refOf, rejectedEntry, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Instant, x12Date } from './x12-dates.ts';
 
@@ -15,6 +18,7 @@ interface Level {
   id: string;
   parent: Level | null;
   code: string;
+  hl: Segment;
   segments: Segment[];
   hasChildren: boolean;
 }
@@ -26,30 +30,71 @@ interface Level {
  */
 export const isSscc = (mark: string): boolean => /^\d{18}$/.test(mark) || /^00\d{18}$/.test(mark);
 
-/** The marks of a level's MAN segments in order: MAN01/MAN02, then MAN04/MAN05 (a segment carries up to two). */
-function marksOf(level: Level): { qualifier: string; mark: string }[] {
+/** A mark of a MAN segment: MAN01/MAN02 or MAN04/MAN05 (a segment carries up to two). */
+interface Mark { qualifier: string; mark: string; segment: Segment; element: number }
+
+function marksOf(level: Level): Mark[] {
   return level.segments.filter((s) => s.elements[0] === 'MAN').flatMap((s) => [
-    { qualifier: el(s, 1), mark: el(s, 2) }, { qualifier: el(s, 4), mark: el(s, 5) },
+    { qualifier: el(s, 1), mark: el(s, 2), segment: s, element: 2 }, { qualifier: el(s, 4), mark: el(s, 5), segment: s, element: 5 },
   ]).filter((m) => m.mark !== '');
 }
 
+/** MAN01/MAN04 codes (element 88) naming a parcel's number: carrier-assigned package id, shipper-assigned mark. */
+const TRACKING_QUALIFIERS = ['CP', 'GM'];
+
 /**
- * A pack's tracking number from its marks: the carrier-assigned package id (MAN `CP`) when there is one, else a
- * `GM` mark that is not an SSCC-18 (senders put carriers' numbers there too). `MAN*GM*<SSCC>**CP*1Z…`, the
- * standard carton label, is the 1Z number. A pack marked by an SSCC only has no tracking number of its own: its
- * items go under the nearest REF CN of its order or shipment, else the set is rejected saying so.
+ * A level's own tracking number, or why its marks give none. The tracking number is: the MAN mark qualified CP
+ * (carrier-assigned package id), else one qualified GM (senders put carriers' numbers there too), else a REF CN
+ * (carrier's reference number) of the level. Never an SSCC-18, under any qualifier or in REF CN: it names the
+ * carton (its GS1-128 label), and no carrier's page tracks it; a pack marked by an SSCC only (or by a qualifier
+ * that names no parcel, MAN*UC, MAN*AA) takes the tracking number of a level above it, like a pack with no MAN.
+ * Refused, with the element (X12Place, AK4 code): two numbers in one element (code 6); two CP marks, or two GM
+ * marks and no CP, on one level (code 7: a package has one tracking number).
+ * `unusable`: the first mark that was no tracking number, for the 997 when no level above has one either.
  */
-function packTracking(level: Level): string | null {
-  const marks = marksOf(level);
-  return marks.find((m) => m.qualifier === 'CP')?.mark ?? marks.find((m) => m.qualifier === 'GM' && !isSscc(m.mark))?.mark ?? null;
-}
+type Own = { tracking: string; place: X12Place } | { refused: string; place: X12Place; code: number } |
+  { unusable: { why: string; place: X12Place } | null };
 
-function ownTracking(level: Level): string | null {
-  return packTracking(level) ?? refOf(level.segments, 'CN');
+function ownTracking(level: Level, at: (segment: Segment, element: number, reference: number) => X12Place): Own {
+  const candidates: Mark[] = [];
+  let unusable: { why: string; place: X12Place } | null = null;
+  for (const m of marksOf(level)) {
+    const qualifier = m.element === 2 ? 'MAN01' : 'MAN04';
+    const name = m.element === 2 ? 'MAN02' : 'MAN05';
+    if (!TRACKING_QUALIFIERS.includes(m.qualifier)) {
+      unusable ??= { why: `${qualifier} "${m.qualifier}" names no parcel's number (CP or GM)`, place: at(m.segment, m.element - 1, 88) };
+    } else if (isSscc(m.mark)) {
+      unusable ??= { why: `${name} "${m.mark}" is an SSCC-18, which names the carton, not the carrier's parcel`, place: at(m.segment, m.element, 87) };
+    } else candidates.push(m);
+  }
+  for (const m of candidates) {
+    const numbers = splitTrackingNumbers(m.mark);
+    if (numbers.length > 1) {
+      return { refused: `${m.element === 2 ? 'MAN02' : 'MAN05'} "${m.mark}" holds ${numbers.length} tracking numbers (${numbers.join(', ')}): ` +
+        'send one MAN per package', place: at(m.segment, m.element, 87), code: 6 };
+    }
+  }
+  const cp = candidates.filter((m) => m.qualifier === 'CP');
+  const chosen = cp.length > 0 ? cp : candidates;
+  if (chosen.length > 1) {
+    const second = chosen[1];
+    return { refused: `${second.element === 2 ? 'MAN02' : 'MAN05'} "${second.mark}": HL ${level.id} already has tracking number ` +
+      `"${chosen[0].mark}" (MAN ${chosen[0].qualifier}); a package has one tracking number (one HL*P per package)`,
+      place: at(second.segment, second.element, 87), code: 7 };
+  }
+  if (chosen.length === 1) return { tracking: chosen[0].mark, place: at(chosen[0].segment, chosen[0].element, 87) };
+  const ref = level.segments.find((s) => s.elements[0] === 'REF' && el(s, 1) === 'CN' && el(s, 2) !== '');
+  if (ref) {
+    const numbers = splitTrackingNumbers(el(ref, 2));
+    if (numbers.length > 1) {
+      return { refused: `REF02 "${el(ref, 2)}" (REF CN) holds ${numbers.length} tracking numbers (${numbers.join(', ')}): one per shipment`,
+        place: at(ref, 2, 127), code: 6 };
+    }
+    if (!isSscc(el(ref, 2))) return { tracking: el(ref, 2), place: at(ref, 2, 127) };
+    unusable ??= { why: `REF02 "${el(ref, 2)}" (REF CN) is an SSCC-18, which names the carton, not the carrier's parcel`, place: at(ref, 2, 127) };
+  }
+  return { unusable };
 }
-
-/** The SSCC-18 a level (or one above it) is marked with, for a reason that says why it is no tracking number. */
-const ssccOf = (level: Level): string | null => marksOf(level).find((m) => m.qualifier === 'GM' && isSscc(m.mark))?.mark ?? null;
 
 /** The first value `pick` finds on the level or above it. */
 function nearest<T>(level: Level | null, pick: (level: Level) => T | null): T | null {
@@ -76,8 +121,13 @@ interface Shipment {
   first: Level;
   /** The PRF01 the PO number came from, and per sku its first item's LIN part id and SN102 (for the 997). */
   poPlace: X12Place;
+  /** The element the tracking number came from (MAN02/MAN05, REF02). */
+  trackingPlace: X12Place;
   linePlaces: Map<string, { sku: X12Place; quantity: X12Place }>;
 }
+
+/** HL03 codes of levels that are a bare shipment when nothing is under them. */
+const BARE_LEVELS = ['O', 'T', 'P', 'Q'];
 
 /** SN102 (element 382, quantity shipped): R, at most 10 digits. */
 const SN102_DIGITS = 10;
@@ -91,7 +141,7 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (segment.elements[0] === 'HL') {
       const parent = byId.get(el(segment, 2)) ?? null;
       if (parent) parent.hasChildren = true;
-      const level: Level = { id: el(segment, 1), parent, code: el(segment, 3), segments: [], hasChildren: false };
+      const level: Level = { id: el(segment, 1), parent, code: el(segment, 3), hl: segment, segments: [], hasChildren: false };
       levels.push(level);
       byId.set(level.id, level);
     } else if (levels.length > 0) {
@@ -101,10 +151,15 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     }
   }
   const firstPrf = levels.filter((l) => l.code === 'O').map((l) => l.segments.find((s) => s.elements[0] === 'PRF')).find((s) => s);
-  const reject = (reason: string, fault: X12Place | null = null) =>
-    [rejectedEntry(ctx, 'shipment', firstPrf ? el(firstPrf, 1) || null : null, reason, fault && faultAt(fault))];
+  const reject = (reason: string, fault: X12Place, code?: number) =>
+    [rejectedEntry(ctx, 'shipment', firstPrf ? el(firstPrf, 1) || null : null, reason, faultAt(fault, code))];
   const hlPlace = (level: Level, segment: Segment, element: number, reference: number, maxDigits?: number) =>
     placeOf(segments, segment, element, reference, { label: `HL ${level.id}`, loop: 'HL', maxDigits });
+  // A segment the level needs and lacks: AK3 naming it where it belongs (after the level's HL), AK304 3.
+  const missing = (level: Level, id: string): X12Place => {
+    const hl = hlPlace(level, level.hl, 0, 0);
+    return segmentPlace({ ...hl, segment: id, position: hl.position + 1 }, 3);
+  };
 
   // Keyed by PO, tracking number and supplier order: one set may hold thousands of packages.
   const shipments = new Map<string, Shipment>();
@@ -112,46 +167,63 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     const isItem = level.code === 'I';
     // Items carry lines; a childless level that is not an item (a pack, an order) is a bare shipment.
     if (!isItem && level.hasChildren) continue;
-    if (!isItem && level.code === 'S') continue;
+    // Only a childless order, tare, pack or subpack is a bare shipment; the product levels we accept but do not
+    // read (F component, K kit, …: hl-structure.ts) ship nothing of their own.
+    if (!isItem && !BARE_LEVELS.includes(level.code)) continue;
     const order = nearest(level, (l) => (l.code === 'O' ? l : null));
-    if (!order) return reject(`HL ${level.id} (${level.code}): no order level (HL*O with PRF01) above it`);
+    if (!order) {
+      return reject(`HL ${level.id} (${level.code}): no order level (HL*O with PRF01) above it`, hlPlace(level, level.hl, 2, 734));
+    }
     const prf = order.segments.find((s) => s.elements[0] === 'PRF');
-    if (!prf) return reject(`HL ${order.id} (O): the PRF segment (PO number, PRF01) is missing`);
+    if (!prf) return reject(`HL ${order.id} (O): the PRF segment (PO number, PRF01) is missing`, missing(order, 'PRF'));
     const po = el(prf, 1);
     // Without REF VN the shipment names no supplier order: it joins the PO's (DESIGN 3, note on lines).
     const supplierOrder = nearest(level, (l) => refOf(l.segments, 'VN'));
-    const tracking = nearest(level, ownTracking);
-    if (!tracking) {
-      const sscc = nearest(level, ssccOf);
-      return reject(`HL ${level.id} (${level.code}), PO ${po}: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its order or shipment)` +
-        (sscc ? `; MAN*GM "${sscc}" is an SSCC-18, which names the carton, not the carrier's parcel` : ''));
+    // The nearest level (this one, then up) with a tracking number; a refusal on the way stops the set.
+    let found: { tracking: string; place: X12Place } | null = null;
+    let unusable: { why: string; place: X12Place } | null = null;
+    for (let at: Level | null = level; at && !found; at = at.parent) {
+      const own = ownTracking(at, (segment, element, reference) => hlPlace(at!, segment, element, reference));
+      if ('refused' in own) return reject(`HL ${at.id} (${at.code}), PO ${po}: ${own.refused}`, own.place, own.code);
+      if ('tracking' in own) found = own;
+      else unusable ??= own.unusable;
     }
+    if (!found) {
+      // The element that was no tracking number (MAN01 "UC", an SSCC), else the pack's (or the item's) missing MAN.
+      const pack = nearest(level, (l) => (l.code === 'P' ? l : null)) ?? level;
+      return reject(`HL ${level.id} (${level.code}), PO ${po}: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its ` +
+        `order or shipment)${unusable ? `; ${unusable.why}` : ''}`, unusable?.place ?? missing(pack, 'MAN'), unusable ? 7 : undefined);
+    }
+    const tracking = found.tracking;
     const key = JSON.stringify([po, tracking, supplierOrder]);
     let shipment = shipments.get(key);
     if (!shipment) {
       shipments.set(key, shipment = {
         po, order: supplierOrder, tracking, lines: new Map(), first: level, poPlace: hlPlace(order, prf, 1, 324), linePlaces: new Map(),
+        trackingPlace: found.place,
       });
     }
     if (!isItem) continue;
     const lin = level.segments.find((s) => s.elements[0] === 'LIN');
     const part = lin ? partElement(lin, 2) : null;
     if (!part) {
-      return reject(`HL ${level.id} (I), PO ${po}: no LIN part id qualified BP, VP or UP`, lin ? hlPlace(level, lin, 3, 234) : null);
+      return reject(`HL ${level.id} (I), PO ${po}: no LIN part id qualified BP, VP or UP`, lin ? hlPlace(level, lin, 3, 234) : missing(level, 'LIN'));
     }
     const sku = part.id;
     const sn1 = level.segments.find((s) => s.elements[0] === 'SN1');
-    const quantity = sn1 ? wholeQuantity(el(sn1, 2)) : null;
-    if (quantity === null) {
-      return reject(`HL ${level.id} (I), PO ${po}: SN102 "${sn1 ? el(sn1, 2) : ''}" is not a whole quantity shipped`,
-        sn1 ? hlPlace(level, sn1, 2, 382, SN102_DIGITS) : null);
-    }
+    if (!sn1) return reject(`HL ${level.id} (I), PO ${po}: no SN1 (quantity shipped, SN102)`, missing(level, 'SN1'));
+    const read = readQuantity(el(sn1, 2));
+    if (!read.ok) return reject(`HL ${level.id} (I), PO ${po}: SN102 ${read.problem}`, hlPlace(level, sn1, 2, 382, SN102_DIGITS));
+    const quantity = read.value;
     shipment.lines.set(sku, (shipment.lines.get(sku) ?? 0) + quantity);
     if (!shipment.linePlaces.has(sku)) {
-      shipment.linePlaces.set(sku, { sku: hlPlace(level, lin!, part.position, 234), quantity: hlPlace(level, sn1!, 2, 382, SN102_DIGITS) });
+      shipment.linePlaces.set(sku, { sku: hlPlace(level, lin!, part.position, 234), quantity: hlPlace(level, sn1, 2, 382, SN102_DIGITS) });
     }
   }
-  if (shipments.size === 0) return reject('the ship notice has no order level (HL*O) to ship');
+  if (shipments.size === 0) {
+    return reject('the ship notice has no order level (HL*O) to ship', levels.length > 0 ? hlPlace(levels[0], levels[0].hl, 3, 735) :
+      segmentPlace({ ...placeOf(segments, segments[0], 0, 0), segment: 'HL', position: segments.length + 1 }, 3));
+  }
 
   return [...shipments.values()].map((s) => {
     const shipped = nearest(s.first, dtm('011'));
@@ -165,7 +237,11 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
       estimated_delivery_date: eta ? x12Date(el(eta, 2)) : null,
     };
     if (s.lines.size > 0) update.lines = [...s.lines].map(([sku, quantity]) => ({ sku, quantity }));
-    const origin: Record<string, X12Place> = { po_number: s.poPlace };
+    // tracking_number: a rule refusing the number (another supplier order's) names its MAN/REF element; any refusal
+    // naming no element (the supplier supplies no line of the PO) names the first level's HL (SET_PLACE).
+    const origin: Record<string, X12Place> = {
+      po_number: s.poPlace, tracking_number: s.trackingPlace, [SET_PLACE]: segmentPlace(hlPlace(s.first, s.first.hl, 0, 0)),
+    };
     [...s.linePlaces.values()].forEach((places, i) => {
       origin[`lines[${i}].sku`] = places.sku;
       origin[`lines[${i}].quantity`] = places.quantity;

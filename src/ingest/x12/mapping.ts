@@ -70,13 +70,6 @@ export function partElement(segment: Segment, first: number): { id: string; posi
   return null;
 }
 
-/** A whole positive quantity from an R element (`2`, `2.0`); null when absent, zero, negative or fractional. */
-export function wholeQuantity(value: string): number | null {
-  if (value === '') return null;
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : null;
-}
-
 /**
  * An N2 element (implied two decimals, `123456` → 1234.56) in minor units, exactly: the digits are the cents.
  * Some senders write the decimal point anyway (`1234.56`): read as written. Null when not a number.
@@ -103,17 +96,31 @@ export const amountOf = (cents: number): number => cents / 100;
 /** N101 codes naming the supplier: supplier/manufacturer, selling party, vendor. */
 const SUPPLIER_PARTIES = ['SU', 'SE', 'VN'];
 
-/** N102 of the first N1 naming the supplier (SU, then SE, then VN), else the caller's name, else null. */
-export function supplierNameOf(segments: readonly Segment[], ctx: MapContext): string | null {
+/** The first N1 naming the supplier (SU, then SE, then VN) with an N102, or null. */
+export function supplierN1(segments: readonly Segment[]): Segment | null {
   for (const party of SUPPLIER_PARTIES) {
     const n1 = segments.find((s) => s.elements[0] === 'N1' && el(s, 1) === party && el(s, 2) !== '');
-    if (n1) return el(n1, 2);
+    if (n1) return n1;
   }
-  return ctx.supplierName;
+  return null;
+}
+
+/** N102 of the first N1 naming the supplier (supplierN1), else the caller's name, else null. */
+export function supplierNameOf(segments: readonly Segment[], ctx: MapContext): string | null {
+  const n1 = supplierN1(segments);
+  return n1 ? el(n1, 2) : ctx.supplierName;
 }
 
 /** First REF with qualifier REF01 = `qualifier` among `segments`: its REF02 (or REF03 when REF02 is empty). */
 export function refOf(segments: readonly Segment[], qualifier: string): string | null {
-  const ref = segments.find((s) => s.elements[0] === 'REF' && el(s, 1) === qualifier && (el(s, 2) !== '' || el(s, 3) !== ''));
+  const ref = refSegment(segments, qualifier);
   return ref ? el(ref, 2) || el(ref, 3) : null;
 }
+
+/** The REF refOf reads, and the element its value is in (2, REF02 127; or 3, REF03 352), for the 997. */
+export function refSegment(segments: readonly Segment[], qualifier: string): Segment | null {
+  return segments.find((s) => s.elements[0] === 'REF' && el(s, 1) === qualifier && (el(s, 2) !== '' || el(s, 3) !== '')) ?? null;
+}
+
+/** Where a REF's value is: REF02 (127), or REF03 (352) when REF02 is empty. */
+export const refElement = (ref: Segment): [number, number] => (el(ref, 2) !== '' ? [2, 127] : [3, 352]);

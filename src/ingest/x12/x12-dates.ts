@@ -1,17 +1,19 @@
 // X12 dates and times (data element types DT and TM) → the text the supplier-update API reads (DESIGN 1: one
 // timestamp parser, parseInstant in domain/supplier-updates, reads what these produce).
-// DT is CCYYMMDD (or YYMMDD in old versions); TM is HHMM, HHMMSS or HHMMSSd..d. A time carries no zone of its
+// DT is CCYYMMDD: the 6-digit YYMMDD form belongs to versions before 004010, which we do not read (envelope.ts
+// VERSIONS), so a 6-digit date is refused (AK403 8) wherever a DT element is read (BIG01, BAK04, ACK05, DTM02,
+// ITD06, BSN03, PRF04: every one goes through this reader, syntax.ts). TM is HHMM, HHMMSS or HHMMSSd..d. A time carries no zone of its
 // own: DTM04 (time code, element 623) may name one; without it the time is UTC, as DESIGN 1 says for sources
 // that document no zone.
 import { isCalendarDate, startOfDay } from '../../domain/dates.ts';
 
-const DATE = /^(\d{2})?(\d{2})(\d{2})(\d{2})$/;
+const DATE = /^(\d{4})(\d{2})(\d{2})$/;
 const TIME = /^([01]\d|2[0-3])([0-5]\d)(?:([0-5]\d)(\d{0,2}))?$/;
 
 /** DT values read, remembered: a file repeats its few dates on every set (bounded, cleared when full). */
 const dates = new Map<string, string | null>();
 
-/** `20261120` or `261120` → `2026-11-20`; null when not a real date. Two-digit years are 2000–2069 / 1970–1999. */
+/** `20261120` → `2026-11-20`; null when not a real date or not CCYYMMDD (`261120`: YYMMDD is pre-004010). */
 export function x12Date(value: string): string | null {
   let date = dates.get(value);
   if (date === undefined) {
@@ -24,8 +26,7 @@ export function x12Date(value: string): string | null {
 function readX12Date(value: string): string | null {
   const match = DATE.exec(value);
   if (!match) return null;
-  const [, century, yy, mm, dd] = match;
-  const year = century ? `${century}${yy}` : `${Number(yy) < 70 ? '20' : '19'}${yy}`;
+  const [, year, mm, dd] = match;
   const date = `${year}-${mm}-${dd}`;
   return isCalendarDate(date) ? date : null;
 }

@@ -14,11 +14,12 @@ export async function readAll(bytes: Uint8Array | string, options?: ReadX12Optio
   return { entries, reading };
 }
 
-/** The update of each accepted entry, after checking POST /api/v2/supplier_updates would take it as it is. */
+/** The update of each accepted entry, after checking the pipeline takes it as it is (as a document's update: an
+ *  invoice may carry the lines it bills, which the JSON API does not take). */
 export function acceptedUpdates(entries: DocumentEntry[]): Record<string, unknown>[] {
   return entries.filter((e) => e.update !== null).map((entry, i) => {
     const problems: FieldProblem[] = [];
-    parseSupplierUpdate(entry.update, `updates[${i}]`, problems);
+    parseSupplierUpdate(entry.update, `updates[${i}]`, problems, { fromDocument: true });
     expect(problems).toEqual([]);
     return entry.update!;
   });
