@@ -105,11 +105,13 @@ describe.each(databases.eachSupportedId())('CSV invoice currencies on %s', (data
       'PO-CUR-USD,INV-COL-2,EUR,5,5 GBP',
       'PO-CUR-USD,INV-COL-3,CAD,$5,$5',
       'PO-CUR-USD,INV-COL-4,JPY,¥500,¥500',
+      'PO-CUR-USD,INV-COL-5,ZZZ,$5,$5',
     ].join('\r\n'));
     expect(reasons).toEqual({
       'row 2': 'column "Currency" ("EUR") and column "Subtotal" ("$5") name different currencies: $ is not EUR; write the amount in the row\'s currency',
       'row 3': 'column "Currency" ("EUR") and column "Amount" ("5 GBP") name different currencies: GBP is not EUR; write the amount in the row\'s currency',
       'row 4': null, 'row 5': null,
+      'row 6': 'column "Currency": must be an ISO 4217 currency code in use, such as USD, EUR, GBP, JPY or KWD, not "ZZZ"',
     });
     expect(await invoice('INV-COL-3')).toMatchObject({ currency: 'CAD', total_cents: 500 });
     expect(await invoice('INV-COL-4')).toMatchObject({ currency: 'JPY', total_cents: 500 });

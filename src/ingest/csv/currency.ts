@@ -83,6 +83,8 @@ export function rowCurrency(column: { name: string; code: string } | null, cells
       named.push({ cell, mark, currencies });
     }
   }
+  // A currency column that is no code (`ZZZ`) is the update parser's to refuse, naming that column.
+  if (column !== null && !isCurrencyCode(column.code)) return { ok: true, currency: column.code, mark: null };
   if (column !== null) {
     const other = named.find((n) => !n.currencies.includes(column.code));
     if (other) {
