@@ -1,5 +1,6 @@
 // /api/v2/supplier_documents (DESIGN 3, "Supplier documents (X12 EDI and CSV)"): a supplier's file as raw bytes in,
 // the document with per-set/per-row results out; the list, one document, its original bytes and its 997.
+import { byteLimit, byteSize } from '../domain/byte-size.ts';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -103,7 +104,6 @@ function sendBytes(reply: FastifyReply, contentType: string, filename: string, b
     .header('Cache-Control', 'private, no-store').header('X-Content-Type-Options', 'nosniff').send(bytes);
 }
 
-const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
 
 export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOptions> = async (fastify, options) => {
   const { db, requireScope, secret, publicUrl } = options;
@@ -124,7 +124,7 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
       // A compressed body is held to the limit once decompressed (http/content-encoding.ts).
       const decompressed = request.headers['content-encoding'] === undefined ? '' : ' once decompressed';
       throw new ApiError(413, 'payload_too_large',
-        `The document is larger than this endpoint accepts${decompressed}: at most ${maxBytes} bytes (${megabytes(maxBytes)}, DOCUMENT_MAX_BYTES).`);
+        `The document is larger than this endpoint accepts${decompressed}: at most ${byteLimit(maxBytes)}; DOCUMENT_MAX_BYTES.`);
     }
     throw error; // the app's handler renders the envelope
   });
@@ -136,7 +136,7 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
     schema: {
       summary: 'Send a supplier document (X12 855/856/810 or CSV)', tags, security, querystring: PostQuery,
       description: `The body is the file's bytes. Content-Type ${X12_MEDIA_TYPES.join(' or ')} (or text/plain or application/octet-stream starting with ISA) ` +
-        `for X12, ${CSV_MEDIA_TYPES.join(' or ')} for CSV; ?format= overrides. At most ${megabytes(maxBytes)}. The bytes are ` +
+        `for X12, ${CSV_MEDIA_TYPES.join(' or ')} for CSV; ?format= overrides. At most ${byteSize(maxBytes)}. The bytes are ` +
         'stored before they are read; each transaction set or row is applied like POST /api/v2/supplier_updates. 201 with the ' +
         'document; 200 with the first document when the same bytes were sent before (nothing is applied twice); 409 ' +
         'document_conflict (naming the first document) when they were sent before with another ?format= or ?supplier_name= (unless ' +

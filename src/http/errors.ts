@@ -1,5 +1,6 @@
 // One error envelope for every failure (DESIGN 2.2):
 // {error, errorCode, message, request_id[, details]} with the HTTP status as errorCode.
+import { byteLimit } from '../domain/byte-size.ts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.ts';
 import { problemsFromAjv, type AjvIssue } from '../domain/schema-problems.ts';
@@ -53,7 +54,7 @@ export function toApiError(error: FastifyError, request?: FastifyRequest): ApiEr
       return new ApiError(400, 'validation_failed', 'The request body is not valid JSON.', [{ field: 'body', message: 'is not valid JSON' }]);
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {
       const limit = request?.routeOptions.bodyLimit;
-      const words = limit ? ` of ${limit.toLocaleString('en-US')} bytes (${(limit / (1024 * 1024)).toFixed(limit % (1024 * 1024) === 0 ? 0 : 1)} MB)` : '';
+      const words = limit ? ` of ${byteLimit(limit)}` : '';
       return new ApiError(413, 'payload_too_large', `The request body is larger than this endpoint's limit${words}.`,
         [{ field: 'body', message: `must be at most ${limit ? `${limit} bytes` : 'the endpoint\'s limit'}` }]);
     }

@@ -28,6 +28,11 @@ export interface FileOutcome {
   movedTo: string | null;
   /** The same bytes were received before (`document` is that first document; nothing was applied again). */
   repeated?: boolean;
+  /**
+   * Why the file was not moved though handled: processed/ or failed/ is no real folder (a symbolic link, a file).
+   * The file stays where it is; the inbox logs this as an error naming the folder.
+   */
+  stuck?: string;
 }
 
 /**

@@ -2,7 +2,8 @@
 // or a VAN client drops supplier files. Each file is ingested once its size has stopped changing (chokidar's
 // awaitWriteFinish), then moved to `processed/` or `failed/` beside it; files are never deleted. Files already
 // there when the watch starts are ingested too, so a file whose apply a crash cut off is completed on restart.
-import { lstat, mkdir, realpath, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Db } from '../db/database.ts';
@@ -48,30 +49,77 @@ export interface Inbox {
   close(): Promise<void>;
 }
 
-/** `<dir>/<name>` or `<dir>/<name>-2`, … : a free name, so a moved file never replaces another. */
-async function freePath(dir: string, name: string): Promise<string> {
+/**
+ * `<dir>/<name>` or `<dir>/<name>-2`, … : a free name, so a moved file never replaces another; with `note`, the
+ * name of its `.error.txt` beside it is free too.
+ */
+async function freePath(dir: string, name: string, note: boolean): Promise<string> {
   const dot = name.lastIndexOf('.');
   const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  const taken = (path: string) => lstat(path).then(() => true, () => false); // a dangling symbolic link is a name taken too
   for (let n = 1; ; n++) {
     const candidate = join(dir, n === 1 ? name : `${stem}-${n}${ext}`);
-    try {
-      await lstat(candidate); // a dangling symbolic link is a name taken too
-    } catch {
-      return candidate;
-    }
+    if (!(await taken(candidate)) && !(note && (await taken(`${candidate}.error.txt`)))) return candidate;
   }
 }
 
-/** Moves `file` into `<its folder>/<target>/`, with a note of why next to it when it failed. */
-async function moveBeside(file: string, target: string, note: string | null): Promise<string> {
-  const dir = join(dirname(file), target);
-  await mkdir(dir, { recursive: true });
-  const destination = await freePath(dir, basename(file));
+/** processed/ or failed/ is not a real folder inside the retailer's: nothing is moved into or written through it. */
+export class InboxFolderProblem extends Error {
+  constructor(readonly folder: string, what: string) {
+    super(`${visible(folder)} is ${what}: processed/ and failed/ must be real folders inside the retailer's folder; ` +
+      'nothing is moved into it or written through it, and the file stays where it is (tried again at the next start)');
+  }
+}
+
+/**
+ * `<retailer folder>/<target>`, created if missing (owner-writable, not recursive: the retailer folder is there),
+ * checked to be a real folder whose real path is `<within>/<target>`: a symbolic link (to a folder outside the
+ * inbox, or dangling) or any other kind of file in its place is an InboxFolderProblem, never followed.
+ */
+async function targetFolder(retailerFolder: string, within: string, target: string): Promise<string> {
+  const dir = join(retailerFolder, target);
+  await mkdir(dir, { mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  const info = await lstat(dir);
+  if (info.isSymbolicLink()) throw new InboxFolderProblem(dir, 'a symbolic link');
+  if (!info.isDirectory()) throw new InboxFolderProblem(dir, 'not a folder');
+  const real = await realpath(dir);
+  if (real !== join(within, target)) throw new InboxFolderProblem(dir, `not inside the retailer's folder (it is ${visible(real)})`);
+  return dir;
+}
+
+/**
+ * Moves `file` into `<its folder>/<target>/` (a real folder: targetFolder), with a note of why next to it when it
+ * failed. The note is created new (O_EXCL) and never through a link (O_NOFOLLOW): a name planted there is not
+ * written through or over.
+ */
+async function moveBeside(file: string, within: string, target: string, note: string | null): Promise<string> {
+  const dir = await targetFolder(dirname(file), within, target);
+  const destination = await freePath(dir, basename(file), note !== null);
   await rename(file, destination);
   // The note quotes the file (a header, a cell, an X12 element): its control characters are shown escaped, so
   // `cat failed/*.error.txt` cannot drive the terminal.
-  if (note !== null) await writeFile(`${destination}.error.txt`, `${visible(note)}\n`);
+  if (note !== null) {
+    const handle = await open(`${destination}.error.txt`,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    try {
+      await handle.writeFile(`${visible(note)}\n`);
+    } finally {
+      await handle.close();
+    }
+  }
   return destination;
+}
+
+/**
+ * The document's filename for a file's name: the name the API's `?filename=` would take. A name with control
+ * characters, bidirectional controls or noncharacters (which the API refuses with a 400) is stored as visible()
+ * shows it (`\x1b`, `\u202e`), cut to the API's 255 characters; the file keeps its own name on disk.
+ */
+export function storedFilename(name: string): string {
+  const chars = Array.from(visible(name));
+  return chars.length <= 255 ? chars.join('') : `${chars.slice(0, 254).join('')}…`;
 }
 
 /**
@@ -84,8 +132,6 @@ async function moveBeside(file: string, target: string, note: string | null): Pr
 async function handleFile(db: Db, root: string, file: string, heldLimit: number | undefined, signal: AbortSignal): Promise<FileOutcome> {
   const parts = relative(root, file).split(sep);
   const retailerName = parts[0];
-  const refuse = async (error: string) =>
-    ({ file, status: 'failed', document: null, error, movedTo: await moveBeside(file, FAILED_DIR, error) }) as const;
   // A retailer folder that is a symbolic link (INBOX_DIR/demo → /etc) would have the inbox read, and move files
   // about in, a folder outside it: it is left alone, never entered (the watch does not follow links either).
   const folder = await lstat(join(root, retailerName)).catch(() => null);
@@ -94,15 +140,25 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
       error: `${join(root, retailerName)} is not a folder but a symbolic link or another kind of file: retailer folders must be ` +
         'real folders inside the inbox; it is left as it is and nothing in it is read' };
   }
+  const within = join(await realpath(root), retailerName);
+  /** Moves the file; when processed/ or failed/ is no real folder, leaves it and says so (`stuck`). */
+  const move = async (target: string, note: string | null): Promise<{ movedTo: string | null; stuck?: string }> => {
+    try {
+      return { movedTo: await moveBeside(file, within, target, note) };
+    } catch (error) {
+      if (error instanceof InboxFolderProblem) return { movedTo: null, stuck: error.message };
+      throw error;
+    }
+  };
+  const refuse = async (error: string) => ({ file, status: 'failed', document: null, error, ...(await move(FAILED_DIR, error)) }) as const;
   const retailer = await findRetailerByName(db, retailerName);
   if (!retailer) return refuse(`No retailer named ${quoted(retailerName)}: the inbox's subfolders are named after retailers.`);
-  const within = join(await realpath(root), retailerName);
   const read = await readRegularFile(file, { followSymlinks: false, singleLink: true, within });
   if (!read.ok) return refuse(`The file ${read.reason}; it was not read.`);
   const bytes = read.bytes;
   if (bytes.length === 0) return refuse('The file is empty.');
   const { document, created, resumed, conflict } = await ingestDocument(db, retailer.id, {
-    bytes, format: formatOfFile(file, bytes), filename: basename(file),
+    bytes, format: formatOfFile(file, bytes), filename: storedFilename(basename(file)),
     content_type: formatOfFile(file, bytes) === 'x12' ? 'application/edi-x12' : 'text/csv',
   }, { heldLimit, signal });
   if (document.status === 'processing') {
@@ -110,11 +166,11 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
     return { file, status: 'processing', document, error: why, movedTo: null };
   }
   if (conflict) {
-    return { file, status: 'failed', document, error: conflict, movedTo: await moveBeside(file, FAILED_DIR, conflict), repeated: true };
+    return { file, status: 'failed', document, error: conflict, ...(await move(FAILED_DIR, conflict)), repeated: true };
   }
   const failed = document.status === 'failed';
-  const movedTo = await moveBeside(file, failed ? FAILED_DIR : PROCESSED_DIR, failed ? document.error : null);
-  return { file, status: failed ? 'failed' : 'processed', document, error: document.error, movedTo, repeated: !created && !resumed };
+  const moved = await move(failed ? FAILED_DIR : PROCESSED_DIR, failed ? document.error : null);
+  return { file, status: failed ? 'failed' : 'processed', document, error: document.error, ...moved, repeated: !created && !resumed };
 }
 
 /** Watches INBOX_DIR until closed. Files are handled one at a time, in the order they became stable. */
@@ -141,7 +197,9 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
           : {};
         // Names and reasons come from the files: logged with their control characters escaped.
         const shown = { file: visible(file), movedTo: outcome.movedTo === null ? null : visible(outcome.movedTo) };
-        if (outcome.status === 'failed') {
+        if (outcome.stuck !== undefined) {
+          log.error({ ...shown, status: outcome.status, ...summary }, `inbox: ${outcome.stuck}`);
+        } else if (outcome.status === 'failed') {
           log.warn({ ...shown, error: outcome.error === null ? null : visible(outcome.error), ...summary },
             outcome.movedTo === null ? 'inbox: entry refused and left in place' : 'inbox: file failed');
         } else log.info({ ...shown, ...summary }, `inbox: file ${outcome.status}`);
@@ -169,6 +227,15 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
     awaitWriteFinish: { stabilityThreshold: options.stableMs ?? 2000, pollInterval: Math.min(100, options.stableMs ?? 2000) },
   });
   watcher.on('add', (path) => enqueue(path));
+  // A folder inside a retailer's folder (other than processed/ and failed/) is not read: said once per folder (the
+  // watch reports it once; a folder removed and made again is said again), so an operator who put files there knows.
+  const ignoredFolders = new Set<string>();
+  watcher.on('addDir', (path) => {
+    if (relative(dir, path).split(sep).length !== 2 || ignoredFolders.has(path)) return;
+    ignoredFolders.add(path);
+    log.warn({ folder: visible(path) }, 'inbox: a folder inside a retailer\'s folder is ignored: only files directly in it are read');
+  });
+  watcher.on('unlinkDir', (path) => ignoredFolders.delete(path));
   watcher.on('error', (err) => log.error({ err }, 'inbox: watching failed'));
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   log.info({ dir }, 'inbox: watching for supplier documents');

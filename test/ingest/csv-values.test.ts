@@ -49,20 +49,22 @@ describe('CSV cells', () => {
   ])('date %s is refused: %s', (text, problem) => expect(readDate(text)).toEqual({ ok: false, problem }));
 
   it.each([['sep=;', ';'], ['sep=,', ','], ['sep=\t', '\t'], ['sep=|', '|'], ['SEP=;', ';'], ['sep=;;;', ';'], ['sep=', null],
-    ['sep=;,', null], ['PO;sep=;', null]])('first line %j declares separator %j', (line, separator) => {
+    ['sep=;,', null], ['PO;sep=;', null], ['"sep=;"', ';'], ['"sep=|"||', '|'], ['"sep=;";,', null], ['"sep=;', null],
+    ['sep=ab', null]])('first line %j declares separator %j', (line, separator) => {
     expect(declaredSeparator(line)).toBe(separator);
   });
 
   // The separator rule of readAmount: one '.' is the decimal point; several '.' group thousands (',' then decimal);
   // with both, the last is the decimal mark; a lone ',' + exactly 3 digits groups thousands, else is the decimal.
   it.each([
-    ['$1,234.50', '1234.50', null], ['$1,234.56', '1234.56', null], ['1.234,50 €', '1234.50', 'EUR'], ['1.234,56 €', '1234.56', 'EUR'],
-    ['USD 99', '99', 'USD'], ['£12', '12', 'GBP'], ['1 234,5', '1234.5', null], ['0.07', '0.07', null], ['1,234', '1234', null],
+    ['$1,234.50', '1234.50', '$'], ['$1,234.56', '1234.56', '$'], ['1.234,50 €', '1234.50', '€'], ['1.234,56 €', '1234.56', '€'],
+    ['USD 99', '99', 'USD'], ['£12', '12', '£'], ['US$5', '5', 'US$'], ['5 KWD', '5', 'KWD'], ['1 234,5', '1234.5', null], ['0.07', '0.07', null], ['1,234', '1234', null],
     ['12,5', '12.5', null], ['JPY 1500', '1500', 'JPY'], ['1.5', '1.5', null], ['1.234.567,89', '1234567.89', null],
     ['1.234.567', '1234567', null], ['1,234,567.89', '1234567.89', null],
     // A dot before three digits is a decimal point, not a thousands separator.
     ['12.345', '12.345', null], ['0.001', '0.001', null], ['1.005', '1.005', null], ['KWD 12.345', '12.345', 'KWD'],
-  ])('amount %s → %s %s', (text, amount, currency) => expect(readAmount(text)).toEqual({ ok: true, value: { amount, currency } }));
+  ])('amount %s → %s, currency marked %s', (text, amount, mark) =>
+    expect(readAmount(text)).toEqual({ ok: true, value: { amount, marks: mark === null ? [] : [mark] } }));
 
   it.each(['-5.00', '($5.00)', 'ten', '1.2.3,4,5x', '1,2,3', '12.34.5', '1.234,56,7', '1,23.4'])('amount %s is refused', (text) => {
     expect(readAmount(text).ok).toBe(false);

@@ -2,6 +2,7 @@
 // documents, newest first; an upload form (write scope) that goes through the same pipeline as
 // POST /api/v2/supplier_documents (ingest/pipeline.ts ingestDocument); one document's page with its per-set/per-row
 // results; downloads of the original bytes and, for X12, the 997. Every read is scoped to the session's retailer.
+import { byteLimit, byteSize } from '../../domain/byte-size.ts';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_DOCUMENT_MAX_BYTES } from '../../config.ts';
@@ -32,9 +33,6 @@ interface UploadBody {
 /** What the browser said of the uploaded file (its name and media type), kept by onFile beside the bytes. */
 const uploadedFiles = new WeakMap<FastifyRequest, { filename: string; mimetype: string }>();
 
-const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
-/** The limit as a person reads it: MB from one MB up, bytes below. */
-const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? megabytes(bytes) : `${bytes} bytes`);
 
 /** `?page=` as a whole number from 1; anything else is the first page. */
 const pageOf = (text: string | undefined) => (/^[1-9][0-9]{0,5}$/.test(text ?? '') ? Number(text) : 1);
@@ -57,7 +55,7 @@ export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMax
   app.setErrorHandler((error: Error & { code?: string }) => {
     if (error.code === 'FST_REQ_FILE_TOO_LARGE') {
       throw new ApiError(413, 'payload_too_large',
-        `The file is larger than OrderSync accepts: at most ${maxBytes} bytes (${sizeText(maxBytes)}, DOCUMENT_MAX_BYTES). Nothing was stored.`);
+        `The file is larger than OrderSync accepts: at most ${byteLimit(maxBytes)}; DOCUMENT_MAX_BYTES. Nothing was stored.`);
     }
     throw error; // the console's handler renders the page
   });
@@ -66,7 +64,7 @@ export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMax
     const page = pageOf(request.query.page);
     const { rows, total } = await listDocuments(db, request.consoleSession!.retailerId, {}, page, PAGE_SIZE);
     return renderPage(reply, 'documents', {
-      title: 'Supplier documents', rows, page, maxSize: sizeText(maxBytes),
+      title: 'Supplier documents', rows, page, maxSize: byteSize(maxBytes),
       prev: page > 1 ? `/console/documents?page=${page - 1}` : null,
       next: page * PAGE_SIZE < total ? `/console/documents?page=${page + 1}` : null,
     });

@@ -32,6 +32,13 @@ export function planInvoice(s: PoSnapshot, u: InvoiceUpdate, ctx: PlanContext): 
   }
   // Amounts are minor units of the invoice's currency, else of the PO's (DESIGN 1): only now is that known.
   const currency = u.currency ?? s.invoices.find((i) => i.invoice_number === u.invoice_number)?.currency ?? s.currency;
+  // A CSV amount written `$5` on a EUR PO is not euros: the symbol must be one the currency is written with.
+  const mark = u.currency === null ? u.currencyMark : undefined;
+  if (mark && !mark.currencies.includes(currency)) {
+    return reject(`${mark.column}: ${quoted(mark.text)} is written in ${mark.symbol} (${mark.currencies.slice(0, 4).join(', ')}` +
+      `${mark.currencies.length > 4 ? ', …' : ''}), not PO ${s.po_number}'s currency ${currency}: add a Currency column naming the invoice's currency.`,
+    'currency');
+  }
   const minor: Record<keyof InvoiceUpdate['amounts'], number> = { subtotal: 0, tax: 0, shipping: 0, total: 0 };
   // Amounts a document's reader found in its own cells are checked first: a derived one (a CSV subtotal worked out
   // from its total) is at fault only through them, and the reason should name the cell the supplier wrote.

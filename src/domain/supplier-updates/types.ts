@@ -97,6 +97,11 @@ export interface InvoiceUpdate {
    * column and quotes the cell, not our field name and our normalised number. Absent for JSON updates.
    */
   amountSources?: Partial<Record<keyof InvoiceAmounts, { name: string; text: string }>>;
+  /**
+   * A CSV invoice with no currency of its own whose amounts are written with a symbol several currencies use (`$`,
+   * `¥`): the currencies it may be, checked against the PO's when planned (ingest/csv/currency.ts). Absent otherwise.
+   */
+  currencyMark?: { column: string; text: string; symbol: string; currencies: readonly string[] };
   currency: string | null;
   status: InvoiceStatus | null;
   document: InvoiceDocument | null;

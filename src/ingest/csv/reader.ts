@@ -46,12 +46,15 @@ export function detectDelimiter(headerLine: string): string {
 }
 
 /**
- * The separator a first line `sep=X` declares (Excel's convention: any one character, `sep=;`, `sep=|`, `sep=` and a
- * tab), or null when the first line is no such declaration. A spreadsheet that pads the line to the header's width
- * repeats the separator after it (`sep=;;;;`), which is allowed.
+ * The separator a first line `sep=X` declares (Excel's convention: one character, `sep=;`, `sep=|`, `sep=` and a
+ * tab), or null when the first line is no such declaration. Two forms other tools write back are read too: a
+ * spreadsheet that does not know the convention reads the line as a row of cells `sep=` and ``, and saves it padded
+ * to the header's width with copies of the same separator (`sep=;;;;`); one that read it as one cell saves it quoted
+ * (`"sep=;"`, padded the same way). Any other text after the character (`sep=;,`, `sep=ab`) is no declaration.
  */
 export function declaredSeparator(line: string): string | null {
-  return /^sep=([^\r\n])\1*$/i.exec(line)?.[1] ?? null;
+  const match = /^(?:sep=([^\r\n"])\1*|"sep=([^\r\n"])"\2*)$/i.exec(line);
+  return match ? (match[1] ?? match[2]) : null;
 }
 
 function firstLine(bytes: Uint8Array, utf8: boolean): string {

@@ -9,6 +9,7 @@ import type { InvoiceAmounts, InvoiceUpdate } from '../../domain/supplier-update
 import { parseAndRemember } from '../parsed-updates.ts';
 import type { DocumentEntry } from '../types.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
+import { rowCurrency, type CurrencyMark } from './currency.ts';
 import { readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type Read } from './values.ts';
 
 export interface RowContext {
@@ -68,6 +69,11 @@ class Cells {
    */
   text(field: CsvField, sameAs: (value: string) => string = (value) => value): string | null {
     return this.pick(field, (value) => value, sameAs);
+  }
+
+  /** `fields` in the order the file has their columns, to name them as a reader of the file sees them. */
+  inFileOrder<F extends CsvField>(fields: readonly F[]): F[] {
+    return [...fields].sort((a, b) => (this.columns.index[a] ?? Infinity) - (this.columns.index[b] ?? Infinity));
   }
 
   /** The cell's trimmed text, or null when empty, unchecked: only to name and sort the row before it is read. */
@@ -178,8 +184,15 @@ function buildUpdate(
     if (total === null && subtotal === null) {
       throw new RowProblem(`${cells.column('total_amount')}: an invoice row needs an amount (Amount, Total or Subtotal)`);
     }
-    const currency = cells.text('currency')?.toUpperCase() ?? total?.currency ?? subtotal?.currency ?? undefined;
-    const money = invoiceMoney(cells, currency, { total_amount: total, subtotal_amount: subtotal, tax_amount: tax, shipping_amount: shipping });
+    const amounts = { total_amount: total, subtotal_amount: subtotal, tax_amount: tax, shipping_amount: shipping };
+    const code = cells.text('currency')?.toUpperCase() ?? null;
+    const marked = cells.inFileOrder(Object.keys(amounts) as AmountField[]).filter((field) => amounts[field] !== null)
+      .map((field) => ({ column: cells.column(field), text: cells.raw(field)!, marks: amounts[field]!.marks }));
+    const decided = rowCurrency(code === null ? null : { name: cells.column('currency'), code }, marked);
+    if (!decided.ok) throw new RowProblem(decided.problem);
+    sources.mark = decided.mark;
+    const currency = decided.currency ?? undefined;
+    const money = invoiceMoney(cells, currency, amounts);
     // Without a currency column the amounts' decimals are checked against the PO's currency when applied: that
     // reason names each amount's column and quotes its cell as written (InvoiceUpdate.amountSources).
     for (const field of ['total_amount', 'subtotal_amount', 'tax_amount', 'shipping_amount'] as const) {
@@ -190,6 +203,7 @@ function buildUpdate(
     const shippingMinor = money.minor('shipping_amount') ?? 0n;
     const totalMinor = money.minor('total_amount') ?? money.minor('subtotal_amount')! + taxMinor + shippingMinor;
     const subtotalMinor = money.minor('subtotal_amount') ?? totalMinor - taxMinor - shippingMinor;
+    if (totalMinor !== subtotalMinor + taxMinor + shippingMinor) throw new RowProblem(totalMismatch(cells, amounts));
     if (subtotalMinor < 0n) throw new RowProblem(`${cells.column('total_amount')}: is less than its tax and freight`);
     return {
       type: 'invoice', ...common, supplier_name: supplierName, invoice_number: invoiceNumber,
@@ -208,7 +222,18 @@ function buildUpdate(
 }
 
 type AmountField = 'total_amount' | 'subtotal_amount' | 'tax_amount' | 'shipping_amount';
-type AmountSources = NonNullable<InvoiceUpdate['amountSources']>;
+type AmountSources = NonNullable<InvoiceUpdate['amountSources']> & { mark?: CurrencyMark | null };
+
+/**
+ * The reason a row's total is not its parts' sum, in the file's words: `column "Amount": "105.00" must equal
+ * "Subtotal" + "Tax" + "Freight" ("100.00" + "5.00" + "0.00")` — the columns the row has, its cells as written.
+ */
+function totalMismatch(cells: Cells, amounts: Record<AmountField, unknown>): string {
+  const parts = cells.inFileOrder(['subtotal_amount', 'tax_amount', 'shipping_amount'] as const).filter((field) => amounts[field] !== null);
+  const names = parts.map((field) => cells.column(field).replace(/^column /, '')).join(' + ');
+  const values = parts.map((field) => quoted(cells.raw(field)!)).join(' + ');
+  return `${cells.column('total_amount')}: ${quoted(cells.raw('total_amount')!)} must equal ${names} (${values})`;
+}
 
 /**
  * An invoice row's amounts in exact integer units, so sums stay exact: with a currency, its minor units read by
@@ -292,6 +317,10 @@ export function rowEntry(
   const problems: FieldProblem[] = [];
   const parsed = parseAndRemember(update, source, problems);
   if (!parsed) return rejected(problems.map((p) => describeProblem(p, source, cells, context.columns)).join('; '));
-  if (parsed.update.type === 'invoice') parsed.update.amountSources = sources;
+  if (parsed.update.type === 'invoice') {
+    const { mark, ...amountSources } = sources;
+    parsed.update.amountSources = amountSources;
+    if (mark) parsed.update.currencyMark = mark;
+  }
   return { source, type, po_number: poNumber, update, reason: null };
 }

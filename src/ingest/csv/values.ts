@@ -6,6 +6,7 @@ import { isCalendarDate } from '../../domain/dates.ts';
 import { SUPPLIER_UPDATE_ZONE } from '../../domain/supplier-updates/parse.ts';
 import { quoted } from '../../domain/plain-text.ts';
 import { parseTimestamp } from '../../domain/timestamps.ts';
+import { takeCurrencyMarks } from './currency.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -78,12 +79,11 @@ export function readDateOrInstant(text: string): Read<string> {
 // The quantity reader is shared with X12 (SN102, PO102, ACK02, IT102): one wording for both formats.
 export { readQuantity } from '../../domain/quantity.ts';
 
-const SYMBOL_CURRENCY: Record<string, string> = { '€': 'EUR', '£': 'GBP', '¥': 'JPY' };
-
 /**
  * An amount ≥ 0 as its exact decimal text (`1234.56`: the digits the supplier wrote, for domain/money.ts
- * parseAmount to check against the currency's decimals), and the currency its symbol or code names (`$` names
- * none: several currencies use it). Currency symbols and codes, spaces and apostrophes are ignored. Separators:
+ * parseAmount to check against the currency's decimals), and the currency symbols and codes written around it
+ * (`marks`, as written: `€`, `KWD`; what they name is the row's to decide: csv/currency.ts). Spaces and
+ * apostrophes are ignored. Separators:
  * - a `.` is the decimal point (`12.345` is twelve and 345 thousandths, `0.001` a thousandth), unless the amount
  *   has more than one `.` (`1.234.567,89`): then dots group thousands and a `,`, if any, is the decimal mark;
  * - when both `,` and `.` appear, the LAST one is the decimal mark (`1,234.56`, `1.234,56`);
@@ -91,19 +91,8 @@ const SYMBOL_CURRENCY: Record<string, string> = { '€': 'EUR', '£': 'GBP', '¥
  *   decimal mark (`12,5` = 12.5).
  * Digits between grouping marks must come in threes, so a mistyped amount is refused rather than misread.
  */
-export function readAmount(text: string): Read<{ amount: string; currency: string | null }> {
-  let rest = text.trim();
-  let currency: string | null = null;
-  const code = /^([A-Z]{3})\s*|\s*([A-Z]{3})$/.exec(rest);
-  if (code) {
-    currency = code[1] ?? code[2];
-    rest = rest.replace(code[0], '');
-  }
-  const symbol = /[$€£¥]/.exec(rest);
-  if (symbol) {
-    currency ??= SYMBOL_CURRENCY[symbol[0]] ?? null;
-    rest = rest.replace(symbol[0], '').trim();
-  }
+export function readAmount(text: string): Read<{ amount: string; marks: string[] }> {
+  const { marks, rest } = takeCurrencyMarks(text);
   if (/^[-(]|-$/.test(rest)) return bad(`${quoted(text)} is negative: an amount must be 0 or more`);
   const plain = rest.replace(/[' \u00a0]/g, '');
   if (/^[\d.,]*\d[eE][+-]?\d+$/.test(plain)) return bad(`${quoted(text)} is written with an exponent: write the amount's digits`);
@@ -117,7 +106,7 @@ export function readAmount(text: string): Read<{ amount: string; currency: strin
     return bad(`${quoted(text)} is not an amount`);
   }
   const digits = whole.replace(/[.,]/g, '');
-  return ok({ amount: decimalMark === null ? digits : `${digits}.${fraction}`, currency });
+  return ok({ amount: decimalMark === null ? digits : `${digits}.${fraction}`, marks });
 }
 
 /** The decimal mark of an amount of digits, `.` and `,` (the rule of readAmount), or null for a whole number. */
