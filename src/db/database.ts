@@ -89,9 +89,6 @@ const sqliteUnder = new WeakMap<Db, SQLite.Database>();
 /** The pg pool under each PostgreSQL Kysely instance made by openDatabase (for preparedQuery). */
 const poolUnder = new WeakMap<Db, pg.Pool>();
 
-/** True for a Kysely instance made by openDatabase on PostgreSQL (a look-up there is a network round trip). */
-export const isPostgres = (db: Db): boolean => poolUnder.has(db);
-
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
     const sqlite = openSqlite(config.file, config.synchronous, config.cacheMb);

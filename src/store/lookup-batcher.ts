@@ -1,11 +1,13 @@
-// Look-ups by PO number that arrive together, answered by one query (PostgreSQL).
+// Look-ups by PO number that arrive together, answered together.
 //
-// On PostgreSQL every by-po request is a round trip: a write to the socket (the kernel's loopback or network work
-// is charged to the writing process), a query the server parses its parameters for, plans from its cache and
-// runs, and a read. Under load, dozens of by-po requests are parsed in the same turn of the event loop; this
-// gathers the look-ups of one turn and sends one statement per retailer and version for up to
-// BULK_PO_NUMBERS_MAX numbers (the bulk statement of by-po-numbers), then hands each request its own records. One
-// request alone still costs one query (the single-number statement), and waits one turn at most.
+// Under load, dozens of by-po requests are parsed in the same turn of the event loop. Answered one by one, each is
+// looked up and written to its socket in its own callback: every response is its own write that wakes the
+// client on its own, and on PostgreSQL its own round trip (a socket write, a query the server binds and runs, a
+// read). This gathers the look-ups of one turn and runs one statement per retailer and version for up to
+// BULK_PO_NUMBERS_MAX numbers (the bulk statement of by-po-numbers), then answers every request of the turn, so
+// their responses are written back to back. Measured with `npm run bench` on 2 cores (by-po, 50 connections, paired
+// runs): SQLite with 1,000,000 POs 89 → 49 µs of CPU per request (29% → 51% of bare Fastify); PostgreSQL ~105 →
+// 45–55 µs. A request alone still costs one single-number query, and waits one turn at most (setImmediate).
 //
 // Each answer comes from one statement, so it is as consistent as before: a single query's snapshot. Scoping is
 // unchanged: numbers are only ever batched with others of the same retailer.

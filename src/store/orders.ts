@@ -1,6 +1,6 @@
 // Read queries of the OrderSync API. Each returns stored renderings (JSON text), scoped to one retailer.
 import { sql, type Compilable } from 'kysely';
-import { isPostgres, preparedQuery, type Db } from '../db/database.ts';
+import { preparedQuery, type Db } from '../db/database.ts';
 import { inRequestTransaction } from '../db/request-transaction.ts';
 import { LookupBatcher } from './lookup-batcher.ts';
 
@@ -76,7 +76,7 @@ async function oneByPoNumber(db: Db, version: ApiVersion, retailerId: string, po
   return rows.map((r) => r.view);
 }
 
-/** PostgreSQL: the by-po look-ups of one turn of the event loop, one query per retailer (lookup-batcher.ts). */
+/** The by-po look-ups of one turn of the event loop, one query per retailer (lookup-batcher.ts). */
 const batchers = new WeakMap<Db, Record<ApiVersion, LookupBatcher>>();
 
 function batchersOf(db: Db): Record<ApiVersion, LookupBatcher> {
@@ -94,11 +94,11 @@ function batchersOf(db: Db): Record<ApiVersion, LookupBatcher> {
 
 /**
  * The stored renderings (JSON text) for one PO number: one per PO (v2) or per line in line order (v1); [] when none.
- * On PostgreSQL, look-ups made in the same turn of the event loop share one query (outside a request's transaction,
- * which must see its own writes through its own connection).
+ * Look-ups made in the same turn of the event loop share one query (lookup-batcher.ts says why), except inside a
+ * request's transaction, which must see its own writes through its own connection.
  */
 export async function recordsByPoNumber(db: Db, version: ApiVersion, retailerId: string, poNumber: string): Promise<string[]> {
-  if (isPostgres(db) && !inRequestTransaction()) return batchersOf(db)[version].lookup(retailerId, poNumber);
+  if (!inRequestTransaction()) return batchersOf(db)[version].lookup(retailerId, poNumber);
   return oneByPoNumber(db, version, retailerId, poNumber);
 }
 
