@@ -14,6 +14,7 @@ import { ensureWarehouse } from '../../src/store/warehouses.ts';
 import { addPo, postDocument, readV2 } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { TEST_CONFIG } from '../support/world.ts';
+import { segmentsOf } from '../ingest/x12/read.ts';
 
 const databases = TestDatabases.create();
 const HELD_LIMIT = 2;
@@ -61,7 +62,6 @@ describe.each(databases.eachSupportedId())('supplier documents applied like the 
     return response.json();
   };
   const item = (record: Record<string, any>, sku: string) => record.items.find((i: any) => i.product_details.sku === sku);
-  const segmentsOf = (text: string) => text.split(text[105]).map((s) => s.trim()).filter(Boolean).map((s) => s.split(text[3]));
 
   beforeAll(async () => {
     ({ db } = await databases.init(databaseId));

@@ -11,6 +11,7 @@ import { createApiKey } from '../../src/store/api-keys.ts';
 import { addPo, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { createWorld, type World } from '../support/world.ts';
+import { segmentsOf } from '../ingest/x12/read.ts';
 
 const databases = TestDatabases.create();
 const SSCC = '00000123450000000049';
@@ -36,11 +37,6 @@ const ship = (po: string, rest: string[], order = 'SO-1') =>
   ['BSN*00*SHP-1*20261120*1504', 'HL*1**S', 'HL*2*1*O', `PRF*${po}`, `REF*VN*${order}`, ...rest];
 const pack = (man: string[], sn1 = 'SN1**1*EA') => ['HL*3*2*P', ...man, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', sn1];
 
-function segmentsOf(text: string): string[][] {
-  const separator = text[3];
-  const terminator = text[105];
-  return text.split(terminator).map((s) => s.trim()).filter(Boolean).map((s) => s.split(separator));
-}
 /** The 997's AK3, AK4 and AK5 segments, as `AK3*MAN*8*HL*8` strings. */
 const faultLines = (ack: string) => segmentsOf(ack).filter((s) => /^AK[345]$/.test(s[0])).map((s) => s.join('*'));
 

@@ -10,6 +10,7 @@ import { createApiKey } from '../../src/store/api-keys.ts';
 import { addPo, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { createWorld, type World } from '../support/world.ts';
+import { segmentsOf } from '../ingest/x12/read.ts';
 
 const databases = TestDatabases.create();
 const UPS = '1Z999AA10123457091';
@@ -39,11 +40,6 @@ const ship = (po: string, levels: string[]) => ['BSN*00*SHP-1*20261120*1504', ..
 const ORDER = ['PRF*{PO}', 'REF*VN*SO-1'];
 const ITEM = ['LIN**BP*TIT-GT2-9', 'SN1**1*EA'];
 
-function segmentsOf(text: string): string[][] {
-  const separator = text[3];
-  const terminator = text[105];
-  return text.split(terminator).map((s) => s.trim()).filter(Boolean).map((s) => s.split(separator));
-}
 /** The 997's AK segments from AK2 on, as `AK2*856*0001` strings. */
 const akLines = (ack: string) => segmentsOf(ack).filter((s) => /^AK[1-9]$/.test(s[0])).map((s) => s.join('*'));
 

@@ -10,6 +10,7 @@ import { createApiKey } from '../../src/store/api-keys.ts';
 import { addPo, postDocument, readV2 } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { createWorld, type World } from '../support/world.ts';
+import { segmentsOf } from '../ingest/x12/read.ts';
 
 const databases = TestDatabases.create();
 const UPS_1 = '1Z999AA10123456784';
@@ -37,11 +38,6 @@ const ship856 = (poNumber: string, soId: string) => [
 ];
 
 /** Segments of a 997 (or any X12 text) as arrays of elements. */
-function segmentsOf(text: string): string[][] {
-  const separator = text[3];
-  const terminator = text[105];
-  return text.split(terminator).map((s) => s.trim()).filter(Boolean).map((s) => s.split(separator));
-}
 
 describe.each(databases.eachSupportedId())('X12 supplier documents on %s', (databaseId) => {
   let db: Db;
