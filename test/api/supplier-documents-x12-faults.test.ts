@@ -77,6 +77,9 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
         ['MAN*GM*000012345000000001', 'AK4*2*87*7*000012345000000001',
           'MAN02 "000012345000000001" is an SSCC-18, which names the carton, not the carrier\'s parcel'],
         [`MAN*CP*${SSCC}`, `AK4*2*87*7*${SSCC}`, `MAN02 "${SSCC}" is an SSCC-18, which names the carton, not the carrier's parcel`],
+        // Spaced as a label prints it: the same SSCC once the spaces are gone, as the number would be stored.
+        ['MAN*CP*00 000123450000000049', 'AK4*2*87*7*00 000123450000000049',
+          'MAN02 "00 000123450000000049" is an SSCC-18, which names the carton, not the carrier\'s parcel'],
       ];
       for (const [man, ak4, why] of cases) {
         const { results, ak } = await postSet('856', ship('PO-F-MAN', pack([man])));

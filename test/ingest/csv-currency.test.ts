@@ -83,12 +83,22 @@ describe.each(databases.eachSupportedId())('CSV invoice currencies on %s', (data
       'PO-CUR-USD,INV-AMT-20,11/21/2026,US$5,0,0,5',
       'PO-CUR-EUR,INV-AMT-21,11/21/2026,$5,0,0,$5',
       'PO-CUR-CAD,INV-AMT-22,11/21/2026,¥5,0,0,¥5',
+      'PO-CUR-USD,INV-AMT-23,11/21/2026,C$5,0,0,$5',
+      'PO-CUR-CAD,INV-AMT-24,11/21/2026,C$5,0,0,$5',
+      'PO-CUR-USD,INV-AMT-25,11/21/2026,$5,0,0,5 CAD',
     ].join('\r\n'));
     expect(reasons).toEqual({
       'row 2': null, 'row 3': null, 'row 4': null, 'row 5': null, 'row 6': null, 'row 7': null,
       'row 8': expect.stringMatching(/^column "Subtotal": "\$5" is written in \$ \(USD, CAD, AUD, NZD, …\), not PO PO-CUR-EUR's currency EUR: add a Currency column/),
       'row 9': expect.stringMatching(/^column "Subtotal": "¥5" is written in ¥ \(JPY, CNY\), not PO PO-CUR-CAD's currency CAD/),
+      // `$` on a USD PO is USD: beside C$ or a CAD code in the same row, two currencies.
+      'row 10': 'column "Amount": "$5" is written in $, which on PO PO-CUR-USD is its currency USD, but the row\'s other amounts are in CAD: one invoice has one currency (or add a Currency column).',
+      'row 11': null,
+      'row 12': 'column "Subtotal": "$5" is written in $, which on PO PO-CUR-USD is its currency USD, but the row\'s other amounts are in CAD: one invoice has one currency (or add a Currency column).',
     });
+    expect(await invoice('INV-AMT-23')).toBeUndefined();
+    expect(await invoice('INV-AMT-24')).toMatchObject({ currency: 'CAD', total_cents: 500 });
+    expect(await invoice('INV-AMT-25')).toBeUndefined();
     expect(await invoice('INV-AMT-14')).toEqual({ currency: 'EUR', total_cents: 500, subtotal_cents: 500 });
     expect(await invoice('INV-AMT-16')).toMatchObject({ currency: 'EUR', total_cents: 500 });
     expect(await invoice('INV-AMT-17')).toMatchObject({ currency: 'USD', total_cents: 500 });

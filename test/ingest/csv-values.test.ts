@@ -50,7 +50,7 @@ describe('CSV cells', () => {
 
   it.each([['sep=;', ';'], ['sep=,', ','], ['sep=\t', '\t'], ['sep=|', '|'], ['SEP=;', ';'], ['sep=;;;', ';'], ['sep=', null],
     ['sep=;,', null], ['PO;sep=;', null], ['"sep=;"', ';'], ['"sep=|"||', '|'], ['"sep=;";,', null], ['"sep=;', null],
-    ['sep=ab', null]])('first line %j declares separator %j', (line, separator) => {
+    ['sep=ab', null], ['"sep=;;;"', ';'], ['"sep=||"|', '|'], ['"sep=;,"', null]])('first line %j declares separator %j', (line, separator) => {
     expect(declaredSeparator(line)).toBe(separator);
   });
 

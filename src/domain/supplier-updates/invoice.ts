@@ -33,11 +33,16 @@ export function planInvoice(s: PoSnapshot, u: InvoiceUpdate, ctx: PlanContext): 
   // Amounts are minor units of the invoice's currency, else of the PO's (DESIGN 1): only now is that known.
   const currency = u.currency ?? s.invoices.find((i) => i.invoice_number === u.invoice_number)?.currency ?? s.currency;
   // A CSV amount written `$5` on a EUR PO is not euros: the symbol must be one the currency is written with.
-  const mark = u.currency === null ? u.currencyMark : undefined;
-  if (mark && !mark.currencies.includes(currency)) {
+  const mark = u.currencyMark;
+  if (mark && u.currency === null && !mark.currencies.includes(currency)) {
     return reject(`${mark.column}: ${quoted(mark.text)} is written in ${mark.symbol} (${mark.currencies.slice(0, 4).join(', ')}` +
       `${mark.currencies.length > 4 ? ', …' : ''}), not PO ${s.po_number}'s currency ${currency}: add a Currency column naming the invoice's currency.`,
     'currency');
+  }
+  // The row's other cells named one currency (`C$5`), and this symbol (`$5`) reads as the PO's currency, another one.
+  if (mark && u.currency !== null && mark.currencies.includes(s.currency) && s.currency !== u.currency) {
+    return reject(`${mark.column}: ${quoted(mark.text)} is written in ${mark.symbol}, which on PO ${s.po_number} is its currency ` +
+      `${s.currency}, but the row's other amounts are in ${u.currency}: one invoice has one currency (or add a Currency column).`, 'currency');
   }
   const minor: Record<keyof InvoiceUpdate['amounts'], number> = { subtotal: 0, tax: 0, shipping: 0, total: 0 };
   // Amounts a document's reader found in its own cells are checked first: a derived one (a CSV subtotal worked out

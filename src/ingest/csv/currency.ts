@@ -107,7 +107,12 @@ export function rowCurrency(column: { name: string; code: string } | null, cells
     }
     common = both;
   }
-  if (common.length === 1) return { ok: true, currency: common[0], mark: null };
+  // A symbol several currencies use reads as the PO's currency when the PO is written with it (`$` on a USD PO is
+  // USD): beside a mark that names one currency (`C$5` and `$5`), it is kept to be checked against the PO.
+  const ambiguous = named.find((n) => n.currencies.length > 1);
+  if (common.length === 1) {
+    return { ok: true, currency: common[0], mark: ambiguous ? { column: ambiguous.cell.column, text: ambiguous.cell.text, symbol: ambiguous.mark, currencies: ambiguous.currencies } : null };
+  }
   const first = named[0];
   return { ok: true, currency: null, mark: { column: first.cell.column, text: first.cell.text, symbol: first.mark, currencies: common } };
 }

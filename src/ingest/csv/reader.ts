@@ -53,7 +53,7 @@ export function detectDelimiter(headerLine: string): string {
  * (`"sep=;"`, padded the same way). Any other text after the character (`sep=;,`, `sep=ab`) is no declaration.
  */
 export function declaredSeparator(line: string): string | null {
-  const match = /^(?:sep=([^\r\n"])\1*|"sep=([^\r\n"])"\2*)$/i.exec(line);
+  const match = /^(?:sep=([^\r\n"])\1*|"sep=([^\r\n"])\2*"\2*)$/i.exec(line);
   return match ? (match[1] ?? match[2]) : null;
 }
 

@@ -8,7 +8,7 @@
 import type { DocumentEntry, X12Place } from '../types.ts';
 import { carrierOfScac } from './carriers.ts';
 import { readQuantity } from '../../domain/quantity.ts';
-import { splitTrackingNumbers } from '../../domain/tracking.ts';
+import { normalizeTrackingNumber, splitTrackingNumbers } from '../../domain/tracking.ts';
 import { SET_PLACE, segmentPlace } from './faults.ts';
 import { entryOf, faultAt, partElement, placeOf, refOf, rejectedEntry, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
@@ -28,7 +28,11 @@ interface Level {
  * front. It names the carton (the GS1-128 label's barcode), not a carrier's parcel: no carrier's tracking page
  * knows it, so it is never a shipment's tracking number.
  */
-export const isSscc = (mark: string): boolean => /^\d{18}$/.test(mark) || /^00\d{18}$/.test(mark);
+export const isSscc = (mark: string): boolean => {
+  // Judged as the number would be stored: "00 0001234500000000 49" is the same SSCC once its spaces are gone.
+  const number = normalizeTrackingNumber(mark);
+  return /^\d{18}$/.test(number) || /^00\d{18}$/.test(number);
+};
 
 /** A mark of a MAN segment: MAN01/MAN02 or MAN04/MAN05 (a segment carries up to two). */
 interface Mark { qualifier: string; mark: string; segment: Segment; element: number }
