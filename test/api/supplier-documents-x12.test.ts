@@ -6,10 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
-import { createApiKey } from '../../src/store/api-keys.ts';
-import { addPo, postDocument, readV2 } from '../support/supplier-documents.ts';
+import { addPo, openDocumentWorld, postDocument, readV2 } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
-import { createWorld, type World } from '../support/world.ts';
+import type { World } from '../support/world.ts';
 import { segmentsOf } from '../ingest/x12/read.ts';
 
 const databases = TestDatabases.create();
@@ -60,10 +59,7 @@ describe.each(databases.eachSupportedId())('X12 supplier documents on %s', (data
   const item = (record: Record<string, any>, sku: string) => record.items.find((i: any) => i.product_details.sku === sku);
 
   beforeAll(async () => {
-    ({ db } = await databases.init(databaseId));
-    world = await createWorld(db);
-    app = world.app;
-    writeKey = (await createApiKey(db, world.retailerA, 'edi', ['write'])).secret;
+    ({ db, world, app, writeKey } = await openDocumentWorld(databases, databaseId));
   });
   afterAll(async () => {
     await app?.close();

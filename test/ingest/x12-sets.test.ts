@@ -7,10 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import { ingestDocument } from '../../src/ingest/pipeline.ts';
-import { createApiKey } from '../../src/store/api-keys.ts';
-import { addPo, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
+import { addPo, openDocumentWorld, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
-import { createWorld, type World } from '../support/world.ts';
+import type { World } from '../support/world.ts';
 
 const databases = TestDatabases.create();
 const UPS = ['1Z999AA10123457149', '1Z999AA10123457150', '1Z999AA10123456813', '1Z999AA10123456824', '1Z999AA10123456835'];
@@ -83,10 +82,7 @@ describe.each(databases.eachSupportedId())('X12 transaction sets applied whole o
     .where('p.po_number', '=', poNumber).execute()).map((r) => r.tracking_number);
 
   beforeAll(async () => {
-    ({ db } = await databases.init(databaseId));
-    world = await createWorld(db);
-    app = world.app;
-    writeKey = (await createApiKey(db, world.retailerA, 'edi', ['write'])).secret;
+    ({ db, world, app, writeKey } = await openDocumentWorld(databases, databaseId));
   });
   afterAll(async () => {
     await app?.close();

@@ -2,8 +2,11 @@
 // what applying wrote.
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../src/db/database.ts';
+import { createApiKey } from '../../src/store/api-keys.ts';
 import { insertPurchaseOrders, supplierNamesOf } from '../../src/store/purchase-orders.ts';
 import { buildPo, type LineInput } from './fixtures.ts';
+import type { TestDatabaseId, TestDatabases } from './test-database.ts';
+import { createWorld, type World } from './world.ts';
 
 export interface PostOptions {
   contentType?: string | null;
@@ -23,6 +26,14 @@ export function postDocument(app: FastifyInstance, key: string | null, body: str
       ...options.headers,
     },
   });
+}
+
+/** A fresh database of `id` with the contract world, its app, and a write-only key of retailer A (a supplier's feed). */
+export async function openDocumentWorld(databases: TestDatabases, id: TestDatabaseId):
+  Promise<{ db: Db; world: World; app: FastifyInstance; writeKey: string }> {
+  const { db } = await databases.init(id);
+  const world = await createWorld(db);
+  return { db, world, app: world.app, writeKey: (await createApiKey(db, world.retailerA, 'edi', ['write'])).secret };
 }
 
 /** A PO with the given lines (default: two SKUs from `supplierId`, submitted). */
