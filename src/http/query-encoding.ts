@@ -22,7 +22,8 @@ function decodeComponent(text: string): string | null {
  */
 export function badQueryEncodings(url: string): ErrorDetail[] {
   const mark = url.indexOf('?');
-  if (mark < 0) return [];
+  // Only a `%` sequence can fail to decode: most query strings (by-date's dates, paging) have none.
+  if (mark < 0 || !url.includes('%', mark)) return [];
   const problems: ErrorDetail[] = [];
   for (const pair of url.slice(mark + 1).split('&')) {
     if (pair === '') continue;
@@ -39,7 +40,7 @@ export function badQueryEncodings(url: string): ErrorDetail[] {
 /** Refuses, with a 400 naming each field, a request whose query string is not valid percent-encoded UTF-8. */
 export function registerQueryEncodingCheck(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    const problems = request.url.includes('?') ? badQueryEncodings(request.url) : [];
+    const problems = badQueryEncodings(request.url);
     done(problems.length > 0 ? validationFailed(problems) : undefined);
   });
 }
