@@ -3,7 +3,7 @@
 // 1. SQLite at data/bench/ordersync.db with BENCH_POS seeded POs (1,000,000 is the reference; seeding resumes),
 //    and PostgreSQL (database ordersync_bench on BENCH_PG_URL, BENCH_PG_POS POs; BENCH_PG=0 skips it).
 // 2. The service (buildApp, its own process) and bare Fastify routes sending bodies of the service's average sizes
-//    (its own process); autocannon runs here.
+//    (its own process); autocannon runs here, and wrk (when installed) loads the workers row (bench/lib/wrk.ts).
 // 3. Rows: by-po v2 vs bare (50 connections); bulk by-po-numbers of 100 random POs vs bare with the same bytes (10
 //    connections); by-date page 1 of one day, page 1 of 2000..2099, a page past 90% of it (20 connections), with
 //    the service's event-loop delay (perf_hooks.monitorEventLoopDelay) during bulk and by-date; `ordersync serve
@@ -14,6 +14,7 @@
 // (postgres://postgres@127.0.0.1:5432/postgres), BENCH_DURATION s (20), BENCH_WARMUP s (5), BENCH_LOG_LEVEL (warn),
 // BENCH_CPU_PROF=1 (profile the service into data/bench/profiles), BENCH_PORT (9300: the workers rows use it),
 // BENCH_PG=0, BENCH_WORKERS=0 (skip rows), BENCH_ROUNDS (4: each comparison alternates its sides in this many rounds).
+// BENCH_WRK_PIPELINING (10) and BENCH_WRK_PATHS (50000): the workers row's wrk load (bench/lib/wrk.ts).
 import { availableParallelism, loadavg } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { poNumberFor } from '../src/seed/generate.ts';
 import { benchDir, fmt, intFromEnv, killChildren, log, mib, seconds } from './lib/common.ts';
 import { ensurePostgresDatabase, prepareDatabase, SEED, SQLITE_FILE, sqliteBytes, warmPageCache } from './lib/database.ts';
 import { measureAlternating, type Load, type Measured } from './lib/load.ts';
+import { wrkInstalled } from './lib/wrk.ts';
 import { regenerateReadme, RESULTS_FILE, type Results, type Row } from './lib/readme.ts';
 import { startCli, startServer, type Server } from './lib/servers.ts';
 
@@ -37,6 +39,8 @@ const WITH_PG = process.env.BENCH_PG !== '0';
 const WITH_WORKERS = process.env.BENCH_WORKERS !== '0';
 /** Alternating rounds per comparison (the machine may be shared: both sides see the same other work). */
 const ROUNDS = intFromEnv('BENCH_ROUNDS', 4);
+/** Requests a wrk connection writes before reading their responses (the workers row). */
+const WRK_PIPELINING = intFromEnv('BENCH_WRK_PIPELINING', 10);
 const LIMIT = 100;
 /** The seeded order dates: the two years before this day (src/seed). */
 const SEEDED_UNTIL = Date.parse('2026-11-01T00:00:00Z');
@@ -196,20 +200,25 @@ async function main(): Promise<void> {
       await bare.stop();
       const one = await startCli('serve-1', 1, PORT, env);
       const two = await startCli('serve-2', 2, PORT + 1, env);
+      // wrk when installed: autocannon alone takes most of a core at these rates (see bench/lib/wrk.ts).
+      const withWrk = wrkInstalled();
+      if (!withWrk) log('  wrk is not installed (apt-get install -y wrk): autocannon loads the workers row and takes the cores a second worker needs.');
+      const workersLoad: Load = { path: byPoPath, headers, connections: 50, ...(withWrk ? { wrk: { pipelining: WRK_PIPELINING } } : {}) };
+      const generator = withWrk ? `wrk, ${WRK_PIPELINING} pipelined requests a connection` : 'autocannon';
       let perWorkers: Measured[];
       try {
         perWorkers = await compare(
-          { server: one, load: { path: byPoPath, headers, connections: 50 }, label: 'ordersync serve --workers 1, by-po' },
-          { server: two, load: { path: byPoPath, headers, connections: 50 }, label: 'ordersync serve --workers 2, by-po' });
+          { server: one, load: workersLoad, label: `serve --workers 1, by-po (${withWrk ? 'wrk' : 'autocannon'})` },
+          { server: two, load: workersLoad, label: `serve --workers 2, by-po (${withWrk ? 'wrk' : 'autocannon'})` });
       } finally {
         await one.stop();
         await two.stop();
       }
       const scale = perWorkers[1].rps / perWorkers[0].rps;
       rows.push({
-        what: '`serve --workers 2` vs `--workers 1`, by-po, 50 connections',
+        what: `\`serve --workers 2\` vs \`--workers 1\`, by-po, 50 connections (${generator})`,
         measured: `${fmt(perWorkers[1].rps, 0)} vs ${fmt(perWorkers[0].rps, 0)} req/s; CPU ${fmt(perWorkers[1].cpuPerRequest ?? 0, 0)} vs ${fmt(perWorkers[0].cpuPerRequest ?? 0, 0)} µs/req (primary and workers), `
-          + `split between the 2 workers ${workerSplit(perWorkers[1])}; autocannon used ${fmt(perWorkers[1].generatorCores, 2)} vs ${fmt(perWorkers[0].generatorCores, 2)} cores of the ${availableParallelism()}`,
+          + `split between the 2 workers ${workerSplit(perWorkers[1])}; ${withWrk ? 'wrk' : 'autocannon'} used ${fmt(perWorkers[1].generatorCores, 2)} vs ${fmt(perWorkers[0].generatorCores, 2)} cores of the ${availableParallelism()}`,
         ratio: times(scale), target: '≥ 1.5× on 2 cores', met: scale >= 1.5,
       });
       Object.assign(raw, { workers1: perWorkers[0], workers2: perWorkers[1] });

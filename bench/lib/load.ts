@@ -1,11 +1,15 @@
-// Load with autocannon against one server; latency kept here in µs (autocannon's own histogram keeps whole ms),
+// Load with autocannon (or wrk, bench/lib/wrk.ts) against one server; latency kept here in µs (autocannon's own histogram keeps whole ms),
 // with the server's CPU time per request and, where the server keeps one, its event-loop delay during the load.
 // On a shared machine a pair (service, baseline) is measured in alternating rounds, so that both see the same
 // mix of other work: measurePair.
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { fmt, log } from './common.ts';
+import { fmt, intFromEnv, log } from './common.ts';
 import type { EventLoopDelay, Server } from './servers.ts';
+import { runWrk } from './wrk.ts';
+
+/** Distinct request paths drawn for a wrk round (it cycles through them). */
+const WRK_PATHS = intFromEnv('BENCH_WRK_PATHS', 50_000);
 
 export interface Load {
   method?: 'GET' | 'POST';
@@ -13,6 +17,11 @@ export interface Load {
   body?: () => string;
   headers?: Record<string, string>;
   connections: number;
+  /**
+   * Load with wrk instead of autocannon (bench/lib/wrk.ts), `pipelining` requests at a time on each connection:
+   * for a row that needs the cores autocannon would take. GET only.
+   */
+  wrk?: { pipelining: number };
 }
 
 export interface Measured {
@@ -28,7 +37,7 @@ export interface Measured {
   /** The worst round's event-loop delay. */
   eventLoopDelay: EventLoopDelay | null;
   /**
-   * Cores the load generator (autocannon, in this process) kept busy: its CPU seconds per second. Near 1 it is
+   * Cores the load generator (autocannon in this process, or wrk) kept busy: its CPU seconds per second. Near 1 it is
    * the limit (it is single-threaded), not the server.
    */
   generatorCores: number;
@@ -71,6 +80,20 @@ async function round(server: Server, load: Load, durationSeconds: number, tally:
   const cpuBefore = await server.cpu();
   const partsBefore = await server.cpuByProcess?.();
   await server.resetEventLoopDelay();
+  if (load.wrk) await wrkRound(server, load, durationSeconds, tally);
+  else await autocannonRound(server, load, durationSeconds, tally);
+  const cpuAfter = await server.cpu();
+  tally.cpu = tally.cpu !== null && cpuBefore !== null && cpuAfter !== null ? tally.cpu + cpuAfter - cpuBefore : null;
+  const partsAfter = await server.cpuByProcess?.();
+  if (partsBefore && partsAfter) {
+    tally.cpuByProcess ??= {};
+    for (const [pid, us] of Object.entries(partsAfter)) tally.cpuByProcess[pid] = (tally.cpuByProcess[pid] ?? 0) + us - (partsBefore[pid] ?? us);
+  }
+  const delay = await server.eventLoopDelay();
+  if (delay && (!tally.eventLoopDelay || delay.p99 > tally.eventLoopDelay.p99)) tally.eventLoopDelay = delay;
+}
+
+async function autocannonRound(server: Server, load: Load, durationSeconds: number, tally: Tally): Promise<void> {
   const generatorBefore = process.cpuUsage();
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: unknown) => void;
@@ -101,22 +124,30 @@ async function round(server: Server, load: Load, durationSeconds: number, tally:
   tally.generatorCpu += generator.user + generator.system;
   tally.seconds += result.duration;
   tally.errors += result.errors;
-  const cpuAfter = await server.cpu();
-  tally.cpu = tally.cpu !== null && cpuBefore !== null && cpuAfter !== null ? tally.cpu + cpuAfter - cpuBefore : null;
-  const partsAfter = await server.cpuByProcess?.();
-  if (partsBefore && partsAfter) {
-    tally.cpuByProcess ??= {};
-    for (const [pid, us] of Object.entries(partsAfter)) tally.cpuByProcess[pid] = (tally.cpuByProcess[pid] ?? 0) + us - (partsBefore[pid] ?? us);
-  }
-  const delay = await server.eventLoopDelay();
-  if (delay && (!tally.eventLoopDelay || delay.p99 > tally.eventLoopDelay.p99)) tally.eventLoopDelay = delay;
+}
+
+/** A round with wrk (bench/lib/wrk.ts): GET only; BENCH_WRK_PATHS paths drawn from load.path() for it. */
+async function wrkRound(server: Server, load: Load, durationSeconds: number, tally: Tally): Promise<void> {
+  if (load.body || (load.method ?? 'GET') !== 'GET') throw new Error('the wrk rounds send GET requests only');
+  const paths = Array.from({ length: WRK_PATHS }, () => load.path());
+  const result = await runWrk({
+    url: server.url, paths, headers: load.headers ?? {}, connections: load.connections,
+    pipelining: load.wrk!.pipelining, seconds: durationSeconds,
+  });
+  tally.responses += result.responses;
+  tally.bytes += result.bytes;
+  tally.non2xx += result.non2xx;
+  tally.errors += result.errors;
+  tally.seconds += result.seconds;
+  tally.generatorCpu += result.cpuMicros;
+  for (const [us, n] of result.latencies) for (let i = 0; i < n; i++) tally.histogram.record(Math.max(1, us));
 }
 
 function print(label: string, m: Measured): void {
   log(`  ${label.padEnd(44)} ${fmt(m.rps, 0).padStart(8)} req/s   p50 ${fmt(m.p50, 2).padStart(7)} ms   p99 ${fmt(m.p99, 2).padStart(7)} ms` +
     (m.cpuPerRequest !== null ? `   CPU ${fmt(m.cpuPerRequest, 0).padStart(5)} µs/req` : '') +
     (m.eventLoopDelay ? `   loop delay p99 ${fmt(m.eventLoopDelay.p99, 1)} ms, max ${fmt(m.eventLoopDelay.max, 1)} ms` : '') +
-    `   autocannon ${fmt(m.generatorCores, 2)} cores` +
+    `   load generator ${fmt(m.generatorCores, 2)} cores` +
     `   (${m.requests} responses, ${m.non2xx} non-2xx, ${m.errors} errors, ${Math.round(m.bytesPerResponse)} B)`);
 }
 
