@@ -23,6 +23,7 @@ import { poNumberFor } from '../src/seed/generate.ts';
 import { benchDir, fmt, intFromEnv, killChildren, log, mib, seconds } from './lib/common.ts';
 import { ensurePostgresDatabase, prepareDatabase, SEED, SQLITE_FILE, sqliteBytes, warmPageCache } from './lib/database.ts';
 import { measureAlternating, type Load, type Measured } from './lib/load.ts';
+import { storeFloor } from './lib/store-floor.ts';
 import { wrkInstalled } from './lib/wrk.ts';
 import { regenerateReadme, RESULTS_FILE, type Results, type Row } from './lib/readme.ts';
 import { startCli, startServer, type Server } from './lib/servers.ts';
@@ -123,9 +124,14 @@ async function main(): Promise<void> {
       { server: service, load: { ...bulkLoad, headers }, label: 'bulk by-po-numbers, 100 POs, 10 conn' },
       { server: bare, load: bulkLoad, label: 'bare route, same bytes, 10 conn' });
     const bulkRatio = bulk.rps / bareBulk.rps;
+    // The store's look-up alone (no HTTP): what the route cannot go under (bench/lib/store-floor.ts).
+    const floor = await storeFloor(parseDatabaseUrl(sqliteUrl), () => randomPo(POS));
+    log(`  store look-up alone (recordsByPoNumbers, 100 random POs, no HTTP): CPU ${fmt(floor.cpuPerLookup, 0)} µs per look-up, ${fmt(floor.recordsPerLookup, 1)} records each, ${fmt(floor.lookups, 0)} look-ups`);
+    raw.bulkStoreFloorCpu = floor.cpuPerLookup;
     rows.push({
       what: 'bulk `by-po-numbers`, 100 random POs, 10 connections',
-      measured: `${fmt(bulk.rps, 0)} vs bare ${fmt(bareBulk.rps, 0)} req/s (${fmt(bulkBytes / 1024, 0)} KiB each); CPU ${fmt(bulk.cpuPerRequest ?? 0, 0)} vs ${fmt(bareBulk.cpuPerRequest ?? 0, 0)} µs/req = ${ratioText(cpuShare(bulk, bareBulk))} by CPU`,
+      measured: `${fmt(bulk.rps, 0)} vs bare ${fmt(bareBulk.rps, 0)} req/s (${fmt(bulkBytes / 1024, 0)} KiB each); CPU ${fmt(bulk.cpuPerRequest ?? 0, 0)} vs ${fmt(bareBulk.cpuPerRequest ?? 0, 0)} µs/req = ${ratioText(cpuShare(bulk, bareBulk))} by CPU; `
+        + `the store's look-up alone (no HTTP) ${fmt(floor.cpuPerLookup, 0)} µs = ${times(floor.cpuPerLookup / (bareBulk.cpuPerRequest ?? Infinity))} the bare route's whole request`,
       ratio: ratioText(bulkRatio), target: '≥ 50% of bare with the same bytes', met: bulkRatio >= 0.5,
     });
 
