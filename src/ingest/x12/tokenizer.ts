@@ -160,12 +160,17 @@ function isaDelimiters(text: string, start: number, element: string): { delimite
 export function* tokenize(text: string): Generator<Segment> {
   let at = 0;
   let delimiters: Delimiters | null = null;
+  // The next element separator at or after the segment being split (-1: none up to the end of the text; -2: not
+  // looked for yet with these delimiters), kept
+  // across segments so that a long run of segments without one is scanned once, not once per segment.
+  let nextSeparator = -2;
   while (at < text.length) {
     while (at < text.length && isSpaceCode(text.charCodeAt(at))) at++;
     if (at >= text.length) return;
     if (delimiters === null) {
       const isa = readIsa(text, at);
       delimiters = isa.delimiters;
+      nextSeparator = -2;
       yield { elements: isa.elements, offset: at, delimiters };
       at = isa.end;
       continue;
@@ -177,7 +182,19 @@ export function* tokenize(text: string): Generator<Segment> {
     const offset = at;
     at = end + 1;
     if (last === offset) continue;
-    const elements = text.slice(offset, last).split(delimiters.element);
+    // text.slice(offset, last).split(element), without the intermediate string: this loop is most of both passes
+    // over a large file, and splitting in place costs about half as much.
+    const elements: string[] = [];
+    let from = offset;
+    for (;;) {
+      if (nextSeparator !== -1 && nextSeparator < from) nextSeparator = text.indexOf(delimiters.element, from);
+      if (nextSeparator === -1 || nextSeparator >= last) {
+        elements.push(text.slice(from, last));
+        break;
+      }
+      elements.push(text.slice(from, nextSeparator));
+      from = nextSeparator + 1;
+    }
     yield { elements, offset, delimiters };
     if (elements[0] === 'IEA') delimiters = null;
   }
