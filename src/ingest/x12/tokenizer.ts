@@ -161,8 +161,8 @@ export function* tokenize(text: string): Generator<Segment> {
   let at = 0;
   let delimiters: Delimiters | null = null;
   // The next element separator at or after the segment being split (-1: none up to the end of the text; -2: not
-  // looked for yet with these delimiters), kept
-  // across segments so that a long run of segments without one is scanned once, not once per segment.
+  // looked for yet with these delimiters), kept across segments so that a long run of segments without one is
+  // scanned once, not once per segment.
   let nextSeparator = -2;
   while (at < text.length) {
     while (at < text.length && isSpaceCode(text.charCodeAt(at))) at++;
