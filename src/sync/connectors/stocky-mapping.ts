@@ -129,12 +129,18 @@ const currencyOf = (po: StockyPo) => (po.currency || 'USD').toUpperCase();
 const unitCostCents = (po: StockyPo, item: StockyItem) =>
   readMinorUnits(String(po.id), `purchase_items[${item.id}].cost`, item.supplier_cost_price ?? item.cost_price ?? 0, currencyOf(po));
 
-export function stockyInvoice(po: StockyPo): SyncedInvoice | null {
+/**
+ * The PO's invoice, or null when it has no invoice number. `unitCosts`: unitCostCents of each of po.purchase_items,
+ * in order, when the caller has them already (mapStockyPo: each amount read once per PO, not once per use).
+ */
+export function stockyInvoice(po: StockyPo, unitCosts?: readonly number[]): SyncedInvoice | null {
   if (!po.invoice_number) return null;
   const id = String(po.id);
   const toCents = (field: string, value: number | string | null | undefined) => readMinorUnits(id, field, value, currencyOf(po));
-  const subtotal = (po.purchase_items ?? []).filter((item) => !isItemCancelled(item))
-    .reduce((sum, item) => sum + item.quantity * unitCostCents(po, item), 0);
+  let subtotal = 0;
+  (po.purchase_items ?? []).forEach((item, i) => {
+    if (!isItemCancelled(item)) subtotal += item.quantity * (unitCosts ? unitCosts[i] : unitCostCents(po, item));
+  });
   const shipping = toCents('shipping', po.shipping);
   return {
     invoice_number: String(po.invoice_number),
@@ -153,14 +159,16 @@ export function stockyInvoice(po: StockyPo): SyncedInvoice | null {
 export function mapStockyPo(po: StockyPo): SyncedPo {
   const id = String(po.id);
   const status = stockyLifecycle(po);
-  const lines: SyncedLine[] = (po.purchase_items ?? []).map((item) => ({
+  const items = po.purchase_items ?? [];
+  const unitCosts = items.map((item) => unitCostCents(po, item));
+  const lines: SyncedLine[] = items.map((item, i) => ({
     source_line_id: String(item.id),
     sku: item.sku || `item-${item.id}`,
     supplier_sku: null,
     product_name: item.product_title || item.sku || `item-${item.id}`,
     description: item.variant_title && item.variant_title !== 'Default' ? item.variant_title : null,
     quantity: item.quantity,
-    unit_cost_cents: unitCostCents(po, item),
+    unit_cost_cents: unitCosts[i],
     received_quantity: isItemDelivered(item) ? item.quantity : 0,
     rejected_quantity: 0,
     fulfilment_status: stockyLineStatus(status, item, po.ship_on),
@@ -188,6 +196,6 @@ export function mapStockyPo(po: StockyPo): SyncedPo {
     tracking_number: null,
     lines,
     shipments: [],
-    invoice: stockyInvoice(po),
+    invoice: stockyInvoice(po, unitCosts),
   };
 }
