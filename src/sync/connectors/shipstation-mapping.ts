@@ -24,6 +24,7 @@
 // | cancelled          | cancelled | cancelled                                                              | shipped   |
 //
 // Terminal (not listed again by status): closed, cancelled.
+import { isCalendarDate } from '../../domain/dates.ts';
 import { LIFECYCLE_STATUSES, type LifecycleStatus } from '../../domain/lifecycle.ts';
 import { parseAmount, PAYMENT_TERMS } from '../../domain/money.ts';
 import type { FulfilmentStatus } from '../../domain/statuses.ts';
@@ -156,28 +157,19 @@ function twoDigits(text: string, at: number): number {
   return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
 }
 
-/** Days in `month` (1–12) of `year` (proleptic Gregorian, as Date counts them). */
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
 /**
  * An upstream timestamp read as parseTimestamp (DESIGN 1, domain/timestamps.ts) reads it in UTC, with a shortcut for
  * the canonical UTC forms above: kept when it is a real calendar date and time of day, years 0001–9999 (what
  * Date.parse and toISOString print back as the same text; `24:00`, `:60`, `02-30` and the like go to the parser).
  * The parser's regular expression, calendar check and field arithmetic cost ~25 µs per PO (a PO has up to four
  * timestamps), the most of any single step in mapping a page; the shortcut gives the same text in a few. It checks
- * the fields itself rather than through a Date (parse, then print and compare): that round trip was still ~3% of a
- * Stocky sync's main thread (bench:sync profile).
+ * the fields (the calendar date with domain/dates.ts isCalendarDate) rather than through a Date (parse, then print and
+ * compare): that round trip was still ~3% of a Stocky sync's main thread (bench:sync profile).
  */
 export function upstreamInstant(value: string): TimestampResult {
   const length = value.length;
   if ((length === 10 || length === 20 || length === 24) && CANONICAL_UTC.test(value)) {
-    const year = twoDigits(value, 0) * 100 + twoDigits(value, 2);
-    const month = twoDigits(value, 5);
-    const day = twoDigits(value, 8);
-    if (year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) {
+    if (isCalendarDate(length === 10 ? value : value.slice(0, 10))) {
       if (length === 10) return { ok: true, instant: `${value}T00:00:00.000Z` };
       if (twoDigits(value, 11) <= 23 && twoDigits(value, 14) <= 59 && twoDigits(value, 17) <= 59) {
         return { ok: true, instant: length === 24 ? value : `${value.slice(0, 19)}.000Z` };
