@@ -210,21 +210,21 @@ async function main(): Promise<void> {
       const withWrk = wrkInstalled();
       if (!withWrk) log('  wrk is not installed (apt-get install -y wrk): autocannon loads the workers row and takes the cores a second worker needs.');
       const workersLoad: Load = { path: byPoPath, headers, connections: 50, ...(withWrk ? { wrk: { pipelining: WRK_PIPELINING } } : {}) };
-      const generator = withWrk ? `wrk, ${WRK_PIPELINING} pipelined requests a connection` : 'autocannon';
+      const generatorName = withWrk ? 'wrk' : 'autocannon';
       let perWorkers: Measured[];
       try {
         perWorkers = await compare(
-          { server: one, load: workersLoad, label: `serve --workers 1, by-po (${withWrk ? 'wrk' : 'autocannon'})` },
-          { server: two, load: workersLoad, label: `serve --workers 2, by-po (${withWrk ? 'wrk' : 'autocannon'})` });
+          { server: one, load: workersLoad, label: `serve --workers 1, by-po (${generatorName})` },
+          { server: two, load: workersLoad, label: `serve --workers 2, by-po (${generatorName})` });
       } finally {
         await one.stop();
         await two.stop();
       }
       const scale = perWorkers[1].rps / perWorkers[0].rps;
       rows.push({
-        what: `\`serve --workers 2\` vs \`--workers 1\`, by-po, 50 connections (${generator})`,
+        what: `\`serve --workers 2\` vs \`--workers 1\`, by-po, 50 connections (${withWrk ? `wrk, ${WRK_PIPELINING} pipelined requests a connection` : generatorName})`,
         measured: `${fmt(perWorkers[1].rps, 0)} vs ${fmt(perWorkers[0].rps, 0)} req/s; CPU ${fmt(perWorkers[1].cpuPerRequest ?? 0, 0)} vs ${fmt(perWorkers[0].cpuPerRequest ?? 0, 0)} µs/req (primary and workers), `
-          + `split between the 2 workers ${workerSplit(perWorkers[1])}; ${withWrk ? 'wrk' : 'autocannon'} used ${fmt(perWorkers[1].generatorCores, 2)} vs ${fmt(perWorkers[0].generatorCores, 2)} cores of the ${availableParallelism()}`,
+          + `split between the 2 workers ${workerSplit(perWorkers[1])}; ${generatorName} used ${fmt(perWorkers[1].generatorCores, 2)} vs ${fmt(perWorkers[0].generatorCores, 2)} cores of the ${availableParallelism()}`,
         ratio: times(scale), target: '≥ 1.5× on 2 cores', met: scale >= 1.5,
       });
       Object.assign(raw, { workers1: perWorkers[0], workers2: perWorkers[1] });

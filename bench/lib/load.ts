@@ -1,5 +1,5 @@
-// Load with autocannon (or wrk, bench/lib/wrk.ts) against one server; latency kept here in µs (autocannon's own histogram keeps whole ms),
-// with the server's CPU time per request and, where the server keeps one, its event-loop delay during the load.
+// Load with autocannon (or wrk, bench/lib/wrk.ts) against one server; latency kept here in µs (autocannon's own
+// histogram keeps whole ms), with the server's CPU time per request and, where the server keeps one, its event-loop delay during the load.
 // On a shared machine a pair (service, baseline) is measured in alternating rounds, so that both see the same
 // mix of other work: measurePair.
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';

@@ -1,6 +1,6 @@
 -- The wrk script of `npm run bench` (bench/lib/wrk.ts). GET requests whose paths are read from a file (one a line),
--- sent `depth` at a time on each connection (HTTP/1.1 pipelining): wrk then spends a few µs of CPU per request,
--- where autocannon spends tens, which matters when the load generator shares the server's cores.
+-- sent `depth` at a time on each connection (HTTP/1.1 pipelining): fewer reads and writes per request on both
+-- sides, so the load generator leaves more of the cores it shares with the server to the server.
 -- Arguments after `--`: the paths file, the depth, then request headers as "name: value".
 -- done() prints one "summary" line and one "latency <µs> <count>" line per distinct latency, for the caller.
 local batches, count, next_batch = {}, 0, 0

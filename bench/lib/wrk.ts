@@ -1,9 +1,9 @@
 // wrk (https://github.com/wg/wrk, Debian package `wrk`) as the load generator of a row where autocannon's own CPU
 // use would decide the result: `serve --workers 2` on a 2-core machine. autocannon (JavaScript) spends ~50 µs of
 // CPU per by-po request and so takes most of a core at 15,000 requests/s: the second worker would have no core to
-// run on. wrk with pipelined requests (bench/lib/wrk-requests.lua) spends a few µs each.
+// run on. wrk (C) with pipelined requests (bench/lib/wrk-requests.lua) took 0.36–0.41 of a core in the same row.
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchDir, children, root } from './common.ts';
 
@@ -55,6 +55,7 @@ export function runWrk(load: WrkLoad): Promise<WrkResult> {
     child.once('error', rejectRun);
     child.once('close', (code) => {
       children.delete(child);
+      rmSync(pathsFile, { force: true });
       const lines = out.trimEnd().split('\n');
       const summary = lines.find((line) => line.startsWith('summary '))?.split(' ').map(Number);
       const cpu = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines.at(-1) ?? '');
