@@ -54,6 +54,9 @@ export interface X12Place {
 export interface X12Fault extends X12Place {
   /** AK403 (element 723); unused when `element` is 0. */
   code: number;
+  /** Further elements at fault in the same set, in set order (each its own AK3/AK4): a set refused for several
+   *  faults names them all, so the supplier corrects them in one resend. */
+  others?: X12Fault[];
 }
 
 /**

@@ -112,7 +112,8 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
       expect(noMan.ak).toEqual(['AK3*MAN*8*HL*3', 'AK5*R*5']);
       // An item under an item (a prepack's component) is a valid tree; what it lacks is a tracking number.
       const nested = await postSet('856', ship('PO-F-NOMAN', ['HL*3*2*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA', 'HL*4*3*I', 'LIN**BP*TIT-PRO-V1', 'SN1**1*EA']));
-      expect(nested.ak).toEqual(['AK3*MAN*8*HL*3', 'AK5*R*5']);
+      // Each item without a tracking number is named (every fault of the set), each where its MAN is due.
+      expect(nested.ak).toEqual(['AK3*MAN*8*HL*3', 'AK3*MAN*11*HL*3', 'AK5*R*5']);
       // A REF CN that is an SSCC is no tracking number either.
       const refCn = await postSet('856', ['BSN*00*SHP-1*20261120*1504', 'HL*1**S', `REF*CN*${SSCC}`, 'HL*2*1*O', 'PRF*PO-F-NOMAN',
         'HL*3*2*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA']);

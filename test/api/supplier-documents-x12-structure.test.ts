@@ -188,8 +188,10 @@ describe.each(databases.eachSupportedId())('X12 structure rules on %s', (databas
       ] }]));
       expect(document.results.map((r: any) => [r.source, r.result, r.reason])).toEqual([
         ['ST 0001 (856)', 'rejected', 'ST01 "856" does not belong in a GS01 "PR" group (it holds 855 sets)'],
-        ['ST 0002 (997)', 'rejected', 'ST01 "997": a functional acknowledgement carries no update, and is never acknowledged (no AK2 answers it)'],
-        ['ST 0003 (850)', 'rejected', 'ST01 "850" is not a set OrderSync reads (855, 856, 810)'],
+        // Every fault of a set is told: neither is a set we read, nor belongs in a PR group.
+        ['ST 0002 (997)', 'rejected', 'ST01 "997": a functional acknowledgement carries no update, and is never acknowledged (no AK2 answers it); ' +
+          'ST01 "997" does not belong in a GS01 "PR" group (it holds 855 sets)'],
+        ['ST 0003 (850)', 'rejected', 'ST01 "850" is not a set OrderSync reads (855, 856, 810); ST01 "850" does not belong in a GS01 "PR" group (it holds 855 sets)'],
         ['ST 0004 (855)', 'applied', null],
       ]);
       // AK903 counts the 997 as received (GE01 did), AK904 not as accepted.

@@ -49,7 +49,8 @@ function set997(group: GroupRecord, control: string, rejected: RejectedSets): st
     for (const error of set.segmentErrors) {
       body.push(['AK3', error.id, String(error.position), error.loop, String(error.code)]);
       for (const element of error.elements) {
-        const ak4 = ['AK4', String(element.position), String(element.reference), String(element.code)];
+        // AK402 (the element's reference number) is optional: left empty when the fault is not one element's meaning.
+        const ak4 = ['AK4', String(element.position), element.reference > 0 ? String(element.reference) : '', String(element.code)];
         if (element.copy !== null) ak4.push(element.copy);
         body.push(ak4);
       }
@@ -57,9 +58,14 @@ function set997(group: GroupRecord, control: string, rejected: RejectedSets): st
     if (set.setErrors.length > 0) {
       body.push(['AK5', 'R', ...set.setErrors.slice(0, 5).map(String)]);
     } else if (set.ordinal !== undefined && rejected.has(set.ordinal)) {
-      const fault = rejected.get(set.ordinal);
-      if (fault) {
-        body.push(['AK3', fault.segment, String(fault.position), fault.loop, String(fault.segmentCode ?? SEGMENT_ERROR.dataElementErrors)]);
+      const first = rejected.get(set.ordinal);
+      // The fault and those found with it in the same set (X12Fault.others): an AK3 per segment, an AK4 per element.
+      let last: X12Fault | null = null;
+      for (const fault of first ? [first, ...(first.others ?? [])] : []) {
+        if (last === null || last.segment !== fault.segment || last.position !== fault.position) {
+          body.push(['AK3', fault.segment, String(fault.position), fault.loop, String(fault.segmentCode ?? SEGMENT_ERROR.dataElementErrors)]);
+        }
+        last = fault;
         if (fault.element > 0) {
           const ak4 = ['AK4', String(fault.element), String(fault.reference), String(fault.code)];
           if (fault.value !== '') ak4.push(fault.value.slice(0, COPY_LENGTH));
@@ -101,7 +107,8 @@ export function interchange997(received: InterchangeRecord, control: number, now
   ];
   groups.forEach((group, i) => segments.push(...set997(group, String(i + 1).padStart(4, '0'), rejected)));
   segments.push(['GE', String(groups.length), String(control)], ['IEA', '1', control9]);
-  const clean = (value: string) => value.replaceAll(element, ' ').replaceAll(segment, ' ').replaceAll(component, ' ');
+  // A line break copied from a segment that ran into the next (glue.ts) would split the 997's own segments too.
+  const clean = (value: string) => value.replaceAll(element, ' ').replaceAll(segment, ' ').replaceAll(component, ' ').replace(/[\r\n]+/g, ' ');
   const newline = segment === '\n' || segment === '\r' ? '' : '\n';
   return segments.map((s, i) => (i === 0 ? s.join(element) : s.map(clean).join(element)) + segment + newline).join('');
 }

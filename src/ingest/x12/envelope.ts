@@ -5,6 +5,7 @@
 // number, an unsupported GS08 version) reject the group in the 997's AK9 and every set in it; set-level faults (an
 // ST01 its GS01 does not hold among them, syntax.ts) reject that set only (DESIGN 3).
 import { el, positionAt, tokenize, unreadableAt, type Delimiters, type Segment } from './tokenizer.ts';
+import { findGlues, glueMessage, lineLocator } from './glue.ts';
 import { GROUP_SETS, SET_ERROR, SetChecker, type SetCheck } from './syntax.ts';
 
 /** AK905 functional group syntax error codes (element 716). */
@@ -56,13 +57,46 @@ export function readEnvelope(text: string): InterchangeRecord[] {
   let groupAt = 0;
   let controls = new Set<string>();
   let set: SetChecker | null = null;
+  let setAt = 0;
+  // Where the current interchange's segments start (after its ISA): an envelope that cannot be read is searched from
+  // there for a segment that ran into the next (glue.ts). -1: not known yet.
+  let afterIsa = -1;
+  const locate = lineLocator(text);
+  const at = (offset: number) => {
+    const { line, column } = locate(offset);
+    return `line ${line}, column ${column}`;
+  };
 
-  const closeSet = (se: Segment | null) => {
+  /** The set was refused: was it a segment running into the next (its terminator missing)? Then that is said first. */
+  const explainGlue = (checker: SetChecker, check: SetCheck, delimiters: Delimiters, to: number) => {
+    if (check.reason === null) return;
+    const counting = check.setErrors.some((code) => code === SET_ERROR.segmentCountMismatch || code === SET_ERROR.trailerMissing ||
+      code === SET_ERROR.controlNumberMismatch);
+    const glues = findGlues(text, setAt, to, delimiters, { body: counting, missing: checker.missingSegments() });
+    if (glues.length > 0) {
+      checker.glued(glues.map((glue) => ({ glue, reason: glueMessage(glue, delimiters.segment, `segment ${glue.index + 1}, ${at(glue.nextOffset)}`) })));
+    }
+  };
+
+  /**
+   * The error for an envelope that cannot be read at `offset`: a segment between the interchange's start and there
+   * that ran into an envelope segment (`SE*5*0001GE*1*7`: the GE never comes) is the fault to name, else `message`.
+   */
+  const broken = (offset: number, message: string, delimiters: Delimiters | null = interchange?.delimiters ?? null) => {
+    if (afterIsa !== -1 && delimiters !== null) {
+      const [glue] = findGlues(text, afterIsa, Math.min(text.length, offset + 1), delimiters, { body: false, envelopeOnly: true });
+      if (glue) return unreadableAt(text, glue.nextOffset, glueMessage(glue, delimiters.segment, `as a result: ${message}`));
+    }
+    return unreadableAt(text, offset, message);
+  };
+
+  const closeSet = (se: Segment | null, to: number) => {
     if (!set || !group) return;
     const check = set.end(se);
     if (controls.has(check.control)) {
       set.reject(SET_ERROR.controlNumberNotUnique, `ST02 "${check.control}" is used twice in GS ${gs06(group)}`);
     }
+    explainGlue(set, check, (se ?? { delimiters: interchange!.delimiters }).delimiters, to);
     controls.add(check.control);
     group.sets.push(check);
     set = null;
@@ -70,13 +104,14 @@ export function readEnvelope(text: string): InterchangeRecord[] {
 
   for (const segment of tokenize(text)) {
     const id = segment.elements[0].trim();
+    if (afterIsa === -2) afterIsa = segment.offset;
     if (set && !ENVELOPE.has(id)) {
       set.add(segment);
       continue;
     }
     switch (id) {
       case 'ISA':
-        if (interchange) throw unreadableAt(text, segment.offset, `a new ISA begins, but the interchange at ${where(text, interchangeAt)} has no IEA`);
+        if (interchange) throw broken(segment.offset, `a new ISA begins, but the interchange at ${where(text, interchangeAt)} has no IEA`);
         {
           // ISA15 says what the interchange is for; anything else is no interchange we can act on (a TA1 would say
           // TA105 020; OrderSync sends no TA1, so the file is unreadable, naming the element).
@@ -88,10 +123,11 @@ export function readEnvelope(text: string): InterchangeRecord[] {
         }
         interchange = { isa: segment.elements, delimiters: segment.delimiters, groups: [] };
         interchangeAt = segment.offset;
+        afterIsa = -2; // the next segment's offset
         break;
       case 'GS':
-        if (!interchange) throw unreadableAt(text, segment.offset, 'GS outside an interchange (no ISA before it)');
-        if (group) throw unreadableAt(text, segment.offset, `a new GS begins, but the group at ${where(text, groupAt)} has no GE`);
+        if (!interchange) throw broken(segment.offset, 'GS outside an interchange (no ISA before it)');
+        if (group) throw broken(segment.offset, `a new GS begins, but the group at ${where(text, groupAt)} has no GE`);
         group = { gs: segment.elements, declaredSets: 0, groupErrors: [], reason: null, sets: [] };
         groupAt = segment.offset;
         controls = new Set();
@@ -106,17 +142,18 @@ export function readEnvelope(text: string): InterchangeRecord[] {
         }
         break;
       case 'ST':
-        if (!group) throw unreadableAt(text, segment.offset, 'ST outside a functional group (no GS before it)');
-        closeSet(null);
+        if (!group) throw broken(segment.offset, 'ST outside a functional group (no GS before it)');
+        closeSet(null, segment.offset);
         set = new SetChecker(segment, (group.gs[1] ?? '').trim());
+        setAt = segment.offset;
         break;
       case 'SE':
-        if (!set) throw unreadableAt(text, segment.offset, 'SE without an ST before it');
-        closeSet(segment);
+        if (!set) throw broken(segment.offset, 'SE without an ST before it');
+        closeSet(segment, segment.offset + 1);
         break;
       case 'GE': {
-        if (!group || !interchange) throw unreadableAt(text, segment.offset, 'GE without a GS before it');
-        closeSet(null);
+        if (!group || !interchange) throw broken(segment.offset, 'GE without a GS before it');
+        closeSet(null, segment.offset);
         const declared = el(segment, 1);
         group.declaredSets = /^\d+$/.test(declared) ? Number(declared) : 0;
         if (el(segment, 2) !== gs06(group)) {
@@ -130,14 +167,14 @@ export function readEnvelope(text: string): InterchangeRecord[] {
         break;
       }
       case 'IEA': {
-        if (!interchange) throw unreadableAt(text, segment.offset, 'IEA without an ISA before it');
-        if (group) throw unreadableAt(text, segment.offset, `IEA ends the interchange, but the group at ${where(text, groupAt)} has no GE`);
+        if (!interchange) throw broken(segment.offset, 'IEA without an ISA before it');
+        if (group) throw broken(segment.offset, `IEA ends the interchange, but the group at ${where(text, groupAt)} has no GE`);
         const isa13 = (interchange.isa[13] ?? '').trim();
         if (el(segment, 2) !== isa13) {
-          throw unreadableAt(text, segment.offset, `IEA02 "${el(segment, 2)}" does not match ISA13 "${isa13}"`);
+          throw broken(segment.offset, `IEA02 "${el(segment, 2)}" does not match ISA13 "${isa13}"`);
         }
         if (Number(el(segment, 1)) !== interchange.groups.length || !/^\d+$/.test(el(segment, 1))) {
-          throw unreadableAt(text, segment.offset,
+          throw broken(segment.offset,
             `IEA01 says ${el(segment, 1) || 'nothing'}, but the interchange has ${interchange.groups.length} functional groups`);
         }
         interchanges.push(interchange);
@@ -146,14 +183,14 @@ export function readEnvelope(text: string): InterchangeRecord[] {
       }
       case 'TA1':
         // An interchange acknowledgment between ISA and GS answers our own earlier interchange: nothing to read.
-        if (!interchange || group) throw unreadableAt(text, segment.offset, 'TA1 outside an interchange header');
+        if (!interchange || group) throw broken(segment.offset, 'TA1 outside an interchange header');
         break;
       default:
-        throw unreadableAt(text, segment.offset, `segment "${id.slice(0, 20)}" is outside a transaction set (expected ST, GE or IEA)`);
+        throw broken(segment.offset, `segment "${id.slice(0, 20)}" is outside a transaction set (expected ST, GE or IEA)`);
     }
   }
   if (interchange) {
-    throw unreadableAt(text, text.trimEnd().length,
+    throw broken(text.trimEnd().length,
       `the file ends without an IEA for the interchange at ${where(text, interchangeAt)}${group ? ' (nor a GE for its open group)' : ''}`);
   }
   if (interchanges.length === 0) throw unreadableAt(text, 0, 'no X12 interchange (ISA … IEA) in the file');

@@ -1,5 +1,5 @@
 // The element at fault in a refused X12 set, as the 997 reports it (AK3/AK4, X12.6) and as a result's reason names it.
-import type { X12Fault, X12Place } from '../types.ts';
+import type { DocumentEntry, X12Fault, X12Place } from '../types.ts';
 
 /**
  * `place` as the element at fault, with `code` when the caller knows it (6 for two numbers in one element), else the AK403 code (element 723) its value earns: 1 when empty; for a numeric
@@ -54,3 +54,45 @@ export function describePlace(place: X12Place): string {
   const name = `${place.segment}${String(place.element).padStart(2, '0')}`;
   return `${name} "${place.value}"${place.label ? ` (${place.label})` : ''}`;
 }
+
+/** One fault a mapper found in a set: the reason in words and the element (or segment) at fault. */
+export interface SetProblem { reason: string; fault: X12Fault }
+
+/** Each fault of a refused entry with its own reason, kept beside the entry (its `reason` and `fault` tell them all at
+ *  once) for the reader's own use (index.ts contentFaults): never applied, stored or sent to a worker's caller. */
+const entryProblems = new WeakMap<DocumentEntry, readonly SetProblem[]>();
+
+/** The entry refusing a set for `problems` (at least one), which problemsOf gives back. */
+export function withProblems(entry: DocumentEntry, problems: readonly SetProblem[]): DocumentEntry {
+  entryProblems.set(entry, [...problems]);
+  return entry;
+}
+
+/** The faults of a refused entry, each with its reason: those withProblems kept, else its one fault. */
+export function problemsOf(entry: DocumentEntry): readonly SetProblem[] {
+  return entryProblems.get(entry) ?? (entry.fault && entry.reason ? [{ reason: entry.reason, fault: entry.fault }] : []);
+}
+
+/**
+ * Several faults of one set as one: the first fault, carrying the others (`others`, bounded as the reasons are), so
+ * the 997 names each (AK3/AK4) and the reason tells each. Null when there are none.
+ */
+export function combinedFault(problems: readonly SetProblem[]): X12Fault | null {
+  if (problems.length === 0) return null;
+  const [first, ...rest] = problems.slice(0, MAX_REASONS).map((p) => p.fault);
+  return rest.length > 0 ? { ...first, others: rest } : first;
+}
+
+/** At most this many problems are named in a set's reason (then how many more): every fault of a set is told, as
+ *  the 997's AK3/AK4 tell them, and a hostile set still gets a short reason. */
+export const MAX_REASONS = 10;
+
+/** `reasons` as one reason: `a; b; c`, the first MAX_REASONS, then how many more (`more`: beyond those given). */
+export function joinReasons(reasons: readonly string[], more = 0): string {
+  const hidden = Math.max(0, reasons.length - MAX_REASONS) + more;
+  const shown = reasons.slice(0, MAX_REASONS).join('; ');
+  return hidden > 0 ? `${shown}; and ${hidden} more` : shown;
+}
+
+/** The problems of a set as one reason (joinReasons). */
+export const combinedReason = (problems: readonly SetProblem[]): string => joinReasons(problems.map((p) => p.reason));

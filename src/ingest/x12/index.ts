@@ -9,8 +9,9 @@ import { readEnvelope, type GroupRecord, type InterchangeRecord } from './envelo
 import { map810 } from './map-810.ts';
 import { map855 } from './map-855.ts';
 import { map856 } from './map-856.ts';
+import { problemsOf } from './faults.ts';
 import { rejectedEntry, type MapContext } from './mapping.ts';
-import type { SetCheck } from './syntax.ts';
+import { SET_ERROR, addContentFaults, type SetCheck } from './syntax.ts';
 import { el, tokenize, type Segment } from './tokenizer.ts';
 
 export { carrierOfScac } from './carriers.ts';
@@ -57,6 +58,28 @@ const USAGE_WORDS: Record<string, string> = { T: 'test', I: 'information' };
 const PO_ELEMENT: Record<string, [string, number]> = { 855: ['BAK', 3], 856: ['PRF', 1], 810: ['BIG', 4] };
 
 interface SetPlace { interchange: InterchangeRecord; group: GroupRecord; set: SetCheck }
+
+/**
+ * A set refused for its syntax is mapped all the same, for the faults of its content (an IT102 of "-3" beside a
+ * BIG01 that is no date): its reason and its 997 then tell every fault, so the supplier corrects them in one resend.
+ * Not when its segments cannot be trusted to be the ones sent (SE01 miscounts them, or no SE ends the set: a
+ * segment may have run into the next), nor its 856 levels (an HL refused), nor for a set type we do not map. A
+ * segment the syntax check already named is not named again (what the mapper finds there follows from that fault). A mapper that trips on what the syntax
+ * check already refused (no BIG, no TDS) adds nothing.
+ */
+function contentFaults(set: SetCheck, segments: readonly Segment[], ctx: MapContext): void {
+  const mapper = MAPPERS[set.type];
+  if (!mapper || set.setErrors.includes(SET_ERROR.segmentCountMismatch) || set.setErrors.includes(SET_ERROR.trailerMissing)) return;
+  // An 856 whose HL tree is refused: which level is under which is not known, so neither is what each level lacks.
+  if (set.segmentErrors.some((error) => error.id === 'HL')) return;
+  let entries: DocumentEntry[];
+  try {
+    entries = mapper(segments, ctx);
+  } catch {
+    return;
+  }
+  addContentFaults(set, entries.flatMap((entry) => (entry.update !== null ? [] : problemsOf(entry))));
+}
 
 /** Numbers every set in file order (SetCheck.ordinal, from 0): the `set` of its entries, which the 997 answers. */
 function numberSets(interchanges: InterchangeRecord[]): InterchangeRecord[] {
@@ -126,6 +149,7 @@ export function readX12(bytes: Uint8Array, options: ReadX12Options = {}): X12Rea
         const segments = current!;
         current = null;
         const ctx: MapContext = { source: sourceOf(place), supplierName: options.supplierName?.trim() || null };
+        if (place.group.reason === null && place.set.reason !== null) contentFaults(place.set, segments, ctx);
         const reason = place.group.reason ?? place.set.reason;
         if (reason !== null) {
           const [id, n] = PO_ELEMENT[place.set.type] ?? ['', 0];

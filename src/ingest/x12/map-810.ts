@@ -9,7 +9,7 @@
 import { addDays } from '../../domain/dates.ts';
 import type { DocumentEntry, X12Place } from '../types.ts';
 import { readQuantity } from '../../domain/quantity.ts';
-import { SET_PLACE, segmentPlace } from './faults.ts';
+import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import {
   amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
   type MapContext,
@@ -32,27 +32,34 @@ type Billed = { lines: Map<string, number>; places: Map<string, { sku: X12Place;
  * domain/quantity.ts: a fraction, zero or a sign refused, AK4 IT102), IT104 no negative unit price (AK4 IT104 6),
  * the part as PO1's (IT106/IT107 pairs: BP, then VP, then UP). Whether the part is on the PO and not billed beyond
  * its quantity is the PO's rule (domain/supplier-updates/invoice.ts), told by the element via the entry's origin.
- * A refusal: the reason and the element at fault.
+ * `problems`: every refused line, each with the reason and the element at fault (all of them, not the first).
  */
-function billedLines(segments: readonly Segment[]): Billed | { reason: string; place: X12Place } {
+function billedLines(segments: readonly Segment[]): { billed: Billed; problems: SetProblem[] } {
   const billed: Billed = { lines: new Map(), places: new Map() };
+  const problems: SetProblem[] = [];
+  const refuse = (reason: string, place: X12Place) => problems.push({ reason, fault: faultAt(place) });
   for (const [i, it1] of segments.entries()) {
     if (it1.elements[0] !== 'IT1') continue;
     const line = el(it1, 1) || String(i + 2);
     const at = (element: number, reference: number, maxDigits?: number) =>
       placeOf(segments, it1, element, reference, { label: `IT1 ${line}`, loop: 'IT1', maxDigits });
     const quantity = readQuantity(el(it1, 2));
-    if (el(it1, 2) === '') return { reason: `IT1 ${line}: IT102 (quantity invoiced) is missing`, place: at(2, 358, IT102_DIGITS) };
-    if (!quantity.ok) return { reason: `IT1 ${line}: IT102 ${quantity.problem}`, place: at(2, 358, IT102_DIGITS) };
-    if (/^\s*-/.test(el(it1, 4))) {
-      return { reason: `IT1 ${line}: IT104 "${el(it1, 4)}" is negative: a unit price must be 0 or more`, place: at(4, 212, IT104_DIGITS) };
+    if (el(it1, 2) === '') refuse(`IT1 ${line}: IT102 (quantity invoiced) is missing`, at(2, 358, IT102_DIGITS));
+    else if (!quantity.ok) refuse(`IT1 ${line}: IT102 ${quantity.problem}`, at(2, 358, IT102_DIGITS));
+    const negativePrice = /^\s*-/.test(el(it1, 4));
+    if (negativePrice) {
+      refuse(`IT1 ${line}: IT104 "${el(it1, 4)}" is negative: a unit price must be 0 or more`, at(4, 212, IT104_DIGITS));
     }
     const part = partElement(it1, 6);
-    if (!part) return { reason: `IT1 ${line}: no part id qualified BP, VP or UP (IT106–IT125)`, place: at(7, 234) };
+    if (!part) {
+      refuse(`IT1 ${line}: no part id qualified BP, VP or UP (IT106–IT125)`, at(7, 234));
+      continue;
+    }
+    if (negativePrice || !quantity.ok) continue;
     billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + quantity.value);
     if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
   }
-  return billed;
+  return { billed, problems };
 }
 
 /** Sums `cents` over the summary segments with that id when there are any, else over the detail ones. */
@@ -76,39 +83,44 @@ function summaryFirst(summary: readonly Segment[], detail: readonly Segment[], i
 export function map810(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
   const big = segments.find((s) => s.elements[0] === 'BIG')!;
   const poNumber = el(big, 4);
-  const reject = (reason: string, fault: X12Place | null = null) =>
-    [rejectedEntry(ctx, 'invoice', poNumber || null, reason, fault && faultAt(fault))];
-  if (!poNumber) return reject('BIG04 (the PO number) is empty: an invoice is joined to its PO by it', placeOf(segments, big, 4, 324));
-  if (el(big, 7) === 'CR') return reject('BIG07 "CR": credit memos are not invoices OrderSync records', placeOf(segments, big, 7, 640));
+  // Every fault of the set is collected, not the first only (as the 997's syntax check does): one refused entry
+  // tells them all, and its fault carries each element for the 997's AK3/AK4.
+  const problems: SetProblem[] = [];
+  const refuse = (reason: string, place: X12Place, code?: number) => problems.push({ reason, fault: faultAt(place, code) });
+  if (!poNumber) refuse('BIG04 (the PO number) is empty: an invoice is joined to its PO by it', placeOf(segments, big, 4, 324));
+  if (el(big, 7) === 'CR') refuse('BIG07 "CR": credit memos are not invoices OrderSync records', placeOf(segments, big, 7, 640));
 
   const tdsIndex = segments.findIndex((s) => s.elements[0] === 'TDS');
   const detail = segments.slice(0, tdsIndex);
   const summary = segments.slice(tdsIndex + 1);
   const totalPlace = placeOf(segments, segments[tdsIndex], 1, 610, { maxDigits: TDS01_DIGITS });
   const total = impliedCents(el(segments[tdsIndex], 1));
-  if (total === null || total < 0) return reject(`TDS01 "${el(segments[tdsIndex], 1)}" is not a total amount (implied two decimals)`, totalPlace);
+  if (total === null || total < 0) refuse(`TDS01 "${el(segments[tdsIndex], 1)}" is not a total amount (implied two decimals)`, totalPlace);
 
   const shipping = summaryFirst(summary, detail, 'SAC', (s) => {
     if (el(s, 2) !== FREIGHT || el(s, 5) === '') return 0;
     const cents = impliedCents(el(s, 5));
     return cents === null ? null : el(s, 1) === 'A' ? -cents : el(s, 1) === 'C' ? cents : 0;
   });
-  const amountFault = (f: { segment: Segment; element: number; reference: number }) => faultAt(placeOf(segments, f.segment, f.element, f.reference), 6);
-  if (typeof shipping !== 'number') return [rejectedEntry(ctx, 'invoice', poNumber, shipping.reason, amountFault(shipping))];
+  const amountFault = (f: { segment: Segment; element: number; reference: number }) => placeOf(segments, f.segment, f.element, f.reference);
+  if (typeof shipping !== 'number') refuse(shipping.reason, amountFault(shipping), 6);
   const tax = summaryFirst(summary, detail, 'TXI', (s) => (el(s, 2) === '' ? 0 : decimalCents(el(s, 2))));
-  if (typeof tax !== 'number') return [rejectedEntry(ctx, 'invoice', poNumber, tax.reason, amountFault(tax))];
-  if (shipping < 0) {
+  if (typeof tax !== 'number') refuse(tax.reason, amountFault(tax), 6);
+  if (typeof shipping === 'number' && shipping < 0) {
     const allowance = segments.find((s) => s.elements[0] === 'SAC' && el(s, 1) === 'A' && el(s, 2) === FREIGHT)!;
-    return reject('SAC D240: freight allowances exceed the freight charged', placeOf(segments, allowance, 5, 610));
-  }
-  const subtotal = total - tax - shipping;
-  if (subtotal < 0) {
-    return reject(`TDS01 total ${amountOf(total).toFixed(2)} is less than tax (TXI02) ${amountOf(tax).toFixed(2)} ` +
+    refuse('SAC D240: freight allowances exceed the freight charged', placeOf(segments, allowance, 5, 610));
+  } else if (total !== null && total >= 0 && typeof shipping === 'number' && typeof tax === 'number' && total - tax - shipping < 0) {
+    refuse(`TDS01 total ${amountOf(total).toFixed(2)} is less than tax (TXI02) ${amountOf(tax).toFixed(2)} ` +
       `plus freight (SAC D240) ${amountOf(shipping).toFixed(2)}`, totalPlace);
   }
 
-  const billed = billedLines(segments);
-  if ('reason' in billed) return reject(billed.reason, billed.place);
+  const { billed, problems: lineProblems } = billedLines(segments);
+  problems.push(...lineProblems);
+  if (problems.length > 0 || total === null || typeof shipping !== 'number' || typeof tax !== 'number') {
+    problems.sort((a, b) => a.fault.position - b.fault.position);
+    return [withProblems(rejectedEntry(ctx, 'invoice', poNumber || null, combinedReason(problems), combinedFault(problems)), problems)];
+  }
+  const subtotal = total - tax - shipping;
 
   const invoiceDate = x12Date(el(big, 1));
   const itd = segments.find((s) => s.elements[0] === 'ITD' && (el(s, 7) !== '' || el(s, 6) !== '' || el(s, 12) !== ''));

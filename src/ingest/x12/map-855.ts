@@ -8,7 +8,7 @@
 import type { DocumentEntry, X12Place } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
-import { SET_PLACE, segmentPlace } from './faults.ts';
+import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import { entryOf, faultAt, partElement, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, type MapContext } from './mapping.ts';
 import { x12Date } from './x12-dates.ts';
 
@@ -55,7 +55,9 @@ const QUANTITY_DIGITS = 15;
 export function map855(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
   const bak = segments.find((s) => s.elements[0] === 'BAK')!;
   const poNumber = el(bak, 3);
-  const reject = (reason: string, fault: X12Place) => [rejectedEntry(ctx, 'order', poNumber, reason, faultAt(fault))];
+  // Every fault of the set is collected, not the first only: one refused entry tells them all (and the 997 each).
+  const problems: SetProblem[] = [];
+  const refuse = (reason: string, place: X12Place) => problems.push({ reason, fault: faultAt(place) });
   // BAK08 is optional (X12 004010–008020) and often omitted; an order update needs a supplier order id (DESIGN 3),
   // so without BAK08 or REF*VN the acknowledgement is of the PO as one supplier order named by its number.
   const supplierOrderId = el(bak, 8) || refOf(segments, 'VN') || poNumber;
@@ -88,18 +90,28 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
     const line = el(po1, 1) || String(i);
     const at = (segment: Segment, element: number, reference: number, maxDigits?: number) =>
       placeOf(segments, segment, element, reference, { label: `PO1 ${line}`, loop: 'PO1', maxDigits });
-    if (!part) return reject(`PO1 ${line}: no part id qualified BP, VP or UP (PO106–PO125)`, at(po1, 7, 234));
+    const orderedRead = el(po1, 2) === '' ? null : readQuantity(el(po1, 2));
+    if (!part) {
+      refuse(`PO1 ${line}: no part id qualified BP, VP or UP (PO106–PO125)`, at(po1, 7, 234));
+      if (orderedRead && !orderedRead.ok) refuse(`PO1 ${line}: PO102 ${orderedRead.problem}`, at(po1, 2, 330, QUANTITY_DIGITS));
+      continue;
+    }
     const sku = part.id;
     const skuPlace = at(po1, part.position, 234);
     // PO102 is the quantity ordered whether or not ACKs follow: a bad one refuses the set (AK4 PO102: 6 for a sign
     // or a fraction, 7 for zero), as ACK02 does. An empty PO102 (optional in X12) is only refused when it is needed.
-    const orderedRead = el(po1, 2) === '' ? null : readQuantity(el(po1, 2));
-    if (orderedRead && !orderedRead.ok) return reject(`PO1 ${line}: PO102 ${orderedRead.problem}`, at(po1, 2, 330, QUANTITY_DIGITS));
+    if (orderedRead && !orderedRead.ok) {
+      refuse(`PO1 ${line}: PO102 ${orderedRead.problem}`, at(po1, 2, 330, QUANTITY_DIGITS));
+      continue;
+    }
     const ordered = orderedRead?.ok ? orderedRead.value : null;
     const eta = etaOf(loop) ?? headerEta;
     const acks = loop.filter((s) => s.elements[0] === 'ACK');
     if (orderRejected || acks.length === 0) {
-      if (ordered === null) return reject(`PO1 ${line}: PO102 (quantity ordered) is missing`, at(po1, 2, 330, QUANTITY_DIGITS));
+      if (ordered === null) {
+        refuse(`PO1 ${line}: PO102 (quantity ordered) is missing`, at(po1, 2, 330, QUANTITY_DIGITS));
+        continue;
+      }
       add(orderStatus, orderRejected ? null : eta, sku, ordered, { sku: skuPlace, quantity: at(po1, 2, 330, QUANTITY_DIGITS) });
       continue;
     }
@@ -109,7 +121,8 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
       const acked = readQuantity(el(ack, 2));
       const zeroCancel = status === 'cancelled' && /^0*(\.0*)?$/.test(el(ack, 2)) && ordered !== null;
       if (!acked.ok && !zeroCancel) {
-        return reject(`PO1 ${line}: ACK02 ${el(ack, 2) === '' ? '(quantity) is missing' : acked.problem}`, at(ack, 2, 380, QUANTITY_DIGITS));
+        refuse(`PO1 ${line}: ACK02 ${el(ack, 2) === '' ? '(quantity) is missing' : acked.problem}`, at(ack, 2, 380, QUANTITY_DIGITS));
+        continue;
       }
       const quantity = acked.ok ? acked.value : ordered!;
       const quantityPlace = acked.ok ? at(ack, 2, 380, QUANTITY_DIGITS) : at(po1, 2, 330, QUANTITY_DIGITS);
@@ -117,6 +130,9 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
     }
   }
 
+  if (problems.length > 0) {
+    return [withProblems(rejectedEntry(ctx, 'order', poNumber, combinedReason(problems), combinedFault(problems)), problems)];
+  }
   // A refusal naming no element (the supplier supplies no line of the PO) names the BAK segment (AK3 only).
   const headerOrigin: Record<string, X12Place> = { po_number: placeOf(segments, bak, 3, 324), [SET_PLACE]: segmentPlace(placeOf(segments, bak, 0, 0)) };
   const n1 = supplierN1(segments);

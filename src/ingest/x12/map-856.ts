@@ -9,7 +9,7 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { carrierOfScac } from './carriers.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { normalizeTrackingNumber, splitTrackingNumbers } from '../../domain/tracking.ts';
-import { SET_PLACE, segmentPlace } from './faults.ts';
+import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import { entryOf, faultAt, partElement, placeOf, refOf, rejectedEntry, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Instant, x12Date } from './x12-dates.ts';
@@ -157,6 +157,13 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
   const firstPrf = levels.filter((l) => l.code === 'O').map((l) => l.segments.find((s) => s.elements[0] === 'PRF')).find((s) => s);
   const reject = (reason: string, fault: X12Place, code?: number) =>
     [rejectedEntry(ctx, 'shipment', firstPrf ? el(firstPrf, 1) || null : null, reason, faultAt(fault, code))];
+  // Every level's fault is collected, not the first only: one refused entry tells them all (and the 997 each).
+  const problems: SetProblem[] = [];
+  // Said once per element, however many items under a level share its fault (two items of one pack without a MAN).
+  const refuse = (reason: string, place: X12Place, code?: number) => {
+    const told = problems.some(({ fault }) => fault.segment === place.segment && fault.position === place.position && fault.element === place.element);
+    if (!told) problems.push({ reason, fault: faultAt(place, code) });
+  };
   const hlPlace = (level: Level, segment: Segment, element: number, reference: number, maxDigits?: number) =>
     placeOf(segments, segment, element, reference, { label: `HL ${level.id}`, loop: 'HL', maxDigits });
   // A segment the level needs and lacks: AK3 naming it where it belongs (after the level's HL), AK304 3.
@@ -167,7 +174,7 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
 
   // Keyed by PO, tracking number and supplier order: one set may hold thousands of packages.
   const shipments = new Map<string, Shipment>();
-  for (const level of levels) {
+  levels: for (const level of levels) {
     const isItem = level.code === 'I';
     // Items carry lines; a childless level that is not an item (a pack, an order) is a bare shipment.
     if (!isItem && level.hasChildren) continue;
@@ -176,10 +183,14 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (!isItem && !BARE_LEVELS.includes(level.code)) continue;
     const order = nearest(level, (l) => (l.code === 'O' ? l : null));
     if (!order) {
-      return reject(`HL ${level.id} (${level.code}): no order level (HL*O with PRF01) above it`, hlPlace(level, level.hl, 2, 734));
+      refuse(`HL ${level.id} (${level.code}): no order level (HL*O with PRF01) above it`, hlPlace(level, level.hl, 2, 734));
+      continue;
     }
     const prf = order.segments.find((s) => s.elements[0] === 'PRF');
-    if (!prf) return reject(`HL ${order.id} (O): the PRF segment (PO number, PRF01) is missing`, missing(order, 'PRF'));
+    if (!prf) {
+      refuse(`HL ${order.id} (O): the PRF segment (PO number, PRF01) is missing`, missing(order, 'PRF'));
+      continue;
+    }
     const po = el(prf, 1);
     // Without REF VN the shipment names no supplier order: it joins the PO's (DESIGN 3, note on lines).
     const supplierOrder = nearest(level, (l) => refOf(l.segments, 'VN'));
@@ -188,15 +199,19 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     let unusable: { why: string; place: X12Place } | null = null;
     for (let at: Level | null = level; at && !found; at = at.parent) {
       const own = ownTracking(at, (segment, element, reference) => hlPlace(at!, segment, element, reference));
-      if ('refused' in own) return reject(`HL ${at.id} (${at.code}), PO ${po}: ${own.refused}`, own.place, own.code);
+      if ('refused' in own) {
+        refuse(`HL ${at.id} (${at.code}), PO ${po}: ${own.refused}`, own.place, own.code);
+        continue levels;
+      }
       if ('tracking' in own) found = own;
       else unusable ??= own.unusable;
     }
     if (!found) {
       // The element that was no tracking number (MAN01 "UC", an SSCC), else the pack's (or the item's) missing MAN.
       const pack = nearest(level, (l) => (l.code === 'P' ? l : null)) ?? level;
-      return reject(`HL ${level.id} (${level.code}), PO ${po}: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its ` +
+      refuse(`HL ${level.id} (${level.code}), PO ${po}: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its ` +
         `order or shipment)${unusable ? `; ${unusable.why}` : ''}`, unusable?.place ?? missing(pack, 'MAN'), unusable ? 7 : undefined);
+      continue;
     }
     const tracking = found.tracking;
     const key = JSON.stringify([po, tracking, supplierOrder]);
@@ -210,19 +225,22 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (!isItem) continue;
     const lin = level.segments.find((s) => s.elements[0] === 'LIN');
     const part = lin ? partElement(lin, 2) : null;
-    if (!part) {
-      return reject(`HL ${level.id} (I), PO ${po}: no LIN part id qualified BP, VP or UP`, lin ? hlPlace(level, lin, 3, 234) : missing(level, 'LIN'));
-    }
-    const sku = part.id;
     const sn1 = level.segments.find((s) => s.elements[0] === 'SN1');
-    if (!sn1) return reject(`HL ${level.id} (I), PO ${po}: no SN1 (quantity shipped, SN102)`, missing(level, 'SN1'));
-    const read = readQuantity(el(sn1, 2));
-    if (!read.ok) return reject(`HL ${level.id} (I), PO ${po}: SN102 ${read.problem}`, hlPlace(level, sn1, 2, 382, SN102_DIGITS));
+    const read = sn1 ? readQuantity(el(sn1, 2)) : null;
+    if (!part) refuse(`HL ${level.id} (I), PO ${po}: no LIN part id qualified BP, VP or UP`, lin ? hlPlace(level, lin, 3, 234) : missing(level, 'LIN'));
+    if (!sn1) refuse(`HL ${level.id} (I), PO ${po}: no SN1 (quantity shipped, SN102)`, missing(level, 'SN1'));
+    else if (read && !read.ok) refuse(`HL ${level.id} (I), PO ${po}: SN102 ${read.problem}`, hlPlace(level, sn1, 2, 382, SN102_DIGITS));
+    if (!part || !sn1 || !read?.ok) continue;
+    const sku = part.id;
     const quantity = read.value;
     shipment.lines.set(sku, (shipment.lines.get(sku) ?? 0) + quantity);
     if (!shipment.linePlaces.has(sku)) {
       shipment.linePlaces.set(sku, { sku: hlPlace(level, lin!, part.position, 234), quantity: hlPlace(level, sn1, 2, 382, SN102_DIGITS) });
     }
+  }
+  if (problems.length > 0) {
+    return [withProblems(rejectedEntry(ctx, 'shipment', firstPrf ? el(firstPrf, 1) || null : null, combinedReason(problems),
+      combinedFault(problems)), problems)];
   }
   if (shipments.size === 0) {
     return reject('the ship notice has no order level (HL*O) to ship', levels.length > 0 ? hlPlace(levels[0], levels[0].hl, 3, 735) :

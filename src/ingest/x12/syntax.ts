@@ -3,6 +3,9 @@
 // (mandatory present, dates and times real, numbers numeric, codes known, MAN04/MAN05 paired), the set's ST01
 // against its group's GS01, and the 856's HL hierarchy (hl-structure.ts). Errors beyond that (the meaning: a PO
 // with no lines we know) are not syntax and are left to the mappers.
+import { MAX_REASONS, joinReasons } from './faults.ts';
+import type { X12Fault } from '../types.ts';
+import type { Glue } from './glue.ts';
 import { HlStructure } from './hl-structure.ts';
 import { el, isSegmentId, type Segment } from './tokenizer.ts';
 import { isX12Date, isX12Time } from './x12-dates.ts';
@@ -50,7 +53,7 @@ export interface SetCheck {
   /** AK5 codes (718); empty when accepted. */
   setErrors: number[];
   segmentErrors: SegmentError[];
-  /** First problem in words, naming segment and element; null when accepted. */
+  /** Every problem in words (`; ` between them), each naming its segment and element; null when accepted. */
   reason: string | null;
   /** The set's place among all sets of the file, from 0 (set by readX12): its entries' `set`. */
   ordinal?: number;
@@ -139,6 +142,10 @@ const pos2 = (n: number) => String(n).padStart(2, '0');
 export class SetChecker {
   private readonly check: SetCheck;
   private readonly seen = new Set<string>();
+  private readonly reasons: string[] = [];
+  /** Problems beyond the MAX_REASONS kept in `reasons`: counted, not kept. */
+  private moreReasons = 0;
+  private declared: number | null = null;
   private loop = '';
   private count = 1;
   private readonly loopStarts: ReadonlySet<string>;
@@ -173,7 +180,39 @@ export class SetChecker {
 
   private fail(code: number, reason: string): void {
     if (!this.check.setErrors.includes(code)) this.check.setErrors.push(code);
-    this.check.reason ??= reason;
+    // Every fault is told (bounded), not the first only: a supplier fixes them all in one resend.
+    if (this.reasons.length < MAX_REASONS) this.reasons.push(reason);
+    else this.moreReasons++;
+    this.check.reason = joinReasons(this.reasons, this.moreReasons);
+  }
+
+  /** How many segments SE01 says the set has beyond those read (Infinity when it had no SE or SE01 is no number). */
+  missingSegments(): number {
+    return this.declared === null ? Infinity : this.declared - this.count;
+  }
+
+  /**
+   * Segments found to run into the next one (glue.ts), after the set was refused for what that broke (the SE01
+   * count, the SE trailer): each is named first, as the fault (AK3 the segment, AK304 8; AK4 the element where the
+   * next segment starts, AK403 6: it holds characters that are not its own), then what it broke.
+   */
+  glued(glues: readonly { glue: Glue; reason: string }[]): void {
+    const errors: SegmentError[] = glues.map(({ glue }) => ({
+      id: glue.id, position: glue.index + 1, loop: '', code: SEGMENT_ERROR.dataElementErrors,
+      elements: [{ position: glue.element, reference: 0, code: ELEMENT_ERROR.invalidCharacter, copy: glue.value.replace(/\s+/g, ' ').slice(0, 99) }],
+    }));
+    // One AK3 per segment: a glued segment already in error (its element holds the next segment's id, so it is no
+    // date, no code) gets the glue's AK4 in place of that element's.
+    const rest = this.check.segmentErrors.filter((error) => {
+      const same = errors.find((e) => e.position === error.position && e.id === error.id);
+      if (!same) return true;
+      same.elements.push(...error.elements.filter((element) => element.position !== same.elements[0].position));
+      return false;
+    });
+    this.check.segmentErrors = [...errors, ...rest].slice(0, MAX_SEGMENT_ERRORS);
+    this.check.setErrors = [SET_ERROR.segmentsInError, ...this.check.setErrors.filter((code) => code !== SET_ERROR.segmentsInError)];
+    this.reasons.unshift(...glues.map((g) => g.reason));
+    this.check.reason = joinReasons(this.reasons, this.moreReasons);
   }
 
   private segmentError(error: SegmentError, reason: string): void {
@@ -236,6 +275,7 @@ export class SetChecker {
         }
       }
       const declared = el(se, 1);
+      if (NUMERIC.test(declared)) this.declared = Number(declared);
       if (!NUMERIC.test(declared) || Number(declared) !== this.count) {
         this.fail(SET_ERROR.segmentCountMismatch, `SE01 says ${declared || 'nothing'}, but the set has ${this.count} segments (ST to SE)`);
       }
@@ -250,4 +290,29 @@ export class SetChecker {
   reject(code: number, reason: string): void {
     this.fail(code, reason);
   }
+}
+
+/**
+ * Adds to a set refused for its syntax the faults its mapper finds in its content (SN102 "-3" beside a BIG01 that is
+ * no date), so its reason and its 997 tell every fault, not the syntax ones only. A fault the syntax check already
+ * named (the same segment and element) is not told twice. AK3s stay bounded (MAX_SEGMENT_ERRORS).
+ */
+export function addContentFaults(check: SetCheck, problems: readonly { reason: string; fault: X12Fault }[]): void {
+  // A segment already named: what the mapper finds there follows from that fault (a MAN04 too long is no mark).
+  const told = (fault: X12Fault) => check.segmentErrors.some((error) => error.position === fault.position);
+  const fresh = problems.filter((problem) => !told(problem.fault));
+  if (fresh.length === 0) return;
+  for (const { fault } of fresh) {
+    const elements: ElementError[] = fault.element > 0
+      ? [{ position: fault.element, reference: fault.reference, code: fault.code, copy: fault.value === '' ? null : fault.value.slice(0, 99) }] : [];
+    const same = check.segmentErrors.find((error) => error.position === fault.position && error.id === fault.segment);
+    if (same) same.elements.push(...elements);
+    else if (check.segmentErrors.length < MAX_SEGMENT_ERRORS) {
+      check.segmentErrors.push({ id: fault.segment, position: fault.position, loop: fault.loop,
+        code: fault.segmentCode ?? SEGMENT_ERROR.dataElementErrors, elements });
+    }
+  }
+  check.segmentErrors.sort((a, b) => a.position - b.position);
+  if (!check.setErrors.includes(SET_ERROR.segmentsInError)) check.setErrors.push(SET_ERROR.segmentsInError);
+  check.reason = joinReasons([check.reason ?? '', ...fresh.map((problem) => problem.reason)].filter((r) => r !== ''));
 }

@@ -108,6 +108,9 @@ function readIsa(text: string, start: number): { delimiters: Delimiters; end: nu
       if (count !== 16 && !isa16IsSeparator) throw unreadableAt(text, end, `ISA has ${count} elements; ${ISA_SHAPE}`);
       // `…*P*` and the line ends: 16 elements, but ISA16 is empty (no component separator, no terminator before the line break).
       if (count === 16 && read === null && end === last + 1) {
+        // `…*P*>GS*…~`: ISA16 is there, the terminator after it is not (the GS and the rest end in another character).
+        const used = startsSegment(text, end + 1, element) ? terminatorOf(text, end + 1, element, text[end]) : null;
+        if (used !== null && used !== text[end]) throw failure;
         throw unreadableAt(text, end, 'ISA16 is empty: it must be the component separator (such as ">"), then the segment terminator');
       }
     }
@@ -124,7 +127,43 @@ function readIsa(text: string, start: number): { delimiters: Delimiters; end: nu
         'terminator, and the component separator (such as ">") is missing before it');
     }
   }
+  // `…*P*>` then a line break, and the GS (and every segment after it) ending in `~`: the terminator after ISA16 was
+  // left out, and the line break taken for it; each element then ends in `~` and the file fails far from its fault.
+  {
+    const { element: sep, repetition } = read!.delimiters;
+    let next = read!.end;
+    while (next < text.length && /\s/.test(text[next])) next++;
+    if (startsSegment(text, next, sep)) {
+      const used = terminatorOf(text, next, sep, component);
+      if (used !== null && used !== segment && used !== repetition) {
+        throw unreadableAt(text, read!.end - 1, `ISA: the segment terminator is missing after ISA16 "${component}": the ISA ends with ` +
+          `${segment === '\n' ? 'a line break' : segment === '\r' ? 'a carriage return' : `"${segment}"`}, but the next segment ends with "${used}", ` +
+          `as the segments after it do (write "${used}" right after ISA16)`);
+      }
+    }
+  }
   return read!;
+}
+
+/** True when a GS or TA1 segment (the segments that follow an ISA) starts at `at`. */
+const startsSegment = (text: string, at: number, element: string): boolean =>
+  text.startsWith(`GS${element}`, at) || text.startsWith(`TA1${element}`, at);
+
+/**
+ * The segment terminator the segment starting at `at` (a GS or TA1) visibly ends with: the first character that is no
+ * letter, digit, space, element or component separator, when a line break or the next segment's id follows it;
+ * null when none within ISA_MAX characters.
+ */
+function terminatorOf(text: string, at: number, element: string, component: string): string | null {
+  const limit = Math.min(text.length, at + ISA_MAX);
+  for (let i = at; i < limit; i++) {
+    const c = text[i];
+    if (/[A-Za-z0-9 ]/.test(c) || c === element || c === component) continue;
+    if (c === '\r' || c === '\n') return null;
+    const after = text.slice(i + 1, i + 8).replace(/^[\r\n]+/, '');
+    return /^(ST|TA1|GE|IEA|GS)/.test(after) || after === '' ? c : null;
+  }
+  return null;
 }
 
 /** The delimiters of an ISA read as 16 elements (readIsa's first reading); throws naming the element at fault. */
@@ -144,6 +183,13 @@ function isaDelimiters(text: string, start: number, element: string): { delimite
     throw unreadableAt(text, at + 1, `ISA16: "${component}" cannot be the component separator`);
   }
   if (/[A-Za-z0-9 ]/.test(segment) || segment === element || segment === component) {
+    // `…*P*>GS*SH*…`: the terminator was left out and the GS runs into the ISA.
+    if (startsSegment(text, at + 2, element)) {
+      const used = terminatorOf(text, at + 2, element, component);
+      throw unreadableAt(text, at + 2, `ISA: the segment terminator is missing after ISA16 "${component}": ` +
+        `"${text.slice(at + 2, at + 4)}" follows it directly (the character right after ISA16 ends the ISA and is the segment terminator` +
+        `${used === null ? '' : `; this file's segments end with "${used}"`})`);
+    }
     throw unreadableAt(text, at + 2, `ISA: "${segment}" after ISA16 cannot be the segment terminator`);
   }
   const elements = text.slice(start, at + 2).split(element);

@@ -154,7 +154,8 @@ describe('faults that reject only the group or the set', () => {
       ['order', null],
       ['order', 'ST02 "0001" is used twice in GS 7'],
       ['order', 'SE02 "0004" does not match ST02 "0003"'],
-      [null, 'ST01 "850" is not a set OrderSync reads (855, 856, 810)'],
+      // Every fault of the set is told, not the first only.
+      [null, 'ST01 "850" is not a set OrderSync reads (855, 856, 810); ST01 "850" does not belong in a GS01 "PR" group (it holds 855 sets)'],
     ]);
     const ak5s = segmentsOf(reading.acknowledgement(1)).filter((s) => s[0] === 'AK5').map((s) => s.join('*'));
     // An 850 is not read at all (1), nor does it belong in a PR group (6).
@@ -188,7 +189,8 @@ describe('faults that reject only the group or the set', () => {
     const set = ['ST*856*0001', 'BSN*00*X1*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-9', 'REF*VN*SO-9', 'HL*3*2*I', 'LIN**BP*S-1', 'SN1**x*EA', 'SE*10*0001'];
     const { reading } = await readAll(file(ISA, ...group(set, 'GE*1*7', 'GS*SH*SUPPLIER*ORDERSYNC*20261120*1504*7*X*004010'), 'IEA*1*000000007'));
     const ak = segmentsOf(reading.acknowledgement(1)).filter((s) => ['AK3', 'AK4'].includes(s[0])).map((s) => s.join('*'));
-    expect(ak).toEqual(['AK3*SN1*9*HL*8', 'AK4*2*382*6*x']);
+    // The set's content fault is told too (every fault of a set, in set order): no pack, no MAN, no tracking number.
+    expect(ak).toEqual(['AK3*MAN*8*HL*3', 'AK3*SN1*9*HL*8', 'AK4*2*382*6*x']);
   });
 });
 
