@@ -4,7 +4,8 @@
 // or the separator a first line `sep=;` declares (Excel's own convention, which it writes and reads).
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import { quoted, visible } from '../../domain/plain-text.ts';
+import { csvSyntaxProblem } from './syntax-errors.ts';
+import { quoted } from '../../domain/plain-text.ts';
 import { documentDecoder, isUtf8Text } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
 import { mapColumns, PO_HEADER_EXAMPLES } from './columns.ts';
@@ -134,8 +135,8 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Pr
     });
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    throw new UnreadableDocumentError(`The CSV cannot be read: ${visible(error.message.replace(/:? at line \d+\.?$/, ''), 200)}, in the ` +
-      'record starting on the line named; no row of the file was applied.', firstLineAfter(bytes, utf8, lastEnd), null);
+    const row = firstLineAfter(bytes, utf8, lastEnd);
+    throw new UnreadableDocumentError(`The CSV cannot be read: ${csvSyntaxProblem(error, row)}; no row of the file was applied.`, row, null);
   } finally {
     records.destroy();
   }
@@ -180,8 +181,9 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
     }
   } catch (error) {
     if (error instanceof CsvError) {
-      const where = (error as CsvError & { lines?: number }).lines;
-      throw new UnreadableDocumentError(`The CSV cannot be read: ${visible(error.message, 200)}`, where ?? null, null);
+      // checkSyntax read the same bytes the same way first: csv-parse failing only now is not expected, but is said in our words.
+      const where = (error as CsvError & { lines?: number }).lines ?? null;
+      throw new UnreadableDocumentError(`The CSV cannot be read: ${csvSyntaxProblem(error, where)}.`, where, null);
     }
     throw error;
   } finally {
