@@ -47,7 +47,7 @@ describe('each csv-parse error code, in our words', () => {
   }
 
   it('a code csv-parse may add later: a generic sentence of ours with the row, none of its words', () => {
-    const error = new CsvError('CSV_SOMETHING_NEW' as never, ['Something New:', 'the parser gave up at line 7'], {}, { lines: 7 });
+    const error = new CsvError('CSV_SOMETHING_NEW' as never, ['Something New:', 'the parser gave up at line 7'], {} as never, { lines: 7 });
     expect(csvSyntaxProblem(error, 5)).toBe('row 5: the CSV cannot be split into fields here (at line 7)');
     expect(csvSyntaxProblem(error, 7)).toBe('row 7: the CSV cannot be split into fields here');
   });
