@@ -150,7 +150,10 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
     },
   }, async (request, reply) => {
     const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    if (bytes.length === 0) throw new InvalidInputError([{ field: 'body', message: 'is empty: send the file\'s bytes' }]);
+    // An empty body sent nothing: nothing is stored, as the inbox and `ordersync ingest` store nothing for an empty file.
+    if (bytes.length === 0) {
+      throw new InvalidInputError([{ field: 'body', message: 'is empty (0 bytes): nothing was sent, so no document was stored; send the file\'s bytes' }]);
+    }
     // Names are compared as given, so surrounding space would make the same file a different document.
     const supplierName = request.query.supplier_name?.trim();
     if (supplierName === '') throw new InvalidInputError([{ field: 'query.supplier_name', message: 'must not be blank' }]);

@@ -53,6 +53,15 @@ function summaryText(file: string, document: DocumentRow | null, error: string |
   return `${file}: ${status} (${document.id}; ${counts})`;
 }
 
+/**
+ * Why an empty file (0 bytes) is not ingested, after its name. One rule for every way in (README, "Feeding supplier
+ * data"): an empty file sent nothing, so nothing is stored (DESIGN 3 keeps what a supplier sent; there is nothing to
+ * keep) and the sender hears of it: POST /api/v2/supplier_documents answers 400 naming `body`; the inbox moves the
+ * file to failed/ with this in its .error.txt (a zero-byte upload is a transfer that failed, or a file still being
+ * written under its final name: its sender sends it again); `ordersync ingest` prints it and exits 1.
+ */
+export const EMPTY_FILE = 'is empty (0 bytes): nothing was sent, so no document was stored; send the file again whole';
+
 export type FileRead = { ok: true; bytes: Buffer } | { ok: false; reason: string };
 
 export interface ReadFileOptions {

@@ -199,7 +199,14 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
       const supplier = expectValidationError(await postDocument(app, writeKey, body, { query: { supplier_name: blank } }), 'query.supplier_name');
       expect(supplier.details[0].field).toBe('query.supplier_name');
     }
-    expectValidationError(await postDocument(app, writeKey, ''), 'body');
+    // An empty body sent nothing: 400 naming `body`, and nothing is stored (as the inbox and `ordersync ingest` store
+    // nothing for an empty file), whatever its stated type.
+    const before = await tableCounts(db);
+    for (const contentType of ['text/csv', 'application/edi-x12']) {
+      const empty = expectValidationError(await postDocument(app, writeKey, '', { contentType }), 'body');
+      expect(empty.details).toEqual([{ field: 'body', message: 'is empty (0 bytes): nothing was sent, so no document was stored; send the file\'s bytes' }]);
+    }
+    expect((await tableCounts(db)).supplier_documents).toBe(before.supplier_documents);
     // Bytes of no stated kind are X12 when they start with ISA (and 415 otherwise, as above for the other types).
     const isa = 'ISA*00*          *00*          *ZZ*SUPPLIER       *ZZ*ORDERSYNC      *261120*1504*U*00401*000000077*0*P*>~' +
       'GS*SH*SUPPLIER*ORDERSYNC*20261120*1504*77*X*004010~GE*0*77~IEA*1*000000077~';

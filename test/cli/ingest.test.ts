@@ -73,6 +73,18 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(result.stderr).toContain('4 of 5 files failed');
   });
 
+  it('an empty file stores nothing, as the API and the inbox: one line saying so, exit 1', async () => {
+    writeFileSync(join(dir, 'empty.csv'), '');
+    writeFileSync(join(dir, 'empty.edi'), '');
+    const before = await tableCounts(database.db);
+    const result = await run(['empty.csv', 'empty.edi', '--retailer', 'cli-golf']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout.trim().split('\n')).toEqual(['csv', 'edi'].map((ext) =>
+      `empty.${ext}: failed: is empty (0 bytes): nothing was sent, so no document was stored; send the file again whole`));
+    expect(result.stderr).toContain('2 of 2 files failed');
+    expect((await tableCounts(database.db)).supplier_documents).toBe(before.supplier_documents);
+  });
+
   it('--supplier-name is trimmed, and a blank one is refused before anything is read', async () => {
     const blank = await run(['ack.csv', '--retailer', 'cli-golf', '--supplier-name', '   ']);
     expect(blank.code).not.toBe(0);
