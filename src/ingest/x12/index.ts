@@ -25,7 +25,8 @@ export interface X12Reading {
   entries(): AsyncGenerator<DocumentEntry>;
   /** After entries() is exhausted: how many 997 interchanges acknowledgement() writes (one per interchange read). */
   readonly interchangeCount: number;
-  /** The 997 text answering every group and set read, by syntax only (the pipeline's 997, renderAcknowledgement with the
+  /** The 997 text answering every group and set read, by syntax only (once entries() is exhausted, a set refused for
+   *  its syntax also has the faults of its content: contentFaults) (the pipeline's 997, renderAcknowledgement with the
    *  sets refused while mapped or applied, answers those R too); interchange i uses control number firstControlNumber + i
    *  (ISA13, and GS06/ST02 as you see fit). Sender and receiver are swapped from the received ISA/GS. */
   acknowledgement(firstControlNumber: number, now?: Date): string;
