@@ -105,6 +105,17 @@ export function problemFromAjv(issue: AjvIssue, where: string): FieldProblem {
     case 'maximum': case 'exclusiveMaximum':
       message = `must be ${issue.keyword === 'maximum' ? 'at most' : 'less than'} ${String(p.limit)}`;
       break;
+    case 'minProperties': {
+      // An update that must change something (`{}` is refused): the fields it may hold, not Ajv's "properties".
+      const fields = Object.keys((issue.parentSchema?.properties ?? {}) as object);
+      message = Number(p.limit) === 1
+        ? `must hold at least one field${fields.length > 0 ? ` (${fields.join(', ')})` : ''}`
+        : `must hold at least ${String(p.limit)} fields`;
+      break;
+    }
+    case 'maxProperties':
+      message = `must hold at most ${String(p.limit)} fields`;
+      break;
     case 'multipleOf':
       message = `must be a multiple of ${String(p.multipleOf)}`;
       break;

@@ -13,7 +13,7 @@ import { createWorld } from '../support/world.ts';
 const databases = TestDatabases.create();
 
 /** Text a user should never be shown: a regex, or Ajv's own phrasing of a pattern or format. */
-const RAW_SCHEMA_WORDING = [/\^/, /\$"?$/, /\\d/, /\\S/, /\{\d+(,\d*)?\}/, /must match pattern/, /must match format/, /must match "/,
+const RAW_SCHEMA_WORDING = [/must NOT have/, /properties$/, /\^/, /\$"?$/, /\\d/, /\\S/, /\{\d+(,\d*)?\}/, /must match pattern/, /must match format/, /must match "/,
   /must be a date-time$/, /must be an email$/];
 
 describe.each(databases.eachSupportedId())('field messages on %s', (databaseId) => {
@@ -92,6 +92,12 @@ describe.each(databases.eachSupportedId())('field messages on %s', (databaseId) 
     ['POST /api/v2/suppliers', 'body.contact_email', () => post('/api/v2/suppliers', { name: 'Mail Co', contact_email: 'mail.co' }), /email address/],
     ['POST /api/v2/connections', 'body.kind', () => post('/api/v2/connections', { kind: 'amazon', name: 'C', credentials: {} }),
       /must be one of "shipstation", "stocky"/],
+    ['PATCH /api/v2/connections/:id', 'body', () => ({ method: 'PATCH', url: '/api/v2/connections/conn_none', payload: {} }),
+      /^must hold at least one field \(name, base_url, credentials, schedule_minutes, enabled\)$/],
+    ['PATCH /api/v2/webhook_endpoints/:id', 'body', () => ({ method: 'PATCH', url: '/api/v2/webhook_endpoints/we_none', payload: {} }),
+      /^must hold at least one field \(url, enabled_events, description, enabled\)$/],
+    ['POST /api/v2/purchase_orders/:id/shipping_details', 'body', () => post('/api/v2/purchase_orders/po_none/shipping_details', {}),
+      /^must hold at least one field \(shipping_carrier, payment_terms/],
     ['POST /api/v2/supplier_updates', 'body.updates[0].status', () => post('/api/v2/supplier_updates', order({ status: 'lost' })), /must be one of/],
     ['POST /api/v2/supplier_updates', 'body.updates[0].type', () => post('/api/v2/supplier_updates', order({ type: 'refund' })), /must be one of|type/],
     ['POST /api/v2/supplier_updates', 'body.updates[0].carrier', () => post('/api/v2/supplier_updates', shipment({ carrier: 'U P S!' })), /carrier code/],
