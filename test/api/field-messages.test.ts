@@ -68,6 +68,8 @@ describe.each(databases.eachSupportedId())('field messages on %s', (databaseId) 
     ['GET /api/v2/purchase_orders', 'query.status', () => get('/api/v2/purchase_orders?status=shipped'), /must be one of "draft"/],
     ['GET /api/v2/supplier_documents', 'query.received_since', () => get('/api/v2/supplier_documents?received_since=last%20week'), /RFC 3339/],
     ['GET /api/v2/supplier_documents', 'query.received_since', () => get('/api/v2/supplier_documents?received_since=2026-11-31'), /2026-11-31 is not a calendar date/],
+    ['GET /api/v2/supplier_documents', 'query.received_since', () => get(`/api/v2/supplier_documents?received_since=${'x'.repeat(300)}%1B`),
+      /^"x{60}… \(301 characters\)" is not an RFC 3339 date-time/],
     ['GET /api/v2/supplier_documents', 'query.status', () => get('/api/v2/supplier_documents?status=done'), /must be one of "processing", "processed", "failed"/],
     ['GET /api/v2/supplier_documents', 'query.format', () => get('/api/v2/supplier_documents?format=edi'), /must be one of "x12", "csv"/],
     ['POST /api/v2/supplier_documents', 'query.format', () => ({ method: 'POST', url: '/api/v2/supplier_documents?format=pdf',
