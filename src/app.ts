@@ -61,6 +61,7 @@ export function loggerOptions(config: Pick<Config, 'logLevel'>, terminal = proce
   };
 }
 
+/** The body limit of every route that sets none of its own (README "Request body limits": the exceptions listed there). */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 /**
  * Request ids: a random prefix per process and a counter. Unique across processes without drawing random

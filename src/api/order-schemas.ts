@@ -21,7 +21,8 @@ export const BulkBody = Type.Object({
 /** Highest page number a paged query takes (a page past the last is empty; one past this is a 400 naming the limit). */
 export const MAX_PAGE = 1_000_000;
 
-const CalendarDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+/** A real calendar day (`format: date` is domain/dates.ts isCalendarDate; a 400 says `"20261101" is not a calendar date`). */
+const CalendarDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 export const ByDateQuery = Type.Object({
   start_date: CalendarDate,
   end_date: Type.Optional(CalendarDate),

@@ -16,7 +16,8 @@ const Instant = Type.String({
     'a bare date (2026-01-15) is its midnight there',
   'x-message': 'must be an RFC 3339 date-time such as 2026-01-15T09:30:00Z or 2026-01-15T09:30:00-05:00, or a date (2026-01-15)',
 });
-const DateOrInstant = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}', description: 'YYYY-MM-DD or an ISO 8601 date-time' });
+/** A day (its date is kept): what the one timestamp parser reads, whose reason a 400 gives. */
+const DateOrInstant = Type.String({ format: 'date-time', description: 'YYYY-MM-DD or an RFC 3339 date-time (its date is kept)' });
 const LifecycleStatus = StringEnum(LIFECYCLE_STATUSES);
 
 const Product = Type.Object({

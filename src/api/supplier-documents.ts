@@ -8,6 +8,7 @@ import { DEFAULT_DOCUMENT_MAX_BYTES } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { visible } from '../domain/plain-text.ts';
+import { parseTimestamp } from '../domain/timestamps.ts';
 import {
   CSV_MEDIA_TYPES, documentFilename, documentFormatOf, toSupplierDocument, toSupplierDocumentWithResults, X12_MEDIA_TYPES,
 } from '../domain/supplier-document-resource.ts';
@@ -88,7 +89,9 @@ const PostQuery = Type.Object({
 const ListQuery = Type.Object({
   status: Type.Optional(Status),
   format: Type.Optional(Format),
-  received_since: Type.Optional(Type.String({ format: 'date-time', description: 'ISO 8601 with offset' })),
+  received_since: Type.Optional(Type.String({
+    format: 'date-time', description: 'RFC 3339 date-time; without an offset, in the retailer\'s time zone; a bare date is its midnight there',
+  })),
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: 'From links.*.href; carries the filters' })),
 }, { additionalProperties: false });
@@ -190,9 +193,14 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
       description: 'Newest first. Filters combine; follow links.next.href (its cursor keeps the filters and page size) until it is null.',
     },
   }, async (request) => {
-    const state = requestedListPage<ListFilters>(secret, CURSOR_PURPOSE, request.query, (filters) => ({
-      ...filters, ...(filters.received_since ? { received_since: new Date(filters.received_since).toISOString() } : {}),
-    }));
+    const state = requestedListPage<ListFilters>(secret, CURSOR_PURPOSE, request.query, (filters) => {
+      if (!filters.received_since) return filters;
+      // The one timestamp parser (DESIGN 1), as the PO list's date filters: a leap second or +hhmm is read, not a 500
+      // from Date; without an offset, the retailer's time zone.
+      const since = parseTimestamp(filters.received_since, { zone: request.auth.timezone });
+      if (!since.ok) throw new InvalidInputError([{ field: 'query.received_since', message: since.reason }]);
+      return { ...filters, received_since: since.instant };
+    });
     const { rows, total } = await listDocuments(db, request.auth.retailerId, state.filters, state.page, state.page_size);
     const pages = Math.ceil(total / state.page_size);
     return {

@@ -22,7 +22,12 @@ export interface SupplierUpdatesApiOptions {
   heldUpdateLimit?: number;
 }
 
-/** Invoice PDFs travel as base64 inside the JSON: room for a few large ones per call. */
+/**
+ * Largest body POST /supplier_updates reads, in bytes, once decompressed (http/content-encoding.ts): 20 MB, above
+ * the API's 1 MB (app.ts) because invoice PDFs travel as base64 inside the JSON. Room for one PDF at
+ * MAX_DOCUMENT_BYTES (10 MB, 13.3 MB as base64) beside the rest of a 1000-update batch, or several smaller ones;
+ * past it a 413 payload_too_large naming the limit. Stated in the README ("Request body limits").
+ */
 export const SUPPLIER_UPDATES_BODY_LIMIT = 20 * 1024 * 1024;
 
 const WIRE_EXAMPLE = {

@@ -51,18 +51,24 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
 ].join('; ');
 
+/** Largest urlencoded form body a console route reads: 64 KB (README "Request body limits"). */
+export const FORM_BODY_LIMIT = 64 * 1024;
+
 export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, options) => {
   const { db, secret, publicUrl, syncs } = options;
   const context: ConsoleContext = {
     db, secret, publicUrl, syncs, sessionTtlMs: options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS, secureCookies: publicUrl.startsWith('https:'),
     limits: options.limits ?? NO_LIMITS,
   };
-  // Kept out of /openapi.json: the console is for people, not a public API.
+  // Kept out of /openapi.json: the console is for people, not a public API. Its forms are small: every console
+  // route reads at most FORM_BODY_LIMIT (set on the route, so a 413 page states it); an upload's file is held to
+  // DOCUMENT_MAX_BYTES by its multipart limits instead (routes/documents.ts).
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, hide: true };
+    route.bodyLimit ??= FORM_BODY_LIMIT;
   });
   await app.register(cookie);
-  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'ordersync_csrf',
@@ -95,7 +101,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
         message: 'This form was out of date or did not come from this console. Go back, reload the page and try again.',
       });
     }
-    const apiError = toApiError(error);
+    const apiError = toApiError(error, request);
     if (apiError.headers) reply.headers(apiError.headers);
     if (apiError.statusCode >= 500) request.log.error({ err: error }, 'console request failed');
     const details = apiError.details?.map((d) => `${d.field}: ${d.message}`) ?? [];

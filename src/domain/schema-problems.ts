@@ -2,6 +2,9 @@
 // or the limit where there is one). Shared by the HTTP layer (request schemas) and the domain's own schemas
 // (supplier updates), so both say the same thing the same way.
 import type { FieldProblem } from './errors.ts';
+import { CURRENCY_CODE_PROBLEM } from './money.ts';
+import { quoted } from './plain-text.ts';
+import { parseTimestamp } from './timestamps.ts';
 
 export interface AjvIssue {
   instancePath: string;
@@ -10,6 +13,45 @@ export interface AjvIssue {
   params: Record<string, unknown>;
   /** With ajv's `verbose`: the failing subschema (for its `x-message`). */
   parentSchema?: Record<string, unknown>;
+  /** With ajv's `verbose`: the failing value (quoted in a format's message). */
+  data?: unknown;
+}
+
+/**
+ * Our words for a value that fails a `format`, by format name (the formats http/validation.ts registers): the value
+ * quoted, the form expected. A format not listed here needs an `x-message` (`uncoveredRules` checks at start-up).
+ */
+const FORMAT_PROBLEMS: Partial<Record<string, (value: string) => string>> = {
+  date: (value) => `${quoted(value)} is not a calendar date (YYYY-MM-DD)`,
+  // The one timestamp parser says what is wrong with it (no time zone needed to know a value cannot be read).
+  'date-time': (value) => {
+    const result = parseTimestamp(value, { zone: 'UTC' });
+    return result.ok ? 'must be an RFC 3339 date-time or a date' : result.reason;
+  },
+  email: (value) => `${quoted(value)} is not an email address (name@example.com)`,
+  'currency-code': () => CURRENCY_CODE_PROBLEM,
+};
+
+/** Keys whose values are data, not subschemas (as domain/plain-text.ts's copy walks them). */
+const DATA_KEYS = new Set(['enum', 'const', 'default', 'examples', 'example', 'required', 'x-message']);
+
+/**
+ * The places in a JSON schema (`/properties/start_date`) whose failure would reach a user in Ajv's words or as a
+ * regex: a `pattern` without an `x-message`, or a `format` that is neither worded in FORMAT_PROBLEMS nor has an
+ * `x-message`. Request schemas must have none (http/validation.ts refuses them at start-up).
+ */
+export function uncoveredRules(schema: unknown, at = ''): string[] {
+  if (schema === null || typeof schema !== 'object') return [];
+  if (Array.isArray(schema)) return schema.flatMap((item, i) => uncoveredRules(item, `${at}/${i}`));
+  const node = schema as Record<string, unknown>;
+  const worded = typeof node['x-message'] === 'string';
+  const found: string[] = [];
+  if (typeof node.pattern === 'string' && !worded) found.push(`${at || '/'}: pattern ${node.pattern} has no x-message`);
+  if (typeof node.format === 'string' && !worded && !Object.hasOwn(FORMAT_PROBLEMS, node.format) && node.format !== 'binary') {
+    found.push(`${at || '/'}: format ${node.format} has no x-message`);
+  }
+  for (const [key, value] of Object.entries(node)) if (!DATA_KEYS.has(key)) found.push(...uncoveredRules(value, `${at}/${key}`));
+  return found;
 }
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
@@ -63,15 +105,30 @@ export function problemFromAjv(issue: AjvIssue, where: string): FieldProblem {
     case 'maximum': case 'exclusiveMaximum':
       message = `must be ${issue.keyword === 'maximum' ? 'at most' : 'less than'} ${String(p.limit)}`;
       break;
+    case 'minProperties': {
+      // An update that must change something (`{}` is refused): the fields it may hold, not Ajv's "properties".
+      const fields = Object.keys((issue.parentSchema?.properties ?? {}) as object);
+      message = Number(p.limit) === 1
+        ? `must hold at least one field${fields.length > 0 ? ` (${fields.join(', ')})` : ''}`
+        : `must hold at least ${String(p.limit)} fields`;
+      break;
+    }
+    case 'maxProperties':
+      message = `must hold at most ${String(p.limit)} fields`;
+      break;
     case 'multipleOf':
       message = `must be a multiple of ${String(p.multipleOf)}`;
       break;
     case 'pattern':
-      message = typeof custom === 'string' ? custom : `must match ${String(p.pattern)}`;
+      // Never the regex itself: a request schema's pattern always has an x-message (uncoveredRules).
+      message = typeof custom === 'string' ? custom : 'is not in the expected form';
       break;
-    case 'format':
-      message = typeof custom === 'string' ? custom : `must be ${article(String(p.format))}`;
+    case 'format': {
+      const worded = FORMAT_PROBLEMS[String(p.format)];
+      message = typeof custom === 'string' ? custom
+        : worded && typeof issue.data === 'string' ? worded(issue.data) : `must be ${article(String(p.format))}`;
       break;
+    }
     case 'x-text': case 'x-integer':
       // Our own checks (domain/plain-text.ts, http/validation.ts) word their findings themselves.
       message = issue.message ?? 'is invalid';

@@ -7,6 +7,7 @@
 // Temporal's `compatible` rule say (earlier of two, later across a gap).
 import { Temporal } from 'temporal-polyfill';
 import { isCalendarDate } from './dates.ts';
+import { quoted } from './plain-text.ts';
 
 export type TimestampResult = { ok: true; instant: string } | { ok: false; reason: string };
 
@@ -41,28 +42,30 @@ function utcMs(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): 
 
 /**
  * Reads one timestamp. Returns the stored UTC instant text (`2026-11-24T18:12:00.000Z`; fractions finer than a
- * millisecond are cut) or why it cannot be read, in words that can follow the field's name.
+ * millisecond are cut) or why it cannot be read, in words that can follow the field's name, the value quoted as
+ * plain-text.ts quotes (escaped, cut to 60 characters: a query string has no length limit of its own).
  */
 export function parseTimestamp(value: string, options: TimestampOptions): TimestampResult {
   const text = value.trim();
+  const shown = () => quoted(value); // only on failure: this is on the sync's and ingest's hot paths
   const match = TIMESTAMP.exec(text);
-  if (!match) return { ok: false, reason: `"${value}" is not an RFC 3339 date-time or a date (${EXAMPLE})` };
+  if (!match) return { ok: false, reason: `${shown()} is not an RFC 3339 date-time or a date (${EXAMPLE})` };
   const [, ys, mos, ds, hs, mis, ss, fraction, zulu, sign, ohs, oms] = match;
   const [y, mo, d] = [Number(ys), Number(mos), Number(ds)];
-  if (y < 1) return { ok: false, reason: `"${value}": the year must be 0001–9999` };
-  if (!isCalendarDate(`${ys}-${mos}-${ds}`)) return { ok: false, reason: `"${value}": ${ys}-${mos}-${ds} is not a calendar date` };
+  if (y < 1) return { ok: false, reason: `${shown()}: the year must be 0001–9999` };
+  if (!isCalendarDate(`${ys}-${mos}-${ds}`)) return { ok: false, reason: `${shown()}: ${ys}-${mos}-${ds} is not a calendar date` };
   if (hs === undefined) {
-    if (options.dateAllowed === false) return { ok: false, reason: `"${value}" has no time of day (${EXAMPLE})` };
+    if (options.dateAllowed === false) return { ok: false, reason: `${shown()} has no time of day (${EXAMPLE})` };
   }
   const [h, mi] = [Number(hs ?? 0), Number(mis ?? 0)];
   // RFC 3339 5.6 allows second 60 (a leap second); stored instants have none, so it is the second before.
   const s = Math.min(Number(ss ?? 0), 59);
-  if (h > 23 || mi > 59 || Number(ss ?? 0) > 60) return { ok: false, reason: `"${value}": ${hs}:${mis}:${ss ?? '00'} is not a time of day` };
+  if (h > 23 || mi > 59 || Number(ss ?? 0) > 60) return { ok: false, reason: `${shown()}: ${hs}:${mis}:${ss ?? '00'} is not a time of day` };
   const ms = Number((fraction ?? '').padEnd(3, '0').slice(0, 3));
   let epochMs: number;
   if (zulu || sign) {
     const [oh, om] = [Number(ohs ?? 0), Number(oms ?? 0)];
-    if (oh > 23 || om > 59) return { ok: false, reason: `"${value}": ${sign}${ohs}:${oms} is not a UTC offset` };
+    if (oh > 23 || om > 59) return { ok: false, reason: `${shown()}: ${sign}${ohs}:${oms} is not a UTC offset` };
     const offsetMs = zulu ? 0 : (sign === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
     epochMs = utcMs(y, mo, d, h, mi, s, ms) - offsetMs;
   } else if (options.zone === 'UTC') {
@@ -72,11 +75,11 @@ export function parseTimestamp(value: string, options: TimestampOptions): Timest
       epochMs = new Temporal.PlainDateTime(y, mo, d, h, mi, s, ms)
         .toZonedDateTime(options.zone, { disambiguation: 'compatible' }).epochMilliseconds;
     } catch {
-      return { ok: false, reason: `"${value}" cannot be placed in the time zone ${options.zone}` };
+      return { ok: false, reason: `${shown()} cannot be placed in the time zone ${options.zone}` };
     }
   }
   const instant = instantText(epochMs);
-  if (instant === null) return { ok: false, reason: `"${value}" falls outside the years 0001–9999 in UTC` };
+  if (instant === null) return { ok: false, reason: `${shown()} falls outside the years 0001–9999 in UTC` };
   return { ok: true, instant };
 }
 

@@ -55,7 +55,10 @@ export function toApiError(error: FastifyError, request?: FastifyRequest): ApiEr
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {
       const limit = request?.routeOptions.bodyLimit;
       const words = limit ? ` of ${byteLimit(limit)}` : '';
-      return new ApiError(413, 'payload_too_large', `The request body is larger than this endpoint's limit${words}.`,
+      // A compressed body is held to the limit once decompressed (http/content-encoding.ts): said so, as the
+      // compressed bytes sent may be far fewer.
+      const decompressed = request?.headers['content-encoding'] === undefined ? '' : ' once decompressed';
+      return new ApiError(413, 'payload_too_large', `The request body is larger than this endpoint's limit${words}${decompressed}.`,
         [{ field: 'body', message: `must be at most ${limit ? `${limit} bytes` : 'the endpoint\'s limit'}` }]);
     }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {

@@ -5,7 +5,9 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { isCalendarDate } from '../domain/dates.ts';
 import { isCurrencyCode } from '../domain/money.ts';
+import { uncoveredRules } from '../domain/schema-problems.ts';
 import { addTextKeyword, withTextRule } from '../domain/plain-text.ts';
 import { parseTimestamp } from '../domain/timestamps.ts';
 
@@ -16,6 +18,8 @@ function makeAjv(options: Options): Ajv {
   // `date-time` is whatever the one timestamp parser reads (DESIGN 1: leap seconds, +hhmm, years 0001–9999,
   // no offset, a bare date); the handler converts it in the right zone.
   ajv.addFormat('date-time', { type: 'string', validate: (value: string) => parseTimestamp(value, { zone: 'UTC' }).ok });
+  // `date`: a real calendar day, YYYY-MM-DD of the years 0001–9999 (domain/dates.ts isCalendarDate, the one rule).
+  ajv.addFormat('date', { type: 'string', validate: isCalendarDate });
   // `currency-code`: ISO 4217 codes in use (domain/money.ts), not any three letters (`ZZZ`).
   ajv.addFormat('currency-code', { type: 'string', validate: isCurrencyCode });
   addTextKeyword(ajv);
@@ -58,7 +62,10 @@ function queryIntegers(schema: Record<string, unknown>, validate: ValidateFuncti
 export function registerValidation(app: FastifyInstance): void {
   const forBody = makeAjv({ coerceTypes: false });
   const forText = makeAjv({ coerceTypes: 'array' });
-  app.setValidatorCompiler(({ schema, httpPart }) => {
+  app.setValidatorCompiler(({ schema, httpPart, url, method }) => {
+    // A pattern or format Ajv would word itself (`must match "^\d{4}…"`) fails at start-up, not in front of a user.
+    const uncovered = uncoveredRules(schema);
+    if (uncovered.length > 0) throw new Error(`${method} ${url} ${httpPart}: ${uncovered.join('; ')} (domain/schema-problems.ts)`);
     const ruled = withTextRule(schema);
     if (httpPart === 'body') return forBody.compile(ruled);
     const validate = forText.compile(ruled);

@@ -302,7 +302,7 @@ const SHIPPING_FIELDS = {
   expected_delivery_date: Type.Optional(Nullable(When)),
   note_to_supplier: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
   tracking_number: Type.Optional(Nullable(Text(100))),
-  currency_code: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+  currency_code: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', 'x-message': 'must be a three-letter upper-case currency code such as USD' })),
   reference_number: Type.Optional(Nullable(Text(100))),
 };
 
