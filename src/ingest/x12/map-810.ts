@@ -11,7 +11,7 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, segmentPlace } from './faults.ts';
 import {
-  amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
+  amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
   type MapContext,
 } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
@@ -48,7 +48,7 @@ function billedLines(segments: readonly Segment[]): Billed | { reason: string; p
       return { reason: `IT1 ${line}: IT104 "${el(it1, 4)}" is negative: a unit price must be 0 or more`, place: at(4, 212, IT104_DIGITS) };
     }
     const part = partElement(it1, 6);
-    if (!part) return { reason: `IT1 ${line}: no part id qualified BP, VP or UP (IT106–IT125)`, place: at(7, 234) };
+    if (!part) return { reason: `IT1 ${line}: no part id qualified ${PART_QUALIFIER_LIST} (IT106–IT125)`, place: at(7, 234) };
     billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + quantity.value);
     if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
   }

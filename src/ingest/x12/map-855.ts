@@ -9,7 +9,7 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, segmentPlace } from './faults.ts';
-import { entryOf, faultAt, partElement, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, type MapContext } from './mapping.ts';
 import { x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
@@ -88,7 +88,7 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
     const line = el(po1, 1) || String(i);
     const at = (segment: Segment, element: number, reference: number, maxDigits?: number) =>
       placeOf(segments, segment, element, reference, { label: `PO1 ${line}`, loop: 'PO1', maxDigits });
-    if (!part) return reject(`PO1 ${line}: no part id qualified BP, VP or UP (PO106–PO125)`, at(po1, 7, 234));
+    if (!part) return reject(`PO1 ${line}: no part id qualified ${PART_QUALIFIER_LIST} (PO106–PO125)`, at(po1, 7, 234));
     const sku = part.id;
     const skuPlace = at(po1, part.position, 234);
     // PO102 is the quantity ordered whether or not ACKs follow: a bad one refuses the set (AK4 PO102: 6 for a sign
