@@ -10,6 +10,7 @@ import { addPo, openDocumentWorld, postDocument, readV2, tableCounts } from '../
 import { TestDatabases } from '../support/test-database.ts';
 import type { World } from '../support/world.ts';
 import { segmentsOf } from '../ingest/x12/read.ts';
+import { instant } from '../support/contract.ts';
 
 const databases = TestDatabases.create();
 const UPS_1 = '1Z999AA10123456784';
@@ -116,6 +117,28 @@ describe.each(databases.eachSupportedId())('real-world X12 shapes on %s', (datab
       ])));
       expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['applied', null]]);
       expect(await shipped('PO-RW-2I')).toEqual([['GT2 Driver', 2, UPS_2, 'ups']]);
+    });
+  });
+
+  describe('the ship date in the heading, two interchanges in one file', () => {
+    it('DTM*011 between BSN and the first HL (time zone ET) is the shipped date; each ISA gets its own 997', async () => {
+      await addRwPo('PO-RW-HDR-A');
+      await addRwPo('PO-RW-HDR-B');
+      const set = (po: string, tracking: string) => sh([
+        'BSN*00*RW-8*20261120*1504', 'DTM*011*20261120*0930*ET', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', `PRF*${po}`,
+        'HL*3*2*P', `MAN*CP*${tracking}`, 'HL*4*3*I', 'LIN**BP*RW-GT2-9', 'SN1**1*EA',
+      ]);
+      // Two interchanges back to back, CRLF after each segment, blank lines and spaces after the last IEA.
+      const file = interchange(831, 'SH', set('PO-RW-HDR-A', UPS_1)) + interchange(832, 'SH', set('PO-RW-HDR-B', UPS_2)) + '\r\n  \r\n';
+      const document = await post(file);
+      expect(document.results.map((r: any) => [r.po_number, r.result, r.reason])).toEqual([
+        ['PO-RW-HDR-A', 'applied', null], ['PO-RW-HDR-B', 'applied', null],
+      ]);
+      expect(segmentsOf(document.acknowledgement).filter((s) => s[0] === 'ISA')).toHaveLength(2);
+      const dates = async (po: string) => (await readV2(app, world.keys.a, po)).fulfilled_items.map((f: any) => f.tracking.shipped_date);
+      // 09:30 Eastern in November (EST, UTC−5) is 14:30 UTC.
+      expect(await dates('PO-RW-HDR-A')).toEqual([instant('2026-11-20T14:30:00.000Z')]);
+      expect(await dates('PO-RW-HDR-B')).toEqual([instant('2026-11-20T14:30:00.000Z')]);
     });
   });
 

@@ -1,5 +1,6 @@
 // 856 Ship Notice/Manifest → `shipment` supplier updates (DESIGN 3).
-// The HL tree: S (shipment: TD5 carrier SCAC, REF BM/CN, DTM 011 shipped / 017 estimated delivery), O (order:
+// The HL tree: S (shipment: TD5 carrier SCAC, REF BM/CN, DTM 011 shipped / 017 estimated delivery, else the
+// heading's DTM after BSN), O (order:
 // PRF01 PO number, REF VN supplier order), P (pack: MAN CP/GM tracking number, see ownTracking), I (item: LIN part id, SN1
 // quantity shipped), in any nesting (pick-pack S/O/P/I, S/O/I, S/P/O/I, S/O/I/P, with tare levels). Each distinct tracking number
 // of an order is one shipment carrying the items under it; an item's tracking number is the nearest one above
@@ -263,8 +264,11 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
   }
 
   return [...shipments.values()].map((s) => {
-    const shipped = nearest(s.first, dtm('011'));
-    const eta = nearest(s.first, dtm('017')) ?? nearest(s.first, dtm('067'));
+    // A DTM of the levels first, then of the set's heading (between BSN and the first HL, where the 856 table puts
+    // its own DTM and many senders write the ship date, with no DTM on the shipment level).
+    const date = (qualifier: string) => nearest(s.first, dtm(qualifier)) ?? header.find((d) => d.elements[0] === 'DTM' && el(d, 1) === qualifier) ?? null;
+    const shipped = date('011');
+    const eta = date('017') ?? date('067');
     const scac = nearest(s.first, scacOf);
     const update: Record<string, unknown> = {
       type: 'shipment', po_number: s.po, supplier_order_id: s.order, tracking_number: s.tracking,
