@@ -108,6 +108,24 @@ describe.each(databases.eachSupportedId())('real-world X12 shapes on %s', (datab
     });
   });
 
+  describe('810 as invoicing systems write it', () => {
+    it('IT1 + PID, TDS with four elements, SAC*C*G830 shipping and handling, a discount allowance, 2% 10 net 30 terms', async () => {
+      await addRwPo('PO-RW-810');
+      const document = await post(interchange(841, 'IN', [{ code: '810', segments: [
+        'BIG*20261121*RW-INV-2**PO-RW-810', 'REF*VN*RW-SO-3', 'N1*SU*ACUSHNET', 'ITD*01*3*2**10**30*****2% 10 NET 30',
+        'IT1*1*2*EA*500**VP*RW-V1*BP*RW-GT2-9', 'PID*F****GT2 DRIVER 9', 'IT1*2*5*EA*50**UP*012345678905*VN*AC-PV1-DZ', 'PID*F****PRO V1',
+        // 1,000.00 + 250.00 − 5.00 discount + 5.00 tax + 17.50 shipping = 1,267.50; TDS02–04: discount basis and amounts.
+        'TDS*126750*125000*122250*2500', 'TXI*ST*5.00', 'SAC*C*G830***1750************SHIPPING AND HANDLING',
+        'SAC*A*C310***500************PROMO DISCOUNT', 'CTT*2',
+      ] }]));
+      expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['applied', null]]);
+      expect((await readV2(app, world.keys.a, 'PO-RW-810')).invoices).toEqual([expect.objectContaining({
+        invoice_number: 'RW-INV-2', payment_terms: 'Net 30 Days', subtotal_amount: 1245, tax_amount: 5, shipping_amount: 17.5,
+        total_amount: 1267.5, due_date: expect.stringMatching(/^2026-12-21/),
+      })]);
+    });
+  });
+
   describe('the pack\'s tracking number in REF*2I', () => {
     it('MAN*GM carries the carton\'s SSCC, REF*2I the carrier\'s number: the shipment is tracked by the 2I number', async () => {
       await addRwPo('PO-RW-2I');
