@@ -60,6 +60,23 @@ describe.each(databases.eachSupportedId())('real-world CSV exports on %s', (data
     ]);
   });
 
+  it('a title cell on two lines is skipped whole; a header cell on two lines keeps its header row', async () => {
+    await addCsvPo('PO-RW-CSV-6');
+    const titled = await post([
+      '"Acushnet Portal', 'Shipments of 11/20/2026"', 'PO #,Order #,Tracking #,Item #,Qty',
+      `PO-RW-CSV-6,AC-77006,${UPS_1},TIT-GT2-9,1`,
+    ].join('\n'), 'two-line-title.csv');
+    expect(results(titled)).toEqual([['row 4', 'PO-RW-CSV-6', 'applied', null]]);
+    // Line 2 (`Date",PO #,…`) names a PO column only as the rest of the first line's cell: it is no header row.
+    const split = await post([
+      '"Ship', 'Date",PO #,Order #,Tracking #,Item #,Qty', `2026-11-20,PO-RW-CSV-6,AC-77006,${UPS_2},TIT-PRO-V1,2`,
+    ].join('\n'), 'two-line-header.csv');
+    expect(results(split)).toEqual([['row 3', 'PO-RW-CSV-6', 'applied', null]]);
+    expect(await shipped('PO-RW-CSV-6')).toEqual([
+      ['Titleist GT2 Driver 9', 1, UPS_1, null], ['Titleist Pro V1 (dozen)', 2, UPS_2, instant('2026-11-20T00:00:00.000Z')],
+    ]);
+  });
+
   it('a row with a PO number is read whatever another cell says ("Total" as an item), and the Total line does not join rows', async () => {
     await addCsvPo('PO-RW-CSV-2');
     const document = await post([

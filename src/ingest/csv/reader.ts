@@ -105,9 +105,13 @@ function layoutOf(bytes: Uint8Array, utf8: boolean): Layout {
   // The `sep=` line and any title lines are skipped, not read as a header; csv-parse still counts them, so every
   // row keeps the line number the file has it on.
   const first = declared === null ? 0 : 1;
+  // A line after one leaving a quote open is inside a cell (a header cell written on two lines, `"Ship<LF>Date"`, or
+  // a title that is), never a header row of its own: only lines starting outside quotes are tried.
+  let insideQuote = false;
   for (let i = first; i < Math.min(lines.length, first + PREAMBLE_LINES); i++) {
     const delimiter = declared ?? detectDelimiter(lines[i]);
-    if (namesPoColumn(lines[i], delimiter)) return { delimiter, fromLine: i + 1 };
+    if (!insideQuote && namesPoColumn(lines[i], delimiter)) return { delimiter, fromLine: i + 1 };
+    if ((lines[i].match(/"/g)?.length ?? 0) % 2 === 1) insideQuote = !insideQuote;
   }
   return declared === null ? { delimiter: detectDelimiter(lines[0] ?? ''), fromLine: 1 } : { delimiter: declared, fromLine: 2 };
 }
