@@ -86,6 +86,10 @@ describe.each(databases.eachSupportedId())('real-world CSV exports on %s', (data
     ].join('\n'), 'total-item.csv');
     // The row names a PO: it is read, and its unknown sku is its own refusal, not skipped as a summary.
     expect(document.results.map((r: any) => [r.source, r.result, r.reason])).toEqual([['row 2', 'rejected', 'SKU "Total" is not on PO PO-RW-CSV-2.']]);
+    // A row naming a parcel (or an invoice, or an item) with its PO number missing is that fault, "Total" or not.
+    const missingPo = await post(['PO #,Order No.,Tracking #,Item #,Qty,Status', `,AC-77002,${UPS_2},TIT-GT2-9,1,Total`].join('\n'),
+      'missing-po.csv');
+    expect(missingPo.results.map((r: any) => [r.source, r.result, r.reason])).toEqual([['row 2', 'rejected', 'column "PO #": is empty']]);
   });
 
   it('Excel ="…" cells (PO number and UPC with leading zeros, the tracking number) read as their text', async () => {

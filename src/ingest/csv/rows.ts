@@ -131,17 +131,20 @@ class Cells {
 
 /**
  * A summary line a portal puts under its rows: a cell reading `Total`, `Totals:`, `Grand Total`, `Subtotal`,
- * `Report total` or `Page total` (alone, or before a count: `Total shipped: 12`), in a row whose PO-number cell is
- * empty or is that label. It names no PO, so it can be no update; it is skipped as a blank line is. A row with a
- * PO number is always read, whatever its other cells say.
+ * `Report total` or `Page total` (alone, or before a count: `Total shipped: 12`), in a row whose PO-number,
+ * tracking-number, invoice-number and item cells are empty or that label. It names no PO, so it can be no update;
+ * it is skipped as a blank line is. A row with a PO number is always read, whatever its other cells say.
  */
 const SUMMARY_LABEL = /^(?:grand|report|page|sub)?[\s-]*totals?(?![a-z])/i;
 
 export function isSummaryRow(record: readonly string[], columns: ColumnMap): boolean {
   const label = record.findIndex((cell) => SUMMARY_LABEL.test(excelText(cell.trim())));
   if (label === -1) return false;
-  const poColumns = [columns.index.po_number, ...(columns.more.po_number ?? []).map((c) => c.index)];
-  return poColumns.every((i) => i === undefined || i === label || (record[i] ?? '').trim() === '');
+  const emptyBesideLabel = (field: CsvField) => [columns.index[field], ...(columns.more[field] ?? []).map((c) => c.index)]
+    .every((i) => i === undefined || i === label || (record[i] ?? '').trim() === '');
+  // Nor does it name a parcel, an invoice or an item: a row that does is a row with its PO number missing, and is
+  // rejected as one.
+  return (['po_number', 'tracking_number', 'invoice_number', 'sku'] as const).every(emptyBesideLabel);
 }
 
 /** JSON field of the update (as parseSupplierUpdate names it) → the CSV field it came from. */
