@@ -80,7 +80,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
       for (const [man, ak4, why] of cases) {
         const { results, ak } = await postSet('856', ship('PO-F-MAN', pack([man])));
         expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: HL 4 (I), PO PO-F-MAN: no tracking number (MAN*CP or MAN*GM ' +
-          `on its pack, REF*CN on its order or shipment); ${why}`]]);
+          `or REF*2I on its pack, REF*2I or REF*CN on its order or shipment); ${why}`]]);
         expect(ak).toEqual(['AK3*MAN*8*HL*8', ak4, 'AK5*R*5']);
       }
       const refused: [string, string, string][] = [
@@ -108,7 +108,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
       await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-F-NOMAN');
       const noMan = await postSet('856', ship('PO-F-NOMAN', pack([])));
       expect(noMan.results).toEqual([['rejected', 'ST 0001 (856) rejected: HL 4 (I), PO PO-F-NOMAN: no tracking number (MAN*CP or MAN*GM ' +
-        'on its pack, REF*CN on its order or shipment)']]);
+        'or REF*2I on its pack, REF*2I or REF*CN on its order or shipment)']]);
       expect(noMan.ak).toEqual(['AK3*MAN*8*HL*3', 'AK5*R*5']);
       // An item under an item (a prepack's component) is a valid tree; what it lacks is a tracking number.
       const nested = await postSet('856', ship('PO-F-NOMAN', ['HL*3*2*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA', 'HL*4*3*I', 'LIN**BP*TIT-PRO-V1', 'SN1**1*EA']));

@@ -79,14 +79,14 @@ describe.each(databases.eachSupportedId())('X12 structure rules on %s', (databas
       expect(await tracking('PO-HL-ORDER')).toEqual([]);
     });
 
-    it('a dangling parent (HL*2*9*O), a duplicate HL01, an order under a pack, an item with no parent', async () => {
+    it('a dangling parent (HL*2*9*O), a duplicate HL01, an order under an item, an item with no parent', async () => {
       const shapes: [string[], string, string][] = [
         [['HL*1**S', 'REF*CN*1Z999AA10123456784', 'HL*2*9*O', ...ORDER, 'HL*3*2*I', ...ITEM],
           'AK4*2*734*7*9', 'HL02 "9" (segment 5): HL 2 names parent 9, which is not an HL before it (a parent level comes before its children)'],
         [['HL*1**S', 'HL*2*1*O', ...ORDER, 'HL*2*2*P', 'MAN*CP*1Z999AA10123456784', 'HL*3*2*I', ...ITEM],
           'AK4*1*628*7*2', 'HL01 "2" (segment 7) is used twice in the set (each HL01 names one level)'],
-        [['HL*1**S', 'HL*2*1*P', 'MAN*CP*1Z999AA10123456784', 'HL*3*2*O', ...ORDER, 'HL*4*3*I', ...ITEM],
-          'AK4*2*734*7*2', 'HL02 "2" (segment 6): HL 3, level order (O), cannot be under HL 2, level pack (P) (only under shipment (S))'],
+        [['HL*1**S', 'REF*CN*1Z999AA10123456784', 'HL*2*1*I', ...ITEM, 'HL*3*2*O', ...ORDER],
+          'AK4*2*734*7*2', 'HL02 "2" (segment 8): HL 3, level order (O), cannot be under HL 2, level item (I) (only under shipment (S) or tare (T) or pack (P))'],
         [['HL*1**S', 'HL*2*1*O', ...ORDER, 'REF*CN*1Z999AA10123456784', 'HL*3**I', ...ITEM],
           'AK4*2*734*1', 'HL02 (segment 8) is missing: HL 3, level item (I), must be under level shipment (S) or order (O) or tare (T) or pack (P) or subpack (Q) or item (I)'],
       ];
@@ -158,7 +158,7 @@ describe.each(databases.eachSupportedId())('X12 structure rules on %s', (databas
         // The set is refused whole, and the 997 says so (AK5 R: the supplier is to resend it with a tracking number).
         expect(akLines(document.acknowledgement)).toEqual(expect.arrayContaining(['AK2*856*0001', 'AK5*R*5']));
         expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['rejected',
-          'ST 0001 (856) rejected: HL 4 (I), PO PO-MAN-SSCC: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its order or shipment); ' +
+          'ST 0001 (856) rejected: HL 4 (I), PO PO-MAN-SSCC: no tracking number (MAN*CP or MAN*GM or REF*2I on its pack, REF*2I or REF*CN on its order or shipment); ' +
           `MAN02 "${sscc}" is an SSCC-18, which names the carton, not the carrier's parcel`]]);
         // AK3 on the pack's MAN (segment 8), AK4 MAN02 (87) code 7 with the SSCC copied.
         expect(akLines(document.acknowledgement)).toEqual(['AK1*SH*' + String((734 + i) * 10), 'AK2*856*0001', 'AK3*MAN*8*HL*8',

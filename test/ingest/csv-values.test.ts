@@ -2,15 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { mapColumns, reduceHeader } from '../../src/ingest/csv/columns.ts';
 import { declaredSeparator, detectDelimiter } from '../../src/ingest/csv/reader.ts';
-import { readAmount, readCarrier, readDate, readDateOrInstant, readQuantity } from '../../src/ingest/csv/values.ts';
+import { excelText, readAmount, readCarrier, readDate, readDateOrInstant, readQuantity } from '../../src/ingest/csv/values.ts';
 
 describe('CSV cells', () => {
   it.each([
     ['2026-11-20', '2026-11-20'], ['2026-11-20T15:04:00Z', '2026-11-20'], ['11/20/2026', '2026-11-20'], ['1/5/26', '2026-01-05'],
     ['01/05/2026 3:04 PM', '2026-01-05'],
+    // The other forms portals export: day and month name (Excel's d-mmm-yyyy), month name first, year first with
+    // slashes, and day first with dots (a European export: dots never put the month first).
+    ['20-Nov-2026', '2026-11-20'], ['5-Jan-26', '2026-01-05'], ['20 Nov 2026', '2026-11-20'], ['20-nov.-2026', '2026-11-20'],
+    ['Nov 20, 2026', '2026-11-20'], ['November 20 2026', '2026-11-20'], ['Sept 3, 2026', '2026-09-03'],
+    ['2026/11/20', '2026-11-20'], ['2026/1/5', '2026-01-05'], ['20.11.2026', '2026-11-20'], ['5.1.2026', '2026-01-05'],
   ])('date %s → %s', (text, date) => expect(readDate(text)).toEqual({ ok: true, value: date }));
 
-  it.each(['2026-02-30', '13/01/2026', '20.11.2026', 'soon', '11/20'])('date %s is refused', (text) => {
+  it.each(['2026-02-30', '13/01/2026', '11.20.2026', '31-Nov-2026', '20-Foo-2026', '20-Novem-2026', 'soon', '11/20'])('date %s is refused', (text) => {
     expect(readDate(text).ok).toBe(false);
   });
 
@@ -22,9 +27,13 @@ describe('CSV cells', () => {
     ['2026-11-30 9:05', '2026-11-30T09:05:00.000Z'], ['11/30/2026 3:04 PM', '2026-11-30T15:04:00.000Z'],
     ['11/30/2026 12:00 AM', '2026-11-30T00:00:00.000Z'], ['11/30/26 15:04:05', '2026-11-30T15:04:05.000Z'],
     ['2026-11-30', '2026-11-30'], ['11/30/2026', '2026-11-30'],
+    ['30-Nov-2026 15:04', '2026-11-30T15:04:00.000Z'], ['30-Nov-2026 3:04 PM', '2026-11-30T15:04:00.000Z'],
+    ['Nov 30, 2026 12:05 am', '2026-11-30T00:05:00.000Z'], ['2026/11/30 15:04:05', '2026-11-30T15:04:05.000Z'],
+    ['30.11.2026 15:04', '2026-11-30T15:04:00.000Z'], ['30-Nov-2026', '2026-11-30'],
   ])('ship date %s → %s', (text, value) => expect(readDateOrInstant(text)).toEqual({ ok: true, value }));
 
-  it.each(['2026-11-30 25:00', '2026-11-30T10:61', '11/30/2026 13:00 PM', '11/30/2026 0:30 AM', '2026-02-30 10:00', '11/31/2026 10:00'])(
+  it.each(['2026-11-30 25:00', '2026-11-30T10:61', '11/30/2026 13:00 PM', '11/30/2026 0:30 AM', '2026-02-30 10:00', '11/31/2026 10:00',
+    '30-Nov-2026 25:00', '31-Nov-2026 10:00'])(
     'ship date %s is refused', (text) => expect(readDateOrInstant(text).ok).toBe(false));
 
   it.each([['12', 12], ['1,200', 1200], ['3.0', 3], [' 7 ', 7]])('quantity %s → %d', (text, n) => {
@@ -41,11 +50,23 @@ describe('CSV cells', () => {
     ['1000001', '"1000001" is more than 1,000,000, the most a line can have'],
   ])('quantity %s is refused: %s', (text, problem) => expect(readQuantity(text)).toEqual({ ok: false, problem }));
 
+  it('a 12-hour time past 12 after a named-month date is refused as after a US date', () => {
+    expect(readDateOrInstant('30-Nov-2026 13:04 PM')).toEqual({ ok: false, problem: '"30-Nov-2026 13:04 PM": 13 is not an hour on a 12-hour clock' });
+  });
+
+  // Excel keeps leading zeros only when a cell is written as a formula of text: portals export `="0001234"`.
+  it.each([['="0001234"', '0001234'], ['="1Z999AA10123456784"', '1Z999AA10123456784'], ['="a ""b"" c"', 'a "b" c'],
+    ['=SUM(A1:A3)', '=SUM(A1:A3)'], ['0001234', '0001234'], ['="open', '="open']])('Excel text %s → %s', (cell, text) => {
+    expect(excelText(cell)).toBe(text);
+  });
+
   it.each([
     ['13/45/2026', '"13/45/2026" is not a calendar date: there is no month 13 (MM/DD/YYYY: month first)'],
+    ['31-Nov-2026', '"31-Nov-2026" is not a calendar date: November 2026 has 30 days, not 31'],
+    ['11.20.2026', '"11.20.2026" is not a calendar date: there is no month 20'],
     ['2/29/2027', '"2/29/2027" is not a calendar date: February 2027 has 28 days, not 29 (MM/DD/YYYY: month first)'],
     ['2026-04-31', '"2026-04-31" is not a calendar date: April 2026 has 30 days, not 31'],
-    ['2026-04-00', '"2026-04-00" is not a calendar date: there is no day 0'], ['soon', '"soon" is not a date (YYYY-MM-DD, MM/DD/YYYY or M/D/YY)'],
+    ['2026-04-00', '"2026-04-00" is not a calendar date: there is no day 0'], ['soon', '"soon" is not a date (YYYY-MM-DD, MM/DD/YYYY, M/D/YY, DD-Mon-YYYY, Mon DD, YYYY, YYYY/MM/DD or DD.MM.YYYY)'],
   ])('date %s is refused: %s', (text, problem) => expect(readDate(text)).toEqual({ ok: false, problem }));
 
   it.each([['sep=;', ';'], ['sep=,', ','], ['sep=\t', '\t'], ['sep=|', '|'], ['SEP=;', ';'], ['sep=;;;', ';'], ['sep=', null],

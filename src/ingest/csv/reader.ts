@@ -4,12 +4,13 @@
 // or the separator a first line `sep=;` declares (Excel's own convention, which it writes and reads).
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { csvSyntaxProblem } from './syntax-errors.ts';
-import { quoted } from '../../domain/plain-text.ts';
+import { quoted, visible } from '../../domain/plain-text.ts';
 import { documentDecoder, isUtf8Text } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
 import { mapColumns, PO_HEADER_EXAMPLES } from './columns.ts';
-import { rowEntry, ShipmentGrouping } from './rows.ts';
+import { isSummaryRow, rowEntry, ShipmentGrouping } from './rows.ts';
 
 export interface CsvOptions {
   /** `?supplier_name=`: the supplier of every row when the file has no supplier column. */
@@ -58,10 +59,28 @@ export function declaredSeparator(line: string): string | null {
   return match ? (match[1] ?? match[2]) : null;
 }
 
-function firstLine(bytes: Uint8Array, utf8: boolean): string {
+/** The first `count` lines of the file (of its first 64 KiB), without a BOM. */
+function firstLines(bytes: Uint8Array, utf8: boolean, count: number): string[] {
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, CHUNK_BYTES));
   const text = documentDecoder(utf8).decode(head);
-  return text.replace(BOM, '').split(/\r?\n|\r/, 1)[0] ?? '';
+  return text.replace(BOM, '').split(/\r?\n|\r/, count);
+}
+
+/**
+ * Lines a portal's export may put before its header row: a title (`Shipment Confirmation Report`), the export's
+ * date, a blank line. The header row is the first of these lines naming a PO-number column.
+ */
+const PREAMBLE_LINES = 10;
+
+/** Whether `line`, split by `delimiter`, has a cell that names the PO-number column. */
+function namesPoColumn(line: string, delimiter: string): boolean {
+  try {
+    const [cells] = parseSync(line, { delimiter, relax_quotes: true, relax_column_count: true }) as string[][];
+    return cells !== undefined && mapColumns(cells).index.po_number !== undefined;
+  } catch {
+    // A line that opens a quote it does not close here (a multi-line cell) is no header row.
+    return false;
+  }
 }
 
 /** At most the first 20 of `items`, then how many more: a message stays short whatever the file holds. */
@@ -70,18 +89,32 @@ function listed(items: readonly string[]): string {
   return items.length > 20 ? `${shown} and ${items.length - 20} more` : shown;
 }
 
-/** How the file is split: its separator, and the line its header row is on (2 after a `sep=` line, else 1). */
+/**
+ * How the file is split: its separator, and the line its header row is on: 1, or 2 after a `sep=` line, or the
+ * first of the next PREAMBLE_LINES lines that names a PO-number column when the first does not (a title line
+ * first); with no such line, the first (whose missing PO-number column is then the file's error). The separator is
+ * the one the header row uses (a title line has none).
+ */
 interface Layout {
   delimiter: string;
   fromLine: number;
 }
 
 function layoutOf(bytes: Uint8Array, utf8: boolean): Layout {
-  const line = firstLine(bytes, utf8);
-  const declared = declaredSeparator(line);
-  // The `sep=` line is skipped, not read as a header; csv-parse still counts it, so every row keeps the line
-  // number the file has it on.
-  return declared === null ? { delimiter: detectDelimiter(line), fromLine: 1 } : { delimiter: declared, fromLine: 2 };
+  const lines = firstLines(bytes, utf8, PREAMBLE_LINES + 1);
+  const declared = declaredSeparator(lines[0] ?? '');
+  // The `sep=` line and any title lines are skipped, not read as a header; csv-parse still counts them, so every
+  // row keeps the line number the file has it on.
+  const first = declared === null ? 0 : 1;
+  // A line after one leaving a quote open is inside a cell (a header cell written on two lines, `"Ship<LF>Date"`, or
+  // a title that is), never a header row of its own: only lines starting outside quotes are tried.
+  let insideQuote = false;
+  for (let i = first; i < Math.min(lines.length, first + PREAMBLE_LINES); i++) {
+    const delimiter = declared ?? detectDelimiter(lines[i]);
+    if (!insideQuote && namesPoColumn(lines[i], delimiter)) return { delimiter, fromLine: i + 1 };
+    if ((lines[i].match(/"/g)?.length ?? 0) % 2 === 1) insideQuote = !insideQuote;
+  }
+  return declared === null ? { delimiter: detectDelimiter(lines[0] ?? ''), fromLine: 1 } : { delimiter: declared, fromLine: 2 };
 }
 
 function parser(bytes: Uint8Array, utf8: boolean, { delimiter, fromLine }: Layout) {
@@ -173,6 +206,11 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
             `The CSV has no PO-number column (looked for headers such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; ` +
             `the header row ${line} has ${listed(record.map((h) => quoted(h.trim())))}).${looksX12}`, line, null);
         }
+        continue;
+      }
+      // A portal's "Total" line under the rows (`Total,,,12`) sums them: no update, and the end of any shipment.
+      if (isSummaryRow(record, context.columns)) {
+        grouping.reset();
         continue;
       }
       // Only the last record's raw text lacks a line break at its end.

@@ -10,7 +10,7 @@ import { parseAndRemember } from '../parsed-updates.ts';
 import type { DocumentEntry } from '../types.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
 import { rowCurrency, type CurrencyMark } from './currency.ts';
-import { readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type Read } from './values.ts';
+import { excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type Read } from './values.ts';
 
 export interface RowContext {
   columns: ColumnMap;
@@ -122,11 +122,29 @@ class Cells {
     if (index === undefined) return [];
     const cells: { header: string; index: number; value: string }[] = [];
     for (const column of [{ index, header: this.columns.header[field]! }, ...(this.columns.more[field] ?? [])]) {
-      const value = (this.record[column.index] ?? '').trim();
+      const value = excelText((this.record[column.index] ?? '').trim()).trim();
       if (value !== '') cells.push({ header: column.header, index: column.index, value });
     }
     return cells;
   }
+}
+
+/**
+ * A summary line a portal puts under its rows: a cell reading `Total`, `Totals:`, `Grand Total`, `Subtotal`,
+ * `Report total` or `Page total` (alone, or before a count: `Total shipped: 12`), in a row whose PO-number,
+ * tracking-number, invoice-number and item cells are empty or that label. It names no PO, so it can be no update;
+ * it is skipped as a blank line is. A row with a PO number is always read, whatever its other cells say.
+ */
+const SUMMARY_LABEL = /^(?:grand|report|page|sub)?[\s-]*totals?(?![a-z])/i;
+
+export function isSummaryRow(record: readonly string[], columns: ColumnMap): boolean {
+  const label = record.findIndex((cell) => SUMMARY_LABEL.test(excelText(cell.trim())));
+  if (label === -1) return false;
+  const emptyBesideLabel = (field: CsvField) => [columns.index[field], ...(columns.more[field] ?? []).map((c) => c.index)]
+    .every((i) => i === undefined || i === label || (record[i] ?? '').trim() === '');
+  // Nor does it name a parcel, an invoice or an item: a row that does is a row with its PO number missing, and is
+  // rejected as one.
+  return (['po_number', 'tracking_number', 'invoice_number', 'sku'] as const).every(emptyBesideLabel);
 }
 
 /** JSON field of the update (as parseSupplierUpdate names it) → the CSV field it came from. */

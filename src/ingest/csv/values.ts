@@ -13,6 +13,72 @@ export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
 const ok = <T>(value: T): Read<T> => ({ ok: true, value });
 const bad = (problem: string): Read<never> => ({ ok: false, problem });
 
+/**
+ * A cell Excel was made to keep as text: `="0001234"` (how portals export numbers with leading zeros, PO numbers,
+ * UPCs and tracking numbers, so a spreadsheet does not turn them into 1234 or 1.23E+17) → `0001234`; a `""`
+ * inside is one `"`. Any other cell is returned as it is.
+ */
+export function excelText(cell: string): string {
+  const match = /^="((?:[^"]|"")*)"$/.exec(cell);
+  return match ? match[1].replace(/""/g, '"') : cell;
+}
+
+const MONTH_NUMBERS: Record<string, number> = {
+  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+};
+const MONTH_NAME = '([A-Za-z]{3,9})\\.?';
+/** `20-Nov-2026`, `20 Nov 2026`, `20-Nov-26` (day, month name, year), with an optional time after. */
+const DAY_MONTH_YEAR = new RegExp(`^(\\d{1,2})[- ]${MONTH_NAME}[- ](\\d{4}|\\d{2})(?=$|\\s)(.*)$`);
+/** `Nov 20, 2026`, `November 20 2026` (month name, day, year), with an optional time after. */
+const MONTH_DAY_YEAR = new RegExp(`^${MONTH_NAME} (\\d{1,2}),? (\\d{4})(?=$|\\s)(.*)$`);
+/** `2026/11/20` (year first: never month-first), `20.11.2026` (dots: day first, as in Europe). */
+const YEAR_SLASH = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?=$|\s)(.*)$/;
+const DAY_DOT = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?=$|\s)(.*)$/;
+/** A time of day on a 12-hour clock after a date: ` 3:04 PM`, ` 03:04:05 am`. */
+const TWELVE_HOUR = /^\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])\.?[Mm]\.?$/;
+
+/**
+ * The other date forms portals write, as ISO text our readers take: `20-Nov-2026`, `20 Nov 2026`, `Nov 20, 2026`,
+ * `2026/11/20`, `20.11.2026` → `2026-11-20`, keeping a time after it (` 15:04` → `2026-11-20 15:04`; a 12-hour
+ * ` 3:04 PM` → ` 15:04`). Null when `text` is none of these forms (it is then read as written).
+ */
+function otherDateForm(text: string): string | null {
+  let parts: [string, number, string, string] | null = null; // year, month, day, rest
+  const monthOf = (name: string) => MONTH_NUMBERS[name.toLowerCase()] ?? MONTH_NUMBERS[name.slice(0, 3).toLowerCase()] ?? null;
+  let m: RegExpExecArray | null;
+  if ((m = DAY_MONTH_YEAR.exec(text))) {
+    const month = monthOf(m[2]);
+    if (month === null || !fullMonthName(m[2])) return null;
+    parts = [m[3].length === 2 ? String(2000 + Number(m[3])) : m[3], month, m[1], m[4]];
+  } else if ((m = MONTH_DAY_YEAR.exec(text))) {
+    const month = monthOf(m[1]);
+    if (month === null || !fullMonthName(m[1])) return null;
+    parts = [m[3], month, m[2], m[4]];
+  } else if ((m = YEAR_SLASH.exec(text))) {
+    parts = [m[1], Number(m[2]), m[3], m[4]];
+  } else if ((m = DAY_DOT.exec(text))) {
+    parts = [m[3], Number(m[2]), m[1], m[4]];
+  }
+  if (!parts) return null;
+  const [year, month, day, rest] = parts;
+  const date = `${year}-${String(month).padStart(2, '0')}-${day.padStart(2, '0')}`;
+  const twelve = TWELVE_HOUR.exec(rest);
+  if (twelve) {
+    const hour = Number(twelve[1]);
+    // `13:04 PM`: as a US date, so the reader says the hour is no hour on a 12-hour clock, as it does for one.
+    if (hour < 1 || hour > 12) return `${String(month).padStart(2, '0')}/${day.padStart(2, '0')}/${year}${rest}`;
+    const hour24 = (hour % 12) + (twelve[4].toLowerCase() === 'p' ? 12 : 0);
+    return `${date} ${String(hour24).padStart(2, '0')}:${twelve[2]}${twelve[3] ? `:${twelve[3]}` : ''}`;
+  }
+  return `${date}${rest}`;
+}
+
+/** `Nov`, `Nov.`, `Sept`, `November`: a month's name or its first three (or four: Sept) letters, nothing else. */
+function fullMonthName(word: string): boolean {
+  const name = word.replace(/\.$/, '').toLowerCase();
+  return MONTHS.some((month) => month.toLowerCase() === name || month.toLowerCase().slice(0, 3) === name) || name === 'sept';
+}
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})(?:\s+.*)?$/;
 /** An ISO 8601 date with a time of day (`T` or a space), with or without an offset. */
@@ -24,7 +90,8 @@ const US_DATE_TIME = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})[ T]+(\d{1,2}):(\d{2})
  * A calendar date `YYYY-MM-DD` from `2026-11-20`, `2026-11-20T…`, `11/20/2026` or `11/20/26` (two-digit years are
  * 2000–2099). A time after a US date is ignored: the CSV fields read here are days.
  */
-export function readDate(text: string): Read<string> {
+export function readDate(written: string): Read<string> {
+  const text = otherDateForm(written) ?? written;
   let date: string | null = null;
   const iso = ISO_DATE.exec(text);
   if (iso) date = `${iso[1]}-${iso[2]}-${iso[3]}`;
@@ -33,8 +100,8 @@ export function readDate(text: string): Read<string> {
     const year = us[3].length === 2 ? 2000 + Number(us[3]) : Number(us[3]);
     date = `${String(year).padStart(4, '0')}-${us[1].padStart(2, '0')}-${us[2].padStart(2, '0')}`;
   }
-  if (date === null) return bad(`${quoted(text)} is not a date (YYYY-MM-DD, MM/DD/YYYY or M/D/YY)`);
-  if (!isCalendarDate(date)) return bad(`${quoted(text)} is not a calendar date: ${calendarProblem(date, iso === null)}`);
+  if (date === null) return bad(`${quoted(written)} is not a date (YYYY-MM-DD, MM/DD/YYYY, M/D/YY, DD-Mon-YYYY, Mon DD, YYYY, YYYY/MM/DD or DD.MM.YYYY)`);
+  if (!isCalendarDate(date)) return bad(`${quoted(written)} is not a calendar date: ${calendarProblem(date, iso === null)}`);
   return ok(date);
 }
 
@@ -56,7 +123,8 @@ function calendarProblem(date: string, us: boolean): string {
  * `MM/DD/YYYY hh:mm[:ss] [AM|PM]` is read the same way. A bare date is a day (readDate). A time is never dropped:
  * what cannot be read is a problem for the column.
  */
-export function readDateOrInstant(text: string): Read<string> {
+export function readDateOrInstant(written: string): Read<string> {
+  const text = otherDateForm(written) ?? written;
   let stamp: string | null = null;
   if (ISO_DATE_TIME.test(text)) stamp = text.replace(/^(\S+)\s+/, '$1T').replace(/T(\d):/, 'T0$1:');
   const us = US_DATE_TIME.exec(text);
@@ -64,16 +132,16 @@ export function readDateOrInstant(text: string): Read<string> {
     const [, month, day, yearText, hourText, minute, second, meridiem] = us;
     let hour = Number(hourText);
     if (meridiem) {
-      if (hour < 1 || hour > 12) return bad(`${quoted(text)}: ${hourText} is not an hour on a 12-hour clock`);
+      if (hour < 1 || hour > 12) return bad(`${quoted(written)}: ${hourText} is not an hour on a 12-hour clock`);
       hour = (hour % 12) + (meridiem.toLowerCase() === 'pm' ? 12 : 0);
     }
     const year = yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
     stamp = `${String(year).padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`
       + `T${String(hour).padStart(2, '0')}:${minute}${second ? `:${second}` : ''}`;
   }
-  if (stamp === null) return readDate(text);
+  if (stamp === null) return readDate(written);
   const read = parseTimestamp(stamp, { zone: SUPPLIER_UPDATE_ZONE, dateAllowed: false });
-  return read.ok ? ok(read.instant) : bad(read.reason.replace(`"${stamp}"`, quoted(text)));
+  return read.ok ? ok(read.instant) : bad(read.reason.replace(`"${stamp}"`, quoted(written)));
 }
 
 // The quantity reader is shared with X12 (SN102, PO102, ACK02, IT102): one wording for both formats.

@@ -1,5 +1,5 @@
-// The HL hierarchy of an 856 as a syntax rule of the set (X12.6 HL segment notes; the 856 implementation guides'
-// pick-pack S/O/T/P/I and standard-pack S/O/I structures): HL01 ids are unique within the set, and HL02 (the
+// The HL hierarchy of an 856 as a syntax rule of the set (X12.6 HL segment notes; the structures BSN05 names, and
+// the 856 implementation guides' pick-pack S/O/T/P/I, standard carton pack S/T/O/P/I and standard-pack S/O/I): HL01 ids are unique within the set, and HL02 (the
 // parent) names an HL that came EARLIER in the set (a parent is always sent before its children), of a level its
 // child may be under. A violation is reported as the 997 reports an element error: AK3 naming the HL segment and
 // AK4 naming HL01 (628) or HL02 (734), code 7, with a copy of the bad value; the set is rejected (AK5 R, 5).
@@ -15,17 +15,20 @@ const INVALID_VALUE = 7;
 const ELEMENT_MISSING = 1;
 
 /**
- * The levels (HL03, element 735) each level may be under. S (shipment) is the root; O (order) under the shipment;
- * T (tare: a pallet) under the shipment or an order; P (pack: a carton) under S, O or a tare; Q (subpack) under a
- * pack or tare; I (item) under any of them, or under an item (a prepack's components: X12 lets an item level hold
- * items; such an item still needs a tracking number above it, map-856.ts). The other ship-notice levels of the
- * HL03 code list (OTHER_LEVELS) are not ours to judge: any parent, and any child under them.
+ * The levels (HL03, element 735) each level may be under, as the structures of BSN05 (element 1005) order them:
+ * 0001 S/O/P/I (pick and pack, often with a tare: S/O/T/P/I), 0002 S/O/I/P (a pack under its item), 0003 S/P/O/I
+ * (a carton or a pallet holding several orders; retailers' "standard carton pack" S/T/O/P/I), 0004 S/O/I. S
+ * (shipment) is the root; O (order) under the shipment, a tare or a pack; T (tare: a pallet) under the shipment or
+ * an order; P (pack: a carton) under S, O, a tare or an item; Q (subpack) under a pack or tare; I (item) under any
+ * of them, or under an item (a prepack's components: X12 lets an item level hold items; such an item still needs
+ * a tracking number, map-856.ts). The other ship-notice levels of the HL03 code list (OTHER_LEVELS) are not ours
+ * to judge: any parent, and any child under them.
  */
 const PARENT_LEVELS: Record<string, readonly string[] | null> = {
   S: null,
-  O: ['S'],
+  O: ['S', 'T', 'P'],
   T: ['S', 'O'],
-  P: ['S', 'O', 'T'],
+  P: ['S', 'O', 'T', 'I'],
   Q: ['P', 'T'],
   I: ['S', 'O', 'T', 'P', 'Q', 'I'],
 };

@@ -1,7 +1,7 @@
 // 810 Invoice → an `invoice` supplier update (DESIGN 3).
 // BIG01 invoice date, BIG02 invoice number, BIG04 PO number; REF VN supplier order; CUR02 currency (USD when
 // absent); ITD terms: ITD07 net days → `Net 60 Days`, ITD06 the due date (else invoice date + net days);
-// TDS01 the total in implied minor units (N2). Freight is SAC*C with SAC02 D240 (an allowance SAC*A*D240
+// TDS01 the total in implied minor units (N2). Freight is SAC*C with SAC02 D240, G821 or G830 (an allowance SAC*A*D240
 // lowers it), SAC05 in implied minor units; tax is the sum of TXI02 (explicit decimals).
 // The summary area (after TDS) wins over line-level SAC/TXI when it has any, so a total is never counted twice.
 // The invoice states no subtotal: subtotal = total − tax − shipping (so the three always add up to the total,
@@ -11,13 +11,17 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import {
-  amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
+  amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
   type MapContext,
 } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Date } from './x12-dates.ts';
 
-const FREIGHT = 'D240';
+/**
+ * SAC02 codes (element 1300) that are the shipping amount: D240 freight, G821 shipping, G830 shipping and handling
+ * (what many suppliers' invoicing systems bill the delivery as, instead of D240).
+ */
+const FREIGHT = ['D240', 'G821', 'G830'];
 /** TDS01 (element 610, N2): at most 15 digits. */
 const TDS01_DIGITS = 15;
 
@@ -52,7 +56,7 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; problems: 
     }
     const part = partElement(it1, 6);
     if (!part) {
-      refuse(`IT1 ${line}: no part id qualified BP, VP or UP (IT106–IT125)`, at(7, 234));
+      refuse(`IT1 ${line}: no part id qualified ${PART_QUALIFIER_LIST} (IT106–IT125)`, at(7, 234));
       continue;
     }
     if (negativePrice || !quantity.ok) continue;
@@ -98,7 +102,7 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   if (total === null || total < 0) refuse(`TDS01 "${el(segments[tdsIndex], 1)}" is not a total amount (implied two decimals)`, totalPlace);
 
   const shipping = summaryFirst(summary, detail, 'SAC', (s) => {
-    if (el(s, 2) !== FREIGHT || el(s, 5) === '') return 0;
+    if (!FREIGHT.includes(el(s, 2)) || el(s, 5) === '') return 0;
     const cents = impliedCents(el(s, 5));
     return cents === null ? null : el(s, 1) === 'A' ? -cents : el(s, 1) === 'C' ? cents : 0;
   });
@@ -107,7 +111,7 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const tax = summaryFirst(summary, detail, 'TXI', (s) => (el(s, 2) === '' ? 0 : decimalCents(el(s, 2))));
   if (typeof tax !== 'number') refuse(tax.reason, amountFault(tax), 6);
   if (typeof shipping === 'number' && shipping < 0) {
-    const allowance = segments.find((s) => s.elements[0] === 'SAC' && el(s, 1) === 'A' && el(s, 2) === FREIGHT)!;
+    const allowance = segments.find((s) => s.elements[0] === 'SAC' && el(s, 1) === 'A' && FREIGHT.includes(el(s, 2)))!;
     refuse('SAC D240: freight allowances exceed the freight charged', placeOf(segments, allowance, 5, 610));
   } else if (total !== null && total >= 0 && typeof shipping === 'number' && typeof tax === 'number' && total - tax - shipping < 0) {
     refuse(`TDS01 total ${amountOf(total).toFixed(2)} is less than tax (TXI02) ${amountOf(tax).toFixed(2)} ` +

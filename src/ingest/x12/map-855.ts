@@ -9,7 +9,7 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, partElement, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, type MapContext } from './mapping.ts';
 import { x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
@@ -92,7 +92,7 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
       placeOf(segments, segment, element, reference, { label: `PO1 ${line}`, loop: 'PO1', maxDigits });
     const orderedRead = el(po1, 2) === '' ? null : readQuantity(el(po1, 2));
     if (!part) {
-      refuse(`PO1 ${line}: no part id qualified BP, VP or UP (PO106–PO125)`, at(po1, 7, 234));
+      refuse(`PO1 ${line}: no part id qualified ${PART_QUALIFIER_LIST} (PO106–PO125)`, at(po1, 7, 234));
       if (orderedRead && !orderedRead.ok) refuse(`PO1 ${line}: PO102 ${orderedRead.problem}`, at(po1, 2, 330, QUANTITY_DIGITS));
       continue;
     }

@@ -1,16 +1,17 @@
 // 856 Ship Notice/Manifest → `shipment` supplier updates (DESIGN 3).
-// The HL tree: S (shipment: TD5 carrier SCAC, REF BM/CN, DTM 011 shipped / 017 estimated delivery), O (order:
+// The HL tree: S (shipment: TD5 carrier SCAC, REF BM/CN, DTM 011 shipped / 017 estimated delivery, else the
+// heading's DTM after BSN), O (order:
 // PRF01 PO number, REF VN supplier order), P (pack: MAN CP/GM tracking number, see ownTracking), I (item: LIN part id, SN1
-// quantity shipped), in any nesting (pick-pack S/O/P/I, S/O/I, with tare levels). Each distinct tracking number
+// quantity shipped), in any nesting (pick-pack S/O/P/I, S/O/I, S/P/O/I, S/O/I/P, with tare levels). Each distinct tracking number
 // of an order is one shipment carrying the items under it; an item's tracking number is the nearest one above
-// it (its pack's MAN, else a REF CN of its order or shipment). A tracking number with no item under it is a
+// it (its pack's MAN, else a REF CN of its order or shipment), or, in S/O/I/P, that of the pack under it. A tracking number with no item under it is a
 // bare shipment (no lines: the PO's not-yet-shipped lines of that supplier order, DESIGN 3 "Supplier updates").
 import type { DocumentEntry, X12Place } from '../types.ts';
 import { carrierOfScac } from './carriers.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { normalizeTrackingNumber, splitTrackingNumbers } from '../../domain/tracking.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, partElement, placeOf, refOf, rejectedEntry, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Instant, x12Date } from './x12-dates.ts';
 
@@ -21,6 +22,8 @@ interface Level {
   hl: Segment;
   segments: Segment[];
   hasChildren: boolean;
+  /** The packs and subpacks right under this level (an item's, in the S/O/I/P structure: BSN05 0002). */
+  packs: Level[];
 }
 
 /**
@@ -47,9 +50,15 @@ function marksOf(level: Level): Mark[] {
 const TRACKING_QUALIFIERS = ['CP', 'GM'];
 
 /**
+ * REF01 codes (element 128) whose REF02 is a tracking number, best first: 2I (tracking number: what many shippers'
+ * systems write on the pack level, often beside a MAN*GM carrying the carton's SSCC), CN (carrier's reference number).
+ */
+const TRACKING_REFS = ['2I', 'CN'];
+
+/**
  * A level's own tracking number, or why its marks give none. The tracking number is: the MAN mark qualified CP
- * (carrier-assigned package id), else one qualified GM (senders put carriers' numbers there too), else a REF CN
- * (carrier's reference number) of the level. Never an SSCC-18, under any qualifier or in REF CN: it names the
+ * (carrier-assigned package id), else one qualified GM (senders put carriers' numbers there too), else a REF 2I
+ * (tracking number) or REF CN (carrier's reference number) of the level. Never an SSCC-18, under any qualifier or in REF CN: it names the
  * carton (its GS1-128 label), and no carrier's page tracks it; a pack marked by an SSCC only (or by a qualifier
  * that names no parcel, MAN*UC, MAN*AA) takes the tracking number of a level above it, like a pack with no MAN.
  * Refused, with the element (X12Place, AK4 code): two numbers in one element (code 6); two CP marks, or two GM
@@ -87,15 +96,16 @@ function ownTracking(level: Level, at: (segment: Segment, element: number, refer
       place: at(second.segment, second.element, 87), code: 7 };
   }
   if (chosen.length === 1) return { tracking: chosen[0].mark, place: at(chosen[0].segment, chosen[0].element, 87) };
-  const ref = level.segments.find((s) => s.elements[0] === 'REF' && el(s, 1) === 'CN' && el(s, 2) !== '');
-  if (ref) {
+  for (const qualifier of TRACKING_REFS) {
+    const ref = level.segments.find((s) => s.elements[0] === 'REF' && el(s, 1) === qualifier && el(s, 2) !== '');
+    if (!ref) continue;
     const numbers = splitTrackingNumbers(el(ref, 2));
     if (numbers.length > 1) {
-      return { refused: `REF02 "${el(ref, 2)}" (REF CN) holds ${numbers.length} tracking numbers (${numbers.join(', ')}): one per shipment`,
+      return { refused: `REF02 "${el(ref, 2)}" (REF ${qualifier}) holds ${numbers.length} tracking numbers (${numbers.join(', ')}): one per shipment`,
         place: at(ref, 2, 127), code: 6 };
     }
     if (!isSscc(el(ref, 2))) return { tracking: el(ref, 2), place: at(ref, 2, 127) };
-    unusable ??= { why: `REF02 "${el(ref, 2)}" (REF CN) is an SSCC-18, which names the carton, not the carrier's parcel`, place: at(ref, 2, 127) };
+    unusable ??= { why: `REF02 "${el(ref, 2)}" (REF ${qualifier}) is an SSCC-18, which names the carton, not the carrier's parcel`, place: at(ref, 2, 127) };
   }
   return { unusable };
 }
@@ -144,8 +154,11 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
   for (const segment of segments) {
     if (segment.elements[0] === 'HL') {
       const parent = byId.get(el(segment, 2)) ?? null;
-      if (parent) parent.hasChildren = true;
-      const level: Level = { id: el(segment, 1), parent, code: el(segment, 3), hl: segment, segments: [], hasChildren: false };
+      const level: Level = { id: el(segment, 1), parent, code: el(segment, 3), hl: segment, segments: [], hasChildren: false, packs: [] };
+      if (parent) {
+        parent.hasChildren = true;
+        if (level.code === 'P' || level.code === 'Q') parent.packs.push(level);
+      }
       levels.push(level);
       byId.set(level.id, level);
     } else if (levels.length > 0) {
@@ -181,6 +194,8 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     // Only a childless order, tare, pack or subpack is a bare shipment; the product levels we accept but do not
     // read (F component, K kit, …: hl-structure.ts) ship nothing of their own.
     if (!isItem && !BARE_LEVELS.includes(level.code)) continue;
+    // A pack under an item (S/O/I/P) names the item's package (read with the item, below), not a shipment of its own.
+    if (!isItem && nearest(level.parent, (l) => (l.code === 'I' ? l : null))) continue;
     const order = nearest(level, (l) => (l.code === 'O' ? l : null));
     if (!order) {
       refuse(`HL ${level.id} (${level.code}): no order level (HL*O with PRF01) above it`, hlPlace(level, level.hl, 2, 734));
@@ -197,6 +212,29 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     // The nearest level (this one, then up) with a tracking number; a refusal on the way stops the set.
     let found: { tracking: string; place: X12Place } | null = null;
     let unusable: { why: string; place: X12Place } | null = null;
+    // An item with packs under it (S/O/I/P, BSN05 0002) ships in them: their tracking number, before any level above.
+    if (isItem && level.packs.length > 0) {
+      const numbers = new Map<string, { tracking: string; place: X12Place }>();
+      for (const pack of level.packs) {
+        const own = ownTracking(pack, (segment, element, reference) => hlPlace(pack, segment, element, reference));
+        if ('refused' in own) {
+          refuse(`HL ${pack.id} (${pack.code}), PO ${po}: ${own.refused}`, own.place, own.code);
+          continue levels;
+        }
+        if ('tracking' in own) {
+          const key = normalizeTrackingNumber(own.tracking);
+          if (!numbers.has(key)) numbers.set(key, own);
+        } else unusable ??= own.unusable;
+      }
+      if (numbers.size > 1) {
+        const [, second] = [...numbers.values()];
+        refuse(`HL ${level.id} (I), PO ${po}: the packs under the item have ${numbers.size} tracking numbers ` +
+          `(${[...numbers.values()].map((n) => n.tracking).join(', ')}), and SN102 does not say how many each holds: ` +
+          'send each package as its own HL*P with its items under it (S/O/P/I)', second.place, 7);
+        continue;
+      }
+      found = numbers.size === 1 ? [...numbers.values()][0] : null;
+    }
     for (let at: Level | null = level; at && !found; at = at.parent) {
       const own = ownTracking(at, (segment, element, reference) => hlPlace(at!, segment, element, reference));
       if ('refused' in own) {
@@ -209,8 +247,8 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (!found) {
       // The element that was no tracking number (MAN01 "UC", an SSCC), else the pack's (or the item's) missing MAN.
       const pack = nearest(level, (l) => (l.code === 'P' ? l : null)) ?? level;
-      refuse(`HL ${level.id} (${level.code}), PO ${po}: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its ` +
-        `order or shipment)${unusable ? `; ${unusable.why}` : ''}`, unusable?.place ?? missing(pack, 'MAN'), unusable ? 7 : undefined);
+      refuse(`HL ${level.id} (${level.code}), PO ${po}: no tracking number (MAN*CP or MAN*GM or REF*2I on its pack, REF*2I or ` +
+        `REF*CN on its order or shipment)${unusable ? `; ${unusable.why}` : ''}`, unusable?.place ?? missing(pack, 'MAN'), unusable ? 7 : undefined);
       continue;
     }
     const tracking = found.tracking;
@@ -227,7 +265,7 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     const part = lin ? partElement(lin, 2) : null;
     const sn1 = level.segments.find((s) => s.elements[0] === 'SN1');
     const read = sn1 ? readQuantity(el(sn1, 2)) : null;
-    if (!part) refuse(`HL ${level.id} (I), PO ${po}: no LIN part id qualified BP, VP or UP`, lin ? hlPlace(level, lin, 3, 234) : missing(level, 'LIN'));
+    if (!part) refuse(`HL ${level.id} (I), PO ${po}: no LIN part id qualified ${PART_QUALIFIER_LIST}`, lin ? hlPlace(level, lin, 3, 234) : missing(level, 'LIN'));
     if (!sn1) refuse(`HL ${level.id} (I), PO ${po}: no SN1 (quantity shipped, SN102)`, missing(level, 'SN1'));
     else if (read && !read.ok) refuse(`HL ${level.id} (I), PO ${po}: SN102 ${read.problem}`, hlPlace(level, sn1, 2, 382, SN102_DIGITS));
     if (!part || !sn1 || !read?.ok) continue;
@@ -248,8 +286,11 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
   }
 
   return [...shipments.values()].map((s) => {
-    const shipped = nearest(s.first, dtm('011'));
-    const eta = nearest(s.first, dtm('017')) ?? nearest(s.first, dtm('067'));
+    // A DTM of the levels first, then of the set's heading (between BSN and the first HL, where the 856 table puts
+    // its own DTM and many senders write the ship date, with no DTM on the shipment level).
+    const date = (qualifier: string) => nearest(s.first, dtm(qualifier)) ?? header.find((d) => d.elements[0] === 'DTM' && el(d, 1) === qualifier) ?? null;
+    const shipped = date('011');
+    const eta = date('017') ?? date('067');
     const scac = nearest(s.first, scacOf);
     const update: Record<string, unknown> = {
       type: 'shipment', po_number: s.po, supplier_order_id: s.order, tracking_number: s.tracking,

@@ -51,9 +51,19 @@ export function placeOf(segments: readonly Segment[], segment: Segment, element:
   return place;
 }
 
-/** The part id of a PO1/IT1 (pairs from element `first` on) or LIN (from 2): buyer's part, then vendor's, then UPC. */
-const PART_QUALIFIERS = ['BP', 'VP', 'UP'] as const;
+/**
+ * Product id qualifiers (element 235) we read, best first: the buyer's own ids (BP buyer's part, IN buyer's item,
+ * SK stock keeping unit: our sku), then the seller's (VP vendor's part, VN vendor's item, MG manufacturer's part:
+ * a PO line's supplier_sku), then the article numbers (UP UPC, EN EAN, UK GTIN-14, UA UPC/EAN case code). Real
+ * ship notices and invoices name items by whichever their system keeps (retailers' 850s send IN or SK as often as
+ * BP; a LIN may carry several pairs in any order), so any one of them is enough; the best present is the line's.
+ */
+const PART_QUALIFIERS = ['BP', 'IN', 'SK', 'VP', 'VN', 'MG', 'UP', 'EN', 'UK', 'UA'] as const;
 
+/** The qualifiers of PART_QUALIFIERS in words, for a reason refusing a line that has none of them. */
+export const PART_QUALIFIER_LIST = `${PART_QUALIFIERS.slice(0, -1).join(', ')} or ${PART_QUALIFIERS[PART_QUALIFIERS.length - 1]}`;
+
+/** The part id of a PO1/IT1 (pairs from element `first` on) or LIN (from 2): the best of PART_QUALIFIERS present. */
 export function partId(segment: Segment, first: number): string | null {
   return partElement(segment, first)?.id ?? null;
 }

@@ -77,7 +77,7 @@ describe('855 shapes', () => {
   });
 
   it('rejects a line without a part id it can match', async () => {
-    const { entries } = await readAll(file855('BAK*00*AC*PO-7*20261101****SO-7', ['PO1*1*1*EA***SK*X-1']));
-    expect(entries[0]).toMatchObject({ update: null, reason: 'PO1 1: no part id qualified BP, VP or UP (PO106–PO125)' });
+    const { entries } = await readAll(file855('BAK*00*AC*PO-7*20261101****SO-7', ['PO1*1*1*EA***ZZ*X-1']));
+    expect(entries[0]).toMatchObject({ update: null, reason: 'PO1 1: no part id qualified BP, IN, SK, VP, VN, MG, UP, EN, UK or UA (PO106–PO125)' });
   });
 });

@@ -70,7 +70,7 @@ describe('856 shapes', () => {
     ]));
     expect(entries).toEqual([{
       source: 'ST 0001 (856)', type: 'shipment', po_number: 'PO-9', update: null, set: 0,
-      reason: 'HL 3 (I), PO PO-9: no tracking number (MAN*CP or MAN*GM on its pack, REF*CN on its order or shipment)',
+      reason: 'HL 3 (I), PO PO-9: no tracking number (MAN*CP or MAN*GM or REF*2I on its pack, REF*2I or REF*CN on its order or shipment)',
       // The 997's AK3: MAN missing (AK304 3) where the item's level would have it, no AK4.
       fault: { segment: 'MAN', position: 8, loop: 'HL', element: 0, reference: 0, value: '', label: 'HL 3', segmentCode: 3, code: 0 },
     }]);
