@@ -36,7 +36,10 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
     const response = await postDocument(app, writeKey, interchange(control++, code, segments, glue), { contentType: 'application/edi-x12' });
     expect(response.statusCode, response.body).toBe(201);
     const document = response.json();
-    return { results: document.results.map((r: any) => [r.result, r.reason]), ak: faultLines(document.acknowledgement) };
+    return {
+      results: document.results.map((r: any) => [r.result, r.reason]), sources: document.results.map((r: any) => r.source),
+      ak: faultLines(document.acknowledgement), ak2: segmentsOf(document.acknowledgement).filter((seg) => seg[0] === 'AK2').map((seg) => seg.join('*')),
+    };
   };
 
   beforeAll(async () => {
@@ -99,8 +102,20 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
     const sn1 = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
       'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'SN1');
     expect(sn1.results).toEqual([['rejected', 'segment SN1 runs into the next segment (CTT): missing segment terminator "~" before "CTT" ' +
-      '(segment 10, line 12, column 10); SE01 says 12, but the set has 11 segments (ST to SE)']]);
-    expect(sn1.ak).toEqual(['AK3*SN1*10**8', 'AK4*3**6*EACTT', 'AK5*R*5*4']);
+      '(segment 10, line 12, column 10)']]);
+    expect(sn1.ak).toEqual(['AK3*SN1*10**8', 'AK4*3**6*EACTT', 'AK5*R*5']);
+    // What a missing terminator broke is not told beside it: not the SE01 count, not CTT01 "4SE" as no number, not
+    // a missing SE trailer, not ST02 "0001BSN" as no control number or a missing BSN.
+    const ctt = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
+      'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'CTT');
+    expect(ctt.results).toEqual([['rejected', expect.stringMatching(/^segment CTT runs into the next segment \(SE\): missing segment terminator "~" before "SE" \([^;]*\)$/)]]);
+    expect(ctt.ak.at(-1)).toBe('AK5*R*5');
+    const st = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
+      'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'ST');
+    expect(st.results).toEqual([['rejected', expect.stringMatching(/^segment ST runs into the next segment \(BSN\): missing segment terminator "~" before "BSN" \([^;]*\)$/)]]);
+    expect(st.ak2).toEqual(['AK2*856*0001']);
+    expect(st.sources).toEqual(['ST 0001 (856)']);
+    expect(st.ak.at(-1)).toBe('AK5*R*5');
     expect((await tableCounts(db)).shipments).toBe(before.shipments);
     // The SE without its terminator: the GE is in it, so the interchange ends without one: 422 naming the SE.
     const response = await postDocument(app, writeKey, interchange(control++, '856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S'], 'SE'),

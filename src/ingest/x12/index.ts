@@ -70,7 +70,7 @@ interface SetPlace { interchange: InterchangeRecord; group: GroupRecord; set: Se
  */
 function contentFaults(set: SetCheck, segments: readonly Segment[], ctx: MapContext): void {
   const mapper = MAPPERS[set.type];
-  if (!mapper || set.setErrors.includes(SET_ERROR.segmentCountMismatch) || set.setErrors.includes(SET_ERROR.trailerMissing)) return;
+  if (!mapper || set.glued || set.setErrors.includes(SET_ERROR.segmentCountMismatch) || set.setErrors.includes(SET_ERROR.trailerMissing)) return;
   // An 856 whose HL tree is refused: which level is under which is not known, so neither is what each level lacks.
   if (set.segmentErrors.some((error) => error.id === 'HL')) return;
   let entries: DocumentEntry[];

@@ -57,6 +57,8 @@ export interface SetCheck {
   reason: string | null;
   /** The set's place among all sets of the file, from 0 (set by readX12): its entries' `set`. */
   ordinal?: number;
+  /** A segment of the set ran into the next (glue.ts): its segments are not the ones sent, so it is not mapped. */
+  glued?: boolean;
 }
 
 type ElementType = 'ID' | 'AN' | 'DT' | 'TM' | 'N' | 'R';
@@ -193,25 +195,23 @@ export class SetChecker {
 
   /**
    * Segments found to run into the next one (glue.ts), after the set was refused for what that broke (the SE01
-   * count, the SE trailer): each is named first, as the fault (AK3 the segment, AK304 8; AK4 the element where the
-   * next segment starts, AK403 6: it holds characters that are not its own), then what it broke.
+   * count, the SE trailer, an element that now holds the next segment's id): the missing terminators are the set's
+   * faults, and only they are told (README, "Feeding supplier data"): AK3 the segment, AK304 8; AK4 the element
+   * where the next segment starts (AK403 6: it holds characters that are not its own); AK5 code 5. What they broke
+   * would be told in error, and one resend with the terminators fixes it.
    */
   glued(glues: readonly { glue: Glue; reason: string }[]): void {
-    const errors: SegmentError[] = glues.map(({ glue }) => ({
+    this.check.segmentErrors = glues.slice(0, MAX_SEGMENT_ERRORS).map(({ glue }) => ({
       id: glue.id, position: glue.index + 1, loop: '', code: SEGMENT_ERROR.dataElementErrors,
       elements: [{ position: glue.element, reference: 0, code: ELEMENT_ERROR.invalidCharacter, copy: glue.value.replace(/\s+/g, ' ').slice(0, 99) }],
     }));
-    // One AK3 per segment: a glued segment already in error (its element holds the next segment's id, so it is no
-    // date, no code) gets the glue's AK4 in place of that element's.
-    const rest = this.check.segmentErrors.filter((error) => {
-      const same = errors.find((e) => e.position === error.position && e.id === error.id);
-      if (!same) return true;
-      same.elements.push(...error.elements.filter((element) => element.position !== same.elements[0].position));
-      return false;
-    });
-    this.check.segmentErrors = [...errors, ...rest].slice(0, MAX_SEGMENT_ERRORS);
-    this.check.setErrors = [SET_ERROR.segmentsInError, ...this.check.setErrors.filter((code) => code !== SET_ERROR.segmentsInError)];
-    this.reasons.unshift(...glues.map((g) => g.reason));
+    this.check.setErrors = [SET_ERROR.segmentsInError];
+    // An ST that ran into the next segment: ST02 is the text before that segment's id (AK202 and the result's source).
+    const st = glues.find(({ glue }) => glue.id === 'ST' && glue.element === 2 && glue.index === 0);
+    if (st && st.glue.value.endsWith(st.glue.next)) this.check.control = st.glue.value.slice(0, -st.glue.next.length).trim();
+    this.check.glued = true;
+    this.reasons.splice(0, this.reasons.length, ...glues.map((g) => g.reason));
+    this.moreReasons = 0;
     this.check.reason = joinReasons(this.reasons, this.moreReasons);
   }
 
