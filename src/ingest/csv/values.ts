@@ -23,9 +23,6 @@ export function excelText(cell: string): string {
   return match ? match[1].replace(/""/g, '"') : cell;
 }
 
-const MONTH_NUMBERS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
-};
 const MONTH_NAME = '([A-Za-z]{3,9})\\.?';
 /** `20-Nov-2026`, `20 Nov 2026`, `20-Nov-26` (day, month name, year), with an optional time after. */
 const DAY_MONTH_YEAR = new RegExp(`^(\\d{1,2})[- ]${MONTH_NAME}[- ](\\d{4}|\\d{2})(?=$|\\s)(.*)$`);
@@ -44,15 +41,14 @@ const TWELVE_HOUR = /^\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])\.?[Mm]\.?$/;
  */
 function otherDateForm(text: string): string | null {
   let parts: [string, number, string, string] | null = null; // year, month, day, rest
-  const monthOf = (name: string) => MONTH_NUMBERS[name.toLowerCase()] ?? MONTH_NUMBERS[name.slice(0, 3).toLowerCase()] ?? null;
   let m: RegExpExecArray | null;
   if ((m = DAY_MONTH_YEAR.exec(text))) {
-    const month = monthOf(m[2]);
-    if (month === null || !fullMonthName(m[2])) return null;
+    const month = monthNumber(m[2]);
+    if (month === null) return null;
     parts = [m[3].length === 2 ? String(2000 + Number(m[3])) : m[3], month, m[1], m[4]];
   } else if ((m = MONTH_DAY_YEAR.exec(text))) {
-    const month = monthOf(m[1]);
-    if (month === null || !fullMonthName(m[1])) return null;
+    const month = monthNumber(m[1]);
+    if (month === null) return null;
     parts = [m[3], month, m[2], m[4]];
   } else if ((m = YEAR_SLASH.exec(text))) {
     parts = [m[1], Number(m[2]), m[3], m[4]];
@@ -63,20 +59,20 @@ function otherDateForm(text: string): string | null {
   const [year, month, day, rest] = parts;
   const date = `${year}-${String(month).padStart(2, '0')}-${day.padStart(2, '0')}`;
   const twelve = TWELVE_HOUR.exec(rest);
+  // A 12-hour time: as a US date-time, so one reader (readDateOrInstant's) turns it to 24 hours or says the hour
+  // is no hour on a 12-hour clock (`13:04 PM`).
   if (twelve) {
-    const hour = Number(twelve[1]);
-    // `13:04 PM`: as a US date, so the reader says the hour is no hour on a 12-hour clock, as it does for one.
-    if (hour < 1 || hour > 12) return `${String(month).padStart(2, '0')}/${day.padStart(2, '0')}/${year}${rest}`;
-    const hour24 = (hour % 12) + (twelve[4].toLowerCase() === 'p' ? 12 : 0);
-    return `${date} ${String(hour24).padStart(2, '0')}:${twelve[2]}${twelve[3] ? `:${twelve[3]}` : ''}`;
+    return `${String(month).padStart(2, '0')}/${day.padStart(2, '0')}/${year} ${twelve[1]}:${twelve[2]}` +
+      `${twelve[3] ? `:${twelve[3]}` : ''} ${twelve[4].toUpperCase()}M`;
   }
   return `${date}${rest}`;
 }
 
-/** `Nov`, `Nov.`, `Sept`, `November`: a month's name or its first three (or four: Sept) letters, nothing else. */
-function fullMonthName(word: string): boolean {
-  const name = word.replace(/\.$/, '').toLowerCase();
-  return MONTHS.some((month) => month.toLowerCase() === name || month.toLowerCase().slice(0, 3) === name) || name === 'sept';
+/** `Nov`, `Sept`, `November`: the number of a month named in full or by its first three letters (Sept: four). */
+function monthNumber(word: string): number | null {
+  const name = word.toLowerCase();
+  const index = MONTHS.findIndex((month) => month.toLowerCase() === name || month.slice(0, 3).toLowerCase() === name);
+  return index >= 0 ? index + 1 : name === 'sept' ? 9 : null;
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/;
