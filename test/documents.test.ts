@@ -281,6 +281,17 @@ describe.each(databases.eachSupportedId())('documents API on %s', (databaseId) =
       expect(Buffer.compare(download.rawPayload, invoiceBytes)).toBe(0);
     });
 
+    it('is signed alike in a bulk answer', async () => {
+      // Links are signed before the envelope chooses text or bytes (api/orders.ts sendEnvelope; the bytes path is
+      // tested in test/http/document-links.test.ts).
+      const response = await app.inject({ method: 'POST', url: '/api/v2/orders/by-po-numbers', headers: { 'x-api-key': readKey }, payload: { po_numbers: ['PO-NONE', 'PO-DOC-RECEIVED'] } });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json().meta.not_found).toEqual(['PO-NONE']);
+      const url: string = response.json().data[0].invoices[0].download_url;
+      expect(url).toMatch(new RegExp(`^${TEST_CONFIG.publicUrl}/api/v2/documents/${invoiceDocumentId}\\?expires=\\d+&signature=[A-Za-z0-9_-]+$`));
+      expect((await get(pathOf(url), null)).statusCode).toBe(200);
+    });
+
     it('ignores an API key: a link is the whole permission', async () => {
       expect((await get(link(invoiceDocumentId), readKey)).statusCode).toBe(200);
       expect((await get(link(invoiceDocumentId), otherWriteKey)).statusCode).toBe(200);

@@ -5,9 +5,13 @@ import { signDocumentLink } from '../domain/signing.ts';
 export const DOCUMENT_LINK_TTL_SECONDS = 24 * 60 * 60;
 
 const DOCUMENT_REF = /"download_url":"(doc_[0-9a-z]+)"/g;
-/** What a stored rendering holding a document id contains; as bytes, to test encoded records without decoding. */
-export const DOCUMENT_REF_MARK = '"download_url":"doc_';
-const DOCUMENT_REF_MARK_BYTES = Buffer.from(DOCUMENT_REF_MARK);
+/**
+ * A part of every DOCUMENT_REF match, tested before the regex runs (most records hold no document id). It starts
+ * at the rare "w" of "download" rather than at the quote: a string search looks at every place the first character
+ * occurs, and JSON is full of quotes (measured on stored renderings of ~3.8 KB: 0.45 µs a record, against 1.7 µs
+ * for the whole `"download_url":"doc_`; ~100 records a bulk or by-date answer).
+ */
+const DOCUMENT_REF_MARK = 'wnload_url":"doc_';
 
 export function documentLink(publicUrl: string, secret: string, documentId: string, nowMs = Date.now()): string {
   const expires = Math.floor(nowMs / 1000) + DOCUMENT_LINK_TTL_SECONDS;
@@ -19,14 +23,4 @@ export function documentLink(publicUrl: string, secret: string, documentId: stri
 export function withDocumentLinks(record: string, publicUrl: string, secret: string): string {
   if (!record.includes(DOCUMENT_REF_MARK)) return record;
   return record.replace(DOCUMENT_REF, (_, id: string) => `"download_url":${JSON.stringify(documentLink(publicUrl, secret, id))}`);
-}
-
-/**
- * A stored v2 record as UTF-8 bytes for a response, its document ids replaced with signed links. The test for an
- * id runs on the bytes (a native search), so the ~4 KB of a record without one are neither searched as a string
- * nor rewritten: ~100 records a bulk or by-date response.
- */
-export function recordBytesWithDocumentLinks(record: string, publicUrl: string, secret: string): Buffer {
-  const bytes = Buffer.from(record);
-  return bytes.includes(DOCUMENT_REF_MARK_BYTES) ? Buffer.from(withDocumentLinks(record, publicUrl, secret)) : bytes;
 }
