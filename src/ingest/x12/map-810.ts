@@ -12,7 +12,7 @@ import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import {
   amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
-  type MapContext,
+  unitEaches, type MapContext,
 } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Date } from './x12-dates.ts';
@@ -34,7 +34,8 @@ type Billed = { lines: Map<string, number>; places: Map<string, { sku: X12Place;
 /**
  * The lines an 810 bills (its IT1 segments), by part: IT102 a whole quantity of 1 or more (the one quantity reader,
  * domain/quantity.ts: a fraction, zero or a sign refused, AK4 IT102), IT104 no negative unit price (AK4 IT104 6),
- * the part as PO1's (IT106/IT107 pairs: BP, then VP, then UP). Whether the part is on the PO and not billed beyond
+ * the part as PO1's (IT106/IT107 pairs: BP, then VP, then UP); IT102 in eaches: IT103 EA (or none) as written, a pack
+ * unit through the IT1 loop's PO4, any other refused (AK4 IT103 355 or the PO4 element: mapping.ts unitEaches). Whether the part is on the PO and not billed beyond
  * its quantity is the PO's rule (domain/supplier-updates/invoice.ts), told by the element via the entry's origin.
  * `problems`: every refused line, each with the reason and the element at fault (all of them, not the first).
  */
@@ -60,7 +61,17 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; problems: 
       continue;
     }
     if (negativePrice || !quantity.ok) continue;
-    billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + quantity.value);
+    // IT102 counts IT103's unit: eaches (EA, or no IT103) as written, a pack through the IT1 loop's PO4, else refused.
+    let next = i + 1;
+    while (next < segments.length && !['IT1', 'TDS'].includes(segments[next].elements[0])) next++;
+    const po4 = segments.slice(i + 1, next).find((s) => s.elements[0] === 'PO4');
+    const eaches = el(it1, 3) === '' ? quantity : unitEaches(quantity.value, { unit: el(it1, 3), name: 'IT103', po4 });
+    if (!eaches.ok) {
+      refuse(`IT1 ${line}: ${eaches.problem}`, 'po4' in eaches && eaches.po4
+        ? placeOf(segments, eaches.po4.segment, eaches.po4.element, eaches.po4.reference, { label: `IT1 ${line}`, loop: 'IT1' }) : at(3, 355));
+      continue;
+    }
+    billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + eaches.value);
     if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
   }
   return { billed, problems };
