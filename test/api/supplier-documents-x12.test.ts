@@ -172,4 +172,20 @@ describe.each(databases.eachSupportedId())('X12 supplier documents on %s', (data
     expect(b).toBe(a + 1);
     expect(first.acknowledgement).toBe(await ack(first.document_id));
   });
+
+  it('the 997 ends its segments as the file does: "~" and LF, CR with an LF after it, "~" alone', async () => {
+    const file = (control: number) => interchange(control, 'PR', [{ code: '855', segments: ['BAK*00*AC*PO-TERM-1*20261120****SO-T', 'PO1*1*2*EA*5**BP*TIT-GT2-9'] }]);
+    const tilde = await post(file(7101));
+    // CR is the segment terminator (the character after ISA16), the LF after it a line break between segments.
+    const crlf = await post(file(7102).replaceAll('~\n', '\r\n'));
+    const oneLine = await post(file(7103).replaceAll('~\n', '~'));
+    for (const document of [tilde, crlf, oneLine]) expect(segmentsOf(await ack(document.document_id)).at(-2)?.[0]).toBe('GE');
+    const tildeAck = await ack(tilde.document_id);
+    expect(tildeAck).toMatch(/^ISA\*[^\r\n]{101}~\n(?:[^~\r\n]+~\n)+$/);
+    expect(tildeAck).toContain('~\nAK5*A~\n');
+    const crlfAck = await ack(crlf.document_id);
+    expect(crlfAck).toMatch(/^ISA\*[^~\r\n]{101}\r\n(?:[^~\r\n]+\r\n)+$/);
+    expect(crlfAck).toContain('\r\nAK5*A\r\n');
+    expect(await ack(oneLine.document_id)).toMatch(/^ISA\*[^\r\n]+~$/);
+  });
 });

@@ -49,9 +49,11 @@ describe('a file mixing good sets, a wrong SE count and a missing mandatory elem
     ]);
   });
 
-  it('writes an ISA of fixed width and each segment on its own line', async () => {
+  it('writes an ISA of fixed width and each segment on its own line, with the file\'s CR LF after "~"', async () => {
     const { reading } = await readAll(fixture('mixed-good-and-bad-sets.edi'));
-    const lines = reading.acknowledgement(1, NOW).split('\n');
+    const ack = reading.acknowledgement(1, NOW);
+    expect(ack.split('\r\n')).toHaveLength(ack.split('\n').length);
+    const lines = ack.split('\r\n');
     expect(lines[0]).toHaveLength(106);
     expect(lines[0].endsWith('>~')).toBe(true);
     expect(lines.at(-1)).toBe('');
