@@ -121,6 +121,25 @@ describe.each(databases.eachSupportedId())('X12 supplier documents on %s', (data
     });
   });
 
+  it('810 ITD terms: a discount alone (ITD03, ITD05), a discount and net days, net days alone, a description alone', async () => {
+    const cases: [string, string][] = [
+      ['ITD*08*3*2**10', '2% 10'],
+      ['ITD*01*3*1.5**15**45', '1.5% 15, Net 45 Days'],
+      ['ITD*01*3*****60', 'Net 60 Days'],
+      ['ITD*01*3**********Due on receipt', 'Due on receipt'],
+    ];
+    for (const [i, [itd, terms]] of cases.entries()) {
+      const po = `PO-X12-ITD-${i}`;
+      await addPo(db, world.retailerA, world.suppliers.acushnet, po);
+      const document = await post(interchange(210 + i, 'IN', [{ code: '810', segments: [
+        `BIG*20261120*INV-ITD-${i}**${po}`, itd, 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*100000', 'CTT*1',
+      ] }]));
+      expect(document.summary).toMatchObject({ applied: 1, rejected: 0 });
+      const [invoice] = (await readV2(app, world.keys.a, po)).invoices;
+      expect([itd, invoice.payment_terms]).toEqual([itd, terms]);
+    }
+  });
+
   it('a bad SE count: that set is rejected, the good one applies, and the 997 says so set by set', async () => {
     await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-X12-SE-1');
     await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-X12-SE-2');

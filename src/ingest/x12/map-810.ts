@@ -1,6 +1,6 @@
 // 810 Invoice → an `invoice` supplier update (DESIGN 3).
 // BIG01 invoice date, BIG02 invoice number, BIG04 PO number; REF VN supplier order; CUR02 currency (USD when
-// absent); ITD terms: ITD07 net days → `Net 60 Days`, ITD06 the due date (else invoice date + net days);
+// absent); ITD terms: ITD03/ITD05 discount → `2% 10`, ITD07 net days → `Net 60 Days` (both: `2% 10, Net 60 Days`), ITD06 the due date (else invoice date + net days);
 // TDS01 the total in implied minor units (N2). Freight is SAC*C with SAC02 D240, G821 or G830 (an allowance SAC*A*D240
 // lowers it), SAC05 in implied minor units; tax is the sum of TXI02 (explicit decimals).
 // The summary area (after TDS) wins over line-level SAC/TXI when it has any, so a total is never counted twice.
@@ -77,6 +77,18 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; problems: 
   return { billed, problems };
 }
 
+/**
+ * The payment terms an ITD states, in words: the discount (ITD03 percent, ITD05 days: `2% 10`) and the net days
+ * (ITD07: `Net 30 Days`), `2% 10, Net 30 Days` with both; with neither, ITD12's description as written; else null.
+ */
+function termsOf(itd: Segment, netDays: number | null): string | null {
+  const percent = el(itd, 3);
+  const discount = percent === '' ? null : `${percent}%${el(itd, 5) === '' ? '' : ` ${el(itd, 5)}`}`;
+  const net = netDays === null ? null : `Net ${netDays} Days`;
+  if (discount !== null || net !== null) return [discount, net].filter((part) => part !== null).join(', ');
+  return el(itd, 12) !== '' ? el(itd, 12) : null;
+}
+
 /** Sums `cents` over the summary segments with that id when there are any, else over the detail ones. */
 function summaryFirst(summary: readonly Segment[], detail: readonly Segment[], id: string, cents: (s: Segment) => number | null):
   number | { reason: string; segment: Segment; element: number; reference: number } {
@@ -138,10 +150,10 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const subtotal = total - tax - shipping;
 
   const invoiceDate = x12Date(el(big, 1));
-  const itd = segments.find((s) => s.elements[0] === 'ITD' && (el(s, 7) !== '' || el(s, 6) !== '' || el(s, 12) !== ''));
+  const itd = segments.find((s) => s.elements[0] === 'ITD' && [3, 5, 6, 7, 12].some((n) => el(s, n) !== ''));
   const netDays = itd && el(itd, 7) !== '' ? Number(el(itd, 7)) : null;
   const dueDate = itd && x12Date(el(itd, 6)) ? x12Date(el(itd, 6)) : netDays !== null && invoiceDate ? addDays(invoiceDate, netDays) : null;
-  const terms = netDays !== null ? `Net ${netDays} Days` : itd && el(itd, 12) !== '' ? el(itd, 12) : null;
+  const terms = itd ? termsOf(itd, netDays) : null;
   const cur = segments.find((s) => s.elements[0] === 'CUR');
   const origin: Record<string, X12Place> = {
     po_number: placeOf(segments, big, 4, 324), invoice_number: placeOf(segments, big, 2, 76), invoice_date: placeOf(segments, big, 1, 373),
