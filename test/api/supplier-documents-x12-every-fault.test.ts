@@ -123,4 +123,27 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
     expect(response.statusCode, response.body).toBe(422);
     expect(response.json().message).toMatch(/^The document cannot be read: line 6, column 10: segment SE runs into the next segment \(GE\): missing segment terminator "~" before "GE"/);
   });
+
+  it('the last IEA without its terminator (nothing after it) is read and acknowledged; IEA then other text is refused', async () => {
+    const before = await tableCounts(db);
+    const segments = ['BSN*00*SHP-EF-END*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'REF*VN*SO-EF-END', 'HL*3*2*P',
+      'MAN*CP*1Z999AA10123456793', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA'];
+    const file = interchange(control++, '856', segments);
+    expect(file.endsWith('~\n')).toBe(true);
+    const response = await postDocument(app, writeKey, file.slice(0, -2), { contentType: 'application/edi-x12' });
+    expect(response.statusCode, response.body).toBe(201);
+    const document = response.json();
+    expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['applied', null]]);
+    expect(faultLines(document.acknowledgement)).toEqual(['AK5*A']);
+    expect(segmentsOf(document.acknowledgement).at(-1)?.[0]).toBe('IEA');
+    expect((await tableCounts(db)).shipments).toBe(before.shipments + 1);
+    for (const after of ['\nTHE END', 'THE END', ' ISA*00']) {
+      const refused = await postDocument(app, writeKey, interchange(control++, '856', segments).slice(0, -2) + after,
+        { contentType: 'application/edi-x12' });
+      expect([after, refused.statusCode], refused.body).toEqual([after, 422]);
+      // Refused as a file whose IEA02 is not its ISA13: what follows without a terminator is read as part of IEA02.
+      expect(refused.json().message).toMatch(/^The document cannot be read: line 16, column 1: IEA02 ".+" does not match ISA13/s);
+    }
+    expect((await tableCounts(db)).shipments).toBe(before.shipments + 1);
+  });
 });
