@@ -103,13 +103,19 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
       'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'SN1');
     expect(sn1.results).toEqual([['rejected', 'segment SN1 runs into the next segment (CTT): missing segment terminator "~" before "CTT" ' +
       '(segment 10, line 12, column 10)']]);
-    expect(sn1.ak).toEqual(['AK3*SN1*10**8', 'AK4*3**6*EACTT', 'AK5*R*5']);
+    // AK402: SN103 is data element 355.
+    expect(sn1.ak).toEqual(['AK3*SN1*10**8', 'AK4*3*355*6*EACTT', 'AK5*R*5']);
+    // An element whose reference number the reader does not list (TD503) leaves AK402 empty.
+    const td5 = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
+      'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'TD5');
+    expect(td5.ak).toEqual(['AK3*TD5*4**8', 'AK4*3**6*UPSNHL', 'AK5*R*5']);
     // What a missing terminator broke is not told beside it: not the SE01 count, not CTT01 "4SE" as no number, not
     // a missing SE trailer, not ST02 "0001BSN" as no control number or a missing BSN.
     const ctt = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
       'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'CTT');
     expect(ctt.results).toEqual([['rejected', expect.stringMatching(/^segment CTT runs into the next segment \(SE\): missing segment terminator "~" before "SE" \([^;]*\)$/)]]);
     expect(ctt.ak.at(-1)).toBe('AK5*R*5');
+    expect(ctt.ak[1]).toMatch(/^AK4\*1\*354\*6\*/); // CTT01, data element 354
     const st = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
       'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'ST');
     expect(st.results).toEqual([['rejected', expect.stringMatching(/^segment ST runs into the next segment \(BSN\): missing segment terminator "~" before "BSN" \([^;]*\)$/)]]);
