@@ -137,7 +137,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
   it('HL03 not an 856 level code (HL*3*2*X): AK4 HL03 code 7; component levels (F) are accepted, shipping nothing of their own', async () => {
     await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-F-HL03');
     const unknown = await postSet('856', ship('PO-F-HL03', ['HL*3*2*X', 'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA']));
-    expect(unknown.results).toEqual([['rejected', 'HL03 "X" (segment 7): HL 3 has a level code an 856 does not use ' +
+    expect(unknown.results).toEqual([['rejected', 'ST 0001 (856) rejected: HL03 "X" (segment 7): HL 3 has a level code an 856 does not use ' +
       '(S shipment, O order, T tare, P pack, Q subpack, I item; or A, D, E, F, K, U)']]);
     expect(unknown.ak).toEqual(['AK3*HL*7*HL*8', 'AK4*3*735*7*X', 'AK5*R*5']);
     // A component level is read as nothing of its own: not a bare shipment even when nothing is under it.

@@ -113,7 +113,7 @@ describe('sound files are not second-guessed', () => {
   it('a set refused for another fault is not said to have a segment running into the next', async () => {
     const all = segments('856').map((s) => (s.startsWith('BSN') ? 'BSN*00*SHP-1*20261340*1504' : s.startsWith('PRF') ? 'PRF*PO-WEST' : s));
     const { reasons } = await outcome(all.map((s) => `${s}~`).join(''));
-    expect(reasons).toEqual(['BSN03 (segment 2) "20261340" is not a date (CCYYMMDD)']);
+    expect(reasons).toEqual(['ST 0001 (856) rejected: BSN03 (segment 2) "20261340" is not a date (CCYYMMDD)']);
   });
 });
 
@@ -134,7 +134,7 @@ describe('the reader stays linear', () => {
     const sound = await time(file(false));
     const glued = await time(file(true));
     expect(glued.reasons).toHaveLength(20_000);
-    expect(glued.reasons[19_999]).toMatch(/^segment SN1 runs into the next segment \(CTT\)/);
+    expect(glued.reasons[19_999]).toMatch(/^ST 20000 \(856\) rejected: segment SN1 runs into the next segment \(CTT\)/);
     // Quadratic work (a line count from the file's start per set) would take minutes here.
     expect(glued.ms).toBeLessThan(sound.ms * 5 + 2000);
   });
