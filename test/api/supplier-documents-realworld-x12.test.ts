@@ -120,7 +120,7 @@ describe.each(databases.eachSupportedId())('real-world X12 shapes on %s', (datab
       ] }]));
       expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['applied', null]]);
       expect((await readV2(app, world.keys.a, 'PO-RW-810')).invoices).toEqual([expect.objectContaining({
-        invoice_number: 'RW-INV-2', payment_terms: 'Net 30 Days', subtotal_amount: 1245, tax_amount: 5, shipping_amount: 17.5,
+        invoice_number: 'RW-INV-2', payment_terms: '2% 10, Net 30 Days', subtotal_amount: 1245, tax_amount: 5, shipping_amount: 17.5,
         total_amount: 1267.5, due_date: expect.stringMatching(/^2026-12-21/),
       })]);
     });

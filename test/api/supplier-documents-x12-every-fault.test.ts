@@ -53,7 +53,7 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
   it('810: BIG01 no date and IT102 "-3" are both told, each with its AK3/AK4; nothing is written', async () => {
     const before = await tableCounts(db);
     const result = await postSet('810', ['BIG*20261340*INV-EF-1**PO-EF-810', 'IT1*1*-3*EA*5**BP*TIT-GT2-9', 'TDS*500']);
-    expect(result.results).toEqual([['rejected', 'BIG01 (segment 2) "20261340" is not a date (CCYYMMDD); ' +
+    expect(result.results).toEqual([['rejected', 'ST 0001 (810) rejected: BIG01 (segment 2) "20261340" is not a date (CCYYMMDD); ' +
       'IT1 1: IT102 "-3" is negative: a quantity must be a whole number of 1 or more']]);
     expect(result.ak).toEqual(['AK3*BIG*2**8', 'AK4*1*373*8*20261340', 'AK3*IT1*3*IT1*8', 'AK4*2*358*6*-3', 'AK5*R*5']);
     expect((await tableCounts(db)).invoices).toBe(before.invoices);
@@ -72,7 +72,7 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
 
   it('855: BAK04 no date and PO102 "-3"; then two lines\' quantities (PO102, ACK02): each told', async () => {
     const syntaxAndContent = await postSet('855', ['BAK*00*AC*PO-EF-855*20261340****SO-EF', 'PO1*1*-3*EA*5**BP*TIT-GT2-9']);
-    expect(syntaxAndContent.results).toEqual([['rejected', 'BAK04 (segment 2) "20261340" is not a date (CCYYMMDD); ' +
+    expect(syntaxAndContent.results).toEqual([['rejected', 'ST 0001 (855) rejected: BAK04 (segment 2) "20261340" is not a date (CCYYMMDD); ' +
       'PO1 1: PO102 "-3" is negative: a quantity must be a whole number of 1 or more']]);
     expect(syntaxAndContent.ak).toEqual(['AK3*BAK*2**8', 'AK4*4*373*8*20261340', 'AK3*PO1*3*PO1*8', 'AK4*2*330*6*-3', 'AK5*R*5']);
     const content = await postSet('855', ['BAK*00*AC*PO-EF-855*20261120****SO-EF', 'PO1*1*-3*EA*5**BP*TIT-GT2-9',
@@ -86,7 +86,7 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
     const ship = (bsn03: string, items: string[]) => [`BSN*00*SHP-EF*${bsn03}*1504`, 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
       'MAN*CP*1Z999AA10123456784', ...items];
     const both = await postSet('856', ship('20261340', ['HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**-3*EA']));
-    expect(both.results).toEqual([['rejected', 'BSN03 (segment 2) "20261340" is not a date (CCYYMMDD); ' +
+    expect(both.results).toEqual([['rejected', 'ST 0001 (856) rejected: BSN03 (segment 2) "20261340" is not a date (CCYYMMDD); ' +
       'HL 4 (I), PO PO-EF-856: SN102 "-3" is negative: a quantity must be a whole number of 1 or more']]);
     expect(both.ak).toEqual(['AK3*BSN*2**8', 'AK4*3*373*8*20261340', 'AK3*SN1*10*HL*8', 'AK4*2*382*6*-3', 'AK5*R*5']);
     const items = await postSet('856', ship('20261120', ['HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**-3*EA', 'HL*5*3*I', 'LIN**BP*TIT-PRO-V1',
@@ -101,18 +101,24 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
     const before = await tableCounts(db);
     const sn1 = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
       'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'SN1');
-    expect(sn1.results).toEqual([['rejected', 'segment SN1 runs into the next segment (CTT): missing segment terminator "~" before "CTT" ' +
+    expect(sn1.results).toEqual([['rejected', 'ST 0001 (856) rejected: segment SN1 runs into the next segment (CTT): missing segment terminator "~" before "CTT" ' +
       '(segment 10, line 12, column 10)']]);
-    expect(sn1.ak).toEqual(['AK3*SN1*10**8', 'AK4*3**6*EACTT', 'AK5*R*5']);
+    // AK402: SN103 is data element 355.
+    expect(sn1.ak).toEqual(['AK3*SN1*10**8', 'AK4*3*355*6*EACTT', 'AK5*R*5']);
+    // An element whose reference number the reader does not list (TD503) leaves AK402 empty.
+    const td5 = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
+      'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'TD5');
+    expect(td5.ak).toEqual(['AK3*TD5*4**8', 'AK4*3**6*UPSNHL', 'AK5*R*5']);
     // What a missing terminator broke is not told beside it: not the SE01 count, not CTT01 "4SE" as no number, not
     // a missing SE trailer, not ST02 "0001BSN" as no control number or a missing BSN.
     const ctt = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
       'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'CTT');
-    expect(ctt.results).toEqual([['rejected', expect.stringMatching(/^segment CTT runs into the next segment \(SE\): missing segment terminator "~" before "SE" \([^;]*\)$/)]]);
+    expect(ctt.results).toEqual([['rejected', expect.stringMatching(/^ST 0001 \(856\) rejected: segment CTT runs into the next segment \(SE\): missing segment terminator "~" before "SE" \([^;]*\)$/)]]);
     expect(ctt.ak.at(-1)).toBe('AK5*R*5');
+    expect(ctt.ak[1]).toMatch(/^AK4\*1\*354\*6\*/); // CTT01, data element 354
     const st = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
       'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'ST');
-    expect(st.results).toEqual([['rejected', expect.stringMatching(/^segment ST runs into the next segment \(BSN\): missing segment terminator "~" before "BSN" \([^;]*\)$/)]]);
+    expect(st.results).toEqual([['rejected', expect.stringMatching(/^ST 0001 \(856\) rejected: segment ST runs into the next segment \(BSN\): missing segment terminator "~" before "BSN" \([^;]*\)$/)]]);
     expect(st.ak2).toEqual(['AK2*856*0001']);
     expect(st.sources).toEqual(['ST 0001 (856)']);
     expect(st.ak.at(-1)).toBe('AK5*R*5');
@@ -122,5 +128,28 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
       { contentType: 'application/edi-x12' });
     expect(response.statusCode, response.body).toBe(422);
     expect(response.json().message).toMatch(/^The document cannot be read: line 6, column 10: segment SE runs into the next segment \(GE\): missing segment terminator "~" before "GE"/);
+  });
+
+  it('the last IEA without its terminator (nothing after it) is read and acknowledged; IEA then other text is refused', async () => {
+    const before = await tableCounts(db);
+    const segments = ['BSN*00*SHP-EF-END*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'REF*VN*SO-EF-END', 'HL*3*2*P',
+      'MAN*CP*1Z999AA10123456793', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA'];
+    const file = interchange(control++, '856', segments);
+    expect(file.endsWith('~\n')).toBe(true);
+    const response = await postDocument(app, writeKey, file.slice(0, -2), { contentType: 'application/edi-x12' });
+    expect(response.statusCode, response.body).toBe(201);
+    const document = response.json();
+    expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['applied', null]]);
+    expect(faultLines(document.acknowledgement)).toEqual(['AK5*A']);
+    expect(segmentsOf(document.acknowledgement).at(-1)?.[0]).toBe('IEA');
+    expect((await tableCounts(db)).shipments).toBe(before.shipments + 1);
+    for (const after of ['\nTHE END', 'THE END', ' ISA*00']) {
+      const refused = await postDocument(app, writeKey, interchange(control++, '856', segments).slice(0, -2) + after,
+        { contentType: 'application/edi-x12' });
+      expect([after, refused.statusCode], refused.body).toEqual([after, 422]);
+      // Refused as a file whose IEA02 is not its ISA13: what follows without a terminator is read as part of IEA02.
+      expect(refused.json().message).toMatch(/^The document cannot be read: line 16, column 1: IEA02 ".+" does not match ISA13/s);
+    }
+    expect((await tableCounts(db)).shipments).toBe(before.shipments + 1);
   });
 });

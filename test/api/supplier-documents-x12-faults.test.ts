@@ -137,7 +137,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
   it('HL03 not an 856 level code (HL*3*2*X): AK4 HL03 code 7; component levels (F) are accepted, shipping nothing of their own', async () => {
     await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-F-HL03');
     const unknown = await postSet('856', ship('PO-F-HL03', ['HL*3*2*X', 'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA']));
-    expect(unknown.results).toEqual([['rejected', 'HL03 "X" (segment 7): HL 3 has a level code an 856 does not use ' +
+    expect(unknown.results).toEqual([['rejected', 'ST 0001 (856) rejected: HL03 "X" (segment 7): HL 3 has a level code an 856 does not use ' +
       '(S shipment, O order, T tare, P pack, Q subpack, I item; or A, D, E, F, K, U)']]);
     expect(unknown.ak).toEqual(['AK3*HL*7*HL*8', 'AK4*3*735*7*X', 'AK5*R*5']);
     // A component level is read as nothing of its own: not a bare shipment even when nothing is under it.
@@ -168,6 +168,83 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
     expect(ack.results).toEqual([['rejected', 'ST 0001 (855) rejected: PO1 1: ACK02 "-2" is negative: a quantity must be a whole number of 1 or more']]);
     expect(ack.ak).toEqual(['AK3*ACK*4*PO1*8', 'AK4*2*380*6*-2', 'AK5*R*5']);
     expect(await tracking('PO-F-QTY')).toEqual([]);
+  });
+
+  describe('units of measure: eaches as written, a pack through PO4, else refused at the unit', () => {
+    const unitCases = (name: string, reference: string): [string, string | null, string][] => [
+      // [unit, PO4, why refused ('' when taken)]
+      ['EA', null, ''],
+      ['CA', 'PO4*2', ''],
+      // PO401 inner packs per case × PO414 eaches per inner pack: 1 × 2.
+      ['CA', `PO4*1${'*'.repeat(13)}2`, ''],
+      ['CA', null, `${name} "CA" is not eaches and no PO4 says how many each case holds|AK4*${reference}*7*CA`],
+      ['BX', null, `${name} "BX" is not eaches and no PO4 says how many each box holds|AK4*${reference}*7*BX`],
+      ['ZZ', 'PO4*2', `${name} "ZZ" is not a unit of measure OrderSync reads: EA (eaches), or CA, BX, PK or CT with a PO4 saying ` +
+        `how many eaches each holds|AK4*${reference}*7*ZZ`],
+    ];
+
+    it('856 SN103: EA, CA with PO4 (PO401, PO414), CA or BX without PO4, ZZ; a PO4 of zero: AK4 PO401', async () => {
+      for (const [i, [unit, po4, refused]] of unitCases('SN103', '3*355').entries()) {
+        const po = `PO-U-856-${i}`;
+        await addPo(db, world.retailerA, world.suppliers.acushnet, po);
+        const item = ['HL*3*2*P', 'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', `SN1**${unit === 'EA' ? 2 : 1}*${unit}`, ...(po4 ? [po4] : [])];
+        const { results, ak } = await postSet('856', ship(po, item));
+        if (refused === '') {
+          expect([unit, results, ak]).toEqual([unit, [['applied', null]], ['AK5*A']]);
+          expect(await tracking(po)).toEqual([['1Z999AA10123456784', 2]]);
+        } else {
+          const [why, ak4] = refused.split('|');
+          expect(results).toEqual([['rejected', `ST 0001 (856) rejected: HL 4 (I), PO ${po}: ${why}`]]);
+          expect(ak).toEqual(['AK3*SN1*11*HL*8', ak4, 'AK5*R*5']);
+          expect(await tracking(po)).toEqual([]);
+        }
+      }
+      await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-U-856-PO4');
+      const zero = await postSet('856', ship('PO-U-856-PO4', pack(['MAN*CP*1Z999AA10123456784'], 'SN1**1*CA').concat('PO4*0')));
+      expect(zero.results).toEqual([['rejected', 'ST 0001 (856) rejected: HL 4 (I), PO PO-U-856-PO4: PO401 "0" is zero: a quantity must be 1 or more']]);
+      expect(zero.ak).toEqual(['AK3*PO4*12*HL*8', 'AK4*1*356*7*0', 'AK5*R*5']);
+    });
+
+    it('855 ACK03: the line\'s own unit (PO103) as written, else as 856 SN103', async () => {
+      for (const [i, [unit, po4, refused]] of unitCases('ACK03', '3*355').entries()) {
+        const po = `PO-U-855-${i}`;
+        await addPo(db, world.retailerA, world.suppliers.acushnet, po);
+        const { results, ak } = await postSet('855', [`BAK*00*AC*${po}*20261120****SO-U${i}`, 'PO1*1*2*EA*5**BP*TIT-GT2-9', ...(po4 ? [po4] : []),
+          `ACK*IA*${unit === 'EA' ? 2 : 1}*${unit}`]);
+        if (refused === '') {
+          expect([unit, results, ak]).toEqual([unit, [['applied', null]], ['AK5*A']]);
+        } else {
+          const [why, ak4] = refused.split('|');
+          expect(results).toEqual([['rejected', `ST 0001 (855) rejected: PO1 1: ${why}`]]);
+          expect(ak).toEqual([`AK3*ACK*${po4 ? 5 : 4}*PO1*8`, ak4, 'AK5*R*5']);
+        }
+      }
+      // A line ordered in dozens (PO103 DZ) acknowledged in dozens is the PO line's own count.
+      await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-U-855-DZ');
+      const dozen = await postSet('855', ['BAK*00*AC*PO-U-855-DZ*20261120****SO-UDZ', 'PO1*1*2*DZ*5**BP*TIT-GT2-9', 'ACK*IA*2*DZ']);
+      expect(dozen).toEqual({ results: [['applied', null]], ak: ['AK5*A'] });
+    });
+
+    it('810 IT103: EA as written, a case through PO4 (3 eaches is more than the 2 ordered), else refused at IT103', async () => {
+      for (const [i, [unit, po4, refused]] of unitCases('IT103', '3*355').entries()) {
+        const po = `PO-U-810-${i}`;
+        await addPo(db, world.retailerA, world.suppliers.acushnet, po);
+        const { results, ak } = await postSet('810', [`BIG*20261120*INV-U${i}**${po}`, `IT1*1*${unit === 'EA' ? 2 : 1}*${unit}*2.50**BP*TIT-GT2-9`,
+          ...(po4 ? [po4] : []), 'TDS*500']);
+        if (refused === '') {
+          expect([unit, results, ak]).toEqual([unit, [['applied', null]], ['AK5*A']]);
+        } else {
+          const [why, ak4] = refused.split('|');
+          expect(results).toEqual([['rejected', `ST 0001 (810) rejected: IT1 1: ${why}`]]);
+          expect(ak).toEqual(['AK3*IT1*3*IT1*8', ak4, 'AK5*R*5']);
+        }
+      }
+      // The conversion is what is checked against the PO: one case of 3 bills 3 eaches of the 2 ordered.
+      await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-U-810-OVER');
+      const over = await postSet('810', ['BIG*20261120*INV-U3X**PO-U-810-OVER', 'IT1*1*1*CA*2.50**BP*TIT-GT2-9', 'PO4*3', 'TDS*750']);
+      expect(over.results).toEqual([['rejected', 'ST 0001 (810) rejected: IT102 "1" (IT1 1): SKU "TIT-GT2-9": invoicing 3 is more than the 2 ordered on PO PO-U-810-OVER.']]);
+      expect(over.ak).toEqual(['AK3*IT1*3*IT1*8', 'AK4*2*358*7*1', 'AK5*R*5']);
+    });
   });
 
   describe('810 IT1 lines and BIG01', () => {

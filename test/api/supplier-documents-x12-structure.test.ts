@@ -71,7 +71,7 @@ describe.each(databases.eachSupportedId())('X12 structure rules on %s', (databas
         'HL*1**S', 'TD5**2*FDEG', 'HL*3*2*P', 'MAN*GM*123456789012', 'HL*2*1*O', ...ORDER, 'HL*4*3*I', ...ITEM,
       ]))));
       expect(document.results.map((r: any) => [r.source, r.result, r.reason])).toEqual([
-        ['ST 0001 (856)', 'rejected', 'HL02 "2" (segment 5): HL 3 names parent 2, which is not an HL before it (a parent level comes before its children)'],
+        ['ST 0001 (856)', 'rejected', 'ST 0001 (856) rejected: HL02 "2" (segment 5): HL 3 names parent 2, which is not an HL before it (a parent level comes before its children)'],
       ]);
       expect(akLines(document.acknowledgement)).toEqual(['AK1*SH*7010', 'AK2*856*0001', 'AK3*HL*5*HL*8', 'AK4*2*734*7*2', 'AK5*R*5', 'AK9*R*1*1*0']);
       const after = await tableCounts(db);
@@ -92,7 +92,7 @@ describe.each(databases.eachSupportedId())('X12 structure rules on %s', (databas
       ];
       for (const [i, [levels, ak4, reason]] of shapes.entries()) {
         const document = await post(interchange(710 + i, sh(ship(`PO-HL-${i}`, levels))));
-        expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['rejected', reason]]);
+        expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['rejected', `ST 0001 (856) rejected: ${reason}`]]);
         const lines = akLines(document.acknowledgement);
         expect(lines).toContain(ak4);
         expect(lines.filter((l) => l.startsWith('AK3') || l.startsWith('AK5'))).toEqual([expect.stringMatching(/^AK3\*HL\*\d+\*HL\*8$/), 'AK5*R*5']);
@@ -137,7 +137,7 @@ describe.each(databases.eachSupportedId())('X12 structure rules on %s', (databas
         'HL*1**S', 'HL*2*1*O', ...ORDER, 'HL*3*2*P', 'MAN*GM*00000123450000000025*CP*1Z999AA10123457080', 'HL*4*3*I', ...ITEM,
       ]))));
       expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([
-        ['rejected', 'MAN04 (segment 8) "1Z999AA10123457080" is too long (at most 2 characters)'],
+        ['rejected', 'ST 0001 (856) rejected: MAN04 (segment 8) "1Z999AA10123457080" is too long (at most 2 characters)'],
       ]);
       expect(akLines(document.acknowledgement)).toEqual(expect.arrayContaining(['AK3*MAN*8*HL*8', 'AK4*4*88*5*1Z999AA10123457080', 'AK4*5*87*2', 'AK5*R*5']));
     });
@@ -187,11 +187,11 @@ describe.each(databases.eachSupportedId())('X12 structure rules on %s', (databas
         { code: '855', segments: bak('PO-GS-PR') },
       ] }]));
       expect(document.results.map((r: any) => [r.source, r.result, r.reason])).toEqual([
-        ['ST 0001 (856)', 'rejected', 'ST01 "856" does not belong in a GS01 "PR" group (it holds 855 sets)'],
+        ['ST 0001 (856)', 'rejected', 'ST 0001 (856) rejected: ST01 "856" does not belong in a GS01 "PR" group (it holds 855 sets)'],
         // Every fault of a set is told: neither is a set we read, nor belongs in a PR group.
-        ['ST 0002 (997)', 'rejected', 'ST01 "997": a functional acknowledgement carries no update, and is never acknowledged (no AK2 answers it); ' +
+        ['ST 0002 (997)', 'rejected', 'ST 0002 (997) rejected: ST01 "997": a functional acknowledgement carries no update, and is never acknowledged (no AK2 answers it); ' +
           'ST01 "997" does not belong in a GS01 "PR" group (it holds 855 sets)'],
-        ['ST 0003 (850)', 'rejected', 'ST01 "850" is not a set OrderSync reads (855, 856, 810); ST01 "850" does not belong in a GS01 "PR" group (it holds 855 sets)'],
+        ['ST 0003 (850)', 'rejected', 'ST 0003 (850) rejected: ST01 "850" is not a set OrderSync reads (855, 856, 810); ST01 "850" does not belong in a GS01 "PR" group (it holds 855 sets)'],
         ['ST 0004 (855)', 'applied', null],
       ]);
       // AK903 counts the 997 as received (GE01 did), AK904 not as accepted.
@@ -221,7 +221,7 @@ describe.each(databases.eachSupportedId())('X12 structure rules on %s', (databas
     it('a group OrderSync does not read (GS01 PO: 850 orders): AK9 R with code 1, every set rejected', async () => {
       const document = await post(interchange(760, [{ gs01: 'PO', sets: [{ code: '850', segments: ['BEG*00*SA*PO-GS-PO**20261120'] }] }]));
       expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([
-        ['rejected', 'GS01 "PO" is not a functional group OrderSync reads (SH 856 ship notices, PR 855 acknowledgements, IN 810 invoices)'],
+        ['rejected', 'ST 0001 (850) rejected: GS01 "PO" is not a functional group OrderSync reads (SH 856 ship notices, PR 855 acknowledgements, IN 810 invoices)'],
       ]);
       expect(akLines(document.acknowledgement)).toEqual(['AK1*PO*7600', 'AK2*850*0001', 'AK5*R*1', 'AK9*R*1*1*0*1']);
     });

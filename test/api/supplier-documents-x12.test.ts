@@ -121,6 +121,25 @@ describe.each(databases.eachSupportedId())('X12 supplier documents on %s', (data
     });
   });
 
+  it('810 ITD terms: a discount alone (ITD03, ITD05), a discount and net days, net days alone, a description alone', async () => {
+    const cases: [string, string][] = [
+      ['ITD*08*3*2**10', '2% 10'],
+      ['ITD*01*3*1.5**15**45', '1.5% 15, Net 45 Days'],
+      ['ITD*01*3*****60', 'Net 60 Days'],
+      ['ITD*01*3**********Due on receipt', 'Due on receipt'],
+    ];
+    for (const [i, [itd, terms]] of cases.entries()) {
+      const po = `PO-X12-ITD-${i}`;
+      await addPo(db, world.retailerA, world.suppliers.acushnet, po);
+      const document = await post(interchange(210 + i, 'IN', [{ code: '810', segments: [
+        `BIG*20261120*INV-ITD-${i}**${po}`, itd, 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*100000', 'CTT*1',
+      ] }]));
+      expect(document.summary).toMatchObject({ applied: 1, rejected: 0 });
+      const [invoice] = (await readV2(app, world.keys.a, po)).invoices;
+      expect([itd, invoice.payment_terms]).toEqual([itd, terms]);
+    }
+  });
+
   it('a bad SE count: that set is rejected, the good one applies, and the 997 says so set by set', async () => {
     await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-X12-SE-1');
     await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-X12-SE-2');
@@ -171,5 +190,21 @@ describe.each(databases.eachSupportedId())('X12 supplier documents on %s', (data
     const [a, b] = [await isa13(first.document_id), await isa13(second.document_id)];
     expect(b).toBe(a + 1);
     expect(first.acknowledgement).toBe(await ack(first.document_id));
+  });
+
+  it('the 997 ends its segments as the file does: "~" and LF, CR with an LF after it, "~" alone', async () => {
+    const file = (control: number) => interchange(control, 'PR', [{ code: '855', segments: ['BAK*00*AC*PO-TERM-1*20261120****SO-T', 'PO1*1*2*EA*5**BP*TIT-GT2-9'] }]);
+    const tilde = await post(file(7101));
+    // CR is the segment terminator (the character after ISA16), the LF after it a line break between segments.
+    const crlf = await post(file(7102).replaceAll('~\n', '\r\n'));
+    const oneLine = await post(file(7103).replaceAll('~\n', '~'));
+    for (const document of [tilde, crlf, oneLine]) expect(segmentsOf(await ack(document.document_id)).at(-2)?.[0]).toBe('GE');
+    const tildeAck = await ack(tilde.document_id);
+    expect(tildeAck).toMatch(/^ISA\*[^\r\n]{101}~\n(?:[^~\r\n]+~\n)+$/);
+    expect(tildeAck).toContain('~\nAK5*A~\n');
+    const crlfAck = await ack(crlf.document_id);
+    expect(crlfAck).toMatch(/^ISA\*[^~\r\n]{101}\r\n(?:[^~\r\n]+\r\n)+$/);
+    expect(crlfAck).toContain('\r\nAK5*A\r\n');
+    expect(await ack(oneLine.document_id)).toMatch(/^ISA\*[^\r\n]+~$/);
   });
 });

@@ -109,6 +109,8 @@ export function interchange997(received: InterchangeRecord, control: number, now
   segments.push(['GE', String(groups.length), String(control)], ['IEA', '1', control9]);
   // A line break copied from a segment that ran into the next (glue.ts) would split the 997's own segments too.
   const clean = (value: string) => value.replaceAll(element, ' ').replaceAll(segment, ' ').replaceAll(component, ' ').replace(/[\r\n]+/g, ' ');
-  const newline = segment === '\n' || segment === '\r' ? '' : '\n';
+  // Each segment ends as the received file's do: its terminator, then its line break if it writes one (`~\n`, CR LF).
+  // A record kept before the suffix was read: a line break after a terminator that is not one itself, as before.
+  const newline = received.delimiters.suffix ?? (segment === '\n' || segment === '\r' ? '' : '\n');
   return segments.map((s, i) => (i === 0 ? s.join(element) : s.map(clean).join(element)) + segment + newline).join('');
 }

@@ -155,7 +155,9 @@ export function readX12(bytes: Uint8Array, options: ReadX12Options = {}): X12Rea
         if (reason !== null) {
           const [id, n] = PO_ELEMENT[place.set.type] ?? ['', 0];
           const holder = segments.find((s) => s.elements[0] === id);
-          return [rejectedEntry(ctx, UPDATE_TYPE[place.set.type] ?? null, holder ? el(holder, n) || null : null, reason)];
+          // Worded as a set refused for its content is (store/supplier-document-sets.ts refusedSetReason), one fault or
+          // several: `ST 0001 (855) rejected: …`.
+          return [rejectedEntry(ctx, UPDATE_TYPE[place.set.type] ?? null, holder ? el(holder, n) || null : null, `${ctx.source} rejected: ${reason}`)];
         }
         return MAPPERS[place.set.type](segments, ctx);
       };

@@ -1,6 +1,6 @@
 // 810 Invoice → an `invoice` supplier update (DESIGN 3).
 // BIG01 invoice date, BIG02 invoice number, BIG04 PO number; REF VN supplier order; CUR02 currency (USD when
-// absent); ITD terms: ITD07 net days → `Net 60 Days`, ITD06 the due date (else invoice date + net days);
+// absent); ITD terms: ITD03/ITD05 discount → `2% 10`, ITD07 net days → `Net 60 Days` (both: `2% 10, Net 60 Days`), ITD06 the due date (else invoice date + net days);
 // TDS01 the total in implied minor units (N2). Freight is SAC*C with SAC02 D240, G821 or G830 (an allowance SAC*A*D240
 // lowers it), SAC05 in implied minor units; tax is the sum of TXI02 (explicit decimals).
 // The summary area (after TDS) wins over line-level SAC/TXI when it has any, so a total is never counted twice.
@@ -12,7 +12,7 @@ import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import {
   amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
-  type MapContext,
+  unitEaches, type MapContext,
 } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Date } from './x12-dates.ts';
@@ -34,7 +34,8 @@ type Billed = { lines: Map<string, number>; places: Map<string, { sku: X12Place;
 /**
  * The lines an 810 bills (its IT1 segments), by part: IT102 a whole quantity of 1 or more (the one quantity reader,
  * domain/quantity.ts: a fraction, zero or a sign refused, AK4 IT102), IT104 no negative unit price (AK4 IT104 6),
- * the part as PO1's (IT106/IT107 pairs: BP, then VP, then UP). Whether the part is on the PO and not billed beyond
+ * the part as PO1's (IT106/IT107 pairs: BP, then VP, then UP); IT102 in eaches: IT103 EA (or none) as written, a pack
+ * unit through the IT1 loop's PO4, any other refused (AK4 IT103 355 or the PO4 element: mapping.ts unitEaches). Whether the part is on the PO and not billed beyond
  * its quantity is the PO's rule (domain/supplier-updates/invoice.ts), told by the element via the entry's origin.
  * `problems`: every refused line, each with the reason and the element at fault (all of them, not the first).
  */
@@ -60,10 +61,32 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; problems: 
       continue;
     }
     if (negativePrice || !quantity.ok) continue;
-    billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + quantity.value);
+    // IT102 counts IT103's unit: eaches (EA, or no IT103) as written, a pack through the IT1 loop's PO4, else refused.
+    let next = i + 1;
+    while (next < segments.length && !['IT1', 'TDS'].includes(segments[next].elements[0])) next++;
+    const po4 = segments.slice(i + 1, next).find((s) => s.elements[0] === 'PO4');
+    const eaches = el(it1, 3) === '' ? quantity : unitEaches(quantity.value, { unit: el(it1, 3), name: 'IT103', po4 });
+    if (!eaches.ok) {
+      refuse(`IT1 ${line}: ${eaches.problem}`, 'po4' in eaches && eaches.po4
+        ? placeOf(segments, eaches.po4.segment, eaches.po4.element, eaches.po4.reference, { label: `IT1 ${line}`, loop: 'IT1' }) : at(3, 355));
+      continue;
+    }
+    billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + eaches.value);
     if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
   }
   return { billed, problems };
+}
+
+/**
+ * The payment terms an ITD states, in words: the discount (ITD03 percent, ITD05 days: `2% 10`) and the net days
+ * (ITD07: `Net 30 Days`), `2% 10, Net 30 Days` with both; with neither, ITD12's description as written; else null.
+ */
+function termsOf(itd: Segment, netDays: number | null): string | null {
+  const percent = el(itd, 3);
+  const discount = percent === '' ? null : `${percent}%${el(itd, 5) === '' ? '' : ` ${el(itd, 5)}`}`;
+  const net = netDays === null ? null : `Net ${netDays} Days`;
+  if (discount !== null || net !== null) return [discount, net].filter((part) => part !== null).join(', ');
+  return el(itd, 12) !== '' ? el(itd, 12) : null;
 }
 
 /** Sums `cents` over the summary segments with that id when there are any, else over the detail ones. */
@@ -127,10 +150,10 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const subtotal = total - tax - shipping;
 
   const invoiceDate = x12Date(el(big, 1));
-  const itd = segments.find((s) => s.elements[0] === 'ITD' && (el(s, 7) !== '' || el(s, 6) !== '' || el(s, 12) !== ''));
+  const itd = segments.find((s) => s.elements[0] === 'ITD' && [3, 5, 6, 7, 12].some((n) => el(s, n) !== ''));
   const netDays = itd && el(itd, 7) !== '' ? Number(el(itd, 7)) : null;
   const dueDate = itd && x12Date(el(itd, 6)) ? x12Date(el(itd, 6)) : netDays !== null && invoiceDate ? addDays(invoiceDate, netDays) : null;
-  const terms = netDays !== null ? `Net ${netDays} Days` : itd && el(itd, 12) !== '' ? el(itd, 12) : null;
+  const terms = itd ? termsOf(itd, netDays) : null;
   const cur = segments.find((s) => s.elements[0] === 'CUR');
   const origin: Record<string, X12Place> = {
     po_number: placeOf(segments, big, 4, 324), invoice_number: placeOf(segments, big, 2, 76), invoice_date: placeOf(segments, big, 1, 373),

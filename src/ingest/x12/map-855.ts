@@ -4,12 +4,13 @@
 // accepted order (AC, AD, AK, …) takes each line's status from its ACK01; a rejected one (RJ, RD, RF, RO) cancels
 // every line. Lines without an ACK take the order's: confirmed when accepted, processing when it is on hold (AH) or
 // its type says nothing about acceptance (NA, ZZ). PO1 lines name our sku by buyer part (BP), then vendor part (VP), then UPC (UP). Lines of different
-// statuses (or different estimated delivery dates) become separate updates for the same supplier order.
+// statuses (or different estimated delivery dates) become separate updates for the same supplier order. ACK02 is
+// in the line's unit when ACK03 is PO103 (or absent), else in eaches (EA) or a pack the line's PO4 sizes (unitEaches).
 import type { DocumentEntry, X12Place } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, unitEaches, type MapContext } from './mapping.ts';
 import { x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
@@ -124,7 +125,18 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
         refuse(`PO1 ${line}: ACK02 ${el(ack, 2) === '' ? '(quantity) is missing' : acked.problem}`, at(ack, 2, 380, QUANTITY_DIGITS));
         continue;
       }
-      const quantity = acked.ok ? acked.value : ordered!;
+      // ACK02 counts ACK03's unit. The line's own unit (PO103, echoed from the order; or no ACK03) is the PO line's
+      // count, taken as is; any other is converted to eaches through the line's PO4, or refuses the set (unitEaches).
+      let quantity = acked.ok ? acked.value : ordered!;
+      const unit = el(ack, 3);
+      if (acked.ok && unit !== '' && unit !== el(po1, 3)) {
+        const eaches = unitEaches(quantity, { unit, name: 'ACK03', po4: loop.find((s) => s.elements[0] === 'PO4') });
+        if (!eaches.ok) {
+          refuse(`PO1 ${line}: ${eaches.problem}`, eaches.po4 ? at(eaches.po4.segment, eaches.po4.element, eaches.po4.reference) : at(ack, 3, 355));
+          continue;
+        }
+        quantity = eaches.value;
+      }
       const quantityPlace = acked.ok ? at(ack, 2, 380, QUANTITY_DIGITS) : at(po1, 2, 330, QUANTITY_DIGITS);
       add(status, status === 'cancelled' ? null : (etaOf([ack]) ?? eta), sku, quantity, { sku: skuPlace, quantity: quantityPlace });
     }

@@ -6,12 +6,14 @@
 // of an order is one shipment carrying the items under it; an item's tracking number is the nearest one above
 // it (its pack's MAN, else a REF CN of its order or shipment), or, in S/O/I/P, that of the pack under it. A tracking number with no item under it is a
 // bare shipment (no lines: the PO's not-yet-shipped lines of that supplier order, DESIGN 3 "Supplier updates").
+// An item's SN102 is in eaches: SN103 EA as written, a pack unit (CA, BX, PK, CT) through the item level's PO4, else
+// the set is refused (mapping.ts unitEaches).
 import type { DocumentEntry, X12Place } from '../types.ts';
 import { carrierOfScac } from './carriers.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { normalizeTrackingNumber, splitTrackingNumbers } from '../../domain/tracking.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, unitEaches, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Instant, x12Date } from './x12-dates.ts';
 
@@ -269,8 +271,15 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (!sn1) refuse(`HL ${level.id} (I), PO ${po}: no SN1 (quantity shipped, SN102)`, missing(level, 'SN1'));
     else if (read && !read.ok) refuse(`HL ${level.id} (I), PO ${po}: SN102 ${read.problem}`, hlPlace(level, sn1, 2, 382, SN102_DIGITS));
     if (!part || !sn1 || !read?.ok) continue;
+    // SN102 counts SN103's unit: eaches as written, a pack through the item level's PO4 (unitEaches), else refused.
+    const eaches = unitEaches(read.value, { unit: el(sn1, 3), name: 'SN103', po4: level.segments.find((s) => s.elements[0] === 'PO4') });
+    if (!eaches.ok) {
+      refuse(`HL ${level.id} (I), PO ${po}: ${eaches.problem}`,
+        eaches.po4 ? hlPlace(level, eaches.po4.segment, eaches.po4.element, eaches.po4.reference) : hlPlace(level, sn1, 3, 355));
+      continue;
+    }
     const sku = part.id;
-    const quantity = read.value;
+    const quantity = eaches.value;
     shipment.lines.set(sku, (shipment.lines.get(sku) ?? 0) + quantity);
     if (!shipment.linePlaces.has(sku)) {
       shipment.linePlaces.set(sku, { sku: hlPlace(level, lin!, part.position, 234), quantity: hlPlace(level, sn1, 2, 382, SN102_DIGITS) });

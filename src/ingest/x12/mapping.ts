@@ -3,6 +3,8 @@
 import type { DocumentEntry, DocumentUpdateType, X12Fault, X12Place } from '../types.ts';
 export { faultAt } from './faults.ts';
 import { el, type Segment } from './tokenizer.ts';
+import { readQuantity } from '../../domain/quantity.ts';
+import { MAX_QUANTITY } from '../../domain/supplier-updates/types.ts';
 
 export interface MapContext {
   /** `ST 0002 (856)`: where the entries came from (DESIGN 3, document results). */
@@ -134,3 +136,51 @@ export function refSegment(segments: readonly Segment[], qualifier: string): Seg
 
 /** Where a REF's value is: REF02 (127), or REF03 (352) when REF02 is empty. */
 export const refElement = (ref: Segment): [number, number] => (el(ref, 2) !== '' ? [2, 127] : [3, 352]);
+
+/** Unit codes (element 355) that count eaches: EA each. A quantity in eaches is taken as written. */
+const EACH_UNITS = ['EA'];
+
+/**
+ * Unit codes (element 355) of a pack that holds eaches, in words: CA case, BX box, PK package, CT carton. A quantity
+ * in one of them is converted to eaches only with the PO4 of the same line (or 856 item level) saying how many
+ * eaches a pack holds; without it, or for any other code, the line is refused (a quantity in cases stored as
+ * eaches would be a silent data error).
+ */
+const PACK_UNITS: Record<string, string> = { CA: 'case', BX: 'box', PK: 'package', CT: 'carton' };
+
+/** The unit element read and the PO4 read with it, for unitEaches. */
+export interface UnitOf {
+  /** The unit code as written (SN103, ACK03, IT103). */
+  unit: string;
+  /** Its name for the reason: `SN103`. */
+  name: string;
+  /** The PO4 of the same line or item level, if any. */
+  po4: Segment | undefined;
+}
+
+/**
+ * `quantity` (already read: a whole number of 1 or more) in eaches, or why it cannot be: `element` is the element at
+ * fault, the unit (3 in SN1/ACK/IT1, data element 355) or PO401 (356) / PO414 (810). Source: X12 PO4 (Item Physical
+ * Details): PO401 the number of inner pack units per outer pack unit, PO414 the number of eaches per inner pack
+ * (absent: the inner pack units are eaches). So a pack holds PO401 × PO414 eaches.
+ */
+export function unitEaches(quantity: number, { unit, name, po4 }: UnitOf):
+  { ok: true; value: number } | { ok: false; problem: string; po4?: { segment: Segment; element: number; reference: number } } {
+  if (EACH_UNITS.includes(unit)) return { ok: true, value: quantity };
+  const pack = PACK_UNITS[unit];
+  if (pack === undefined) {
+    return { ok: false, problem: `${name} "${unit}" is not a unit of measure OrderSync reads: EA (eaches), or CA, BX, PK or CT with a ` +
+      'PO4 saying how many eaches each holds' };
+  }
+  if (!po4 || el(po4, 1) === '') return { ok: false, problem: `${name} "${unit}" is not eaches and no PO4 says how many each ${pack} holds` };
+  const perPack = readQuantity(el(po4, 1));
+  if (!perPack.ok) return { ok: false, problem: `PO401 ${perPack.problem}`, po4: { segment: po4, element: 1, reference: 356 } };
+  const inner = el(po4, 14) === '' ? null : readQuantity(el(po4, 14));
+  if (inner && !inner.ok) return { ok: false, problem: `PO414 ${inner.problem}`, po4: { segment: po4, element: 14, reference: 810 } };
+  const eaches = quantity * perPack.value * (inner?.value ?? 1);
+  if (eaches > MAX_QUANTITY) {
+    return { ok: false, problem: `${name} "${unit}": ${quantity} × ${perPack.value * (inner?.value ?? 1)} eaches per ${pack} is more than ` +
+      `${MAX_QUANTITY.toLocaleString('en-US')}, the most a line can have` };
+  }
+  return { ok: true, value: eaches };
+}

@@ -105,6 +105,23 @@ const PAIRED: Record<string, readonly (readonly [ElementSpec, ElementSpec])[]> =
   MAN: [[e(4, 88, false, 'ID'), e(5, 87, false, 'AN')]], // P0405
 };
 
+/** The envelope elements' reference numbers (X12.6 dictionary), for an AK4 on a set's ST or SE. */
+const ENVELOPE_REFERENCES: Readonly<Record<string, readonly number[]>> = {
+  ST: [0, 143, 329, 1705], SE: [0, 96, 329],
+};
+
+/**
+ * The data element reference number (AK402) of element `position` of segment `id`, from SPECS, PAIRED and the
+ * envelope's table; null when this reader does not list that element (an element it never checks, such as TD503 or
+ * SN101: AK402, optional in the 997's AK4, is then left empty rather than guessed).
+ */
+export function elementReference(id: string, position: number): number | null {
+  const spec = SPECS[id]?.find((e) => e.position === position) ??
+    PAIRED[id]?.flat().find((e) => e.position === position);
+  if (spec) return spec.reference;
+  return ENVELOPE_REFERENCES[id]?.[position] || null;
+}
+
 export const SUPPORTED_SETS = ['855', '856', '810'] as const;
 /** The set each functional group we read holds (GS01, element 479 → ST01, element 143). */
 export const GROUP_SETS: Readonly<Record<string, string>> = { SH: '856', PR: '855', IN: '810', FA: '997' };
@@ -203,7 +220,8 @@ export class SetChecker {
   glued(glues: readonly { glue: Glue; reason: string }[]): void {
     this.check.segmentErrors = glues.slice(0, MAX_SEGMENT_ERRORS).map(({ glue }) => ({
       id: glue.id, position: glue.index + 1, loop: '', code: SEGMENT_ERROR.dataElementErrors,
-      elements: [{ position: glue.element, reference: 0, code: ELEMENT_ERROR.invalidCharacter, copy: glue.value.replace(/\s+/g, ' ').slice(0, 99) }],
+      // AK402 when this reader knows the element's number (elementReference), else 0: written empty.
+      elements: [{ position: glue.element, reference: elementReference(glue.id, glue.element) ?? 0, code: ELEMENT_ERROR.invalidCharacter, copy: glue.value.replace(/\s+/g, ' ').slice(0, 99) }],
     }));
     this.check.setErrors = [SET_ERROR.segmentsInError];
     // An ST that ran into the next segment: ST02 is the text before that segment's id (AK202 and the result's source).

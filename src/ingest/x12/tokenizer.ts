@@ -19,6 +19,12 @@ export interface Delimiters {
   segment: string;
   /** ISA11 from 00402 on; `U` (a standards id, not a separator) in 00401 and before. */
   repetition: string;
+  /**
+   * The line break the file writes after each segment terminator, as read after the ISA's: `\n` (`~\n`), `\r\n`, or
+   * `\n` after a CR terminator (a CR LF file: CR ends the segment, LF follows it); '' when none. The 997 answering
+   * the interchange writes its segments the same way (acknowledgement.ts). Absent in records kept before it was read.
+   */
+  suffix?: string;
 }
 
 /** One segment: `elements[0]` is the segment id, `elements[n]` the n-th element (as in `BAK03` → elements[3]). */
@@ -194,7 +200,9 @@ function isaDelimiters(text: string, start: number, element: string): { delimite
   }
   const elements = text.slice(start, at + 2).split(element);
   const repetition = elements[11]?.length === 1 && !/[A-Za-z0-9 ]/.test(elements[11]) ? elements[11] : 'U';
-  return { delimiters: { element, component, segment, repetition }, end: at + 3, elements };
+  let suffix = '';
+  for (let i = at + 3; i < at + 5 && (text[i] === '\r' || text[i] === '\n') && text[i] !== segment; i++) suffix += text[i];
+  return { delimiters: { element, component, segment, repetition, suffix }, end: at + 3, elements };
 }
 
 /**

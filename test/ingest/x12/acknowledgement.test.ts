@@ -10,8 +10,8 @@ describe('a file mixing good sets, a wrong SE count and a missing mandatory elem
     const { entries } = await readAll(fixture('mixed-good-and-bad-sets.edi'));
     expect(entries.map((e) => [e.source, e.po_number, e.reason])).toEqual([
       ['ST 0001 (856), GS 31', 'PO-3001', null],
-      ['ST 0002 (856), GS 31', 'PO-3002', 'SE01 says 12, but the set has 9 segments (ST to SE)'],
-      ['ST 0003 (856), GS 31', 'PO-3003', 'BSN02 (segment 2) is missing (mandatory)'],
+      ['ST 0002 (856), GS 31', 'PO-3002', 'ST 0002 (856), GS 31 rejected: SE01 says 12, but the set has 9 segments (ST to SE)'],
+      ['ST 0003 (856), GS 31', 'PO-3003', 'ST 0003 (856), GS 31 rejected: BSN02 (segment 2) is missing (mandatory)'],
       ['ST 0001 (855), GS 32', 'PO-3004', null],
     ]);
     expect(acceptedUpdates(entries).map((u) => [u.type, u.po_number])).toEqual([['shipment', 'PO-3001'], ['order', 'PO-3004']]);
@@ -49,9 +49,11 @@ describe('a file mixing good sets, a wrong SE count and a missing mandatory elem
     ]);
   });
 
-  it('writes an ISA of fixed width and each segment on its own line', async () => {
+  it('writes an ISA of fixed width and each segment on its own line, with the file\'s CR LF after "~"', async () => {
     const { reading } = await readAll(fixture('mixed-good-and-bad-sets.edi'));
-    const lines = reading.acknowledgement(1, NOW).split('\n');
+    const ack = reading.acknowledgement(1, NOW);
+    expect(ack.split('\r\n')).toHaveLength(ack.split('\n').length);
+    const lines = ack.split('\r\n');
     expect(lines[0]).toHaveLength(106);
     expect(lines[0].endsWith('>~')).toBe(true);
     expect(lines.at(-1)).toBe('');

@@ -110,7 +110,7 @@ describe('what is there but not read', () => {
     const only997 = await readAll(file(ISA, ...fa, 'IEA*1*000000007'));
     expect(only997.entries).toEqual([{
       source: 'ST 0001 (997)', type: null, po_number: null, update: null,
-      reason: 'ST01 "997": a functional acknowledgement carries no update, and is never acknowledged (no AK2 answers it)',
+      reason: 'ST 0001 (997) rejected: ST01 "997": a functional acknowledgement carries no update, and is never acknowledged (no AK2 answers it)',
     }]);
     expect(only997.reading.interchangeCount).toBe(0);
     expect(only997.reading.acknowledgement(1)).toBe('');
@@ -125,8 +125,8 @@ describe('faults that reject only the group or the set', () => {
       ...group(SET_1, 'GE*1*8', 'GS*PR*SUPPLIER*ORDERSYNC*20261120*1504*8*X*004010'), 'IEA*2*000000007');
     const { entries, reading } = await readAll(text);
     expect(entries.map((e) => [e.source, e.reason])).toEqual([
-      ['ST 0001 (855), GS 7', 'GE01 says 3, but the group has 2 transaction sets'],
-      ['ST 0002 (855), GS 7', 'GE01 says 3, but the group has 2 transaction sets'],
+      ['ST 0001 (855), GS 7', 'ST 0001 (855), GS 7 rejected: GE01 says 3, but the group has 2 transaction sets'],
+      ['ST 0002 (855), GS 7', 'ST 0002 (855), GS 7 rejected: GE01 says 3, but the group has 2 transaction sets'],
       ['ST 0001 (855), GS 8', null],
     ]);
     const ak9s = segmentsOf(reading.acknowledgement(1)).filter((s) => s[0] === 'AK9');
@@ -135,13 +135,13 @@ describe('faults that reject only the group or the set', () => {
 
   it('a version outside 004010–008020 rejects the group (AK9 R, 2)', async () => {
     const { entries, reading } = await readAll(file(ISA, ...group(SET_1, 'GE*1*7', 'GS*PR*SUPPLIER*ORDERSYNC*20261120*1504*7*X*003040'), 'IEA*1*000000007'));
-    expect(entries[0].reason).toBe('GS08 version "003040" is not supported (004010 to 008020)');
+    expect(entries[0].reason).toBe('ST 0001 (855) rejected: GS08 version "003040" is not supported (004010 to 008020)');
     expect(segmentsOf(reading.acknowledgement(1)).find((s) => s[0] === 'AK9')).toEqual(['AK9', 'R', '1', '1', '0', '2']);
   });
 
   it('a set without SE (the next ST comes) is rejected with AK5 code 2; the next set applies', async () => {
     const { entries, reading } = await readAll(file(ISA, ...group([...SET_1.slice(0, 3), ...SET_2], 'GE*2*7'), 'IEA*1*000000007'));
-    expect(entries.map((e) => e.reason)).toEqual(['ST 0001 has no SE trailer', null]);
+    expect(entries.map((e) => e.reason)).toEqual(['ST 0001 (855) rejected: ST 0001 has no SE trailer', null]);
     const ack = segmentsOf(reading.acknowledgement(1)).filter((s) => s[0].startsWith('AK')).map((s) => s.join('*'));
     expect(ack).toEqual(['AK1*PR*7', 'AK2*855*0001', 'AK5*R*2', 'AK2*855*0002', 'AK5*A', 'AK9*P*2*2*1']);
   });
@@ -152,10 +152,10 @@ describe('faults that reject only the group or the set', () => {
     const { entries, reading } = await readAll(file(ISA, ...group([...SET_1, ...SET_1, ...badControl, ...po850], 'GE*4*7'), 'IEA*1*000000007'));
     expect(entries.map((e) => [e.type, e.reason])).toEqual([
       ['order', null],
-      ['order', 'ST02 "0001" is used twice in GS 7'],
-      ['order', 'SE02 "0004" does not match ST02 "0003"'],
+      ['order', 'ST 0001 (855) rejected: ST02 "0001" is used twice in GS 7'],
+      ['order', 'ST 0003 (855) rejected: SE02 "0004" does not match ST02 "0003"'],
       // Every fault of the set is told, not the first only.
-      [null, 'ST01 "850" is not a set OrderSync reads (855, 856, 810); ST01 "850" does not belong in a GS01 "PR" group (it holds 855 sets)'],
+      [null, 'ST 0004 (850) rejected: ST01 "850" is not a set OrderSync reads (855, 856, 810); ST01 "850" does not belong in a GS01 "PR" group (it holds 855 sets)'],
     ]);
     const ak5s = segmentsOf(reading.acknowledgement(1)).filter((s) => s[0] === 'AK5').map((s) => s.join('*'));
     // An 850 is not read at all (1), nor does it belong in a PR group (6).
@@ -166,14 +166,14 @@ describe('faults that reject only the group or the set', () => {
     const short = ['ST*855*1', 'BAK*00*AK*PO-9*20261101****SO-9', 'N1*SU*Cobra Puma', 'SE*4*1'];
     const letters = ['ST*855*A0001', 'BAK*00*AK*PO-9*20261101****SO-9', 'N1*SU*Cobra Puma', 'SE*4*A0001'];
     const { entries, reading } = await readAll(file(ISA, ...group([...short, ...letters], 'GE*2*7'), 'IEA*1*000000007'));
-    expect(entries.map((e) => e.reason)).toEqual(['ST02 "1" is not a control number of 4 to 9 characters', null]);
+    expect(entries.map((e) => e.reason)).toEqual(['ST 1 (855) rejected: ST02 "1" is not a control number of 4 to 9 characters', null]);
     expect(segmentsOf(reading.acknowledgement(1)).filter((s) => s[0] === 'AK5').map((s) => s.join('*'))).toEqual(['AK5*R*7', 'AK5*A']);
   });
 
   it('an invalid code and an invalid date are AK4 codes 7 and 8, with a copy of the bad value', async () => {
     const set = ['ST*855*0001', 'BAK*00*XX*PO-7*20261301****SO-7', 'SE*3*0001'];
     const { entries, reading } = await readAll(file(ISA, ...group(set), 'IEA*1*000000007'));
-    expect(entries[0].reason).toBe('BAK02 (segment 2) "XX" is not a known code');
+    expect(entries[0].reason).toBe('ST 0001 (855) rejected: BAK02 (segment 2) "XX" is not a known code');
     const ak = segmentsOf(reading.acknowledgement(1)).filter((s) => ['AK3', 'AK4', 'AK5'].includes(s[0])).map((s) => s.join('*'));
     expect(ak).toEqual(['AK3*BAK*2**8', 'AK4*2*587*7*XX', 'AK4*4*373*8*20261301', 'AK5*R*5']);
   });
