@@ -10,6 +10,7 @@ import {
   applyDocumentBatch, failDocument, findDocumentContent, findDocumentResults, findDocumentRow, finishDocument, reopenFailedDocument,
   storeDocument, type DocumentFormat, type DocumentResult, type DocumentRow,
 } from '../store/supplier-documents.ts';
+import { withoutFullStop } from '../domain/plain-text.ts';
 import { supplierDocuments } from '../observability/metrics.ts';
 import { readBatches } from './read-batches.ts';
 import { UnreadableDocumentError } from './types.ts';
@@ -59,7 +60,9 @@ function describeUnreadable(error: UnreadableDocumentError): string {
   const where = [error.line !== null ? `line ${error.line}` : null, error.column !== null ? `column ${error.column}` : null]
     .filter(Boolean).join(', ');
   // A reader that already put the place in its message (the X12 envelope: "line 4, column 7: …") is not repeated.
-  return where && !error.message.includes(where) ? `${error.message} (${where})` : error.message;
+  if (!where || error.message.includes(where)) return error.message;
+  // The place belongs to the sentence: before its full stop ("… has "hello" (line 1)."), not after it.
+  return error.message.endsWith('.') ? `${withoutFullStop(error.message)} (${where}).` : `${error.message} (${where})`;
 }
 
 /**

@@ -112,6 +112,31 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(line.fulfilment_status).toBe('backorder');
   });
 
+  it('a failed file\'s reason sits in its line without a stray full stop, first time and already received', async () => {
+    writeFileSync(join(dir, 'unclosed.csv'), 'PO #,Qty\n"PO-CLI-1,2\n');
+    writeFileSync(join(dir, 'no-po.csv'), 'hello, there\n');
+    const reason = 'The CSV cannot be read: row 2: a quoted field (field 1) is never closed (opening quote at line 2): the ' +
+      'file ends inside it; close the quote, or double a quote meant as part of the value (""); no row of the file was applied';
+    const noPo = 'The CSV has no PO-number column (looked for headers such as "PO", "PO #", "PO Number", "Purchase Order"; ' +
+      'the header row 1 has "hello", "there") (line 1)';
+    const counts = 'applied 0, unchanged 0, unmatched 0, rejected 0';
+    const first = await run(['unclosed.csv', 'no-po.csv', '--retailer', 'cli-golf']);
+    expect(first.code).toBe(1);
+    const firstLines = first.stdout.trim().split('\n');
+    const ids = firstLines.map((line) => /\((sdoc_\w+);/.exec(line)?.[1]);
+    expect(firstLines).toEqual([
+      `unclosed.csv: failed: ${reason} (${ids[0]}; ${counts})`,
+      `no-po.csv: failed: ${noPo} (${ids[1]}; ${counts})`,
+    ]);
+    const again = await run(['unclosed.csv', 'no-po.csv', '--retailer', 'cli-golf']);
+    expect(again.code).toBe(1);
+    expect(again.stdout.trim().split('\n')).toEqual([
+      `unclosed.csv: already received as ${ids[0]} (failed: ${reason}; its counts: ${counts}); nothing applied again`,
+      `no-po.csv: already received as ${ids[1]} (failed: ${noPo}; its counts: ${counts}); nothing applied again`,
+    ]);
+    expect(again.stdout).not.toMatch(/\.[;)(]|\. \(/);
+  });
+
   it('refuses an unknown retailer, naming it', async () => {
     const unknown = await run(['ship.csv', '--retailer', 'nobody']);
     expect(unknown.code).toBe(1);
