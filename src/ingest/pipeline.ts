@@ -10,7 +10,6 @@ import {
   applyDocumentBatch, failDocument, findDocumentContent, findDocumentResults, findDocumentRow, finishDocument, reopenFailedDocument,
   storeDocument, type DocumentFormat, type DocumentResult, type DocumentRow,
 } from '../store/supplier-documents.ts';
-import { withoutFullStop } from '../domain/plain-text.ts';
 import { supplierDocuments } from '../observability/metrics.ts';
 import { readBatches } from './read-batches.ts';
 import { UnreadableDocumentError } from './types.ts';
@@ -60,9 +59,9 @@ function describeUnreadable(error: UnreadableDocumentError): string {
   const where = [error.line !== null ? `line ${error.line}` : null, error.column !== null ? `column ${error.column}` : null]
     .filter(Boolean).join(', ');
   // A reader that already put the place in its message (the X12 envelope: "line 4, column 7: …") is not repeated.
-  if (!where || error.message.includes(where)) return error.message;
-  // The place belongs to the sentence: before its full stop ("… has "hello" (line 1)."), not after it.
-  return error.message.endsWith('.') ? `${withoutFullStop(error.message)} (${where}).` : `${error.message} (${where})`;
+  // The place leads, as the X12 envelope's own does ("line 1: The CSV has no PO-number column …"): after the
+  // message it would follow a full stop, or a later sentence than the one it belongs to.
+  return where && !error.message.includes(where) ? `${where}: ${error.message}` : error.message;
 }
 
 /**

@@ -66,7 +66,7 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(lines[0]).toMatch(/^ship\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 1, rejected 1\)$/);
     // The rejected row, and why, under its file's line.
     expect(lines.splice(1, 1)[0]).toMatch(/^  row 4 \(PO-CLI-1\): rejected: column "Qty": /);
-    expect(lines[1]).toMatch(/^garbage\.csv: failed: The CSV has no PO-number column .* \(sdoc_\w+; applied 0/);
+    expect(lines[1]).toMatch(/^garbage\.csv: failed: line 1: The CSV has no PO-number column .*"\) \(sdoc_\w+; applied 0/);
     expect(lines[2]).toBe('missing.csv: failed: no such file');
     expect(lines[3]).toBe('inbox: failed: is a directory (name the files in it, for example DIR/*)');
     expect(lines[4]).toBe('pipe.csv: failed: is not a regular file but a named pipe');
@@ -117,8 +117,8 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     writeFileSync(join(dir, 'no-po.csv'), 'hello, there\n');
     const reason = 'The CSV cannot be read: row 2: a quoted field (field 1) is never closed (opening quote at line 2): the ' +
       'file ends inside it; close the quote, or double a quote meant as part of the value (""); no row of the file was applied';
-    const noPo = 'The CSV has no PO-number column (looked for headers such as "PO", "PO #", "PO Number", "Purchase Order"; ' +
-      'the header row 1 has "hello", "there") (line 1)';
+    const noPo = 'line 1: The CSV has no PO-number column (looked for headers such as "PO", "PO #", "PO Number", "Purchase Order"; ' +
+      'the header row 1 has "hello", "there")';
     const counts = 'applied 0, unchanged 0, unmatched 0, rejected 0';
     const first = await run(['unclosed.csv', 'no-po.csv', '--retailer', 'cli-golf']);
     expect(first.code).toBe(1);
@@ -152,7 +152,7 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toContain('esc.csv: failed: The CSV has no PO-number column');
+    expect(lines[0]).toContain('esc.csv: failed: line 1: The CSV has no PO-number column');
     expect(lines[0]).toContain('"\\x1b[31mPO\\x1b]0;pwned\\x07"');
     expect(lines[1]).toMatch(/^name\\x1b\[2J\.csv: processed/);
     expect(lines[2]).toMatch(/^  row 2 \(PO-CLI-1\): rejected: column "Qty": .*U\+0085/);
