@@ -75,7 +75,7 @@ export function visible(text: string, max?: number): string {
   return shown.replace(INVISIBLE, escaped);
 }
 
-/** `text` without one final full stop: a sentence that more of a line follows ("…; its counts", " (line 1)."). */
+/** `text` without one final full stop: a sentence that more of a line follows ("…; its counts", "… (sdoc_…; applied 0, …)"). */
 export function withoutFullStop(text: string): string {
   return text.endsWith('.') ? text.slice(0, -1) : text;
 }
