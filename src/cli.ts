@@ -1,7 +1,7 @@
 // The `ordersync` command line: every command reads the same configuration (config.ts).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, parseWorkers } from './config.ts';
-import { parseScopes } from './domain/api-keys.ts';
+import { parseScopes, unknownScopes } from './domain/api-keys.ts';
 import { serve } from './server.ts';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './store/api-keys.ts';
 import { BackupError, backupSqlite, restoreSqlite } from './db/backup.ts';
@@ -63,11 +63,20 @@ keys.command('create').description('create an API key and print its secret (show
   .requiredOption('--retailer <name>', 'retailer the key belongs to (created when new, and said so on stderr)')
   .option('--existing', 'the retailer must exist already: an unknown name fails, listing the known ones (guards against typos)')
   .option('--name <label>', 'a label to recognise the key by', 'default')
-  .option('--scope <scopes>', 'comma-separated scopes: read, write, admin', 'read')
+  // Repeatable: each --scope adds to the list (a plain option keeps only the last one given).
+  .option('--scope <scopes>', 'scopes: read, write, admin; comma-separated and/or repeated, e.g. --scope read --scope write (default: read)',
+    (value: string, previous: string[] = []) => [...previous, value])
   .option('--expires-in <duration>', 'stop working after this long, e.g. 90d, 12h (default: never)', duration)
-  .action((options: { retailer: string; existing?: boolean; name: string; scope: string; expiresIn?: number }) => withDatabase(async ({ db }) => {
-    const scopes = parseScopes(options.scope);
-    if (!scopes) throw new CliError(`--scope: expected a comma-separated list of read, write, admin; got "${options.scope}"`);
+  .action((options: { retailer: string; existing?: boolean; name: string; scope?: string[]; expiresIn?: number }) => withDatabase(async ({ db }) => {
+    // Every --scope given, as one comma-separated list: their union (the console's form sends its boxes the same way).
+    const given = (options.scope ?? ['read']).join(',');
+    const scopes = parseScopes(given);
+    if (!scopes) {
+      const unknown = unknownScopes(given);
+      throw new CliError(unknown.length > 0
+        ? `--scope: unknown scope${unknown.length === 1 ? '' : 's'} ${unknown.map((s) => `"${s}"`).join(', ')}; the scopes are read, write, admin`
+        : `--scope: expected one or more of read, write, admin; got "${given}"`);
+    }
     cliText('--retailer', options.retailer);
     cliText('--name', options.name);
     if (options.existing && !(await findRetailerByName(db, options.retailer))) {

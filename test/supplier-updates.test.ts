@@ -248,6 +248,34 @@ describe.each(databases.eachSupportedId())('POST /api/v2/supplier_updates on %s'
       expect(await counts()).toEqual(before);
     });
 
+    it('one answer lists every fault: a schema fault and a bad date (or instant, amount, tracking number) in one update', async () => {
+      const before = await counts();
+      const response = await post({ updates: [
+        { ...invoice, status: 'settled', invoice_date: '2026-02-30', currency: 'usd', shipping_amount: 0.001 },
+        { ...shipment, carrier: 'U P S', shipped_date: '2026-11-20T15:61:00', tracking_number: `${UPS} 1Z999AA10123456785` },
+        { ...event, status: 'lost', timestamp: 'yesterday' },
+        { ...order, lines: [{ sku: 'TIT-GT2-9', quantity: 0 }], estimated_delivery_date: '2026-13-01', supplier_name: '' },
+        { ...invoice, tax_amount: -1, total_amount: 5, due_date: '2026-11-19' },
+      ] });
+      const body = expectError(response, 400, 'validation_failed');
+      const fields = (body.details as { field: string }[]).map((d) => d.field);
+      expect(fields).toEqual([
+        'body.updates[0].status', 'body.updates[0].invoice_date', 'body.updates[0].shipping_amount',
+        'body.updates[1].carrier', 'body.updates[1].tracking_number', 'body.updates[1].shipped_date',
+        'body.updates[2].status', 'body.updates[2].timestamp',
+        'body.updates[3].supplier_name', 'body.updates[3].lines[0].quantity', 'body.updates[3].estimated_delivery_date',
+        // The faulted tax_amount is not summed: total_amount is not blamed for it.
+        'body.updates[4].tax_amount', 'body.updates[4].due_date',
+      ]);
+      expect(body.details).toContainEqual({ field: 'body.updates[0].invoice_date',
+        message: '"2026-02-30" is not a calendar date (YYYY-MM-DD, years 0001–9999)' });
+      expect(await counts()).toEqual(before);
+      // Once the schema fault is mended, the same date fault is the whole answer: it was not held back a round.
+      const mended = await post({ updates: [{ ...invoice, invoice_date: '2026-02-30' }] });
+      expect((expectError(mended, 400, 'validation_failed').details as { field: string }[]).map((d) => d.field))
+        .toEqual(['body.updates[0].invoice_date']);
+    });
+
     it('a body that is not JSON', async () => {
       const response = await app.inject({
         method: 'POST', url: '/api/v2/supplier_updates', payload: '{"updates": [', headers: { 'x-api-key': writeKey, 'content-type': 'application/json' },

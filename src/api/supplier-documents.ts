@@ -13,7 +13,7 @@ import {
   CSV_MEDIA_TYPES, documentFilename, documentFormatOf, toSupplierDocument, toSupplierDocumentWithResults, X12_MEDIA_TYPES,
 } from '../domain/supplier-document-resource.ts';
 import type { RequireScope } from '../http/auth.ts';
-import { ApiError, notFound } from '../http/errors.ts';
+import { ApiError, bodyTooLargeDetails, notFound } from '../http/errors.ts';
 import { registerIdempotency } from '../http/idempotency.ts';
 import { pageLinks, requestedListPage } from '../http/pagination.ts';
 import { documentWithResults, ingestDocument } from '../ingest/pipeline.ts';
@@ -127,7 +127,8 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
       // A compressed body is held to the limit once decompressed (http/content-encoding.ts).
       const decompressed = request.headers['content-encoding'] === undefined ? '' : ' once decompressed';
       throw new ApiError(413, 'payload_too_large',
-        `The document is larger than this endpoint accepts${decompressed}: at most ${byteLimit(maxBytes)}; DOCUMENT_MAX_BYTES.`);
+        `The document is larger than this endpoint accepts${decompressed}: at most ${byteLimit(maxBytes)}; DOCUMENT_MAX_BYTES.`,
+        bodyTooLargeDetails(maxBytes));
     }
     throw error; // the app's handler renders the envelope
   });

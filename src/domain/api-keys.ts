@@ -36,9 +36,19 @@ export function hashesMatch(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** `read,write` → ['read', 'write']; null when a scope is unknown or none is given. */
+/** The names in a comma-separated scope list (`read, write,` → ['read', 'write']), once each, in order given. */
+function scopeNames(text: string): string[] {
+  return [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))];
+}
+
+/** `read,write` → ['read', 'write']; null when a scope is unknown or none is given (unknownScopes says which). */
 export function parseScopes(text: string): Scope[] | null {
-  const scopes = [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))];
+  const scopes = scopeNames(text);
   if (scopes.length === 0 || !scopes.every((s): s is Scope => (SCOPES as readonly string[]).includes(s))) return null;
   return scopes;
+}
+
+/** The names in a comma-separated scope list that are not scopes (`read,delete` → ['delete']), for the error. */
+export function unknownScopes(text: string): string[] {
+  return scopeNames(text).filter((s) => !(SCOPES as readonly string[]).includes(s));
 }

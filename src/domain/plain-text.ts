@@ -75,6 +75,11 @@ export function visible(text: string, max?: number): string {
   return shown.replace(INVISIBLE, escaped);
 }
 
+/** `text` without one final full stop: a sentence that more of a line follows ("…; its counts", "… (sdoc_…; applied 0, …)"). */
+export function withoutFullStop(text: string): string {
+  return text.endsWith('.') ? text.slice(0, -1) : text;
+}
+
 /** `"…"`: `text` as visible() shows it, cut to `max` characters (default 60), in double quotes. */
 export function quoted(text: string, max = 60): string {
   return `"${visible(text, max)}"`;

@@ -36,6 +36,14 @@ const NAMES_BY_STATUS: Record<number, string> = {
 };
 
 /** Content types the JSON routes read; routes that take files (supplier documents) add their own. */
+/**
+ * The `details` of every 413 payload_too_large (DESIGN 2.2: validation-like errors name the field): the body, and
+ * its route's limit in bytes (undefined: the limit is not known here).
+ */
+export function bodyTooLargeDetails(limit: number | undefined): ErrorDetail[] {
+  return [{ field: 'body', message: `must be at most ${limit ? `${limit} bytes` : 'the endpoint\'s limit'}` }];
+}
+
 export const ACCEPTED_CONTENT_TYPES = ['application/json'];
 
 /** Any error thrown while handling a request → the ApiError the envelope (or the console's error page) shows. */
@@ -59,7 +67,7 @@ export function toApiError(error: FastifyError, request?: FastifyRequest): ApiEr
       // compressed bytes sent may be far fewer.
       const decompressed = request?.headers['content-encoding'] === undefined ? '' : ' once decompressed';
       return new ApiError(413, 'payload_too_large', `The request body is larger than this endpoint's limit${words}${decompressed}.`,
-        [{ field: 'body', message: `must be at most ${limit ? `${limit} bytes` : 'the endpoint\'s limit'}` }]);
+        bodyTooLargeDetails(limit));
     }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       const given = request?.headers['content-type'] ?? 'none';

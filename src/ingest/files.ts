@@ -3,7 +3,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readlink, stat } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
-import { visible } from '../domain/plain-text.ts';
+import { visible, withoutFullStop } from '../domain/plain-text.ts';
 import type { DocumentRow } from '../store/supplier-documents.ts';
 
 const X12_EXTENSIONS = new Set(['.edi', '.x12', '.855', '.856', '.810', '.997']);
@@ -48,7 +48,8 @@ export function summaryLine(file: string, document: DocumentRow | null, error: s
 function summaryText(file: string, document: DocumentRow | null, error: string | null, options: { repeated?: boolean }): string {
   if (!document) return `${file}: failed: ${error}`;
   const counts = `applied ${document.applied}, unchanged ${document.unchanged}, unmatched ${document.unmatched}, rejected ${document.rejected}`;
-  const status = document.status === 'failed' ? `failed: ${document.error}` : document.status;
+  // The error is a sentence, but here more of the line follows it ("… (sdoc_…", "…; its counts"): its full stop goes.
+  const status = document.status === 'failed' ? `failed: ${withoutFullStop(document.error ?? '')}` : document.status;
   if (options.repeated) return `${file}: already received as ${document.id} (${status}; its counts: ${counts}); nothing applied again`;
   return `${file}: ${status} (${document.id}; ${counts})`;
 }

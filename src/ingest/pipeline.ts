@@ -59,7 +59,9 @@ function describeUnreadable(error: UnreadableDocumentError): string {
   const where = [error.line !== null ? `line ${error.line}` : null, error.column !== null ? `column ${error.column}` : null]
     .filter(Boolean).join(', ');
   // A reader that already put the place in its message (the X12 envelope: "line 4, column 7: …") is not repeated.
-  return where && !error.message.includes(where) ? `${error.message} (${where})` : error.message;
+  // The place leads, as the X12 envelope's own does ("line 1: The CSV has no PO-number column …"): after the
+  // message it would follow a full stop, or a later sentence than the one it belongs to.
+  return where && !error.message.includes(where) ? `${where}: ${error.message}` : error.message;
 }
 
 /**

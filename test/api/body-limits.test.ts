@@ -36,10 +36,11 @@ function padded(head: string, tail: string, size: number): Buffer {
   return Buffer.concat([Buffer.from(head), Buffer.alloc(fill, 0x20), Buffer.from(tail)]);
 }
 
-/** A 413 in the envelope, stating the limit in its message. */
+/** A 413 in the envelope, stating the limit in its message and, as every 413 does, in details naming `body`. */
 function expectTooLarge(response: LightMyRequestResponse, limit: number) {
   const body = expectError(response, 413, 'payload_too_large');
   expect(body.message).toContain(limit.toLocaleString('en-US'));
+  expect(body.details, response.body).toEqual([{ field: 'body', message: `must be at most ${limit} bytes` }]);
   return body;
 }
 
@@ -107,6 +108,23 @@ describe.each(databases.eachSupportedId())('request body limits on %s', (databas
       const compressed = gzipSync(padded('{"name": "Zipped"', '}', DEFAULT_LIMIT + 1));
       expect(compressed.length).toBeLessThan(10_000);
       const body = expectTooLarge(await send('POST', '/api/v2/suppliers', compressed, { 'content-encoding': 'gzip' }), DEFAULT_LIMIT);
+      expect(body.message).toContain('once decompressed');
+    });
+  });
+
+  describe('POST /api/v2/supplier_documents: DOCUMENT_MAX_BYTES', () => {
+    it('one byte over is a 413 with the others\' shape: its own message, details naming body; nothing is stored', async () => {
+      const before = await tableCounts(db);
+      const body = expectTooLarge(await send('POST', '/api/v2/supplier_documents', padded('PO #,Qty\r\n', '\r\n', DOCUMENT_MAX_BYTES + 1)),
+        DOCUMENT_MAX_BYTES);
+      expect(body.message).toBe('The document is larger than this endpoint accepts: at most 3,145,745 bytes (3 MB); DOCUMENT_MAX_BYTES.');
+      expect((await tableCounts(db)).supplier_documents).toBe(before.supplier_documents);
+    });
+
+    it('gzip: decompressing one byte past DOCUMENT_MAX_BYTES is a 413 saying so, with the same details', async () => {
+      const compressed = gzipSync(padded('PO #,Qty\r\n', '\r\n', DOCUMENT_MAX_BYTES + 1));
+      const body = expectTooLarge(await send('POST', '/api/v2/supplier_documents', compressed, { 'content-encoding': 'gzip' }),
+        DOCUMENT_MAX_BYTES);
       expect(body.message).toContain('once decompressed');
     });
   });

@@ -9,6 +9,7 @@ import type { Db } from '../../src/db/database.ts';
 import { expectValidationError } from '../support/contract.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { createWorld } from '../support/world.ts';
+import { supplierUpdateBodies } from '../support/supplier-update-bodies.ts';
 
 const databases = TestDatabases.create();
 
@@ -29,14 +30,7 @@ describe.each(databases.eachSupportedId())('field messages on %s', (databaseId) 
   const poBody = (extra: Record<string, unknown> = {}) => ({
     supplier_id: supplierId, warehouse_id: warehouseId, products: [{ sku: 'SKU-1', quantity: 1, cost: 5 }], ...extra,
   });
-  const order = (extra: Record<string, unknown>) =>
-    ({ updates: [{ type: 'order', po_number: 'PO-MSG', supplier_order_id: 'SO-1', supplier_name: 'Acme', status: 'confirmed', ...extra }] });
-  const shipment = (extra: Record<string, unknown>) =>
-    ({ updates: [{ type: 'shipment', po_number: 'PO-MSG', tracking_number: '1Z999AA10123456784', shipped_date: '2026-11-20', ...extra }] });
-  const invoice = (extra: Record<string, unknown>) => ({
-    updates: [{ type: 'invoice', po_number: 'PO-MSG', invoice_number: 'INV-1', invoice_date: '2026-11-20', subtotal_amount: 10,
-      total_amount: 10, currency: 'USD', ...extra }],
-  });
+  const { order, shipment, invoice } = supplierUpdateBodies('PO-MSG');
 
   beforeAll(async () => {
     ({ db } = await databases.init(databaseId));

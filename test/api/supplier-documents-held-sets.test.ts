@@ -11,7 +11,7 @@ import { createApiKey } from '../../src/store/api-keys.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import { ensureSupplier } from '../../src/store/suppliers.ts';
 import { ensureWarehouse } from '../../src/store/warehouses.ts';
-import { postDocument } from '../support/supplier-documents.ts';
+import { postDocument, postX12 } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { TEST_CONFIG } from '../support/world.ts';
 import { makeConnection, run, shipStation } from '../sync/support.ts';
@@ -47,11 +47,7 @@ describe.each(databases.eachSupportedId())('X12 sets held for a PO not there yet
   let supplierId: string;
   let warehouseId: string;
 
-  const postEdi = async (body: string) => {
-    const response = await postDocument(app, key, body, { contentType: 'application/edi-x12' });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json();
-  };
+  const postEdi = (body: string) => postX12(app, key, body);
   /** A PO created through the API (mkpo of the report: SKU-A x10, SKU-B x4, SKU-C x2). */
   const createPo = async (poNumber: string) => {
     const response = await app.inject({

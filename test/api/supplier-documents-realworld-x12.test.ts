@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
-import { addPo, openDocumentWorld, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
+import { addPo, openDocumentWorld, postX12, readV2, tableCounts } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import type { World } from '../support/world.ts';
 import { segmentsOf } from '../ingest/x12/read.ts';
@@ -47,11 +47,7 @@ describe.each(databases.eachSupportedId())('real-world X12 shapes on %s', (datab
   let app: FastifyInstance;
   let writeKey: string;
 
-  const post = async (body: string) => {
-    const response = await postDocument(app, writeKey, body, { contentType: 'application/edi-x12' });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json();
-  };
+  const post = (body: string) => postX12(app, writeKey, body);
   const shipped = async (po: string) => (await readV2(app, world.keys.a, po)).fulfilled_items
     .map((f: any) => [f.product_name, f.quantity, f.tracking.tracking_number, f.tracking.carrier]).sort();
   const addRwPo = (po: string) => addPo(db, world.retailerA, world.suppliers.acushnet, po, LINES);

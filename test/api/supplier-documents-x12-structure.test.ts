@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
-import { addPo, openDocumentWorld, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
+import { addPo, openDocumentWorld, postDocument, postX12, readV2, tableCounts } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import type { World } from '../support/world.ts';
 import { segmentsOf } from '../ingest/x12/read.ts';
@@ -48,11 +48,7 @@ describe.each(databases.eachSupportedId())('X12 structure rules on %s', (databas
   let app: FastifyInstance;
   let writeKey: string;
 
-  const post = async (body: string) => {
-    const response = await postDocument(app, writeKey, body, { contentType: 'application/edi-x12' });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json();
-  };
+  const post = (body: string) => postX12(app, writeKey, body);
   const tracking = async (po: string) => (await readV2(app, world.keys.a, po)).fulfilled_items
     .map((f: any) => [f.tracking.tracking_number, f.tracking.carrier, f.quantity]);
 

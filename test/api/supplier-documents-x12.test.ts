@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
-import { addPo, openDocumentWorld, postDocument, readV2 } from '../support/supplier-documents.ts';
+import { addPo, openDocumentWorld, postX12, readAcknowledgement, readV2 } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import type { World } from '../support/world.ts';
 import { segmentsOf } from '../ingest/x12/read.ts';
@@ -44,18 +44,8 @@ describe.each(databases.eachSupportedId())('X12 supplier documents on %s', (data
   let app: FastifyInstance;
   let writeKey: string;
 
-  const post = async (body: string) => {
-    const response = await postDocument(app, writeKey, body, { contentType: 'application/edi-x12' });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json();
-  };
-  const ack = async (documentId: string) => {
-    const response = await app.inject({ method: 'GET', url: `/api/v2/supplier_documents/${documentId}/acknowledgement`,
-      headers: { 'x-api-key': world.keys.a } });
-    expect(response.statusCode, response.body).toBe(200);
-    expect(response.headers['content-type']).toMatch(/^application\/edi-x12/);
-    return response.body;
-  };
+  const post = (body: string) => postX12(app, writeKey, body);
+  const ack = (documentId: string) => readAcknowledgement(app, world.keys.a, documentId);
   const item = (record: Record<string, any>, sku: string) => record.items.find((i: any) => i.product_details.sku === sku);
 
   beforeAll(async () => {

@@ -118,6 +118,44 @@ describe('ordersync keys', () => {
     expect(everyStoredValue(file)).toBe(before);
   });
 
+  it('--scope may be repeated and comma-separated: the key gets every scope given, once each', async () => {
+    const scopesOf = (name: string): string => {
+      const sqlite = new SQLite(file, { readonly: true });
+      try {
+        return (sqlite.prepare('select scopes from api_keys where name = ?').get(name) as { scopes: string }).scopes;
+      } finally {
+        sqlite.close();
+      }
+    };
+    const repeated = await run(['keys', 'create', '--retailer', 'pro-shop', '--name', 'repeated', '--scope', 'read', '--scope', 'write'], env);
+    expect(repeated.code, repeated.stderr).toBe(0);
+    expect(repeated.stderr).toContain('with scopes read,write.');
+    expect(scopesOf('repeated')).toBe('read,write');
+    const mixed = await run(['keys', 'create', '--retailer', 'pro-shop', '--name', 'mixed',
+      '--scope', 'read,write', '--scope', 'admin', '--scope', 'write'], env);
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(mixed.stderr).toContain('with scopes read,write,admin.');
+    expect(scopesOf('mixed')).toBe('read,write,admin');
+    const only = await run(['keys', 'create', '--retailer', 'pro-shop', '--name', 'only-write', '--scope', 'write'], env);
+    expect(only.code, only.stderr).toBe(0);
+    expect(scopesOf('only-write')).toBe('write');
+  });
+
+  it('an unknown scope among repeated --scope options is refused, naming it, and creates nothing', async () => {
+    const before = everyStoredValue(file);
+    const result = await run(['keys', 'create', '--retailer', 'pro-shop', '--scope', 'read', '--scope', 'delete'], env);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim()).toBe('ordersync: --scope: unknown scope "delete"; the scopes are read, write, admin');
+    expect(result.stdout).not.toMatch(/pk_live_/);
+    expect(everyStoredValue(file)).toBe(before);
+  });
+
+  it('keys create --help shows that --scope can be repeated', async () => {
+    const help = await run(['keys', 'create', '--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('comma-separated and/or repeated, e.g. --scope read --scope write (default: read)');
+  });
+
   it('revoke makes the key fail with 401; revoking it again fails with a one-line reason', async () => {
     const revoked = await run(['keys', 'revoke', secret.slice(0, 16)], env);
     expect(revoked.code, revoked.stderr).toBe(0);

@@ -66,7 +66,7 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(lines[0]).toMatch(/^ship\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 1, rejected 1\)$/);
     // The rejected row, and why, under its file's line.
     expect(lines.splice(1, 1)[0]).toMatch(/^  row 4 \(PO-CLI-1\): rejected: column "Qty": /);
-    expect(lines[1]).toMatch(/^garbage\.csv: failed: The CSV has no PO-number column .* \(sdoc_\w+; applied 0/);
+    expect(lines[1]).toMatch(/^garbage\.csv: failed: line 1: The CSV has no PO-number column .*"\) \(sdoc_\w+; applied 0/);
     expect(lines[2]).toBe('missing.csv: failed: no such file');
     expect(lines[3]).toBe('inbox: failed: is a directory (name the files in it, for example DIR/*)');
     expect(lines[4]).toBe('pipe.csv: failed: is not a regular file but a named pipe');
@@ -112,6 +112,31 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(line.fulfilment_status).toBe('backorder');
   });
 
+  it('a failed file\'s reason sits in its line without a stray full stop, first time and already received', async () => {
+    writeFileSync(join(dir, 'unclosed.csv'), 'PO #,Qty\n"PO-CLI-1,2\n');
+    writeFileSync(join(dir, 'no-po.csv'), 'hello, there\n');
+    const reason = 'The CSV cannot be read: row 2: a quoted field (field 1) is never closed (opening quote at line 2): the ' +
+      'file ends inside it; close the quote, or double a quote meant as part of the value (""); no row of the file was applied';
+    const noPo = 'line 1: The CSV has no PO-number column (looked for headers such as "PO", "PO #", "PO Number", "Purchase Order"; ' +
+      'the header row 1 has "hello", "there")';
+    const counts = 'applied 0, unchanged 0, unmatched 0, rejected 0';
+    const first = await run(['unclosed.csv', 'no-po.csv', '--retailer', 'cli-golf']);
+    expect(first.code).toBe(1);
+    const firstLines = first.stdout.trim().split('\n');
+    const ids = firstLines.map((line) => /\((sdoc_\w+);/.exec(line)?.[1]);
+    expect(firstLines).toEqual([
+      `unclosed.csv: failed: ${reason} (${ids[0]}; ${counts})`,
+      `no-po.csv: failed: ${noPo} (${ids[1]}; ${counts})`,
+    ]);
+    const again = await run(['unclosed.csv', 'no-po.csv', '--retailer', 'cli-golf']);
+    expect(again.code).toBe(1);
+    expect(again.stdout.trim().split('\n')).toEqual([
+      `unclosed.csv: already received as ${ids[0]} (failed: ${reason}; its counts: ${counts}); nothing applied again`,
+      `no-po.csv: already received as ${ids[1]} (failed: ${noPo}; its counts: ${counts}); nothing applied again`,
+    ]);
+    expect(again.stdout).not.toMatch(/\.[;)(]|\. \(/);
+  });
+
   it('refuses an unknown retailer, naming it', async () => {
     const unknown = await run(['ship.csv', '--retailer', 'nobody']);
     expect(unknown.code).toBe(1);
@@ -127,7 +152,7 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toContain('esc.csv: failed: The CSV has no PO-number column');
+    expect(lines[0]).toContain('esc.csv: failed: line 1: The CSV has no PO-number column');
     expect(lines[0]).toContain('"\\x1b[31mPO\\x1b]0;pwned\\x07"');
     expect(lines[1]).toMatch(/^name\\x1b\[2J\.csv: processed/);
     expect(lines[2]).toMatch(/^  row 2 \(PO-CLI-1\): rejected: column "Qty": .*U\+0085/);

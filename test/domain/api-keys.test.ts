@@ -1,7 +1,7 @@
 // API key secrets: format, display prefix, hashing and scopes (DESIGN 1; issue 2 point 4).
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { displayPrefix, generateKey, hashesMatch, hashKey, isWellFormedKey, parseScopes } from '../../src/domain/api-keys.ts';
+import { displayPrefix, generateKey, hashesMatch, hashKey, isWellFormedKey, parseScopes, unknownScopes } from '../../src/domain/api-keys.ts';
 
 describe('generateKey', () => {
   it('makes pk_live_ secrets with at least 32 random base62 characters', () => {
@@ -57,5 +57,14 @@ describe('parseScopes', () => {
 
   it.each(['', ',', 'delete', 'read,delete', 'READ', 'read write'])('rejects %j', (text) => {
     expect(parseScopes(text)).toBeNull();
+  });
+});
+
+describe('unknownScopes', () => {
+  it.each([
+    ['read,write', []], ['', []], ['read,delete', ['delete']], ['delete, nope ,delete', ['delete', 'nope']],
+    ['READ', ['READ']], ['read write', ['read write']],
+  ])('%j → %j', (text, unknown) => {
+    expect(unknownScopes(text)).toEqual(unknown);
   });
 });

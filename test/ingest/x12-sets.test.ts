@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import { ingestDocument } from '../../src/ingest/pipeline.ts';
-import { addPo, openDocumentWorld, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
+import { addPo, openDocumentWorld, postDocument, postX12, readAcknowledgement, readV2, tableCounts } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import type { World } from '../support/world.ts';
 
@@ -54,17 +54,8 @@ describe.each(databases.eachSupportedId())('X12 transaction sets applied whole o
   let writeKey: string;
   let control = 900;
 
-  const post = async (body: string) => {
-    const response = await postDocument(app, writeKey, body, { contentType: 'application/edi-x12' });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json();
-  };
-  const ack = async (documentId: string) => {
-    const response = await app.inject({ method: 'GET', url: `/api/v2/supplier_documents/${documentId}/acknowledgement`,
-      headers: { 'x-api-key': world.keys.a } });
-    expect(response.statusCode, response.body).toBe(200);
-    return response.body;
-  };
+  const post = (body: string) => postX12(app, writeKey, body);
+  const ack = (documentId: string) => readAcknowledgement(app, world.keys.a, documentId);
   /** A PO of SKU-A ×10, SKU-B ×4, SKU-C ×2 (as the report's `mkpo`). */
   const po = (poNumber: string) => addPo(db, world.retailerA, world.suppliers.acushnet, poNumber, [
     { product_name: 'A', sku: 'SKU-A', quantity: 10, unit_cost_cents: 500, status: 'submitted' },

@@ -1,6 +1,7 @@
 // Helpers of the supplier-document tests: posting a file as a supplier would, POs to apply it to, and counts of
 // what applying wrote.
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import { createApiKey } from '../../src/store/api-keys.ts';
 import { insertPurchaseOrders, supplierNamesOf } from '../../src/store/purchase-orders.ts';
@@ -26,6 +27,22 @@ export function postDocument(app: FastifyInstance, key: string | null, body: str
       ...options.headers,
     },
   });
+}
+
+/** Posts an X12 file (`application/edi-x12`) as a supplier's feed does; expects a new document (201) and returns it. */
+export async function postX12(app: FastifyInstance, key: string, body: string): Promise<Record<string, any>> {
+  const response = await postDocument(app, key, body, { contentType: 'application/edi-x12' });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json();
+}
+
+/** The 997 of a document as its text (`GET …/acknowledgement`: 200, `application/edi-x12`). */
+export async function readAcknowledgement(app: FastifyInstance, key: string, documentId: string): Promise<string> {
+  const response = await app.inject({ method: 'GET', url: `/api/v2/supplier_documents/${documentId}/acknowledgement`,
+    headers: { 'x-api-key': key } });
+  expect(response.statusCode, response.body).toBe(200);
+  expect(response.headers['content-type']).toMatch(/^application\/edi-x12/);
+  return response.body;
 }
 
 /** A fresh database of `id` with the contract world, its app, and a write-only key of retailer A (a supplier's feed). */

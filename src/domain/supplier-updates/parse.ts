@@ -84,7 +84,9 @@ class Reader {
   }
 
   trackingNumber(): string | null {
-    const value = this.text('tracking_number') ?? '';
+    // Absent only when the schema already named it (missing, or left out as malformed).
+    const value = this.text('tracking_number');
+    if (value === null) return null;
     const numbers = splitTrackingNumbers(value);
     if (numbers.length > 1) {
       this.problem('tracking_number', `holds ${numbers.length} tracking numbers (${numbers.join(', ')}): send one update per tracking number`);
@@ -155,7 +157,12 @@ function sumMatches(parts: string[], total: string): { ok: boolean; sum: string 
   return { ok: sum === units(total), sum: Number(text).toFixed(Math.max(2, scale)) };
 }
 
-function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (field: string, message: string) => void): SupplierUpdate {
+/**
+ * One update's values in their stored forms, problems to `problem`. `malformed`: fields its schema faulted, left out
+ * of `raw`; checks that need one of them (the invoice's sum) are skipped, as the fault is already named.
+ */
+function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (field: string, message: string) => void,
+  malformed: ReadonlySet<string>): SupplierUpdate {
   const r = new Reader(raw, problem);
   const po_number = r.text('po_number')!;
   switch (type) {
@@ -194,7 +201,10 @@ function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (fi
         shipping: amountReader.amount('shipping_amount', currency), total: amountReader.amount('total_amount', currency),
       };
       const check = sumMatches([amounts.subtotal, amounts.tax, amounts.shipping], amounts.total);
-      if (amountProblems === 0 && !check.ok) {
+      const summed = ['subtotal_amount', 'tax_amount', 'shipping_amount', 'total_amount'];
+      const required = ['subtotal_amount', 'total_amount'];
+      // A sum with a faulted or missing part would blame total_amount for another field's fault.
+      if (amountProblems === 0 && !summed.some((f) => malformed.has(f)) && required.every((f) => typeof raw[f] === 'number') && !check.ok) {
         problem('total_amount', `must equal subtotal_amount + tax_amount + shipping_amount (${check.sum}), not ${amounts.total}`);
       }
       const terms = r.text('payment_terms');
@@ -207,6 +217,16 @@ function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (fi
       };
     }
   }
+}
+
+/** The top-level fields of an update that its schema found at fault (`/lines/2/quantity` → `lines`). */
+function malformedFields(issues: readonly AjvIssue[]): Set<string> {
+  const fields = new Set<string>();
+  for (const issue of issues) {
+    const first = issue.instancePath.split('/')[1];
+    if (first !== undefined && first !== '') fields.add(first.replace(/~1/g, '/').replace(/~0/g, '~'));
+  }
+  return fields;
 }
 
 const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
@@ -223,20 +243,25 @@ export function parseSupplierUpdate(raw: unknown, path: string, problems: FieldP
     return undefined;
   }
   const record = raw as Record<string, unknown>;
-  if (!validateHead(record)) {
-    problems.push(...problemsFromAjv(validateHead.errors as AjvIssue[], path));
+  // Without a known type there is no schema to check the rest by; with one, its schema also checks po_number.
+  if (!(UPDATE_TYPES as readonly unknown[]).includes(record.type)) {
+    validateHead(record);
+    problems.push(...problemsFromAjv((validateHead.errors ?? []) as AjvIssue[], path));
     return undefined;
   }
   const type = record.type as UpdateType;
   const validate = !options.fromDocument ? validators[type] : type === 'order' ? validateDocumentOrder :
     type === 'invoice' ? validateDocumentInvoice : validators[type];
-  if (!validate(record)) {
-    problems.push(...problemsFromAjv(validate.errors as AjvIssue[], path));
-    return undefined;
-  }
+  const wellFormed = validate(record);
+  if (!wellFormed) problems.push(...problemsFromAjv(validate.errors as AjvIssue[], path));
+  // The checks after the schema (dates, instants, amounts, tracking numbers, the PDF) run even when it found faults,
+  // on the fields it passed, so one 400 lists every fault of the update instead of one round each (DESIGN 3: a
+  // malformed batch is one 400 naming each bad index and field). A field the schema faulted is left out of them.
+  const malformed = wellFormed ? new Set<string>() : malformedFields(validate.errors as AjvIssue[]);
+  const readable = malformed.size === 0 ? record : Object.fromEntries(Object.entries(record).filter(([name]) => !malformed.has(name)));
   const before = problems.length;
-  const update = readUpdate(type, record, (field, message) => problems.push({ field: `${path}.${field}`, message }));
-  if (problems.length > before) return undefined;
+  const update = readUpdate(type, readable, (field, message) => problems.push({ field: `${path}.${field}`, message }), malformed);
+  if (!wellFormed || problems.length > before) return undefined;
   const canonical = canonicalJson(record);
   return { update, canonical, fingerprint: fingerprintOf(canonical) };
 }
