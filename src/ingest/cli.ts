@@ -66,7 +66,10 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
       // should hear of them (the rest: the document's results in the API or the console).
       if (!repeated && document.rejected > 0) {
         for (const result of await findRejectedResults(database.db, document.id, SHOWN_REJECTIONS)) {
-          console.log(visible(`  ${result.source}${result.po_number ? ` (${result.po_number})` : ''}: rejected: ${result.reason}`));
+          // An X12 set's reason already opens with its source ("ST 0001 (856) rejected: …"): said once here.
+          const own = `${result.source} rejected: `;
+          const reason = result.reason?.startsWith(own) ? result.reason.slice(own.length) : result.reason;
+          console.log(visible(`  ${result.source}${result.po_number ? ` (${result.po_number})` : ''}: rejected: ${reason}`));
         }
         const more = Number(document.rejected) - SHOWN_REJECTIONS;
         if (more > 0) console.log(`  … and ${more} more rejected: GET /api/v2/supplier_documents/${document.id}`);

@@ -1,7 +1,7 @@
 // `ordersync ingest FILE… --retailer NAME` (DESIGN 3, "Inbox folder"), spawned as a user runs it, on SQLite and
 // PostgreSQL: a summary line per file, the same file again is the same document, exit status 1 when a file failed.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -135,6 +135,18 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
       `no-po.csv: already received as ${ids[1]} (failed: ${noPo}; its counts: ${counts}); nothing applied again`,
     ]);
     expect(again.stdout).not.toMatch(/\.[;)(]|\. \(/);
+  });
+
+  it('names a rejected X12 set once in its line: "ST 0002 (856): rejected: …", not the set again in the reason', async () => {
+    writeFileSync(join(dir, 'mixed.edi'), readFileSync(resolve(import.meta.dirname, '../fixtures/x12/mixed-good-and-bad-sets.edi')));
+    const result = await run(['mixed.edi', '--retailer', 'cli-golf']);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0], result.stderr).toMatch(/^mixed\.edi: processed \(sdoc_\w+; .*rejected 2\)$/);
+    const rejected = lines.slice(1);
+    expect(rejected).toHaveLength(2);
+    expect(rejected[0]).toBe('  ST 0002 (856), GS 31 (PO-3002): rejected: SE01 says 12, but the set has 9 segments (ST to SE)');
+    expect(rejected[1]).toMatch(/^  ST 0003 \(856\), GS 31 \(PO-3003\): rejected: BSN02 /);
+    for (const line of rejected) expect(line).not.toMatch(/rejected: ST \d{4}/);
   });
 
   it('refuses an unknown retailer, naming it', async () => {
