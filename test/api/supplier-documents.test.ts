@@ -206,6 +206,16 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
       const empty = expectValidationError(await postDocument(app, writeKey, '', { contentType }), 'body');
       expect(empty.details).toEqual([{ field: 'body', message: 'is empty (0 bytes): nothing was sent, so no document was stored; send the file\'s bytes' }]);
     }
+    // White space only, a UTF-8 BOM only, or both: as empty, under the same rule (no header row, no ISA to read).
+    const BOM = '\ufeff';
+    for (const contentType of ['text/csv', 'application/edi-x12']) {
+      for (const [body, what] of [[' \r\n\t\r\n', '6 bytes, only white space'], [BOM, '3 bytes, only a byte-order mark'],
+        [`${BOM}\r\n  `, '7 bytes, only a byte-order mark and white space']]) {
+        const blank = expectValidationError(await postDocument(app, writeKey, body, { contentType }), 'body');
+        expect(blank.details).toEqual([{ field: 'body',
+          message: `is empty (${what}): nothing to read was sent, so no document was stored; send the file's bytes` }]);
+      }
+    }
     expect((await tableCounts(db)).supplier_documents).toBe(before.supplier_documents);
     // Bytes of no stated kind are X12 when they start with ISA (and 415 otherwise, as above for the other types).
     const isa = 'ISA*00*          *00*          *ZZ*SUPPLIER       *ZZ*ORDERSYNC      *261120*1504*U*00401*000000077*0*P*>~' +

@@ -85,6 +85,19 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect((await tableCounts(database.db)).supplier_documents).toBe(before.supplier_documents);
   });
 
+  it('a file of white space, a UTF-8 BOM, or both is empty too (CSV and X12): one line each, nothing stored, exit 1', async () => {
+    const files: [string, string, string][] = [['blank.csv', '  \r\n', '4 bytes, only white space'],
+      ['bom.csv', '\ufeff', '3 bytes, only a byte-order mark'], ['bom-blank.edi', '\ufeff\r\n', '5 bytes, only a byte-order mark and white space']];
+    for (const [name, text] of files) writeFileSync(join(dir, name), text);
+    const before = await tableCounts(database.db);
+    const result = await run([...files.map(([name]) => name), '--retailer', 'cli-golf']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout.trim().split('\n')).toEqual(files.map(([name, , what]) =>
+      `${name}: failed: is empty (${what}): nothing to read was sent, so no document was stored; send the file again whole`));
+    expect(result.stderr).toContain('3 of 3 files failed');
+    expect((await tableCounts(database.db)).supplier_documents).toBe(before.supplier_documents);
+  });
+
   it('--supplier-name is trimmed, and a blank one is refused before anything is read', async () => {
     const blank = await run(['ack.csv', '--retailer', 'cli-golf', '--supplier-name', '   ']);
     expect(blank.code).not.toBe(0);
