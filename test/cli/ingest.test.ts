@@ -98,6 +98,15 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect((await tableCounts(database.db)).supplier_documents).toBe(before.supplier_documents);
   });
 
+  it('a CSV with an unclosed quote: one failure line naming the row, without "cannot be read" said twice', async () => {
+    writeFileSync(join(dir, 'broken.csv'), 'PO #,Tracking #,Qty\nPO-CLI-1,"1Z999AA10123456784,1\n');
+    const result = await run(['broken.csv', '--retailer', 'cli-golf']);
+    expect(result.code, result.stderr).toBe(1);
+    const [line] = result.stdout.trim().split('\n');
+    expect(line).toMatch(/^broken\.csv: failed: row 2: a quoted field \(field 2\) is never closed \(opening quote at line 2\).*; no row of the file was applied\. \(sdoc_\w+; applied 0/);
+    expect(line.match(/cannot be read/g) ?? []).toHaveLength(0);
+  });
+
   it('--supplier-name is trimmed, and a blank one is refused before anything is read', async () => {
     const blank = await run(['ack.csv', '--retailer', 'cli-golf', '--supplier-name', '   ']);
     expect(blank.code).not.toBe(0);

@@ -277,7 +277,7 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     const response = await postDocument(app, writeKey, csv);
     expect(response.statusCode, response.body).toBe(422);
     // In our words (never csv-parse's "Quote Not Closed"), naming the row where the broken record starts and its field.
-    expect(response.json().message).toBe('The document cannot be read: The CSV cannot be read: row 33: a quoted field (field 2) is never closed ' +
+    expect(response.json().message).toBe('The document cannot be read: row 33: a quoted field (field 2) is never closed ' +
       '(opening quote at line 33): the file ends inside it; close the quote, or double a quote meant as part of the value (""); ' +
       'no row of the file was applied.');
     const after = await tableCounts(db);

@@ -169,7 +169,9 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Pr
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     const row = firstLineAfter(bytes, utf8, lastEnd);
-    throw new UnreadableDocumentError(`The CSV cannot be read: ${csvSyntaxProblem(error, row)}; no row of the file was applied.`, row, null);
+    // No "cannot be read" here: who shows the error says that once (the API's 422 `The document cannot be read: …`,
+    // the inbox's and `ordersync ingest`'s `failed: …`), as for X12's envelope errors.
+    throw new UnreadableDocumentError(`${csvSyntaxProblem(error, row)}; no row of the file was applied.`, row, null);
   } finally {
     records.destroy();
   }
@@ -221,7 +223,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
     if (error instanceof CsvError) {
       // checkSyntax read the same bytes the same way first: csv-parse failing only now is not expected, but is said in our words.
       const where = (error as CsvError & { lines?: number }).lines ?? null;
-      throw new UnreadableDocumentError(`The CSV cannot be read: ${csvSyntaxProblem(error, where)}.`, where, null);
+      throw new UnreadableDocumentError(`${csvSyntaxProblem(error, where)}.`, where, null);
     }
     throw error;
   } finally {
