@@ -269,6 +269,32 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect(document.results[0].reason).toMatch(/^column "Quantity": /);
   });
 
+  it('a row with more filled cells than the header has is rejected naming the cell; empty cells past the header are fine', async () => {
+    await po('PO-CSV-WIDE');
+    const csv = ['PO #,Order #,Status,Item #,Qty',
+      // An unquoted "Acme, Inc." in the order number shifts every cell after it: rejected, not read under the wrong headers.
+      'PO-CSV-WIDE,Acme, Inc.,Confirmed,TIT-GT2-9,2',
+      'PO-CSV-WIDE,SO-W,Confirmed,TIT-GT2-9,2,,,extra,more',
+      // As Excel pads rows to the widest one: empty cells past the header.
+      'PO-CSV-WIDE,SO-W,Confirmed,TIT-PRO-V1,5,, ,'].join('\r\n');
+    const document = await post(`${csv}\r\n`);
+    expect(document.results.map((r: any) => [r.source, r.result, r.reason])).toEqual([
+      ['row 2', 'rejected', 'column 6 holds "2", but the header row has 5 columns: a value holding "," must be quoted, or the header ' +
+        'row is missing a column'],
+      ['row 3', 'rejected', 'column 8 holds "extra" (and 1 more cell past it), but the header row has 5 columns: a value holding "," ' +
+        'must be quoted, or the header row is missing a column'],
+      ['row 4', 'applied', null],
+    ]);
+    expect(item(await read('PO-CSV-WIDE'), 'TIT-GT2-9').supplier_order_id).toBeNull();
+  });
+
+  it('a stray quote inside an unquoted cell (MZ"1) is read as a character of the value, as real exports write it', async () => {
+    await po('PO-CSV-QUOTE');
+    const document = await post('PO #,Order #,Status,Item #,Qty\r\nPO-CSV-QUOTE,MZ"1,Confirmed,TIT-GT2-9,2\r\n');
+    expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['applied', null]]);
+    expect(item(await read('PO-CSV-QUOTE'), 'TIT-GT2-9').supplier_order_id).toBe('MZ"1');
+  });
+
   it('a CSV that breaks anywhere (an unclosed quote near the end) is unprocessable as a whole: no row applied, the line named', async () => {
     await po('PO-CSV-BROKEN');
     const before = await tableCounts(db);

@@ -216,8 +216,8 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
         continue;
       }
       // Only the last record's raw text lacks a line break at its end.
-      const cutOff = record.length < headerColumns && !/(\r?\n|\r)$/.test(raw) ? { columns: headerColumns } : null;
-      yield rowEntry(record, { first: line, last }, context, grouping, cutOff);
+      const cutOff = record.length < headerColumns && !/(\r?\n|\r)$/.test(raw);
+      yield rowEntry(record, { first: line, last }, context, grouping, { headerColumns, delimiter: layout.delimiter, cutOff });
     }
   } catch (error) {
     if (error instanceof CsvError) {
