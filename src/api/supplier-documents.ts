@@ -16,6 +16,7 @@ import type { RequireScope } from '../http/auth.ts';
 import { ApiError, bodyTooLargeDetails, notFound } from '../http/errors.ts';
 import { registerIdempotency } from '../http/idempotency.ts';
 import { pageLinks, requestedListPage } from '../http/pagination.ts';
+import { emptyFileProblem } from '../ingest/files.ts';
 import { documentWithResults, ingestDocument } from '../ingest/pipeline.ts';
 import { findDocumentContent, findDocumentResults, findDocumentRow, listDocuments, type ListFilters } from '../store/supplier-documents.ts';
 import { attachment } from './documents.ts';
@@ -154,10 +155,10 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
     },
   }, async (request, reply) => {
     const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    // An empty body sent nothing: nothing is stored, as the inbox and `ordersync ingest` store nothing for an empty file.
-    if (bytes.length === 0) {
-      throw new InvalidInputError([{ field: 'body', message: 'is empty (0 bytes): nothing was sent, so no document was stored; send the file\'s bytes' }]);
-    }
+    // An empty body (or white space only) sent nothing: nothing is stored, as the inbox and `ordersync ingest` store
+    // nothing for an empty file (ingest/files.ts, the one rule).
+    const empty = emptyFileProblem(bytes, 'send the file\'s bytes');
+    if (empty !== null) throw new InvalidInputError([{ field: 'body', message: empty }]);
     // Names are compared as given, so surrounding space would make the same file a different document.
     const supplierName = request.query.supplier_name?.trim();
     if (supplierName === '') throw new InvalidInputError([{ field: 'query.supplier_name', message: 'must not be blank' }]);

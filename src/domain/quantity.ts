@@ -20,7 +20,7 @@ export function readQuantity(text: string): Read<number> {
   if (/^\+?\d[\d,]*(\.\d+)?[eE][+-]?\d+$/.test(plain)) return bad(`${shown} is written with an exponent: write the quantity's digits`);
   if (/^[\d,]+\.\d*[1-9]\d*$/.test(plain)) return bad(`${shown} is not a whole number (a quantity counts units)`);
   if (/^\d[\d,]*,[\d,]*(\.0*)?$/.test(plain) && !/^\d{1,3}(,\d{3})+(\.0*)?$/.test(plain)) {
-    return bad(`${shown} is not a whole number: a "," must group thousands (1,200); a quantity has no decimal comma`);
+    return bad(`${shown} is not a whole number: a "," must group thousands (1,000,000); a quantity has no decimal comma`);
   }
   const digits = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?$/.exec(plain)?.[1].replace(/,/g, '');
   if (digits === undefined) return bad(`${shown} is not a whole number`);

@@ -9,7 +9,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { findRetailerByName } from '../store/retailers.ts';
 import { findRejectedResults } from '../store/supplier-documents.ts';
 import { quoted, visible } from '../domain/plain-text.ts';
-import { EMPTY_FILE, formatOfFile, readRegularFile, summaryLine } from './files.ts';
+import { emptyFileProblem, formatOfFile, readRegularFile, summaryLine } from './files.ts';
 import { ingestDocument } from './pipeline.ts';
 
 /** Rejected rows or sets the summary names, at most. */
@@ -43,10 +43,11 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
         continue;
       }
       const bytes = read.bytes;
-      // As the inbox and the API: an empty file stores nothing, and is a failure (files.ts EMPTY_FILE).
-      if (bytes.length === 0) {
+      // As the inbox and the API: an empty file (white space only) stores nothing, and is a failure (files.ts).
+      const empty = emptyFileProblem(bytes);
+      if (empty !== null) {
         failures++;
-        console.log(summaryLine(file, null, EMPTY_FILE));
+        console.log(summaryLine(file, null, empty));
         continue;
       }
       const format = options.format ?? formatOfFile(file, bytes);

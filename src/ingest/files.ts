@@ -55,13 +55,28 @@ function summaryText(file: string, document: DocumentRow | null, error: string |
 }
 
 /**
- * Why an empty file (0 bytes) is not ingested, after its name. One rule for every way in (README, "Feeding supplier
- * data"): an empty file sent nothing, so nothing is stored (DESIGN 3 keeps what a supplier sent; there is nothing to
- * keep) and the sender hears of it: POST /api/v2/supplier_documents answers 400 naming `body`; the inbox moves the
+ * Why an empty file is not ingested, after its name, or null when it has something to read. Empty is 0 bytes, or
+ * nothing but white space (space, tab, line breaks) and a UTF-8 byte-order mark: no X12 segment and no CSV header
+ * row, whatever the format. One rule for every way in (README, "Feeding supplier data"): an empty file sent nothing,
+ * so nothing is stored (DESIGN 3 keeps what a supplier sent; there is nothing to keep) and the sender hears of it:
+ * POST /api/v2/supplier_documents answers 400 naming `body` (`advice`: "send the file's bytes"); the inbox moves the
  * file to failed/ with this in its .error.txt (a zero-byte upload is a transfer that failed, or a file still being
  * written under its final name: its sender sends it again); `ordersync ingest` prints it and exits 1.
  */
-export const EMPTY_FILE = 'is empty (0 bytes): nothing was sent, so no document was stored; send the file again whole';
+export function emptyFileProblem(bytes: Uint8Array, advice = 'send the file again whole'): string | null {
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  for (let i = bom; i < bytes.length; i++) if (!WHITE_SPACE_BYTES.has(bytes[i])) return null;
+  const size = `${bytes.length} byte${bytes.length === 1 ? '' : 's'}`;
+  const what = bytes.length === 0 ? '0 bytes'
+    : bom === 0 ? `${size}, only white space` : bom === bytes.length ? `${size}, only a byte-order mark`
+      : `${size}, only a byte-order mark and white space`;
+  return bytes.length === 0
+    ? `is empty (0 bytes): nothing was sent, so no document was stored; ${advice}`
+    : `is empty (${what}): nothing to read was sent, so no document was stored; ${advice}`;
+}
+
+/** Tab, line feed, vertical tab, form feed, carriage return, space. */
+const WHITE_SPACE_BYTES = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]);
 
 export type FileRead = { ok: true; bytes: Buffer } | { ok: false; reason: string };
 

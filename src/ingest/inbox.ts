@@ -10,7 +10,7 @@ import type { Db } from '../db/database.ts';
 import { findRetailerByName } from '../store/retailers.ts';
 import { ingestDocument } from './pipeline.ts';
 import { quoted, visible } from '../domain/plain-text.ts';
-import { EMPTY_FILE, formatOfFile, readRegularFile, type FileOutcome } from './files.ts';
+import { emptyFileProblem, formatOfFile, readRegularFile, type FileOutcome } from './files.ts';
 
 export const PROCESSED_DIR = 'processed';
 export const FAILED_DIR = 'failed';
@@ -156,7 +156,8 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
   const read = await readRegularFile(file, { followSymlinks: false, singleLink: true, within });
   if (!read.ok) return refuse(`The file ${read.reason}; it was not read.`);
   const bytes = read.bytes;
-  if (bytes.length === 0) return refuse(`The file ${EMPTY_FILE}.`);
+  const empty = emptyFileProblem(bytes);
+  if (empty !== null) return refuse(`The file ${empty}.`);
   const { document, created, resumed, conflict } = await ingestDocument(db, retailer.id, {
     bytes, format: formatOfFile(file, bytes), filename: storedFilename(basename(file)),
     content_type: formatOfFile(file, bytes) === 'x12' ? 'application/edi-x12' : 'text/csv',

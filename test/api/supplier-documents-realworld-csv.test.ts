@@ -157,6 +157,24 @@ describe.each(databases.eachSupportedId())('real-world CSV exports on %s', (data
   it('with no PO-number column in the first lines at all, the file still fails naming line 1', async () => {
     const response = await postDocument(app, writeKey, 'Shipment report\nNothing here,Qty\nA,1\n', { query: { supplier_name: 'Acushnet' } });
     expect(response.statusCode).toBe(422);
-    expect(response.json().message).toContain('the header row 1 has "Shipment report"');
+    expect(response.json().message).toBe('The document cannot be read: line 1: The CSV has no PO-number column: no header row in the ' +
+      'first 10 lines names one (looked for headers such as "PO", "PO #", "PO Number", "Purchase Order"; the line read as the header row ' +
+      'has "Shipment report").');
+  });
+
+  it('a header row further down than line 10 is not looked for: the error names the limit and the line that has it', async () => {
+    await addCsvPo('PO-RW-CSV-DEEP');
+    const titles = (n: number) => Array.from({ length: n }, (_, i) => `Shipment report, page ${i + 1}`);
+    const rows = ['PO #,Order No.,Tracking #,Item #,Qty', `PO-RW-CSV-DEEP,AC-1,1Z999AA10123456784,TIT-GT2-9,1`];
+    // Line 10: still found.
+    const found = await postDocument(app, writeKey, [...titles(9), ...rows].join('\n'), { query: { supplier_name: 'Acushnet' } });
+    expect(found.statusCode, found.body).toBe(201);
+    expect(found.json().results.map((r: { source: string }) => r.source)).toEqual(['row 11']);
+    // Line 12: not looked for.
+    const deep = await postDocument(app, writeKey, [...titles(11), ...rows].join('\n'), { query: { supplier_name: 'Acushnet' } });
+    expect(deep.statusCode).toBe(422);
+    expect(deep.json().message).toBe('The document cannot be read: line 1: The CSV has no PO-number column: no header row in the first 10 ' +
+      'lines names one (looked for headers such as "PO", "PO #", "PO Number", "Purchase Order"; the line read as the header row has ' +
+      '"Shipment report", "page 1"). Line 12 names one, but the header row must be one of the first 10 lines: remove the lines above it.');
   });
 });

@@ -154,7 +154,7 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
     expect(error.message).toContain('PO-number column');
     const document = (await get(`/api/v2/supplier_documents/${error.document_id}`)).json();
     expect(document).toMatchObject({ status: 'failed', summary: { applied: 0, unchanged: 0, unmatched: 0, rejected: 0 }, results: [] });
-    expect(document.error).toMatch(/^line 1: The CSV has no PO-number column \(.*"\)\.$/);
+    expect(document.error).toMatch(/^line 1: The CSV has no PO-number column: no header row in the first 10 lines names one \(.*; the line read as the header row has .*"\)\.$/);
     const failed = (await get('/api/v2/supplier_documents?status=failed')).json();
     expect(failed.supplier_documents.map((d: any) => d.document_id)).toContain(error.document_id);
     expect(failed.supplier_documents.every((d: any) => d.status === 'failed')).toBe(true);
@@ -205,6 +205,16 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
     for (const contentType of ['text/csv', 'application/edi-x12']) {
       const empty = expectValidationError(await postDocument(app, writeKey, '', { contentType }), 'body');
       expect(empty.details).toEqual([{ field: 'body', message: 'is empty (0 bytes): nothing was sent, so no document was stored; send the file\'s bytes' }]);
+    }
+    // White space only, a UTF-8 BOM only, or both: as empty, under the same rule (no header row, no ISA to read).
+    const BOM = '\ufeff';
+    for (const contentType of ['text/csv', 'application/edi-x12']) {
+      for (const [body, what] of [[' \r\n\t\r\n', '6 bytes, only white space'], [BOM, '3 bytes, only a byte-order mark'],
+        [`${BOM}\r\n  `, '7 bytes, only a byte-order mark and white space']]) {
+        const blank = expectValidationError(await postDocument(app, writeKey, body, { contentType }), 'body');
+        expect(blank.details).toEqual([{ field: 'body',
+          message: `is empty (${what}): nothing to read was sent, so no document was stored; send the file's bytes` }]);
+      }
     }
     expect((await tableCounts(db)).supplier_documents).toBe(before.supplier_documents);
     // Bytes of no stated kind are X12 when they start with ISA (and 415 otherwise, as above for the other types).

@@ -66,7 +66,7 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect(lines[0]).toMatch(/^ship\.csv: processed \(sdoc_\w+; applied 1, unchanged 0, unmatched 1, rejected 1\)$/);
     // The rejected row, and why, under its file's line.
     expect(lines.splice(1, 1)[0]).toMatch(/^  row 4 \(PO-CLI-1\): rejected: column "Qty": /);
-    expect(lines[1]).toMatch(/^garbage\.csv: failed: line 1: The CSV has no PO-number column .*"\) \(sdoc_\w+; applied 0/);
+    expect(lines[1]).toMatch(/^garbage\.csv: failed: line 1: The CSV has no PO-number column: no header row in the first 10 lines .*"\) \(sdoc_\w+; applied 0/);
     expect(lines[2]).toBe('missing.csv: failed: no such file');
     expect(lines[3]).toBe('inbox: failed: is a directory (name the files in it, for example DIR/*)');
     expect(lines[4]).toBe('pipe.csv: failed: is not a regular file but a named pipe');
@@ -83,6 +83,28 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
       `empty.${ext}: failed: is empty (0 bytes): nothing was sent, so no document was stored; send the file again whole`));
     expect(result.stderr).toContain('2 of 2 files failed');
     expect((await tableCounts(database.db)).supplier_documents).toBe(before.supplier_documents);
+  });
+
+  it('a file of white space, a UTF-8 BOM, or both is empty too (CSV and X12): one line each, nothing stored, exit 1', async () => {
+    const files: [string, string, string][] = [['blank.csv', '  \r\n', '4 bytes, only white space'],
+      ['bom.csv', '\ufeff', '3 bytes, only a byte-order mark'], ['bom-blank.edi', '\ufeff\r\n', '5 bytes, only a byte-order mark and white space']];
+    for (const [name, text] of files) writeFileSync(join(dir, name), text);
+    const before = await tableCounts(database.db);
+    const result = await run([...files.map(([name]) => name), '--retailer', 'cli-golf']);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout.trim().split('\n')).toEqual(files.map(([name, , what]) =>
+      `${name}: failed: is empty (${what}): nothing to read was sent, so no document was stored; send the file again whole`));
+    expect(result.stderr).toContain('3 of 3 files failed');
+    expect((await tableCounts(database.db)).supplier_documents).toBe(before.supplier_documents);
+  });
+
+  it('a CSV with an unclosed quote: one failure line naming the row, without "cannot be read" said twice', async () => {
+    writeFileSync(join(dir, 'broken.csv'), 'PO #,Tracking #,Qty\nPO-CLI-1,"1Z999AA10123456784,1\n');
+    const result = await run(['broken.csv', '--retailer', 'cli-golf']);
+    expect(result.code, result.stderr).toBe(1);
+    const [line] = result.stdout.trim().split('\n');
+    expect(line).toMatch(/^broken\.csv: failed: row 2: a quoted field \(field 2\) is never closed \(opening quote at line 2\).*; no row of the file was applied \(sdoc_\w+; applied 0/);
+    expect(line.match(/cannot be read/g) ?? []).toHaveLength(0);
   });
 
   it('--supplier-name is trimmed, and a blank one is refused before anything is read', async () => {
@@ -115,10 +137,10 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
   it('a failed file\'s reason sits in its line without a stray full stop, first time and already received', async () => {
     writeFileSync(join(dir, 'unclosed.csv'), 'PO #,Qty\n"PO-CLI-1,2\n');
     writeFileSync(join(dir, 'no-po.csv'), 'hello, there\n');
-    const reason = 'The CSV cannot be read: row 2: a quoted field (field 1) is never closed (opening quote at line 2): the ' +
+    const reason = 'row 2: a quoted field (field 1) is never closed (opening quote at line 2): the ' +
       'file ends inside it; close the quote, or double a quote meant as part of the value (""); no row of the file was applied';
-    const noPo = 'line 1: The CSV has no PO-number column (looked for headers such as "PO", "PO #", "PO Number", "Purchase Order"; ' +
-      'the header row 1 has "hello", "there")';
+    const noPo = 'line 1: The CSV has no PO-number column: no header row in the first 10 lines names one (looked for headers such as ' +
+      '"PO", "PO #", "PO Number", "Purchase Order"; the line read as the header row has "hello", "there")';
     const counts = 'applied 0, unchanged 0, unmatched 0, rejected 0';
     const first = await run(['unclosed.csv', 'no-po.csv', '--retailer', 'cli-golf']);
     expect(first.code).toBe(1);

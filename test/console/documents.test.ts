@@ -144,13 +144,15 @@ describe.each(databases.eachSupportedId())('console supplier documents on %s', (
     expect(pageText((await c.get('/console/documents')).body)).toMatch(/garbage\.edi X12 .+ failed/);
   });
 
-  it('an empty file is a 400 naming the file field, and nothing is stored', async () => {
+  it('an empty file (0 bytes, or only white space and a BOM) is a 400 naming the file field, and nothing is stored', async () => {
     const c = await signedIn(world.keys.aAll);
     await c.get('/console/documents');
     const before = await tableCounts(db);
-    const response = await c.upload('/console/documents', {}, { field: 'file', filename: 'empty.csv', contentType: 'text/csv', bytes: '' });
-    expect(response.statusCode).toBe(400);
-    expect(pageText(response.body)).toContain('file: choose a file that is not empty');
+    for (const bytes of ['', ' \r\n', '\ufeff', '\ufeff\n\t']) {
+      const response = await c.upload('/console/documents', {}, { field: 'file', filename: 'empty.csv', contentType: 'text/csv', bytes });
+      expect(response.statusCode, JSON.stringify(bytes)).toBe(400);
+      expect(pageText(response.body)).toContain('file: choose a file that is not empty');
+    }
     expect(await tableCounts(db)).toEqual(before);
   });
 

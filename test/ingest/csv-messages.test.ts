@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import { createApiKey } from '../../src/store/api-keys.ts';
-import { addPo, postDocument, tableCounts } from '../support/supplier-documents.ts';
+import { addPo, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { createWorld, type World } from '../support/world.ts';
 
@@ -33,14 +33,17 @@ describe.each(databases.eachSupportedId())('CSV reasons and separators on %s', (
     world = await createWorld(db);
     app = world.app;
     writeKey = (await createApiKey(db, world.retailerA, 'supplier feed', ['read', 'write'])).secret;
-    for (const po of ['PO-QTY', 'PO-AMT', 'PO-AMT-USD', 'PO-SEP-2', 'PO-SEP-59-5', 'PO-SEP-124-5', 'PO-SEP-9-5', 'PO-SEP-44-5', 'PO-SEP-59-8', 'PO-SEP-59-6', 'PO-SEP-59-7', 'PO-SEP-59-9']) await addPo(db, world.retailerA, world.suppliers.acushnet, po);
+    for (const po of ['PO-QTY', 'PO-AMT', 'PO-AMT-USD', 'PO-SEP-2', 'PO-SEP-59-5', 'PO-SEP-124-5', 'PO-SEP-9-5', 'PO-SEP-44-5', 'PO-SEP-59-8', 'PO-SEP-59-6', 'PO-SEP-59-7', 'PO-SEP-59-9', 'PO-AMB-M']) await addPo(db, world.retailerA, world.suppliers.acushnet, po);
+    await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-AMB-Q', [
+      { product_name: 'Tees (bag)', sku: 'TEE-BAG', quantity: 5000, unit_cost_cents: 100, status: 'submitted' },
+    ]);
   });
   afterAll(async () => {
     await app?.close();
   });
 
   it('quantities (c87): each wrong kind says what is wrong, names the column and quotes the cell as written', async () => {
-    const cells = ['99999999999999999999', '-1', '0', '1.5', '1e3', '"1,00"', '"12,5"', 'two', '1.0', '"1,000"', ' 2 '];
+    const cells = ['99999999999999999999', '-1', '0', '1.5', '1e3', '"1,00"', '"12,5"', 'two', '1.0', '"1,000.00"', ' 2 '];
     const csv = ['PO #,Tracking #,SKU,Pieces Shipped,Qty'].concat(cells.map((q, i) => `PO-QTY,1Z999AA1012345${String(6784 + i * 11)},TIT-GT2-9,,${q}`));
     const { status, body } = await post(`${csv.join('\r\n')}\r\n`);
     expect(status, JSON.stringify(body)).toBe(201);
@@ -50,14 +53,53 @@ describe.each(databases.eachSupportedId())('CSV reasons and separators on %s', (
       'row 4': 'column "Qty": "0" is zero: a quantity must be 1 or more',
       'row 5': 'column "Qty": "1.5" is not a whole number (a quantity counts units)',
       'row 6': 'column "Qty": "1e3" is written with an exponent: write the quantity\'s digits',
-      'row 7': 'column "Qty": "1,00" is not a whole number: a "," must group thousands (1,200); a quantity has no decimal comma',
-      'row 8': 'column "Qty": "12,5" is not a whole number: a "," must group thousands (1,200); a quantity has no decimal comma',
+      'row 7': 'column "Qty": "1,00" is not a whole number: a "," must group thousands (1,000,000); a quantity has no decimal comma',
+      'row 8': 'column "Qty": "12,5" is not a whole number: a "," must group thousands (1,000,000); a quantity has no decimal comma',
       'row 9': 'column "Qty": "two" is not a whole number',
     });
-    // 1.0, 1,000 and " 2 " are whole numbers (1,000 is more than the PO has: a reason of its own, not the cell's).
+    // 1.0, 1,000.00 and " 2 " are whole numbers (1,000.00 is more than the PO has: a reason of its own, not the cell's).
     expect(reasons(body)['row 10']).toBeNull();
     expect(reasons(body)['row 11'] ?? '').not.toMatch(/column "Qty"/);
     expect(reasons(body)['row 12'] ?? '').not.toMatch(/column "Qty"/);
+  });
+
+  // One rule for quantities and amounts: a lone `.` or `,` before exactly three digits may group thousands (US) or
+  // mark decimals (Europe), and nothing in a CSV says which; such a cell rejects its row naming both readings.
+  const AMBIGUOUS: [string, string][] = [['2.000', '2 or 2000'], ['"1,500"', '1.5 or 1500'], ['1.500', '1.5 or 1500'],
+    ['12.345', '12.345 or 12345']];
+
+  it('quantities: a lone separator before three digits is refused naming both readings; 2, 2.5, 1,500.00, 1.500,00 read as before', async () => {
+    const cells = [...AMBIGUOUS.map(([cell]) => cell), '2', '2.5', '"1,500.00"', '"1.500,00"'];
+    const csv = ['PO #,Order #,SKU,Qty Shipped,Status', ...cells.map((q) => `PO-AMB-Q,SO-AMB,TEE-BAG,${q},Confirmed`)].join('\r\n');
+    const { status, body } = await post(`${csv}\r\n`);
+    expect(status, JSON.stringify(body)).toBe(201);
+    const byRow = reasons(body);
+    AMBIGUOUS.forEach(([cell, readings], i) => {
+      const written = cell.replace(/"/g, '');
+      expect(byRow[`row ${i + 2}`]).toBe(`column "Qty Shipped": "${written}" could be ${readings}; write it without a thousands separator`);
+    });
+    expect(byRow['row 6']).toBeNull(); // 2
+    expect(byRow['row 7']).toBe('column "Qty Shipped": "2.5" is not a whole number (a quantity counts units)');
+    expect(byRow['row 8']).toBeNull(); // 1,500.00: 1500
+    expect(byRow['row 9']).toBe('column "Qty Shipped": "1.500,00" is not a whole number'); // as before: no decimal comma
+  });
+
+  it('amounts: a lone separator before three digits is refused naming both readings; 2, 2.5, 1,500.00, 1.500,00 read as before', async () => {
+    const cells: [string, number | null][] = [...AMBIGUOUS.map(([cell]): [string, null] => [cell, null]),
+      ['2', 2], ['2.5', 2.5], ['"1,500.00"', 1500], ['"1.500,00"', 1500]];
+    const csv = ['PO #,Invoice #,Invoice Date,Currency,Subtotal,Amount',
+      ...cells.map(([cell], i) => `PO-AMB-M,INV-AMB-${i},1/8/27,USD,${cell},${cell}`)].join('\r\n');
+    const { status, body } = await post(`${csv}\r\n`);
+    expect(status, JSON.stringify(body)).toBe(201);
+    const byRow = reasons(body);
+    AMBIGUOUS.forEach(([cell, readings], i) => {
+      const written = cell.replace(/"/g, '');
+      expect(byRow[`row ${i + 2}`]).toBe(`column "Amount": "${written}" could be ${readings}; write it without a thousands separator`);
+    });
+    const invoices = (await readV2(app, writeKey, 'PO-AMB-M')).invoices as { invoice_number: string; total_amount: number }[];
+    expect(Object.fromEntries(invoices.map((inv) => [inv.invoice_number, inv.total_amount]))).toEqual({
+      'INV-AMB-4': 2, 'INV-AMB-5': 2.5, 'INV-AMB-6': 1500, 'INV-AMB-7': 1500,
+    });
   });
 
   it('amounts and dates (c32): the column as the file spells it and the cell as written, also when checked against the PO\'s currency', async () => {

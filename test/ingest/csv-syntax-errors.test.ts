@@ -65,7 +65,7 @@ describe('the reader says it in our words', () => {
       throw new Error('read');
     };
     const error = await read('PO #,Tracking #,Qty\nPO-1,1Z999AA10123456784,1\nPO-2,"1Z999AA10123456784,1\n');
-    expect(error.message).toBe('The CSV cannot be read: row 3: a quoted field (field 2) is never closed (opening quote at line 3): the file ' +
+    expect(error.message).toBe('row 3: a quoted field (field 2) is never closed (opening quote at line 3): the file ' +
       'ends inside it; close the quote, or double a quote meant as part of the value (""); no row of the file was applied.');
     expect([error.line, error.column]).toEqual([3, null]);
     expect(error.message).not.toMatch(LIBRARY_WORDS);

@@ -36,7 +36,7 @@ describe('CSV cells', () => {
     '30-Nov-2026 25:00', '31-Nov-2026 10:00'])(
     'ship date %s is refused', (text) => expect(readDateOrInstant(text).ok).toBe(false));
 
-  it.each([['12', 12], ['1,200', 1200], ['3.0', 3], [' 7 ', 7]])('quantity %s → %d', (text, n) => {
+  it.each([['12', 12], ['1,000,000', 1000000], ['1,200.0', 1200], ['3.0', 3], [' 7 ', 7]])('quantity %s → %d', (text, n) => {
     expect(readQuantity(text)).toEqual({ ok: true, value: n });
   });
 
@@ -44,8 +44,8 @@ describe('CSV cells', () => {
     ['two', '"two" is not a whole number'], ['1.5', '"1.5" is not a whole number (a quantity counts units)'],
     ['-1', '"-1" is negative: a quantity must be a whole number of 1 or more'], ['0', '"0" is zero: a quantity must be 1 or more'],
     ['0.0', '"0.0" is zero: a quantity must be 1 or more'], ['1e3', '"1e3" is written with an exponent: write the quantity\'s digits'],
-    ['1,20', '"1,20" is not a whole number: a "," must group thousands (1,200); a quantity has no decimal comma'],
-    ['12,3456', '"12,3456" is not a whole number: a "," must group thousands (1,200); a quantity has no decimal comma'],
+    ['1,20', '"1,20" is not a whole number: a "," must group thousands (1,000,000); a quantity has no decimal comma'],
+    ['12,3456', '"12,3456" is not a whole number: a "," must group thousands (1,000,000); a quantity has no decimal comma'],
     ['99999999999999999999', '"99999999999999999999" is more than 1,000,000, the most a line can have'],
     ['1000001', '"1000001" is more than 1,000,000, the most a line can have'],
   ])('quantity %s is refused: %s', (text, problem) => expect(readQuantity(text)).toEqual({ ok: false, problem }));
@@ -79,13 +79,26 @@ describe('CSV cells', () => {
   // with both, the last is the decimal mark; a lone ',' + exactly 3 digits groups thousands, else is the decimal.
   it.each([
     ['$1,234.50', '1234.50', '$'], ['$1,234.56', '1234.56', '$'], ['1.234,50 €', '1234.50', '€'], ['1.234,56 €', '1234.56', '€'],
-    ['USD 99', '99', 'USD'], ['£12', '12', '£'], ['US$5', '5', 'US$'], ['5 KWD', '5', 'KWD'], ['1 234,5', '1234.5', null], ['0.07', '0.07', null], ['1,234', '1234', null],
+    ['USD 99', '99', 'USD'], ['£12', '12', '£'], ['US$5', '5', 'US$'], ['5 KWD', '5', 'KWD'], ['1 234,5', '1234.5', null], ['0.07', '0.07', null], ['1,234,567', '1234567', null],
     ['12,5', '12.5', null], ['JPY 1500', '1500', 'JPY'], ['1.5', '1.5', null], ['1.234.567,89', '1234567.89', null],
     ['1.234.567', '1234567', null], ['1,234,567.89', '1234567.89', null],
-    // A dot before three digits is a decimal point, not a thousands separator.
-    ['12.345', '12.345', null], ['0.001', '0.001', null], ['1.005', '1.005', null], ['KWD 12.345', '12.345', 'KWD'],
+    // A lone separator before three digits after a 0 can only be a decimal point; more digits before it, only decimals.
+    ['0.001', '0.001', null], ['0,001', '0.001', null], ['12.3456', '12.3456', null], ['KWD 12.3450', '12.3450', 'KWD'],
   ])('amount %s → %s, currency marked %s', (text, amount, mark) =>
     expect(readAmount(text)).toEqual({ ok: true, value: { amount, marks: mark === null ? [] : [mark] } }));
+
+  // The one rule for a lone separator before three digits (ambiguousSeparator): the same words for both kinds.
+  it.each([['2.000', '2 or 2000'], ['1,500', '1.5 or 1500'], ['1.500', '1.5 or 1500'], ['12.345', '12.345 or 12345'],
+    ['1,005', '1.005 or 1005'], ['100.500', '100.5 or 100500']])('%s is refused as a quantity and as an amount: %s', (text, readings) => {
+    const problem = `"${text}" could be ${readings}; write it without a thousands separator`;
+    expect(readQuantity(text)).toEqual({ ok: false, problem });
+    expect(readAmount(text)).toEqual({ ok: false, problem });
+  });
+
+  it('an amount with a currency mark around an ambiguous number quotes the cell as written', () => {
+    expect(readAmount('KWD 12.345')).toEqual({ ok: false, problem: '"KWD 12.345" could be 12.345 or 12345; write it without a thousands separator' });
+    expect(readAmount('€1.500')).toEqual({ ok: false, problem: '"€1.500" could be 1.5 or 1500; write it without a thousands separator' });
+  });
 
   it.each(['-5.00', '($5.00)', 'ten', '1.2.3,4,5x', '1,2,3', '12.34.5', '1.234,56,7', '1,23.4'])('amount %s is refused', (text) => {
     expect(readAmount(text).ok).toBe(false);

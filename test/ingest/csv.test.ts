@@ -163,13 +163,16 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect(row.reason).toContain('column "Amount"');
   });
 
-  it('amounts keep their exact decimals: a dot before three digits is a decimal point; the currency\'s decimals are enforced', async () => {
+  it('amounts keep their exact decimals; a lone separator before three digits is refused; the currency\'s decimals are enforced', async () => {
     await po('PO-CSV-MONEY');
     // [amount cell, currency cell, expected amount or the rejection's text]
     const rows: [string, string, number | RegExp][] = [
-      ['12.345', 'KWD', 12.345], ['0.001', 'USD', /column "Amount": "0.001" must have at most 2 decimals \(USD\)/],
-      ['1.005', 'USD', /column "Amount": "1.005" must have at most 2 decimals \(USD\)/], ['"$1,234.56"', 'USD', 1234.56],
-      ['"1.234,56 €"', 'EUR', 1234.56], ['"1,234"', 'USD', 1234], ['"12,5"', 'USD', 12.5], ['JPY 1500', 'JPY', 1500],
+      ['0.345', 'KWD', 0.345], ['0.001', 'USD', /column "Amount": "0.001" must have at most 2 decimals \(USD\)/],
+      ['1.0055', 'USD', /column "Amount": "1.0055" must have at most 2 decimals \(USD\)/], ['"$1,234.56"', 'USD', 1234.56],
+      ['"1.234,56 €"', 'EUR', 1234.56], ['"1,234,567"', 'USD', 1234567], ['"12,5"', 'USD', 12.5], ['JPY 1500', 'JPY', 1500],
+      // A lone separator before three digits: thousands or decimals? Refused, naming both (not guessed from the currency).
+      ['12.345', 'KWD', /column "Amount": "12.345" could be 12.345 or 12345; write it without a thousands separator/],
+      ['"1,234"', 'USD', /column "Amount": "1,234" could be 1.234 or 1234/],
       ['1.5', 'JPY', /column "Amount": "1.5" must have at most 0 decimals \(JPY\)/], ['"1.234.567,89"', 'EUR', 1234567.89],
     ];
     const csv = ['PO #,Invoice #,Invoice Date,Subtotal,Amount,Currency,Supplier',
@@ -266,6 +269,32 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     expect(document.results[0].reason).toMatch(/^column "Quantity": /);
   });
 
+  it('a row with more filled cells than the header has is rejected naming the cell; empty cells past the header are fine', async () => {
+    await po('PO-CSV-WIDE');
+    const csv = ['PO #,Order #,Status,Item #,Qty',
+      // An unquoted "Acme, Inc." in the order number shifts every cell after it: rejected, not read under the wrong headers.
+      'PO-CSV-WIDE,Acme, Inc.,Confirmed,TIT-GT2-9,2',
+      'PO-CSV-WIDE,SO-W,Confirmed,TIT-GT2-9,2,,,extra,more',
+      // As Excel pads rows to the widest one: empty cells past the header.
+      'PO-CSV-WIDE,SO-W,Confirmed,TIT-PRO-V1,5,, ,'].join('\r\n');
+    const document = await post(`${csv}\r\n`);
+    expect(document.results.map((r: any) => [r.source, r.result, r.reason])).toEqual([
+      ['row 2', 'rejected', 'column 6 holds "2", but the header row has 5 columns: a value holding "," must be quoted, or the header ' +
+        'row is missing a column'],
+      ['row 3', 'rejected', 'column 8 holds "extra" (and 1 more cell past it), but the header row has 5 columns: a value holding "," ' +
+        'must be quoted, or the header row is missing a column'],
+      ['row 4', 'applied', null],
+    ]);
+    expect(item(await read('PO-CSV-WIDE'), 'TIT-GT2-9').supplier_order_id).toBeNull();
+  });
+
+  it('a stray quote inside an unquoted cell (MZ"1) is read as a character of the value, as real exports write it', async () => {
+    await po('PO-CSV-QUOTE');
+    const document = await post('PO #,Order #,Status,Item #,Qty\r\nPO-CSV-QUOTE,MZ"1,Confirmed,TIT-GT2-9,2\r\n');
+    expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['applied', null]]);
+    expect(item(await read('PO-CSV-QUOTE'), 'TIT-GT2-9').supplier_order_id).toBe('MZ"1');
+  });
+
   it('a CSV that breaks anywhere (an unclosed quote near the end) is unprocessable as a whole: no row applied, the line named', async () => {
     await po('PO-CSV-BROKEN');
     const before = await tableCounts(db);
@@ -274,7 +303,7 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
     const response = await postDocument(app, writeKey, csv);
     expect(response.statusCode, response.body).toBe(422);
     // In our words (never csv-parse's "Quote Not Closed"), naming the row where the broken record starts and its field.
-    expect(response.json().message).toBe('The document cannot be read: The CSV cannot be read: row 33: a quoted field (field 2) is never closed ' +
+    expect(response.json().message).toBe('The document cannot be read: row 33: a quoted field (field 2) is never closed ' +
       '(opening quote at line 33): the file ends inside it; close the quote, or double a quote meant as part of the value (""); ' +
       'no row of the file was applied.');
     const after = await tableCounts(db);

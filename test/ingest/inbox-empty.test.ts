@@ -57,9 +57,31 @@ describe.each(databases.eachSupportedId())('an empty file in the inbox on %s', (
     expect((await readdir(join(dir, 'empty-golf', 'failed'))).sort()).toEqual(['empty.csv', 'empty.csv.error.txt', 'empty.edi', 'empty.edi.error.txt']);
     expect(await readFile(join(dir, 'empty-golf', 'failed', 'empty.csv.error.txt'), 'utf8')).toContain('is empty (0 bytes)');
     expect((await tableCounts(db)).supplier_documents).toBe(before.supplier_documents);
+  });
 
+  it('white space only, a UTF-8 BOM only, or both is empty too: failed/ with its note, nothing stored (CSV and X12)', async () => {
+    const before = await tableCounts(db);
+    const files: [string, string, string][] = [
+      ['blank.csv', ' \r\n\r\n', '5 bytes, only white space'], ['bom.csv', '\ufeff', '3 bytes, only a byte-order mark'],
+      ['bom-blank.edi', '\ufeff\n\t', '5 bytes, only a byte-order mark and white space'], ['blank.edi', '\n', '1 byte, only white space'],
+    ];
+    const from = outcomes.length;
+    for (const [name, text] of files) {
+      await writeFile(join(dir, 'empty-golf', name), text);
+      await handled(outcomes.length + 1);
+    }
+    expect(outcomes.slice(from).map((o) => [o.status, o.document, o.error])).toEqual(files.map(([, , what]) =>
+      ['failed', null, `The file is empty (${what}): nothing to read was sent, so no document was stored; send the file again whole.`]));
+    for (const [name, , what] of files) {
+      expect(await readFile(join(dir, 'empty-golf', 'failed', `${name}.error.txt`), 'utf8')).toContain(`is empty (${what})`);
+    }
+    expect((await tableCounts(db)).supplier_documents).toBe(before.supplier_documents);
+  });
+
+  it('the file after empty ones is read as usual', async () => {
+    const before = await tableCounts(db);
     await writeFile(join(dir, 'empty-golf', 'next.csv'), 'PO #,Order #,Tracking #,Item #,Qty\r\nPO-EMPTY-1,SO-E,1Z999AA10123456784,TIT-GT2-9,1\r\n');
-    const [, , next] = await handled(3);
+    const next = (await handled(outcomes.length + 1)).at(-1);
     expect(next).toMatchObject({ status: 'processed' });
     expect((await tableCounts(db)).supplier_documents).toBe(before.supplier_documents + 1);
   });

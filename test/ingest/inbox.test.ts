@@ -203,4 +203,14 @@ describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId
     expect(esc.movedTo).toBe(join(dir, 'inbox-golf', 'failed', 'esc.csv'));
     for (const warning of warnings) expect(JSON.stringify(warning)).not.toMatch(/\\u001b|\u0085|\u009b/);
   });
+
+  it('a CSV with an unclosed quote fails with its .error.txt naming the row, never saying "cannot be read" twice', async () => {
+    const before = outcomes.length;
+    await writeFile(join(dir, 'inbox-golf', 'broken.csv'), `PO #,Tracking #,Qty\nPO-INBOX-3,"${UPS},1\n`);
+    const [broken] = (await handled(before + 1)).slice(before);
+    expect(broken.status).toBe('failed');
+    const note = await readFile(join(dir, 'inbox-golf', 'failed', 'broken.csv.error.txt'), 'utf8');
+    expect(note).toContain('row 2: a quoted field (field 2) is never closed (opening quote at line 2)');
+    expect(note.match(/cannot be read/g) ?? []).toHaveLength(0);
+  });
 });

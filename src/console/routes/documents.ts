@@ -10,7 +10,7 @@ import { InvalidInputError, NotFoundError } from '../../domain/errors.ts';
 import { documentFilename, documentFormatOf, X12_MEDIA_TYPES } from '../../domain/supplier-document-resource.ts';
 import { attachment } from '../../api/documents.ts';
 import { ApiError } from '../../http/errors.ts';
-import { formatOfFile } from '../../ingest/files.ts';
+import { emptyFileProblem, formatOfFile } from '../../ingest/files.ts';
 import { ingestDocument } from '../../ingest/pipeline.ts';
 import { poIdsByNumber } from '../../store/po-browse.ts';
 import { findDocumentContent, findDocumentResults, findDocumentRow, listDocuments } from '../../store/supplier-documents.ts';
@@ -75,7 +75,8 @@ export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMax
     const body = request.body ?? {};
     const bytes = Buffer.isBuffer(body.file) ? body.file : Buffer.alloc(0);
     const meta = uploadedFiles.get(request);
-    if (!meta || bytes.length === 0) throw new InvalidInputError([{ field: 'file', message: 'choose a file that is not empty (X12 or CSV)' }]);
+    // Empty as every other way in says (ingest/files.ts): 0 bytes, or only white space and a byte-order mark.
+    if (!meta || emptyFileProblem(bytes) !== null) throw new InvalidInputError([{ field: 'file', message: 'choose a file that is not empty (X12 or CSV)' }]);
     const chosen = body.format === 'x12' || body.format === 'csv' ? body.format : undefined;
     // The API's rule (override, then media type, then ISA at the start), falling back to the inbox's rule by file name.
     const format = documentFormatOf(chosen, meta.mimetype, bytes) ?? formatOfFile(meta.filename, bytes);

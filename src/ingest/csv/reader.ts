@@ -59,8 +59,8 @@ export function declaredSeparator(line: string): string | null {
   return match ? (match[1] ?? match[2]) : null;
 }
 
-/** The first `count` lines of the file (of its first 64 KiB), without a BOM. */
-function firstLines(bytes: Uint8Array, utf8: boolean, count: number): string[] {
+/** The first `count` lines of the file (of its first 64 KiB; all of those without `count`), without a BOM. */
+function firstLines(bytes: Uint8Array, utf8: boolean, count?: number): string[] {
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, CHUNK_BYTES));
   const text = documentDecoder(utf8).decode(head);
   return text.replace(BOM, '').split(/\r?\n|\r/, count);
@@ -100,21 +100,47 @@ interface Layout {
   fromLine: number;
 }
 
+/**
+ * The first of `lines` (from index `first`, before index `end`) naming a PO-number column, with the separator it is
+ * split by (`declared`, else its own), or null. A line after one leaving a quote open is inside a cell (a header
+ * cell written on two lines, `"Ship<LF>Date"`, or a title that is), never a header row of its own: only lines
+ * starting outside quotes are tried.
+ */
+function poHeaderLine(lines: readonly string[], first: number, end: number, declared: string | null): Layout | null {
+  let insideQuote = false;
+  for (let i = first; i < Math.min(lines.length, end); i++) {
+    const delimiter = declared ?? detectDelimiter(lines[i]);
+    if (!insideQuote && namesPoColumn(lines[i], delimiter)) return { delimiter, fromLine: i + 1 };
+    if ((lines[i].match(/"/g)?.length ?? 0) % 2 === 1) insideQuote = !insideQuote;
+  }
+  return null;
+}
+
 function layoutOf(bytes: Uint8Array, utf8: boolean): Layout {
   const lines = firstLines(bytes, utf8, PREAMBLE_LINES + 1);
   const declared = declaredSeparator(lines[0] ?? '');
   // The `sep=` line and any title lines are skipped, not read as a header; csv-parse still counts them, so every
   // row keeps the line number the file has it on.
   const first = declared === null ? 0 : 1;
-  // A line after one leaving a quote open is inside a cell (a header cell written on two lines, `"Ship<LF>Date"`, or
-  // a title that is), never a header row of its own: only lines starting outside quotes are tried.
-  let insideQuote = false;
-  for (let i = first; i < Math.min(lines.length, first + PREAMBLE_LINES); i++) {
-    const delimiter = declared ?? detectDelimiter(lines[i]);
-    if (!insideQuote && namesPoColumn(lines[i], delimiter)) return { delimiter, fromLine: i + 1 };
-    if ((lines[i].match(/"/g)?.length ?? 0) % 2 === 1) insideQuote = !insideQuote;
-  }
-  return declared === null ? { delimiter: detectDelimiter(lines[0] ?? ''), fromLine: 1 } : { delimiter: declared, fromLine: 2 };
+  return poHeaderLine(lines, first, first + PREAMBLE_LINES, declared)
+    ?? (declared === null ? { delimiter: detectDelimiter(lines[0] ?? ''), fromLine: 1 } : { delimiter: declared, fromLine: 2 });
+}
+
+/**
+ * Why the file has no header row, for its error: none of the first PREAMBLE_LINES lines names a PO-number column;
+ * when a later line (in the file's first 64 KiB) does, which, so the sender knows to remove the lines above it.
+ * `cells` are those of the line read in its place (the pipeline puts that line's number before the message).
+ */
+function noHeaderProblem(bytes: Uint8Array, utf8: boolean, cells: readonly string[]): string {
+  const lines = firstLines(bytes, utf8);
+  const declared = declaredSeparator(lines[0] ?? '');
+  const first = declared === null ? 0 : 1; // as layoutOf
+  const later = poHeaderLine(lines, first + PREAMBLE_LINES, lines.length, declared);
+  const hint = later === null ? ''
+    : ` Line ${later.fromLine} names one, but the header row must be one of the first ${PREAMBLE_LINES} lines: remove the lines above it.`;
+  return `The CSV has no PO-number column: no header row in the first ${PREAMBLE_LINES} lines names one (looked for headers ` +
+    `such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; the line read as the header row has ` +
+    `${listed(cells.map((h) => quoted(h.trim())))}).${hint}`;
 }
 
 function parser(bytes: Uint8Array, utf8: boolean, { delimiter, fromLine }: Layout) {
@@ -169,7 +195,9 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Pr
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     const row = firstLineAfter(bytes, utf8, lastEnd);
-    throw new UnreadableDocumentError(`The CSV cannot be read: ${csvSyntaxProblem(error, row)}; no row of the file was applied.`, row, null);
+    // No "cannot be read" here: who shows the error says that once (the API's 422 `The document cannot be read: …`,
+    // the inbox's and `ordersync ingest`'s `failed: …`), as for X12's envelope errors.
+    throw new UnreadableDocumentError(`${csvSyntaxProblem(error, row)}; no row of the file was applied.`, row, null);
   } finally {
     records.destroy();
   }
@@ -202,9 +230,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
           // An X12 file sent as CSV (a wrong Content-Type or ?format=): say what it looks like.
           const looksX12 = /^\s*ISA\W/.test(record[0] ?? '')
             ? ' It starts with ISA: it looks like X12; send it as application/edi-x12 or with ?format=x12.' : '';
-          throw new UnreadableDocumentError(
-            `The CSV has no PO-number column (looked for headers such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; ` +
-            `the header row ${line} has ${listed(record.map((h) => quoted(h.trim())))}).${looksX12}`, line, null);
+          throw new UnreadableDocumentError(`${noHeaderProblem(bytes, utf8, record)}${looksX12}`, line, null);
         }
         continue;
       }
@@ -214,14 +240,14 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
         continue;
       }
       // Only the last record's raw text lacks a line break at its end.
-      const cutOff = record.length < headerColumns && !/(\r?\n|\r)$/.test(raw) ? { columns: headerColumns } : null;
-      yield rowEntry(record, { first: line, last }, context, grouping, cutOff);
+      const cutOff = record.length < headerColumns && !/(\r?\n|\r)$/.test(raw);
+      yield rowEntry(record, { first: line, last }, context, grouping, { headerColumns, delimiter: layout.delimiter, cutOff });
     }
   } catch (error) {
     if (error instanceof CsvError) {
       // checkSyntax read the same bytes the same way first: csv-parse failing only now is not expected, but is said in our words.
       const where = (error as CsvError & { lines?: number }).lines ?? null;
-      throw new UnreadableDocumentError(`The CSV cannot be read: ${csvSyntaxProblem(error, where)}.`, where, null);
+      throw new UnreadableDocumentError(`${csvSyntaxProblem(error, where)}.`, where, null);
     }
     throw error;
   } finally {

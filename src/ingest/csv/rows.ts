@@ -292,13 +292,40 @@ function invoiceMoney(cells: Cells, currency: string | undefined, amounts: Recor
   };
 }
 
+/** What the row is read against: the header row's number of cells, the file's separator, and whether the row is
+ *  the file's last, short of the header's cells with no line break after it (cut off). */
+export interface RowShape {
+  headerColumns: number;
+  delimiter: string;
+  cutOff: boolean;
+}
+
+/** A separator as a person reads it in a reason. */
+const separatorName = (delimiter: string) => (delimiter === '\t' ? 'a tab' : `"${delimiter}"`);
+
+/**
+ * Why a row has more filled cells than the header row has columns, or null. Such a row was split where its writer
+ * did not mean it (a value holding the separator left unquoted: `Acme, Inc.`, `1,500`), so every cell after the
+ * split is under the wrong header: rejected, naming the first cell past the header. Empty cells past the header
+ * (`,,` that Excel writes to pad rows to the widest one) are fine.
+ */
+function cellsPastHeader(record: readonly string[], shape: RowShape): string | null {
+  const past = record.slice(shape.headerColumns).map((cell, i) => ({ cell: cell.trim(), column: shape.headerColumns + i + 1 }))
+    .filter(({ cell }) => cell !== '');
+  if (past.length === 0) return null;
+  const [first] = past;
+  const more = past.length > 1 ? ` (and ${past.length - 1} more cell${past.length > 2 ? 's' : ''} past it)` : '';
+  return `column ${first.column} holds ${quoted(first.cell)}${more}, but the header row has ${shape.headerColumns} columns: ` +
+    `a value holding ${separatorName(shape.delimiter)} must be quoted, or the header row is missing a column`;
+}
+
 /**
  * The entry for one data row. `line` is the file's line number of the row (the header is line 1), used as
  * `row N` in the document's results. Never throws: a bad row is an entry with its reason.
  */
 export function rowEntry(
   record: readonly string[], lines: { first: number; last: number }, context: RowContext, grouping: ShipmentGrouping,
-  cutOff: { columns: number } | null = null,
+  shape: RowShape,
 ): DocumentEntry {
   // A quoted cell may hold line breaks: such a record names every line it took, so none goes unaccounted for
   // (a quote left open swallows the rows after it into one cell, which the free-text rule then rejects).
@@ -308,12 +335,17 @@ export function rowEntry(
   const poNumber = cells.raw('po_number');
   const type = cells.raw('tracking_number') !== null ? 'shipment' : cells.raw('invoice_number') !== null ? 'invoice' : 'order';
   const rejected = (reason: string): DocumentEntry => ({ source, type, po_number: poNumber, update: null, reason });
-  if (cutOff) {
+  if (shape.cutOff) {
     // The file's last row, short of the header's columns and with no line break after it: a file read while still
     // being written (or cut short in transfer) ends like this, and its last cell may be half a number.
     grouping.reset();
-    return rejected(`the file ends inside this row (${record.length} of ${cutOff.columns} columns, no line break after ` +
+    return rejected(`the file ends inside this row (${record.length} of ${shape.headerColumns} columns, no line break after ` +
       'it): it looks cut off; send the file whole');
+  }
+  const past = cellsPastHeader(record, shape);
+  if (past !== null) {
+    grouping.reset();
+    return rejected(past);
   }
   if (poNumber === null) {
     grouping.reset();

@@ -6,6 +6,7 @@ import { isCalendarDate } from '../../domain/dates.ts';
 import { SUPPLIER_UPDATE_ZONE } from '../../domain/supplier-updates/parse.ts';
 import { quoted } from '../../domain/plain-text.ts';
 import { parseTimestamp } from '../../domain/timestamps.ts';
+import { readQuantity as readSharedQuantity } from '../../domain/quantity.ts';
 import { takeCurrencyMarks } from './currency.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -140,19 +141,45 @@ export function readDateOrInstant(written: string): Read<string> {
   return read.ok ? ok(read.instant) : bad(read.reason.replace(`"${stamp}"`, quoted(written)));
 }
 
-// The quantity reader is shared with X12 (SN102, PO102, ACK02, IT102): one wording for both formats.
-export { readQuantity } from '../../domain/quantity.ts';
+/**
+ * The one rule for numbers (quantities and amounts) whose separator could group thousands or mark decimals: a
+ * number written with one separator, `.` or `,`, once, followed by exactly three digits, after a first group that
+ * can lead a thousands-grouped number (1 to 3 digits, not 0): `2.000` (2 or 2000), `1,500` (1500 or 1.5),
+ * `12.345`. Portals in the US and in Europe write the same characters the other way round, and nothing in a CSV
+ * says which a file follows (no decimal-comma or day-first convention is detected per file: each cell is read by
+ * itself), so such a number is refused for its row rather than guessed; `text` is the number alone (no currency
+ * marks, no spaces). A second separator (`1,500.00`, `1.500,00`, `1,500,000`), a separator before other than three
+ * digits (`2.5`, `12,50`) or a leading `0` group (`0.001`) leaves one reading. Returns the problem (naming both
+ * readings) or null.
+ */
+export function ambiguousSeparator(text: string, written: string): string | null {
+  const match = /^([1-9]\d{0,2})[.,](\d{3})$/.exec(text);
+  if (!match) return null;
+  const decimal = `${match[1]}.${match[2]}`.replace(/\.?0+$/, '');
+  return `${quoted(written)} could be ${decimal} or ${match[1]}${match[2]}; write it without a thousands separator`;
+}
+
+/**
+ * A CSV quantity: refused when its separator is ambiguous (ambiguousSeparator), else the one quantity reader,
+ * shared with X12 (domain/quantity.ts: SN102, PO102, ACK02, IT102, where `.` is always the decimal point, X12's R
+ * type), so both formats word every other fault the same.
+ */
+export function readQuantity(text: string): Read<number> {
+  const ambiguous = ambiguousSeparator(text.replace(/\s+/g, ''), text);
+  return ambiguous === null ? readSharedQuantity(text) : bad(ambiguous);
+}
 
 /**
  * An amount ≥ 0 as its exact decimal text (`1234.56`: the digits the supplier wrote, for domain/money.ts
  * parseAmount to check against the currency's decimals), and the currency symbols and codes written around it
  * (`marks`, as written: `€`, `KWD`; what they name is the row's to decide: csv/currency.ts). Spaces and
  * apostrophes are ignored. Separators:
- * - a `.` is the decimal point (`12.345` is twelve and 345 thousandths, `0.001` a thousandth), unless the amount
+ * - a `.` is the decimal point (`12.3456`, `0.001` a thousandth), unless the amount
  *   has more than one `.` (`1.234.567,89`): then dots group thousands and a `,`, if any, is the decimal mark;
  * - when both `,` and `.` appear, the LAST one is the decimal mark (`1,234.56`, `1.234,56`);
- * - a lone `,` followed by exactly three digits groups thousands (`1,234` = 1234); any other lone `,` is the
- *   decimal mark (`12,5` = 12.5).
+ * - a lone `,` is the decimal mark (`12,5` = 12.5, `0,001`);
+ * - a lone `.` or `,` before exactly three digits that could also group thousands (`1,234`, `12.345`) is refused,
+ *   naming both readings (ambiguousSeparator).
  * Digits between grouping marks must come in threes, so a mistyped amount is refused rather than misread.
  */
 export function readAmount(text: string): Read<{ amount: string; marks: string[] }> {
@@ -161,6 +188,8 @@ export function readAmount(text: string): Read<{ amount: string; marks: string[]
   const plain = rest.replace(/[' \u00a0]/g, '');
   if (/^[\d.,]*\d[eE][+-]?\d+$/.test(plain)) return bad(`${quoted(text)} is written with an exponent: write the amount's digits`);
   if (!/^\d[\d.,]*$/.test(plain)) return bad(`${quoted(text)} is not an amount`);
+  const ambiguous = ambiguousSeparator(plain, text);
+  if (ambiguous !== null) return bad(ambiguous);
   const decimalMark = amountDecimalMark(plain);
   const cut = decimalMark === null ? plain.length : plain.lastIndexOf(decimalMark);
   const whole = plain.slice(0, cut);
@@ -180,7 +209,8 @@ function amountDecimalMark(plain: string): '.' | ',' | null {
   if (dots > 1) return commas > 0 ? ',' : null;
   if (dots === 1 && commas > 0) return plain.lastIndexOf('.') > plain.lastIndexOf(',') ? '.' : ',';
   if (dots === 1) return '.';
-  if (commas === 1) return /,\d{3}$/.test(plain) ? null : ',';
+  // A lone `,` before three digits that could group thousands was refused (ambiguousSeparator): what is left is a decimal.
+  if (commas === 1) return ',';
   return null;
 }
 
