@@ -171,15 +171,18 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
   });
 
   describe('units of measure: eaches as written, a pack through PO4, else refused at the unit', () => {
+    const EACHES = ['EA', 'PC', 'UN'];
     const unitCases = (name: string, reference: string): [string, string | null, string][] => [
       // [unit, PO4, why refused ('' when taken)]
       ['EA', null, ''],
+      ['PC', null, ''],
+      ['UN', null, ''],
       ['CA', 'PO4*2', ''],
       // PO401 inner packs per case × PO414 eaches per inner pack: 1 × 2.
       ['CA', `PO4*1${'*'.repeat(13)}2`, ''],
       ['CA', null, `${name} "CA" is not eaches and no PO4 says how many each case holds|AK4*${reference}*7*CA`],
       ['BX', null, `${name} "BX" is not eaches and no PO4 says how many each box holds|AK4*${reference}*7*BX`],
-      ['ZZ', 'PO4*2', `${name} "ZZ" is not a unit of measure OrderSync reads: EA (eaches), or CA, BX, PK or CT with a PO4 saying ` +
+      ['ZZ', 'PO4*2', `${name} "ZZ" is not a unit of measure OrderSync reads: EA, PC or UN (eaches), or CA, BX, PK or CT with a PO4 saying ` +
         `how many eaches each holds|AK4*${reference}*7*ZZ`],
     ];
 
@@ -187,7 +190,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
       for (const [i, [unit, po4, refused]] of unitCases('SN103', '3*355').entries()) {
         const po = `PO-U-856-${i}`;
         await addPo(db, world.retailerA, world.suppliers.acushnet, po);
-        const item = ['HL*3*2*P', 'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', `SN1**${unit === 'EA' ? 2 : 1}*${unit}`, ...(po4 ? [po4] : [])];
+        const item = ['HL*3*2*P', 'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', `SN1**${EACHES.includes(unit) ? 2 : 1}*${unit}`, ...(po4 ? [po4] : [])];
         const { results, ak } = await postSet('856', ship(po, item));
         if (refused === '') {
           expect([unit, results, ak]).toEqual([unit, [['applied', null]], ['AK5*A']]);
@@ -210,7 +213,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
         const po = `PO-U-855-${i}`;
         await addPo(db, world.retailerA, world.suppliers.acushnet, po);
         const { results, ak } = await postSet('855', [`BAK*00*AC*${po}*20261120****SO-U${i}`, 'PO1*1*2*EA*5**BP*TIT-GT2-9', ...(po4 ? [po4] : []),
-          `ACK*IA*${unit === 'EA' ? 2 : 1}*${unit}`]);
+          `ACK*IA*${EACHES.includes(unit) ? 2 : 1}*${unit}`]);
         if (refused === '') {
           expect([unit, results, ak]).toEqual([unit, [['applied', null]], ['AK5*A']]);
         } else {
@@ -229,7 +232,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
       for (const [i, [unit, po4, refused]] of unitCases('IT103', '3*355').entries()) {
         const po = `PO-U-810-${i}`;
         await addPo(db, world.retailerA, world.suppliers.acushnet, po);
-        const { results, ak } = await postSet('810', [`BIG*20261120*INV-U${i}**${po}`, `IT1*1*${unit === 'EA' ? 2 : 1}*${unit}*2.50**BP*TIT-GT2-9`,
+        const { results, ak } = await postSet('810', [`BIG*20261120*INV-U${i}**${po}`, `IT1*1*${EACHES.includes(unit) ? 2 : 1}*${unit}*2.50**BP*TIT-GT2-9`,
           ...(po4 ? [po4] : []), 'TDS*500']);
         if (refused === '') {
           expect([unit, results, ak]).toEqual([unit, [['applied', null]], ['AK5*A']]);

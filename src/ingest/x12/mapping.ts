@@ -137,8 +137,11 @@ export function refSegment(segments: readonly Segment[], qualifier: string): Seg
 /** Where a REF's value is: REF02 (127), or REF03 (352) when REF02 is empty. */
 export const refElement = (ref: Segment): [number, number] => (el(ref, 2) !== '' ? [2, 127] : [3, 352]);
 
-/** Unit codes (element 355) that count eaches: EA each. A quantity in eaches is taken as written. */
-const EACH_UNITS = ['EA'];
+/**
+ * Unit codes (element 355) that count single units: EA each, PC piece, UN unit (all three seen in suppliers' 856s and
+ * 810s for the same thing). A quantity in one of them is taken as written.
+ */
+const EACH_UNITS = ['EA', 'PC', 'UN'];
 
 /**
  * Unit codes (element 355) of a pack that holds eaches, in words: CA case, BX box, PK package, CT carton. A quantity
@@ -169,7 +172,7 @@ export function unitEaches(quantity: number, { unit, name, po4 }: UnitOf):
   if (EACH_UNITS.includes(unit)) return { ok: true, value: quantity };
   const pack = PACK_UNITS[unit];
   if (pack === undefined) {
-    return { ok: false, problem: `${name} "${unit}" is not a unit of measure OrderSync reads: EA (eaches), or CA, BX, PK or CT with a ` +
+    return { ok: false, problem: `${name} "${unit}" is not a unit of measure OrderSync reads: EA, PC or UN (eaches), or CA, BX, PK or CT with a ` +
       'PO4 saying how many eaches each holds' };
   }
   if (!po4 || el(po4, 1) === '') return { ok: false, problem: `${name} "${unit}" is not eaches and no PO4 says how many each ${pack} holds` };
