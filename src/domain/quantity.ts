@@ -19,10 +19,12 @@ export function readQuantity(text: string): Read<number> {
   if (/^-\d/.test(plain)) return bad(`${shown} is negative: a quantity must be a whole number of 1 or more`);
   if (/^\+?\d[\d,]*(\.\d+)?[eE][+-]?\d+$/.test(plain)) return bad(`${shown} is written with an exponent: write the quantity's digits`);
   if (/^[\d,]+\.\d*[1-9]\d*$/.test(plain)) return bad(`${shown} is not a whole number (a quantity counts units)`);
-  if (/^\d[\d,]*,[\d,]*(\.0*)?$/.test(plain) && !/^\d{1,3}(,\d{3})+(\.0*)?$/.test(plain)) {
+  // Thousands are grouped from a first group of 1 to 3 digits that does not start with 0: `0,001` or `00,003` is a
+  // decimal comma (a fraction), never one or three units.
+  if (/^\d[\d,]*,[\d,]*(\.0*)?$/.test(plain) && !/^[1-9]\d{0,2}(,\d{3})+(\.0*)?$/.test(plain)) {
     return bad(`${shown} is not a whole number: a "," must group thousands (1,000,000); a quantity has no decimal comma`);
   }
-  const digits = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?$/.exec(plain)?.[1].replace(/,/g, '');
+  const digits = /^([1-9]\d{0,2}(?:,\d{3})+|\d+)(?:\.0*)?$/.exec(plain)?.[1].replace(/,/g, '');
   if (digits === undefined) return bad(`${shown} is not a whole number`);
   const value = BigInt(digits);
   if (value === 0n) return bad(`${shown} is zero: a quantity must be 1 or more`);

@@ -33,7 +33,7 @@ describe.each(databases.eachSupportedId())('CSV reasons and separators on %s', (
     world = await createWorld(db);
     app = world.app;
     writeKey = (await createApiKey(db, world.retailerA, 'supplier feed', ['read', 'write'])).secret;
-    for (const po of ['PO-QTY', 'PO-AMT', 'PO-AMT-USD', 'PO-SEP-2', 'PO-SEP-59-5', 'PO-SEP-124-5', 'PO-SEP-9-5', 'PO-SEP-44-5', 'PO-SEP-59-8', 'PO-SEP-59-6', 'PO-SEP-59-7', 'PO-SEP-59-9', 'PO-AMB-M']) await addPo(db, world.retailerA, world.suppliers.acushnet, po);
+    for (const po of ['PO-QTY', 'PO-AMT', 'PO-AMT-USD', 'PO-SEP-2', 'PO-SEP-59-5', 'PO-SEP-124-5', 'PO-SEP-9-5', 'PO-SEP-44-5', 'PO-SEP-59-8', 'PO-SEP-59-6', 'PO-SEP-59-7', 'PO-SEP-59-9', 'PO-AMB-M', 'PO-ZERO-GROUP']) await addPo(db, world.retailerA, world.suppliers.acushnet, po);
     await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-AMB-Q', [
       { product_name: 'Tees (bag)', sku: 'TEE-BAG', quantity: 5000, unit_cost_cents: 100, status: 'submitted' },
     ]);
@@ -61,6 +61,17 @@ describe.each(databases.eachSupportedId())('CSV reasons and separators on %s', (
     expect(reasons(body)['row 10']).toBeNull();
     expect(reasons(body)['row 11'] ?? '').not.toMatch(/column "Qty"/);
     expect(reasons(body)['row 12'] ?? '').not.toMatch(/column "Qty"/);
+  });
+
+  it('a quantity whose first group is 0 (0,001, 0,010, 00,003) is a decimal comma: the row is rejected, no shipment stored', async () => {
+    const cells = ['"0,001"', '"0,010"', '"00,003"', '"000,002"'];
+    const csv = ['PO #,Tracking #,SKU,Qty'].concat(cells.map((q, i) => `PO-ZERO-GROUP,1Z999AA1012345${String(6784 + i * 11)},TIT-GT2-9,${q}`));
+    const { status, body } = await post(`${csv.join('\r\n')}\r\n`);
+    expect(status, JSON.stringify(body)).toBe(201);
+    const byRow = reasons(body);
+    cells.forEach((cell, i) => expect(byRow[`row ${i + 2}`]).toBe(
+      `column "Qty": "${cell.replace(/"/g, '')}" is not a whole number: a "," must group thousands (1,000,000); a quantity has no decimal comma`));
+    expect((await readV2(app, writeKey, 'PO-ZERO-GROUP')).fulfilled_items).toEqual([]);
   });
 
   // One rule for quantities and amounts: a lone `.` or `,` before exactly three digits may group thousands (US) or

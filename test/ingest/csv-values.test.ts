@@ -48,6 +48,9 @@ describe('CSV cells', () => {
     ['12,3456', '"12,3456" is not a whole number: a "," must group thousands (1,000,000); a quantity has no decimal comma'],
     ['99999999999999999999', '"99999999999999999999" is more than 1,000,000, the most a line can have'],
     ['1000001', '"1000001" is more than 1,000,000, the most a line can have'],
+    // A first group starting with 0 never groups thousands: these are decimal commas (fractions), not 1, 10, 3 or 2 units.
+    ...['0,001', '0,010', '00,003', '000,002', '0,001.00'].map((text) =>
+      [text, `"${text}" is not a whole number: a "," must group thousands (1,000,000); a quantity has no decimal comma`]),
   ])('quantity %s is refused: %s', (text, problem) => expect(readQuantity(text)).toEqual({ ok: false, problem }));
 
   it('a 12-hour time past 12 after a named-month date is refused as after a US date', () => {
@@ -100,7 +103,7 @@ describe('CSV cells', () => {
     expect(readAmount('€1.500')).toEqual({ ok: false, problem: '"€1.500" could be 1.5 or 1500; write it without a thousands separator' });
   });
 
-  it.each(['-5.00', '($5.00)', 'ten', '1.2.3,4,5x', '1,2,3', '12.34.5', '1.234,56,7', '1,23.4'])('amount %s is refused', (text) => {
+  it.each(['-5.00', '($5.00)', 'ten', '1.2.3,4,5x', '1,2,3', '12.34.5', '1.234,56,7', '1,23.4', '0,500.00', '01,500.00', '001.500,00'])('amount %s is refused', (text) => {
     expect(readAmount(text).ok).toBe(false);
   });
 

@@ -194,8 +194,9 @@ export function readAmount(text: string): Read<{ amount: string; marks: string[]
   const cut = decimalMark === null ? plain.length : plain.lastIndexOf(decimalMark);
   const whole = plain.slice(0, cut);
   const fraction = plain.slice(cut + 1);
-  // Grouping marks (whatever is not the decimal mark) must split the whole part into threes after the first group.
-  if (!/^\d{1,3}([.,]\d{3})*$|^\d+$/.test(whole) || (decimalMark !== null && !/^\d+$/.test(fraction))) {
+  // Grouping marks (whatever is not the decimal mark) must split the whole part into threes after a first group of
+  // 1 to 3 digits that does not start with 0 (`0,500.00` is not five hundred; as domain/quantity.ts reads quantities).
+  if (!/^[1-9]\d{0,2}([.,]\d{3})+$|^\d+$/.test(whole) || (decimalMark !== null && !/^\d+$/.test(fraction))) {
     return bad(`${quoted(text)} is not an amount`);
   }
   const digits = whole.replace(/[.,]/g, '');
