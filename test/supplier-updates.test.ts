@@ -274,6 +274,10 @@ describe.each(databases.eachSupportedId())('POST /api/v2/supplier_updates on %s'
       const mended = await post({ updates: [{ ...invoice, invoice_date: '2026-02-30' }] });
       expect((expectError(mended, 400, 'validation_failed').details as { field: string }[]).map((d) => d.field))
         .toEqual(['body.updates[0].invoice_date']);
+      // Two dates that are not calendar dates are each named, and not also compared with each other.
+      const twoBad = await post({ updates: [{ ...invoice, invoice_date: '2026-13-01', due_date: '2026-11-31' }] });
+      expect((expectError(twoBad, 400, 'validation_failed').details as { field: string }[]).map((d) => d.field))
+        .toEqual(['body.updates[0].invoice_date', 'body.updates[0].due_date']);
     });
 
     it('a body that is not JSON', async () => {

@@ -167,7 +167,8 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
     if (format === null) {
       throw new ApiError(415, 'unsupported_media_type',
         `Send X12 as ${X12_MEDIA_TYPES.join(' or ')} and CSV as text/csv, or name the format with ?format=x12 or ?format=csv ` +
-        `(got ${contentType ? `"${contentType}"` : 'no Content-Type'}).`);
+        `(got ${contentType ? `"${contentType}"` : 'no Content-Type'}).`,
+        [{ field: 'headers.content-type', message: `must be ${[...X12_MEDIA_TYPES, 'text/csv'].map((t) => `"${t}"`).join(', ')}, or the format named by query.format` }]);
     }
     const { created, document, conflict } = await ingestDocument(db, request.auth.retailerId, {
       bytes, format, filename: request.query.filename ?? null, supplier_name: supplierName ?? null,

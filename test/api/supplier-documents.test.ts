@@ -191,6 +191,8 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
     for (const contentType of ['application/json', 'application/pdf', 'text/plain', null]) {
       const error = expectError(await postDocument(app, writeKey, body, { contentType }), 415, 'unsupported_media_type');
       expect(error.message).toContain('?format=');
+      expect(error.details).toEqual([{ field: 'headers.content-type',
+        message: 'must be "application/edi-x12", "application/edi", "text/csv", or the format named by query.format' }]);
     }
     const format = expectValidationError(await postDocument(app, writeKey, body, { query: { format: 'pdf' } }), 'query.format');
     expect(format.details).toEqual([{ field: 'query.format', message: 'must be one of "x12", "csv"' }]);

@@ -189,7 +189,10 @@ function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (fi
       if (currency !== null && !isCurrencyCode(currency)) problem('currency', `${CURRENCY_CODE_PROBLEM}, not "${currency}"`);
       const invoice_date = r.date('invoice_date');
       const due_date = r.date('due_date');
-      if (invoice_date && due_date && due_date < invoice_date) problem('due_date', 'must not be before invoice_date');
+      // Compared only when both are calendar dates (a date that is not was already named).
+      if (invoice_date && due_date && isCalendarDate(invoice_date) && isCalendarDate(due_date) && due_date < invoice_date) {
+        problem('due_date', 'must not be before invoice_date');
+      }
       let amountProblems = 0;
       const counted = (field: string, message: string) => {
         amountProblems++;
