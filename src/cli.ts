@@ -69,6 +69,9 @@ keys.command('create').description('create an API key and print its secret (show
   .option('--expires-in <duration>', 'stop working after this long, e.g. 90d, 12h (default: never)', duration)
   .action((options: { retailer: string; existing?: boolean; name: string; scope?: string[]; expiresIn?: number }) => withDatabase(async ({ db }) => {
     // Every --scope given, as one comma-separated list: their union (the console's form sends its boxes the same way).
+    // `read,,write` or `--scope ''`: an empty item is a slip (a scope left out, a stray comma), said rather than skipped.
+    const withEmpty = (options.scope ?? []).find((value) => value.split(',').some((item) => item.trim() === ''));
+    if (withEmpty !== undefined) throw new CliError(`--scope: "${withEmpty}" has an empty scope name; the scopes are read, write, admin`);
     const given = (options.scope ?? ['read']).join(',');
     const scopes = parseScopes(given);
     if (!scopes) {

@@ -19,6 +19,13 @@ export function readQuantity(text: string): Read<number> {
   if (/^-\d/.test(plain)) return bad(`${shown} is negative: a quantity must be a whole number of 1 or more`);
   if (/^\+?\d[\d,]*(\.\d+)?[eE][+-]?\d+$/.test(plain)) return bad(`${shown} is written with an exponent: write the quantity's digits`);
   if (/^[\d,]+\.\d*[1-9]\d*$/.test(plain)) return bad(`${shown} is not a whole number (a quantity counts units)`);
+  // European grouping (`1.500,00`): dots group thousands, the comma marks decimals, which a quantity does not have.
+  const european = /^([1-9]\d{0,2}(?:\.\d{3})+),(\d+)$/.exec(plain);
+  if (european) {
+    return bad(/^0+$/.test(european[2])
+      ? `${shown} is written with a decimal comma: a quantity is a whole number, written without separators (${european[1].replace(/\./g, '')})`
+      : `${shown} is not a whole number (a quantity counts units)`);
+  }
   // Thousands are grouped from a first group of 1 to 3 digits that does not start with 0: `0,001` or `00,003` is a
   // decimal comma (a fraction), never one or three units.
   if (/^\d[\d,]*,[\d,]*(\.0*)?$/.test(plain) && !/^[1-9]\d{0,2}(,\d{3})+(\.0*)?$/.test(plain)) {

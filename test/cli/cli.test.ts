@@ -146,6 +146,11 @@ describe('ordersync keys', () => {
     const result = await run(['keys', 'create', '--retailer', 'pro-shop', '--scope', 'read', '--scope', 'delete'], env);
     expect(result.code).not.toBe(0);
     expect(result.stderr.trim()).toBe('ordersync: --scope: unknown scope "delete"; the scopes are read, write, admin');
+    for (const slip of ['read,,write', 'read,', ' ']) {
+      const empty = await run(['keys', 'create', '--retailer', 'pro-shop', '--name', `slip-${slip.length}`, '--scope', 'read', '--scope', slip], env);
+      expect(empty.code).not.toBe(0);
+      expect(empty.stderr.trim()).toBe(`ordersync: --scope: "${slip}" has an empty scope name; the scopes are read, write, admin`);
+    }
     expect(result.stdout).not.toMatch(/pk_live_/);
     expect(everyStoredValue(file)).toBe(before);
   });

@@ -92,7 +92,7 @@ describe.each(databases.eachSupportedId())('CSV reasons and separators on %s', (
     expect(byRow['row 6']).toBeNull(); // 2
     expect(byRow['row 7']).toBe('column "Qty Shipped": "2.5" is not a whole number (a quantity counts units)');
     expect(byRow['row 8']).toBeNull(); // 1,500.00: 1500
-    expect(byRow['row 9']).toBe('column "Qty Shipped": "1.500,00" is not a whole number'); // as before: no decimal comma
+    expect(byRow['row 9']).toBe('column "Qty Shipped": "1.500,00" is written with a decimal comma: a quantity is a whole number, written without separators (1500)');
   });
 
   it('amounts: a lone separator before three digits is refused naming both readings; 2, 2.5, 1,500.00, 1.500,00 read as before', async () => {

@@ -49,6 +49,8 @@ describe('CSV cells', () => {
     ['99999999999999999999', '"99999999999999999999" is more than 1,000,000, the most a line can have'],
     ['1000001', '"1000001" is more than 1,000,000, the most a line can have'],
     // A first group starting with 0 never groups thousands: these are decimal commas (fractions), not 1, 10, 3 or 2 units.
+    ['1.500,00', '"1.500,00" is written with a decimal comma: a quantity is a whole number, written without separators (1500)'],
+    ['1.500,50', '"1.500,50" is not a whole number (a quantity counts units)'],
     ...['0,001', '0,010', '00,003', '000,002', '0,001.00'].map((text) =>
       [text, `"${text}" is not a whole number: a "," must group thousands (1,000,000); a quantity has no decimal comma`]),
   ])('quantity %s is refused: %s', (text, problem) => expect(readQuantity(text)).toEqual({ ok: false, problem }));
