@@ -250,6 +250,32 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
     });
   });
 
+  describe('a bad quantity and a bad unit in one line are both told', () => {
+    it('856 SN102 and SN103, 855 ACK02 and ACK03, 810 IT102 and IT103: each reason and its AK4, nothing applied', async () => {
+      await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-U-BOTH-856');
+      const shipped = await postSet('856', ship('PO-U-BOTH-856', ['HL*3*2*P', 'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**-3*DZ']));
+      expect(shipped.results).toEqual([['rejected', 'ST 0001 (856) rejected: HL 4 (I), PO PO-U-BOTH-856: SN102 "-3" is negative: a quantity must be a ' +
+        'whole number of 1 or more; HL 4 (I), PO PO-U-BOTH-856: SN103 "DZ" is not a unit of measure OrderSync reads: EA, PC or UN (eaches), or ' +
+        'CA, BX, PK or CT with a PO4 saying how many eaches each holds']]);
+      expect(shipped.ak.filter((line: string) => line.startsWith('AK4'))).toEqual(['AK4*2*382*6*-3', 'AK4*3*355*7*DZ']);
+      expect(await tracking('PO-U-BOTH-856')).toEqual([]);
+
+      await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-U-BOTH-855');
+      const acked = await postSet('855', ['BAK*00*AC*PO-U-BOTH-855*20261120****SO-UB', 'PO1*1*2*EA*5**BP*TIT-GT2-9', 'ACK*IA*-3*CA']);
+      expect(acked.results[0][0]).toBe('rejected');
+      expect(acked.results[0][1]).toContain('ACK02 "-3" is negative');
+      expect(acked.results[0][1]).toContain('ACK03 "CA" is not eaches and no PO4 says how many each case holds');
+      expect(acked.ak.filter((line: string) => line.startsWith('AK4'))).toEqual(['AK4*2*380*6*-3', 'AK4*3*355*7*CA']);
+
+      await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-U-BOTH-810');
+      const billed = await postSet('810', ['BIG*20261120*INV-UB**PO-U-BOTH-810', 'IT1*1*1.5*ZZ*2.50**BP*TIT-GT2-9', 'TDS*500']);
+      expect(billed.results[0][0]).toBe('rejected');
+      expect(billed.results[0][1]).toContain('IT102 "1.5" is not a whole number');
+      expect(billed.results[0][1]).toContain('IT103 "ZZ" is not a unit of measure OrderSync reads');
+      expect(billed.ak.filter((line: string) => line.startsWith('AK4'))).toEqual(['AK4*2*358*6*1.5', 'AK4*3*355*7*ZZ']);
+    });
+  });
+
   describe('810 IT1 lines and BIG01', () => {
     const invoice = (it1: string, big01 = '20261120') => [`BIG*${big01}*INV-${control}**PO-F-810`, it1, 'TDS*500'];
 

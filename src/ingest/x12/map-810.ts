@@ -60,17 +60,19 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; problems: 
       refuse(`IT1 ${line}: no part id qualified ${PART_QUALIFIER_LIST} (IT106–IT125)`, at(7, 234));
       continue;
     }
-    if (negativePrice || !quantity.ok) continue;
     // IT102 counts IT103's unit: eaches (EA, or no IT103) as written, a pack through the IT1 loop's PO4, else refused.
+    // The unit is checked even when IT102 or IT104 is at fault (with a count of 1), so the set's reason tells both.
     let next = i + 1;
     while (next < segments.length && !['IT1', 'TDS'].includes(segments[next].elements[0])) next++;
     const po4 = segments.slice(i + 1, next).find((s) => s.elements[0] === 'PO4');
-    const eaches = el(it1, 3) === '' ? quantity : unitEaches(quantity.value, { unit: el(it1, 3), name: 'IT103', po4 });
+    const counted = quantity.ok ? quantity.value : 1;
+    const eaches = el(it1, 3) === '' ? { ok: true as const, value: counted } : unitEaches(counted, { unit: el(it1, 3), name: 'IT103', po4 });
     if (!eaches.ok) {
       refuse(`IT1 ${line}: ${eaches.problem}`, 'po4' in eaches && eaches.po4
         ? placeOf(segments, eaches.po4.segment, eaches.po4.element, eaches.po4.reference, { label: `IT1 ${line}`, loop: 'IT1' }) : at(3, 355));
       continue;
     }
+    if (negativePrice || !quantity.ok) continue;
     billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + eaches.value);
     if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
   }

@@ -121,22 +121,22 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
       // A rejected line often acknowledges quantity 0: what it cancels is the quantity ordered.
       const acked = readQuantity(el(ack, 2));
       const zeroCancel = status === 'cancelled' && /^0*(\.0*)?$/.test(el(ack, 2)) && ordered !== null;
-      if (!acked.ok && !zeroCancel) {
-        refuse(`PO1 ${line}: ACK02 ${el(ack, 2) === '' ? '(quantity) is missing' : acked.problem}`, at(ack, 2, 380, QUANTITY_DIGITS));
-        continue;
-      }
+      const badQuantity = !acked.ok && !zeroCancel;
+      if (badQuantity) refuse(`PO1 ${line}: ACK02 ${el(ack, 2) === '' ? '(quantity) is missing' : acked.problem}`, at(ack, 2, 380, QUANTITY_DIGITS));
       // ACK02 counts ACK03's unit. The line's own unit (PO103, echoed from the order; or no ACK03) is the PO line's
       // count, taken as is; any other is converted to eaches through the line's PO4, or refuses the set (unitEaches).
-      let quantity = acked.ok ? acked.value : ordered!;
+      // The unit is checked even when ACK02 is at fault (with a count of 1), so the set's reason tells both.
+      let quantity = acked.ok ? acked.value : ordered ?? 1;
       const unit = el(ack, 3);
-      if (acked.ok && unit !== '' && unit !== el(po1, 3)) {
-        const eaches = unitEaches(quantity, { unit, name: 'ACK03', po4: loop.find((s) => s.elements[0] === 'PO4') });
+      if ((acked.ok || badQuantity) && unit !== '' && unit !== el(po1, 3)) {
+        const eaches = unitEaches(acked.ok ? quantity : 1, { unit, name: 'ACK03', po4: loop.find((s) => s.elements[0] === 'PO4') });
         if (!eaches.ok) {
           refuse(`PO1 ${line}: ${eaches.problem}`, eaches.po4 ? at(eaches.po4.segment, eaches.po4.element, eaches.po4.reference) : at(ack, 3, 355));
           continue;
         }
         quantity = eaches.value;
       }
+      if (badQuantity) continue;
       const quantityPlace = acked.ok ? at(ack, 2, 380, QUANTITY_DIGITS) : at(po1, 2, 330, QUANTITY_DIGITS);
       add(status, status === 'cancelled' ? null : (etaOf([ack]) ?? eta), sku, quantity, { sku: skuPlace, quantity: quantityPlace });
     }

@@ -270,14 +270,16 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (!part) refuse(`HL ${level.id} (I), PO ${po}: no LIN part id qualified ${PART_QUALIFIER_LIST}`, lin ? hlPlace(level, lin, 3, 234) : missing(level, 'LIN'));
     if (!sn1) refuse(`HL ${level.id} (I), PO ${po}: no SN1 (quantity shipped, SN102)`, missing(level, 'SN1'));
     else if (read && !read.ok) refuse(`HL ${level.id} (I), PO ${po}: SN102 ${read.problem}`, hlPlace(level, sn1, 2, 382, SN102_DIGITS));
-    if (!part || !sn1 || !read?.ok) continue;
+    if (!sn1) continue;
     // SN102 counts SN103's unit: eaches as written, a pack through the item level's PO4 (unitEaches), else refused.
-    const eaches = unitEaches(read.value, { unit: el(sn1, 3), name: 'SN103', po4: level.segments.find((s) => s.elements[0] === 'PO4') });
+    // The unit is checked even when SN102 or the part is at fault (with a count of 1), so the set's reason tells both.
+    const eaches = unitEaches(read?.ok ? read.value : 1, { unit: el(sn1, 3), name: 'SN103', po4: level.segments.find((s) => s.elements[0] === 'PO4') });
     if (!eaches.ok) {
       refuse(`HL ${level.id} (I), PO ${po}: ${eaches.problem}`,
         eaches.po4 ? hlPlace(level, eaches.po4.segment, eaches.po4.element, eaches.po4.reference) : hlPlace(level, sn1, 3, 355));
       continue;
     }
+    if (!part || !read?.ok) continue;
     const sku = part.id;
     const quantity = eaches.value;
     shipment.lines.set(sku, (shipment.lines.get(sku) ?? 0) + quantity);
