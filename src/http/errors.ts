@@ -35,7 +35,6 @@ const NAMES_BY_STATUS: Record<number, string> = {
   406: 'not_acceptable', 409: 'conflict', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited',
 };
 
-/** Content types the JSON routes read; routes that take files (supplier documents) add their own. */
 /**
  * The `details` of every 413 payload_too_large (DESIGN 2.2: validation-like errors name the field): the body, and
  * its route's limit in bytes (undefined: the limit is not known here).
@@ -44,6 +43,7 @@ export function bodyTooLargeDetails(limit: number | undefined): ErrorDetail[] {
   return [{ field: 'body', message: `must be at most ${limit ? `${limit} bytes` : 'the endpoint\'s limit'}` }];
 }
 
+/** Content types the JSON routes read; routes that take files (supplier documents) add their own. */
 export const ACCEPTED_CONTENT_TYPES = ['application/json'];
 
 /** Any error thrown while handling a request → the ApiError the envelope (or the console's error page) shows. */
