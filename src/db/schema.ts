@@ -394,6 +394,15 @@ export interface PoDayCountsTable {
   lines: number;
 }
 
+/** A PO's number of lines, keyed in v1 by-date order (kept by triggers, migration 0020). */
+export interface PoLineCountsTable {
+  retailer_id: string;
+  /** The PO's order date, as stored in purchase_orders (UTC instant text). */
+  order_date: string;
+  po_id: string;
+  lines: number;
+}
+
 /** A supplier rename whose re-render of its POs' read records is not finished (store/supplier-rerenders.ts). */
 export interface SupplierRerendersTable {
   supplier_id: string;
@@ -440,6 +449,7 @@ export interface Database {
   supplier_document_results: SupplierDocumentResultsTable;
   x12_control_numbers: X12ControlNumbersTable;
   po_day_counts: PoDayCountsTable;
+  po_line_counts: PoLineCountsTable;
   supplier_rerenders: SupplierRerendersTable;
   console_sessions: ConsoleSessionsTable;
   rate_limit_counters: RateLimitCountersTable;

@@ -14,13 +14,15 @@ const midnight = (day: string): string => `${day}T00:00:00.000Z`;
 type Column = 'pos' | 'lines';
 
 function statements(db: Db) {
+  // v2 counts and skips POs on the by-date index (retailer_id, order_date, id), which holds everything these read.
   const countPos = (retailerId: string, from: string, to: string) => db.selectFrom('purchase_orders')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('retailer_id', '=', retailerId).where('order_date', '>=', from).where('order_date', '<', to);
-  const countLines = (retailerId: string, from: string, to: string) => db.selectFrom('purchase_orders as po')
-    .innerJoin('po_lines', 'po_lines.po_id', 'po.id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('po.retailer_id', '=', retailerId).where('po.order_date', '>=', from).where('po.order_date', '<', to);
+  // v1 counts and skips lines on po_line_counts (migration 0020): one narrow row per PO, in v1 order, so neither
+  // reads a PO or line row. Joining POs to their lines instead cost a line look-up per line counted or skipped.
+  const countLines = (retailerId: string, from: string, to: string) => db.selectFrom('po_line_counts')
+    .select((eb) => eb.fn.sum<number>('lines').as('n'))
+    .where('retailer_id', '=', retailerId).where('order_date', '>=', from).where('order_date', '<', to);
   const daysTotal = (column: Column) => (retailerId: string, fromDay: string, toDay: string) => db.selectFrom('po_day_counts')
     .select((eb) => eb.fn.sum<number>(column).as('n'))
     .where('retailer_id', '=', retailerId).where('day', '>=', fromDay).where('day', '<', toDay);
@@ -33,14 +35,27 @@ function statements(db: Db) {
     .select(['day', 'n', 'running'])
     .where('running', '>', skip)
     .orderBy('day').limit(1);
+  /** v1: the first PO in [from, to) whose running line count passes `skip`, with its own count. */
+  const locatePo = (retailerId: string, from: string, to: string, skip: number) => db
+    .selectFrom((eb) => eb.selectFrom('po_line_counts')
+      .select((inner) => ['order_date', 'po_id', 'lines',
+        inner.fn.sum<number>('lines').over((o) => o.orderBy('order_date').orderBy('po_id')).as('running')])
+      .where('retailer_id', '=', retailerId).where('order_date', '>=', from).where('order_date', '<', to)
+      .as('c'))
+    .select(['order_date', 'po_id', 'lines', 'running'])
+    .where('running', '>', skip)
+    .orderBy('order_date').orderBy('po_id').limit(1);
   const v2Page = (retailerId: string, from: string, to: string, limit: number, offset: number) => db.selectFrom('purchase_orders')
     .select('view_v2 as view')
     .where('retailer_id', '=', retailerId).where('order_date', '>=', from).where('order_date', '<', to)
     .orderBy('order_date').orderBy('id').limit(limit).offset(offset);
-  const v1Page = (retailerId: string, from: string, to: string, limit: number, offset: number) => db.selectFrom('purchase_orders as po')
+  /** v1: lines from the PO (orderDate, poId) on, in order date, PO id and line order; `offset` < that PO's lines. */
+  const v1Page = (retailerId: string, orderDate: string, poId: string, to: string, limit: number, offset: number) => db
+    .selectFrom('purchase_orders as po')
     .innerJoin('po_lines', 'po_lines.po_id', 'po.id')
     .select('po_lines.view_v1 as view')
-    .where('po.retailer_id', '=', retailerId).where('po.order_date', '>=', from).where('po.order_date', '<', to)
+    .where('po.retailer_id', '=', retailerId).where('po.order_date', '>=', orderDate).where('po.order_date', '<', to)
+    .where((eb) => eb.or([eb('po.order_date', '>', orderDate), eb('po.id', '>=', poId)]))
     .orderBy('po.order_date').orderBy('po.id').orderBy('po_lines.line_no').limit(limit).offset(offset);
   return {
     v2: {
@@ -48,7 +63,7 @@ function statements(db: Db) {
       daysTotal: preparedQuery(db, daysTotal('pos')), locateDay: preparedQuery(db, locateDay('pos')),
     },
     v1: {
-      count: preparedQuery(db, countLines), page: preparedQuery(db, v1Page),
+      count: preparedQuery(db, countLines), page: preparedQuery(db, v1Page), locatePo: preparedQuery(db, locatePo),
       daysTotal: preparedQuery(db, daysTotal('lines')), locateDay: preparedQuery(db, locateDay('lines')),
     },
   };
@@ -59,8 +74,9 @@ const prepared = new WeakMap<Db, ReturnType<typeof statements>>();
 /**
  * One page (1-based `page`, `limit` records) of the records whose PO order date lies in [from, to) (UTC instants
  * as stored text), ordered by order date then PO id (v1: then line number), and the number of such records (v2:
- * POs, v1: lines). Cost: two index look-ups per end of the range, two over the range's day counts (at most one
- * row per UTC day), and one seek that skips less than one UTC day of records.
+ * POs, v1: lines). Cost: a count over each partial UTC day at the ends of the range (index entries, or v1's
+ * per-PO line counts), two reads of the range's day counts (at most one row per UTC day), a skip over less than one
+ * UTC day of index entries (v1: of per-PO line counts), then the page's own rows.
  */
 export async function recordsByOrderDate(
   db: Db, version: ApiVersion, retailerId: string, range: { from: string; to: string }, page: number, limit: number,
@@ -98,6 +114,14 @@ export async function recordsByOrderDate(
     start = midnight(toDay);
     skip = offset - head - days;
   }
-  const rows = await s.page(retailerId, start, to, limit, skip);
+  if (version === 'v2') {
+    const rows = await q.v2.page(retailerId, start, to, limit, skip);
+    return { records: rows.map((r) => r.view), total };
+  }
+  // v1: the PO holding the page's first line, then its lines and the next POs' by seeking, not skipping.
+  const [at] = await q.v1.locatePo(retailerId, start, to, skip);
+  if (!at) return { records: [], total };
+  const before = Number(at.running) - Number(at.lines);
+  const rows = await q.v1.page(retailerId, at.order_date, at.po_id, to, limit, skip - before);
   return { records: rows.map((r) => r.view), total };
 }

@@ -89,6 +89,25 @@ const dayCountsMatchRows: Invariant = {
   },
 };
 
+/** po_line_counts (kept by triggers, migration 0020) holds each PO's line count at the PO's order date. */
+const lineCountsMatchRows: Invariant = {
+  name: 'per-PO line counts equal count(*) per PO',
+  async check(db, retailerId) {
+    const counted = await sql<{ po_id: string; order_date: string; lines: number }>`
+      select po.id as po_id, po.order_date, count(*) as lines from purchase_orders po join po_lines l on l.po_id = po.id
+      where po.retailer_id = ${retailerId} group by po.id, po.order_date`.execute(db);
+    const kept = await db.selectFrom('po_line_counts').select(['po_id', 'order_date', 'lines'])
+      .where('retailer_id', '=', retailerId).where('lines', '<>', 0).execute();
+    const want = new Map(counted.rows.map((r) => [r.po_id, `${Number(r.lines)} lines at ${r.order_date}`]));
+    const have = new Map(kept.map((r) => [r.po_id, `${Number(r.lines)} lines at ${r.order_date}`]));
+    const problems: string[] = [];
+    for (const po of new Set([...want.keys(), ...have.keys()])) {
+      if (want.get(po) !== have.get(po)) problems.push(`po_line_counts ${po}: kept ${have.get(po) ?? 'nothing'}, the rows have ${want.get(po) ?? 'nothing'}`);
+    }
+    return problems;
+  },
+};
+
 /**
  * The event outbox agrees with the rows. What can be checked honestly from the database alone (nothing in the
  * service deletes a PO, and events are pruned only after their retention, far beyond a test run):
@@ -187,5 +206,6 @@ const supplierDocumentsWhole: Invariant = {
 };
 
 export const INVARIANTS: Invariant[] = [
-  renderingsMatchRows, noHeldUpdateForKnownPo, keysHaveResponses, dayCountsMatchRows, outboxMatchesRows, supplierDocumentsWhole,
+  renderingsMatchRows, noHeldUpdateForKnownPo, keysHaveResponses, dayCountsMatchRows, lineCountsMatchRows,
+  outboxMatchesRows, supplierDocumentsWhole,
 ];

@@ -1,7 +1,8 @@
-// The per-day PO and line counts behind by-date (migration 0009, DESIGN 7) equal a count(*) of the stored rows
-// after every kind of write: seeding, the lifecycle API (create, replace, re-date, cancel), supplier updates, a
-// sync run and its re-run, a connection deleted, a PO re-dated and deleted with its lines. And by-date pages read
-// through the counts are, at every depth, the slices of the full ordered list.
+// The per-day PO and line counts behind by-date (migration 0009, DESIGN 7), and each PO's line count (0020),
+// equal a count(*) of the stored rows after every kind of write: seeding, the lifecycle API (create, replace,
+// re-date, cancel), supplier updates, a sync run and its re-run, a connection deleted, a PO re-dated and deleted
+// with its lines. And by-date pages read through the counts are, at every depth, the slices of the full ordered
+// list, also where many POs share one order date (the tie broken by PO id) and a PO's lines straddle pages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
@@ -27,6 +28,21 @@ async function countedFromRows(db: Db) {
   return rows.rows.map((r) => ({ ...r, pos: Number(r.pos), lines: Number(r.lines) }));
 }
 
+/** Each PO's line count (migration 0020), from the rows; POs without lines are left out. */
+async function lineCountsFromRows(db: Db) {
+  const rows = await sql<{ retailer_id: string; order_date: string; po_id: string; lines: number }>`
+    select po.retailer_id, po.order_date, po.id as po_id, count(*) as lines
+    from purchase_orders po join po_lines l on l.po_id = po.id
+    group by po.retailer_id, po.order_date, po.id order by 1, 2, 3`.execute(db);
+  return rows.rows.map((r) => ({ ...r, lines: Number(r.lines) }));
+}
+
+async function keptLineCounts(db: Db) {
+  const rows = await db.selectFrom('po_line_counts').selectAll().where('lines', '<>', 0)
+    .orderBy('retailer_id').orderBy('order_date').orderBy('po_id').execute();
+  return rows.map((r) => ({ ...r, lines: Number(r.lines) }));
+}
+
 async function keptCounts(db: Db) {
   const rows = await db.selectFrom('po_day_counts').selectAll()
     .where((eb) => eb.or([eb('pos', '<>', 0), eb('lines', '<>', 0)])).orderBy('retailer_id').orderBy('day').execute();
@@ -44,6 +60,9 @@ describe.each(databases.eachSupportedId())('per-day counts on %s', (databaseId) 
     const expected = await countedFromRows(db);
     expect(expected.length).toBeGreaterThan(0);
     expect(await keptCounts(db)).toEqual(expected);
+    const perPo = await lineCountsFromRows(db);
+    expect(perPo.length).toBeGreaterThan(0);
+    expect(await keptLineCounts(db)).toEqual(perPo);
   };
   const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, key = writeKey) =>
     world.app.inject({ method, url, payload: body as object, headers: { 'x-api-key': key } });
@@ -156,15 +175,9 @@ describe.each(databases.eachSupportedId())('by-date pages at depth on %s', (data
       .orderBy('po.order_date').orderBy('po.id').orderBy('l.line_no').execute()).map((r) => r.key);
   }
 
-  // Ranges whose ends fall inside UTC days (Los Angeles midnight is 07:00Z or 08:00Z), one day, and years.
-  it.each([
-    ['v2', '2024-10-01', '2026-11-30'], ['v1', '2024-10-01', '2026-11-30'],
-    ['v2', '2025-03-01', '2025-09-30'], ['v1', '2025-11-02', '2026-03-08'],
-    ['v2', '2027-06-15', '2027-06-15'], ['v1', '2027-06-14', '2027-06-16'],
-    ['v2', '2000-01-01', '2099-12-31'],
-  ] as const)('%s %s..%s: every page is its slice of the whole, and total its length', async (version, start, end) => {
+  /** Pages `limit` records at a time through a range; each must be its slice of everyRecord, with the right meta. */
+  async function expectSlices(version: 'v1' | 'v2', start: string, end: string, limit: number) {
     const all = await everyRecord(version, start, end);
-    const limit = 7;
     const seen: string[] = [];
     for (let page = 1; page <= Math.ceil(all.length / limit) + 1; page++) {
       const response = await world.app.inject({
@@ -177,5 +190,38 @@ describe.each(databases.eachSupportedId())('by-date pages at depth on %s', (data
       seen.push(...body.data.map((r: any) => (version === 'v2' ? r.po_number : r.order_id)));
     }
     expect(seen).toEqual(all);
+    return all.length;
+  }
+
+  // Ranges whose ends fall inside UTC days (Los Angeles midnight is 07:00Z or 08:00Z), one day, and years.
+  it.each([
+    ['v2', '2024-10-01', '2026-11-30'], ['v1', '2024-10-01', '2026-11-30'],
+    ['v2', '2025-03-01', '2025-09-30'], ['v1', '2025-11-02', '2026-03-08'],
+    ['v2', '2027-06-15', '2027-06-15'], ['v1', '2027-06-14', '2027-06-16'],
+    ['v2', '2000-01-01', '2099-12-31'],
+  ] as const)('%s %s..%s: every page is its slice of the whole, and total its length', async (version, start, end) => {
+    await expectSlices(version, start, end, 7);
+  });
+
+  // 25 POs at one instant (and 3 a millisecond either side), with 0 to 4 lines: the page's first PO is found among
+  // equal order dates by PO id, and a PO's lines are split between pages at every limit.
+  it.each([
+    ['v1', 1], ['v1', 2], ['v1', 3], ['v1', 5], ['v1', 8], ['v2', 1], ['v2', 4],
+  ] as const)('%s, limit %i: POs sharing one order date page in PO id order, lines split across pages', async (version, limit) => {
+    const sharedInstant = '2028-02-10T18:30:00.000Z';
+    const existing = await world.db.selectFrom('purchase_orders').select('id').where('po_number', 'like', 'PO-TIE-%').execute();
+    if (existing.length === 0) {
+      const instants = [...Array.from({ length: 25 }, () => sharedInstant),
+        '2028-02-10T18:29:59.999Z', '2028-02-10T18:30:00.001Z', '2028-02-10T18:30:00.001Z'];
+      const pos = instants.map((order_date, i) => buildPo({
+        retailer_id: world.retailerA, po_number: `PO-TIE-${String(i).padStart(2, '0')}`, order_date,
+        lines: Array.from({ length: i % 5 }, (_, n) => ({
+          product_name: `Tie ${i}.${n}`, sku: `TIE-${i}-${n}`, quantity: 1, unit_cost_cents: 100, status: 'pending' as const,
+        })),
+      }));
+      await insertPurchaseOrders(world.db, pos, await supplierNamesOf(world.db, world.retailerA));
+    }
+    expect(await expectSlices(version, '2028-02-10', '2028-02-10', limit)).toBe(version === 'v2' ? 28 : 53);
+    await expectSlices(version, '2028-02-01', '2028-02-29', limit + 2);
   });
 });
