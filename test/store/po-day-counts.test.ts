@@ -11,6 +11,7 @@ import { ensureRetailer } from '../../src/store/retailers.ts';
 import { ensureSupplier } from '../../src/store/suppliers.ts';
 import { ensureWarehouse } from '../../src/store/warehouses.ts';
 import { dayRange } from '../../src/domain/dates.ts';
+import { locateLine } from '../../src/store/orders-by-date.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { insertPurchaseOrders, supplierNamesOf } from '../../src/store/purchase-orders.ts';
 import { buildPo } from '../support/fixtures.ts';
@@ -223,5 +224,29 @@ describe.each(databases.eachSupportedId())('by-date pages at depth on %s', (data
     }
     expect(await expectSlices(version, '2028-02-10', '2028-02-10', limit)).toBe(version === 'v2' ? 28 : 53);
     await expectSlices(version, '2028-02-01', '2028-02-29', limit + 2);
+  });
+
+  // The PO a v1 page starts at is found by summing per-PO line counts a chunk at a time (2,048 POs in the service);
+  // small chunks here put chunk ends at every place: inside a run of POs sharing one instant, at POs without lines.
+  it.each([2, 5, 64])('v1: the line at every depth is found with chunks of %i POs', async (chunk) => {
+    if ((await world.db.selectFrom('purchase_orders').select('id').where('po_number', 'like', 'PO-TIE-%').execute()).length === 0) {
+      await expectSlices('v1', '2028-02-10', '2028-02-10', 3); // inserts the POs sharing one order date
+    }
+    const range = dayRange('2024-10-01', '2028-12-31', 'America/Los_Angeles');
+    const lines = await world.db.selectFrom('purchase_orders as po').innerJoin('po_lines as l', 'l.po_id', 'po.id')
+      .select(['po.order_date', 'po.id', 'l.line_no'])
+      .where('po.retailer_id', '=', world.retailerA).where('po.order_date', '>=', range.from).where('po.order_date', '<', range.to)
+      .orderBy('po.order_date').orderBy('po.id').orderBy('l.line_no').execute();
+    expect(lines.length).toBeGreaterThan(100);
+    let offset = 0;
+    for (let skip = 0; skip <= lines.length; skip++) {
+      const found = await locateLine(world.db, world.retailerA, range.from, range.to, skip, chunk);
+      if (skip === lines.length) {
+        expect(found).toBeNull();
+        break;
+      }
+      offset = skip > 0 && lines[skip].id === lines[skip - 1].id ? offset + 1 : 0;
+      expect(found, `skip ${skip}`).toEqual({ orderDate: lines[skip].order_date, poId: lines[skip].id, offset });
+    }
   });
 });
