@@ -11,7 +11,7 @@
 // the counts stay right whatever the retailer's time zone is, and when it changes.
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
-const SQLITE_TRIGGERS = [
+export const SQLITE_TRIGGERS = [
   // One upsert shape for every "add n POs / m lines to a day".
   `create trigger po_day_counts_po_insert after insert on purchase_orders begin
      insert into po_day_counts (retailer_id, day, pos, lines) values (new.retailer_id, substr(new.order_date, 1, 10), 1, 0)
@@ -53,7 +53,7 @@ const SQLITE_TRIGGERS = [
 
 // PostgreSQL: the same rules as two trigger functions. A PO subtracts itself and its lines before it is deleted
 // (a cascade runs after the PO is gone); a line whose PO is already gone finds no day and changes nothing.
-const POSTGRES_FUNCTIONS = [
+export const POSTGRES_FUNCTIONS = [
   `create function po_day_counts_add(r text, d text, p bigint, l bigint) returns void language sql as $$
      insert into po_day_counts (retailer_id, day, pos, lines) values (r, d, p, l)
      on conflict (retailer_id, day) do update set pos = po_day_counts.pos + p, lines = po_day_counts.lines + l
