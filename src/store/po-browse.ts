@@ -47,7 +47,8 @@ export interface PoListFilters {
   to?: string;
 }
 
-/** The v2 status inside the stored record, in each dialect's JSON syntax. */
+/** The v2 status inside the stored record, in each dialect's JSON syntax: exactly the expression of the index
+ * purchase_orders_v2_status (migration 0021), or the list walks every PO. */
 function v2Status(db: Db) {
   return db.getExecutor().adapter instanceof PostgresAdapter
     ? sql<string>`(view_v2::json ->> 'status')`
