@@ -15,6 +15,7 @@ import { finishSupplierRerenders } from './store/supplier-rerenders.ts';
 import { startScheduling } from './sync/scheduler.ts';
 import { startWebhookDelivery } from './events/delivery-process.ts';
 import { startInbox } from './ingest/inbox.ts';
+import { resumeUnfinishedDocuments } from './ingest/pipeline.ts';
 import { expireHeldSupplierUpdates } from './store/held-supplier-updates.ts';
 import { idempotencyPurgeTask } from './http/idempotency-purge.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
@@ -42,6 +43,19 @@ registerBackgroundWork({
   start: async ({ db, log }) => {
     void finishSupplierRerenders(db).catch((err) => log.error({ err }, 'finishing a supplier re-render failed'));
     return { stop: async () => {} };
+  },
+});
+
+registerBackgroundWork({
+  name: 'unfinished supplier documents',
+  // A supplier document whose apply a crash or a stop cut off is completed from where it stopped, batch by batch,
+  // without waiting for its bytes to be sent again (ingest/pipeline.ts resumeUnfinishedDocuments).
+  start: async ({ config, db, log }) => {
+    const stopping = new AbortController();
+    const resuming = resumeUnfinishedDocuments(db, new Date(), { heldLimit: config.heldUpdateLimit, signal: stopping.signal })
+      .then((finished) => { if (finished > 0) log.info({ documents: finished }, 'unfinished supplier documents completed'); })
+      .catch((err) => log.error({ err }, 'completing unfinished supplier documents failed (the same bytes sent again complete them)'));
+    return { stop: async () => { stopping.abort(); await resuming; } };
   },
 });
 

@@ -1,0 +1,64 @@
+// A supplier document whose apply is cut off by SIGKILL is completed by the next start of the service by itself
+// (ingest/pipeline.ts resumeUnfinishedDocuments, run at start by server.ts): nobody has to send its bytes again,
+// nothing stays `processing`, and no entry is applied twice. The real server as a child process (harness.ts).
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createApiKey } from '../../src/store/api-keys.ts';
+import { ensureRetailer } from '../../src/store/retailers.ts';
+import { freePort } from '../support/cli-process.ts';
+import { TestDatabases } from '../support/test-database.ts';
+import { ServerProcess } from './harness.ts';
+
+const databases = TestDatabases.create();
+const ROWS = 30_000;
+const SECRET = 'document-resume-secret-0123456789abcdefghijklmn';
+
+/** A supplier portal's shipment CSV: one row per PO not seen yet (each held as unmatched), a tracking number each. */
+function bigCsv(): string {
+  const rows = ['PO #,Order No.,Tracking #,Carrier,SKU,Qty,Ship Date,Supplier'];
+  for (let i = 0; i < ROWS; i++) rows.push(`RES-${i},SO-${i},RESTRK${String(i).padStart(8, '0')},FedEx,SKU-1,1,2026-11-20,Acme`);
+  return `${rows.join('\n')}\n`;
+}
+
+describe.each(databases.eachSupportedId())('a supplier document cut off by SIGKILL (%s)', (id) => {
+  it('is completed by the next start without being sent again, each entry applied once', async () => {
+    const database = await databases.init(id);
+    const { db } = database;
+    const { retailer } = await ensureRetailer(db, 'resume');
+    const apiKey = (await createApiKey(db, retailer.id, 'resume', ['read', 'write', 'admin'])).secret;
+    const url = database.schema
+      ? `${database.url}${database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.schema}`)}`
+      : database.url;
+    const server = new ServerProcess({ DATABASE_URL: url, ORDERSYNC_SECRET: SECRET }, await freePort());
+    onTestFinished(() => server.kill());
+    await server.start();
+
+    // Sent, and killed once some batches (not all) have committed.
+    const upload = fetch(`${server.baseUrl}/api/v2/supplier_documents?filename=big.csv`, {
+      method: 'POST', headers: { 'x-api-key': apiKey, 'content-type': 'text/csv' }, body: bigCsv(),
+    }).catch(() => null);
+    const progress = () => db.selectFrom('supplier_documents').select(['id', 'status', 'next_entry']).executeTakeFirst();
+    await expect.poll(async () => (await progress())?.next_entry ?? 0, { timeout: 60_000, interval: 20 }).toBeGreaterThan(0);
+    await server.kill();
+    await upload;
+    const cut = (await progress())!;
+    expect(cut.status, 'the kill came before the end of the apply').toBe('processing');
+    expect(cut.next_entry).toBeLessThan(ROWS);
+
+    // Started again; the bytes are not sent again.
+    await server.start();
+    await expect.poll(async () => (await progress())?.status, { timeout: 120_000, interval: 200 }).toBe('processed');
+    const document = await db.selectFrom('supplier_documents').selectAll().where('id', '=', cut.id).executeTakeFirstOrThrow();
+    expect(document.next_entry).toBe(ROWS);
+    expect(document.applied + document.unchanged + document.unmatched + document.rejected).toBe(ROWS);
+    const results = await db.selectFrom('supplier_document_results').select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('document_id', '=', cut.id).executeTakeFirstOrThrow();
+    expect(Number(results.n)).toBe(ROWS);
+    // Each row held once (an entry applied twice would hold its update twice).
+    const held = await db.selectFrom('held_supplier_updates').select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('retailer_id', '=', retailer.id).executeTakeFirstOrThrow();
+    expect(Number(held.n)).toBe(ROWS);
+    const processedEvents = await db.selectFrom('events').select('id')
+      .where('retailer_id', '=', retailer.id).where('type', '=', 'supplier_document.processed').execute();
+    expect(processedEvents).toHaveLength(1);
+  }, 400_000);
+});
