@@ -1,7 +1,12 @@
 // A supplier document whose apply is cut off by SIGKILL is completed by the next start of the service by itself
 // (ingest/pipeline.ts resumeUnfinishedDocuments, run at start by server.ts): nobody has to send its bytes again,
-// nothing stays `processing`, and no entry is applied twice. The real server as a child process (harness.ts).
+// nothing stays `processing`, and no entry is applied twice. Dropped into the inbox folder, the file is then moved
+// to processed/ (not left in the inbox, not applied twice). The real server as a child process (harness.ts).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import type { Db } from '../../src/db/database.ts';
 import { createApiKey } from '../../src/store/api-keys.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import { freePort } from '../support/cli-process.ts';
@@ -19,17 +24,39 @@ function bigCsv(): string {
   return `${rows.join('\n')}\n`;
 }
 
+/** The document is processed, each of its ROWS entries applied (and held) exactly once, one processed event. */
+async function expectAppliedOnce(db: Db, retailerId: string, documentId: string): Promise<void> {
+  const document = await db.selectFrom('supplier_documents').selectAll().where('id', '=', documentId).executeTakeFirstOrThrow();
+  expect(document.next_entry).toBe(ROWS);
+  expect(document.applied + document.unchanged + document.unmatched + document.rejected).toBe(ROWS);
+  const results = await db.selectFrom('supplier_document_results').select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('document_id', '=', documentId).executeTakeFirstOrThrow();
+  expect(Number(results.n)).toBe(ROWS);
+  // Each row held once (an entry applied twice would hold its update twice).
+  const held = await db.selectFrom('held_supplier_updates').select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('retailer_id', '=', retailerId).executeTakeFirstOrThrow();
+  expect(Number(held.n)).toBe(ROWS);
+  const processedEvents = await db.selectFrom('events').select('id')
+    .where('retailer_id', '=', retailerId).where('type', '=', 'supplier_document.processed').execute();
+  expect(processedEvents).toHaveLength(1);
+}
+
+async function serverFor(database: { url: string; schema?: string }, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const url = database.schema
+    ? `${database.url}${database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.schema}`)}`
+    : database.url;
+  const server = new ServerProcess({ DATABASE_URL: url, ORDERSYNC_SECRET: SECRET, ...env }, await freePort());
+  onTestFinished(() => server.kill());
+  return server;
+}
+
 describe.each(databases.eachSupportedId())('a supplier document cut off by SIGKILL (%s)', (id) => {
   it('is completed by the next start without being sent again, each entry applied once', async () => {
     const database = await databases.init(id);
     const { db } = database;
     const { retailer } = await ensureRetailer(db, 'resume');
     const apiKey = (await createApiKey(db, retailer.id, 'resume', ['read', 'write', 'admin'])).secret;
-    const url = database.schema
-      ? `${database.url}${database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${database.schema}`)}`
-      : database.url;
-    const server = new ServerProcess({ DATABASE_URL: url, ORDERSYNC_SECRET: SECRET }, await freePort());
-    onTestFinished(() => server.kill());
+    const server = await serverFor(database);
     await server.start();
 
     // Sent, and killed once some batches (not all) have committed.
@@ -47,18 +74,31 @@ describe.each(databases.eachSupportedId())('a supplier document cut off by SIGKI
     // Started again; the bytes are not sent again.
     await server.start();
     await expect.poll(async () => (await progress())?.status, { timeout: 120_000, interval: 200 }).toBe('processed');
-    const document = await db.selectFrom('supplier_documents').selectAll().where('id', '=', cut.id).executeTakeFirstOrThrow();
-    expect(document.next_entry).toBe(ROWS);
-    expect(document.applied + document.unchanged + document.unmatched + document.rejected).toBe(ROWS);
-    const results = await db.selectFrom('supplier_document_results').select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('document_id', '=', cut.id).executeTakeFirstOrThrow();
-    expect(Number(results.n)).toBe(ROWS);
-    // Each row held once (an entry applied twice would hold its update twice).
-    const held = await db.selectFrom('held_supplier_updates').select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('retailer_id', '=', retailer.id).executeTakeFirstOrThrow();
-    expect(Number(held.n)).toBe(ROWS);
-    const processedEvents = await db.selectFrom('events').select('id')
-      .where('retailer_id', '=', retailer.id).where('type', '=', 'supplier_document.processed').execute();
-    expect(processedEvents).toHaveLength(1);
+    await expectAppliedOnce(db, retailer.id, cut.id);
+  }, 400_000);
+
+  it('dropped into the inbox: completed by the next start, moved to processed/, applied once', async () => {
+    const database = await databases.init(id);
+    const { db } = database;
+    const { retailer } = await ensureRetailer(db, 'inboxshop');
+    const inbox = mkdtempSync(join(tmpdir(), 'ordersync-inbox-'));
+    onTestFinished(() => rmSync(inbox, { recursive: true, force: true }));
+    mkdirSync(join(inbox, 'inboxshop'));
+    const server = await serverFor(database, { INBOX_DIR: inbox, INBOX_STABLE_SECONDS: '1' });
+    await server.start();
+    writeFileSync(join(inbox, 'inboxshop', 'big.csv'), bigCsv());
+    const progress = () => db.selectFrom('supplier_documents').select(['id', 'status', 'next_entry'])
+      .where('retailer_id', '=', retailer.id).executeTakeFirst();
+    await expect.poll(async () => (await progress())?.next_entry ?? 0, { timeout: 60_000, interval: 20 }).toBeGreaterThan(0);
+    await server.kill();
+    const cut = (await progress())!;
+    expect(cut.status, 'the kill came before the end of the apply').toBe('processing');
+    expect(existsSync(join(inbox, 'inboxshop', 'big.csv')), 'the file stays in the inbox meanwhile').toBe(true);
+
+    await server.start();
+    await expect.poll(() => existsSync(join(inbox, 'inboxshop', 'processed')) && readdirSync(join(inbox, 'inboxshop', 'processed')),
+      { timeout: 120_000, interval: 200 }).toEqual(['big.csv']);
+    expect(readdirSync(join(inbox, 'inboxshop')).sort()).toEqual(['processed']);
+    await expectAppliedOnce(db, retailer.id, cut.id);
   }, 400_000);
 });
