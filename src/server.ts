@@ -49,13 +49,28 @@ registerBackgroundWork({
 registerBackgroundWork({
   name: 'unfinished supplier documents',
   // A supplier document whose apply a crash or a stop cut off is completed from where it stopped, batch by batch,
-  // without waiting for its bytes to be sent again (ingest/pipeline.ts resumeUnfinishedDocuments).
+  // without waiting for its bytes to be sent again (ingest/pipeline.ts resumeUnfinishedDocuments): at start, and
+  // with `serve --workers N` (this is the cluster's primary then) each time an HTTP worker dies, since a worker
+  // killed mid-apply is restarted without this process starting again.
   start: async ({ config, db, log }) => {
     const stopping = new AbortController();
-    const resuming = resumeUnfinishedDocuments(db, new Date(), { heldLimit: config.heldUpdateLimit, signal: stopping.signal })
-      .then((finished) => { if (finished > 0) log.info({ documents: finished }, 'unfinished supplier documents completed'); })
-      .catch((err) => log.error({ err }, 'completing unfinished supplier documents failed (the same bytes sent again complete them)'));
-    return { stop: async () => { stopping.abort(); await resuming; } };
+    let resuming: Promise<void> = Promise.resolve();
+    const resume = () => {
+      const before = new Date();
+      resuming = resuming.then(() => resumeUnfinishedDocuments(db, before, { heldLimit: config.heldUpdateLimit, signal: stopping.signal }))
+        .then((finished) => { if (finished > 0) log.info({ documents: finished }, 'unfinished supplier documents completed'); })
+        .catch((err) => log.error({ err }, 'completing unfinished supplier documents failed (the same bytes sent again complete them)'));
+    };
+    resume();
+    const workerDied = () => { if (!stopping.signal.aborted) resume(); };
+    cluster.on('exit', workerDied);
+    return {
+      stop: async () => {
+        cluster.off('exit', workerDied);
+        stopping.abort();
+        await resuming;
+      },
+    };
   },
 });
 

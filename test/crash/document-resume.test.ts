@@ -1,7 +1,10 @@
 // A supplier document whose apply is cut off by SIGKILL is completed by the next start of the service by itself
 // (ingest/pipeline.ts resumeUnfinishedDocuments, run at start by server.ts): nobody has to send its bytes again,
 // nothing stays `processing`, and no entry is applied twice. Dropped into the inbox folder, the file is then moved
-// to processed/ (not left in the inbox, not applied twice). The real server as a child process (harness.ts).
+// to processed/ (not left in the inbox, not applied twice). With `serve --workers 2`, an HTTP worker killed mid-apply
+// is restarted by the primary, which completes the document without starting again itself. The real server as a
+// child process (harness.ts).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +102,34 @@ describe.each(databases.eachSupportedId())('a supplier document cut off by SIGKI
     await expect.poll(() => existsSync(join(inbox, 'inboxshop', 'processed')) && readdirSync(join(inbox, 'inboxshop', 'processed')),
       { timeout: 120_000, interval: 200 }).toEqual(['big.csv']);
     expect(readdirSync(join(inbox, 'inboxshop')).sort()).toEqual(['processed']);
+    await expectAppliedOnce(db, retailer.id, cut.id);
+  }, 400_000);
+
+  it('serve --workers 2: a worker killed mid-apply; the primary, still up, completes the document', async () => {
+    const database = await databases.init(id);
+    const { db } = database;
+    const { retailer } = await ensureRetailer(db, 'workers');
+    const apiKey = (await createApiKey(db, retailer.id, 'workers', ['read', 'write', 'admin'])).secret;
+    const server = await serverFor(database, { WEB_CONCURRENCY: '2' });
+    await server.start();
+    const primary = server.pid!;
+    const workers = () => execFileSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' })
+      .split('\n').map((line) => Number(line.trim())).filter((pid) => pid > 0);
+    const upload = fetch(`${server.baseUrl}/api/v2/supplier_documents?filename=big.csv`, {
+      method: 'POST', headers: { 'x-api-key': apiKey, 'content-type': 'text/csv' }, body: bigCsv(),
+    }).catch(() => null);
+    const progress = () => db.selectFrom('supplier_documents').select(['id', 'status', 'next_entry'])
+      .where('retailer_id', '=', retailer.id).executeTakeFirst();
+    await expect.poll(async () => (await progress())?.next_entry ?? 0, { timeout: 60_000, interval: 20 }).toBeGreaterThan(0);
+    const killed = workers();
+    expect(killed).toHaveLength(2);
+    for (const pid of killed) process.kill(pid, 'SIGKILL'); // the one applying among them
+    await upload;
+    const cut = (await progress())!;
+    expect(cut.status, 'the kill came before the end of the apply').toBe('processing');
+
+    await expect.poll(async () => (await progress())?.status, { timeout: 120_000, interval: 200 }).toBe('processed');
+    expect(server.pid, 'the primary kept running').toBe(primary);
     await expectAppliedOnce(db, retailer.id, cut.id);
   }, 400_000);
 });
