@@ -57,7 +57,10 @@ registerBackgroundWork({
     let resuming: Promise<void> = Promise.resolve();
     const resume = () => {
       const before = new Date();
-      resuming = resuming.then(() => resumeUnfinishedDocuments(db, before, { heldLimit: config.heldUpdateLimit, signal: stopping.signal }))
+      resuming = resuming.then(() => resumeUnfinishedDocuments(db, before, {
+        heldLimit: config.heldUpdateLimit, signal: stopping.signal,
+        onError: (documentId, err) => log.error({ err, document_id: documentId }, 'completing an unfinished supplier document failed'),
+      }))
         .then((finished) => { if (finished > 0) log.info({ documents: finished }, 'unfinished supplier documents completed'); })
         .catch((err) => log.error({ err }, 'completing unfinished supplier documents failed (the same bytes sent again complete them)'));
     };

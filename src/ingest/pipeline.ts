@@ -160,16 +160,23 @@ export async function ingestDocument(db: Db, retailerId: string, input: IngestIn
  * racing this one (the same bytes sent again, the inbox's rescan, another process) doubles nothing: the one that
  * loses the claim stops. Stops between batches once `options.signal` is aborted. Returns how many it finished.
  */
-export async function resumeUnfinishedDocuments(db: Db, before: Date, options: IngestOptions = {}): Promise<number> {
+export async function resumeUnfinishedDocuments(
+  db: Db, before: Date, options: IngestOptions & { onError?: (documentId: string, error: unknown) => void } = {},
+): Promise<number> {
   let finished = 0;
   for (const { id, retailer_id: retailerId } of await unfinishedDocuments(db, before.toISOString())) {
     if (options.signal?.aborted) break;
-    const row = await findDocumentRow(db, retailerId, id);
-    if (row?.status !== 'processing') continue;
-    const outcome = await applyDocument(db, retailerId, row, options);
-    if (outcome) {
-      supplierDocuments.inc({ format: row.format, result: outcome });
-      finished++;
+    try {
+      const row = await findDocumentRow(db, retailerId, id);
+      if (row?.status !== 'processing') continue;
+      const outcome = await applyDocument(db, retailerId, row, options);
+      if (outcome) {
+        supplierDocuments.inc({ format: row.format, result: outcome });
+        finished++;
+      }
+    } catch (error) {
+      // One document the database would not take (it stays processing) does not hold the others back.
+      options.onError?.(id, error);
     }
   }
   return finished;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
+import { ingestDocument, resumeUnfinishedDocuments } from '../../src/ingest/pipeline.ts';
 import { createApiKey } from '../../src/store/api-keys.ts';
 import { ensureRetailer } from '../../src/store/retailers.ts';
 import { freePort } from '../support/cli-process.ts';
@@ -132,4 +133,32 @@ describe.each(databases.eachSupportedId())('a supplier document cut off by SIGKI
     expect(server.pid, 'the primary kept running').toBe(primary);
     await expectAppliedOnce(db, retailer.id, cut.id);
   }, 400_000);
+
+  it('one document the database will not take does not keep the others from being completed', async () => {
+    const { db } = await databases.init(id);
+    const { retailer } = await ensureRetailer(db, 'several');
+    const csv = (first: number) => Buffer.from(['PO #,Tracking #,Carrier,SKU,Qty,Supplier',
+      ...[0, 1, 2].map((i) => `SEV-${first + i},SEVTRK${first + i},FedEx,SKU-1,1,Acme`), ''].join('\n'));
+    // Two documents cut off before their first batch: stored, nothing applied.
+    const cutOff = () => { throw new Error('killed'); };
+    const ids: string[] = [];
+    for (const first of [0, 10]) {
+      await expect(ingestDocument(db, retailer.id, { bytes: csv(first), format: 'csv', content_type: 'text/csv' }, { beforeBatch: cutOff }))
+        .rejects.toThrow('killed');
+      ids.push((await db.selectFrom('supplier_documents').select('id').orderBy('received_at', 'desc').orderBy('id', 'desc')
+        .executeTakeFirstOrThrow()).id);
+    }
+    // The first one's batch fails (as a database error would); the second is completed all the same.
+    let calls = 0;
+    const failed: string[] = [];
+    const finished = await resumeUnfinishedDocuments(db, new Date(Date.now() + 1000), {
+      beforeBatch: () => { if (calls++ === 0) throw new Error('database went away'); },
+      onError: (documentId) => failed.push(documentId),
+    });
+    expect(finished).toBe(1);
+    expect(failed).toHaveLength(1);
+    const statuses = await db.selectFrom('supplier_documents').select(['id', 'status']).where('id', 'in', ids).execute();
+    expect(statuses.map((row) => row.status).sort()).toEqual(['processed', 'processing']);
+    expect(statuses.find((row) => row.status === 'processing')!.id).toBe(failed[0]);
+  });
 });
