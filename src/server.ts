@@ -15,6 +15,7 @@ import { finishSupplierRerenders } from './store/supplier-rerenders.ts';
 import { startScheduling } from './sync/scheduler.ts';
 import { startWebhookDelivery } from './events/delivery-process.ts';
 import { startInbox } from './ingest/inbox.ts';
+import { resumeUnfinishedDocuments } from './ingest/pipeline.ts';
 import { expireHeldSupplierUpdates } from './store/held-supplier-updates.ts';
 import { idempotencyPurgeTask } from './http/idempotency-purge.ts';
 import type { RateLimitStoreKind } from './http/rate-limit.ts';
@@ -42,6 +43,37 @@ registerBackgroundWork({
   start: async ({ db, log }) => {
     void finishSupplierRerenders(db).catch((err) => log.error({ err }, 'finishing a supplier re-render failed'));
     return { stop: async () => {} };
+  },
+});
+
+registerBackgroundWork({
+  name: 'unfinished supplier documents',
+  // A supplier document whose apply a crash or a stop cut off is completed from where it stopped, batch by batch,
+  // without waiting for its bytes to be sent again (ingest/pipeline.ts resumeUnfinishedDocuments): at start, and
+  // with `serve --workers N` (this is the cluster's primary then) each time an HTTP worker dies, since a worker
+  // killed mid-apply is restarted without this process starting again.
+  start: async ({ config, db, log }) => {
+    const stopping = new AbortController();
+    let resuming: Promise<void> = Promise.resolve();
+    const resume = () => {
+      const before = new Date();
+      resuming = resuming.then(() => resumeUnfinishedDocuments(db, before, {
+        heldLimit: config.heldUpdateLimit, signal: stopping.signal,
+        onError: (documentId, err) => log.error({ err, document_id: documentId }, 'completing an unfinished supplier document failed'),
+      }))
+        .then((finished) => { if (finished > 0) log.info({ documents: finished }, 'unfinished supplier documents completed'); })
+        .catch((err) => log.error({ err }, 'completing unfinished supplier documents failed (the same bytes sent again complete them)'));
+    };
+    resume();
+    const workerDied = () => { if (!stopping.signal.aborted) resume(); };
+    cluster.on('exit', workerDied);
+    return {
+      stop: async () => {
+        cluster.off('exit', workerDied);
+        stopping.abort();
+        await resuming;
+      },
+    };
   },
 });
 

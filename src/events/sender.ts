@@ -1,7 +1,8 @@
-// One HTTP POST of a webhook (DESIGN 4b): 10 s for the whole exchange, redirects not followed (a 3xx is a failed
-// attempt), connections only to addresses the SSRF guard admitted (events/url-guard.ts). Sent with undici through
-// one keep-alive agent per deliverer: connections to a receiver are reused across deliveries, and undici's
-// client costs less CPU per request than node:http's, which counts when the receiver is local.
+// One HTTP POST of a webhook (DESIGN 4b): 10 s for the answer (its status decides; its body is read for at most the rest
+// of the 10 s and never judged), redirects not followed (a 3xx is a failed attempt), connections only to addresses
+// the SSRF guard admitted (events/url-guard.ts). Sent with undici through one keep-alive agent per deliverer:
+// connections to a receiver are reused across deliveries, and undici's client costs less CPU per request than
+// node:http's, which counts when the receiver is local.
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import { DELIVERY_TIMEOUT_MS } from '../domain/webhooks.ts';
@@ -47,15 +48,9 @@ export class WebhookSender {
         method: 'POST', dispatcher: this.agent, signal, body,
         headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'OrderSync-Webhooks/1' },
       });
-      // The answer's body is not used; read (a little of) it so the connection can be reused.
-      let received = 0;
-      for await (const chunk of response.body) {
-        received += (chunk as Buffer).length;
-        if (received > MAX_RESPONSE_BYTES) {
-          response.body.destroy();
-          break;
-        }
-      }
+      // The status decides (DESIGN 4b: any 2xx within 10 s is success): a body that stalls past the timeout or
+      // breaks off after it changes nothing, else a receiver that took the event would be sent it again and again.
+      await discardBody(response.body);
       return { status: response.statusCode, error: statusError(response.statusCode), durationMs: elapsed() };
     } catch (error) {
       if (signal.aborted) return { status: null, error: `timed out after ${this.timeoutMs / 1000} s`, durationMs: elapsed() };
@@ -67,6 +62,25 @@ export class WebhookSender {
 
   close(): void {
     void this.agent.destroy().catch(() => undefined);
+  }
+}
+
+/**
+ * Reads (at most MAX_RESPONSE_BYTES of) an answer's body, which is not used, so the connection can be reused;
+ * one longer than that, or that stalls until the attempt's timeout or breaks off, is dropped with its connection.
+ * Never throws.
+ */
+async function discardBody(body: AsyncIterable<unknown> & { destroy(): unknown }): Promise<void> {
+  let received = 0;
+  try {
+    for await (const chunk of body) {
+      received += (chunk as Buffer).length;
+      if (received > MAX_RESPONSE_BYTES) break;
+    }
+  } catch {
+    // Timed out or cut off after the status: the status stands.
+  } finally {
+    if (received > MAX_RESPONSE_BYTES) body.destroy();
   }
 }
 

@@ -174,6 +174,9 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
   return { file, status: failed ? 'failed' : 'processed', document, error: document.error, ...moved, repeated: !created && !resumed };
 }
 
+/** How soon a file whose document another apply has is looked at again, in ms. */
+const BUSY_RETRY_MS = 1_000;
+
 /** Watches INBOX_DIR until closed. Files are handled one at a time, in the order they became stable. */
 export async function startInbox(options: InboxOptions): Promise<Inbox> {
   const { db, dir, log } = options;
@@ -182,6 +185,15 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
   let closed = false;
   const stopping = new AbortController();
   const seen = new Set<string>();
+
+  const retries = new Set<NodeJS.Timeout>();
+  const retryLater = (file: string) => {
+    const timer = setTimeout(() => {
+      retries.delete(timer);
+      if (!closed) void lstat(file).then(() => enqueue(file), () => undefined); // gone meanwhile: nothing to do
+    }, BUSY_RETRY_MS).unref();
+    retries.add(timer);
+  };
 
   const enqueue = (file: string) => {
     if (seen.has(file)) return;
@@ -205,6 +217,9 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
             outcome.movedTo === null ? 'inbox: entry refused and left in place' : 'inbox: file failed');
         } else log.info({ ...shown, ...summary }, `inbox: file ${outcome.status}`);
         options.onFile?.(outcome);
+        // Another apply has the document (the start's resume of unfinished documents, the same bytes sent through
+        // the API, another process): the file is looked at again until that apply ends, then moved like any other.
+        if (outcome.status === 'processing' && !stopping.signal.aborted) retryLater(file);
       } catch (err) {
         log.error({ err, file: visible(file) }, 'inbox: could not ingest the file; it stays in the inbox and is tried again at the next start');
       } finally {
@@ -252,6 +267,7 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
     },
     async close() {
       closed = true;
+      for (const timer of retries) clearTimeout(timer);
       stopping.abort(); // a file being applied stops between batches and stays, to be completed at the next start
       await watcher.close();
       await queue;

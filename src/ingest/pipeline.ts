@@ -8,7 +8,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import {
   applyDocumentBatch, failDocument, findDocumentContent, findDocumentResults, findDocumentRow, finishDocument, reopenFailedDocument,
-  storeDocument, type DocumentFormat, type DocumentResult, type DocumentRow,
+  storeDocument, unfinishedDocuments, type DocumentFormat, type DocumentResult, type DocumentRow,
 } from '../store/supplier-documents.ts';
 import { supplierDocuments } from '../observability/metrics.ts';
 import { readBatches } from './read-batches.ts';
@@ -151,6 +151,35 @@ export async function ingestDocument(db: Db, retailerId: string, input: IngestIn
     row = await findDocumentRow(db, retailerId, id);
   }
   return { created, resumed, document: row!, conflict: null };
+}
+
+/**
+ * Completes, from where each stopped, every document whose apply a stop or a crash cut off before `before`, so a
+ * document killed mid-apply does not stay `processing` (half applied) until someone sends its bytes again: the
+ * service runs this at start (server.ts). Each batch is claimed by its position (applyDocumentBatch), so an apply
+ * racing this one (the same bytes sent again, the inbox's rescan, another process) doubles nothing: the one that
+ * loses the claim stops. Stops between batches once `options.signal` is aborted. Returns how many it finished.
+ */
+export async function resumeUnfinishedDocuments(
+  db: Db, before: Date, options: IngestOptions & { onError?: (documentId: string, error: unknown) => void } = {},
+): Promise<number> {
+  let finished = 0;
+  for (const { id, retailer_id: retailerId } of await unfinishedDocuments(db, before.toISOString())) {
+    if (options.signal?.aborted) break;
+    try {
+      const row = await findDocumentRow(db, retailerId, id);
+      if (row?.status !== 'processing') continue;
+      const outcome = await applyDocument(db, retailerId, row, options);
+      if (outcome) {
+        supplierDocuments.inc({ format: row.format, result: outcome });
+        finished++;
+      }
+    } catch (error) {
+      // One document the database would not take (it stays processing) does not hold the others back.
+      options.onError?.(id, error);
+    }
+  }
+  return finished;
 }
 
 /** A document with its per-entry results, as the API shows it. */

@@ -83,6 +83,22 @@ export async function findDocumentRow(db: Db, retailerId: string, id: string): P
     .where('retailer_id', '=', retailerId).where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Documents still `processing` that were received before `before` (ISO UTC): applies a stop or a crash cut off
+ * (DESIGN 3, 4d: a restart leaves nothing half-applied for good), oldest first, every retailer. Read per retailer
+ * through supplier_documents_by_status (migration 0017): the table itself is never scanned.
+ */
+export async function unfinishedDocuments(db: Db, before: string): Promise<{ id: string; retailer_id: string }[]> {
+  const retailers = await db.selectFrom('retailers').select('id').orderBy('id').execute();
+  const found: { id: string; retailer_id: string }[] = [];
+  for (const { id } of retailers) {
+    found.push(...await db.selectFrom('supplier_documents').select(['id', 'retailer_id'])
+      .where('retailer_id', '=', id).where('status', '=', 'processing').where('received_at', '<', before)
+      .orderBy('received_at').orderBy('id').execute());
+  }
+  return found;
+}
+
 /** The original bytes and content type, exactly as received; undefined for another retailer's id. */
 export async function findDocumentContent(db: Db, retailerId: string, id: string):
   Promise<{ content: Buffer; content_type: string; format: string; filename: string | null } | undefined> {

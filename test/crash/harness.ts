@@ -101,6 +101,11 @@ export class ServerProcess {
     throw new Error(`the server did not start within ${START_TIMEOUT_MS / 1000} s: ${stderr}`);
   }
 
+  /** The pid of `serve` (with WEB_CONCURRENCY > 1 the cluster's primary), or undefined when it is not running. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
+
   /** SIGKILL: no shutdown hook runs, whatever was in flight is cut off. */
   async kill(): Promise<void> {
     await Promise.all([this.child, this.worker].map(async (child) => {
