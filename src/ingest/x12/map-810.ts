@@ -91,21 +91,60 @@ function termsOf(itd: Segment, netDays: number | null): string | null {
   return el(itd, 12) !== '' ? el(itd, 12) : null;
 }
 
-/** Sums `cents` over the summary segments with that id when there are any, else over the detail ones. */
-function summaryFirst(summary: readonly Segment[], detail: readonly Segment[], id: string, cents: (s: Segment) => number | null):
-  number | { reason: string; segment: Segment; element: number; reference: number } {
-  const chosen = summary.some((s) => s.elements[0] === id) ? summary : detail;
+/** A SAC or TXI amount refused: why, and the element at fault (AK4: its position, data element, code 723). */
+type AmountFault = { reason: string; segment: Segment; element: number; reference: number; code: number };
+
+/**
+ * Sums `cents` over the segments with that id that `counts` (default: all) in the summary area (after TDS) when it
+ * has any, else over those of the detail: a charge stated once per line and again for the invoice is not counted
+ * twice, and one the summary does not restate (freight on an IT1 line, a discount in the summary) is still read.
+ * `cents` gives an amount in minor units, or why the segment gives none (the element at fault).
+ */
+function summaryFirst(summary: readonly Segment[], detail: readonly Segment[], id: string,
+  cents: (s: Segment) => number | Omit<AmountFault, 'segment'>, counts: (s: Segment) => boolean = () => true): number | AmountFault {
+  const chosen = summary.some((s) => s.elements[0] === id && counts(s)) ? summary : detail;
   let total = 0;
   for (const segment of chosen) {
-    if (segment.elements[0] !== id) continue;
+    if (segment.elements[0] !== id || !counts(segment)) continue;
     const value = cents(segment);
-    if (value === null) {
-      const [element, reference] = id === 'SAC' ? [5, 610] : [2, 782];
-      return { reason: `${id}0${element} "${el(segment, element)}" is not an amount with at most two decimals`, segment, element, reference };
-    }
+    if (typeof value !== 'number') return { ...value, segment };
     total += value;
   }
   return total;
+}
+
+/** Why an amount element gives no amount in minor units (`read` null: not a number with at most two decimals). */
+const notAnAmount = (id: string, element: number, reference: number, value: string) =>
+  ({ reason: `${id}0${element} "${value}" is not an amount with at most two decimals`, element, reference, code: 6 });
+
+/**
+ * A freight SAC's amount in minor units (a charge adds, an allowance subtracts), or why there is none: SAC05 is
+ * the amount (N2); a charge stated only as a percent (SAC07) or a rate (SAC08) has no amount OrderSync could store
+ * as shipping_amount, and reading it as 0 would put the freight in the subtotal.
+ */
+function freightCents(sac: Segment): number | Omit<AmountFault, 'segment'> {
+  if (el(sac, 5) === '') {
+    if (el(sac, 7) === '' && el(sac, 8) === '') return 0;
+    return { reason: `SAC05 (amount) is missing: the ${el(sac, 2)} freight is stated only as a ${el(sac, 7) !== '' ? `percent (SAC07 "${el(sac, 7)}")` :
+      `rate (SAC08 "${el(sac, 8)}")`}, and shipping_amount needs the amount`, element: 5, reference: 610, code: 1 };
+  }
+  const cents = impliedCents(el(sac, 5));
+  if (cents === null) return notAnAmount('SAC', 5, 610, el(sac, 5));
+  return el(sac, 1) === 'A' ? -cents : el(sac, 1) === 'C' ? cents : 0;
+}
+
+/**
+ * A TXI's tax amount in minor units, or why there is none: TXI02 is the amount (R); a tax stated only as a percent
+ * (TXI03, not zero) has no amount OrderSync could store as tax_amount (0 would put the tax in the subtotal).
+ */
+function taxCents(txi: Segment): number | Omit<AmountFault, 'segment'> {
+  if (el(txi, 2) === '') {
+    if (el(txi, 3) === '' || Number(el(txi, 3)) === 0) return 0;
+    return { reason: `TXI02 (tax amount) is missing: the ${el(txi, 1)} tax is stated only as a percent (TXI03 "${el(txi, 3)}"), and ` +
+      'tax_amount needs the amount', element: 2, reference: 782, code: 1 };
+  }
+  const cents = decimalCents(el(txi, 2));
+  return cents === null ? notAnAmount('TXI', 2, 782, el(txi, 2)) : cents;
 }
 
 /** The entries (one) of one 810 set (its segments between ST and SE). */
@@ -126,15 +165,13 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const total = impliedCents(el(segments[tdsIndex], 1));
   if (total === null || total < 0) refuse(`TDS01 "${el(segments[tdsIndex], 1)}" is not a total amount (implied two decimals)`, totalPlace);
 
-  const shipping = summaryFirst(summary, detail, 'SAC', (s) => {
-    if (!FREIGHT.includes(el(s, 2)) || el(s, 5) === '') return 0;
-    const cents = impliedCents(el(s, 5));
-    return cents === null ? null : el(s, 1) === 'A' ? -cents : el(s, 1) === 'C' ? cents : 0;
-  });
-  const amountFault = (f: { segment: Segment; element: number; reference: number }) => placeOf(segments, f.segment, f.element, f.reference);
-  if (typeof shipping !== 'number') refuse(shipping.reason, amountFault(shipping), 6);
-  const tax = summaryFirst(summary, detail, 'TXI', (s) => (el(s, 2) === '' ? 0 : decimalCents(el(s, 2))));
-  if (typeof tax !== 'number') refuse(tax.reason, amountFault(tax), 6);
+  // Only the freight codes decide where the freight is read: a summary holding a discount (SAC C310) and no freight
+  // leaves the freight its lines state.
+  const shipping = summaryFirst(summary, detail, 'SAC', freightCents, (s) => FREIGHT.includes(el(s, 2)));
+  const amountFault = (f: AmountFault) => placeOf(segments, f.segment, f.element, f.reference);
+  if (typeof shipping !== 'number') refuse(shipping.reason, amountFault(shipping), shipping.code);
+  const tax = summaryFirst(summary, detail, 'TXI', taxCents);
+  if (typeof tax !== 'number') refuse(tax.reason, amountFault(tax), tax.code);
   if (typeof shipping === 'number' && shipping < 0) {
     const allowance = segments.find((s) => s.elements[0] === 'SAC' && el(s, 1) === 'A' && FREIGHT.includes(el(s, 2)))!;
     refuse('SAC D240: freight allowances exceed the freight charged', placeOf(segments, allowance, 5, 610));

@@ -99,15 +99,26 @@ function ownTracking(level: Level, at: (segment: Segment, element: number, refer
   }
   if (chosen.length === 1) return { tracking: chosen[0].mark, place: at(chosen[0].segment, chosen[0].element, 87) };
   for (const qualifier of TRACKING_REFS) {
-    const ref = level.segments.find((s) => s.elements[0] === 'REF' && el(s, 1) === qualifier && el(s, 2) !== '');
-    if (!ref) continue;
-    const numbers = splitTrackingNumbers(el(ref, 2));
-    if (numbers.length > 1) {
-      return { refused: `REF02 "${el(ref, 2)}" (REF ${qualifier}) holds ${numbers.length} tracking numbers (${numbers.join(', ')}): one per shipment`,
-        place: at(ref, 2, 127), code: 6 };
+    // Every REF of the qualifier on the level, not the first only: a second number would otherwise be dropped unread.
+    let chosenRef: Segment | null = null;
+    for (const ref of level.segments.filter((s) => s.elements[0] === 'REF' && el(s, 1) === qualifier && el(s, 2) !== '')) {
+      const numbers = splitTrackingNumbers(el(ref, 2));
+      if (numbers.length > 1) {
+        return { refused: `REF02 "${el(ref, 2)}" (REF ${qualifier}) holds ${numbers.length} tracking numbers (${numbers.join(', ')}): one per shipment`,
+          place: at(ref, 2, 127), code: 6 };
+      }
+      if (isSscc(el(ref, 2))) {
+        unusable ??= { why: `REF02 "${el(ref, 2)}" (REF ${qualifier}) is an SSCC-18, which names the carton, not the carrier's parcel`, place: at(ref, 2, 127) };
+      } else if (chosenRef === null) {
+        chosenRef = ref;
+      } else if (normalizeTrackingNumber(el(ref, 2)) !== normalizeTrackingNumber(el(chosenRef, 2))) {
+        // Two parcels' numbers on one level, and no pack level saying which items each carries (X12 puts each
+        // package in its own HL*P with its MAN): which lines went under which number is not in the file.
+        return { refused: `REF02 "${el(ref, 2)}": HL ${level.id} already has tracking number "${el(chosenRef, 2)}" (REF ${qualifier}); ` +
+          'a level has one tracking number: send each package as its own HL*P (MAN*CP) with its items under it', place: at(ref, 2, 127), code: 7 };
+      }
     }
-    if (!isSscc(el(ref, 2))) return { tracking: el(ref, 2), place: at(ref, 2, 127) };
-    unusable ??= { why: `REF02 "${el(ref, 2)}" (REF ${qualifier}) is an SSCC-18, which names the carton, not the carrier's parcel`, place: at(ref, 2, 127) };
+    if (chosenRef !== null) return { tracking: el(chosenRef, 2), place: at(chosenRef, 2, 127) };
   }
   return { unusable };
 }

@@ -8,7 +8,7 @@ import type { X12Fault } from '../types.ts';
 import type { Glue } from './glue.ts';
 import { HlStructure } from './hl-structure.ts';
 import { el, isSegmentId, type Segment } from './tokenizer.ts';
-import { isX12Date, isX12Time } from './x12-dates.ts';
+import { isX12Date, isX12Time, TIME_CODES } from './x12-dates.ts';
 
 /** AK304 segment syntax error codes (element 720). */
 export const SEGMENT_ERROR = { unrecognized: 1, unexpected: 2, mandatoryMissing: 3, dataElementErrors: 8 } as const;
@@ -79,7 +79,7 @@ const SPECS: Record<string, readonly ElementSpec[]> = {
   BAK: [e(1, 353, true, 'ID'), e(2, 587, true, 'ID', BAK02_CODES), e(3, 324, true, 'AN'), e(4, 373, true, 'DT'), e(9, 373, false, 'DT')],
   PO1: [e(2, 330, false, 'R'), e(4, 212, false, 'R')],
   ACK: [e(1, 668, true, 'ID', ACK01_CODES), e(2, 380, false, 'R'), e(5, 373, false, 'DT')],
-  DTM: [e(1, 374, true, 'ID'), e(2, 373, false, 'DT'), e(3, 337, false, 'TM')],
+  DTM: [e(1, 374, true, 'ID'), e(2, 373, false, 'DT'), e(3, 337, false, 'TM'), e(4, 623, false, 'ID', TIME_CODES)],
   BSN: [e(1, 353, true, 'ID'), e(2, 396, true, 'AN'), e(3, 373, true, 'DT'), e(4, 337, true, 'TM')],
   HL: [e(1, 628, true, 'AN'), e(3, 735, true, 'ID')],
   TD5: [],

@@ -1,0 +1,150 @@
+// What an X12 file means by its times, tracking numbers and invoice amounts is what OrderSync stores, or the set is
+// refused naming the element (DESIGN 3, "Supplier documents"), through POST /api/v2/supplier_documents on SQLite
+// and PostgreSQL:
+// - DTM04 time codes as X12's element 623 lists them (AS/AD/AT are Alaska; 01–24 the ISO offsets P01–P12 and
+//   M12–M01; N* Newfoundland), a local time on the day clocks change read with the offset in force at that hour,
+//   and a code not in the list refused (AK4 DTM04 623 code 7) instead of read as UTC;
+// - two tracking numbers in REF CN (or 2I) on one level with no pack levels: refused (which items went in which
+//   parcel is not in the file), instead of the second number dropped;
+// - an 810's freight on its IT1 lines with a discount in the summary: the freight is the shipping amount (a
+//   summary without freight does not hide it), and freight or tax stated only as a percent is refused (AK4 SAC05
+//   / TXI02 code 1) instead of stored as 0 with the charge inside the subtotal.
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/database.ts';
+import { addPo, openDocumentWorld, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
+import { TestDatabases } from '../support/test-database.ts';
+import type { World } from '../support/world.ts';
+import { segmentsOf } from '../ingest/x12/read.ts';
+import { instant } from '../support/contract.ts';
+
+const databases = TestDatabases.create();
+const UPS_1 = '1Z999AA10123456784';
+const UPS_2 = '1Z12345E0205271688';
+const GS01: Record<string, string> = { 856: 'SH', 810: 'IN' };
+
+/** One interchange (ISA13 = `control`) holding one set of `code`, SE and GE counts computed; `~` and LF. */
+function interchange(control: number, code: string, segments: string[]): string {
+  const isa13 = String(control).padStart(9, '0');
+  const all = [`ST*${code}*0001`, ...segments];
+  return `ISA*00*          *00*          *ZZ*ACUSHNET       *ZZ*ACMEGOLF       *261120*1504*U*00401*${isa13}*0*P*>~\n` +
+    `GS*${GS01[code]}*ACUSHNET*ACMEGOLF*20261120*1504*${control}*X*004010~\n${[...all, `SE*${all.length + 1}*0001`].join('~\n')}~\n` +
+    `GE*1*${control}~\nIEA*1*${isa13}~\n`;
+}
+
+/** The 997's AK3, AK4 and AK5 segments, as `AK4*4*623*7*XX` strings. */
+const faultLines = (ack: string) => segmentsOf(ack).filter((s) => /^AK[345]$/.test(s[0])).map((s) => s.join('*'));
+
+describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amounts as the file means them on %s', (databaseId) => {
+  let db: Db;
+  let world: World;
+  let app: FastifyInstance;
+  let writeKey: string;
+  let control = 1200;
+
+  const postSet = async (code: string, segments: string[]) => {
+    const response = await postDocument(app, writeKey, interchange(control++, code, segments), { contentType: 'application/edi-x12' });
+    expect(response.statusCode, response.body).toBe(201);
+    const document = response.json();
+    return { results: document.results.map((r: any) => [r.result, r.reason]), ak: faultLines(document.acknowledgement) };
+  };
+  /** An 856 of one pack (`tracking`) holding one driver, with `dtm` on the shipment level. */
+  const shipWith = (po: string, dtm: string, tracking = UPS_1) => ['BSN*00*SHP-T*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', dtm,
+    'HL*2*1*O', `PRF*${po}`, 'HL*3*2*P', `MAN*CP*${tracking}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA'];
+  const shippedDates = async (po: string) => (await readV2(app, world.keys.a, po)).fulfilled_items.map((f: any) => f.tracking.shipped_date);
+  const addAcushnetPo = (po: string) => addPo(db, world.retailerA, world.suppliers.acushnet, po);
+
+  beforeAll(async () => {
+    ({ db, world, app, writeKey } = await openDocumentWorld(databases, databaseId));
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  describe('DTM04 time codes (element 623)', () => {
+    it.each([
+      // Alaska (X12's A codes), not Atlantic: 15:04 AKST is 00:04 UTC the next day.
+      ['AS', '20261120', '2026-11-21T00:04:00.000Z'],
+      ['AD', '20260715', '2026-07-15T23:04:00.000Z'],
+      ['AT', '20261120', '2026-11-21T00:04:00.000Z'],
+      // The ISO offset codes: 20 is M05 (UTC−5), 01 is P01 (UTC+1), 13 is M12.
+      ['20', '20261120', '2026-11-20T20:04:00.000Z'],
+      ['01', '20261120', '2026-11-20T14:04:00.000Z'],
+      ['13', '20261120', '2026-11-21T03:04:00.000Z'],
+      // Newfoundland, half an hour off the hour.
+      ['NS', '20261120', '2026-11-20T18:34:00.000Z'],
+      // Eastern local time on the days clocks change: 15:04 is EDT (UTC−4) after the spring change and EST (UTC−5)
+      // after the autumn one, whatever midnight's offset was.
+      ['ET', '20260308', '2026-03-08T19:04:00.000Z'],
+      ['ET', '20261101', '2026-11-01T20:04:00.000Z'],
+      ['PT', '20260308', '2026-03-08T22:04:00.000Z'],
+    ])('DTM*011*%s at 15:04 on %s is shipped at %s', async (code, day, expected) => {
+      const po = `PO-TC-${code}-${day}`;
+      await addAcushnetPo(po);
+      const { results } = await postSet('856', shipWith(po, `DTM*011*${day}*1504*${code}`));
+      expect(results).toEqual([['applied', null]]);
+      expect(await shippedDates(po)).toEqual([instant(expected)]);
+    });
+
+    it('a DTM04 that is no time code is refused (AK4 DTM04 623 code 7), not read as UTC', async () => {
+      await addAcushnetPo('PO-TC-BAD');
+      const before = await tableCounts(db);
+      const { results, ak } = await postSet('856', shipWith('PO-TC-BAD', 'DTM*011*20261120*1504*XX'));
+      expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: DTM04 (segment 5) "XX" is not a known code']]);
+      expect(ak).toEqual(['AK3*DTM*5*HL*8', 'AK4*4*623*7*XX', 'AK5*R*5']);
+      expect((await tableCounts(db)).shipments).toBe(before.shipments);
+    });
+  });
+
+  describe('tracking numbers', () => {
+    it('two REF CN numbers on a shipment with no pack levels: refused on the second (code 7), nothing written', async () => {
+      await addAcushnetPo('PO-TN-2CN');
+      const before = await tableCounts(db);
+      const { results, ak } = await postSet('856', ['BSN*00*SHP-2CN*20261120*1504*0004', 'HL*1**S', 'TD5**2*UPSN',
+        `REF*CN*${UPS_1}`, `REF*CN*${UPS_2}`, 'HL*2*1*O', 'PRF*PO-TN-2CN', 'HL*3*2*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA']);
+      expect(results).toEqual([['rejected', `ST 0001 (856) rejected: HL 1 (S), PO PO-TN-2CN: REF02 "${UPS_2}": HL 1 already has tracking ` +
+        `number "${UPS_1}" (REF CN); a level has one tracking number: send each package as its own HL*P (MAN*CP) with its items under it`]]);
+      expect(ak).toEqual(['AK3*REF*6*HL*8', `AK4*2*127*7*${UPS_2}`, 'AK5*R*5']);
+      const after = await tableCounts(db);
+      expect([after.shipments, after.shipment_lines]).toEqual([before.shipments, before.shipment_lines]);
+    });
+
+    it('the same number twice (REF CN repeated) is one tracking number, and two packs with their own MAN still apply', async () => {
+      await addAcushnetPo('PO-TN-SAME');
+      const { results } = await postSet('856', ['BSN*00*SHP-SAME*20261120*1504', 'HL*1**S', 'TD5**2*UPSN',
+        `REF*CN*${UPS_1}`, `REF*CN*${UPS_2}`, 'HL*2*1*O', 'PRF*PO-TN-SAME',
+        'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA',
+        'HL*5*2*P', `MAN*CP*${UPS_2}`, 'HL*6*5*I', 'LIN**BP*TIT-PRO-V1', 'SN1**5*EA']);
+      expect(results).toEqual([['applied', null], ['applied', null]]);
+      await addAcushnetPo('PO-TN-REPEAT');
+      const repeated = await postSet('856', ['BSN*00*SHP-REP*20261120*1504', 'HL*1**S', 'TD5**2*UPSN',
+        `REF*CN*${UPS_1}`, `REF*CN*${UPS_1}`, 'HL*2*1*O', 'PRF*PO-TN-REPEAT', 'HL*3*2*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA']);
+      expect(repeated.results).toEqual([['applied', null]]);
+    });
+  });
+
+  describe('810 amounts', () => {
+    const invoiceOf = async (po: string) => (await readV2(app, world.keys.a, po)).invoices[0];
+
+    it('freight on the IT1 line and a discount in the summary: the freight is the shipping amount', async () => {
+      await addAcushnetPo('PO-AM-FREIGHT');
+      const { results } = await postSet('810', ['BIG*20261120*INV-AM-1**PO-AM-FREIGHT', 'IT1*1*2*EA*500**BP*TIT-GT2-9',
+        'SAC*C*D240***1250', 'TDS*99250', 'SAC*A*C310***2000']);
+      expect(results).toEqual([['applied', null]]);
+      expect(await invoiceOf('PO-AM-FREIGHT')).toMatchObject({ total_amount: 992.5, shipping_amount: 12.5, tax_amount: 0, subtotal_amount: 980 });
+    });
+
+    it.each([
+      ['SAC*C*D240****3*10', 'SAC', 'SAC05 (amount) is missing: the D240 freight is stated only as a percent (SAC07 "10"), and shipping_amount needs the amount', 'AK4*5*610*1'],
+      ['TXI*ST**8.25', 'TXI', 'TXI02 (tax amount) is missing: the ST tax is stated only as a percent (TXI03 "8.25"), and tax_amount needs the amount', 'AK4*2*782*1'],
+    ])('%s (a percent, no amount) is refused naming the amount element, not stored as 0', async (segment, id, reason, ak4) => {
+      const po = `PO-AM-PCT-${id}`;
+      await addAcushnetPo(po);
+      const before = await tableCounts(db);
+      const { results, ak } = await postSet('810', [`BIG*20261120*INV-PCT-${id}**${po}`, 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*110000', segment]);
+      expect(results).toEqual([['rejected', `ST 0001 (810) rejected: ${reason}`]]);
+      expect(ak).toEqual([`AK3*${id}*5**8`, ak4, 'AK5*R*5']);
+      expect((await tableCounts(db)).invoices).toBe(before.invoices);
+    });
+  });
+});
