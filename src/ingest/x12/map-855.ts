@@ -106,7 +106,9 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
       continue;
     }
     const ordered = orderedRead?.ok ? orderedRead.value : null;
-    const eta = etaOf(loop) ?? headerEta;
+    // The line's own date (a DTM of its PO1 loop), else the heading's; an ACK's date is that ACK's only: a line
+    // partly confirmed for 1 Dec and partly back-ordered with no date does not give the back order 1 Dec.
+    const eta = etaOf(loop.filter((s) => s.elements[0] !== 'ACK')) ?? headerEta;
     const acks = loop.filter((s) => s.elements[0] === 'ACK');
     if (orderRejected || acks.length === 0) {
       if (ordered === null) {
