@@ -8,7 +8,10 @@
 //   parcel is not in the file), instead of the second number dropped;
 // - an 810's freight on its IT1 lines with a discount in the summary: the freight is the shipping amount (a
 //   summary without freight does not hide it), and freight or tax stated only as a percent is refused (AK4 SAC05
-//   / TXI02 code 1) instead of stored as 0 with the charge inside the subtotal.
+//   / TXI02 code 1) instead of stored as 0 with the charge inside the subtotal;
+// - a set whose purpose code (BSN01, BAK01, BIG08: element 353) is 01 cancellation or 03 delete withdraws a document
+//   sent before: refused naming it (AK4 353 code 7), instead of recorded as the shipment, acknowledgement or invoice
+//   it takes back.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
@@ -21,7 +24,7 @@ import { instant } from '../support/contract.ts';
 const databases = TestDatabases.create();
 const UPS_1 = '1Z999AA10123456784';
 const UPS_2 = '1Z12345E0205271688';
-const GS01: Record<string, string> = { 856: 'SH', 810: 'IN' };
+const GS01: Record<string, string> = { 855: 'PR', 856: 'SH', 810: 'IN' };
 
 /** One interchange (ISA13 = `control`) holding one set of `code`, SE and GE counts computed; `~` and LF. */
 function interchange(control: number, code: string, segments: string[]): string {
@@ -120,6 +123,38 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       const repeated = await postSet('856', ['BSN*00*SHP-REP*20261120*1504', 'HL*1**S', 'TD5**2*UPSN',
         `REF*CN*${UPS_1}`, `REF*CN*${UPS_1}`, 'HL*2*1*O', 'PRF*PO-TN-REPEAT', 'HL*3*2*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA']);
       expect(repeated.results).toEqual([['applied', null]]);
+    });
+  });
+
+  describe('purpose codes that withdraw a document (element 353)', () => {
+    const withdrawn = (id: string, code: string, what: string) => `${id} "${code}" (${code === '01' ? 'cancellation' : 'delete'}) withdraws ` +
+      `${what} sent before: OrderSync does not take back what it recorded; correct it with the supplier update API or by hand`;
+
+    it.each([
+      ['856', '01', (po: string) => ['BSN*01*SHP-X*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', `PRF*${po}`, 'HL*3*2*P',
+        `MAN*CP*${UPS_2}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA'], 'BSN01', 'a ship notice', 'AK3*BSN*2**8', 'AK4*1*353*7*01'],
+      ['855', '03', (po: string) => [`BAK*03*AC*${po}*20261120`, 'PO1*1*2*EA*500**BP*TIT-GT2-9', 'ACK*IA*2*EA'],
+        'BAK01', 'an acknowledgement', 'AK3*BAK*2**8', 'AK4*1*353*7*03'],
+      ['810', '01', (po: string) => [`BIG*20261120*INV-X**${po}****01`, 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*100000'],
+        'BIG08', 'an invoice', 'AK3*BIG*2**8', 'AK4*8*353*7*01'],
+    ] as const)('an %s with purpose %s is refused, nothing written', async (code, purpose, segments, id, what, ak3, ak4) => {
+      const po = `PO-WD-${code}`;
+      await addAcushnetPo(po);
+      const before = await tableCounts(db);
+      const { results, ak } = await postSet(code, segments(po));
+      expect(results).toEqual([['rejected', `ST 0001 (${code}) rejected: ${withdrawn(id, purpose, what)}`]]);
+      expect(ak).toEqual([ak3, ak4, 'AK5*R*5']);
+      const after = await tableCounts(db);
+      expect([after.shipments, after.supplier_orders, after.invoices, after.status_events])
+        .toEqual([before.shipments, before.supplier_orders, before.invoices, before.status_events]);
+    });
+
+    it('BSN01 07 (duplicate) and 05 (replace) are read as usual', async () => {
+      await addAcushnetPo('PO-WD-DUP');
+      const sent = (purpose: string) => postSet('856', [`BSN*${purpose}*SHP-D*20261120*1504`, 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O',
+        'PRF*PO-WD-DUP', 'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA']);
+      expect((await sent('07')).results).toEqual([['applied', null]]);
+      expect((await sent('05')).results).toEqual([['unchanged', null]]);
     });
   });
 

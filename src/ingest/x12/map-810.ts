@@ -12,7 +12,7 @@ import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import {
   amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
-  unitEaches, type MapContext,
+  unitEaches, withdrawalOf, type MapContext,
 } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Date } from './x12-dates.ts';
@@ -157,6 +157,8 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const refuse = (reason: string, place: X12Place, code?: number) => problems.push({ reason, fault: faultAt(place, code) });
   if (!poNumber) refuse('BIG04 (the PO number) is empty: an invoice is joined to its PO by it', placeOf(segments, big, 4, 324));
   if (el(big, 7) === 'CR') refuse('BIG07 "CR": credit memos are not invoices OrderSync records', placeOf(segments, big, 7, 640));
+  const withdrawal = withdrawalOf(big, 8, 'an invoice');
+  if (withdrawal) refuse(withdrawal, placeOf(segments, big, 8, 353));
 
   const tdsIndex = segments.findIndex((s) => s.elements[0] === 'TDS');
   const detail = segments.slice(0, tdsIndex);

@@ -10,7 +10,7 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, unitEaches, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
 import { x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
@@ -59,6 +59,8 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
   // Every fault of the set is collected, not the first only: one refused entry tells them all (and the 997 each).
   const problems: SetProblem[] = [];
   const refuse = (reason: string, place: X12Place) => problems.push({ reason, fault: faultAt(place) });
+  const withdrawal = withdrawalOf(bak, 1, 'an acknowledgement');
+  if (withdrawal) refuse(withdrawal, placeOf(segments, bak, 1, 353));
   // BAK08 is optional (X12 004010–008020) and often omitted; an order update needs a supplier order id (DESIGN 3),
   // so without BAK08 or REF*VN the acknowledgement is of the PO as one supplier order named by its number.
   const supplierOrderId = el(bak, 8) || refOf(segments, 'VN') || poNumber;

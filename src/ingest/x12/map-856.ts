@@ -13,7 +13,7 @@ import { carrierOfScac } from './carriers.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { normalizeTrackingNumber, splitTrackingNumbers } from '../../domain/tracking.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, unitEaches, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Instant, x12Date } from './x12-dates.ts';
 
@@ -193,6 +193,9 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
   const hlPlace = (level: Level, segment: Segment, element: number, reference: number, maxDigits?: number) =>
     placeOf(segments, segment, element, reference, { label: `HL ${level.id}`, loop: 'HL', maxDigits });
   // A segment the level needs and lacks: AK3 naming it where it belongs (after the level's HL), AK304 3.
+  const bsn = segments.find((s) => s.elements[0] === 'BSN');
+  const withdrawal = bsn ? withdrawalOf(bsn, 1, 'a ship notice') : null;
+  if (withdrawal) refuse(withdrawal, placeOf(segments, bsn!, 1, 353));
   const missing = (level: Level, id: string): X12Place => {
     const hl = hlPlace(level, level.hl, 0, 0);
     return segmentPlace({ ...hl, segment: id, position: hl.position + 1 }, 3);
