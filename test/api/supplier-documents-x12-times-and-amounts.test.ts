@@ -161,6 +161,25 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
   describe('810 amounts', () => {
     const invoiceOf = async (po: string) => (await readV2(app, world.keys.a, po)).invoices[0];
 
+    it('terms in two ITDs (discount in one, net days in the other) are both read: terms and due date', async () => {
+      await addAcushnetPo('PO-AM-ITD2');
+      const { results } = await postSet('810', ['BIG*20261120*INV-ITD2**PO-AM-ITD2', 'ITD*08*3*2**10', 'ITD*05*3*****30',
+        'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*100000']);
+      expect(results).toEqual([['applied', null]]);
+      expect(await invoiceOf('PO-AM-ITD2')).toMatchObject({ payment_terms: '2% 10, Net 30 Days', due_date: instant('2026-12-20T00:00:00.000Z') });
+    });
+
+    it('two ITDs with different net days say two due dates: refused on the second (AK4 ITD07 386 code 7)', async () => {
+      await addAcushnetPo('PO-AM-ITD-CLASH');
+      const before = await tableCounts(db);
+      const { results, ak } = await postSet('810', ['BIG*20261120*INV-ITD3**PO-AM-ITD-CLASH', 'ITD*05*3*****30', 'ITD*05*3*****60',
+        'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*100000']);
+      expect(results).toEqual([['rejected', 'ST 0001 (810) rejected: ITD07 "60": an ITD before it already gives the net terms ' +
+        '(ITD06 "", ITD07 "30"); an invoice has one due date']]);
+      expect(ak).toEqual(['AK3*ITD*4**8', 'AK4*7*386*7*60', 'AK5*R*5']);
+      expect((await tableCounts(db)).invoices).toBe(before.invoices);
+    });
+
     it('freight on the IT1 line and a discount in the summary: the freight is the shipping amount', async () => {
       await addAcushnetPo('PO-AM-FREIGHT');
       const { results } = await postSet('810', ['BIG*20261120*INV-AM-1**PO-AM-FREIGHT', 'IT1*1*2*EA*500**BP*TIT-GT2-9',

@@ -1,9 +1,11 @@
 // 810 Invoice → an `invoice` supplier update (DESIGN 3).
 // BIG01 invoice date, BIG02 invoice number, BIG04 PO number; REF VN supplier order; CUR02 currency (USD when
-// absent); ITD terms: ITD03/ITD05 discount → `2% 10`, ITD07 net days → `Net 60 Days` (both: `2% 10, Net 60 Days`), ITD06 the due date (else invoice date + net days);
+// absent); ITD terms, over every ITD: ITD03/ITD05 discount → `2% 10`, ITD07 net days → `Net 60 Days` (both, in one ITD or
+// two: `2% 10, Net 60 Days`), ITD06 the due date (else invoice date + net days; two different net terms refuse the set);
 // TDS01 the total in implied minor units (N2). Freight is SAC*C with SAC02 D240, G821 or G830 (an allowance SAC*A*D240
-// lowers it), SAC05 in implied minor units; tax is the sum of TXI02 (explicit decimals).
-// The summary area (after TDS) wins over line-level SAC/TXI when it has any, so a total is never counted twice.
+// lowers it), SAC05 in implied minor units; tax is the sum of TXI02 (explicit decimals); either stated only as a
+// percent is refused. The summary area (after TDS) wins over line-level freight SACs when it states freight, and
+// over line-level TXI when it has any, so a charge is never counted twice.
 // The invoice states no subtotal: subtotal = total − tax − shipping (so the three always add up to the total,
 // as the API requires); other charges and allowances stay inside the subtotal.
 import { addDays } from '../../domain/dates.ts';
@@ -80,15 +82,29 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; problems: 
 }
 
 /**
- * The payment terms an ITD states, in words: the discount (ITD03 percent, ITD05 days: `2% 10`) and the net days
- * (ITD07: `Net 30 Days`), `2% 10, Net 30 Days` with both; with neither, ITD12's description as written; else null.
+ * The payment terms the ITD segments state (ITD repeats: many invoicing systems send the discount in one and the
+ * net terms in another, or two discount tiers), in words: each discount (ITD03 percent, ITD05 days: `2% 10`), then
+ * the net days (ITD07: `Net 30 Days`), joined by `, ` (`2% 10, 1% 20, Net 30 Days`); with neither, the first
+ * ITD12 description as written; else null. The due date: the net ITD's ITD06, else the invoice date plus its net
+ * days. Two ITDs with different net terms (ITD06 or ITD07) say two due dates: `conflict` names the second.
  */
-function termsOf(itd: Segment, netDays: number | null): string | null {
-  const percent = el(itd, 3);
-  const discount = percent === '' ? null : `${percent}%${el(itd, 5) === '' ? '' : ` ${el(itd, 5)}`}`;
-  const net = netDays === null ? null : `Net ${netDays} Days`;
-  if (discount !== null || net !== null) return [discount, net].filter((part) => part !== null).join(', ');
-  return el(itd, 12) !== '' ? el(itd, 12) : null;
+function termsOf(segments: readonly Segment[], invoiceDate: string | null):
+  { terms: string | null; dueDate: string | null; conflict: { reason: string; segment: Segment; element: number; reference: number } | null } {
+  const itds = segments.filter((s) => s.elements[0] === 'ITD' && [3, 5, 6, 7, 12].some((n) => el(s, n) !== ''));
+  const discounts = itds.filter((itd) => el(itd, 3) !== '').map((itd) => `${el(itd, 3)}%${el(itd, 5) === '' ? '' : ` ${el(itd, 5)}`}`);
+  const nets = itds.filter((itd) => el(itd, 6) !== '' || el(itd, 7) !== '');
+  const net = nets[0];
+  const conflicting = nets.find((itd) => el(itd, 6) !== el(net, 6) || el(itd, 7) !== el(net, 7));
+  if (conflicting) {
+    const element = el(conflicting, 7) !== el(net, 7) ? 7 : 6;
+    return { terms: null, dueDate: null, conflict: { reason: `ITD0${element} "${el(conflicting, element)}": an ITD before it already gives the ` +
+      `net terms (ITD06 "${el(net, 6)}", ITD07 "${el(net, 7)}"); an invoice has one due date`, segment: conflicting, element, reference: element === 7 ? 386 : 446 } };
+  }
+  const netDays = net && el(net, 7) !== '' ? Number(el(net, 7)) : null;
+  const dueDate = net && x12Date(el(net, 6)) ? x12Date(el(net, 6)) : netDays !== null && invoiceDate ? addDays(invoiceDate, netDays) : null;
+  const parts = [...discounts, ...(netDays === null ? [] : [`Net ${netDays} Days`])];
+  const described = itds.find((itd) => el(itd, 12) !== '');
+  return { terms: parts.length > 0 ? parts.join(', ') : described ? el(described, 12) : null, dueDate, conflict: null };
 }
 
 /** A SAC or TXI amount refused: why, and the element at fault (AK4: its position, data element, code 723). */
@@ -182,6 +198,10 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
       `plus freight (SAC D240) ${amountOf(shipping).toFixed(2)}`, totalPlace);
   }
 
+  const invoiceDate = x12Date(el(big, 1));
+  const { terms, dueDate, conflict } = termsOf(segments, invoiceDate);
+  if (conflict) refuse(conflict.reason, placeOf(segments, conflict.segment, conflict.element, conflict.reference), 7);
+
   const { billed, problems: lineProblems } = billedLines(segments);
   problems.push(...lineProblems);
   if (problems.length > 0 || total === null || typeof shipping !== 'number' || typeof tax !== 'number') {
@@ -190,11 +210,6 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   }
   const subtotal = total - tax - shipping;
 
-  const invoiceDate = x12Date(el(big, 1));
-  const itd = segments.find((s) => s.elements[0] === 'ITD' && [3, 5, 6, 7, 12].some((n) => el(s, n) !== ''));
-  const netDays = itd && el(itd, 7) !== '' ? Number(el(itd, 7)) : null;
-  const dueDate = itd && x12Date(el(itd, 6)) ? x12Date(el(itd, 6)) : netDays !== null && invoiceDate ? addDays(invoiceDate, netDays) : null;
-  const terms = itd ? termsOf(itd, netDays) : null;
   const cur = segments.find((s) => s.elements[0] === 'CUR');
   const origin: Record<string, X12Place> = {
     po_number: placeOf(segments, big, 4, 324), invoice_number: placeOf(segments, big, 2, 76), invoice_date: placeOf(segments, big, 1, 373),
