@@ -9,6 +9,8 @@
 // - an 810's freight on its IT1 lines with a discount in the summary: the freight is the shipping amount (a
 //   summary without freight does not hide it), and freight or tax stated only as a percent is refused (AK4 SAC05
 //   / TXI02 code 1) instead of stored as 0 with the charge inside the subtotal;
+// - an empty pack (HL*P with its MAN and nothing under it) beside packs whose items are listed: refused, instead
+//   of read as a bare shipment of every line not yet shipped (7 units recorded shipped for a file saying 1);
 // - a set whose purpose code (BSN01, BAK01, BIG08: element 353) is 01 cancellation or 03 delete withdraws a document
 //   sent before: refused naming it (AK4 353 code 7), instead of recorded as the shipment, acknowledgement or invoice
 //   it takes back.
@@ -123,6 +125,30 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       const repeated = await postSet('856', ['BSN*00*SHP-REP*20261120*1504', 'HL*1**S', 'TD5**2*UPSN',
         `REF*CN*${UPS_1}`, `REF*CN*${UPS_1}`, 'HL*2*1*O', 'PRF*PO-TN-REPEAT', 'HL*3*2*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA']);
       expect(repeated.results).toEqual([['applied', null]]);
+    });
+  });
+
+  describe('packs with nothing under them', () => {
+    it('an empty pack beside a pack whose items are listed is refused (AK3 on its HL), nothing shipped', async () => {
+      await addAcushnetPo('PO-EP-1');
+      const before = await tableCounts(db);
+      const { results, ak } = await postSet('856', ['BSN*00*SHP-EP*20261120*1504*0001', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-EP-1',
+        'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA', 'HL*5*2*P', `MAN*CP*${UPS_2}`]);
+      expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: HL 5 (P), PO PO-EP-1: no item under this pack, while the order lists ' +
+        'its items (HL*I) under other levels; an empty pack would ship every line not yet shipped: list its items under it, or leave it out']]);
+      expect(ak).toEqual(['AK3*HL*12*HL*8', 'AK5*R*5']);
+      const after = await tableCounts(db);
+      expect([after.shipments, after.shipment_lines]).toEqual([before.shipments, before.shipment_lines]);
+      expect((await readV2(app, world.keys.a, 'PO-EP-1')).fulfilled_items).toEqual([]);
+    });
+
+    it('an order listing no items at all: its pack is still the bare shipment of the PO (DESIGN 3)', async () => {
+      await addAcushnetPo('PO-EP-BARE');
+      const { results } = await postSet('856', ['BSN*00*SHP-BARE*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-EP-BARE',
+        'HL*3*2*P', `MAN*CP*${UPS_1}`]);
+      expect(results).toEqual([['applied', null]]);
+      expect((await readV2(app, world.keys.a, 'PO-EP-BARE')).fulfilled_items.map((f: any) => [f.quantity, f.tracking.tracking_number]).sort())
+        .toEqual([[2, UPS_1], [5, UPS_1]]);
     });
   });
 
