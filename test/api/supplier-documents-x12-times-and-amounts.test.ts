@@ -134,12 +134,22 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       const before = await tableCounts(db);
       const { results, ak } = await postSet('856', ['BSN*00*SHP-EP*20261120*1504*0001', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-EP-1',
         'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA', 'HL*5*2*P', `MAN*CP*${UPS_2}`]);
-      expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: HL 5 (P), PO PO-EP-1: no item under this pack, while the order lists ' +
-        'its items (HL*I) under other levels; an empty pack would ship every line not yet shipped: list its items under it, or leave it out']]);
+      expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: HL 5 (P), PO PO-EP-1: no item under this pack, while the PO\'s items ' +
+        'are listed (HL*I) under other levels; an empty pack would ship every line not yet shipped: list its items under it, or leave it out']]);
       expect(ak).toEqual(['AK3*HL*12*HL*8', 'AK5*R*5']);
       const after = await tableCounts(db);
       expect([after.shipments, after.shipment_lines]).toEqual([before.shipments, before.shipment_lines]);
       expect((await readV2(app, world.keys.a, 'PO-EP-1')).fulfilled_items).toEqual([]);
+    });
+
+    it('a second order level of the same PO with nothing under it is refused too', async () => {
+      await addAcushnetPo('PO-EP-2');
+      const { results, ak } = await postSet('856', ['BSN*00*SHP-EP2*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-EP-2',
+        'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA', 'HL*5*1*O', 'PRF*PO-EP-2', `REF*CN*${UPS_2}`]);
+      expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: HL 5 (O), PO PO-EP-2: no item under this order level, while the PO\'s ' +
+        'items are listed (HL*I) under other levels; an empty order level would ship every line not yet shipped: list its items under it, or leave it out']]);
+      expect(ak).toEqual(['AK3*HL*12*HL*8', 'AK5*R*5']);
+      expect((await readV2(app, world.keys.a, 'PO-EP-2')).fulfilled_items).toEqual([]);
     });
 
     it('an order listing no items at all: its pack is still the bare shipment of the PO (DESIGN 3)', async () => {

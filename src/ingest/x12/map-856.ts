@@ -6,7 +6,7 @@
 // of an order is one shipment carrying the items under it; an item's tracking number is the nearest one above
 // it (its pack's MAN, else a REF CN of its order or shipment), or, in S/O/I/P, that of the pack under it. A tracking number with no item under it is a
 // bare shipment (no lines: the PO's not-yet-shipped lines of that supplier order, DESIGN 3 "Supplier updates") when its
-// order lists no items; an empty pack or tare in an order that lists items elsewhere is refused.
+// set lists no items of that PO; an empty pack, tare or order level of a PO whose items are listed elsewhere is refused.
 // An item's SN102 is in eaches: SN103 EA as written, a pack unit (CA, BX, PK, CT) through the item level's PO4, else
 // the set is refused (mapping.ts unitEaches).
 import type { DocumentEntry, X12Place } from '../types.ts';
@@ -202,13 +202,13 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     return segmentPlace({ ...hl, segment: id, position: hl.position + 1 }, 3);
   };
 
-  // The orders that list their items (an HL*I under them): in such an order a pack with nothing under it ships
-  // nothing that the file says, so it is not the bare shipment of an order listing no items at all.
-  const ordersWithItems = new Set<Level>();
+  // The POs (PRF01) whose items the set lists (an HL*I under one of their orders): for them a pack, tare or order
+  // with nothing under it ships nothing that the file says, so it is not the bare shipment of a PO listing no items.
+  const posWithItems = new Set<string>();
   for (const level of levels) {
     if (level.code !== 'I') continue;
-    const order = nearest(level, (l) => (l.code === 'O' ? l : null));
-    if (order) ordersWithItems.add(order);
+    const prf = nearest(level, (l) => (l.code === 'O' ? l : null))?.segments.find((s) => s.elements[0] === 'PRF');
+    if (prf) posWithItems.add(el(prf, 1));
   }
 
   // Keyed by PO, tracking number and supplier order: one set may hold thousands of packages.
@@ -235,9 +235,9 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     const po = el(prf, 1);
     // A bare shipment covers every line of the PO not yet shipped (DESIGN 3): right for an order that lists no items,
     // wrong for an empty carton beside cartons whose items are listed (it would ship what no level says shipped).
-    if (!isItem && level !== order && ordersWithItems.has(order)) {
-      const kind = level.code === 'T' ? 'tare' : 'pack';
-      refuse(`HL ${level.id} (${level.code}), PO ${po}: no item under this ${kind}, while the order lists its items (HL*I) under ` +
+    if (!isItem && posWithItems.has(po)) {
+      const kind = level.code === 'T' ? 'tare' : level.code === 'O' ? 'order level' : 'pack';
+      refuse(`HL ${level.id} (${level.code}), PO ${po}: no item under this ${kind}, while the PO's items are listed (HL*I) under ` +
         `other levels; an empty ${kind} would ship every line not yet shipped: list its items under it, or leave it out`,
         segmentPlace(hlPlace(level, level.hl, 0, 0)));
       continue;
