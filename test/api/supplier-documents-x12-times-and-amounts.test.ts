@@ -197,6 +197,17 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
   describe('810 amounts', () => {
     const invoiceOf = async (po: string) => (await readV2(app, world.keys.a, po)).invoices[0];
 
+    it.each([['CN', 'credit invoice'], ['CR', 'credit memo'], ['MC', 'material credit invoice']])(
+      'BIG07 %s (a %s) is refused naming BIG07, not recorded as an invoice the retailer owes', async (type, words) => {
+        const po = `PO-AM-CREDIT-${type}`;
+        await addAcushnetPo(po);
+        const before = await tableCounts(db);
+        const { results, ak } = await postSet('810', [`BIG*20261120*CRED-${type}**${po}***${type}`, 'IT1*1*1*EA*500**BP*TIT-GT2-9', 'TDS*50000']);
+        expect(results).toEqual([['rejected', `ST 0001 (810) rejected: BIG07 "${type}" (${words}): credits are not invoices OrderSync records`]]);
+        expect(ak).toEqual(['AK3*BIG*2**8', `AK4*7*640*7*${type}`, 'AK5*R*5']);
+        expect((await tableCounts(db)).invoices).toBe(before.invoices);
+      });
+
     it('terms in two ITDs (discount in one, net days in the other) are both read: terms and due date', async () => {
       await addAcushnetPo('PO-AM-ITD2');
       const { results } = await postSet('810', ['BIG*20261120*INV-ITD2**PO-AM-ITD2', 'ITD*08*3*2**10', 'ITD*05*3*****30',

@@ -24,6 +24,14 @@ import { x12Date } from './x12-dates.ts';
  * (what many suppliers' invoicing systems bill the delivery as, instead of D240).
  */
 const FREIGHT = ['D240', 'G821', 'G830'];
+/**
+ * BIG07 transaction type codes (element 640) of a credit: the supplier owes the amount, so recording it as an invoice
+ * (what the retailer owes) would state the money the wrong way round. Refused, naming BIG07 (code 7).
+ */
+const CREDIT_TYPES: Record<string, string> = {
+  CR: 'credit memo', CN: 'credit invoice', CC: 'credit commission invoice', MC: 'material credit invoice',
+  CE: 'consolidated credit invoice', CG: 'consolidated credit memo',
+};
 /** TDS01 (element 610, N2): at most 15 digits. */
 const TDS01_DIGITS = 15;
 
@@ -172,7 +180,8 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const problems: SetProblem[] = [];
   const refuse = (reason: string, place: X12Place, code?: number) => problems.push({ reason, fault: faultAt(place, code) });
   if (!poNumber) refuse('BIG04 (the PO number) is empty: an invoice is joined to its PO by it', placeOf(segments, big, 4, 324));
-  if (el(big, 7) === 'CR') refuse('BIG07 "CR": credit memos are not invoices OrderSync records', placeOf(segments, big, 7, 640));
+  const credit = CREDIT_TYPES[el(big, 7)];
+  if (credit) refuse(`BIG07 "${el(big, 7)}" (${credit}): credits are not invoices OrderSync records`, placeOf(segments, big, 7, 640));
   const withdrawal = withdrawalOf(big, 8, 'an invoice');
   if (withdrawal) refuse(withdrawal, placeOf(segments, big, 8, 353));
 
