@@ -3,7 +3,8 @@
 // and PostgreSQL:
 // - DTM04 time codes as X12's element 623 lists them (AS/AD/AT are Alaska; 01–24 the ISO offsets P01–P12 and
 //   M12–M01; N* Newfoundland), a local time on the day clocks change read with the offset in force at that hour,
-//   and a code not in the list refused (AK4 DTM04 623 code 7) instead of read as UTC;
+//   and a code not in the list refused (AK4 DTM04 623 code 7) instead of read as UTC; a date written in DTM06 in
+//   the format DTM05 names (D8, DT) read, instead of the ship date lost;
 // - two tracking numbers in REF CN (or 2I) on one level with no pack levels: refused (which items went in which
 //   parcel is not in the file), instead of the second number dropped;
 // - an 810's freight on its IT1 lines with a discount in the summary: the freight is the shipping amount (a
@@ -89,6 +90,22 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       const { results } = await postSet('856', shipWith(po, `DTM*011*${day}*1504*${code}`));
       expect(results).toEqual([['applied', null]]);
       expect(await shippedDates(po)).toEqual([instant(expected)]);
+    });
+
+    it('a date and time in DTM06 (DTM05 DT, CCYYMMDDHHMM) with DTM04 ET, and a date alone (DTM05 D8), are read', async () => {
+      await addAcushnetPo('PO-TC-DT');
+      expect((await postSet('856', shipWith('PO-TC-DT', 'DTM*011***ET*DT*202611201504'))).results).toEqual([['applied', null]]);
+      expect(await shippedDates('PO-TC-DT')).toEqual([instant('2026-11-20T20:04:00.000Z')]);
+      await addAcushnetPo('PO-TC-D8');
+      expect((await postSet('856', shipWith('PO-TC-D8', 'DTM*011****D8*20261120'))).results).toEqual([['applied', null]]);
+      expect(await shippedDates('PO-TC-D8')).toEqual([instant('2026-11-20T00:00:00.000Z')]);
+    });
+
+    it('a DTM06 that is no date in its DTM05 format is refused (AK4 DTM06 1251 code 8)', async () => {
+      await addAcushnetPo('PO-TC-DT-BAD');
+      const { results, ak } = await postSet('856', shipWith('PO-TC-DT-BAD', 'DTM*011****DT*202613201504'));
+      expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: DTM06 (segment 5) "202613201504" is not a date (CCYYMMDD)']]);
+      expect(ak).toEqual(['AK3*DTM*5*HL*8', 'AK4*6*1251*8*202613201504', 'AK5*R*5']);
     });
 
     it('a DTM04 that is no time code is refused (AK4 DTM04 623 code 7), not read as UTC', async () => {

@@ -11,7 +11,7 @@ import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
-import { x12Date } from './x12-dates.ts';
+import { dtmDateTime, x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
 const REJECTED_ORDER = ['RJ', 'RD', 'RF', 'RO'];
@@ -33,7 +33,8 @@ const ETA_QUALIFIERS = ['067', '017', '068'];
 function etaOf(segments: readonly Segment[]): string | null {
   const dates = new Map<string, string>();
   for (const s of segments) {
-    const [qualifier, value] = s.elements[0] === 'ACK' ? [el(s, 4), el(s, 5)] : s.elements[0] === 'DTM' ? [el(s, 1), el(s, 2)] : ['', ''];
+    const [qualifier, value] = s.elements[0] === 'ACK' ? [el(s, 4), el(s, 5)]
+      : s.elements[0] === 'DTM' ? [el(s, 1), dtmDateTime(el(s, 2), el(s, 3), el(s, 5), el(s, 6))?.date ?? ''] : ['', ''];
     const date = x12Date(value);
     if (date && !dates.has(qualifier)) dates.set(qualifier, date);
   }

@@ -16,7 +16,7 @@ import { normalizeTrackingNumber, splitTrackingNumbers } from '../../domain/trac
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
-import { x12Instant, x12Date } from './x12-dates.ts';
+import { dtmDateTime, x12Instant, x12Date } from './x12-dates.ts';
 
 interface Level {
   id: string;
@@ -335,13 +335,15 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     const date = (qualifier: string) => nearest(s.first, dtm(qualifier)) ?? header.find((d) => d.elements[0] === 'DTM' && el(d, 1) === qualifier) ?? null;
     const shipped = date('011');
     const eta = date('017') ?? date('067');
+    const shippedAt = shipped ? dtmDateTime(el(shipped, 2), el(shipped, 3), el(shipped, 5), el(shipped, 6)) : null;
+    const etaAt = eta ? dtmDateTime(el(eta, 2), el(eta, 3), el(eta, 5), el(eta, 6)) : null;
     const scac = nearest(s.first, scacOf);
     const update: Record<string, unknown> = {
       type: 'shipment', po_number: s.po, supplier_order_id: s.order, tracking_number: s.tracking,
       // A SCAC names the carrier through our table only; unknown → null, and the pipeline detects it from the number.
       carrier: scac ? carrierOfScac(scac) : null,
-      shipped_date: shipped ? x12Instant(el(shipped, 2), el(shipped, 3), el(shipped, 4)) : null,
-      estimated_delivery_date: eta ? x12Date(el(eta, 2)) : null,
+      shipped_date: shippedAt ? x12Instant(shippedAt.date, shippedAt.time, el(shipped!, 4)) : null,
+      estimated_delivery_date: etaAt ? x12Date(etaAt.date) : null,
     };
     if (s.lines.size > 0) update.lines = [...s.lines].map(([sku, quantity]) => ({ sku, quantity }));
     // tracking_number: a rule refusing the number (another supplier order's) names its MAN/REF element; any refusal

@@ -8,7 +8,7 @@ import type { X12Fault } from '../types.ts';
 import type { Glue } from './glue.ts';
 import { HlStructure } from './hl-structure.ts';
 import { el, isSegmentId, type Segment } from './tokenizer.ts';
-import { isX12Date, isX12Time, TIME_CODES } from './x12-dates.ts';
+import { isDtm06, isX12Date, isX12Time, TIME_CODES } from './x12-dates.ts';
 
 /** AK304 segment syntax error codes (element 720). */
 export const SEGMENT_ERROR = { unrecognized: 1, unexpected: 2, mandatoryMissing: 3, dataElementErrors: 8 } as const;
@@ -262,6 +262,10 @@ export class SetChecker {
       const [va, vb] = [el(segment, a.position), el(segment, b.position)];
       const missing = va === '' && vb !== '' ? a : va !== '' && vb === '' ? b : null;
       if (missing) (errors ??= []).push({ position: missing.position, reference: missing.reference, code: ELEMENT_ERROR.conditionalMissing, copy: null });
+    }
+    // DTM06 in the format DTM05 names (D8, DT): read as DTM02/DTM03 are (x12-dates.ts dtmDateTime), so checked as they are.
+    if (id === 'DTM' && !isDtm06(el(segment, 5), el(segment, 6))) {
+      (errors ??= []).push({ position: 6, reference: 1251, code: ELEMENT_ERROR.invalidDate, copy: el(segment, 6).slice(0, 99) });
     }
     const first = errors?.[0];
     const max = first?.code === ELEMENT_ERROR.tooLong ? specs.find((spec) => spec.position === first.position)?.max : undefined;

@@ -85,3 +85,28 @@ export function x12Instant(date: string, time = '', timeCode = ''): string | nul
   if (offset === undefined) return null;
   return `${wallClock}${offset === '+00:00' ? 'Z' : offset}`;
 }
+
+/**
+ * DTM05 (date time period format qualifier, element 1250) formats OrderSync reads in DTM06 (element 1251): D8
+ * CCYYMMDD and DT CCYYMMDDHHMM, what senders write instead of DTM02/DTM03 (`DTM*011****DT*202611201504`).
+ */
+const DTM06_FORMATS: Record<string, RegExp> = { D8: /^(\d{8})()$/, DT: /^(\d{8})(\d{4})$/ };
+
+/**
+ * The date (CCYYMMDD) and time (HHMM…, '' when none) a DTM states, from its elements 2, 3, 5 and 6: DTM02 and DTM03,
+ * else DTM06 in the format DTM05 names (D8, DT); null when it states neither, or DTM06 does not have its format's
+ * shape (the syntax check refuses that one: AK4 DTM06 1251 code 8).
+ */
+export function dtmDateTime(dtm02: string, dtm03: string, dtm05: string, dtm06: string): { date: string; time: string } | null {
+  if (dtm02 !== '') return { date: dtm02, time: dtm03 };
+  const match = DTM06_FORMATS[dtm05]?.exec(dtm06);
+  return match ? { date: match[1], time: match[2] } : null;
+}
+
+/** True when a DTM's DTM06 is a real date (and time) in its DTM05 format, or is not one OrderSync reads. */
+export function isDtm06(dtm05: string, dtm06: string): boolean {
+  if (DTM06_FORMATS[dtm05] === undefined || dtm06 === '') return true;
+  const read = dtmDateTime('', '', dtm05, dtm06);
+  return read !== null && isX12Date(read.date) && (read.time === '' || isX12Time(read.time));
+}
+
