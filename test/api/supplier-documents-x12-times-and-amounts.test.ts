@@ -12,6 +12,9 @@
 //   / TXI02 code 1) instead of stored as 0 with the charge inside the subtotal;
 // - an empty pack (HL*P with its MAN and nothing under it) beside packs whose items are listed: refused, instead
 //   of read as a bare shipment of every line not yet shipped (7 units recorded shipped for a file saying 1);
+// - a value holding a delimiter (ISA16's component separator, or 5010's repetition separator: `MAN*CP*1Z…^1Z…`, two
+//   tracking numbers) is refused (AK4 code 6), instead of stored as one tracking number `1Z…^1Z…`; the 997's copy
+//   of it holds no delimiter of its own;
 // - a set whose purpose code (BSN01, BAK01, BIG08: element 353) is 01 cancellation or 03 delete withdraws a document
 //   sent before: refused naming it (AK4 353 code 7), instead of recorded as the shipment, acknowledgement or invoice
 //   it takes back.
@@ -37,6 +40,10 @@ function interchange(control: number, code: string, segments: string[]): string 
     `GS*${GS01[code]}*ACUSHNET*ACMEGOLF*20261120*1504*${control}*X*004010~\n${[...all, `SE*${all.length + 1}*0001`].join('~\n')}~\n` +
     `GE*1*${control}~\nIEA*1*${isa13}~\n`;
 }
+
+/** As interchange, in 005010 with ISA11 `^` (the repetition separator) and ISA16 `:` (the component separator). */
+const interchange5010 = (control: number, code: string, segments: string[]) => interchange(control, code, segments)
+  .replace('*U*00401*', '*^*00501*').replace('*P*>~', '*P*:~').replace('*X*004010~', '*X*005010~');
 
 /** The 997's AK3, AK4 and AK5 segments, as `AK4*4*623*7*XX` strings. */
 const faultLines = (ack: string) => segmentsOf(ack).filter((s) => /^AK[345]$/.test(s[0])).map((s) => s.join('*'));
@@ -142,6 +149,41 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       const repeated = await postSet('856', ['BSN*00*SHP-REP*20261120*1504', 'HL*1**S', 'TD5**2*UPSN',
         `REF*CN*${UPS_1}`, `REF*CN*${UPS_1}`, 'HL*2*1*O', 'PRF*PO-TN-REPEAT', 'HL*3*2*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA']);
       expect(repeated.results).toEqual([['applied', null]]);
+    });
+  });
+
+  describe('delimiters inside values', () => {
+    const post5010 = async (segments: string[]) => {
+      const response = await postDocument(app, writeKey, interchange5010(control++, '856', segments), { contentType: 'application/edi-x12' });
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json();
+    };
+
+    it.each([
+      ['MAN', `MAN*CP*${UPS_1}^${UPS_2}`, 'repetition separator "^" (ISA11)', `${UPS_1}^${UPS_2}`, 'AK3*MAN*8*HL*8', `AK4*2*87*6*${UPS_1} ${UPS_2}`],
+      ['MAN', `MAN*CP*${UPS_1}:${UPS_2}`, 'component separator ":" (ISA16)', `${UPS_1}:${UPS_2}`, 'AK3*MAN*8*HL*8', `AK4*2*87*6*${UPS_1} ${UPS_2}`],
+      ['REF', `REF*2I*${UPS_1}^${UPS_2}`, 'repetition separator "^" (ISA11)', `${UPS_1}^${UPS_2}`, 'AK3*REF*8*HL*8', `AK4*2**6*${UPS_1} ${UPS_2}`],
+    ])('%s holding two numbers joined by a delimiter (%s) is refused, nothing shipped', async (_, mark, delimiter, value, ak3, ak4) => {
+      const po = `PO-DL-${control}`;
+      await addAcushnetPo(po);
+      const document = await post5010(['BSN*00*SHP-DL*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', `PRF*${po}`, 'HL*3*2*P',
+        mark, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA']);
+      expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['rejected', `ST 0001 (856) rejected: ${mark.slice(0, 3)}02 ` +
+        `(segment 8) "${value}" holds the ${delimiter}: a delimiter cannot be part of a value (X12.5), so it is two values where one is ` +
+        'read (send one segment per value)']]);
+      expect(faultLines(document.acknowledgement)).toEqual([ak3, ak4, 'AK5*R*5']);
+      // The 997 is 005010 with the interchange's own separators, and no copied value carries one.
+      const ack: string = document.acknowledgement;
+      expect(ack.slice(0, 106)).toMatch(/^ISA\*.*\*\^\*00501\*\d{9}\*0\*P\*:~$/);
+      expect(ack.slice(106).includes('^')).toBe(false);
+      expect((await readV2(app, world.keys.a, po)).fulfilled_items).toEqual([]);
+    });
+
+    it('in 004010 ISA11 is U, no separator: a value holding "^" is read as written', async () => {
+      await addAcushnetPo('PO-DL-4010');
+      const { results } = await postSet('856', ['BSN*00*SHP-DL4*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-DL-4010',
+        'REF*VN*SO^7', 'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA']);
+      expect(results).toEqual([['applied', null]]);
     });
   });
 

@@ -136,6 +136,32 @@ const NONE: ReadonlySet<string> = new Set();
 /** At most this many AK3 loops per set: enough to point at the fault, bounded for a hostile file. */
 const MAX_SEGMENT_ERRORS = 10;
 
+/**
+ * Segments whose elements OrderSync reads as single values (ids, numbers, dates, tracking numbers), none of them a
+ * composite or a repeating element in 004010–008020 (REF04, the one composite of these, is left out below). N1 is
+ * not among them: a name holding the separator (`ACME: WEST`) changes no quantity, date, amount or number.
+ */
+const DELIMITER_CHECKED: ReadonlySet<string> = new Set(['BAK', 'BIG', 'BSN', 'HL', 'PRF', 'REF', 'MAN', 'LIN', 'SN1', 'PO1', 'ACK', 'IT1',
+  'TD5', 'CUR', 'ITD', 'TDS', 'TXI', 'SAC', 'DTM']);
+
+/**
+ * The elements of `segment` holding its interchange's component separator (ISA16) or repetition separator (ISA11
+ * from 00402 on), as [position, value, the delimiter in words]: X12.5 forbids a delimiter inside a value, and a
+ * sender that puts one there sends two values (`MAN*CP*1Z…^1Z…`) where OrderSync reads one (AK403 6).
+ */
+function delimitersInside(segment: Segment): [number, string, string][] {
+  const { component, repetition } = segment.delimiters;
+  const repeats = repetition.length === 1 && !/[A-Za-z0-9 ]/.test(repetition);
+  const found: [number, string, string][] = [];
+  for (let n = 1; n < segment.elements.length; n++) {
+    if (segment.elements[0] === 'REF' && n === 4) continue; // C040, a composite
+    const value = segment.elements[n];
+    if (value.includes(component)) found.push([n, value.trim(), `component separator "${component}" (ISA16)`]);
+    else if (repeats && value.includes(repetition)) found.push([n, value.trim(), `repetition separator "${repetition}" (ISA11)`]);
+  }
+  return found;
+}
+
 const NUMERIC = /^-?\d+$/;
 const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
 
@@ -253,7 +279,18 @@ export class SetChecker {
     const specs = SPECS[id];
     if (specs === undefined) return;
     let errors: ElementError[] | null = null;
+    // Words for an error that ELEMENT_WORDS[code] would misname (a delimiter inside a value is code 6, not "not a number").
+    const words = new Map<ElementError, string>();
+    if (DELIMITER_CHECKED.has(id)) {
+      for (const [position, value, delimiter] of delimitersInside(segment)) {
+        const error = { position, reference: elementReference(id, position) ?? 0, code: ELEMENT_ERROR.invalidCharacter, copy: value.slice(0, 99) };
+        (errors ??= []).push(error);
+        words.set(error, `holds the ${delimiter}: a delimiter cannot be part of a value (X12.5), so it is two values ` +
+          'where one is read (send one segment per value)');
+      }
+    }
     for (const spec of specs) {
+      if (words.size > 0 && errors!.some((error) => error.position === spec.position)) continue; // told once, as a delimiter
       const value = el(segment, spec.position);
       const code = checkElement(spec, value);
       if (code !== null) (errors ??= []).push({ position: spec.position, reference: spec.reference, code, copy: value === '' ? null : value.slice(0, 99) });
@@ -270,7 +307,7 @@ export class SetChecker {
     const first = errors?.[0];
     const max = first?.code === ELEMENT_ERROR.tooLong ? specs.find((spec) => spec.position === first.position)?.max : undefined;
     let reason = first === undefined ? null : `${id}${pos2(first.position)} (segment ${this.count}) ${first.copy === null ? '' : `"${first.copy}" `}` +
-      `${ELEMENT_WORDS[first.code]}${max === undefined ? '' : ` (at most ${max} characters)`}`;
+      `${words.get(first) ?? ELEMENT_WORDS[first.code]}${max === undefined ? '' : ` (at most ${max} characters)`}`;
     const hl = id === 'HL' ? this.hl?.check(segment, this.count) : null;
     if (hl) {
       (errors ??= []).push(hl.element);
