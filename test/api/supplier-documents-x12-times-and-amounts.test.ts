@@ -15,6 +15,8 @@
 // - a value holding a delimiter (ISA16's component separator, or 5010's repetition separator: `MAN*CP*1Z…^1Z…`, two
 //   tracking numbers) is refused (AK4 code 6), instead of stored as one tracking number `1Z…^1Z…`; the 997's copy
 //   of it holds no delimiter of its own;
+// - an 855 line acknowledged in parts with a zero among them (ACK*IA*5, ACK*IR*0): the zero says none in that
+//   status, instead of cancelling the whole line the other ACK accepted;
 // - a set whose purpose code (BSN01, BAK01, BIG08: element 353) is 01 cancellation or 03 delete withdraws a document
 //   sent before: refused naming it (AK4 353 code 7), instead of recorded as the shipment, acknowledgement or invoice
 //   it takes back.
@@ -184,6 +186,24 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       const { results } = await postSet('856', ['BSN*00*SHP-DL4*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-DL-4010',
         'REF*VN*SO^7', 'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA']);
       expect(results).toEqual([['applied', null]]);
+    });
+  });
+
+  describe('855 ACKs of zero beside others', () => {
+    const statuses = async (po: string) => (await readV2(app, world.keys.a, po)).items.map((i: any) => [i.product_details.sku, i.status]);
+    const ack855 = (po: string, acks: string[]) => postSet('855', [`BAK*00*AC*${po}*20261120`, 'PO1*1*5*EA*50**BP*TIT-PRO-V1', ...acks]);
+
+    it.each([
+      [['ACK*IA*5*EA', 'ACK*IR*0*EA'], 'confirmed'],
+      [['ACK*IR*0*EA', 'ACK*IA*5*EA'], 'confirmed'],
+      [['ACK*IA*5*EA', 'ACK*IB*0*EA'], 'confirmed'],
+      // A lone ACK*IR*0 still rejects the line (the quantity ordered is what it cancels).
+      [['ACK*IR*0*EA'], 'cancelled'],
+    ])('%j: the line is %s', async (acks, status) => {
+      const po = `PO-Z-${control}`;
+      await addAcushnetPo(po);
+      expect((await ack855(po, acks)).results.map((r: any[]) => r[0])).not.toContain('rejected');
+      expect(await statuses(po)).toEqual([['TIT-GT2-9', 'submitted'], ['TIT-PRO-V1', status]]);
     });
   });
 

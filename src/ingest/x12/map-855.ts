@@ -121,7 +121,12 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
       add(orderStatus, orderRejected ? null : eta, sku, ordered, { sku: skuPlace, quantity: at(po1, 2, 330, QUANTITY_DIGITS) });
       continue;
     }
+    // A line acknowledged in parts (ACK*IA*5 and ACK*IR*0) states its quantities in the ACKs that have some: an ACK of
+    // zero beside them says "none in this status", not "the whole line" (as a lone ACK*IR*0 does), so it is skipped.
+    const zero = (ack: Segment) => el(ack, 2) !== '' && /^0*(\.0*)?$/.test(el(ack, 2));
+    const partial = acks.some((ack) => readQuantity(el(ack, 2)).ok);
     for (const ack of acks) {
+      if (partial && zero(ack)) continue;
       const status = LINE_STATUS[el(ack, 1)];
       // A rejected line often acknowledges quantity 0: what it cancels is the quantity ordered.
       const acked = readQuantity(el(ack, 2));
