@@ -181,6 +181,16 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       expect((await readV2(app, world.keys.a, po)).fulfilled_items).toEqual([]);
     });
 
+    it('a 005010 set with ST03 is answered with it in AK203', async () => {
+      await addAcushnetPo('PO-DL-ST03');
+      const file = interchange5010(control++, '856', ['BSN*00*SHP-ST03*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-DL-ST03',
+        'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA']).replace('ST*856*0001~', 'ST*856*0001*005010VICS~');
+      const response = await postDocument(app, writeKey, file, { contentType: 'application/edi-x12' });
+      expect(response.statusCode, response.body).toBe(201);
+      const ak2 = segmentsOf(response.json().acknowledgement).filter((s) => s[0] === 'AK2').map((s) => s.join('*'));
+      expect(ak2).toEqual(['AK2*856*0001*005010VICS']);
+    });
+
     it('in 004010 ISA11 is U, no separator: a value holding "^" is read as written', async () => {
       await addAcushnetPo('PO-DL-4010');
       const { results } = await postSet('856', ['BSN*00*SHP-DL4*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-DL-4010',

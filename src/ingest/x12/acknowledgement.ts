@@ -45,7 +45,8 @@ function set997(group: GroupRecord, control: string, rejected: RejectedSets): st
     // No AK2 for a received acknowledgement, even in a group where it does not belong; AK903 still counts it as
     // received (GE01 did), and it is not among the accepted (AK904).
     if (isAcknowledgementSet(set.type)) continue;
-    body.push(['AK2', set.type, set.control]);
+    // AK203: the set's ST03, if any (X12 005010 on: the implementation convention reference found in the ST).
+    body.push(set.convention ? ['AK2', set.type, set.control, set.convention] : ['AK2', set.type, set.control]);
     for (const error of set.segmentErrors) {
       body.push(['AK3', error.id, String(error.position), error.loop, String(error.code)]);
       for (const element of error.elements) {

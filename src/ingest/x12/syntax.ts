@@ -50,6 +50,8 @@ export interface SetCheck {
   /** ST01, ST02 as received. */
   type: string;
   control: string;
+  /** ST03, the implementation convention reference (005010 on), when the set has one: the 997 echoes it in AK203. */
+  convention?: string;
   /** AK5 codes (718); empty when accepted. */
   setErrors: number[];
   segmentErrors: SegmentError[];
@@ -205,6 +207,7 @@ export class SetChecker {
    */
   constructor(st: Segment, gs01: string) {
     this.check = { type: el(st, 1), control: el(st, 2), setErrors: [], segmentErrors: [], reason: null };
+    if (el(st, 3) !== '') this.check.convention = el(st, 3);
     this.loopStarts = LOOP_STARTS[this.check.type] ?? NONE;
     this.summary = SUMMARY[this.check.type] ?? NONE;
     this.hl = this.check.type === '856' ? new HlStructure() : null;
