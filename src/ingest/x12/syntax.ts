@@ -207,7 +207,8 @@ export class SetChecker {
    */
   constructor(st: Segment, gs01: string) {
     this.check = { type: el(st, 1), control: el(st, 2), setErrors: [], segmentErrors: [], reason: null };
-    if (el(st, 3) !== '') this.check.convention = el(st, 3);
+    // An ST has three elements: with more, it ran into the next segment (glue.ts) and its "ST03" is that one's.
+    if (el(st, 3) !== '' && st.elements.length === 4) this.check.convention = el(st, 3);
     this.loopStarts = LOOP_STARTS[this.check.type] ?? NONE;
     this.summary = SUMMARY[this.check.type] ?? NONE;
     this.hl = this.check.type === '856' ? new HlStructure() : null;
