@@ -197,6 +197,13 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
         'REF*VN*SO^7', 'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA']);
       expect(results).toEqual([['applied', null]]);
     });
+
+    it('free text holding a separator (REF03 beside its REF02, TD505 routing) is no value OrderSync reads: applied', async () => {
+      await addAcushnetPo('PO-DL-TEXT');
+      const document = await post5010(['BSN*00*SHP-DLT*20261120*1504', 'HL*1**S', 'TD5**2*UPSN**UPS GROUND: 2 DAY', 'HL*2*1*O', 'PRF*PO-DL-TEXT',
+        'REF*VN*SO-8*ORDER: 8', 'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**1*EA']);
+      expect(document.results.map((r: any) => [r.result, r.reason])).toEqual([['applied', null]]);
+    });
   });
 
   describe('855 ACKs of zero beside others', () => {

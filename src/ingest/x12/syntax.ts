@@ -139,24 +139,34 @@ const NONE: ReadonlySet<string> = new Set();
 const MAX_SEGMENT_ERRORS = 10;
 
 /**
- * Segments whose elements OrderSync reads as single values (ids, numbers, dates, tracking numbers), none of them a
- * composite or a repeating element in 004010–008020 (REF04, the one composite of these, is left out below). N1 is
- * not among them: a name holding the separator (`ACME: WEST`) changes no quantity, date, amount or number.
+ * The elements OrderSync reads as single values (ids, numbers, dates, codes, tracking numbers), per segment:
+ * positions, and `from` for the part-id pairs that run to the end (LIN, PO1, IT1). None is a composite or a
+ * repeating element in 004010–008020. Free text (N102 names, REF03 beside a REF02, TD505 routing, ITD12, SAC15) is
+ * not checked: a description holding the separator (`ORDER: 7`) changes no quantity, date, amount or number.
  */
-const DELIMITER_CHECKED: ReadonlySet<string> = new Set(['BAK', 'BIG', 'BSN', 'HL', 'PRF', 'REF', 'MAN', 'LIN', 'SN1', 'PO1', 'ACK', 'IT1',
-  'TD5', 'CUR', 'ITD', 'TDS', 'TXI', 'SAC', 'DTM']);
+const DELIMITER_CHECKED: Readonly<Record<string, { positions: readonly number[]; from?: number }>> = {
+  BAK: { positions: [1, 2, 3, 4, 8] }, BIG: { positions: [1, 2, 4, 7, 8] }, BSN: { positions: [1, 2, 3, 4] }, HL: { positions: [1, 2, 3] },
+  PRF: { positions: [1] }, REF: { positions: [1, 2] }, MAN: { positions: [1, 2, 4, 5] }, LIN: { positions: [], from: 2 },
+  SN1: { positions: [2, 3] }, PO1: { positions: [2, 3], from: 6 }, ACK: { positions: [1, 2, 3, 4, 5] }, IT1: { positions: [2, 3, 4], from: 6 },
+  TD5: { positions: [2, 3] }, CUR: { positions: [1, 2] }, ITD: { positions: [3, 5, 6, 7] }, TDS: { positions: [1] },
+  TXI: { positions: [1, 2, 3] }, SAC: { positions: [1, 2, 5, 7, 8] }, DTM: { positions: [1, 2, 3, 4, 5, 6] },
+};
 
 /**
- * The elements of `segment` holding its interchange's component separator (ISA16) or repetition separator (ISA11
- * from 00402 on), as [position, value, the delimiter in words]: X12.5 forbids a delimiter inside a value, and a
- * sender that puts one there sends two values (`MAN*CP*1Z…^1Z…`) where OrderSync reads one (AK403 6).
+ * The elements of `segment` that OrderSync reads (DELIMITER_CHECKED) holding its interchange's component separator
+ * (ISA16) or repetition separator (ISA11 from 00402 on), as [position, value, the delimiter in words]: X12.5 forbids
+ * a delimiter inside a value, and a sender that puts one there sends two values (`MAN*CP*1Z…^1Z…`) where OrderSync
+ * reads one (AK403 6). REF03 is read when REF02 is empty, so it is checked then.
  */
 function delimitersInside(segment: Segment): [number, string, string][] {
+  const id = segment.elements[0];
+  const read = DELIMITER_CHECKED[id];
   const { component, repetition } = segment.delimiters;
   const repeats = repetition.length === 1 && !/[A-Za-z0-9 ]/.test(repetition);
   const found: [number, string, string][] = [];
   for (let n = 1; n < segment.elements.length; n++) {
-    if (segment.elements[0] === 'REF' && n === 4) continue; // C040, a composite
+    const checked = read.positions.includes(n) || (read.from !== undefined && n >= read.from) || (id === 'REF' && n === 3 && el(segment, 2) === '');
+    if (!checked) continue;
     const value = segment.elements[n];
     if (value.includes(component)) found.push([n, value.trim(), `component separator "${component}" (ISA16)`]);
     else if (repeats && value.includes(repetition)) found.push([n, value.trim(), `repetition separator "${repetition}" (ISA11)`]);
@@ -285,7 +295,7 @@ export class SetChecker {
     let errors: ElementError[] | null = null;
     // Words for an error that ELEMENT_WORDS[code] would misname (a delimiter inside a value is code 6, not "not a number").
     const words = new Map<ElementError, string>();
-    if (DELIMITER_CHECKED.has(id)) {
+    if (DELIMITER_CHECKED[id] !== undefined) {
       for (const [position, value, delimiter] of delimitersInside(segment)) {
         const error = { position, reference: elementReference(id, position) ?? 0, code: ELEMENT_ERROR.invalidCharacter, copy: value.slice(0, 99) };
         (errors ??= []).push(error);
