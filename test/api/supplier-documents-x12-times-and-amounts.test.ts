@@ -304,6 +304,21 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
         expect((await tableCounts(db)).invoices).toBe(before.invoices);
       });
 
+    it('a CUR in an IT1 loop naming another currency than the heading\'s is refused (AK4 CUR02 100 code 7), not taken as the invoice\'s', async () => {
+      await addAcushnetPo('PO-AM-CUR');
+      const before = await tableCounts(db);
+      const { results, ak } = await postSet('810', ['BIG*20261120*INV-CUR**PO-AM-CUR', 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'CUR*SE*CAD',
+        'TDS*100000']);
+      expect(results).toEqual([['rejected', 'ST 0001 (810) rejected: CUR02 "CAD" (in an IT1 loop): a line in another currency than the ' +
+        'invoice\'s USD (no CUR in the heading): one invoice total cannot be in both']]);
+      expect(ak).toEqual(['AK3*CUR*4*IT1*8', 'AK4*2*100*7*CAD', 'AK5*R*5']);
+      expect((await tableCounts(db)).invoices).toBe(before.invoices);
+      await addAcushnetPo('PO-AM-CUR-SAME');
+      expect((await postSet('810', ['BIG*20261120*INV-CUR2**PO-AM-CUR-SAME', 'CUR*SE*CAD', 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'CUR*SE*CAD',
+        'TDS*100000'])).results).toEqual([['applied', null]]);
+      expect(await invoiceOf('PO-AM-CUR-SAME')).toMatchObject({ currency: 'CAD', total_amount: 1000 });
+    });
+
     it('terms in two ITDs (discount in one, net days in the other) are both read: terms and due date', async () => {
       await addAcushnetPo('PO-AM-ITD2');
       const { results } = await postSet('810', ['BIG*20261120*INV-ITD2**PO-AM-ITD2', 'ITD*08*3*2**10', 'ITD*05*3*****30',

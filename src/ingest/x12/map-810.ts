@@ -207,6 +207,17 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
       `plus freight (SAC D240) ${amountOf(shipping).toFixed(2)}`, totalPlace);
   }
 
+  // The invoice's currency is the heading's CUR (before the first IT1), else USD: a CUR inside an IT1 loop prices
+  // that line only, so one naming another currency makes a total (TDS01) in two currencies, and is refused.
+  const firstLine = segments.findIndex((s) => s.elements[0] === 'IT1');
+  const cur = segments.slice(0, firstLine === -1 ? tdsIndex : firstLine).find((s) => s.elements[0] === 'CUR');
+  const currency = cur ? el(cur, 2).toUpperCase() : 'USD';
+  for (const lineCur of firstLine === -1 ? [] : segments.slice(firstLine, tdsIndex).filter((s) => s.elements[0] === 'CUR')) {
+    if (el(lineCur, 2).toUpperCase() === currency) continue;
+    refuse(`CUR02 "${el(lineCur, 2)}" (in an IT1 loop): a line in another currency than the invoice's ${currency} ` +
+      `(${cur ? 'the heading\'s CUR' : 'no CUR in the heading'}): one invoice total cannot be in both`,
+      placeOf(segments, lineCur, 2, 100, { loop: 'IT1' }), 7);
+  }
   const invoiceDate = x12Date(el(big, 1));
   const { terms, dueDate, conflict } = termsOf(segments, invoiceDate);
   if (conflict) refuse(conflict.reason, placeOf(segments, conflict.segment, conflict.element, conflict.reference), 7);
@@ -219,7 +230,6 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   }
   const subtotal = total - tax - shipping;
 
-  const cur = segments.find((s) => s.elements[0] === 'CUR');
   const origin: Record<string, X12Place> = {
     po_number: placeOf(segments, big, 4, 324), invoice_number: placeOf(segments, big, 2, 76), invoice_date: placeOf(segments, big, 1, 373),
     // The subtotal is derived from the total (above), so a subtotal the currency cannot hold is the total's fault.
@@ -242,6 +252,6 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
     type: 'invoice', po_number: poNumber, supplier_order_id: refOf(segments, 'VN'), supplier_name: supplierNameOf(segments, ctx),
     invoice_number: el(big, 2), invoice_date: invoiceDate, due_date: dueDate, payment_terms: terms,
     subtotal_amount: amountOf(subtotal), tax_amount: amountOf(tax), shipping_amount: amountOf(shipping), total_amount: amountOf(total),
-    currency: cur ? el(cur, 2).toUpperCase() : 'USD', status: 'open', ...lines,
+    currency, status: 'open', ...lines,
   }, origin)];
 }
