@@ -45,7 +45,8 @@ function set997(group: GroupRecord, control: string, rejected: RejectedSets): st
     // No AK2 for a received acknowledgement, even in a group where it does not belong; AK903 still counts it as
     // received (GE01 did), and it is not among the accepted (AK904).
     if (isAcknowledgementSet(set.type)) continue;
-    body.push(['AK2', set.type, set.control]);
+    // AK203: the set's ST03, if any (X12 005010 on: the implementation convention reference found in the ST).
+    body.push(set.convention ? ['AK2', set.type, set.control, set.convention] : ['AK2', set.type, set.control]);
     for (const error of set.segmentErrors) {
       body.push(['AK3', error.id, String(error.position), error.loop, String(error.code)]);
       for (const element of error.elements) {
@@ -91,7 +92,9 @@ export function interchange997(received: InterchangeRecord, control: number, now
   if (!Number.isInteger(control) || control < 1 || control > 999_999_999) {
     throw new RangeError(`control number ${control} is outside 1–999999999 (ISA13 has nine digits)`);
   }
-  const { element, component, segment } = received.delimiters;
+  const { element, component, segment, repetition } = received.delimiters;
+  // ISA11 is a separator from 00402 on (`^`), else `U`: a copied value holding it would read as two in the 997.
+  const repeats = repetition.length === 1 && !/[A-Za-z0-9 ]/.test(repetition);
   const isa = received.isa.map((value) => value ?? '');
   const iso = now.toISOString();
   const yymmdd = iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10);
@@ -108,7 +111,10 @@ export function interchange997(received: InterchangeRecord, control: number, now
   groups.forEach((group, i) => segments.push(...set997(group, String(i + 1).padStart(4, '0'), rejected)));
   segments.push(['GE', String(groups.length), String(control)], ['IEA', '1', control9]);
   // A line break copied from a segment that ran into the next (glue.ts) would split the 997's own segments too.
-  const clean = (value: string) => value.replaceAll(element, ' ').replaceAll(segment, ' ').replaceAll(component, ' ').replace(/[\r\n]+/g, ' ');
+  const clean = (value: string) => {
+    const cleaned = value.replaceAll(element, ' ').replaceAll(segment, ' ').replaceAll(component, ' ').replace(/[\r\n]+/g, ' ');
+    return repeats ? cleaned.replaceAll(repetition, ' ') : cleaned;
+  };
   // Each segment ends as the received file's do: its terminator, then its line break if it writes one (`~\n`, CR LF).
   // A record kept before the suffix was read: a line break after a terminator that is not one itself, as before.
   const newline = received.delimiters.suffix ?? (segment === '\n' || segment === '\r' ? '' : '\n');

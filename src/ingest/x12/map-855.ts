@@ -10,8 +10,8 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, unitEaches, type MapContext } from './mapping.ts';
-import { x12Date } from './x12-dates.ts';
+import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
+import { dtmDateTime, x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
 const REJECTED_ORDER = ['RJ', 'RD', 'RF', 'RO'];
@@ -33,7 +33,8 @@ const ETA_QUALIFIERS = ['067', '017', '068'];
 function etaOf(segments: readonly Segment[]): string | null {
   const dates = new Map<string, string>();
   for (const s of segments) {
-    const [qualifier, value] = s.elements[0] === 'ACK' ? [el(s, 4), el(s, 5)] : s.elements[0] === 'DTM' ? [el(s, 1), el(s, 2)] : ['', ''];
+    const [qualifier, value] = s.elements[0] === 'ACK' ? [el(s, 4), el(s, 5)]
+      : s.elements[0] === 'DTM' ? [el(s, 1), dtmDateTime(el(s, 2), el(s, 3), el(s, 5), el(s, 6))?.date ?? ''] : ['', ''];
     const date = x12Date(value);
     if (date && !dates.has(qualifier)) dates.set(qualifier, date);
   }
@@ -59,6 +60,8 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
   // Every fault of the set is collected, not the first only: one refused entry tells them all (and the 997 each).
   const problems: SetProblem[] = [];
   const refuse = (reason: string, place: X12Place) => problems.push({ reason, fault: faultAt(place) });
+  const withdrawal = withdrawalOf(bak, 1, 'an acknowledgement');
+  if (withdrawal) refuse(withdrawal, placeOf(segments, bak, 1, 353));
   // BAK08 is optional (X12 004010–008020) and often omitted; an order update needs a supplier order id (DESIGN 3),
   // so without BAK08 or REF*VN the acknowledgement is of the PO as one supplier order named by its number.
   const supplierOrderId = el(bak, 8) || refOf(segments, 'VN') || poNumber;
@@ -106,7 +109,9 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
       continue;
     }
     const ordered = orderedRead?.ok ? orderedRead.value : null;
-    const eta = etaOf(loop) ?? headerEta;
+    // The line's own date (a DTM of its PO1 loop), else the heading's; an ACK's date is that ACK's only: a line
+    // partly confirmed for 1 Dec and partly back-ordered with no date does not give the back order 1 Dec.
+    const eta = etaOf(loop.filter((s) => s.elements[0] !== 'ACK')) ?? headerEta;
     const acks = loop.filter((s) => s.elements[0] === 'ACK');
     if (orderRejected || acks.length === 0) {
       if (ordered === null) {
@@ -116,7 +121,12 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
       add(orderStatus, orderRejected ? null : eta, sku, ordered, { sku: skuPlace, quantity: at(po1, 2, 330, QUANTITY_DIGITS) });
       continue;
     }
+    // A line acknowledged in parts (ACK*IA*5 and ACK*IR*0) states its quantities in the ACKs that have some: an ACK of
+    // zero beside them says "none in this status", not "the whole line" (as a lone ACK*IR*0 does), so it is skipped.
+    const zero = (ack: Segment) => el(ack, 2) !== '' && /^0*(\.0*)?$/.test(el(ack, 2));
+    const partial = acks.some((ack) => readQuantity(el(ack, 2)).ok);
     for (const ack of acks) {
+      if (partial && zero(ack)) continue;
       const status = LINE_STATUS[el(ack, 1)];
       // A rejected line often acknowledges quantity 0: what it cancels is the quantity ordered.
       const acked = readQuantity(el(ack, 2));

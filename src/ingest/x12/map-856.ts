@@ -5,7 +5,8 @@
 // quantity shipped), in any nesting (pick-pack S/O/P/I, S/O/I, S/P/O/I, S/O/I/P, with tare levels). Each distinct tracking number
 // of an order is one shipment carrying the items under it; an item's tracking number is the nearest one above
 // it (its pack's MAN, else a REF CN of its order or shipment), or, in S/O/I/P, that of the pack under it. A tracking number with no item under it is a
-// bare shipment (no lines: the PO's not-yet-shipped lines of that supplier order, DESIGN 3 "Supplier updates").
+// bare shipment (no lines: the PO's not-yet-shipped lines of that supplier order, DESIGN 3 "Supplier updates") when its
+// set lists no items of that PO; an empty pack, tare or order level of a PO whose items are listed elsewhere is refused.
 // An item's SN102 is in eaches: SN103 EA as written, a pack unit (CA, BX, PK, CT) through the item level's PO4, else
 // the set is refused (mapping.ts unitEaches).
 import type { DocumentEntry, X12Place } from '../types.ts';
@@ -13,9 +14,9 @@ import { carrierOfScac } from './carriers.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { normalizeTrackingNumber, splitTrackingNumbers } from '../../domain/tracking.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, unitEaches, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
-import { x12Instant, x12Date } from './x12-dates.ts';
+import { dtmDateTime, x12Instant, x12Date } from './x12-dates.ts';
 
 interface Level {
   id: string;
@@ -99,15 +100,26 @@ function ownTracking(level: Level, at: (segment: Segment, element: number, refer
   }
   if (chosen.length === 1) return { tracking: chosen[0].mark, place: at(chosen[0].segment, chosen[0].element, 87) };
   for (const qualifier of TRACKING_REFS) {
-    const ref = level.segments.find((s) => s.elements[0] === 'REF' && el(s, 1) === qualifier && el(s, 2) !== '');
-    if (!ref) continue;
-    const numbers = splitTrackingNumbers(el(ref, 2));
-    if (numbers.length > 1) {
-      return { refused: `REF02 "${el(ref, 2)}" (REF ${qualifier}) holds ${numbers.length} tracking numbers (${numbers.join(', ')}): one per shipment`,
-        place: at(ref, 2, 127), code: 6 };
+    // Every REF of the qualifier on the level, not the first only: a second number would otherwise be dropped unread.
+    let chosenRef: Segment | null = null;
+    for (const ref of level.segments.filter((s) => s.elements[0] === 'REF' && el(s, 1) === qualifier && el(s, 2) !== '')) {
+      const numbers = splitTrackingNumbers(el(ref, 2));
+      if (numbers.length > 1) {
+        return { refused: `REF02 "${el(ref, 2)}" (REF ${qualifier}) holds ${numbers.length} tracking numbers (${numbers.join(', ')}): one per shipment`,
+          place: at(ref, 2, 127), code: 6 };
+      }
+      if (isSscc(el(ref, 2))) {
+        unusable ??= { why: `REF02 "${el(ref, 2)}" (REF ${qualifier}) is an SSCC-18, which names the carton, not the carrier's parcel`, place: at(ref, 2, 127) };
+      } else if (chosenRef === null) {
+        chosenRef = ref;
+      } else if (normalizeTrackingNumber(el(ref, 2)) !== normalizeTrackingNumber(el(chosenRef, 2))) {
+        // Two parcels' numbers on one level, and no pack level saying which items each carries (X12 puts each
+        // package in its own HL*P with its MAN): which lines went under which number is not in the file.
+        return { refused: `REF02 "${el(ref, 2)}": HL ${level.id} already has tracking number "${el(chosenRef, 2)}" (REF ${qualifier}); ` +
+          'a level has one tracking number: send each package as its own HL*P (MAN*CP) with its items under it', place: at(ref, 2, 127), code: 7 };
+      }
     }
-    if (!isSscc(el(ref, 2))) return { tracking: el(ref, 2), place: at(ref, 2, 127) };
-    unusable ??= { why: `REF02 "${el(ref, 2)}" (REF ${qualifier}) is an SSCC-18, which names the carton, not the carrier's parcel`, place: at(ref, 2, 127) };
+    if (chosenRef !== null) return { tracking: el(chosenRef, 2), place: at(chosenRef, 2, 127) };
   }
   return { unusable };
 }
@@ -182,10 +194,22 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
   const hlPlace = (level: Level, segment: Segment, element: number, reference: number, maxDigits?: number) =>
     placeOf(segments, segment, element, reference, { label: `HL ${level.id}`, loop: 'HL', maxDigits });
   // A segment the level needs and lacks: AK3 naming it where it belongs (after the level's HL), AK304 3.
+  const bsn = segments.find((s) => s.elements[0] === 'BSN');
+  const withdrawal = bsn ? withdrawalOf(bsn, 1, 'a ship notice') : null;
+  if (withdrawal) refuse(withdrawal, placeOf(segments, bsn!, 1, 353));
   const missing = (level: Level, id: string): X12Place => {
     const hl = hlPlace(level, level.hl, 0, 0);
     return segmentPlace({ ...hl, segment: id, position: hl.position + 1 }, 3);
   };
+
+  // The POs (PRF01) whose items the set lists (an HL*I under one of their orders): for them a pack, tare or order
+  // with nothing under it ships nothing that the file says, so it is not the bare shipment of a PO listing no items.
+  const posWithItems = new Set<string>();
+  for (const level of levels) {
+    if (level.code !== 'I') continue;
+    const prf = nearest(level, (l) => (l.code === 'O' ? l : null))?.segments.find((s) => s.elements[0] === 'PRF');
+    if (prf) posWithItems.add(el(prf, 1));
+  }
 
   // Keyed by PO, tracking number and supplier order: one set may hold thousands of packages.
   const shipments = new Map<string, Shipment>();
@@ -209,6 +233,15 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
       continue;
     }
     const po = el(prf, 1);
+    // A bare shipment covers every line of the PO not yet shipped (DESIGN 3): right for an order that lists no items,
+    // wrong for an empty carton beside cartons whose items are listed (it would ship what no level says shipped).
+    if (!isItem && posWithItems.has(po)) {
+      const kind = level.code === 'T' ? 'tare' : level.code === 'O' ? 'order level' : 'pack';
+      refuse(`HL ${level.id} (${level.code}), PO ${po}: no item under this ${kind}, while the PO's items are listed (HL*I) under ` +
+        `other levels; an empty ${kind} would ship every line not yet shipped: list its items under it, or leave it out`,
+        segmentPlace(hlPlace(level, level.hl, 0, 0)));
+      continue;
+    }
     // Without REF VN the shipment names no supplier order: it joins the PO's (DESIGN 3, note on lines).
     const supplierOrder = nearest(level, (l) => refOf(l.segments, 'VN'));
     // The nearest level (this one, then up) with a tracking number; a refusal on the way stops the set.
@@ -302,13 +335,15 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     const date = (qualifier: string) => nearest(s.first, dtm(qualifier)) ?? header.find((d) => d.elements[0] === 'DTM' && el(d, 1) === qualifier) ?? null;
     const shipped = date('011');
     const eta = date('017') ?? date('067');
+    const shippedAt = shipped ? dtmDateTime(el(shipped, 2), el(shipped, 3), el(shipped, 5), el(shipped, 6)) : null;
+    const etaAt = eta ? dtmDateTime(el(eta, 2), el(eta, 3), el(eta, 5), el(eta, 6)) : null;
     const scac = nearest(s.first, scacOf);
     const update: Record<string, unknown> = {
       type: 'shipment', po_number: s.po, supplier_order_id: s.order, tracking_number: s.tracking,
       // A SCAC names the carrier through our table only; unknown → null, and the pipeline detects it from the number.
       carrier: scac ? carrierOfScac(scac) : null,
-      shipped_date: shipped ? x12Instant(el(shipped, 2), el(shipped, 3), el(shipped, 4)) : null,
-      estimated_delivery_date: eta ? x12Date(el(eta, 2)) : null,
+      shipped_date: shippedAt ? x12Instant(shippedAt.date, shippedAt.time, el(shipped!, 4)) : null,
+      estimated_delivery_date: etaAt ? x12Date(etaAt.date) : null,
     };
     if (s.lines.size > 0) update.lines = [...s.lines].map(([sku, quantity]) => ({ sku, quantity }));
     // tracking_number: a rule refusing the number (another supplier order's) names its MAN/REF element; any refusal

@@ -187,3 +187,24 @@ export function unitEaches(quantity: number, { unit, name, po4 }: UnitOf):
   }
   return { ok: true, value: eaches };
 }
+
+/**
+ * Transaction set purpose codes (element 353: BSN01, BAK01, BIG08) that withdraw a document sent before: 01
+ * cancellation, 03 delete. Such a set carries the same segments as the original, so reading it as one would record
+ * the shipment, acknowledgement or invoice it takes back. OrderSync never un-ships units or un-records an invoice
+ * (README, "Supplier updates"), so such a set is refused, naming the element; the others (00 original, 05 replace,
+ * 06 confirmation, 07 duplicate, …) are read as usual.
+ */
+const WITHDRAWING_PURPOSES: Record<string, string> = { '01': 'cancellation', '03': 'delete' };
+
+/**
+ * Why the set's purpose code (`segment`'s element `element`, data element 353) withdraws an earlier document, or
+ * null: `what` names the document (`a ship notice`).
+ */
+export function withdrawalOf(segment: Segment, element: number, what: string): string | null {
+  const purpose = WITHDRAWING_PURPOSES[el(segment, element)];
+  if (purpose === undefined) return null;
+  return `${segment.elements[0]}${String(element).padStart(2, '0')} "${el(segment, element)}" (${purpose}) withdraws ${what} sent before: ` +
+    'OrderSync does not take back what it recorded; correct it with the supplier update API or by hand';
+}
+

@@ -8,7 +8,7 @@ import type { X12Fault } from '../types.ts';
 import type { Glue } from './glue.ts';
 import { HlStructure } from './hl-structure.ts';
 import { el, isSegmentId, type Segment } from './tokenizer.ts';
-import { isX12Date, isX12Time } from './x12-dates.ts';
+import { isDtm06, isX12Date, isX12Time, TIME_CODES } from './x12-dates.ts';
 
 /** AK304 segment syntax error codes (element 720). */
 export const SEGMENT_ERROR = { unrecognized: 1, unexpected: 2, mandatoryMissing: 3, dataElementErrors: 8 } as const;
@@ -50,6 +50,8 @@ export interface SetCheck {
   /** ST01, ST02 as received. */
   type: string;
   control: string;
+  /** ST03, the implementation convention reference (005010 on), when the set has one: the 997 echoes it in AK203. */
+  convention?: string;
   /** AK5 codes (718); empty when accepted. */
   setErrors: number[];
   segmentErrors: SegmentError[];
@@ -79,7 +81,7 @@ const SPECS: Record<string, readonly ElementSpec[]> = {
   BAK: [e(1, 353, true, 'ID'), e(2, 587, true, 'ID', BAK02_CODES), e(3, 324, true, 'AN'), e(4, 373, true, 'DT'), e(9, 373, false, 'DT')],
   PO1: [e(2, 330, false, 'R'), e(4, 212, false, 'R')],
   ACK: [e(1, 668, true, 'ID', ACK01_CODES), e(2, 380, false, 'R'), e(5, 373, false, 'DT')],
-  DTM: [e(1, 374, true, 'ID'), e(2, 373, false, 'DT'), e(3, 337, false, 'TM')],
+  DTM: [e(1, 374, true, 'ID'), e(2, 373, false, 'DT'), e(3, 337, false, 'TM'), e(4, 623, false, 'ID', TIME_CODES)],
   BSN: [e(1, 353, true, 'ID'), e(2, 396, true, 'AN'), e(3, 373, true, 'DT'), e(4, 337, true, 'TM')],
   HL: [e(1, 628, true, 'AN'), e(3, 735, true, 'ID')],
   TD5: [],
@@ -136,6 +138,42 @@ const NONE: ReadonlySet<string> = new Set();
 /** At most this many AK3 loops per set: enough to point at the fault, bounded for a hostile file. */
 const MAX_SEGMENT_ERRORS = 10;
 
+/**
+ * The elements OrderSync reads as single values (ids, numbers, dates, codes, tracking numbers), per segment:
+ * positions, and `from` for the part-id pairs that run to the end (LIN, PO1, IT1). None is a composite or a
+ * repeating element in 004010–008020. Free text (N102 names, REF03 beside a REF02, TD505 routing, ITD12, SAC15) is
+ * not checked: a description holding the separator (`ORDER: 7`) changes no quantity, date, amount or number.
+ */
+const DELIMITER_CHECKED: Readonly<Record<string, { positions: readonly number[]; from?: number }>> = {
+  BAK: { positions: [1, 2, 3, 4, 8] }, BIG: { positions: [1, 2, 4, 7, 8] }, BSN: { positions: [1, 2, 3, 4] }, HL: { positions: [1, 2, 3] },
+  PRF: { positions: [1] }, REF: { positions: [1, 2] }, MAN: { positions: [1, 2, 4, 5] }, LIN: { positions: [], from: 2 },
+  SN1: { positions: [2, 3] }, PO1: { positions: [2, 3], from: 6 }, ACK: { positions: [1, 2, 3, 4, 5] }, IT1: { positions: [2, 3, 4], from: 6 },
+  TD5: { positions: [2, 3] }, CUR: { positions: [1, 2] }, ITD: { positions: [3, 5, 6, 7] }, TDS: { positions: [1] },
+  TXI: { positions: [1, 2, 3] }, SAC: { positions: [1, 2, 5, 7, 8] }, DTM: { positions: [1, 2, 3, 4, 5, 6] },
+};
+
+/**
+ * The elements of `segment` that OrderSync reads (DELIMITER_CHECKED) holding its interchange's component separator
+ * (ISA16) or repetition separator (ISA11 from 00402 on), as [position, value, the delimiter in words]: X12.5 forbids
+ * a delimiter inside a value, and a sender that puts one there sends two values (`MAN*CP*1Z…^1Z…`) where OrderSync
+ * reads one (AK403 6). REF03 is read when REF02 is empty, so it is checked then.
+ */
+function delimitersInside(segment: Segment): [number, string, string][] {
+  const id = segment.elements[0];
+  const read = DELIMITER_CHECKED[id];
+  const { component, repetition } = segment.delimiters;
+  const repeats = repetition.length === 1 && !/[A-Za-z0-9 ]/.test(repetition);
+  const found: [number, string, string][] = [];
+  for (let n = 1; n < segment.elements.length; n++) {
+    const checked = read.positions.includes(n) || (read.from !== undefined && n >= read.from) || (id === 'REF' && n === 3 && el(segment, 2) === '');
+    if (!checked) continue;
+    const value = segment.elements[n];
+    if (value.includes(component)) found.push([n, value.trim(), `component separator "${component}" (ISA16)`]);
+    else if (repeats && value.includes(repetition)) found.push([n, value.trim(), `repetition separator "${repetition}" (ISA11)`]);
+  }
+  return found;
+}
+
 const NUMERIC = /^-?\d+$/;
 const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
 
@@ -179,6 +217,8 @@ export class SetChecker {
    */
   constructor(st: Segment, gs01: string) {
     this.check = { type: el(st, 1), control: el(st, 2), setErrors: [], segmentErrors: [], reason: null };
+    // An ST has three elements: with more, it ran into the next segment (glue.ts) and its "ST03" is that one's.
+    if (el(st, 3) !== '' && st.elements.length === 4) this.check.convention = el(st, 3);
     this.loopStarts = LOOP_STARTS[this.check.type] ?? NONE;
     this.summary = SUMMARY[this.check.type] ?? NONE;
     this.hl = this.check.type === '856' ? new HlStructure() : null;
@@ -253,7 +293,18 @@ export class SetChecker {
     const specs = SPECS[id];
     if (specs === undefined) return;
     let errors: ElementError[] | null = null;
+    // Words for an error that ELEMENT_WORDS[code] would misname (a delimiter inside a value is code 6, not "not a number").
+    const words = new Map<ElementError, string>();
+    if (DELIMITER_CHECKED[id] !== undefined) {
+      for (const [position, value, delimiter] of delimitersInside(segment)) {
+        const error = { position, reference: elementReference(id, position) ?? 0, code: ELEMENT_ERROR.invalidCharacter, copy: value.slice(0, 99) };
+        (errors ??= []).push(error);
+        words.set(error, `holds the ${delimiter}: a delimiter cannot be part of a value (X12.5), so it is two values ` +
+          'where one is read (send one segment per value)');
+      }
+    }
     for (const spec of specs) {
+      if (words.size > 0 && errors!.some((error) => error.position === spec.position)) continue; // told once, as a delimiter
       const value = el(segment, spec.position);
       const code = checkElement(spec, value);
       if (code !== null) (errors ??= []).push({ position: spec.position, reference: spec.reference, code, copy: value === '' ? null : value.slice(0, 99) });
@@ -263,10 +314,14 @@ export class SetChecker {
       const missing = va === '' && vb !== '' ? a : va !== '' && vb === '' ? b : null;
       if (missing) (errors ??= []).push({ position: missing.position, reference: missing.reference, code: ELEMENT_ERROR.conditionalMissing, copy: null });
     }
+    // DTM06 in the format DTM05 names (D8, DT): read as DTM02/DTM03 are (x12-dates.ts dtmDateTime), so checked as they are.
+    if (id === 'DTM' && !isDtm06(el(segment, 5), el(segment, 6))) {
+      (errors ??= []).push({ position: 6, reference: 1251, code: ELEMENT_ERROR.invalidDate, copy: el(segment, 6).slice(0, 99) });
+    }
     const first = errors?.[0];
     const max = first?.code === ELEMENT_ERROR.tooLong ? specs.find((spec) => spec.position === first.position)?.max : undefined;
     let reason = first === undefined ? null : `${id}${pos2(first.position)} (segment ${this.count}) ${first.copy === null ? '' : `"${first.copy}" `}` +
-      `${ELEMENT_WORDS[first.code]}${max === undefined ? '' : ` (at most ${max} characters)`}`;
+      `${words.get(first) ?? ELEMENT_WORDS[first.code]}${max === undefined ? '' : ` (at most ${max} characters)`}`;
     const hl = id === 'HL' ? this.hl?.check(segment, this.count) : null;
     if (hl) {
       (errors ??= []).push(hl.element);

@@ -3,9 +3,10 @@
 // DT is CCYYMMDD: the 6-digit YYMMDD form belongs to versions before 004010, which we do not read (envelope.ts
 // VERSIONS), so a 6-digit date is refused (AK403 8) wherever a DT element is read (BIG01, BAK04, ACK05, DTM02,
 // ITD06, BSN03, PRF04: every one goes through this reader, syntax.ts). TM is HHMM, HHMMSS or HHMMSSd..d. A time carries no zone of its
-// own: DTM04 (time code, element 623) may name one; without it the time is UTC, as DESIGN 1 says for sources
-// that document no zone.
-import { isCalendarDate, startOfDay } from '../../domain/dates.ts';
+// own: DTM04 (time code, element 623) may name one (x12Instant); without it the time is UTC, as DESIGN 1 says for
+// sources that document no zone.
+import { isCalendarDate } from '../../domain/dates.ts';
+import { parseTimestamp } from '../../domain/timestamps.ts';
 
 const DATE = /^(\d{4})(\d{2})(\d{2})$/;
 const TIME = /^([01]\d|2[0-3])([0-5]\d)(?:([0-5]\d)(\d{0,2}))?$/;
@@ -34,32 +35,37 @@ function readX12Date(value: string): string | null {
 export const isX12Date = (value: string): boolean => x12Date(value) !== null;
 export const isX12Time = (value: string): boolean => TIME.test(value);
 
-/** DTM04 codes with a fixed offset from UTC. */
+/**
+ * DTM04 (time code, element 623) → the UTC offset it fixes, or the IANA zone whose local time it names. The code
+ * list of X12 004010–008020: `01`–`12` are ISO P01–P12 (UTC+1 … UTC+12) and `13`–`24` ISO M12–M01 (UTC−12 …
+ * UTC−1; X12 writes P and M because `+` is a restricted character); GM and UT are UTC; the North American zones
+ * each come as standard time (…S), daylight time (…D) and local time (…T, whichever of the two is in force that
+ * day): A Alaska (not Atlantic: X12 has no Atlantic code), C Central, E Eastern, H Hawaii-Aleutian, M Mountain,
+ * N Newfoundland, P Pacific. LT (local time) names no zone: read as UTC, as a time with no DTM04 is.
+ */
 const FIXED_OFFSETS: Record<string, string> = {
-  UT: '+00:00', GM: '+00:00', Z: '+00:00', AS: '-04:00', AD: '-03:00', ES: '-05:00', ED: '-04:00', CS: '-06:00', CD: '-05:00',
-  MS: '-07:00', MD: '-06:00', PS: '-08:00', PD: '-07:00', HS: '-10:00',
+  UT: '+00:00', GM: '+00:00', LT: '+00:00',
+  AS: '-09:00', AD: '-08:00', CS: '-06:00', CD: '-05:00', ES: '-05:00', ED: '-04:00', HS: '-10:00', HD: '-09:00',
+  MS: '-07:00', MD: '-06:00', NS: '-03:30', ND: '-02:30', PS: '-08:00', PD: '-07:00',
 };
-/** DTM04 codes meaning "local time" of a US zone: the offset depends on daylight saving. */
+for (let hours = 1; hours <= 12; hours++) {
+  FIXED_OFFSETS[String(hours).padStart(2, '0')] = `+${String(hours).padStart(2, '0')}:00`;
+  FIXED_OFFSETS[String(25 - hours)] = `-${String(hours).padStart(2, '0')}:00`;
+}
+/** DTM04 codes meaning the local time of a zone: its offset that day depends on daylight saving. */
 const LOCAL_ZONES: Record<string, string> = {
-  ET: 'America/New_York', CT: 'America/Chicago', MT: 'America/Denver', PT: 'America/Los_Angeles', AT: 'America/Halifax',
-  HT: 'Pacific/Honolulu', LT: 'UTC',
+  AT: 'America/Anchorage', CT: 'America/Chicago', ET: 'America/New_York', HT: 'Pacific/Honolulu', MT: 'America/Denver',
+  NT: 'America/St_Johns', PT: 'America/Los_Angeles',
 };
 
-/** Midnight of a day in a zone, remembered: Intl is slow, and a file's dates repeat (bounded, cleared when full). */
-const midnights = new Map<string, number>();
-function midnight(day: string, zone: string): number {
-  const key = `${day} ${zone}`;
-  let ms = midnights.get(key);
-  if (ms === undefined) {
-    if (midnights.size >= 4096) midnights.clear();
-    midnights.set(key, ms = Date.parse(startOfDay(day, zone)));
-  }
-  return ms;
-}
+/** Every DTM04 code (element 623) X12 defines; any other is refused by the syntax check (AK4 DTM04 623 code 7). */
+export const TIME_CODES: readonly string[] = [...Object.keys(FIXED_OFFSETS), ...Object.keys(LOCAL_ZONES)];
 
 /**
- * An X12 date with an optional time → `2026-11-20` (no time) or an instant with offset (`2026-11-20T15:04:00-05:00`,
- * or `…Z` for UTC and local-zone codes); null when the date or time is not real. `timeCode` is DTM04.
+ * An X12 date with an optional time → `2026-11-20` (no time) or an instant (`2026-11-20T15:04:00-05:00` for a
+ * fixed offset, `…Z` for UTC, stored text for a local-time code); null when the date or time is not real, or
+ * `timeCode` (DTM04) is not a code of element 623. A local time is read by the one timestamp parser in its zone,
+ * so a time on the day clocks change takes the offset in force at that hour, not at midnight.
  */
 export function x12Instant(date: string, time = '', timeCode = ''): string | null {
   const day = x12Date(date);
@@ -69,12 +75,38 @@ export function x12Instant(date: string, time = '', timeCode = ''): string | nul
   if (!match) return null;
   const [, hh, mm, ss = '00'] = match;
   const code = timeCode.trim().toUpperCase();
+  const wallClock = `${day}T${hh}:${mm}:${ss}`;
   const zone = LOCAL_ZONES[code];
   if (zone) {
-    // Midnight in the zone plus the wall-clock time: exact except inside the hour a DST change moves.
-    const ms = midnight(day, zone) + ((Number(hh) * 60 + Number(mm)) * 60 + Number(ss)) * 1000;
-    return new Date(ms).toISOString();
+    const read = parseTimestamp(wallClock, { zone });
+    return read.ok ? read.instant : null;
   }
-  const offset = FIXED_OFFSETS[code] ?? '+00:00';
-  return `${day}T${hh}:${mm}:${ss}${offset === '+00:00' ? 'Z' : offset}`;
+  const offset = code === '' ? '+00:00' : FIXED_OFFSETS[code];
+  if (offset === undefined) return null;
+  return `${wallClock}${offset === '+00:00' ? 'Z' : offset}`;
 }
+
+/**
+ * DTM05 (date time period format qualifier, element 1250) formats OrderSync reads in DTM06 (element 1251): D8
+ * CCYYMMDD and DT CCYYMMDDHHMM, what senders write instead of DTM02/DTM03 (`DTM*011****DT*202611201504`).
+ */
+const DTM06_FORMATS: Record<string, RegExp> = { D8: /^(\d{8})()$/, DT: /^(\d{8})(\d{4})$/ };
+
+/**
+ * The date (CCYYMMDD) and time (HHMM…, '' when none) a DTM states, from its elements 2, 3, 5 and 6: DTM02 and DTM03,
+ * else DTM06 in the format DTM05 names (D8, DT); null when it states neither, or DTM06 does not have its format's
+ * shape (the syntax check refuses that one: AK4 DTM06 1251 code 8).
+ */
+export function dtmDateTime(dtm02: string, dtm03: string, dtm05: string, dtm06: string): { date: string; time: string } | null {
+  if (dtm02 !== '') return { date: dtm02, time: dtm03 };
+  const match = DTM06_FORMATS[dtm05]?.exec(dtm06);
+  return match ? { date: match[1], time: match[2] } : null;
+}
+
+/** True when a DTM's DTM06 is a real date (and time) in its DTM05 format, or is not one OrderSync reads. */
+export function isDtm06(dtm05: string, dtm06: string): boolean {
+  if (DTM06_FORMATS[dtm05] === undefined || dtm06 === '') return true;
+  const read = dtmDateTime('', '', dtm05, dtm06);
+  return read !== null && isX12Date(read.date) && (read.time === '' || isX12Time(read.time));
+}
+

@@ -22,6 +22,16 @@ describe('x12Instant', () => {
     // Local-time codes follow daylight saving: Eastern is UTC−5 in November, UTC−4 in July.
     [['20261120', '1504', 'ET'], '2026-11-20T20:04:00.000Z'],
     [['20260715', '1504', 'ET'], '2026-07-15T19:04:00.000Z'],
+    // The day clocks change: the offset in force at 15:04, not at midnight.
+    [['20260308', '1504', 'ET'], '2026-03-08T19:04:00.000Z'],
+    [['20261101', '1504', 'ET'], '2026-11-01T20:04:00.000Z'],
+    // Element 623: A is Alaska; 01–12 are P01–P12, 13–24 M12–M01; N Newfoundland; an unknown code reads as nothing.
+    [['20261120', '1504', 'AS'], '2026-11-20T15:04:00-09:00'],
+    [['20261120', '1504', '20'], '2026-11-20T15:04:00-05:00'],
+    [['20261120', '1504', '12'], '2026-11-20T15:04:00+12:00'],
+    [['20261120', '1504', '13'], '2026-11-20T15:04:00-12:00'],
+    [['20261120', '1504', 'NS'], '2026-11-20T15:04:00-03:30'],
+    [['20261120', '1504', 'XX'], null],
     [['20261120', '2460'], null],
     [['20261131', '1200'], null],
   ] as [string[], string | null][])('%j → %s', (args, expected) => expect(x12Instant(...(args as [string, string?, string?]))).toBe(expected));

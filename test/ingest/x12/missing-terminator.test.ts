@@ -39,9 +39,9 @@ async function outcome(text: string): Promise<{ error: UnreadableDocumentError |
 }
 
 /** AK402 of the last element of each body segment above (data element numbers, X12 dictionary); absent: the reader
- *  does not list that element (TD503, DTM04, REF02, N102, PO1/IT1's part ids), and AK402 stays empty. */
+ *  does not list that element (TD503, REF02, N102, PO1/IT1's part ids), and AK402 stays empty. */
 const AK402: Record<string, string> = {
-  ST: '329', BSN: '337', HL: '735', PRF: '324', MAN: '87', LIN: '234', SN1: '355', CTT: '354', ITD: '386', TDS: '610', ACK: '380',
+  ST: '329', BSN: '337', HL: '735', PRF: '324', MAN: '87', LIN: '234', SN1: '355', CTT: '354', ITD: '386', TDS: '610', ACK: '380', DTM: '623',
 };
 
 const EOLS: [string, string][] = [['one line', ''], ['LF', '\n'], ['CR LF', '\r\n']];

@@ -25,6 +25,17 @@ const file855 = (bak: string, body: string[], n1 = ['N1*SU*Cobra Puma']) => {
 };
 
 describe('855 shapes', () => {
+  it('an ACK\'s date is its own: a line confirmed in part for 1 Dec and back-ordered with no date gives the back order none', async () => {
+    const { entries } = await readAll(file855('BAK*00*AC*PO-7*20261101****SO-7',
+      ['PO1*1*5*EA***BP*A-1', 'ACK*IB*2*EA', 'ACK*IA*3*EA*068*20261201', 'PO1*2*1*EA***BP*B-1', 'DTM*017*20261210', 'ACK*IB*1*EA']));
+    expect(acceptedUpdates(entries).map((u) => [u.status, u.lines, u.estimated_delivery_date])).toEqual([
+      ['backorder', [{ sku: 'A-1', quantity: 2 }], null],
+      ['confirmed', [{ sku: 'A-1', quantity: 3 }], '2026-12-01'],
+      // A DTM of the line's own loop still dates its ACKs.
+      ['backorder', [{ sku: 'B-1', quantity: 1 }], '2026-12-10'],
+    ]);
+  });
+
   it('cancels every line of a rejected order (BAK02 RD), whatever the ACKs say', async () => {
     const { entries } = await readAll(file855('BAK*00*RD*PO-7*20261101****SO-7', ['PO1*1*3*EA***BP*A-1', 'ACK*IA*3*EA']));
     expect(acceptedUpdates(entries)).toEqual([{
