@@ -257,6 +257,16 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       }
     });
 
+    it('case does not matter (README "Console"): a PO number or supplier order id typed in lower or upper case', async () => {
+      const a1 = `/console/orders/${world.po.a1.po.id}`;
+      for (const q of ['po-a1001', 'pO-a1001', ' fxt-100001 ']) {
+        const response = await c.get(`/console/search?q=${encodeURIComponent(q)}`);
+        expect(response.statusCode, q).toBe(303);
+        expect(response.headers.location, q).toBe(a1);
+      }
+      expect(pageText((await c.get('/console/search?q=po-b0001')).body)).toContain('No purchase order has');
+    });
+
     it('lists several matches, and says when nothing matches', async () => {
       const several = await c.get('/console/search?q=FXT-777777');
       expect(several.statusCode).toBe(200);
