@@ -25,6 +25,11 @@ export interface Config {
   inboxDir: string | null;
   /** How long an inbox file's size must stay the same before it is read, in seconds (INBOX_STABLE_SECONDS, default 2). */
   inboxStableSeconds: number;
+  /**
+   * How long SIGTERM/SIGINT lets requests in flight finish before the connections still open are closed, in seconds
+   * (SHUTDOWN_TIMEOUT_SECONDS, default 30: Kubernetes' default grace period; a stalled client cannot hold a stop).
+   */
+  shutdownTimeoutSeconds: number;
   /** How long a request waits for another one holding the same Idempotency-Key before a 409 (seconds). */
   idempotencyLockTimeoutSeconds: number;
   /** Held supplier updates expire this many days after they arrived (HELD_UPDATE_DAYS). */
@@ -110,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const heldUpdateDays = integerVariable(env, 'HELD_UPDATE_DAYS', 90, 1, 36500);
   const heldUpdateLimit = integerVariable(env, 'HELD_UPDATE_LIMIT', 100_000, 1, 100_000_000);
   const inboxStableSeconds = integerVariable(env, 'INBOX_STABLE_SECONDS', 2, 1, 3600);
+  const shutdownTimeoutSeconds = integerVariable(env, 'SHUTDOWN_TIMEOUT_SECONDS', 30, 1, 3600);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -143,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port, host, database, secret, publicUrl, logLevel, workers, rateLimitPerMinute, redisUrl, metricsToken, documentMaxBytes,
     inboxDir, inboxStableSeconds, webhooks: loadWebhookConfig(env), idempotencyLockTimeoutSeconds, heldUpdateDays, heldUpdateLimit,
+    shutdownTimeoutSeconds,
   };
 }
 

@@ -46,16 +46,16 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_MINUTE: '120', REDIS_URL: 'redis://cache:6379', METRICS_TOKEN: 'scrape-me', DOCUMENT_MAX_BYTES: '1048576',
       INBOX_DIR: INBOX, WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_DELAYS: '1, 5,30',
       IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3', HELD_UPDATE_DAYS: '30', HELD_UPDATE_LIMIT: '500', WEB_CONCURRENCY: '4',
-      INBOX_STABLE_SECONDS: '10',
+      INBOX_STABLE_SECONDS: '10', SHUTDOWN_TIMEOUT_SECONDS: '5',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
       publicUrl: 'https://orders.example.com', logLevel: 'debug', workers: 4,
       rateLimitPerMinute: 120, redisUrl: 'redis://cache:6379', metricsToken: 'scrape-me', documentMaxBytes: 1048576,
       inboxDir: INBOX, inboxStableSeconds: 10, webhooks: { allowPrivateUrls: true, retryDelaysSeconds: [1, 5, 30] },
-      idempotencyLockTimeoutSeconds: 3, heldUpdateDays: 30, heldUpdateLimit: 500,
+      idempotencyLockTimeoutSeconds: 3, heldUpdateDays: 30, heldUpdateLimit: 500, shutdownTimeoutSeconds: 5,
     });
-    expect(loadConfig({ ORDERSYNC_SECRET: SECRET })).toMatchObject({ rateLimitPerMinute: 600, redisUrl: null, metricsToken: null, workers: 1, inboxStableSeconds: 2 });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET })).toMatchObject({ rateLimitPerMinute: 600, redisUrl: null, metricsToken: null, workers: 1, inboxStableSeconds: 2, shutdownTimeoutSeconds: 30 });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET }).webhooks)
       .toEqual({ allowPrivateUrls: false, retryDelaysSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000] });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, SQLITE_SYNCHRONOUS: 'FULL' }).database).toMatchObject({ synchronous: 'full' });
