@@ -31,7 +31,7 @@ import type { GuardOptions } from './events/url-guard.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'>
-    & Partial<Pick<Config, 'documentMaxBytes' | 'idempotencyLockTimeoutSeconds' | 'heldUpdateDays' | 'heldUpdateLimit'>>;
+    & Partial<Pick<Config, 'documentMaxBytes' | 'idempotencyLockTimeoutSeconds' | 'heldUpdateDays' | 'heldUpdateLimit' | 'trustProxy'>>;
   db: Db;
   /** pino options or false (tests). */
   logger?: boolean | object;
@@ -82,6 +82,8 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : nextRequestId();
     },
     return503OnClosing: true,
+    // request.ip is the client's, not a reverse proxy's, only for proxies TRUST_PROXY names (config.ts).
+    trustProxy: config.trustProxy ?? false,
     // Path parameters up to 1000 characters reach the route's schema, which names the field in its 400;
     // whatever Fastify rejects before routing still gets the error envelope.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
