@@ -120,6 +120,18 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
 
   app.addHook('onRequest', async (_request, reply) => secureHeaders(reply));
   app.addHook('onRequest', loadSession(options.db));
+  // A signed-in person's requests are their key's requests (DESIGN 4d: RATE_LIMIT_PER_MINUTE is shared by all of a
+  // key's requests), so a session is no way around the key's limit; its request lines carry the key's prefix too.
+  // The stylesheet and scripts are not counted: they come with every page.
+  app.addHook('onRequest', async (request, reply) => {
+    const session = request.consoleSession;
+    if (!session || request.url.startsWith('/console/assets/')) return;
+    request.auth = {
+      keyId: session.keyId, prefix: session.keyPrefix, retailerId: session.retailerId, timezone: session.timezone,
+      scopes: session.scopes, expiresAt: null,
+    };
+    await context.limits.countKey(request, reply);
+  });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     // Also for a request refused by an app-wide hook that ran before this plugin's own (its headers unset).
