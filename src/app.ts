@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { connectionsApi } from './api/connections.ts';
-import { consolePlugin } from './console/plugin.ts';
+import { consoleFrameworkError, consolePlugin, isConsoleUrl } from './console/plugin.ts';
 import { documentsApi } from './api/documents.ts';
 import { healthApi } from './api/health.ts';
 import { ordersApi } from './api/orders.ts';
@@ -31,7 +31,7 @@ import type { GuardOptions } from './events/url-guard.ts';
 
 export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'logLevel' | 'secret'>
-    & Partial<Pick<Config, 'documentMaxBytes' | 'idempotencyLockTimeoutSeconds' | 'heldUpdateDays' | 'heldUpdateLimit'>>;
+    & Partial<Pick<Config, 'documentMaxBytes' | 'idempotencyLockTimeoutSeconds' | 'heldUpdateDays' | 'heldUpdateLimit' | 'trustProxy'>>;
   db: Db;
   /** pino options or false (tests). */
   logger?: boolean | object;
@@ -82,10 +82,14 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : nextRequestId();
     },
     return503OnClosing: true,
+    // request.ip is the client's, not a reverse proxy's, only for proxies TRUST_PROXY names (config.ts).
+    trustProxy: config.trustProxy ?? false,
     // Path parameters up to 1000 characters reach the route's schema, which names the field in its 400;
     // whatever Fastify rejects before routing still gets the error envelope.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    frameworkErrors: handleFrameworkError,
+    // A console URL gets the console's error page; everything else the API's JSON envelope.
+    frameworkErrors: (error, request, reply) =>
+      (isConsoleUrl(request.url) ? consoleFrameworkError(error, request, reply) : handleFrameworkError(error, request, reply)),
     // One line per request instead of Fastify's two (http/request-log.ts).
     logController: new LogController({ disableRequestLogging: true }),
   });

@@ -1,7 +1,7 @@
 // The `ordersync` command line: every command reads the same configuration (config.ts).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, parseWorkers } from './config.ts';
-import { parseScopes, unknownScopes } from './domain/api-keys.ts';
+import { displayPrefix, isWellFormedKey, parseScopes, unknownScopes } from './domain/api-keys.ts';
 import { serve } from './server.ts';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './store/api-keys.ts';
 import { BackupError, backupSqlite, restoreSqlite } from './db/backup.ts';
@@ -97,13 +97,26 @@ keys.command('create').description('create an API key and print its secret (show
     console.log(key.secret);
   }));
 
+/**
+ * The key an operator names to `keys revoke` / `keys rotate`: its display prefix (`pk_live_` + 8), also when the
+ * whole key was pasted (the usual case for a key that leaked); `shown` is what messages may print: never more of
+ * the argument than a prefix's length, so a pasted secret does not end up in a terminal's scrollback or a CI log.
+ */
+function namedKey(argument: string): { prefix: string; shown: string } {
+  const value = argument.trim();
+  const prefix = isWellFormedKey(value) ? displayPrefix(value) : value;
+  const length = displayPrefix('pk_live_00000000').length;
+  return { prefix, shown: prefix.length > length ? `${prefix.slice(0, length)}…` : prefix };
+}
+
 keys.command('rotate').description('make a new key with the same scopes; the old one keeps working for a grace period')
-  .argument('<prefix>', 'the old key, e.g. pk_live_AbCd1234')
+  .argument('<prefix>', 'the old key, e.g. pk_live_AbCd1234 (or the whole key)')
   .addOption(new Option('--grace <duration>', 'how long the old key keeps working, e.g. 24h, 7d').argParser(duration)
     .default(24 * 60 * 60 * 1000, '24h'))
-  .action((prefix: string, options: { grace: number }) => withDatabase(async ({ db }) => {
+  .action((argument: string, options: { grace: number }) => withDatabase(async ({ db }) => {
+    const { prefix, shown } = namedKey(argument);
     const rotated = await rotateApiKey(db, prefix, options.grace);
-    if (!rotated) throw new CliError(`no active API key with prefix "${prefix}"`);
+    if (!rotated) throw new CliError(`no active API key with prefix "${shown}"`);
     console.error(`New key ${rotated.key.prefix} with scopes ${rotated.key.scopes.join(',')}; ${prefix} keeps working until ${rotated.oldExpiresAt}. Store the new key now: it will not be shown again.`);
     console.log(rotated.key.secret);
   }));
@@ -118,9 +131,10 @@ keys.command('list').description('list API keys (prefix, retailer, name, scopes,
     })));
   }));
 
-keys.command('revoke').description('revoke the API key with this prefix').argument('<prefix>', 'e.g. pk_live_AbCd1234')
-  .action((prefix: string) => withDatabase(async ({ db }) => {
-    if (!(await revokeApiKey(db, prefix))) throw new CliError(`no active API key with prefix "${prefix}"`);
+keys.command('revoke').description('revoke the API key with this prefix').argument('<prefix>', 'e.g. pk_live_AbCd1234 (or the whole key)')
+  .action((argument: string) => withDatabase(async ({ db }) => {
+    const { prefix, shown } = namedKey(argument);
+    if (!(await revokeApiKey(db, prefix))) throw new CliError(`no active API key with prefix "${shown}"`);
     console.log(`Revoked ${prefix}.`);
   }));
 

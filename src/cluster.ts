@@ -15,8 +15,6 @@ import { collectProcessMetrics } from './observability/metrics.ts';
 /** A worker that dies sooner than this after its start is restarted after RESTART_DELAY_MS, not at once. */
 const QUICK_DEATH_MS = 5_000;
 const RESTART_DELAY_MS = 1_000;
-/** How long workers get to drain on shutdown before they are killed. */
-const DRAIN_TIMEOUT_MS = 30_000;
 
 export async function runPrimary(config: Config): Promise<void> {
   const log = pino({ ...loggerOptions(config), base: { pid: process.pid, role: 'primary' } });
@@ -53,7 +51,8 @@ export async function runPrimary(config: Config): Promise<void> {
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
     const exited = workers.map((worker) => new Promise<void>((done) => {
       if (worker.isDead()) return done();
-      const force = setTimeout(() => worker.process.kill('SIGKILL'), DRAIN_TIMEOUT_MS);
+      // Each worker closes its stalled connections at SHUTDOWN_TIMEOUT_SECONDS itself (server.ts); this is the backstop.
+      const force = setTimeout(() => worker.process.kill('SIGKILL'), (config.shutdownTimeoutSeconds + 5) * 1000);
       worker.once('exit', () => { clearTimeout(force); done(); });
       worker.process.kill(signal);
     }));

@@ -1,6 +1,7 @@
 // Environment → typed configuration, validated once at start (DESIGN section 5).
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_RETRY_DELAYS_SECONDS, parseRetryDelays } from './domain/webhooks.ts';
 
@@ -25,6 +26,18 @@ export interface Config {
   inboxDir: string | null;
   /** How long an inbox file's size must stay the same before it is read, in seconds (INBOX_STABLE_SECONDS, default 2). */
   inboxStableSeconds: number;
+  /**
+   * How long SIGTERM/SIGINT lets requests in flight finish before the connections still open are closed, in seconds
+   * (SHUTDOWN_TIMEOUT_SECONDS, default 30: Kubernetes' default grace period; a stalled client cannot hold a stop).
+   */
+  shutdownTimeoutSeconds: number;
+  /**
+   * Which proxies in front of the service to believe about the client's address (TRUST_PROXY, Fastify's
+   * trustProxy): false (default: the TCP peer is the client), true (any), or the proxies' addresses/CIDRs. Behind a
+   * reverse proxy, without it every client has the proxy's address, so one client's failed keys
+   * throttle everyone's (http/rate-limit.ts counts requests without a valid key per address).
+   */
+  trustProxy: boolean | string[];
   /** How long a request waits for another one holding the same Idempotency-Key before a 409 (seconds). */
   idempotencyLockTimeoutSeconds: number;
   /** Held supplier updates expire this many days after they arrived (HELD_UPDATE_DAYS). */
@@ -63,6 +76,25 @@ function integerVariable(env: NodeJS.ProcessEnv, name: string, fallback: number,
 }
 
 export class ConfigError extends Error {}
+
+/**
+ * TRUST_PROXY: `false`/unset, `true`, or comma-separated IP addresses and CIDR ranges of the proxies. No hop count:
+ * Fastify believes no one for a bare count (it cannot tell a proxy from a client claiming hops).
+ */
+export function parseTrustProxy(raw: string | undefined): boolean | string[] {
+  const value = (raw ?? '').trim();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  const entries = value.split(',').map((e) => e.trim());
+  const cidr = (e: string) => {
+    const [address, bits, extra] = e.split('/');
+    const family = isIP(address);
+    if (family === 0 || extra !== undefined) return false;
+    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  };
+  if (entries.every(cidr)) return entries;
+  throw new ConfigError(`TRUST_PROXY: expected true, false, or comma-separated addresses/CIDRs (10.0.0.0/8,127.0.0.1), got "${value}"`);
+}
 
 /** `dir`, created when missing; a ConfigError naming `variable` when it cannot be created or written to. */
 function usableDirectory(dir: string, variable: string): string {
@@ -110,6 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const heldUpdateDays = integerVariable(env, 'HELD_UPDATE_DAYS', 90, 1, 36500);
   const heldUpdateLimit = integerVariable(env, 'HELD_UPDATE_LIMIT', 100_000, 1, 100_000_000);
   const inboxStableSeconds = integerVariable(env, 'INBOX_STABLE_SECONDS', 2, 1, 3600);
+  const shutdownTimeoutSeconds = integerVariable(env, 'SHUTDOWN_TIMEOUT_SECONDS', 30, 1, 3600);
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -143,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port, host, database, secret, publicUrl, logLevel, workers, rateLimitPerMinute, redisUrl, metricsToken, documentMaxBytes,
     inboxDir, inboxStableSeconds, webhooks: loadWebhookConfig(env), idempotencyLockTimeoutSeconds, heldUpdateDays, heldUpdateLimit,
+    shutdownTimeoutSeconds, trustProxy,
   };
 }
 

@@ -160,9 +160,16 @@ async function serveHttp(config: Config, { primary }: { primary: boolean }): Pro
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: draining requests');
+    // Requests get SHUTDOWN_TIMEOUT_SECONDS to finish; then the connections still open (a client stalled mid-body,
+    // a slow download) are closed, so a stop never waits on a client. The cluster's primary does the same (cluster.ts).
+    const deadline = setTimeout(() => {
+      app.log.warn({ timeout_seconds: config.shutdownTimeoutSeconds }, 'shutting down: requests still in flight after the timeout; closing their connections');
+      app.server.closeAllConnections();
+    }, config.shutdownTimeoutSeconds * 1000);
     try {
       // Runs in progress (scheduled or started through the API) stop between requests and are recorded.
       await Promise.all([app.close(), background?.stop()]);
+      clearTimeout(deadline);
       await database.close();
       process.exit(0);
     } catch (err) {

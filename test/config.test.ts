@@ -39,6 +39,16 @@ describe('loadConfig', () => {
     expect(config.database).toEqual({ kind: 'sqlite', file: resolve('data/ordersync.db'), synchronous: 'normal', cacheMb: 128 });
   });
 
+  it('TRUST_PROXY: true, false, or addresses and CIDRs; anything else names the variable', () => {
+    const trust = (value: string) => loadConfig({ ORDERSYNC_SECRET: SECRET, TRUST_PROXY: value }).trustProxy;
+    expect(trust('true')).toBe(true);
+    expect(trust('false')).toBe(false);
+    expect(trust('10.0.0.0/8,::1, 192.168.1.1')).toEqual(['10.0.0.0/8', '::1', '192.168.1.1']);
+    for (const bad of ['yes', '0', '2', '10.0.0.0/33', 'proxy.local', '10.0.0.1,', '::1/129']) {
+      expect(configError({ ORDERSYNC_SECRET: SECRET, TRUST_PROXY: bad }).message, bad).toMatch(/^TRUST_PROXY: expected/);
+    }
+  });
+
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '9090', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u:p@db:5432/os', ORDERSYNC_SECRET: SECRET,
@@ -46,16 +56,18 @@ describe('loadConfig', () => {
       RATE_LIMIT_PER_MINUTE: '120', REDIS_URL: 'redis://cache:6379', METRICS_TOKEN: 'scrape-me', DOCUMENT_MAX_BYTES: '1048576',
       INBOX_DIR: INBOX, WEBHOOKS_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_DELAYS: '1, 5,30',
       IDEMPOTENCY_LOCK_TIMEOUT_SECONDS: '3', HELD_UPDATE_DAYS: '30', HELD_UPDATE_LIMIT: '500', WEB_CONCURRENCY: '4',
-      INBOX_STABLE_SECONDS: '10',
+      INBOX_STABLE_SECONDS: '10', SHUTDOWN_TIMEOUT_SECONDS: '5',
+      TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
     });
     expect(config).toEqual({
       port: 9090, host: '127.0.0.1', database: { kind: 'postgres', url: 'postgres://u:p@db:5432/os' }, secret: SECRET,
       publicUrl: 'https://orders.example.com', logLevel: 'debug', workers: 4,
       rateLimitPerMinute: 120, redisUrl: 'redis://cache:6379', metricsToken: 'scrape-me', documentMaxBytes: 1048576,
       inboxDir: INBOX, inboxStableSeconds: 10, webhooks: { allowPrivateUrls: true, retryDelaysSeconds: [1, 5, 30] },
-      idempotencyLockTimeoutSeconds: 3, heldUpdateDays: 30, heldUpdateLimit: 500,
+      idempotencyLockTimeoutSeconds: 3, heldUpdateDays: 30, heldUpdateLimit: 500, shutdownTimeoutSeconds: 5,
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
     });
-    expect(loadConfig({ ORDERSYNC_SECRET: SECRET })).toMatchObject({ rateLimitPerMinute: 600, redisUrl: null, metricsToken: null, workers: 1, inboxStableSeconds: 2 });
+    expect(loadConfig({ ORDERSYNC_SECRET: SECRET })).toMatchObject({ rateLimitPerMinute: 600, redisUrl: null, metricsToken: null, workers: 1, inboxStableSeconds: 2, shutdownTimeoutSeconds: 30, trustProxy: false });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET }).webhooks)
       .toEqual({ allowPrivateUrls: false, retryDelaysSeconds: [5, 300, 1800, 7200, 18000, 36000, 36000, 36000, 36000, 36000, 36000] });
     expect(loadConfig({ ORDERSYNC_SECRET: SECRET, SQLITE_SYNCHRONOUS: 'FULL' }).database).toMatchObject({ synchronous: 'full' });

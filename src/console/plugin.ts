@@ -8,9 +8,9 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import view from '@fastify/view';
 import { Eta } from 'eta';
-import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.ts';
-import { toApiError } from '../http/errors.ts';
+import { frameworkApiError, toApiError, type ApiError } from '../http/errors.ts';
 import { NO_LIMITS, type RequestLimits } from '../http/rate-limit.ts';
 import type { BackgroundSyncs } from '../sync/runner.ts';
 import { consoleAssets } from './routes/assets.ts';
@@ -20,7 +20,7 @@ import { consoleDocuments } from './routes/documents.ts';
 import { consoleKeys } from './routes/keys.ts';
 import { consoleOrders } from './routes/orders.ts';
 import { consoleWebhooks } from './routes/webhooks.ts';
-import { renderPage } from './render.ts';
+import { errorDocument, renderPage } from './render.ts';
 import { DEFAULT_SESSION_TTL_MS, loadSession, ScopeMissingError } from './session.ts';
 
 export interface ConsoleOptions {
@@ -51,6 +51,44 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
 ].join('; ');
 
+/** The headers every console response carries, error pages included. */
+function secureHeaders(reply: FastifyReply): void {
+  reply.headers({
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Frame-Options': 'DENY',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'same-origin',
+    'Cache-Control': 'no-store',
+  });
+}
+
+/** True for a URL the console serves (`/console`, `/console/…`, `/console?…`). */
+export const isConsoleUrl = (url: string): boolean => /^\/console(?:[/?#]|$)/.test(url);
+
+/**
+ * What a person reads for an API error: the title, one sentence, and each field's problem once. A validation
+ * error's message already lists its details, so with details the sentence is a lead-in instead.
+ */
+function errorPage(apiError: ApiError): { title: string; message: string; details: string[] } {
+  const details = apiError.details?.map((d) => `${d.field}: ${d.message}`) ?? [];
+  const title = apiError.statusCode === 404 ? 'Not found' : apiError.statusCode >= 500 ? 'Something went wrong' : 'That did not work';
+  const message = details.length === 0 ? apiError.message
+    : details.length === 1 ? 'Please correct this and try again:' : 'Please correct these and try again:';
+  return { title, message, details };
+}
+
+/**
+ * Errors Fastify raises before routing (http/errors.ts frameworkApiError: a path that is not valid percent-encoding,
+ * a path segment over the length limit) on a console URL: the console's error page, not the API's JSON.
+ */
+export async function consoleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const apiError = frameworkApiError(error, request);
+  reply.header('X-Request-Id', request.id);
+  secureHeaders(reply);
+  if (apiError.headers) reply.headers(apiError.headers);
+  return reply.code(apiError.statusCode).type('text/html; charset=utf-8').send(await errorDocument(errorPage(apiError)));
+}
+
 /** Largest urlencoded form body a console route reads: 64 KB (README "Request body limits"). */
 export const FORM_BODY_LIMIT = 64 * 1024;
 
@@ -80,18 +118,24 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     viewExt: 'eta',
   });
 
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.headers({
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'X-Frame-Options': 'DENY',
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'same-origin',
-      'Cache-Control': 'no-store',
-    });
-  });
+  app.addHook('onRequest', async (_request, reply) => secureHeaders(reply));
   app.addHook('onRequest', loadSession(options.db));
+  // A signed-in person's requests are their key's requests (DESIGN 4d: RATE_LIMIT_PER_MINUTE is shared by all of a
+  // key's requests), so a session is no way around the key's limit; its request lines carry the key's prefix too.
+  // The stylesheet and scripts are not counted: they come with every page.
+  app.addHook('onRequest', async (request, reply) => {
+    const session = request.consoleSession;
+    if (!session || request.url.startsWith('/console/assets/')) return;
+    request.auth = {
+      keyId: session.keyId, prefix: session.keyPrefix, retailerId: session.retailerId, timezone: session.timezone,
+      scopes: session.scopes, expiresAt: null,
+    };
+    await context.limits.countKey(request, reply);
+  });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    // Also for a request refused by an app-wide hook that ran before this plugin's own (its headers unset).
+    secureHeaders(reply);
     if (error instanceof ScopeMissingError) {
       return renderPage(reply.code(403), 'error', { title: 'Not allowed', message: error.message });
     }
@@ -104,11 +148,7 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     const apiError = toApiError(error, request);
     if (apiError.headers) reply.headers(apiError.headers);
     if (apiError.statusCode >= 500) request.log.error({ err: error }, 'console request failed');
-    const details = apiError.details?.map((d) => `${d.field}: ${d.message}`) ?? [];
-    return renderPage(reply.code(apiError.statusCode), 'error', {
-      title: apiError.statusCode === 404 ? 'Not found' : apiError.statusCode >= 500 ? 'Something went wrong' : 'That did not work',
-      message: apiError.message, details,
-    });
+    return renderPage(reply.code(apiError.statusCode), 'error', errorPage(apiError));
   });
   app.setNotFoundHandler(async (request, reply) =>
     renderPage(reply.code(404), 'error', { title: 'Not found', message: `There is no console page at ${request.url.split('?')[0]}.` }));

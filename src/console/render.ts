@@ -1,5 +1,7 @@
 // One way to answer with a console page: the view plus what every page shows (who is signed in, the navigation
 // for the key's scopes, the search field, a fresh CSRF token for its forms, the formatting helpers).
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
 import type { FastifyReply } from 'fastify';
 import type { Scope } from '../domain/api-keys.ts';
 import { badgeClass, formatDay, formatInstant, formatAmount } from './format.ts';
@@ -24,7 +26,9 @@ export async function renderPage(reply: FastifyReply, view: string, data: Record
     ...data,
     session,
     zone: session?.timezone ?? 'UTC',
-    csrfToken: reply.generateCsrf(),
+    // A request refused before the console's own hooks ran (the app's query-string check) has no parsed cookies,
+    // so no session and no CSRF secret: its page (an error) has no forms.
+    csrfToken: reply.request.cookies ? reply.generateCsrf() : '',
     nav: navigation(reply),
     path: reply.request.url.split('?')[0],
     can: (scope: 'read' | 'write' | 'admin') => can(session, scope),
@@ -38,4 +42,17 @@ export async function renderFragment(reply: FastifyReply, view: string, data: Re
   const session = reply.request.consoleSession;
   const html = await reply.viewAsync(view, { ...data, session, zone: session?.timezone ?? 'UTC', h: helpers });
   return reply.type('text/html; charset=utf-8').send(html);
+}
+
+/** The console's views outside a request's plugin context (errors Fastify raises before routing). */
+const standaloneViews = new Eta({
+  views: fileURLToPath(new URL('./views', import.meta.url)), autoEscape: true, autoTrim: [false, 'nl'],
+});
+
+/**
+ * The error page as HTML, for a request that never reached the console's routes (so no session, no forms):
+ * the same `error` view and layout as every other console error.
+ */
+export async function errorDocument(data: { title: string; message: string; details: string[] }): Promise<string> {
+  return standaloneViews.renderAsync('error', { ...data, session: undefined, nav: [], path: '', can: () => false, h: helpers });
 }

@@ -42,6 +42,26 @@ export function loadSession(db: Db) {
   };
 }
 
+/**
+ * `value` when it is a console page of this site to go to after signing in (`/console/orders/po_…?page=2`),
+ * else null: anything that would leave the console (`//evil.example`, `/\\evil`, `https://…`, `/api/…`) or lead
+ * back to signing in or out. Keeps an open redirect out of the sign-in form.
+ */
+export function safeNext(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > 2000 || !value.startsWith('/console')) return null;
+  let url: URL;
+  try {
+    url = new URL(value, 'http://console.invalid');
+  } catch {
+    return null;
+  }
+  if (url.origin !== 'http://console.invalid' || !/^\/console(\/|$)/.test(url.pathname)) return null;
+  if (/^\/console\/sign-(in|out)(\/|$)/.test(url.pathname)) return null;
+  const path = url.pathname + url.search;
+  // Only what was sent, normalised: a path that changed on parsing (`/console/../api`, backslashes) is refused.
+  return path === value ? path : null;
+}
+
 export class ScopeMissingError extends Error {
   constructor(readonly scope: Scope) {
     super(`Your API key lacks the "${scope}" scope this page needs.`);
@@ -58,7 +78,10 @@ export function requireSession(scope: Scope): preHandlerAsyncHookHandler {
     if (!session) {
       const ended = !!request.cookies[SESSION_COOKIE];
       if (ended) reply.clearCookie(SESSION_COOKIE, { path: '/console' });
-      const target = `/console/sign-in?expired=${ended ? '1' : '0'}`;
+      // A page asked for by a GET (a deep link, a bookmark, a page left open past its session) is where the
+      // sign-in goes next; a POST's form is not replayed.
+      const next = request.method === 'GET' && request.headers['hx-request'] !== 'true' ? safeNext(request.url) : null;
+      const target = `/console/sign-in?expired=${ended ? '1' : '0'}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
       // htmx (polling a fragment) would swap a followed redirect into the page: it is told to load the page instead.
       if (request.headers['hx-request'] === 'true') return reply.header('HX-Redirect', target).code(204).send();
       return reply.redirect(target, 303);

@@ -2,7 +2,10 @@
 // API (better-sqlite3's `.backup()`): a consistent copy taken while `serve` keeps reading and writing. A
 // restore refuses a database that a process has open, refuses a file that fails `PRAGMA integrity_check` or
 // carries migrations this code does not know (made by a newer OrderSync), and keeps the database it replaces.
-import { existsSync, renameSync, rmSync } from 'node:fs';
+// A restore is all or nothing: the backup is copied and checked beside the database first, and only a whole,
+// checked copy is renamed into place (a rename within one directory is atomic), so a copy that fails half-way
+// (a full disk, Ctrl-C) leaves the database as it was.
+import { existsSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { migrationNames } from './migrate.ts';
 
@@ -91,27 +94,59 @@ export interface RestoreResult {
 }
 
 /**
+ * True when `a` and `b` name the same file (the same path spelled differently, a symbolic or a hard link): the
+ * same device and inode. False when either does not exist.
+ */
+function sameFile(a: string, b: string): boolean {
+  if (!existsSync(a) || !existsSync(b)) return false;
+  if (realpathSync(a) === realpathSync(b)) return true;
+  const [sa, sb] = [statSync(a), statSync(b)];
+  return sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/** Moves `from` (and its -wal and -shm files, when there are any) to `to`. */
+function moveDatabase(from: string, to: string): void {
+  renameSync(from, to);
+  for (const suffix of ['-wal', '-shm']) {
+    if (existsSync(from + suffix)) renameSync(from + suffix, to + suffix);
+  }
+}
+
+/**
  * Replaces the database at `databaseFile` with a copy of `backupFile`. Refuses while any process has the
- * database open (stop `serve` and workers first). The replaced database is kept beside it, renamed.
+ * database open (stop `serve` and workers first), and refuses the database itself as the backup. The backup is
+ * copied to `<database>.restoring-<time>` and checked there; only then is the replaced database kept beside it,
+ * renamed, and the copy renamed into its place. Any failure before that leaves the database untouched.
  */
 export async function restoreSqlite(backupFile: string, databaseFile: string, now = new Date()): Promise<RestoreResult> {
+  if (sameFile(backupFile, databaseFile)) {
+    throw new BackupError(`${backupFile} is the database itself (${databaseFile}): restore from a copy written by \`ordersync backup\``);
+  }
   const { migrations } = checkRestorable(backupFile);
   if (isInUse(databaseFile)) {
     throw new BackupError(`${databaseFile} is in use by another process: stop the service (and any workers) before restoring`);
   }
-  let previous: string | null = null;
-  if (existsSync(databaseFile)) {
-    previous = `${databaseFile}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`;
-    renameSync(databaseFile, previous);
-    for (const suffix of ['-wal', '-shm']) {
-      if (existsSync(databaseFile + suffix)) renameSync(databaseFile + suffix, previous + suffix);
-    }
-  }
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const staging = `${databaseFile}.restoring-${stamp}`;
+  const discardStaging = () => { for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(staging + suffix, { force: true }); };
+  discardStaging();
   const source = new SQLite(backupFile, { readonly: true, fileMustExist: true });
   try {
-    await source.backup(databaseFile);
+    await source.backup(staging);
+    // The copy as it will be opened, not only the file it came from (a short write would show here).
+    checkRestorable(staging);
+  } catch (error) {
+    discardStaging();
+    const reason = error instanceof BackupError ? error.message : (error as Error).message;
+    throw new BackupError(`could not copy ${backupFile} beside the database (${reason}); the database was not changed`);
   } finally {
     source.close();
   }
+  let previous: string | null = null;
+  if (existsSync(databaseFile)) {
+    previous = `${databaseFile}.before-restore-${stamp}`;
+    moveDatabase(databaseFile, previous);
+  }
+  moveDatabase(staging, databaseFile);
   return { previous, migrations };
 }

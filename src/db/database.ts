@@ -1,6 +1,6 @@
 // One Kysely instance over either store: better-sqlite3 (embedded default) or PostgreSQL.
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Compilable } from 'kysely';
@@ -86,6 +86,26 @@ export interface OpenOptions {
 
 /** The better-sqlite3 connection under each SQLite Kysely instance made by openDatabase (for preparedQuery). */
 const sqliteUnder = new WeakMap<Db, SQLite.Database>();
+/** The SQLite file each database opened: its path and, at open, its device and inode. */
+const sqliteFiles = new WeakMap<Db, { file: string; dev: number; ino: number }>();
+
+/**
+ * Why the SQLite database open in `db` is no longer the file at its path, or null when it still is (and for
+ * PostgreSQL or an in-memory database). A file deleted, moved or copied over while the service runs keeps
+ * answering queries through the open handle, but what is written then lands in a file nobody will open again:
+ * lost at the next start. /readyz (api/health.ts) reports it.
+ */
+export function sqliteFileProblem(db: Db): string | null {
+  const opened = sqliteFiles.get(db);
+  if (!opened) return null;
+  let now: { dev: number; ino: number };
+  try {
+    now = statSync(opened.file);
+  } catch {
+    return 'the database file was removed while the service was running';
+  }
+  return now.dev === opened.dev && now.ino === opened.ino ? null : 'the database file was replaced while the service was running';
+}
 /** The pg pool under each PostgreSQL Kysely instance made by openDatabase (for preparedQuery). */
 const poolUnder = new WeakMap<Db, pg.Pool>();
 
@@ -97,6 +117,10 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     const db = new Kysely<Database>({ dialect: scoped.dialect });
     registerScopedDatabase(db, scoped.driver());
     sqliteUnder.set(db, sqlite);
+    if (config.file !== ':memory:') {
+      const { dev, ino } = statSync(config.file);
+      sqliteFiles.set(db, { file: config.file, dev, ino });
+    }
     return {
       db, kind: 'sqlite',
       close: async () => {

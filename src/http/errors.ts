@@ -145,17 +145,20 @@ export const MAX_PARAM_LENGTH = 1000;
  */
 export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   reply.header('X-Request-Id', request.id);
+  return sendError(reply, frameworkApiError(error, request));
+}
+
+/** The ApiError of an error Fastify raises before routing (handleFrameworkError; the console renders it as a page). */
+export function frameworkApiError(error: FastifyError, request: FastifyRequest): ApiError {
   if (error.code === 'FST_ERR_BAD_URL') {
     const field = paramNamed(request, (segment) => !decodes(segment));
-    return sendError(reply, validationFailed([{
-      field, message: PERCENT_ENCODING_PROBLEM,
-    }]));
+    return validationFailed([{ field, message: PERCENT_ENCODING_PROBLEM }]);
   }
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     const field = paramNamed(request, (segment) => segment.length > MAX_PARAM_LENGTH);
-    return sendError(reply, validationFailed([{ field, message: `is too long: at most ${MAX_PARAM_LENGTH} characters` }]));
+    return validationFailed([{ field, message: `is too long: at most ${MAX_PARAM_LENGTH} characters` }]);
   }
-  return sendError(reply, toApiError(error, request));
+  return toApiError(error, request);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

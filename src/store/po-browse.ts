@@ -10,18 +10,21 @@ import { loadPoAggregate, type PoAggregate } from './purchase-orders.ts';
 /**
  * POs of this retailer whose PO number, supplier order id or tracking number is `text`: the read API's own
  * look-ups (store/orders.ts), each PO once, newest order first. PO numbers and supplier order ids are compared
- * trimmed; tracking numbers normalised as supplier updates store them (domain/tracking.ts normalizeTrackingNumber). v2 record texts.
+ * trimmed, as typed or all upper or all lower case; tracking numbers normalised as supplier updates store them (domain/tracking.ts normalizeTrackingNumber). v2 record texts.
  */
 export async function searchPurchaseOrders(db: Db, retailerId: string, text: string): Promise<string[]> {
   const term = text.trim();
   if (term === '') return [];
+  // Case does not matter to a person (README "Console"): the term as typed, upper-cased and lower-cased, each an
+  // exact look-up on the (retailer, number) indexes, so `po-10000001` finds PO-10000001 without scanning every PO.
+  const variants = [...new Set([term, term.toUpperCase(), term.toLowerCase()])];
   const [byPoNumber, bySupplierOrder, byTracking] = await Promise.all([
-    recordsByPoNumber(db, 'v2', retailerId, term),
-    recordsBySupplierOrder(db, 'v2', retailerId, term),
+    Promise.all(variants.map((v) => recordsByPoNumber(db, 'v2', retailerId, v))),
+    Promise.all(variants.map((v) => recordsBySupplierOrder(db, 'v2', retailerId, v))),
     recordsByTrackingNumber(db, retailerId, normalizeTrackingNumber(term)),
   ]);
   const found = new Map<string, { orderDate: string; text: string }>();
-  for (const record of [...byPoNumber, ...bySupplierOrder, ...byTracking]) {
+  for (const record of [...byPoNumber.flat(), ...bySupplierOrder.flat(), ...byTracking]) {
     const { id, order_date: orderDate } = JSON.parse(record) as { id: string; order_date: string };
     found.set(id, { orderDate: new Date(orderDate).toISOString(), text: record });
   }

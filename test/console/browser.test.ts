@@ -255,7 +255,7 @@ describe('the console in Chromium', () => {
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Revoked');
     await shot(page, '11-key-revoked');
     await desk.reload();
-    await expect.poll(() => desk.url()).toMatch(/\/console\/sign-in\?expired=1$/);
+    await expect.poll(() => desk.url()).toMatch(/\/console\/sign-in\?expired=1&next=%2Fconsole%2Forders$/);
     expect(await desk.getByRole('status').first().textContent()).toContain('Your session has ended');
 
     // Sign out: back to the sign-in page, and the pages need a key again.

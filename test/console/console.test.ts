@@ -117,6 +117,38 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       expect(polled.headers['hx-redirect']).toBe('/console/sign-in?expired=1');
     });
 
+    it('a deep link survives signing in: the page asked for, not the home page; never a page off the console', async () => {
+      const deep = `/console/orders/${world.po.a1.po.id}?done=open`;
+      const c = client();
+      const asked = await c.get(deep);
+      expect(asked.headers.location).toBe(`/console/sign-in?expired=0&next=${encodeURIComponent(deep)}`);
+      const form = await c.get(asked.headers.location as string);
+      expect(form.body).toContain(`<input type="hidden" name="next" value="${deep.replace('&', '&amp;')}">`);
+      const wrong = await c.post('/console/sign-in', { api_key: 'pk_live_wrong', next: deep });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.body).toContain('name="next"');
+      const signedIn = await c.post('/console/sign-in', { api_key: world.keys.a, next: deep });
+      expect(signedIn.statusCode).toBe(303);
+      expect(signedIn.headers.location).toBe(deep);
+      // Already signed in: the sign-in page passes straight on.
+      expect((await c.get(`/console/sign-in?next=${encodeURIComponent('/console/documents')}`)).headers.location).toBe('/console/documents');
+      // A POST (a form whose session ended) is not replayed, and htmx polls get no next.
+      const poster = client();
+      await poster.get('/console/sign-in');
+      const post = await poster.post(`/console/orders/${world.po.a1.po.id}/status`, { status: 'open' });
+      expect(post.headers.location).toBe('/console/sign-in?expired=0');
+      const polled = await app.inject({ url: '/console/connections/conn_x/runs', headers: { 'hx-request': 'true' } });
+      expect(polled.headers['hx-redirect']).toBe('/console/sign-in?expired=0');
+      for (const evil of ['https://evil.example/console', '//evil.example/console', '/\\evil.example', '/console/../api/v2/orders',
+        '/api/v2/orders', '/console/sign-out', '/consolex', 'javascript:alert(1)', '/console/%2e%2e/api']) {
+        const other = client();
+        await other.get('/console/sign-in');
+        const response = await other.post('/console/sign-in', { api_key: world.keys.a, next: evil });
+        expect(response.headers.location, evil).toBe('/console');
+        expect((await client().get(`/console/sign-in?next=${encodeURIComponent(evil)}`)).body, evil).not.toContain('name="next"');
+      }
+    });
+
     it('sends pages that need a session to the sign-in page', async () => {
       for (const url of ['/console/orders', '/console/search?q=PO-A1001', '/console/keys', `/console/orders/${world.po.a1.po.id}`]) {
         const response = await client().get(url);
@@ -135,7 +167,7 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
         .where('key_id', 'in', db.selectFrom('api_keys').select('id').where('prefix', '=', displayPrefix(world.keys.a))).execute();
       const response = await c.get('/console/orders');
       expect(response.statusCode).toBe(303);
-      expect(response.headers.location).toBe('/console/sign-in?expired=1');
+      expect(response.headers.location).toBe('/console/sign-in?expired=1&next=%2Fconsole%2Forders');
       const signIn = await c.get(response.headers.location as string);
       expect(pageText(signIn.body)).toContain('Your session has ended');
     });
@@ -255,6 +287,16 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
         expect(response.statusCode, q).toBe(303);
         expect(response.headers.location, q).toBe(a1);
       }
+    });
+
+    it('case does not matter (README "Console"): a PO number or supplier order id typed in lower or upper case', async () => {
+      const a1 = `/console/orders/${world.po.a1.po.id}`;
+      for (const q of ['po-a1001', 'pO-a1001', ' fxt-100001 ']) {
+        const response = await c.get(`/console/search?q=${encodeURIComponent(q)}`);
+        expect(response.statusCode, q).toBe(303);
+        expect(response.headers.location, q).toBe(a1);
+      }
+      expect(pageText((await c.get('/console/search?q=po-b0001')).body)).toContain('No purchase order has');
     });
 
     it('lists several matches, and says when nothing matches', async () => {

@@ -5,7 +5,7 @@ import { touchApiKey, verifyApiKey } from '../../store/api-keys.ts';
 import { createConsoleSession, deleteConsoleSession } from '../../store/console-sessions.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { renderPage } from '../render.ts';
-import { can, SESSION_COOKIE, sessionCookieOptions, sessionToken } from '../session.ts';
+import { can, safeNext, SESSION_COOKIE, sessionCookieOptions, sessionToken } from '../session.ts';
 
 export const WRONG_KEY_MESSAGE = 'That API key was not accepted: it is unknown, revoked or mistyped. Paste the whole key, starting pk_live_.';
 
@@ -19,17 +19,20 @@ export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db,
     return reply.redirect(!can(session, 'read') && can(session, 'admin') ? '/console/keys' : '/console/orders', 303);
   });
 
-  app.get<{ Querystring: { expired?: string } }>('/sign-in', async (request, reply) => {
-    if (request.consoleSession) return reply.redirect('/console', 303);
+  // `next`: the console page the person asked for before signing in (session.ts safeNext), carried by the form.
+  app.get<{ Querystring: { expired?: string; next?: string } }>('/sign-in', async (request, reply) => {
+    const next = safeNext(request.query.next);
+    if (request.consoleSession) return reply.redirect(next ?? '/console', 303);
     const expired = request.query.expired === '1';
     return renderPage(reply, 'sign-in', {
       title: 'Sign in',
       notice: expired ? 'Your session has ended (signed out, expired, or its key was revoked). Sign in again.' : null,
-      error: null,
+      error: null, next,
     });
   });
 
-  app.post<{ Body: { api_key?: unknown } }>('/sign-in', { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post<{ Body: { api_key?: unknown; next?: unknown } }>('/sign-in', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const next = safeNext(request.body?.next);
     // A key-guessing loop is throttled here as on the API: an address over its allowance of wrong keys gets 429.
     limits.beforeKeyCheck(request);
     const secret = typeof request.body?.api_key === 'string' ? request.body.api_key.trim() : '';
@@ -37,7 +40,7 @@ export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db,
     if (!key) {
       await limits.countFailure(request, reply);
       return renderPage(reply.code(401), 'sign-in', {
-        title: 'Sign in', notice: null, error: secret ? WRONG_KEY_MESSAGE : 'Paste your API key into the API key field.',
+        title: 'Sign in', notice: null, error: secret ? WRONG_KEY_MESSAGE : 'Paste your API key into the API key field.', next,
       });
     }
     // A sign-in always starts a fresh session (no fixation): whatever session this browser had ends.
@@ -46,7 +49,7 @@ export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db,
     const { token } = await createConsoleSession(db, key, sessionTtlMs);
     await touchApiKey(db, key.keyId, new Date());
     reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(policy, Math.floor(sessionTtlMs / 1000)));
-    return reply.redirect('/console', 303);
+    return reply.redirect(next ?? '/console', 303);
   });
 
   app.post('/sign-out', { preHandler: app.csrfProtection }, async (request, reply) => {

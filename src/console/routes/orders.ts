@@ -35,25 +35,34 @@ const summaries = (records: string[]) => records.map((text) => summarisePo(JSON.
 function readListQuery(query: ListQuery, zone: string, supplierIds: Set<string>) {
   const problems: FieldProblem[] = [];
   const filters: PoListFilters = {};
-  const value = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
-  const status = value(query.status);
+  // A field sent twice (`?status=a&status=b`, a hand-edited or stale link) arrives as an array: said, not guessed.
+  const value = (field: keyof ListQuery) => {
+    const v: unknown = query[field];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') {
+      problems.push({ field, message: 'was given more than once: give one value' });
+      return undefined;
+    }
+    return v.trim() === '' ? undefined : v.trim();
+  };
+  const status = value('status');
   if (status !== undefined) {
     if ((V2_STATUSES as readonly string[]).includes(status)) filters.status = status;
     else problems.push({ field: 'status', message: `"${status}" is not a status` });
   }
-  const supplier = value(query.supplier);
+  const supplier = value('supplier');
   if (supplier !== undefined) {
     if (supplierIds.has(supplier)) filters.supplierId = supplier;
     else problems.push({ field: 'supplier', message: 'is not one of your suppliers' });
   }
-  const from = value(query.from);
-  const to = value(query.to);
+  const from = value('from');
+  const to = value('to');
   if (from !== undefined && !isCalendarDate(from)) problems.push({ field: 'from', message: `"${from}" is not a date (YYYY-MM-DD)` });
   if (to !== undefined && !isCalendarDate(to)) problems.push({ field: 'to', message: `"${to}" is not a date (YYYY-MM-DD)` });
   if (from !== undefined && to !== undefined && to < from) problems.push({ field: 'to', message: 'must not be before from' });
-  const pageText = value(query.page) ?? '1';
+  const pageText = value('page') ?? '1';
   const page = /^[1-9][0-9]{0,5}$/.test(pageText) ? Number(pageText) : 0;
-  if (page === 0) problems.push({ field: 'page', message: 'must be a whole number from 1' });
+  if (page === 0 && !problems.some((p) => p.field === 'page')) problems.push({ field: 'page', message: 'must be a whole number from 1' });
   if (problems.length > 0) throw new InvalidInputError(problems);
   // Calendar days in the retailer's time zone, as by-date reads them (DESIGN 2.2).
   if (from !== undefined) filters.from = dayRange(from, from, zone).from;

@@ -38,7 +38,9 @@ export const consoleWebhooks: FastifyPluginAsync<ConsoleContext> = async (app, {
   app.get<{ Params: { id: string }; Querystring: { notice?: string } }>('/webhooks/:id', { preHandler: admin }, async (request, reply) => {
     const retailerId = request.consoleSession!.retailerId;
     const endpoint = await owned(retailerId, request.params.id);
-    const notice = NOTICES[request.query.notice ?? ''] ?? null;
+    // Own keys only: `?notice=constructor` must not show Object's constructor.
+    const given = request.query.notice;
+    const notice = typeof given === 'string' && Object.hasOwn(NOTICES, given) ? NOTICES[given] : null;
     return renderPage(reply, 'webhook', { title: `Webhook ${endpoint.url}`, endpoint, deliveries: await deliveriesOf(retailerId, endpoint.id), notice });
   });
 
