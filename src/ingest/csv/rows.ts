@@ -10,14 +10,22 @@ import { parseAndRemember } from '../parsed-updates.ts';
 import type { DocumentEntry } from '../types.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
 import { rowCurrency, type CurrencyMark } from './currency.ts';
-import { excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type Read } from './values.ts';
+import {
+  excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, scientificNotationProblem,
+  type DayFirstSign, type Read,
+} from './values.ts';
 
 export interface RowContext {
   columns: ColumnMap;
   /** `?supplier_name=`: the supplier when the file has no supplier column. */
   supplierName: string | null;
   scacCarrier: (scac: string) => string | null;
+  /** Where the file shows it writes slash dates day first (read before any row: reader.ts), else null. */
+  dayFirst: DayFirstSign | null;
 }
+
+/** Fields that hold identifiers, whose cells Excel may have turned into scientific notation (scientificNotationProblem). */
+const IDENTIFIER_FIELDS: ReadonlySet<CsvField> = new Set(['po_number', 'tracking_number', 'sku', 'supplier_order_id', 'invoice_number']);
 
 /**
  * Consecutive rows of one PO and tracking number are one shipment: each row's update carries the quantity shipped
@@ -101,6 +109,8 @@ class Cells {
       // A tracking cell may hold two numbers on two lines: the tracking reader names that fault itself, as the API does.
       const problem = textProblem(cell.value, field === 'tracking_number' ? 'multiline' : 'line');
       if (problem !== null) throw new RowProblem(`column "${cell.header}": ${problem}`);
+      const scientific = IDENTIFIER_FIELDS.has(field) ? scientificNotationProblem(cell.value) : null;
+      if (scientific !== null) throw new RowProblem(`column "${cell.header}": ${scientific}`);
       const value = interpret(cell.value, cell.header);
       return { cell, value, key: JSON.stringify(sameAs ? sameAs(cell.value) : value) };
     });
@@ -183,14 +193,15 @@ function buildUpdate(
     supplier_order_id: cells.text('supplier_order_id') ?? undefined,
   };
   const supplierName = cells.text('supplier_name') ?? context.supplierName ?? undefined;
+  const date = (text: string) => readDate(text, context.dayFirst);
   const tracking = cells.text('tracking_number', normalizeTrackingNumber);
   if (tracking !== null) {
     const carrierText = cells.text('carrier', (value) => value.toLowerCase());
     return {
       type: 'shipment', ...common, tracking_number: tracking,
       carrier: carrierText === null ? null : readCarrier(carrierText, context.scacCarrier),
-      shipped_date: cells.read('shipped_date', readDateOrInstant) ?? undefined,
-      estimated_delivery_date: cells.read('estimated_delivery_date', readDate) ?? undefined,
+      shipped_date: cells.read('shipped_date', (text) => readDateOrInstant(text, context.dayFirst)) ?? undefined,
+      estimated_delivery_date: cells.read('estimated_delivery_date', date) ?? undefined,
       lines: lineOf(cells, (sku, quantity) => grouping.add(poNumber, tracking, sku, quantity)),
     };
   }
@@ -225,7 +236,7 @@ function buildUpdate(
     if (subtotalMinor < 0n) throw new RowProblem(`${cells.column('total_amount')}: is less than its tax and freight`);
     return {
       type: 'invoice', ...common, supplier_name: supplierName, invoice_number: invoiceNumber,
-      invoice_date: cells.read('invoice_date', readDate) ?? undefined, due_date: cells.read('due_date', readDate) ?? undefined,
+      invoice_date: cells.read('invoice_date', date) ?? undefined, due_date: cells.read('due_date', date) ?? undefined,
       payment_terms: cells.text('payment_terms') ?? undefined,
       subtotal_amount: money.number(subtotalMinor), tax_amount: money.number(taxMinor), shipping_amount: money.number(shippingMinor),
       total_amount: money.number(totalMinor), currency,
@@ -235,7 +246,7 @@ function buildUpdate(
     type: 'order', ...common, supplier_name: supplierName,
     status: cells.read('status', readOrderStatus) ?? 'confirmed',
     lines: lineOf(cells, (_sku, quantity) => quantity),
-    estimated_delivery_date: cells.read('estimated_delivery_date', readDate) ?? undefined,
+    estimated_delivery_date: cells.read('estimated_delivery_date', date) ?? undefined,
   };
 }
 
