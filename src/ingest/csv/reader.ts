@@ -9,7 +9,7 @@ import { csvSyntaxProblem } from './syntax-errors.ts';
 import { quoted, visible } from '../../domain/plain-text.ts';
 import { documentDecoder, isUtf8Text } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
-import { mapColumns, PO_HEADER_EXAMPLES, type ColumnMap, type CsvField } from './columns.ts';
+import { isHeaderName, mapColumns, PO_HEADER_EXAMPLES, type ColumnMap, type CsvField } from './columns.ts';
 import { isSummaryRow, rowEntry, ShipmentGrouping } from './rows.ts';
 import { excelText, slashDateOrder, type DayFirstSign } from './values.ts';
 
@@ -217,7 +217,11 @@ const DATE_FIELDS: readonly CsvField[] = ['shipped_date', 'estimated_delivery_da
  * column and another known column. Returns its columns, which the rows after it are read by (a later export may
  * order its columns differently), or null for a data row. A data row never names two of our columns.
  */
-export function repeatedHeader(record: readonly string[], header: readonly string[]): ColumnMap | null {
+export function repeatedHeader(record: readonly string[], header: readonly string[], poIndex: number | undefined): ColumnMap | null {
+  // Every row is asked, so first a cheap look: a header row again holds a header name where the PO number was, or
+  // starts as the header row did; a data row holds a PO number there. Only then are all its cells reduced.
+  const poCell = poIndex === undefined ? undefined : record[poIndex];
+  if (!(poCell !== undefined && isHeaderName(poCell)) && (record[0] ?? '').trim() !== (header[0] ?? '').trim()) return null;
   const columns = mapColumns(record);
   if (columns.index.po_number === undefined) return null;
   const same = record.length === header.length && record.every((cell, i) => cell.trim() === header[i].trim());
@@ -241,7 +245,7 @@ class FileSigns {
       this.columns = mapColumns(record);
       return;
     }
-    const again = repeatedHeader(record, this.header);
+    const again = repeatedHeader(record, this.header, this.columns.index.po_number);
     if (again !== null) {
       this.columns = again;
       return;
@@ -332,7 +336,7 @@ export async function* readCsv(received: Uint8Array, options: CsvOptions = {}): 
         continue;
       }
       // A header row again (exports pasted one under another): no update; its columns read the rows after it.
-      const again = repeatedHeader(record, headerCells);
+      const again = repeatedHeader(record, headerCells, context.columns.index.po_number);
       if (again !== null) {
         context.columns = again;
         headerColumns = record.length;
