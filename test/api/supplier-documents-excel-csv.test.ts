@@ -110,7 +110,22 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
       `PO-XL-3,AC-9003,${UPS_2},TIT-GT2-9,1,03/11/2026 10:00`,
     ].join('\n'), 'uk-ship-dates.csv');
     expect(results(shipments)[1]).toEqual(['row 3', 'PO-XL-3', 'rejected', 'column "Ship Date": "03/11/2026 10:00" could be March 11 ' +
-      'or 3 November: this file writes dates day first elsewhere ("13/11/2026 10:00" in row 2, column "Ship Date"); write the date as YYYY-MM-DD']);
+      'or 3 November: this file writes dates day first elsewhere ("13/11/2026" in row 2, column "Ship Date"); write the date as YYYY-MM-DD']);
+  });
+
+  it('day first shown by a column that is not read (Order Date) or by the title line above the header: 03/12/2026 refused', async () => {
+    await addCsvPo('PO-XL-7');
+    const byColumn = await post([
+      'PO #,Order #,Item #,Qty,Order Date,ETA', 'PO-XL-7,AC-9007,TIT-GT2-9,2,30/11/2026,03/12/2026',
+    ].join('\n'), 'uk-order-date.csv');
+    expect(results(byColumn)).toEqual([['row 2', 'PO-XL-7', 'rejected', 'column "ETA": "03/12/2026" could be March 12 or 3 December: ' +
+      'this file writes dates day first elsewhere ("30/11/2026" in row 2, column "Order Date"); write the date as YYYY-MM-DD']]);
+    const byTitle = await post([
+      'Despatch report, exported 30/11/2026 15:10', 'PO #,Order #,Item #,Qty,ETA', 'PO-XL-7,AC-9007,TIT-PRO-V1,5,03/12/2026',
+    ].join('\n'), 'uk-title.csv');
+    expect(results(byTitle)).toEqual([['row 3', 'PO-XL-7', 'rejected', 'column "ETA": "03/12/2026" could be March 12 or 3 December: ' +
+      'this file writes dates day first elsewhere ("30/11/2026" in line 1, above the header row); write the date as YYYY-MM-DD']]);
+    expect(await etas('PO-XL-7')).toEqual({ 'TIT-GT2-9': null, 'TIT-PRO-V1': null });
   });
 
   it('a file whose slash dates never show day first is read month first, as DESIGN 3 says (MM/DD/YYYY)', async () => {
@@ -146,6 +161,13 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
     for (const table of ['shipments', 'invoices', 'supplier_orders', 'held_supplier_updates', 'applied_supplier_updates'] as const) {
       expect(after[table], table).toBe(before[table]);
     }
+  });
+
+  it('an item row with no quantity column the reader knows says so and how to name it, not a column the file lacks', async () => {
+    await addCsvPo('PO-XL-8');
+    const document = await post(['PO #,Order #,Item #,Quantity Shipped (EA)', 'PO-XL-8,AC-9008,TIT-GT2-9,2'].join('\n'), 'units.csv');
+    expect(results(document)).toEqual([['row 2', 'PO-XL-8', 'rejected',
+      'no quantity column (headers such as "Qty", "Quantity", "Qty Shipped"): a row with column "Item #" needs its quantity']]);
   });
 
   it('a date cell saved as an Excel serial number (46356) is refused, naming the date it counts to', async () => {

@@ -9,9 +9,9 @@ import { csvSyntaxProblem } from './syntax-errors.ts';
 import { quoted, visible } from '../../domain/plain-text.ts';
 import { documentDecoder, isUtf8Text } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
-import { isHeaderName, mapColumns, PO_HEADER_EXAMPLES, type ColumnMap, type CsvField } from './columns.ts';
+import { isHeaderName, mapColumns, PO_HEADER_EXAMPLES, type ColumnMap } from './columns.ts';
 import { isSummaryRow, rowEntry, ShipmentGrouping } from './rows.ts';
-import { excelText, slashDateOrder, type DayFirstSign } from './values.ts';
+import { dayFirstDateIn, excelText, type DayFirstSign } from './values.ts';
 
 export interface CsvOptions {
   /** `?supplier_name=`: the supplier of every row when the file has no supplier column. */
@@ -208,9 +208,6 @@ function firstLineAfter(bytes: Uint8Array, utf8: boolean, line: number): number 
   return next + 1;
 }
 
-/** The date columns, whose slash dates show the order the file writes them in (FileSigns). */
-const DATE_FIELDS: readonly CsvField[] = ['shipped_date', 'estimated_delivery_date', 'invoice_date', 'due_date'];
-
 /**
  * Whether `record` is a header row again, under rows of the file (several exports pasted one under the other, each
  * with its header row: Excel's way of joining reports): the header row's cells again, or a row naming a PO-number
@@ -229,37 +226,38 @@ export function repeatedHeader(record: readonly string[], header: readonly strin
 }
 
 /**
- * What the whole file shows before any of its rows is read, gathered as checkSyntax reads it: the first date cell
- * written day first (`30/11/2026`), so that an ambiguous `03/04/2026` anywhere in the file, above it too, is
- * refused rather than read month first (values.ts readDate). Header rows (the first and any repeated) set the
- * columns looked in.
+ * What the whole file shows before any of its rows is read, gathered as checkSyntax reads it: the first date
+ * written day first (`30/11/2026`) in any cell of any row, or in a title line above the header row, so that an
+ * ambiguous `03/04/2026` anywhere in the file, above it too, is refused rather than read month first (values.ts
+ * readDate). A column not read (`Order Date`) shows its writer's date order as well as the ones read do.
  */
 class FileSigns {
   dayFirst: DayFirstSign | null = null;
+  /** The header row the cells are named by (the last one read: a repeated header row may reorder the columns). */
   private header: readonly string[] | null = null;
-  private columns: ColumnMap = mapColumns([]);
+  private first: { cells: readonly string[]; poIndex: number | undefined } | null = null;
+
+  /** The lines above the header row (a title, an export date): `lines[i]` is line `i + 1`. */
+  observePreamble(lines: readonly string[]): void {
+    for (let i = 0; i < lines.length && this.dayFirst === null; i++) {
+      const text = dayFirstDateIn(lines[i]);
+      if (text !== null) this.dayFirst = { source: `line ${i + 1}`, column: 'above the header row', text };
+    }
+  }
 
   observe(record: readonly string[], source: string): void {
-    if (this.header === null) {
-      this.header = record;
-      this.columns = mapColumns(record);
-      return;
-    }
-    const again = repeatedHeader(record, this.header, this.columns.index.po_number);
-    if (again !== null) {
-      this.columns = again;
-      return;
-    }
     if (this.dayFirst !== null) return;
-    for (const field of DATE_FIELDS) {
-      const index = this.columns.index[field];
-      if (index === undefined) continue;
-      for (const column of [{ index, header: this.columns.header[field]! }, ...(this.columns.more[field] ?? [])]) {
-        const text = excelText((record[column.index] ?? '').trim()).trim();
-        if (slashDateOrder(text) === 'day-first') {
-          this.dayFirst = { source, column: `column "${column.header}"`, text };
-          return;
-        }
+    if (this.first === null || repeatedHeader(record, this.first.cells, this.first.poIndex) !== null) {
+      this.first ??= { cells: record, poIndex: mapColumns(record).index.po_number };
+      this.header = record;
+      return;
+    }
+    for (let i = 0; i < record.length; i++) {
+      const text = dayFirstDateIn(excelText(record[i].trim()));
+      if (text !== null) {
+        const name = this.header?.[i]?.trim();
+        this.dayFirst = { source, column: name ? `column "${name}"` : `column ${i + 1}`, text };
+        return;
       }
     }
   }
@@ -274,6 +272,7 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Pr
   const records = parser(bytes, utf8, layout);
   const linesOf = recordLines();
   const signs = new FileSigns();
+  signs.observePreamble(firstLines(bytes, utf8, layout.fromLine - 1));
   let lastEnd = layout.fromLine - 1; // a `sep=` line is no record's, but it is a line
   try {
     // 'data' events come in order before 'error': the line the last whole record ended on is known when it breaks.

@@ -84,6 +84,11 @@ class Cells {
     return [...fields].sort((a, b) => (this.columns.index[a] ?? Infinity) - (this.columns.index[b] ?? Infinity));
   }
 
+  /** Whether the file has a column for `field`. */
+  has(field: CsvField): boolean {
+    return this.columns.index[field] !== undefined;
+  }
+
   /** The cell's trimmed text, or null when empty, unchecked: only to name and sort the row before it is read. */
   raw(field: CsvField): string | null {
     return this.filled(field)[0]?.value ?? null;
@@ -181,7 +186,14 @@ function lineOf(cells: Cells, quantityOf: (sku: string, quantity: number) => num
   const sku = cells.text('sku');
   const quantity = cells.read('quantity', readQuantity);
   if (sku === null) return undefined;
-  if (quantity === null) throw new RowProblem(`${cells.column('quantity')}: is required on a row with ${cells.column('sku')}`);
+  if (quantity === null) {
+    // With no quantity column at all, say so and what it may be called: `column "quantity"` would name a column
+    // the file does not have (its header may be one we do not know: `Quantity Shipped (EA)`).
+    if (!cells.has('quantity')) {
+      throw new RowProblem(`no quantity column (headers such as "Qty", "Quantity", "Qty Shipped"): a row with ${cells.column('sku')} needs its quantity`);
+    }
+    throw new RowProblem(`${cells.column('quantity')}: is required on a row with ${cells.column('sku')}`);
+  }
   return [{ sku, quantity: quantityOf(sku, quantity) }];
 }
 

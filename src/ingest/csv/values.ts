@@ -121,6 +121,21 @@ export function slashDateOrder(written: string): 'day-first' | 'month-first' | '
   return first >= 1 && first <= 12 && second >= 1 && second <= 12 && first !== second ? 'ambiguous' : null;
 }
 
+/** A slash date anywhere in a text (`Exported 30/11/2026 15:10`, `Order date: 30/11/26`), not inside a longer number. */
+const SLASH_DATE_IN_TEXT = /(?<![\d/])(\d{1,2})\/(\d{1,2})\/(?:\d{4}|\d{2})(?![\d/])/g;
+
+/**
+ * The first date in `text` written day first (`30/11/2026`, also inside other words: a title line's `Exported
+ * 30/11/2026`), or null. Any cell of the file shows how its writer writes dates, whether or not its column is read.
+ */
+export function dayFirstDateIn(text: string): string | null {
+  if (!text.includes('/')) return null; // most cells: no regular expression run
+  for (const match of text.matchAll(SLASH_DATE_IN_TEXT)) {
+    if (slashDateOrder(match[0]) === 'day-first') return match[0];
+  }
+  return null;
+}
+
 /**
  * Why an ambiguous slash date (`03/04/2026`) is not read in a file that writes dates day first elsewhere
  * (`dayFirst`), or null. DESIGN 3 reads slash dates month first (`MM/DD/YYYY`), as US portals write them; a file
