@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
+import { expectError } from '../support/contract.ts';
 import { addPo, openDocumentWorld, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import type { World } from '../support/world.ts';
@@ -168,6 +169,21 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
     const document = await post(['PO #,Order #,Item #,Quantity Shipped (EA)', 'PO-XL-8,AC-9008,TIT-GT2-9,2'].join('\n'), 'units.csv');
     expect(results(document)).toEqual([['row 2', 'PO-XL-8', 'rejected',
       'no quantity column (headers such as "Qty", "Quantity", "Qty Shipped"): a row with column "Item #" needs its quantity']]);
+  });
+
+  it('a workbook, a PDF or a portal\'s HTML "Excel export" sent as CSV: 422 saying what the file is and what to send, kept as failed', async () => {
+    const files: [Buffer, string][] = [
+      [Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0]), 'an Excel 97-2003 workbook (.xls), not CSV: open it and save it as "CSV UTF-8 (Comma delimited) (*.csv)", then send that file.'],
+      [Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n'), 'a PDF document, not CSV: ask the supplier for the same data as a CSV export (or X12 EDI).'],
+      [Buffer.from('\ufeff<html><body><table><tr><td>PO #</td><td>Qty</td></tr><tr><td>PO-1</td><td>2</td></tr></table></body></html>'),
+        'an HTML or XML page (what some portals\' "Export to Excel" writes), not CSV: open it in Excel and save it as "CSV UTF-8 (Comma delimited) (*.csv)", or choose the portal\'s CSV export.'],
+    ];
+    for (const [bytes, what] of files) {
+      const error = expectError(await postDocument(app, writeKey, bytes, { query: { filename: 'shipments.xls' } }), 422, 'unprocessable_document');
+      expect(error.message).toBe(`The document cannot be read: The file is ${what}`);
+      const stored = await app.inject({ method: 'GET', url: `/api/v2/supplier_documents/${error.document_id}`, headers: { 'x-api-key': world.keys.a } });
+      expect(stored.json().status).toBe('failed');
+    }
   });
 
   it('a date cell saved as an Excel serial number (46356) is refused, naming the date it counts to', async () => {

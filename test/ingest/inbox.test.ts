@@ -213,4 +213,18 @@ describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId
     expect(note).toContain('row 2: a quoted field (field 2) is never closed (opening quote at line 2)');
     expect(note.match(/cannot be read/g) ?? []).toHaveLength(0);
   });
+
+  it('an Excel workbook dropped in as it came by email (a name with spaces and accents) fails saying what it is and what to send', async () => {
+    const before = outcomes.length;
+    const name = 'Lieferavis März 2026 (Kopie).xlsx';
+    const workbook = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), Buffer.from('[Content_Types].xml'), randomBytes(300)]);
+    await writeFile(join(dir, 'inbox-golf', name), workbook);
+    const [outcome] = (await handled(before + 1)).slice(before);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.document?.filename).toBe(name);
+    const note = await readFile(join(dir, 'inbox-golf', 'failed', `${name}.error.txt`), 'utf8');
+    expect(note).toBe('The file is a ZIP archive: an Excel workbook (.xlsx) or another spreadsheet (.ods, .numbers), not CSV: ' +
+      'open it and save it as "CSV UTF-8 (Comma delimited) (*.csv)", then send that file.\n');
+    expect((await readFile(join(dir, 'inbox-golf', 'failed', name))).equals(workbook)).toBe(true);
+  });
 });

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { csvSyntaxProblem } from './syntax-errors.ts';
+import { notCsvProblem } from './file-kind.ts';
 import { quoted, visible } from '../../domain/plain-text.ts';
 import { documentDecoder, isUtf8Text } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
@@ -305,6 +306,8 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Pr
 export async function* readCsv(received: Uint8Array, options: CsvOptions = {}): AsyncGenerator<DocumentEntry> {
   const bytes = csvBytes(received);
   const utf8 = isUtf8Text(bytes);
+  const otherKind = notCsvProblem(bytes, firstLines(bytes, utf8, 1)[0] ?? '');
+  if (otherKind !== null) throw new UnreadableDocumentError(otherKind, null, null);
   const layout = layoutOf(bytes, utf8);
   const signs = await checkSyntax(bytes, utf8, layout);
   const records = parser(bytes, utf8, layout);
