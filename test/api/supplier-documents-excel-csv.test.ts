@@ -186,6 +186,17 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
     }
   });
 
+  it('a file separated by "|" says so and how to declare it; with Excel\'s sep=| line it is read', async () => {
+    await addCsvPo('PO-XL-9');
+    const error = expectError(await postDocument(app, writeKey, 'PO #|Order #|Item #|Qty\nPO-XL-9|AC-9009|TIT-GT2-9|2\n'), 422, 'unprocessable_document');
+    expect(error.message).toBe('The document cannot be read: line 1: The CSV has no PO-number column: no header row in the first 10 lines ' +
+      'names one (looked for headers such as "PO", "PO #", "PO Number", "Purchase Order"; the line read as the header row has ' +
+      '"PO #|Order #|Item #|Qty"). Its cells look separated by "|": separate them by ",", ";" or a tab, or declare the separator ' +
+      'with a first line sep=|.');
+    const declared = await post('sep=|\nPO #|Order #|Item #|Qty\nPO-XL-9|AC-9009|TIT-GT2-9|2\n', 'pipes.csv');
+    expect(results(declared)).toEqual([['row 3', 'PO-XL-9', 'applied', null]]);
+  });
+
   it('a date cell saved as an Excel serial number (46356) is refused, naming the date it counts to', async () => {
     await addCsvPo('PO-XL-6');
     const document = await post(['PO #,Order #,Item #,Qty,ETA', 'PO-XL-6,AC-9006,TIT-GT2-9,2,46356'].join('\n'), 'serial.csv');

@@ -116,6 +116,21 @@ function namesPoColumn(line: string, delimiter: string): boolean {
   }
 }
 
+/**
+ * When the header row read as one cell is split by a character other than `,` `;` or tab that then names a PO
+ * column (`PO|Order #|Qty`, `PO:Qty`), how to send it: Excel's `sep=` line declares any separator. Else ''.
+ */
+function otherSeparatorHint(cells: readonly string[]): string {
+  if (cells.length !== 1) return '';
+  for (const separator of ['|', ':', '^', '~']) {
+    if (cells[0].includes(separator) && mapColumns(cells[0].split(separator)).index.po_number !== undefined) {
+      return ` Its cells look separated by "${separator}": separate them by ",", ";" or a tab, or declare the separator ` +
+        `with a first line sep=${separator}.`;
+    }
+  }
+  return '';
+}
+
 /** At most the first 20 of `items`, then how many more: a message stays short whatever the file holds. */
 function listed(items: readonly string[]): string {
   const shown = items.slice(0, 20).join(', ');
@@ -169,7 +184,7 @@ function noHeaderProblem(bytes: Uint8Array, utf8: boolean, cells: readonly strin
   const declared = declaredSeparator(lines[0] ?? '');
   const first = declared === null ? 0 : 1; // as layoutOf
   const later = poHeaderLine(lines, first + PREAMBLE_LINES, lines.length, declared);
-  const hint = later === null ? ''
+  const hint = later === null ? otherSeparatorHint(cells)
     : ` Line ${later.fromLine} names one, but the header row must be one of the first ${PREAMBLE_LINES} lines: remove the lines above it.`;
   return `The CSV has no PO-number column: no header row in the first ${PREAMBLE_LINES} lines names one (looked for headers ` +
     `such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; the line read as the header row has ` +
