@@ -197,6 +197,20 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
     expect(results(declared)).toEqual([['row 3', 'PO-XL-9', 'applied', null]]);
   });
 
+  it('a PO number whose leading zeros a spreadsheet dropped (4522 for 0004522) is held, never matched by guess, with a reason naming the PO', async () => {
+    await addCsvPo('0004522');
+    const document = await post([
+      'PO #,Order #,Tracking #,Item #,Qty', `4522,AC-9010,${UPS_1},TIT-GT2-9,1`, `99887766,AC-9010,${UPS_1},TIT-GT2-9,1`,
+    ].join('\n'), 'zeros-lost.csv');
+    expect(results(document)).toEqual([
+      ['row 2', '4522', 'unmatched', 'No purchase order 4522 yet; the update is held and applied when it appears. Purchase order ' +
+        '0004522 exists: if that is the one, a spreadsheet dropped the PO number\'s leading zeros; send it as written (as text, ' +
+        'or as ="0004522" in a CSV).'],
+      ['row 3', '99887766', 'unmatched', 'No purchase order 99887766 yet; the update is held and applied when it appears.'],
+    ]);
+    expect(await shipped('0004522')).toEqual([]);
+  });
+
   it('a date cell saved as an Excel serial number (46356) is refused, naming the date it counts to', async () => {
     await addCsvPo('PO-XL-6');
     const document = await post(['PO #,Order #,Item #,Qty,ETA', 'PO-XL-6,AC-9006,TIT-GT2-9,2,46356'].join('\n'), 'serial.csv');
