@@ -33,6 +33,8 @@ export interface FileOutcome {
    * The file stays where it is; the inbox logs this as an error naming the folder.
    */
   stuck?: string;
+  /** The inbox: the file grew after it was read (still being written); it stays, and is read again once whole. */
+  grew?: boolean;
 }
 
 /**

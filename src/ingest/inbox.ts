@@ -166,6 +166,15 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
     const why = signal.aborted ? 'stopped by shutdown between batches; completed at the next start' : 'another process is applying it';
     return { file, status: 'processing', document, error: why, movedTo: null };
   }
+  // The writer may have gone on after the size held still long enough to read it (an upload that stalled longer than
+  // the stable time): the file is now longer than what was read. Moving it would leave the rest unread (the writer
+  // keeps writing into the moved file) and the rows past the pause silently missing. It stays, and is read again once
+  // it stops changing: the rows read already change nothing the second time (updates are idempotent), nothing doubled.
+  const now = await lstat(file).catch(() => null);
+  if (now !== null && now.size !== bytes.length) {
+    return { file, status: 'processing', document, movedTo: null, grew: true,
+      error: `still being written (${bytes.length} bytes read, ${now.size} now): read again once it stops changing` };
+  }
   if (conflict) {
     return { file, status: 'failed', document, error: conflict, ...(await move(FAILED_DIR, conflict)), repeated: true };
   }
@@ -177,6 +186,26 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
 /** How soon a file whose document another apply has is looked at again, in ms. */
 const BUSY_RETRY_MS = 1_000;
 
+/**
+ * Resolves once the size of `file` has held still for `ms` (true), or false when the file is gone (moved, deleted)
+ * or the inbox is `stopped`.
+ * Polls every ms/10 (at most 100 ms), as chokidar's awaitWriteFinish does for a new file.
+ */
+async function waitStable(file: string, ms: number, stopped: () => boolean): Promise<boolean> {
+  const every = Math.max(10, Math.min(100, ms / 10));
+  let size = -1;
+  let since = Date.now();
+  for (;;) {
+    const info = await lstat(file).catch(() => null);
+    if (info === null || stopped()) return false;
+    if (info.size !== size) {
+      size = info.size;
+      since = Date.now();
+    } else if (Date.now() - since >= ms) return true;
+    await new Promise((resolve) => setTimeout(resolve, every));
+  }
+}
+
 /** Watches INBOX_DIR until closed. Files are handled one at a time, in the order they became stable. */
 export async function startInbox(options: InboxOptions): Promise<Inbox> {
   const { db, dir, log } = options;
@@ -185,6 +214,8 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
   let closed = false;
   const stopping = new AbortController();
   const seen = new Set<string>();
+  const regrown = new Set<string>();
+  const stableMs = options.stableMs ?? 2000;
 
   const retries = new Set<NodeJS.Timeout>();
   const retryLater = (file: string) => {
@@ -195,11 +226,13 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
     retries.add(timer);
   };
 
-  const enqueue = (file: string) => {
+  /** `changed`: a 'change' event, which may come for a file moved away since: then there is nothing to do. */
+  const enqueue = (file: string, changed = false) => {
     if (seen.has(file)) return;
     seen.add(file);
     queue = queue.then(async () => {
       if (closed) return;
+      if (changed && (await lstat(file).catch(() => null)) === null) return;
       try {
         const outcome = await handleFile(db, dir, file, options.heldLimit, stopping.signal);
         const summary = outcome.document
@@ -210,7 +243,9 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
           : {};
         // Names and reasons come from the files: logged with their control characters escaped.
         const shown = { file: visible(file), movedTo: outcome.movedTo === null ? null : visible(outcome.movedTo) };
-        if (outcome.stuck !== undefined) {
+        if (outcome.grew) {
+          log.warn({ ...shown, error: outcome.error, ...summary }, 'inbox: file still being written; read again once it stops changing');
+        } else if (outcome.stuck !== undefined) {
           log.error({ ...shown, status: outcome.status, ...summary }, `inbox: ${outcome.stuck}`);
         } else if (outcome.status === 'failed') {
           log.warn({ ...shown, error: outcome.error === null ? null : visible(outcome.error), ...summary },
@@ -220,10 +255,14 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
         // Another apply has the document (the start's resume of unfinished documents, the same bytes sent through
         // the API, another process): the file is looked at again until that apply ends, then moved like any other.
         if (outcome.status === 'processing' && !stopping.signal.aborted) retryLater(file);
+        // A file that grew while it was read is read again once its size holds still (its 'change' may have come while
+        // it was being handled, and been dropped as a repeat).
+        if (outcome.grew && !closed) regrown.add(file);
       } catch (err) {
         log.error({ err, file: visible(file) }, 'inbox: could not ingest the file; it stays in the inbox and is tried again at the next start');
       } finally {
         seen.delete(file);
+        if (regrown.delete(file)) void waitStable(file, stableMs, () => closed).then((stable) => stable && enqueue(file, true));
       }
     });
   };
@@ -240,9 +279,11 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
       if (stats?.isFile() && parts.length !== 2) return true;
       return parts.length >= 2 && (parts[1] === PROCESSED_DIR || parts[1] === FAILED_DIR);
     },
-    awaitWriteFinish: { stabilityThreshold: options.stableMs ?? 2000, pollInterval: Math.min(100, options.stableMs ?? 2000) },
+    awaitWriteFinish: { stabilityThreshold: stableMs, pollInterval: Math.min(100, stableMs) },
   });
   watcher.on('add', (path) => enqueue(path));
+  // A file left in place (one that grew while read, or one the database could not take) is read again when it changes.
+  watcher.on('change', (path) => enqueue(path, true));
   // A folder inside a retailer's folder (other than processed/ and failed/) is not read: said once per folder (the
   // watch reports it once; a folder removed and made again is said again), so an operator who put files there knows.
   const ignoredFolders = new Set<string>();

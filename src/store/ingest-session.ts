@@ -80,6 +80,8 @@ function toSnapshot(aggregate: PoAggregate, documentSha: ReadonlyMap<string, str
  */
 export class IngestSession {
   private readonly poIds = new Map<string, string | null>();
+  /** leadingZerosHint per unmatched PO number of digits. */
+  private readonly zeroPadded = new Map<string, string>();
   /** Each loaded PO's state at the start of the batch, and after the updates planned so far. */
   private readonly initial = new Map<string, PoSnapshot>();
   private readonly snapshots = new Map<string, PoSnapshot>();
@@ -121,6 +123,24 @@ export class IngestSession {
       for (const n of chunk) this.poIds.set(n, null);
       for (const row of rows) this.poIds.set(row.po_number, row.id);
     }
+  }
+
+  /**
+   * For an unmatched PO number of digits (`4521`), when the retailer has the same number with leading zeros
+   * (`0004521`): a spreadsheet read the PO number as a number and dropped them, the commonest way a CSV row misses
+   * its PO. The update is still held (the PO `4521` may yet appear), but the reason names the likely PO and the fix;
+   * nothing is matched by guess. One indexed look-up per such number (cached), none for other PO numbers.
+   */
+  private async leadingZerosHint(poNumber: string): Promise<string> {
+    if (!/^[1-9]\d{0,19}$/.test(poNumber)) return '';
+    if (this.zeroPadded.has(poNumber)) return this.zeroPadded.get(poNumber)!;
+    const padded = Array.from({ length: 8 }, (_, i) => `${'0'.repeat(i + 1)}${poNumber}`);
+    const row = await this.trx.selectFrom('purchase_orders').select('po_number')
+      .where('retailer_id', '=', this.retailerId).where('po_number', 'in', padded).orderBy('po_number', 'desc').executeTakeFirst();
+    const hint = row ? ` Purchase order ${row.po_number} exists: if that is the one, a spreadsheet dropped the PO number's ` +
+      'leading zeros; send it as written (as text, or as ="' + row.po_number + '" in a CSV).' : '';
+    this.zeroPadded.set(poNumber, hint);
+    return hint;
   }
 
   private async poIdOf(poNumber: string): Promise<string | null> {
@@ -243,7 +263,8 @@ export class IngestSession {
       this.held.add(parsed.fingerprint);
       return {
         result: 'unmatched',
-        reason: `No purchase order ${parsed.update.po_number} yet; the update is held and applied when it appears.`,
+        reason: `No purchase order ${parsed.update.po_number} yet; the update is held and applied when it appears.` +
+          (await this.leadingZerosHint(parsed.update.po_number)),
       };
     }
     // An update applied before is planned again all the same, not skipped by its fingerprint: sent again after other

@@ -213,4 +213,54 @@ describe.each(databases.eachSupportedId())('the inbox folder on %s', (databaseId
     expect(note).toContain('row 2: a quoted field (field 2) is never closed (opening quote at line 2)');
     expect(note.match(/cannot be read/g) ?? []).toHaveLength(0);
   });
+
+  it('a file whose writer went on after the inbox read it (an upload stalled past the stable time) is not moved half read: read again whole', async () => {
+    const before = outcomes.length;
+    const file = join(dir, 'inbox-golf', 'stalled.csv');
+    // Many rows (held: their POs are unknown), so applying them outlasts the append below; the first part ends at a
+    // line break, so nothing in it looks cut off.
+    const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `PO-STALL-${from + i},SO-1,${UPS},TIT-GT2-9,1\r\n`).join('');
+    const first = `PO #,Order #,Tracking #,Item #,Qty\r\n${rows(0, 3000)}`;
+    const whole = `${first}${rows(3000, 3010)}`;
+    await writeFile(file, first);
+    // The inbox has read the first part once its document is stored (bytes first, then applied in batches).
+    for (let waited = 0; ; waited += 5) {
+      if (waited > 20_000) throw new Error('the first part was never read');
+      const stored = await db.selectFrom('supplier_documents').select('id').where('filename', '=', 'stalled.csv').executeTakeFirst();
+      if (stored) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await appendFile(file, whole.slice(first.length));
+    // Read twice, each time applying 3,000 rows: on a loaded machine that outlasts handled()'s 20 s.
+    for (let waited = 0; outcomes.length < before + 2; waited += 100) {
+      if (waited > 80_000) throw new Error(`stalled.csv was not read again: ${JSON.stringify(outcomes.slice(before))}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const [partial, complete] = outcomes.slice(before, before + 2);
+    expect(partial).toMatchObject({ status: 'processing', movedTo: null, grew: true });
+    expect(partial.error).toBe(`still being written (${first.length} bytes read, ${whole.length} now): read again once it stops changing`);
+    expect(complete.status).toBe('processed');
+    expect(complete.document?.size_bytes).toBe(whole.length);
+    expect(await readFile(join(dir, 'inbox-golf', 'processed', 'stalled.csv'), 'utf8')).toBe(whole);
+    // Every row held once: the rows of the first read are held again as they were (each row's result is `unmatched`
+    // again, as for any held update re-sent), nothing doubled.
+    const held = await db.selectFrom('held_supplier_updates').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('po_number', 'like', 'PO-STALL-%').executeTakeFirstOrThrow();
+    expect(Number(held.n)).toBe(3010);
+    expect(complete.document).toMatchObject({ unmatched: 3010, rejected: 0 });
+  }, 120_000);
+
+  it('an Excel workbook dropped in as it came by email (a name with spaces and accents) fails saying what it is and what to send', async () => {
+    const before = outcomes.length;
+    const name = 'Lieferavis März 2026 (Kopie).xlsx';
+    const workbook = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), Buffer.from('[Content_Types].xml'), randomBytes(300)]);
+    await writeFile(join(dir, 'inbox-golf', name), workbook);
+    const [outcome] = (await handled(before + 1)).slice(before);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.document?.filename).toBe(name);
+    const note = await readFile(join(dir, 'inbox-golf', 'failed', `${name}.error.txt`), 'utf8');
+    expect(note).toBe('The file is a ZIP archive: an Excel workbook (.xlsx) or another spreadsheet (.ods, .numbers), not CSV: ' +
+      'open it and save it as "CSV UTF-8 (Comma delimited) (*.csv)", then send that file.\n');
+    expect((await readFile(join(dir, 'inbox-golf', 'failed', name))).equals(workbook)).toBe(true);
+  });
 });

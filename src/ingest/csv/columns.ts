@@ -56,6 +56,11 @@ export interface ColumnMap {
   more: Partial<Record<CsvField, { index: number; header: string }[]>>;
 }
 
+/** Whether `cell` is a header name some field is found under (`PO #`, `qty`): a cheap look before mapColumns. */
+export function isHeaderName(cell: string): boolean {
+  return FIELD_OF.has(reduceHeader(cell));
+}
+
 export function mapColumns(headers: readonly string[]): ColumnMap {
   const map: ColumnMap = { index: {}, header: {}, more: {} };
   headers.forEach((header, i) => {

@@ -6,11 +6,13 @@ import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { csvSyntaxProblem } from './syntax-errors.ts';
+import { notCsvProblem } from './file-kind.ts';
 import { quoted, visible } from '../../domain/plain-text.ts';
 import { documentDecoder, isUtf8Text } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
-import { mapColumns, PO_HEADER_EXAMPLES } from './columns.ts';
+import { isHeaderName, mapColumns, PO_HEADER_EXAMPLES, type ColumnMap } from './columns.ts';
 import { isSummaryRow, rowEntry, ShipmentGrouping } from './rows.ts';
+import { dayFirstDateIn, excelText, type DayFirstSign } from './values.ts';
 
 export interface CsvOptions {
   /** `?supplier_name=`: the supplier of every row when the file has no supplier column. */
@@ -59,6 +61,37 @@ export function declaredSeparator(line: string): string | null {
   return match ? (match[1] ?? match[2]) : null;
 }
 
+/**
+ * The bytes of a file Excel saved as "Unicode Text" (UTF-16, little-endian on Windows, with a byte-order mark and
+ * tabs between cells), or any UTF-16 file with a BOM, as UTF-8 bytes, so the one reader below reads them; any
+ * other file as it is. A UTF-16 file without a BOM is recognised by the zero byte beside each ASCII character of
+ * its first line (every header is ASCII text: `PO`, `Tracking #`), which no UTF-8 or Windows-1252 text has. The
+ * document keeps the bytes as received (GET …/content); only the reading is UTF-8.
+ */
+export function csvBytes(bytes: Uint8Array): Uint8Array {
+  const encoding = utf16Encoding(bytes);
+  if (encoding === null) return bytes;
+  const text = new TextDecoder(encoding).decode(bytes); // drops the BOM
+  return Buffer.from(text, 'utf8');
+}
+
+function utf16Encoding(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  // No BOM: the first (up to) 16 characters are ASCII, each beside a zero byte.
+  const pairs = Math.min(16, Math.floor(bytes.length / 2));
+  if (pairs < 2) return null;
+  const ascii = (b: number) => b > 0 && b < 0x80;
+  let le = true;
+  let be = true;
+  for (let i = 0; i < pairs; i++) {
+    const [a, b] = [bytes[2 * i], bytes[2 * i + 1]];
+    le &&= ascii(a) && b === 0;
+    be &&= a === 0 && ascii(b);
+  }
+  return le ? 'utf-16le' : be ? 'utf-16be' : null;
+}
+
 /** The first `count` lines of the file (of its first 64 KiB; all of those without `count`), without a BOM. */
 function firstLines(bytes: Uint8Array, utf8: boolean, count?: number): string[] {
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, CHUNK_BYTES));
@@ -81,6 +114,21 @@ function namesPoColumn(line: string, delimiter: string): boolean {
     // A line that opens a quote it does not close here (a multi-line cell) is no header row.
     return false;
   }
+}
+
+/**
+ * When the header row read as one cell is split by a character other than `,` `;` or tab that then names a PO
+ * column (`PO|Order #|Qty`, `PO:Qty`), how to send it: Excel's `sep=` line declares any separator. Else ''.
+ */
+function otherSeparatorHint(cells: readonly string[]): string {
+  if (cells.length !== 1) return '';
+  for (const separator of ['|', ':', '^', '~']) {
+    if (cells[0].includes(separator) && mapColumns(cells[0].split(separator)).index.po_number !== undefined) {
+      return ` Its cells look separated by "${separator}": separate them by ",", ";" or a tab, or declare the separator ` +
+        `with a first line sep=${separator}.`;
+    }
+  }
+  return '';
 }
 
 /** At most the first 20 of `items`, then how many more: a message stays short whatever the file holds. */
@@ -136,7 +184,7 @@ function noHeaderProblem(bytes: Uint8Array, utf8: boolean, cells: readonly strin
   const declared = declaredSeparator(lines[0] ?? '');
   const first = declared === null ? 0 : 1; // as layoutOf
   const later = poHeaderLine(lines, first + PREAMBLE_LINES, lines.length, declared);
-  const hint = later === null ? ''
+  const hint = later === null ? otherSeparatorHint(cells)
     : ` Line ${later.fromLine} names one, but the header row must be one of the first ${PREAMBLE_LINES} lines: remove the lines above it.`;
   return `The CSV has no PO-number column: no header row in the first ${PREAMBLE_LINES} lines names one (looked for headers ` +
     `such as ${PO_HEADER_EXAMPLES.map((h) => `"${h}"`).join(', ')}; the line read as the header row has ` +
@@ -177,18 +225,79 @@ function firstLineAfter(bytes: Uint8Array, utf8: boolean, line: number): number 
 }
 
 /**
- * Reads the whole file once for its CSV syntax alone, holding nothing: a file that breaks somewhere (an unclosed
- * quote) is unreadable as a whole, as an X12 file with a broken envelope is, and none of its rows is applied.
- * Throws UnreadableDocumentError naming the line where the broken record starts.
+ * Whether `record` is a header row again, under rows of the file (several exports pasted one under the other, each
+ * with its header row: Excel's way of joining reports): the header row's cells again, or a row naming a PO-number
+ * column and another known column. Returns its columns, which the rows after it are read by (a later export may
+ * order its columns differently), or null for a data row. A data row never names two of our columns.
  */
-async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Promise<void> {
+export function repeatedHeader(record: readonly string[], header: readonly string[], poIndex: number | undefined): ColumnMap | null {
+  // Every row is asked, so first a cheap look: a header row again holds a header name where the PO number was, or
+  // starts as the header row did; a data row holds a PO number there. Only then are all its cells reduced.
+  const poCell = poIndex === undefined ? undefined : record[poIndex];
+  if (!(poCell !== undefined && isHeaderName(poCell)) && (record[0] ?? '').trim() !== (header[0] ?? '').trim()) return null;
+  const columns = mapColumns(record);
+  if (columns.index.po_number === undefined) return null;
+  const same = record.length === header.length && record.every((cell, i) => cell.trim() === header[i].trim());
+  return same || Object.keys(columns.index).length >= 2 ? columns : null;
+}
+
+/**
+ * What the whole file shows before any of its rows is read, gathered as checkSyntax reads it: the first date
+ * written day first (`30/11/2026`) in any cell of any row, or in a title line above the header row, so that an
+ * ambiguous `03/04/2026` anywhere in the file, above it too, is refused rather than read month first (values.ts
+ * readDate). A column not read (`Order Date`) shows its writer's date order as well as the ones read do.
+ */
+class FileSigns {
+  dayFirst: DayFirstSign | null = null;
+  /** The header row the cells are named by (the last one read: a repeated header row may reorder the columns). */
+  private header: readonly string[] | null = null;
+  private first: { cells: readonly string[]; poIndex: number | undefined } | null = null;
+
+  /** The lines above the header row (a title, an export date): `lines[i]` is line `i + 1`. */
+  observePreamble(lines: readonly string[]): void {
+    for (let i = 0; i < lines.length && this.dayFirst === null; i++) {
+      const text = dayFirstDateIn(lines[i]);
+      if (text !== null) this.dayFirst = { source: `line ${i + 1}`, column: 'above the header row', text };
+    }
+  }
+
+  observe(record: readonly string[], source: string): void {
+    if (this.dayFirst !== null) return;
+    if (this.first === null || repeatedHeader(record, this.first.cells, this.first.poIndex) !== null) {
+      this.first ??= { cells: record, poIndex: mapColumns(record).index.po_number };
+      this.header = record;
+      return;
+    }
+    for (let i = 0; i < record.length; i++) {
+      const text = dayFirstDateIn(excelText(record[i].trim()));
+      if (text !== null) {
+        const name = this.header?.[i]?.trim();
+        this.dayFirst = { source, column: name ? `column "${name}"` : `column ${i + 1}`, text };
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * Reads the whole file once for its CSV syntax, holding nothing but FileSigns: a file that breaks somewhere (an
+ * unclosed quote) is unreadable as a whole, as an X12 file with a broken envelope is, and none of its rows is
+ * applied. Throws UnreadableDocumentError naming the line where the broken record starts.
+ */
+async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Promise<FileSigns> {
   const records = parser(bytes, utf8, layout);
   const linesOf = recordLines();
+  const signs = new FileSigns();
+  signs.observePreamble(firstLines(bytes, utf8, layout.fromLine - 1));
   let lastEnd = layout.fromLine - 1; // a `sep=` line is no record's, but it is a line
   try {
     // 'data' events come in order before 'error': the line the last whole record ended on is known when it breaks.
     await new Promise<void>((resolve, reject) => {
-      records.on('data', ({ info, raw }: { info: { lines: number }; raw: string }) => { lastEnd = linesOf(raw, info.lines).last; });
+      records.on('data', ({ record, info, raw }: { record: string[]; info: { lines: number }; raw: string }) => {
+        const { first, last } = linesOf(raw, info.lines);
+        lastEnd = last;
+        signs.observe(record, first === last ? `row ${first}` : `rows ${first}–${last}`);
+      });
       records.once('end', resolve);
       records.once('error', reject);
     });
@@ -201,6 +310,7 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Pr
   } finally {
     records.destroy();
   }
+  return signs;
 }
 
 /**
@@ -208,14 +318,21 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Pr
  * entry when the file has no header row, no PO-number column, or broken CSV syntax anywhere (an unclosed quote),
  * naming the line.
  */
-export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): AsyncGenerator<DocumentEntry> {
+export async function* readCsv(received: Uint8Array, options: CsvOptions = {}): AsyncGenerator<DocumentEntry> {
+  const bytes = csvBytes(received);
   const utf8 = isUtf8Text(bytes);
+  const otherKind = notCsvProblem(bytes, firstLines(bytes, utf8, 1)[0] ?? '');
+  if (otherKind !== null) throw new UnreadableDocumentError(otherKind, null, null);
   const layout = layoutOf(bytes, utf8);
-  await checkSyntax(bytes, utf8, layout);
+  const signs = await checkSyntax(bytes, utf8, layout);
   const records = parser(bytes, utf8, layout);
-  const context = { columns: mapColumns([]), supplierName: options.supplierName ?? null, scacCarrier: options.scacCarrier ?? (() => null) };
+  const context = {
+    columns: mapColumns([]), supplierName: options.supplierName ?? null, scacCarrier: options.scacCarrier ?? (() => null),
+    dayFirst: signs.dayFirst,
+  };
   const grouping = new ShipmentGrouping();
   let header = false;
+  let headerCells: readonly string[] = [];
   let headerColumns = 0;
   const linesOf = recordLines();
   try {
@@ -225,6 +342,7 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
       if (!header) {
         header = true;
         context.columns = mapColumns(record);
+        headerCells = record;
         headerColumns = record.length;
         if (context.columns.index.po_number === undefined) {
           // An X12 file sent as CSV (a wrong Content-Type or ?format=): say what it looks like.
@@ -232,6 +350,14 @@ export async function* readCsv(bytes: Uint8Array, options: CsvOptions = {}): Asy
             ? ' It starts with ISA: it looks like X12; send it as application/edi-x12 or with ?format=x12.' : '';
           throw new UnreadableDocumentError(`${noHeaderProblem(bytes, utf8, record)}${looksX12}`, line, null);
         }
+        continue;
+      }
+      // A header row again (exports pasted one under another): no update; its columns read the rows after it.
+      const again = repeatedHeader(record, headerCells, context.columns.index.po_number);
+      if (again !== null) {
+        context.columns = again;
+        headerColumns = record.length;
+        grouping.reset();
         continue;
       }
       // A portal's "Total" line under the rows (`Total,,,12`) sums them: no update, and the end of any shipment.

@@ -10,14 +10,22 @@ import { parseAndRemember } from '../parsed-updates.ts';
 import type { DocumentEntry } from '../types.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
 import { rowCurrency, type CurrencyMark } from './currency.ts';
-import { excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type Read } from './values.ts';
+import {
+  excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, scientificNotationProblem,
+  type DayFirstSign, type Read,
+} from './values.ts';
 
 export interface RowContext {
   columns: ColumnMap;
   /** `?supplier_name=`: the supplier when the file has no supplier column. */
   supplierName: string | null;
   scacCarrier: (scac: string) => string | null;
+  /** Where the file shows it writes slash dates day first (read before any row: reader.ts), else null. */
+  dayFirst: DayFirstSign | null;
 }
+
+/** Fields that hold identifiers, whose cells Excel may have turned into scientific notation (scientificNotationProblem). */
+const IDENTIFIER_FIELDS: ReadonlySet<CsvField> = new Set(['po_number', 'tracking_number', 'sku', 'supplier_order_id', 'invoice_number']);
 
 /**
  * Consecutive rows of one PO and tracking number are one shipment: each row's update carries the quantity shipped
@@ -76,6 +84,11 @@ class Cells {
     return [...fields].sort((a, b) => (this.columns.index[a] ?? Infinity) - (this.columns.index[b] ?? Infinity));
   }
 
+  /** Whether the file has a column for `field`. */
+  has(field: CsvField): boolean {
+    return this.columns.index[field] !== undefined;
+  }
+
   /** The cell's trimmed text, or null when empty, unchecked: only to name and sort the row before it is read. */
   raw(field: CsvField): string | null {
     return this.filled(field)[0]?.value ?? null;
@@ -101,6 +114,8 @@ class Cells {
       // A tracking cell may hold two numbers on two lines: the tracking reader names that fault itself, as the API does.
       const problem = textProblem(cell.value, field === 'tracking_number' ? 'multiline' : 'line');
       if (problem !== null) throw new RowProblem(`column "${cell.header}": ${problem}`);
+      const scientific = IDENTIFIER_FIELDS.has(field) ? scientificNotationProblem(cell.value) : null;
+      if (scientific !== null) throw new RowProblem(`column "${cell.header}": ${scientific}`);
       const value = interpret(cell.value, cell.header);
       return { cell, value, key: JSON.stringify(sameAs ? sameAs(cell.value) : value) };
     });
@@ -171,7 +186,14 @@ function lineOf(cells: Cells, quantityOf: (sku: string, quantity: number) => num
   const sku = cells.text('sku');
   const quantity = cells.read('quantity', readQuantity);
   if (sku === null) return undefined;
-  if (quantity === null) throw new RowProblem(`${cells.column('quantity')}: is required on a row with ${cells.column('sku')}`);
+  if (quantity === null) {
+    // With no quantity column at all, say so and what it may be called: `column "quantity"` would name a column
+    // the file does not have (its header may be one we do not know: `Quantity Shipped (EA)`).
+    if (!cells.has('quantity')) {
+      throw new RowProblem(`no quantity column (headers such as "Qty", "Quantity", "Qty Shipped"): a row with ${cells.column('sku')} needs its quantity`);
+    }
+    throw new RowProblem(`${cells.column('quantity')}: is required on a row with ${cells.column('sku')}`);
+  }
   return [{ sku, quantity: quantityOf(sku, quantity) }];
 }
 
@@ -183,14 +205,15 @@ function buildUpdate(
     supplier_order_id: cells.text('supplier_order_id') ?? undefined,
   };
   const supplierName = cells.text('supplier_name') ?? context.supplierName ?? undefined;
+  const date = (text: string) => readDate(text, context.dayFirst);
   const tracking = cells.text('tracking_number', normalizeTrackingNumber);
   if (tracking !== null) {
     const carrierText = cells.text('carrier', (value) => value.toLowerCase());
     return {
       type: 'shipment', ...common, tracking_number: tracking,
       carrier: carrierText === null ? null : readCarrier(carrierText, context.scacCarrier),
-      shipped_date: cells.read('shipped_date', readDateOrInstant) ?? undefined,
-      estimated_delivery_date: cells.read('estimated_delivery_date', readDate) ?? undefined,
+      shipped_date: cells.read('shipped_date', (text) => readDateOrInstant(text, context.dayFirst)) ?? undefined,
+      estimated_delivery_date: cells.read('estimated_delivery_date', date) ?? undefined,
       lines: lineOf(cells, (sku, quantity) => grouping.add(poNumber, tracking, sku, quantity)),
     };
   }
@@ -225,7 +248,7 @@ function buildUpdate(
     if (subtotalMinor < 0n) throw new RowProblem(`${cells.column('total_amount')}: is less than its tax and freight`);
     return {
       type: 'invoice', ...common, supplier_name: supplierName, invoice_number: invoiceNumber,
-      invoice_date: cells.read('invoice_date', readDate) ?? undefined, due_date: cells.read('due_date', readDate) ?? undefined,
+      invoice_date: cells.read('invoice_date', date) ?? undefined, due_date: cells.read('due_date', date) ?? undefined,
       payment_terms: cells.text('payment_terms') ?? undefined,
       subtotal_amount: money.number(subtotalMinor), tax_amount: money.number(taxMinor), shipping_amount: money.number(shippingMinor),
       total_amount: money.number(totalMinor), currency,
@@ -235,7 +258,7 @@ function buildUpdate(
     type: 'order', ...common, supplier_name: supplierName,
     status: cells.read('status', readOrderStatus) ?? 'confirmed',
     lines: lineOf(cells, (_sku, quantity) => quantity),
-    estimated_delivery_date: cells.read('estimated_delivery_date', readDate) ?? undefined,
+    estimated_delivery_date: cells.read('estimated_delivery_date', date) ?? undefined,
   };
 }
 

@@ -24,6 +24,17 @@ export function excelText(cell: string): string {
   return match ? match[1].replace(/""/g, '"') : cell;
 }
 
+/**
+ * Why an identifier cell (a PO, tracking, invoice or order number, a SKU) is a number Excel showed in scientific
+ * notation and saved so (`1.23457E+17`, `4.5E+11`), or null: its digits past the first few are gone, so no reading
+ * of it is the number the supplier meant. Refused naming the column, with the fix.
+ */
+export function scientificNotationProblem(text: string): string | null {
+  if (!/^\d+(?:[.,]\d+)?[eE]\+\d+$/.test(text)) return null;
+  return `${quoted(text)} is a number in scientific notation, as Excel shows a long number: its digits are lost; ` +
+    'format the column as text in the spreadsheet (or export the cell as ="…") and send the file again';
+}
+
 const MONTH_NAME = '([A-Za-z]{3,9})\\.?';
 /** `20-Nov-2026`, `20 Nov 2026`, `20-Nov-26` (day, month name, year), with an optional time after. */
 const DAY_MONTH_YEAR = new RegExp(`^(\\d{1,2})[- ]${MONTH_NAME}[- ](\\d{4}|\\d{2})(?=$|\\s)(.*)$`);
@@ -84,10 +95,84 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{1,2}:\d{2}/;
 const US_DATE_TIME = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$/;
 
 /**
- * A calendar date `YYYY-MM-DD` from `2026-11-20`, `2026-11-20T…`, `11/20/2026` or `11/20/26` (two-digit years are
- * 2000–2099). A time after a US date is ignored: the CSV fields read here are days.
+ * Where a file shows that it writes its slash dates day first: the first cell of a date column whose first number
+ * cannot be a month and whose second can (`30/11/2026`), its row (`row 7`) and its column (`column "ETA"`).
  */
-export function readDate(written: string): Read<string> {
+export interface DayFirstSign {
+  source: string;
+  column: string;
+  text: string;
+}
+
+/** A slash date as written (`03/04/2026`, `30/11/26 10:00`): its two leading numbers. */
+const SLASH_DATE = /^(\d{1,2})\/(\d{1,2})\/(?:\d{2}|\d{4})(?=$|[\sT])/;
+
+/**
+ * The order a slash date's numbers can be read in: `day-first` when only day first gives a date (`30/11/2026`),
+ * `month-first` when only month first does (`11/30/2026`), `ambiguous` when both do and differ (`03/04/2026`),
+ * null for any other text (including `05/05/2026`, the same either way).
+ */
+export function slashDateOrder(written: string): 'day-first' | 'month-first' | 'ambiguous' | null {
+  const match = SLASH_DATE.exec(written.trim());
+  if (!match) return null;
+  const [first, second] = [Number(match[1]), Number(match[2])];
+  if (first > 12 && second >= 1 && second <= 12) return 'day-first';
+  if (second > 12 && first >= 1 && first <= 12) return 'month-first';
+  return first >= 1 && first <= 12 && second >= 1 && second <= 12 && first !== second ? 'ambiguous' : null;
+}
+
+/** A slash date anywhere in a text (`Exported 30/11/2026 15:10`, `Order date: 30/11/26`), not inside a longer number. */
+const SLASH_DATE_IN_TEXT = /(?<![\d/])(\d{1,2})\/(\d{1,2})\/(?:\d{4}|\d{2})(?![\d/])/g;
+
+/**
+ * The first date in `text` written day first (`30/11/2026`, also inside other words: a title line's `Exported
+ * 30/11/2026`), or null. Any cell of the file shows how its writer writes dates, whether or not its column is read.
+ */
+export function dayFirstDateIn(text: string): string | null {
+  if (!text.includes('/')) return null; // most cells: no regular expression run
+  for (const match of text.matchAll(SLASH_DATE_IN_TEXT)) {
+    if (slashDateOrder(match[0]) === 'day-first') return match[0];
+  }
+  return null;
+}
+
+/**
+ * Why an ambiguous slash date (`03/04/2026`) is not read in a file that writes dates day first elsewhere
+ * (`dayFirst`), or null. DESIGN 3 reads slash dates month first (`MM/DD/YYYY`), as US portals write them; a file
+ * that also holds `30/11/2026` was written day first, so there `03/04/2026` is as likely 3 April as March 4, and
+ * a guess would be stored silently wrong: it is refused instead, naming the cell that shows the file's order.
+ */
+function dayFirstProblem(written: string, dayFirst: DayFirstSign | null): string | null {
+  if (dayFirst === null || slashDateOrder(written) !== 'ambiguous') return null;
+  const [first, second] = SLASH_DATE.exec(written.trim())!.slice(1, 3).map(Number);
+  return `${quoted(written)} could be ${MONTHS[first - 1]} ${second} or ${first} ${MONTHS[second - 1]}: this file writes ` +
+    `dates day first elsewhere (${quoted(dayFirst.text)} in ${dayFirst.source}, ${dayFirst.column}); write the date as YYYY-MM-DD`;
+}
+
+/** Excel's day 0 (its serial numbers count days from 1899-12-30, with its 1900 leap-year bug before March 1900). */
+const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
+
+/**
+ * The hint for a number in a date column that is an Excel date serial number (`46356`: a date cell Excel saved
+ * unformatted), naming the date it counts to (2000-01-01 to 2099-12-31 only), or ''. The number is not read as
+ * that date: DESIGN 3 names the date forms a CSV may use, and a bare number in a date column is the sign of a
+ * spreadsheet column formatted as a number, whose other cells may be no dates at all.
+ */
+function excelSerialHint(written: string): string {
+  const match = /^(\d{5})(?:\.\d+)?$/.exec(written.trim());
+  if (!match || Number(match[1]) < 36526 || Number(match[1]) > 73050) return '';
+  const date = new Date(EXCEL_EPOCH_MS + Number(match[1]) * 86_400_000).toISOString().slice(0, 10);
+  return `: it looks like an Excel date serial number (${match[1]} is ${date}); format the column as a date in the spreadsheet and export again`;
+}
+
+/**
+ * A calendar date `YYYY-MM-DD` from `2026-11-20`, `2026-11-20T…`, `11/20/2026` or `11/20/26` (two-digit years are
+ * 2000–2099). A time after a US date is ignored: the CSV fields read here are days. `dayFirst`: where the file
+ * shows it writes dates day first (an ambiguous `03/04/2026` is then refused: dayFirstProblem).
+ */
+export function readDate(written: string, dayFirst: DayFirstSign | null = null): Read<string> {
+  const ambiguous = dayFirstProblem(written, dayFirst);
+  if (ambiguous !== null) return bad(ambiguous);
   const text = otherDateForm(written) ?? written;
   let date: string | null = null;
   const iso = ISO_DATE.exec(text);
@@ -97,7 +182,9 @@ export function readDate(written: string): Read<string> {
     const year = us[3].length === 2 ? 2000 + Number(us[3]) : Number(us[3]);
     date = `${String(year).padStart(4, '0')}-${us[1].padStart(2, '0')}-${us[2].padStart(2, '0')}`;
   }
-  if (date === null) return bad(`${quoted(written)} is not a date (YYYY-MM-DD, MM/DD/YYYY, M/D/YY, DD-Mon-YYYY, Mon DD, YYYY, YYYY/MM/DD or DD.MM.YYYY)`);
+  if (date === null) {
+    return bad(`${quoted(written)} is not a date (YYYY-MM-DD, MM/DD/YYYY, M/D/YY, DD-Mon-YYYY, Mon DD, YYYY, YYYY/MM/DD or DD.MM.YYYY)${excelSerialHint(written)}`);
+  }
   if (!isCalendarDate(date)) return bad(`${quoted(written)} is not a calendar date: ${calendarProblem(date, iso === null)}`);
   return ok(date);
 }
@@ -120,7 +207,9 @@ function calendarProblem(date: string, us: boolean): string {
  * `MM/DD/YYYY hh:mm[:ss] [AM|PM]` is read the same way. A bare date is a day (readDate). A time is never dropped:
  * what cannot be read is a problem for the column.
  */
-export function readDateOrInstant(written: string): Read<string> {
+export function readDateOrInstant(written: string, dayFirst: DayFirstSign | null = null): Read<string> {
+  const ambiguous = dayFirstProblem(written, dayFirst);
+  if (ambiguous !== null) return bad(ambiguous);
   const text = otherDateForm(written) ?? written;
   let stamp: string | null = null;
   if (ISO_DATE_TIME.test(text)) stamp = text.replace(/^(\S+)\s+/, '$1T').replace(/T(\d):/, 'T0$1:');
@@ -136,7 +225,7 @@ export function readDateOrInstant(written: string): Read<string> {
     stamp = `${String(year).padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`
       + `T${String(hour).padStart(2, '0')}:${minute}${second ? `:${second}` : ''}`;
   }
-  if (stamp === null) return readDate(written);
+  if (stamp === null) return readDate(written, dayFirst);
   const read = parseTimestamp(stamp, { zone: SUPPLIER_UPDATE_ZONE, dateAllowed: false });
   return read.ok ? ok(read.instant) : bad(read.reason.replace(`"${stamp}"`, quoted(written)));
 }
