@@ -10,7 +10,8 @@ import { loadPoAggregate, type PoAggregate } from './purchase-orders.ts';
 /**
  * POs of this retailer whose PO number, supplier order id or tracking number is `text`: the read API's own
  * look-ups (store/orders.ts), each PO once, newest order first. PO numbers and supplier order ids are compared
- * trimmed, as typed or all upper or all lower case; tracking numbers normalised as supplier updates store them (domain/tracking.ts normalizeTrackingNumber). v2 record texts.
+ * trimmed, as typed or all upper or all lower case; tracking numbers normalised as supplier updates store them
+ * (domain/tracking.ts normalizeTrackingNumber). v2 record texts.
  */
 export async function searchPurchaseOrders(db: Db, retailerId: string, text: string): Promise<string[]> {
   const term = text.trim();

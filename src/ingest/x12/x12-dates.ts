@@ -40,8 +40,9 @@ export const isX12Time = (value: string): boolean => TIME.test(value);
  * list of X12 004010–008020: `01`–`12` are ISO P01–P12 (UTC+1 … UTC+12) and `13`–`24` ISO M12–M01 (UTC−12 …
  * UTC−1; X12 writes P and M because `+` is a restricted character); GM and UT are UTC; the North American zones
  * each come as standard time (…S), daylight time (…D) and local time (…T, whichever of the two is in force that
- * day): A Alaska (not Atlantic: X12 has no Atlantic code), C Central, E Eastern, H Hawaii-Aleutian, M Mountain,
- * N Newfoundland, P Pacific. LT (local time) names no zone: read as UTC, as a time with no DTM04 is.
+ * day): A Alaska (not Atlantic), C Central, E Eastern, H Hawaii-Aleutian, M Mountain, N Newfoundland, P
+ * Pacific. LT (local time) names no zone: read as UTC, as a time with no DTM04 is. A code not listed here (the
+ * list's Atlantic codes among them, not verified against the standard's text) is refused, never guessed.
  */
 const FIXED_OFFSETS: Record<string, string> = {
   UT: '+00:00', GM: '+00:00', LT: '+00:00',
