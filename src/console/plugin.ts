@@ -67,10 +67,11 @@ export const isConsoleUrl = (url: string): boolean => /^\/console(?:[/?#]|$)/.te
 
 /**
  * What a person reads for an API error: the title, one sentence, and each field's problem once. A validation
- * error's message already lists its details, so with details the sentence is a lead-in instead.
+ * error's message already lists its details, so with details the sentence is a lead-in instead. Other errors
+ * (a 413, a 415) say it best in their own sentence (the limit in words), their details being for programs.
  */
 function errorPage(apiError: ApiError): { title: string; message: string; details: string[] } {
-  const details = apiError.details?.map((d) => `${d.field}: ${d.message}`) ?? [];
+  const details = apiError.code === 'validation_failed' ? apiError.details?.map((d) => `${d.field}: ${d.message}`) ?? [] : [];
   const title = apiError.statusCode === 404 ? 'Not found' : apiError.statusCode >= 500 ? 'Something went wrong' : 'That did not work';
   const message = details.length === 0 ? apiError.message
     : details.length === 1 ? 'Please correct this and try again:' : 'Please correct these and try again:';
