@@ -100,6 +100,16 @@ describe.each(databases.eachSupportedId())('field messages on %s', (databaseId) 
     ['POST /api/v2/supplier_updates', 'body.updates[0].estimated_delivery_date',
       () => post('/api/v2/supplier_updates', shipment({ estimated_delivery_date: '2026/11/25' })), /date/],
     ['POST /api/v2/supplier_updates', 'body.updates[0].currency', () => post('/api/v2/supplier_updates', invoice({ currency: 'US$' })), /ISO 4217/],
+    // The invoice's sum is checked exactly and shown with the decimals it has (at least two).
+    ['POST /api/v2/supplier_updates', 'body.updates[0].total_amount',
+      () => post('/api/v2/supplier_updates', invoice({ subtotal_amount: 10, tax_amount: 1.5, total_amount: 12 })),
+      /^must equal subtotal_amount \+ tax_amount \+ shipping_amount \(11\.50\), not 12$/],
+    // JSON numbers with hundreds of decimals (5e-324 is the smallest double): named, never a 500 (Number#toFixed
+    // takes at most 100 digits and threw while the sum was shown), with a currency and with an unknown one.
+    ...[5e-324, 1e-101, 1e-7].map((tiny): [string, string, () => InjectOptions, RegExp] => ['POST /api/v2/supplier_updates',
+      'body.updates[0].tax_amount', () => post('/api/v2/supplier_updates', invoice({ tax_amount: tiny })), /at most 2 decimals \(USD\)/]),
+    ['POST /api/v2/supplier_updates', 'body.updates[0].currency',
+      () => post('/api/v2/supplier_updates', invoice({ tax_amount: 5e-324, currency: 'XYZ' })), /ISO 4217/],
   ];
 
   it.each(cases)('%s: a bad %s is a 400 naming it in words, no regex', async (_route, field, request, wording) => {

@@ -152,9 +152,12 @@ function sumMatches(parts: string[], total: string): { ok: boolean; sum: string 
   const scale = Math.max(...[...parts, total].map((p) => (p.split('.')[1] ?? '').length));
   const units = (p: string) => BigInt(p.replace('.', '') + '0'.repeat(scale - (p.split('.')[1] ?? '').length));
   const sum = parts.reduce((s, p) => s + units(p), 0n);
-  const digits = sum.toString().padStart(scale + 1, '0');
-  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  return { ok: sum === units(total), sum: Number(text).toFixed(Math.max(2, scale)) };
+  // The sum's exact text with at least two decimals: a JSON number such as 5e-324 has hundreds of them, more than
+  // Number#toFixed takes (it threw, a 500), and a float would round what must be shown exactly.
+  const shown = Math.max(2, scale);
+  const magnitude = sum < 0n ? -sum : sum;
+  const digits = (magnitude * 10n ** BigInt(shown - scale)).toString().padStart(shown + 1, '0');
+  return { ok: sum === units(total), sum: `${sum < 0n ? '-' : ''}${digits.slice(0, -shown)}.${digits.slice(-shown)}` };
 }
 
 /**
