@@ -67,6 +67,29 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
     expect(content.rawPayload.equals(utf16(`${text}\r\n`))).toBe(true);
   });
 
+  // A row without an item stands for the whole PO; a quantity on it names no item, so it is refused, never dropped
+  // (it shipped every open unit where the row said 2): with the item column empty, without one, and on an order row.
+  it('a quantity on a row without an item is refused naming both, and nothing is shipped or confirmed', async () => {
+    await addCsvPo('PO-XL-QTY');
+    const before = await tableCounts(db);
+    const document = await post([
+      'PO #,Tracking #,Item #,Qty',
+      `PO-XL-QTY,${UPS_1},,2`,
+      'PO-XL-QTY,,,3',
+    ].join('\n'), 'qty-no-item.csv');
+    expect(results(document)).toEqual([
+      ['row 2', 'PO-XL-QTY', 'rejected', 'column "Qty": 2 of which item? column "Item #" is empty; name the item, or leave the quantity empty for the whole PO'],
+      ['row 3', 'PO-XL-QTY', 'rejected', 'column "Qty": 3 of which item? column "Item #" is empty; name the item, or leave the quantity empty for the whole PO'],
+    ]);
+    const noItemColumn = await post(['PO #,Tracking #,Qty', `PO-XL-QTY,${UPS_2},2`].join('\n'), 'qty-no-item-column.csv');
+    expect(results(noItemColumn)).toEqual([['row 2', 'PO-XL-QTY', 'rejected',
+      'column "Qty": 2 of which item? the file has no item column (headers such as "Item #", "SKU"); name the item, or leave the quantity empty for the whole PO']]);
+    expect(await shipped('PO-XL-QTY')).toEqual([]);
+    const after = await tableCounts(db);
+    expect(after.shipments).toBe(before.shipments);
+    expect(after.supplier_orders).toBe(before.supplier_orders);
+  });
+
   it('reports pasted one under another: a repeated header row is no row, and a reordered one reads the rows after it', async () => {
     await addCsvPo('PO-XL-2');
     const document = await post([

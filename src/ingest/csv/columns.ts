@@ -12,7 +12,8 @@ export type CsvField =
 const ALIASES: Record<CsvField, readonly string[]> = {
   po_number: ['po', 'purchaseorder', 'custpo', 'customerpo', 'buyerpo', 'yourpo', 'ponumber'],
   tracking_number: ['tracking', 'track', 'trackingid', 'trackingcode', 'trackingnumbers', 'waybill'],
-  sku: ['item', 'sku', 'part', 'style', 'itemcode', 'productcode', 'buyerpart', 'vendorpart', 'model'],
+  // A UPC, EAN or GTIN column identifies the item too: matched like any item, so one the PO does not list is refused.
+  sku: ['item', 'sku', 'part', 'style', 'itemcode', 'productcode', 'buyerpart', 'vendorpart', 'model', 'upc', 'ean', 'gtin'],
   quantity: ['qty', 'qtyshipped', 'quantity', 'quantityshipped', 'shippedqty', 'shippedquantity', 'qtyconfirmed',
     'quantityconfirmed', 'qtyordered', 'quantityordered', 'units'],
   shipped_date: ['shipdate', 'shipped', 'shippeddate', 'dateshipped', 'shippedon'],

@@ -185,7 +185,16 @@ function describeProblem(problem: FieldProblem, path: string, cells: Cells, colu
 function lineOf(cells: Cells, quantityOf: (sku: string, quantity: number) => number): { sku: string; quantity: number }[] | undefined {
   const sku = cells.text('sku');
   const quantity = cells.read('quantity', readQuantity);
-  if (sku === null) return undefined;
+  if (sku === null) {
+    // A row without an item stands for the whole PO (everything still open ships or is confirmed). A quantity on
+    // it says the row meant less than that, of an item it does not name: refused, never dropped (it shipped every
+    // open unit where the row said 2).
+    if (quantity !== null) {
+      const item = cells.has('sku') ? `${cells.column('sku')} is empty` : 'the file has no item column (headers such as "Item #", "SKU")';
+      throw new RowProblem(`${cells.column('quantity')}: ${quantity} of which item? ${item}; name the item, or leave the quantity empty for the whole PO`);
+    }
+    return undefined;
+  }
   if (quantity === null) {
     // With no quantity column at all, say so and what it may be called: `column "quantity"` would name a column
     // the file does not have (its header may be one we do not know: `Quantity Shipped (EA)`).
