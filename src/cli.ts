@@ -1,9 +1,10 @@
 // The `ordersync` command line: every command reads the same configuration (config.ts).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, parseWorkers } from './config.ts';
+import type { Db } from './db/database.ts';
 import { displayPrefix, isWellFormedKey, parseScopes, unknownScopes } from './domain/api-keys.ts';
 import { serve } from './server.ts';
-import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './store/api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey, verifyApiKey } from './store/api-keys.ts';
 import { BackupError, backupSqlite, restoreSqlite } from './db/backup.ts';
 import ms from 'ms';
 import { ensureRetailer, findRetailerByName, listRetailerNames } from './store/retailers.ts';
@@ -102,11 +103,18 @@ keys.command('create').description('create an API key and print its secret (show
  * whole key was pasted (the usual case for a key that leaked); `shown` is what messages may print: never more of
  * the argument than a prefix's length, so a pasted secret does not end up in a terminal's scrollback or a CI log.
  */
-function namedKey(argument: string): { prefix: string; shown: string } {
+async function namedKey(db: Db, argument: string): Promise<{ prefix: string; shown: string }> {
   const value = argument.trim();
-  const prefix = isWellFormedKey(value) ? displayPrefix(value) : value;
+  const whole = isWellFormedKey(value);
+  const prefix = whole ? displayPrefix(value) : value;
   const length = displayPrefix('pk_live_00000000').length;
-  return { prefix, shown: prefix.length > length ? `${prefix.slice(0, length)}…` : prefix };
+  const shown = prefix.length > length ? `${prefix.slice(0, length)}…` : prefix;
+  // A whole key must be that key, not only share its prefix: a mistyped secret would otherwise revoke (or rotate)
+  // the key whose first characters it happens to have.
+  if (whole && !(await verifyApiKey(db, value))) {
+    throw new CliError(`the key given is not an active key (its prefix ${shown} names one, the rest does not match, or the key is revoked or expired); give the prefix alone to act on the key with that prefix`);
+  }
+  return { prefix, shown };
 }
 
 keys.command('rotate').description('make a new key with the same scopes; the old one keeps working for a grace period')
@@ -114,7 +122,7 @@ keys.command('rotate').description('make a new key with the same scopes; the old
   .addOption(new Option('--grace <duration>', 'how long the old key keeps working, e.g. 24h, 7d').argParser(duration)
     .default(24 * 60 * 60 * 1000, '24h'))
   .action((argument: string, options: { grace: number }) => withDatabase(async ({ db }) => {
-    const { prefix, shown } = namedKey(argument);
+    const { prefix, shown } = await namedKey(db, argument);
     const rotated = await rotateApiKey(db, prefix, options.grace);
     if (!rotated) throw new CliError(`no active API key with prefix "${shown}"`);
     console.error(`New key ${rotated.key.prefix} with scopes ${rotated.key.scopes.join(',')}; ${prefix} keeps working until ${rotated.oldExpiresAt}. Store the new key now: it will not be shown again.`);
@@ -133,7 +141,7 @@ keys.command('list').description('list API keys (prefix, retailer, name, scopes,
 
 keys.command('revoke').description('revoke the API key with this prefix').argument('<prefix>', 'e.g. pk_live_AbCd1234 (or the whole key)')
   .action((argument: string) => withDatabase(async ({ db }) => {
-    const { prefix, shown } = namedKey(argument);
+    const { prefix, shown } = await namedKey(db, argument);
     if (!(await revokeApiKey(db, prefix))) throw new CliError(`no active API key with prefix "${shown}"`);
     console.log(`Revoked ${prefix}.`);
   }));

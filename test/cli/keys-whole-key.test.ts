@@ -41,8 +41,22 @@ describe('ordersync keys revoke/rotate with the whole key', () => {
     expect(state(secret.slice(0, 16)).revoked_at).not.toBeNull();
     const again = await run(['keys', 'revoke', secret], env);
     expect(again.code).not.toBe(0);
-    expect(again.stderr.trim()).toBe(`ordersync: no active API key with prefix "${secret.slice(0, 16)}"`);
+    expect(again.stderr.trim()).toBe(`ordersync: the key given is not an active key (its prefix ${secret.slice(0, 16)} names one, the rest does not match, or the key is revoked or expired); give the prefix alone to act on the key with that prefix`);
     expect(again.stdout + again.stderr).not.toContain(secret);
+  });
+
+  // A whole key must be that key: one character off shares the prefix of a real key, which must not be revoked or
+  // rotated by it (fresh-user finding: `Revoked pk_live_…`, and the real key then answered 401).
+  it.each(['revoke', 'rotate'])('%s: a mistyped whole key is refused and the key with its prefix keeps working', async (command) => {
+    const secret = await create();
+    const last = secret.at(-1) === 'A' ? 'B' : 'A';
+    const mistyped = `${secret.slice(0, -1)}${last}`;
+    const refused = await run(['keys', command, mistyped], env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('the key given is not an active key');
+    expect(refused.stdout + refused.stderr).not.toContain(mistyped);
+    expect(state(secret.slice(0, 16)).revoked_at).toBeNull();
+    expect(state(secret.slice(0, 16)).expires_at).toBeNull();
   });
 
   it('rotate: the whole key rotates it, and is not printed back', async () => {
