@@ -152,6 +152,19 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
     expect(await etas('PO-XL-7')).toEqual({ 'TIT-GT2-9': null, 'TIT-PRO-V1': null });
   });
 
+  // A dotted date is written day first wherever it appears (30.11.2026, and 01.12.2026 too): a file holding one came
+  // from a day-first locale, so its ambiguous slash date is refused (fresh-user finding: 04/05/2026 stored as April 5).
+  it.each([['30.11.2026'], ['01.12.2026']])('a dotted date (%s) shows day first: an ambiguous slash date beside it is refused', async (dotted) => {
+    const po = `PO-XL-DOT-${dotted.slice(0, 2)}`;
+    await addCsvPo(po);
+    const document = await post([
+      'PO #,Order #,Item #,Qty,Order Date,ETA', `${po},AC-9008,TIT-GT2-9,2,${dotted},04/05/2026`,
+    ].join('\n'), 'dotted.csv');
+    expect(results(document)).toEqual([['row 2', po, 'rejected', 'column "ETA": "04/05/2026" could be April 5 or 4 May: ' +
+      `this file writes dates day first elsewhere ("${dotted}" in row 2, column "Order Date"); write the date as YYYY-MM-DD`]]);
+    expect(await etas(po)).toEqual({ 'TIT-GT2-9': null, 'TIT-PRO-V1': null });
+  });
+
   it('a file whose slash dates never show day first is read month first, as DESIGN 3 says (MM/DD/YYYY)', async () => {
     await addCsvPo('PO-XL-4');
     const document = await post([

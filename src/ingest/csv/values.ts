@@ -124,17 +124,30 @@ export function slashDateOrder(written: string): 'day-first' | 'month-first' | '
 /** A slash date anywhere in a text (`Exported 30/11/2026 15:10`, `Order date: 30/11/26`), not inside a longer number. */
 const SLASH_DATE_IN_TEXT = /(?<![\d/])(\d{1,2})\/(\d{1,2})\/(?:\d{4}|\d{2})(?![\d/])/g;
 
+/** A dotted date anywhere in a text (`Stand: 30.11.2026`), not inside a longer number (`1.234.567,00`). */
+const DOT_DATE_IN_TEXT = /(?<![\d.,])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.,])/g;
+
 /**
- * The first date in `text` written day first (`30/11/2026`, also inside other words: a title line's `Exported
- * 30/11/2026`), or null. Any cell of the file shows how its writer writes dates, whether or not its column is read.
+ * The first date in `text` written day first (`30/11/2026`, any dotted date `30.11.2026`, also inside other words:
+ * a title line's `Exported 30/11/2026`), or null. Any cell of the file shows how its writer writes dates, whether or not its column is read.
  */
 export function dayFirstDateIn(text: string): string | null {
-  if (!text.includes('/')) return null; // most cells: no regular expression run
-  for (const match of text.matchAll(SLASH_DATE_IN_TEXT)) {
-    if (slashDateOrder(match[0]) === 'day-first') return match[0];
+  if (text.includes('/')) {
+    for (const match of text.matchAll(SLASH_DATE_IN_TEXT)) {
+      if (slashDateOrder(match[0]) === 'day-first') return match[0];
+    }
+  }
+  // A dotted date (`30.11.2026`, `03.04.2026`) is written day first wherever it is used (Europe): a file holding one
+  // was written there, so its ambiguous slash dates are as likely day first too.
+  if (text.includes('.')) {
+    for (const match of text.matchAll(DOT_DATE_IN_TEXT)) {
+      const [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
+      if (day >= 1 && day <= 31 && month >= 1 && month <= 12 && year >= 1900 && year <= 2099) return match[0];
+    }
   }
   return null;
 }
+
 
 /**
  * Why an ambiguous slash date (`03/04/2026`) is not read in a file that writes dates day first elsewhere
