@@ -1,5 +1,5 @@
 // A webhook receiver that verifies every delivery with the Standard Webhooks library and prints its event.
-// WEBHOOK_SECRET=whsec_… node examples/webhook-receiver.mjs   (PORT, default 9000)
+// WEBHOOK_SECRET=whsec_… node examples/webhook-receiver.mjs   (RECEIVER_PORT, default 9000: not PORT, which the service reads)
 import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
@@ -16,4 +16,4 @@ createServer((req, res) => {
       res.writeHead(400).end();
     }
   });
-}).listen(Number(process.env.PORT ?? 9000), '127.0.0.1');
+}).listen(Number(process.env.RECEIVER_PORT ?? 9000), '127.0.0.1');
