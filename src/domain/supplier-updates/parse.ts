@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { isCalendarDate } from '../dates.ts';
 import { CURRENCY_CODE_PROBLEM, decimalOf, isCurrencyCode, parseAmount, PAYMENT_TERMS } from '../money.ts';
-import { addTextKeyword, withTextRule } from '../plain-text.ts';
+import { addTextKeyword, visible, withTextRule } from '../plain-text.ts';
 import { problemsFromAjv, uncoveredRules, type AjvIssue } from '../schema-problems.ts';
 import { parseTimestamp } from '../timestamps.ts';
 import { splitTrackingNumbers } from '../tracking.ts';
@@ -211,7 +211,8 @@ function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (fi
       const required = ['subtotal_amount', 'total_amount'];
       // A sum with a faulted or missing part would blame total_amount for another field's fault.
       if (amountProblems === 0 && !summed.some((f) => malformed.has(f)) && required.every((f) => typeof raw[f] === 'number') && !check.ok) {
-        problem('total_amount', `must equal subtotal_amount + tax_amount + shipping_amount (${check.sum}), not ${amounts.total}`);
+        // Cut as every quoted value is (60 characters): 5e-324 written out has 324 decimals.
+        problem('total_amount', `must equal subtotal_amount + tax_amount + shipping_amount (${visible(check.sum, 60)}), not ${visible(amounts.total, 60)}`);
       }
       const terms = r.text('payment_terms');
       return {
