@@ -154,8 +154,8 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
 
   // A dotted date is written day first wherever it appears (30.11.2026, and 01.12.2026 too): a file holding one came
   // from a day-first locale, so its ambiguous slash date is refused (fresh-user finding: 04/05/2026 stored as April 5).
-  it.each([['30.11.2026'], ['01.12.2026']])('a dotted date (%s) shows day first: an ambiguous slash date beside it is refused', async (dotted) => {
-    const po = `PO-XL-DOT-${dotted.slice(0, 2)}`;
+  it.each([['30.11.2026'], ['01.12.2026'], ['30.11.26']])('a dotted date (%s) shows day first: an ambiguous slash date beside it is refused', async (dotted) => {
+    const po = `PO-XL-DOT-${dotted.replace(/\./g, "")}`;
     await addCsvPo(po);
     const document = await post([
       'PO #,Order #,Item #,Qty,Order Date,ETA', `${po},AC-9008,TIT-GT2-9,2,${dotted},04/05/2026`,
@@ -163,6 +163,25 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
     expect(results(document)).toEqual([['row 2', po, 'rejected', 'column "ETA": "04/05/2026" could be April 5 or 4 May: ' +
       `this file writes dates day first elsewhere ("${dotted}" in row 2, column "Order Date"); write the date as YYYY-MM-DD`]]);
     expect(await etas(po)).toEqual({ 'TIT-GT2-9': null, 'TIT-PRO-V1': null });
+  });
+
+  it('dotted numbers that are no dates (amounts, a version after a word) leave a US file month first', async () => {
+    await addCsvPo('PO-XL-DOT-US');
+    const document = await post([
+      'PO #,Order #,Item #,Qty,Notes,ETA', 'PO-XL-DOT-US,AC-9009,TIT-GT2-9,2,"firmware v1.12.2026 installed; total 1.234.567,00",04/05/2026',
+    ].join('\n'), 'us-dotted.csv');
+    expect(results(document)).toEqual([['row 2', 'PO-XL-DOT-US', 'applied', null]]);
+    expect((await etas('PO-XL-DOT-US'))['TIT-GT2-9']).toBe('2026-04-05');
+  });
+
+  it.each(['UPC Code', 'EAN-13', 'GTIN-14', 'UPC/EAN', 'Barcode'])('a %s column names the item', async (header) => {
+    const po = `PO-XL-BC-${header.replace(/[^A-Z0-9]/gi, '')}`;
+    await addPo(db, world.retailerA, world.suppliers.acushnet, po, [
+      { product_name: 'Towel', sku: '0012345678905', quantity: 3, unit_cost_cents: 1000, status: 'submitted' },
+    ]);
+    const document = await post([`PO #,Tracking #,${header},Qty`, `${po},${UPS_1},0012345678905,2`].join('\n'), 'barcode.csv');
+    expect(results(document)).toEqual([['row 2', po, 'applied', null]]);
+    expect((await shipped(po)).map((r: any[]) => r.slice(0, 2))).toEqual([['Towel', 2]]);
   });
 
   it('a file whose slash dates never show day first is read month first, as DESIGN 3 says (MM/DD/YYYY)', async () => {

@@ -13,7 +13,8 @@ const ALIASES: Record<CsvField, readonly string[]> = {
   po_number: ['po', 'purchaseorder', 'custpo', 'customerpo', 'buyerpo', 'yourpo', 'ponumber'],
   tracking_number: ['tracking', 'track', 'trackingid', 'trackingcode', 'trackingnumbers', 'waybill'],
   // A UPC, EAN or GTIN column identifies the item too: matched like any item, so one the PO does not list is refused.
-  sku: ['item', 'sku', 'part', 'style', 'itemcode', 'productcode', 'buyerpart', 'vendorpart', 'model', 'upc', 'ean', 'gtin'],
+  sku: ['item', 'sku', 'part', 'style', 'itemcode', 'productcode', 'buyerpart', 'vendorpart', 'model', 'upc', 'ean', 'gtin',
+    'upccode', 'upca', 'upcean', 'ean13', 'eancode', 'gtin12', 'gtin13', 'gtin14', 'barcode'],
   quantity: ['qty', 'qtyshipped', 'quantity', 'quantityshipped', 'shippedqty', 'shippedquantity', 'qtyconfirmed',
     'quantityconfirmed', 'qtyordered', 'quantityordered', 'units'],
   shipped_date: ['shipdate', 'shipped', 'shippeddate', 'dateshipped', 'shippedon'],

@@ -124,12 +124,16 @@ export function slashDateOrder(written: string): 'day-first' | 'month-first' | '
 /** A slash date anywhere in a text (`Exported 30/11/2026 15:10`, `Order date: 30/11/26`), not inside a longer number. */
 const SLASH_DATE_IN_TEXT = /(?<![\d/])(\d{1,2})\/(\d{1,2})\/(?:\d{4}|\d{2})(?![\d/])/g;
 
-/** A dotted date anywhere in a text (`Stand: 30.11.2026`), not inside a longer number (`1.234.567,00`). */
-const DOT_DATE_IN_TEXT = /(?<![\d.,])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.,])/g;
+/**
+ * A dotted date anywhere in a text (`Stand: 30.11.2026`, `30.11.26`), not inside a longer number (`1.234.567,00`)
+ * nor a word (`v1.12.2026`).
+ */
+const DOT_DATE_IN_TEXT = /(?<![\w.,])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?![\w.,])/g;
 
 /**
- * The first date in `text` written day first (`30/11/2026`, any dotted date `30.11.2026`, also inside other words:
- * a title line's `Exported 30/11/2026`), or null. Any cell of the file shows how its writer writes dates, whether or not its column is read.
+ * The first date in `text` written day first (`30/11/2026`, any dotted date `30.11.2026` or `30.11.26`), also
+ * after other words (a title line's `Exported 30/11/2026`), or null. Any cell of the file shows how its writer
+ * writes dates, whether or not its column is read.
  */
 export function dayFirstDateIn(text: string): string | null {
   if (text.includes('/')) {
@@ -142,7 +146,8 @@ export function dayFirstDateIn(text: string): string | null {
   if (text.includes('.')) {
     for (const match of text.matchAll(DOT_DATE_IN_TEXT)) {
       const [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
-      if (day >= 1 && day <= 31 && month >= 1 && month <= 12 && year >= 1900 && year <= 2099) return match[0];
+      const inRange = match[3].length === 2 || (year >= 1900 && year <= 2099);
+      if (day >= 1 && day <= 31 && month >= 1 && month <= 12 && inRange) return match[0];
     }
   }
   return null;
