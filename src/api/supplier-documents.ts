@@ -17,7 +17,7 @@ import { ApiError, bodyTooLargeDetails, notFound } from '../http/errors.ts';
 import { registerIdempotency } from '../http/idempotency.ts';
 import { pageLinks, requestedListPage } from '../http/pagination.ts';
 import { emptyFileProblem } from '../ingest/files.ts';
-import { documentWithResults, ingestDocument } from '../ingest/pipeline.ts';
+import { awaitOtherApply, documentWithResults, ingestDocument } from '../ingest/pipeline.ts';
 import { findDocumentContent, findDocumentResults, findDocumentRow, listDocuments, type ListFilters } from '../store/supplier-documents.ts';
 import { attachment } from './documents.ts';
 import { ErrorBody } from './order-schemas.ts';
@@ -170,11 +170,16 @@ export const supplierDocumentsApi: FastifyPluginAsync<SupplierDocumentsApiOption
         `(got ${contentType ? `"${contentType}"` : 'no Content-Type'}).`,
         [{ field: 'headers.content-type', message: `must be ${[...X12_MEDIA_TYPES, 'text/csv'].map((t) => `"${t}"`).join(', ')}, or the format named by query.format` }]);
     }
-    const { created, document, conflict } = await ingestDocument(db, request.auth.retailerId, {
+    const outcome = await ingestDocument(db, request.auth.retailerId, {
       bytes, format, filename: request.query.filename ?? null, supplier_name: supplierName ?? null,
       content_type: contentType && SAFE_MEDIA_TYPE.test(contentType) ? contentType : format === 'x12' ? X12_MEDIA_TYPES[0] : 'text/csv',
     }, { heldLimit: options.heldUpdateLimit, signal: stopping.signal });
-    if (conflict) throw new ApiError(409, 'document_conflict', conflict, undefined, undefined, { document_id: document.id });
+    const { created, conflict } = outcome;
+    if (conflict) throw new ApiError(409, 'document_conflict', conflict, undefined, undefined, { document_id: outcome.document.id });
+    // Another apply holds the document (the start's resume of a cut-off apply, the same bytes in another request):
+    // this request answers with its outcome when it ends soon, rather than a 503 asking for the bytes again.
+    const document = outcome.document.status === 'processing' && !stopping.signal.aborted
+      ? await awaitOtherApply(db, request.auth.retailerId, outcome.document, stopping.signal) : outcome.document;
     if (document.status === 'processing') {
       // Stopped between batches by a shutdown (or another request is applying the same bytes): kept, not lost.
       throw new ApiError(503, 'document_not_finished', 'The document is stored but not fully applied (the service is ' +

@@ -182,6 +182,26 @@ export async function resumeUnfinishedDocuments(
   return finished;
 }
 
+/** How long a request whose document another apply holds waits for that apply, in ms (then 503, send again). */
+export const OTHER_APPLY_WAIT_MS = 30_000;
+
+/**
+ * `row` as it is once the other apply holding it ends: a document sent again while the start's resume (or another
+ * request, or another process) applies it is answered with the finished document instead of a 503 asking for the
+ * bytes once more. Polls every 100 ms, for at most `waitMs` or until `signal` aborts (a shutdown); returns the last
+ * row read, still `processing` when the wait ran out.
+ */
+export async function awaitOtherApply(db: Db, retailerId: string, row: DocumentRow, signal?: AbortSignal,
+  waitMs = OTHER_APPLY_WAIT_MS): Promise<DocumentRow> {
+  const until = Date.now() + waitMs;
+  let current = row;
+  while (current.status === 'processing' && Date.now() < until && !signal?.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    current = (await findDocumentRow(db, retailerId, row.id)) ?? current;
+  }
+  return current;
+}
+
 /** A document with its per-entry results, as the API shows it. */
 export async function documentWithResults(db: Db, row: DocumentRow): Promise<{ row: DocumentRow; results: DocumentResult[] }> {
   return { row, results: await findDocumentResults(db, row.id) };
