@@ -108,13 +108,16 @@ export function parseAmount(value: unknown, currency: string | null | undefined,
   return { ok: true, minor: Number(minor) };
 }
 
+/** Integer units at `scale` decimals → their exact decimal text (`12345n`, 3 → `12.345`; `-5n`, 2 → `-0.05`). */
+export function unitsToText(units: bigint, scale: number): string {
+  const digits = (units < 0n ? -units : units).toString().padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return units < 0n ? `-${text}` : text;
+}
+
 /** Minor units → the decimal text with the currency's decimals (`12345`, KWD → `12.345`). */
 export function minorToText(minor: number, currency: string | null | undefined): string {
-  const exponent = currencyExponent(currency);
-  const digits = String(Math.abs(minor)).padStart(exponent + 1, '0');
-  const whole = exponent === 0 ? digits : digits.slice(0, -exponent);
-  const text = exponent === 0 ? whole : `${whole}.${digits.slice(-exponent)}`;
-  return minor < 0 ? `-${text}` : text;
+  return unitsToText(BigInt(minor), currencyExponent(currency));
 }
 
 /** Minor units → the JSON number the API renders (`12345`, KWD → 12.345; USD 1050 → 10.5). */

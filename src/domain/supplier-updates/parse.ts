@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { isCalendarDate } from '../dates.ts';
-import { CURRENCY_CODE_PROBLEM, decimalOf, isCurrencyCode, parseAmount, PAYMENT_TERMS } from '../money.ts';
+import { CURRENCY_CODE_PROBLEM, decimalOf, isCurrencyCode, parseAmount, PAYMENT_TERMS, unitsToText } from '../money.ts';
 import { addTextKeyword, visible, withTextRule } from '../plain-text.ts';
 import { problemsFromAjv, uncoveredRules, type AjvIssue } from '../schema-problems.ts';
 import { parseTimestamp } from '../timestamps.ts';
@@ -121,8 +121,7 @@ class Reader {
       const result = parseAmount(value, currency);
       if (!result.ok) this.problem(name, result.reason);
     }
-    const digits = decimal.units.toString().padStart(decimal.scale + 1, '0');
-    return decimal.scale === 0 ? digits : `${digits.slice(0, -decimal.scale)}.${digits.slice(-decimal.scale)}`;
+    return unitsToText(decimal.units, decimal.scale);
   }
 
   /** `document_pdf_base64`: base64 (line breaks allowed, an optional data: prefix) of a PDF file. */
@@ -155,9 +154,7 @@ function sumMatches(parts: string[], total: string): { ok: boolean; sum: string 
   // The sum's exact text with at least two decimals: a JSON number such as 5e-324 has hundreds of them, more than
   // Number#toFixed takes (it threw, a 500), and a float would round what must be shown exactly.
   const shown = Math.max(2, scale);
-  const magnitude = sum < 0n ? -sum : sum;
-  const digits = (magnitude * 10n ** BigInt(shown - scale)).toString().padStart(shown + 1, '0');
-  return { ok: sum === units(total), sum: `${sum < 0n ? '-' : ''}${digits.slice(0, -shown)}.${digits.slice(-shown)}` };
+  return { ok: sum === units(total), sum: unitsToText(sum * 10n ** BigInt(shown - scale), shown) };
 }
 
 /**

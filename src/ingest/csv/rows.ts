@@ -2,7 +2,7 @@
 // invoice number an invoice, any other an order acknowledgement. The update is checked here with the same parser
 // POST /api/v2/supplier_updates uses, so a bad row's reason names the CSV column rather than a JSON field.
 import { normalizeTrackingNumber } from '../../domain/tracking.ts';
-import { currencyExponent, decimalOf, MAX_MINOR_UNITS, parseAmount } from '../../domain/money.ts';
+import { currencyExponent, decimalOf, MAX_MINOR_UNITS, parseAmount, unitsToText } from '../../domain/money.ts';
 import { quoted, textProblem } from '../../domain/plain-text.ts';
 import type { FieldProblem } from '../../domain/supplier-updates.ts';
 import type { InvoiceAmounts, InvoiceUpdate } from '../../domain/supplier-updates/types.ts';
@@ -317,10 +317,7 @@ function invoiceMoney(cells: Cells, currency: string | undefined, amounts: Recor
   return {
     minor: (field: AmountField) => units.get(field) ?? null,
     /** Units → the JSON number of exactly those decimals (its shortest text is the decimal: `12345n`, 3 → 12.345). */
-    number: (minor: bigint) => {
-      const digits = minor.toString().padStart(scale + 1, '0');
-      return Number(scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`);
-    },
+    number: (minor: bigint) => Number(unitsToText(minor, scale)),
   };
 }
 
