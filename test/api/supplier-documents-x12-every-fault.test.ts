@@ -79,7 +79,7 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
       'PO1*2*1*EA*5**BP*TIT-PRO-V1', 'ACK*IA*1.5']);
     expect(content.results).toEqual([['rejected', 'ST 0001 (855) rejected: PO1 1: PO102 "-3" is negative: a quantity must be a whole ' +
       'number of 1 or more; PO1 2: ACK02 "1.5" is not a whole number (a quantity counts units)']]);
-    expect(content.ak).toEqual(['AK3*PO1*3*PO1*8', 'AK4*2*330*6*-3', 'AK3*ACK*5*PO1*8', 'AK4*2*380*6*1.5', 'AK5*R*5']);
+    expect(content.ak).toEqual(['AK3*PO1*3*PO1*8', 'AK4*2*330*6*-3', 'AK3*ACK*5*ACK*8', 'AK4*2*380*6*1.5', 'AK5*R*5']);
   });
 
   it('856: BSN03 no date and SN102 "-3"; then two items\' quantities: each told', async () => {
@@ -104,11 +104,11 @@ describe.each(databases.eachSupportedId())('every fault of an X12 set on %s', (d
     expect(sn1.results).toEqual([['rejected', 'ST 0001 (856) rejected: segment SN1 runs into the next segment (CTT): missing segment terminator "~" before "CTT" ' +
       '(segment 10, line 12, column 10)']]);
     // AK402: SN103 is data element 355.
-    expect(sn1.ak).toEqual(['AK3*SN1*10**8', 'AK4*3*355*6*EACTT', 'AK5*R*5']);
+    expect(sn1.ak).toEqual(['AK3*SN1*10*HL*8', 'AK4*3*355*6*EACTT', 'AK5*R*5']);
     // An element whose reference number the reader does not list (TD503) leaves AK402 empty.
     const td5 = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',
       'MAN*CP*1Z999AA10123456784', 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'CTT*4'], 'TD5');
-    expect(td5.ak).toEqual(['AK3*TD5*4**8', 'AK4*3**6*UPSNHL', 'AK5*R*5']);
+    expect(td5.ak).toEqual(['AK3*TD5*4*HL*8', 'AK4*3**6*UPSNHL', 'AK5*R*5']);
     // What a missing terminator broke is not told beside it: not the SE01 count, not CTT01 "4SE" as no number, not
     // a missing SE trailer, not ST02 "0001BSN" as no control number or a missing BSN.
     const ctt = await postSet('856', ['BSN*00*SHP-EF*20261120*1504', 'HL*1**S', 'HL*2*1*O', 'PRF*PO-EF-856', 'HL*3*2*P',

@@ -166,7 +166,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
     }
     const ack = await postSet('855', ['BAK*00*AC*PO-F-QTY*20261120****SO-7', 'PO1*1*2*EA*5**BP*TIT-GT2-9', 'ACK*IA*-2*EA']);
     expect(ack.results).toEqual([['rejected', 'ST 0001 (855) rejected: PO1 1: ACK02 "-2" is negative: a quantity must be a whole number of 1 or more']]);
-    expect(ack.ak).toEqual(['AK3*ACK*4*PO1*8', 'AK4*2*380*6*-2', 'AK5*R*5']);
+    expect(ack.ak).toEqual(['AK3*ACK*4*ACK*8', 'AK4*2*380*6*-2', 'AK5*R*5']);
     expect(await tracking('PO-F-QTY')).toEqual([]);
   });
 
@@ -219,7 +219,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
         } else {
           const [why, ak4] = refused.split('|');
           expect(results).toEqual([['rejected', `ST 0001 (855) rejected: PO1 1: ${why}`]]);
-          expect(ak).toEqual([`AK3*ACK*${po4 ? 5 : 4}*PO1*8`, ak4, 'AK5*R*5']);
+          expect(ak).toEqual([`AK3*ACK*${po4 ? 5 : 4}*ACK*8`, ak4, 'AK5*R*5']);
         }
       }
       // A line ordered in dozens (PO103 DZ) acknowledged in dozens is the PO line's own count.

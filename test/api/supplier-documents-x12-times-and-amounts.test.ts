@@ -355,7 +355,8 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       const before = await tableCounts(db);
       const { results, ak } = await postSet('810', [`BIG*20261120*INV-PCT-${id}**${po}`, 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*110000', segment]);
       expect(results).toEqual([['rejected', `ST 0001 (810) rejected: ${reason}`]]);
-      expect(ak).toEqual([`AK3*${id}*5**8`, ak4, 'AK5*R*5']);
+      // A summary SAC opens a SAC loop (AK303 SAC); a summary TXI stands in no loop.
+      expect(ak).toEqual([`AK3*${id}*5*${id === 'SAC' ? 'SAC' : ''}*8`, ak4, 'AK5*R*5']);
       expect((await tableCounts(db)).invoices).toBe(before.invoices);
     });
   });

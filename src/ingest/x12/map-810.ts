@@ -57,7 +57,7 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; problems: 
     if (it1.elements[0] !== 'IT1') continue;
     const line = el(it1, 1) || String(i + 2);
     const at = (element: number, reference: number, maxDigits?: number) =>
-      placeOf(segments, it1, element, reference, { label: `IT1 ${line}`, loop: 'IT1', maxDigits });
+      placeOf(segments, it1, element, reference, { label: `IT1 ${line}`, maxDigits });
     const quantity = readQuantity(el(it1, 2));
     if (el(it1, 2) === '') refuse(`IT1 ${line}: IT102 (quantity invoiced) is missing`, at(2, 358, IT102_DIGITS));
     else if (!quantity.ok) refuse(`IT1 ${line}: IT102 ${quantity.problem}`, at(2, 358, IT102_DIGITS));
@@ -79,7 +79,7 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; problems: 
     const eaches = el(it1, 3) === '' ? { ok: true as const, value: counted } : unitEaches(counted, { unit: el(it1, 3), name: 'IT103', po4 });
     if (!eaches.ok) {
       refuse(`IT1 ${line}: ${eaches.problem}`, 'po4' in eaches && eaches.po4
-        ? placeOf(segments, eaches.po4.segment, eaches.po4.element, eaches.po4.reference, { label: `IT1 ${line}`, loop: 'IT1' }) : at(3, 355));
+        ? placeOf(segments, eaches.po4.segment, eaches.po4.element, eaches.po4.reference, { label: `IT1 ${line}` }) : at(3, 355));
       continue;
     }
     if (negativePrice || !quantity.ok) continue;
@@ -216,7 +216,7 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (el(lineCur, 2).toUpperCase() === currency) continue;
     refuse(`CUR02 "${el(lineCur, 2)}" (in an IT1 loop): a line in another currency than the invoice's ${currency} ` +
       `(${cur ? 'the heading\'s CUR' : 'no CUR in the heading'}): one invoice total cannot be in both`,
-      placeOf(segments, lineCur, 2, 100, { loop: 'IT1' }), 7);
+      placeOf(segments, lineCur, 2, 100), 7);
   }
   const invoiceDate = x12Date(el(big, 1));
   const { terms, dueDate, conflict } = termsOf(segments, invoiceDate);
@@ -239,7 +239,7 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   // A refusal naming no element (the supplier supplies no line of the PO) names the BIG segment (AK3 only).
   origin[SET_PLACE] = segmentPlace(placeOf(segments, big, 0, 0));
   const n1 = supplierN1(segments);
-  if (n1) origin.supplier_name = placeOf(segments, n1, 2, 93, { loop: 'N1' });
+  if (n1) origin.supplier_name = placeOf(segments, n1, 2, 93);
   const vn = refSegment(segments, 'VN');
   if (vn) origin.supplier_order_id = placeOf(segments, vn, ...refElement(vn));
   [...billed.places.values()].forEach((places, i) => {

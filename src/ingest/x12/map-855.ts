@@ -93,7 +93,7 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
     const part = partElement(po1, 6);
     const line = el(po1, 1) || String(i);
     const at = (segment: Segment, element: number, reference: number, maxDigits?: number) =>
-      placeOf(segments, segment, element, reference, { label: `PO1 ${line}`, loop: 'PO1', maxDigits });
+      placeOf(segments, segment, element, reference, { label: `PO1 ${line}`, maxDigits });
     const orderedRead = el(po1, 2) === '' ? null : readQuantity(el(po1, 2));
     if (!part) {
       refuse(`PO1 ${line}: no part id qualified ${PART_QUALIFIER_LIST} (PO106–PO125)`, at(po1, 7, 234));
@@ -158,7 +158,7 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
   // A refusal naming no element (the supplier supplies no line of the PO) names the BAK segment (AK3 only).
   const headerOrigin: Record<string, X12Place> = { po_number: placeOf(segments, bak, 3, 324), [SET_PLACE]: segmentPlace(placeOf(segments, bak, 0, 0)) };
   const n1 = supplierN1(segments);
-  if (n1) headerOrigin.supplier_name = placeOf(segments, n1, 2, 93, { loop: 'N1' });
+  if (n1) headerOrigin.supplier_name = placeOf(segments, n1, 2, 93);
   // The supplier order id's element: BAK08, else the REF VN (else it is the PO number, BAK03).
   const vn = refSegment(segments, 'VN');
   headerOrigin.supplier_order_id = el(bak, 8) ? placeOf(segments, bak, 8, 127) : vn ? placeOf(segments, vn, ...refElement(vn)) : headerOrigin.po_number;

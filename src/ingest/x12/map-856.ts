@@ -192,7 +192,7 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (!told) problems.push({ reason, fault: faultAt(place, code) });
   };
   const hlPlace = (level: Level, segment: Segment, element: number, reference: number, maxDigits?: number) =>
-    placeOf(segments, segment, element, reference, { label: `HL ${level.id}`, loop: 'HL', maxDigits });
+    placeOf(segments, segment, element, reference, { label: `HL ${level.id}`, maxDigits });
   // A segment the level needs and lacks: AK3 naming it where it belongs (after the level's HL), AK304 3.
   const bsn = segments.find((s) => s.elements[0] === 'BSN');
   const withdrawal = bsn ? withdrawalOf(bsn, 1, 'a ship notice') : null;

@@ -2,6 +2,7 @@
 // the supplier's name. A mapper gets one transaction set's segments (already syntax-checked) and returns entries.
 import type { DocumentEntry, DocumentUpdateType, X12Fault, X12Place } from '../types.ts';
 export { faultAt } from './faults.ts';
+import { loopsOf } from './loops.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { MAX_QUANTITY } from '../../domain/supplier-updates/types.ts';
@@ -33,20 +34,29 @@ export function rejectedEntry(ctx: MapContext, type: DocumentUpdateType | null, 
   return entry;
 }
 
-/** Each set's segments (ST excluded) → their positions in the set (ST is 1), built once per set on first use. */
-const positions = new WeakMap<readonly Segment[], Map<Segment, number>>();
+/** The set type each beginning segment starts (the mandatory segment right after ST), for the set's loops. */
+const BEGINNING: Readonly<Record<string, string>> = { BIG: '810', BAK: '855', BSN: '856' };
+
+/** Each set's segments (ST excluded) → their positions in the set (ST is 1) and loops (loops.ts), built once per set on first use. */
+const places = new WeakMap<readonly Segment[], Map<Segment, { position: number; loop: string }>>();
 
 /**
  * Element `element` (data element `reference`) of `segment`, one of `segments` (a set between ST and SE), as the
- * 997 names it. `label` says where in the set (`HL 4`); `loop` is AK303; `maxDigits`: for a numeric element, its
- * maximum length in the X12 dictionary (AK403 5 when longer).
+ * 997 names it: its position in the set (AK302) and the loop it is in (AK303: loops.ts, by the set's type as its
+ * beginning segment BIG, BAK or BSN says). `label` says where in the set (`HL 4`); `maxDigits`: for a numeric
+ * element, its maximum length in the X12 dictionary (AK403 5 when longer).
  */
 export function placeOf(segments: readonly Segment[], segment: Segment, element: number, reference: number,
-  where: { label?: string; loop?: string; maxDigits?: number } = {}): X12Place {
-  let map = positions.get(segments);
-  if (!map) positions.set(segments, map = new Map(segments.map((s, i) => [s, i + 2])));
+  where: { label?: string; maxDigits?: number } = {}): X12Place {
+  let map = places.get(segments);
+  if (!map) {
+    const type = BEGINNING[segments.find((s) => BEGINNING[s.elements[0]] !== undefined)?.elements[0] ?? ''] ?? '';
+    const loops = loopsOf(type, segments.map((s) => s.elements[0].trim()));
+    places.set(segments, map = new Map(segments.map((s, i) => [s, { position: i + 2, loop: loops[i] }])));
+  }
+  const at = map.get(segment);
   const place: X12Place = {
-    segment: segment.elements[0], position: map.get(segment) ?? 0, loop: where.loop ?? '', element, reference,
+    segment: segment.elements[0], position: at?.position ?? 0, loop: at?.loop ?? '', element, reference,
     value: el(segment, element), label: where.label ?? '',
   };
   if (where.maxDigits !== undefined) place.maxDigits = where.maxDigits;

@@ -7,6 +7,7 @@ import { MAX_REASONS, joinReasons } from './faults.ts';
 import type { X12Fault } from '../types.ts';
 import type { Glue } from './glue.ts';
 import { HlStructure } from './hl-structure.ts';
+import { LoopTracker } from './loops.ts';
 import { el, isSegmentId, type Segment } from './tokenizer.ts';
 import { isDtm06, isX12Date, isX12Time, TIME_CODES } from './x12-dates.ts';
 
@@ -131,10 +132,6 @@ export const GROUP_SETS: Readonly<Record<string, string>> = { SH: '856', PR: '85
  *  acknowledgement is not acknowledged, or two translators would answer each other for ever). */
 export const isAcknowledgementSet = (st01: string): boolean => st01 === '997' || st01 === '999';
 const MANDATORY: Record<string, readonly string[]> = { 855: ['BAK'], 856: ['BSN', 'HL'], 810: ['BIG', 'TDS'] };
-/** Segments that open a loop (AK303) and those that close every loop (the summary area). */
-const LOOP_STARTS: Record<string, ReadonlySet<string>> = { 855: new Set(['N1', 'PO1']), 856: new Set(['HL']), 810: new Set(['N1', 'IT1']) };
-const SUMMARY: Record<string, ReadonlySet<string>> = { 855: new Set(['CTT']), 856: new Set(['CTT']), 810: new Set(['TDS']) };
-const NONE: ReadonlySet<string> = new Set();
 /** At most this many AK3 loops per set: enough to point at the fault, bounded for a hostile file. */
 const MAX_SEGMENT_ERRORS = 10;
 
@@ -203,10 +200,10 @@ export class SetChecker {
   /** Problems beyond the MAX_REASONS kept in `reasons`: counted, not kept. */
   private moreReasons = 0;
   private declared: number | null = null;
-  private loop = '';
   private count = 1;
-  private readonly loopStarts: ReadonlySet<string>;
-  private readonly summary: ReadonlySet<string>;
+  /** The loop (AK303) of each segment read, ST's ('') first: position p (ST is 1) at index p − 1, for glued(). */
+  private readonly loops: string[] = [''];
+  private readonly loopTracker: LoopTracker;
   /** The 856's HL hierarchy; null for other sets. */
   private readonly hl: HlStructure | null;
 
@@ -219,8 +216,7 @@ export class SetChecker {
     this.check = { type: el(st, 1), control: el(st, 2), setErrors: [], segmentErrors: [], reason: null };
     // An ST has three elements: with more, it ran into the next segment (glue.ts) and its "ST03" is that one's.
     if (el(st, 3) !== '' && st.elements.length === 4) this.check.convention = el(st, 3);
-    this.loopStarts = LOOP_STARTS[this.check.type] ?? NONE;
-    this.summary = SUMMARY[this.check.type] ?? NONE;
+    this.loopTracker = new LoopTracker(this.check.type);
     this.hl = this.check.type === '856' ? new HlStructure() : null;
     const expected = GROUP_SETS[gs01];
     if (isAcknowledgementSet(this.check.type)) {
@@ -259,7 +255,7 @@ export class SetChecker {
    */
   glued(glues: readonly { glue: Glue; reason: string }[]): void {
     this.check.segmentErrors = glues.slice(0, MAX_SEGMENT_ERRORS).map(({ glue }) => ({
-      id: glue.id, position: glue.index + 1, loop: '', code: SEGMENT_ERROR.dataElementErrors,
+      id: glue.id, position: glue.index + 1, loop: this.loops[glue.index] ?? '', code: SEGMENT_ERROR.dataElementErrors,
       // AK402 when this reader knows the element's number (elementReference), else 0: written empty.
       elements: [{ position: glue.element, reference: elementReference(glue.id, glue.element) ?? 0, code: ELEMENT_ERROR.invalidCharacter, copy: glue.value.replace(/\s+/g, ' ').slice(0, 99) }],
     }));
@@ -282,10 +278,10 @@ export class SetChecker {
   add(segment: Segment): void {
     this.count++;
     const id = segment.elements[0].trim();
-    if (this.loopStarts.has(id)) this.loop = id;
-    if (this.summary.has(id)) this.loop = '';
+    const loop = this.loopTracker.next(id);
+    this.loops.push(loop);
     if (!isSegmentId(id)) {
-      this.segmentError({ id: id.slice(0, 3), position: this.count, loop: this.loop, code: SEGMENT_ERROR.unrecognized, elements: [] },
+      this.segmentError({ id: id.slice(0, 3), position: this.count, loop, code: SEGMENT_ERROR.unrecognized, elements: [] },
         `segment ${this.count} "${id.slice(0, 20)}" is not an X12 segment`);
       return;
     }
@@ -328,7 +324,7 @@ export class SetChecker {
       reason ??= hl.reason;
     }
     if (errors !== null) {
-      this.segmentError({ id, position: this.count, loop: this.loop, code: SEGMENT_ERROR.dataElementErrors, elements: errors }, reason!);
+      this.segmentError({ id, position: this.count, loop, code: SEGMENT_ERROR.dataElementErrors, elements: errors }, reason!);
     }
   }
 

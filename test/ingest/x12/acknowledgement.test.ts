@@ -94,3 +94,28 @@ describe('two interchanges in one file, with different delimiters', () => {
     ]);
   });
 });
+
+describe('AK303: the loop of the set\'s diagram the segment at fault is in', () => {
+  const file = (gs01: string, st01: string, body: string[]) => {
+    const set = [`ST*${st01}*0001`, ...body];
+    return ['ISA*00*          *00*          *ZZ*SUPPLIER       *ZZ*ORDERSYNC      *261120*1504*U*00401*000000007*0*P*>',
+      `GS*${gs01}*SUPPLIER*ORDERSYNC*20261120*1504*7*X*004010`, ...set, `SE*${set.length + 1}*0001`, 'GE*1*7', 'IEA*1*000000007'].join('~\n') + '~\n';
+  };
+  const ak3s = (x12: string) => segmentsOf(readX12(Buffer.from(x12)).acknowledgement(1, NOW)).filter((s) => s[0] === 'AK3').map((s) => s.join('*'));
+
+  it('810: a heading DTM after the N1 loop is in none, a SAC on a line is in its nested SAC loop, the summary\'s SAC in its own', () => {
+    expect(ak3s(file('IN', '810', ['BIG*20261120*INV-1**PO-1', 'N1*SU*Acme', 'N3*1 Main St', 'DTM*011*2026112', 'IT1*1*1*EA*10**VP*V-1',
+      'SAC*C*D240***X', 'TXI*ST*Y', 'IT1*2*1*EA*10**VP*V-2', 'PO4*X', 'TDS*2000', 'TXI*ST*Z', 'SAC*C*D240***W']))).toEqual([
+      'AK3*DTM*5**8', 'AK3*SAC*7*SAC*8', 'AK3*TXI*8*SAC*8', 'AK3*TXI*12**8', 'AK3*SAC*13*SAC*8',
+    ]);
+  });
+
+  it('856: a REF after an N1 inside an HL level is in the N1 loop nested in HL; 855: an ACK is in its ACK loop', () => {
+    expect(ak3s(file('SH', '856', ['BSN*00*SHP-1*20261120*1504', 'HL*1**S', 'N1*SF*Acme', 'REF**X', 'HL*2*1*O', 'REF**Y']))).toEqual([
+      'AK3*REF*5*N1*8', 'AK3*REF*7*HL*8',
+    ]);
+    expect(ak3s(file('PR', '855', ['BAK*00*AC*PO-1*20261120', 'PO1*1*1*EA*5**BP*A', 'ACK*XX', 'CTT*X']))).toEqual([
+      'AK3*ACK*4*ACK*8', 'AK3*CTT*5*CTT*8',
+    ]);
+  });
+});
