@@ -1,10 +1,11 @@
 // What an X12 file means by its times, tracking numbers and invoice amounts is what OrderSync stores, or the set is
 // refused naming the element (DESIGN 3, "Supplier documents"), through POST /api/v2/supplier_documents on SQLite
 // and PostgreSQL:
-// - DTM04 time codes as X12's element 623 lists them (AS/AD/AT are Alaska; 01–24 the ISO offsets P01–P12 and
-//   M12–M01; N* Newfoundland), a local time on the day clocks change read with the offset in force at that hour,
-//   and a code not in the list refused (AK4 DTM04 623 code 7) instead of read as UTC; a date written in DTM06 in
-//   the format DTM05 names (D8, DT) read, instead of the ship date lost;
+// - DTM04 time codes as X12's element 623 lists them (AS/AD/AT are Alaska, TS/TD/TT Atlantic; 01–24 the ISO
+//   offsets P01–P12 and M12–M01, 25–29 the half-hour ones; N* Newfoundland), a local time on the day clocks change
+//   read with the offset in force at that hour, and a code not in the list refused (AK4 DTM04 623 code 7) instead
+//   of read as UTC; a DTM04 without a time refused (X12 C0403) instead of ignored; a date written in DTM06 in the
+//   format DTM05 names (D8, DT) read, instead of the ship date lost;
 // - two tracking numbers in REF CN (or 2I) on one level with no pack levels: refused (which items went in which
 //   parcel is not in the file), instead of the second number dropped;
 // - an 810's freight on its IT1 lines with a discount in the summary: the freight is the shipping amount (a
@@ -93,6 +94,12 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       ['ET', '20260308', '2026-03-08T19:04:00.000Z'],
       ['ET', '20261101', '2026-11-01T20:04:00.000Z'],
       ['PT', '20260308', '2026-03-08T22:04:00.000Z'],
+      // Atlantic (X12's T codes): AST UTC−4, ADT UTC−3, local time in force that day; the half-hour offsets (25–29).
+      ['TS', '20261120', '2026-11-20T19:04:00.000Z'],
+      ['TD', '20260715', '2026-07-15T18:04:00.000Z'],
+      ['TT', '20260715', '2026-07-15T18:04:00.000Z'],
+      ['27', '20261120', '2026-11-20T09:34:00.000Z'],
+      ['25', '20261120', '2026-11-20T17:34:00.000Z'],
     ])('DTM*011*%s at 15:04 on %s is shipped at %s', async (code, day, expected) => {
       const po = `PO-TC-${code}-${day}`;
       await addAcushnetPo(po);
@@ -115,6 +122,14 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       const { results, ak } = await postSet('856', shipWith('PO-TC-DT-BAD', 'DTM*011****DT*202613201504'));
       expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: DTM06 (segment 5) "202613201504" is not a date (CCYYMMDD)']]);
       expect(ak).toEqual(['AK3*DTM*5*HL*8', 'AK4*6*1251*8*202613201504', 'AK5*R*5']);
+    });
+
+    it('a DTM04 with no time (no DTM03) is refused (AK4 DTM03 337 code 2, X12 C0403), not read as a zone-less date', async () => {
+      await addAcushnetPo('PO-TC-NOTIME');
+      const { results, ak } = await postSet('856', shipWith('PO-TC-NOTIME', 'DTM*011*20261120**ET'));
+      expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: DTM03 (segment 5) is missing: DTM04 "ET" is the time zone of DTM03\'s time, ' +
+        'and X12 requires the time with it (DTM syntax note C0403): send DTM03, or leave DTM04 out for a date alone']]);
+      expect(ak).toEqual(['AK3*DTM*5*HL*8', 'AK4*3*337*2', 'AK5*R*5']);
     });
 
     it('a DTM04 that is no time code is refused (AK4 DTM04 623 code 7), not read as UTC', async () => {

@@ -4,7 +4,7 @@
 // VERSIONS), so a 6-digit date is refused (AK403 8) wherever a DT element is read (BIG01, BAK04, ACK05, DTM02,
 // ITD06, BSN03, PRF04: every one goes through this reader, syntax.ts). TM is HHMM, HHMMSS or HHMMSSd..d. A time carries no zone of its
 // own: DTM04 (time code, element 623) may name one (x12Instant); without it the time is UTC, as DESIGN 1 says for
-// sources that document no zone.
+// sources that document no zone. A DTM04 with no time to qualify is refused by the syntax check (X12's C0403).
 import { isCalendarDate } from '../../domain/dates.ts';
 import { parseTimestamp } from '../../domain/timestamps.ts';
 
@@ -37,17 +37,20 @@ export const isX12Time = (value: string): boolean => TIME.test(value);
 
 /**
  * DTM04 (time code, element 623) → the UTC offset it fixes, or the IANA zone whose local time it names. The code
- * list of X12 004010–008020: `01`–`12` are ISO P01–P12 (UTC+1 … UTC+12) and `13`–`24` ISO M12–M01 (UTC−12 …
- * UTC−1; X12 writes P and M because `+` is a restricted character); GM and UT are UTC; the North American zones
- * each come as standard time (…S), daylight time (…D) and local time (…T, whichever of the two is in force that
- * day): A Alaska (not Atlantic), C Central, E Eastern, H Hawaii-Aleutian, M Mountain, N Newfoundland, P
- * Pacific. LT (local time) names no zone: read as UTC, as a time with no DTM04 is. A code not listed here (the
- * list's Atlantic codes among them, not verified against the standard's text) is refused, never guessed.
+ * list (checked against the X12 dictionary's text for 004010 to 008010): `01`–`12` are ISO P01–P12 (UTC+1 …
+ * UTC+12) and `13`–`24` ISO M12–M01 (UTC−12 … UTC−1; X12 writes P and M because `+` is a restricted character);
+ * `25`–`29` the half-hour offsets M2:30, M3:30, P5:30, P9:30 and P10:30 (added in 006010: read in any release, as
+ * their meaning is fixed); GM and UT are UTC; the North American zones each come as standard time (…S), daylight
+ * time (…D) and local time (…T, whichever of the two is in force that day): A Alaska, C Central, E Eastern, H
+ * Hawaii-Aleutian, M Mountain, N Newfoundland, P Pacific, T Atlantic (TS, TD, TT: X12 gives Atlantic the letter T,
+ * as A is Alaska's). LT (local time) names no zone: read as UTC, as a time with no DTM04 is. Any other code is not
+ * in element 623's list and is refused (AK4 DTM04 623 code 7), never guessed.
  */
 const FIXED_OFFSETS: Record<string, string> = {
   UT: '+00:00', GM: '+00:00', LT: '+00:00',
   AS: '-09:00', AD: '-08:00', CS: '-06:00', CD: '-05:00', ES: '-05:00', ED: '-04:00', HS: '-10:00', HD: '-09:00',
-  MS: '-07:00', MD: '-06:00', NS: '-03:30', ND: '-02:30', PS: '-08:00', PD: '-07:00',
+  MS: '-07:00', MD: '-06:00', NS: '-03:30', ND: '-02:30', PS: '-08:00', PD: '-07:00', TS: '-04:00', TD: '-03:00',
+  25: '-02:30', 26: '-03:30', 27: '+05:30', 28: '+09:30', 29: '+10:30',
 };
 for (let hours = 1; hours <= 12; hours++) {
   FIXED_OFFSETS[String(hours).padStart(2, '0')] = `+${String(hours).padStart(2, '0')}:00`;
@@ -56,7 +59,7 @@ for (let hours = 1; hours <= 12; hours++) {
 /** DTM04 codes meaning the local time of a zone: its offset that day depends on daylight saving. */
 const LOCAL_ZONES: Record<string, string> = {
   AT: 'America/Anchorage', CT: 'America/Chicago', ET: 'America/New_York', HT: 'Pacific/Honolulu', MT: 'America/Denver',
-  NT: 'America/St_Johns', PT: 'America/Los_Angeles',
+  NT: 'America/St_Johns', PT: 'America/Los_Angeles', TT: 'America/Halifax',
 };
 
 /** Every DTM04 code (element 623) X12 defines; any other is refused by the syntax check (AK4 DTM04 623 code 7). */
