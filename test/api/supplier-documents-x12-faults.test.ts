@@ -233,7 +233,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
         const po = `PO-U-810-${i}`;
         await addPo(db, world.retailerA, world.suppliers.acushnet, po);
         const { results, ak } = await postSet('810', [`BIG*20261120*INV-U${i}**${po}`, `IT1*1*${EACHES.includes(unit) ? 2 : 1}*${unit}*2.50**BP*TIT-GT2-9`,
-          ...(po4 ? [po4] : []), 'TDS*500']);
+          ...(po4 ? [po4] : []), `TDS*${EACHES.includes(unit) ? 500 : 250}`]);
         if (refused === '') {
           expect([unit, results, ak]).toEqual([unit, [['applied', null]], ['AK5*A']]);
         } else {
@@ -244,7 +244,7 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
       }
       // The conversion is what is checked against the PO: one case of 3 bills 3 eaches of the 2 ordered.
       await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-U-810-OVER');
-      const over = await postSet('810', ['BIG*20261120*INV-U3X**PO-U-810-OVER', 'IT1*1*1*CA*2.50**BP*TIT-GT2-9', 'PO4*3', 'TDS*750']);
+      const over = await postSet('810', ['BIG*20261120*INV-U3X**PO-U-810-OVER', 'IT1*1*1*CA*2.50**BP*TIT-GT2-9', 'PO4*3', 'TDS*250']);
       expect(over.results).toEqual([['rejected', 'ST 0001 (810) rejected: IT102 "1" (IT1 1): SKU "TIT-GT2-9": invoicing 3 is more than the 2 ordered on PO PO-U-810-OVER.']]);
       expect(over.ak).toEqual(['AK3*IT1*3*IT1*8', 'AK4*2*358*7*1', 'AK5*R*5']);
     });
@@ -277,7 +277,9 @@ describe.each(databases.eachSupportedId())('X12 refusals name their segment and 
   });
 
   describe('810 IT1 lines and BIG01', () => {
-    const invoice = (it1: string, big01 = '20261120') => [`BIG*${big01}*INV-${control}**PO-F-810`, it1, 'TDS*500'];
+    // TDS01 is the line's IT102 × IT104 (5.00 for one at 5).
+    const invoice = (it1: string, big01 = '20261120') => [`BIG*${big01}*INV-${control}**PO-F-810`, it1,
+      `TDS*${/^IT1\*1\*99\*/.test(it1) ? 49500 : 500}`];
 
     it('IT102 sign, fraction, zero; IT104 negative; a part not on the PO; more than ordered; BIG01 YYMMDD: refused at the element', async () => {
       await addPo(db, world.retailerA, world.suppliers.acushnet, 'PO-F-810');

@@ -9,8 +9,9 @@
 // - two tracking numbers in REF CN (or 2I) on one level with no pack levels: refused (which items went in which
 //   parcel is not in the file), instead of the second number dropped;
 // - an 810's freight on its IT1 lines with a discount in the summary: the freight is the shipping amount (a
-//   summary without freight does not hide it), and freight or tax stated only as a percent is refused (AK4 SAC05
-//   / TXI02 code 1) instead of stored as 0 with the charge inside the subtotal;
+//   summary without freight does not hide it), and any charge, allowance or tax stated only as a percent or rate
+//   (its amount empty or 0) is refused (AK4 SAC05 / TXI02 code 1 or 7) instead of stored as 0; a TDS01 that is not
+//   what the lines, charges and tax add up to is refused naming both amounts, instead of recorded as the total;
 // - an empty pack (HL*P with its MAN and nothing under it) beside packs whose items are listed: refused, instead
 //   of read as a bare shipment of every line not yet shipped (7 units recorded shipped for a file saying 1);
 // - a value holding a delimiter (ISA16's component separator, or 5010's repetition separator: `MAN*CP*1Z…^1Z…`, two
@@ -361,17 +362,43 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       expect(await invoiceOf('PO-AM-FREIGHT')).toMatchObject({ total_amount: 992.5, shipping_amount: 12.5, tax_amount: 0, subtotal_amount: 980 });
     });
 
+    it('a TDS01 that is not what the lines, charges and tax add up to is refused naming both (AK4 TDS01 610 code 7); one that is, applies', async () => {
+      await addAcushnetPo('PO-AM-TDS');
+      const before = await tableCounts(db);
+      // 2 × 500.00 + 12.50 freight − 20.00 discount + 82.50 tax = 1075.00; TDS02 (subject to terms discount) is not the total.
+      const invoice = (tds: string) => ['BIG*20261120*INV-TDS**PO-AM-TDS', 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'SAC*C*D240***1250',
+        `TDS*${tds}*100000`, 'TXI*ST*82.50', 'SAC*A*C310***2000'];
+      const wrong = await postSet('810', invoice('108000'));
+      expect(wrong.results).toEqual([['rejected', 'ST 0001 (810) rejected: TDS01 "108000" states a total of 1080.00, but the invoice adds up ' +
+        'to 1075.00: IT1 lines (quantity × unit price) 1000.00 + SAC charges 12.50 − SAC allowances 20.00 + TXI tax 82.50']]);
+      expect(wrong.ak).toEqual(['AK3*TDS*5**8', 'AK4*1*610*7*108000', 'AK5*R*5']);
+      expect((await tableCounts(db)).invoices).toBe(before.invoices);
+      expect((await postSet('810', invoice('107500'))).results).toEqual([['applied', null]]);
+      expect(await invoiceOf('PO-AM-TDS')).toMatchObject({ total_amount: 1075, shipping_amount: 12.5, tax_amount: 82.5, subtotal_amount: 980 });
+    });
+
+    it('a negative TDS01 (a credit) is refused as one, not as a number it cannot read', async () => {
+      await addAcushnetPo('PO-AM-TDS-NEG');
+      const { results, ak } = await postSet('810', ['BIG*20261120*INV-NEG**PO-AM-TDS-NEG', 'IT1*1*1*EA*5**BP*TIT-GT2-9', 'TDS*-500']);
+      expect(results).toEqual([['rejected', 'ST 0001 (810) rejected: TDS01 "-500" is negative (-5.00): a credit, not an invoice OrderSync records']]);
+      expect(ak).toEqual(['AK3*TDS*4**8', 'AK4*1*610*6*-500', 'AK5*R*5']);
+    });
+
+    // A summary SAC opens a SAC loop (AK303 SAC); a summary TXI stands in no loop.
     it.each([
-      ['SAC*C*D240****3*10', 'SAC', 'SAC05 (amount) is missing: the D240 freight is stated only as a percent (SAC07 "10"), and shipping_amount needs the amount', 'AK4*5*610*1'],
-      ['TXI*ST**8.25', 'TXI', 'TXI02 (tax amount) is missing: the ST tax is stated only as a percent (TXI03 "8.25"), and tax_amount needs the amount', 'AK4*2*782*1'],
-    ])('%s (a percent, no amount) is refused naming the amount element, not stored as 0', async (segment, id, reason, ak4) => {
-      const po = `PO-AM-PCT-${id}`;
+      ['SAC*C*D240****3*10', 'SAC*5*SAC', 'SAC05 (amount) is missing: the D240 charge is stated only as a percent (SAC07 "10"), which OrderSync does not compute; the invoice needs the amount', 'AK4*5*610*1'],
+      ['SAC*C*D240***0*3*10', 'SAC*5*SAC', 'SAC05 (amount) is "0": the D240 charge is stated only as a percent (SAC07 "10"), which OrderSync does not compute; the invoice needs the amount', 'AK4*5*610*7*0'],
+      ['SAC*A*C310***0*3*2', 'SAC*5*SAC', 'SAC05 (amount) is "0": the C310 allowance is stated only as a percent (SAC07 "2"), which OrderSync does not compute; the invoice needs the amount', 'AK4*5*610*7*0'],
+      ['SAC*C*D240******0.15', 'SAC*5*SAC', 'SAC05 (amount) is missing: the D240 charge is stated only as a rate (SAC08 "0.15"), which OrderSync does not compute; the invoice needs the amount', 'AK4*5*610*1'],
+      ['TXI*ST**8.25', 'TXI*5*', 'TXI02 (tax amount) is missing: the ST tax is stated only as a percent (TXI03 "8.25"), which OrderSync does not compute; tax_amount needs the amount', 'AK4*2*782*1'],
+      ['TXI*ST*0*8.25', 'TXI*5*', 'TXI02 (tax amount) is "0": the ST tax is stated only as a percent (TXI03 "8.25"), which OrderSync does not compute; tax_amount needs the amount', 'AK4*2*782*7*0'],
+    ])('%s (a percent or rate, no amount) is refused naming the amount element, not stored as 0', async (segment, ak3, reason, ak4) => {
+      const po = `PO-AM-PCT-${segment.replace(/\W+/g, '-')}`;
       await addAcushnetPo(po);
       const before = await tableCounts(db);
-      const { results, ak } = await postSet('810', [`BIG*20261120*INV-PCT-${id}**${po}`, 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*110000', segment]);
+      const { results, ak } = await postSet('810', [`BIG*20261120*INV-PCT**${po}`, 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*100000', segment]);
       expect(results).toEqual([['rejected', `ST 0001 (810) rejected: ${reason}`]]);
-      // A summary SAC opens a SAC loop (AK303 SAC); a summary TXI stands in no loop.
-      expect(ak).toEqual([`AK3*${id}*5*${id === 'SAC' ? 'SAC' : ''}*8`, ak4, 'AK5*R*5']);
+      expect(ak).toEqual([`AK3*${ak3}*8`, ak4, 'AK5*R*5']);
       expect((await tableCounts(db)).invoices).toBe(before.invoices);
     });
   });

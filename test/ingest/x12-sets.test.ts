@@ -164,12 +164,12 @@ describe.each(databases.eachSupportedId())('X12 transaction sets applied whole o
 
   it('810s with CUR02 ZZZ, TDS01 -1000, a TDS01 too long, fractional yen are answered R at CUR02 (100) and TDS01 (610)', async () => {
     await po('PO-INV');
-    const invoice = (n: number, cur: string[], tds: string) => ({ code: '810', segments: [
-      `BIG*20261120*INV-${n}**PO-INV`, ...cur, 'IT1*1*2*EA*5**BP*SKU-A', `TDS*${tds}`,
+    const invoice = (n: number, cur: string[], tds: string, price = '5') => ({ code: '810', segments: [
+      `BIG*20261120*INV-${n}**PO-INV`, ...cur, `IT1*1*2*EA*${price}**BP*SKU-A`, `TDS*${tds}`,
     ] });
     const document = await post(interchange(++control, 'IN', [
       invoice(1, ['CUR*SE*ZZZ'], '1000'), invoice(2, [], '-1000'), invoice(3, [], '1000'),
-      invoice(4, [], '99999999999999999999999'), invoice(5, ['CUR*SE*JPY'], '100050'),
+      invoice(4, [], '99999999999999999999999'), invoice(5, ['CUR*SE*JPY'], '100050', '500.25'),
     ]));
     expect(document.results.map((r: any) => r.result)).toEqual(['rejected', 'rejected', 'applied', 'rejected', 'rejected']);
     expect(document.results[0].reason).toMatch(/^ST 0001 \(810\) rejected: CUR02 "ZZZ": /);

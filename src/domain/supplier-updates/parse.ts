@@ -146,8 +146,11 @@ class Reader {
   }
 }
 
-/** Exact sum check of decimal texts (BigInt at the largest scale): total = subtotal + tax + shipping. */
-function sumMatches(parts: string[], total: string): { ok: boolean; sum: string } {
+/**
+ * Exact sum check of decimal texts (BigInt at the largest scale; a part may be negative): total = the parts' sum
+ * (an invoice's subtotal + tax + shipping; an X12 810's TDS01 against its lines, charges and tax, ingest/x12).
+ */
+export function sumMatches(parts: string[], total: string): { ok: boolean; sum: string } {
   const scale = Math.max(...[...parts, total].map((p) => (p.split('.')[1] ?? '').length));
   const units = (p: string) => BigInt(p.replace('.', '') + '0'.repeat(scale - (p.split('.')[1] ?? '').length));
   const sum = parts.reduce((s, p) => s + units(p), 0n);

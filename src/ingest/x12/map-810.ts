@@ -2,28 +2,28 @@
 // BIG01 invoice date, BIG02 invoice number, BIG04 PO number; REF VN supplier order; CUR02 currency (USD when
 // absent); ITD terms, over every ITD: ITD03/ITD05 discount → `2% 10`, ITD07 net days → `Net 60 Days` (both, in one ITD or
 // two: `2% 10, Net 60 Days`), ITD06 the due date (else invoice date + net days; two different net terms refuse the set);
-// TDS01 the total in implied minor units (N2). Freight is SAC*C with SAC02 D240, G821 or G830 (an allowance SAC*A*D240
-// lowers it), SAC05 in implied minor units; tax is the sum of TXI02 (explicit decimals); either stated only as a
-// percent is refused. The summary area (after TDS) wins over line-level freight SACs when it states freight, and
-// over line-level TXI when it has any, so a charge is never counted twice.
+// TDS01 the total in implied minor units (N2). Freight, tax and the other charges and allowances: invoice-amounts.ts
+// (freight is SAC D240, G821 or G830 → shipping amount; tax the sum of TXI02; either stated only as a percent is
+// refused; the summary area after TDS wins over the lines when it restates a charge, so none is counted twice).
+// TDS01 must be what the set adds up to: the IT1 lines (IT102 × IT104, each rounded to the cent) + the charges −
+// the allowances + the tax, compared exactly as the JSON API compares an invoice's total (sumMatches); a TDS01
+// that disagrees refuses the set, naming both amounts, rather than recording a total the lines do not make.
 // The invoice states no subtotal: subtotal = total − tax − shipping (so the three always add up to the total,
 // as the API requires); other charges and allowances stay inside the subtotal.
 import { addDays } from '../../domain/dates.ts';
-import type { DocumentEntry, X12Place } from '../types.ts';
+import { decimalOf } from '../../domain/money.ts';
 import { readQuantity } from '../../domain/quantity.ts';
+import { sumMatches } from '../../domain/supplier-updates/parse.ts';
+import type { DocumentEntry, X12Place } from '../types.ts';
+import { centsText, FREIGHT, invoiceAmounts } from './invoice-amounts.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import {
-  amountOf, decimalCents, entryOf, faultAt, impliedCents, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
+  amountOf, entryOf, faultAt, impliedCents, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
   unitEaches, withdrawalOf, type MapContext,
 } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { x12Date } from './x12-dates.ts';
 
-/**
- * SAC02 codes (element 1300) that are the shipping amount: D240 freight, G821 shipping, G830 shipping and handling
- * (what many suppliers' invoicing systems bill the delivery as, instead of D240).
- */
-const FREIGHT = ['D240', 'G821', 'G830'];
 /**
  * BIG07 transaction type codes (element 640) of a credit: the supplier owes the amount, so recording it as an invoice
  * (what the retailer owes) would state the money the wrong way round. Refused, naming BIG07 (code 7).
@@ -42,17 +42,31 @@ const IT104_DIGITS = 17;
 type Billed = { lines: Map<string, number>; places: Map<string, { sku: X12Place; quantity: X12Place }> };
 
 /**
+ * A line's amount in hundredths: IT102 (as written, in IT103's unit, which IT104 prices) × IT104, rounded half up
+ * to the cent, as an invoice's extended amount is; exact (BigInt) for any IT102 and IT104 the dictionary allows.
+ */
+function lineCents(quantity: number, price: string): bigint {
+  const { units, scale } = decimalOf(price)!;
+  const amount = BigInt(quantity) * units;
+  if (scale <= 2) return amount * 10n ** BigInt(2 - scale);
+  const divisor = 10n ** BigInt(scale - 2);
+  return (amount + divisor / 2n) / divisor;
+}
+
+/**
  * The lines an 810 bills (its IT1 segments), by part: IT102 a whole quantity of 1 or more (the one quantity reader,
- * domain/quantity.ts: a fraction, zero or a sign refused, AK4 IT102), IT104 no negative unit price (AK4 IT104 6),
+ * domain/quantity.ts: a fraction, zero or a sign refused, AK4 IT102), IT104 a unit price of 0 or more (negative: AK4
+ * IT104 6; missing: code 2), the line's amount IT102 × IT104 (lineCents, summed in `cents`),
  * the part as PO1's (IT106/IT107 pairs: BP, then VP, then UP); IT102 in eaches: IT103 EA (or none) as written, a pack
  * unit through the IT1 loop's PO4, any other refused (AK4 IT103 355 or the PO4 element: mapping.ts unitEaches). Whether the part is on the PO and not billed beyond
  * its quantity is the PO's rule (domain/supplier-updates/invoice.ts), told by the element via the entry's origin.
  * `problems`: every refused line, each with the reason and the element at fault (all of them, not the first).
  */
-function billedLines(segments: readonly Segment[]): { billed: Billed; problems: SetProblem[] } {
+function billedLines(segments: readonly Segment[]): { billed: Billed; cents: bigint; problems: SetProblem[] } {
   const billed: Billed = { lines: new Map(), places: new Map() };
+  let cents = 0n;
   const problems: SetProblem[] = [];
-  const refuse = (reason: string, place: X12Place) => problems.push({ reason, fault: faultAt(place) });
+  const refuse = (reason: string, place: X12Place, code?: number) => problems.push({ reason, fault: faultAt(place, code) });
   for (const [i, it1] of segments.entries()) {
     if (it1.elements[0] !== 'IT1') continue;
     const line = el(it1, 1) || String(i + 2);
@@ -65,6 +79,9 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; problems: 
     if (negativePrice) {
       refuse(`IT1 ${line}: IT104 "${el(it1, 4)}" is negative: a unit price must be 0 or more`, at(4, 212, IT104_DIGITS));
     }
+    // X12's IT1 syntax note P020304 (IT102, IT103 and IT104 go together), and TDS01 is checked against the lines' amounts.
+    const noPrice = el(it1, 4) === '';
+    if (noPrice) refuse(`IT1 ${line}: IT104 (unit price) is missing: TDS01, the total, is checked against each line's quantity × unit price`, at(4, 212), 2);
     const part = partElement(it1, 6);
     if (!part) {
       refuse(`IT1 ${line}: no part id qualified ${PART_QUALIFIER_LIST} (IT106–IT125)`, at(7, 234));
@@ -82,11 +99,12 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; problems: 
         ? placeOf(segments, eaches.po4.segment, eaches.po4.element, eaches.po4.reference, { label: `IT1 ${line}` }) : at(3, 355));
       continue;
     }
-    if (negativePrice || !quantity.ok) continue;
+    if (negativePrice || noPrice || !quantity.ok) continue;
+    cents += lineCents(quantity.value, el(it1, 4));
     billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + eaches.value);
     if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
   }
-  return { billed, problems };
+  return { billed, cents, problems };
 }
 
 /**
@@ -115,62 +133,6 @@ function termsOf(segments: readonly Segment[], invoiceDate: string | null):
   return { terms: parts.length > 0 ? parts.join(', ') : described ? el(described, 12) : null, dueDate, conflict: null };
 }
 
-/** A SAC or TXI amount refused: why, and the element at fault (AK4: its position, data element, code 723). */
-type AmountFault = { reason: string; segment: Segment; element: number; reference: number; code: number };
-
-/**
- * Sums `cents` over the segments with that id that `counts` (default: all) in the summary area (after TDS) when it
- * has any, else over those of the detail: a charge stated once per line and again for the invoice is not counted
- * twice, and one the summary does not restate (freight on an IT1 line, a discount in the summary) is still read.
- * `cents` gives an amount in minor units, or why the segment gives none (the element at fault).
- */
-function summaryFirst(summary: readonly Segment[], detail: readonly Segment[], id: string,
-  cents: (s: Segment) => number | Omit<AmountFault, 'segment'>, counts: (s: Segment) => boolean = () => true): number | AmountFault {
-  const chosen = summary.some((s) => s.elements[0] === id && counts(s)) ? summary : detail;
-  let total = 0;
-  for (const segment of chosen) {
-    if (segment.elements[0] !== id || !counts(segment)) continue;
-    const value = cents(segment);
-    if (typeof value !== 'number') return { ...value, segment };
-    total += value;
-  }
-  return total;
-}
-
-/** Why an amount element gives no amount in minor units (`read` null: not a number with at most two decimals). */
-const notAnAmount = (id: string, element: number, reference: number, value: string) =>
-  ({ reason: `${id}0${element} "${value}" is not an amount with at most two decimals`, element, reference, code: 6 });
-
-/**
- * A freight SAC's amount in minor units (a charge adds, an allowance subtracts), or why there is none: SAC05 is
- * the amount (N2); a charge stated only as a percent (SAC07) or a rate (SAC08) has no amount OrderSync could store
- * as shipping_amount, and reading it as 0 would put the freight in the subtotal.
- */
-function freightCents(sac: Segment): number | Omit<AmountFault, 'segment'> {
-  if (el(sac, 5) === '') {
-    if (el(sac, 7) === '' && el(sac, 8) === '') return 0;
-    return { reason: `SAC05 (amount) is missing: the ${el(sac, 2)} freight is stated only as a ${el(sac, 7) !== '' ? `percent (SAC07 "${el(sac, 7)}")` :
-      `rate (SAC08 "${el(sac, 8)}")`}, and shipping_amount needs the amount`, element: 5, reference: 610, code: 1 };
-  }
-  const cents = impliedCents(el(sac, 5));
-  if (cents === null) return notAnAmount('SAC', 5, 610, el(sac, 5));
-  return el(sac, 1) === 'A' ? -cents : el(sac, 1) === 'C' ? cents : 0;
-}
-
-/**
- * A TXI's tax amount in minor units, or why there is none: TXI02 is the amount (R); a tax stated only as a percent
- * (TXI03, not zero) has no amount OrderSync could store as tax_amount (0 would put the tax in the subtotal).
- */
-function taxCents(txi: Segment): number | Omit<AmountFault, 'segment'> {
-  if (el(txi, 2) === '') {
-    if (el(txi, 3) === '' || Number(el(txi, 3)) === 0) return 0;
-    return { reason: `TXI02 (tax amount) is missing: the ${el(txi, 1)} tax is stated only as a percent (TXI03 "${el(txi, 3)}"), and ` +
-      'tax_amount needs the amount', element: 2, reference: 782, code: 1 };
-  }
-  const cents = decimalCents(el(txi, 2));
-  return cents === null ? notAnAmount('TXI', 2, 782, el(txi, 2)) : cents;
-}
-
 /** The entries (one) of one 810 set (its segments between ST and SE). */
 export function map810(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
   const big = segments.find((s) => s.elements[0] === 'BIG')!;
@@ -186,25 +148,20 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   if (withdrawal) refuse(withdrawal, placeOf(segments, big, 8, 353));
 
   const tdsIndex = segments.findIndex((s) => s.elements[0] === 'TDS');
-  const detail = segments.slice(0, tdsIndex);
-  const summary = segments.slice(tdsIndex + 1);
-  const totalPlace = placeOf(segments, segments[tdsIndex], 1, 610, { maxDigits: TDS01_DIGITS });
-  const total = impliedCents(el(segments[tdsIndex], 1));
-  if (total === null || total < 0) refuse(`TDS01 "${el(segments[tdsIndex], 1)}" is not a total amount (implied two decimals)`, totalPlace);
+  const tds = segments[tdsIndex];
+  const totalPlace = placeOf(segments, tds, 1, 610, { maxDigits: TDS01_DIGITS });
+  const total = impliedCents(el(tds, 1));
+  const totalDigits = el(tds, 1).replace(/^-?0*(?=\d)/, '').replace('.', '').length;
+  if (total === null) refuse(`TDS01 "${el(tds, 1)}" is not a total amount (N2: the last two digits are the cents)`, totalPlace);
+  // A negative total is money the supplier owes (a credit, as BIG07 CR says it), not an invoice the retailer pays.
+  else if (total < 0) refuse(`TDS01 "${el(tds, 1)}" is negative (${centsText(total)}): a credit, not an invoice OrderSync records`, totalPlace, 6);
+  else if (totalDigits > TDS01_DIGITS) refuse(`TDS01 "${el(tds, 1)}" has more than ${TDS01_DIGITS} digits, the most an amount (element 610) has`, totalPlace, 5);
 
-  // Only the freight codes decide where the freight is read: a summary holding a discount (SAC C310) and no freight
-  // leaves the freight its lines state.
-  const shipping = summaryFirst(summary, detail, 'SAC', freightCents, (s) => FREIGHT.includes(el(s, 2)));
-  const amountFault = (f: AmountFault) => placeOf(segments, f.segment, f.element, f.reference);
-  if (typeof shipping !== 'number') refuse(shipping.reason, amountFault(shipping), shipping.code);
-  const tax = summaryFirst(summary, detail, 'TXI', taxCents);
-  if (typeof tax !== 'number') refuse(tax.reason, amountFault(tax), tax.code);
-  if (typeof shipping === 'number' && shipping < 0) {
-    const allowance = segments.find((s) => s.elements[0] === 'SAC' && el(s, 1) === 'A' && FREIGHT.includes(el(s, 2)))!;
-    refuse('SAC D240: freight allowances exceed the freight charged', placeOf(segments, allowance, 5, 610));
-  } else if (total !== null && total >= 0 && typeof shipping === 'number' && typeof tax === 'number' && total - tax - shipping < 0) {
-    refuse(`TDS01 total ${amountOf(total).toFixed(2)} is less than tax (TXI02) ${amountOf(tax).toFixed(2)} ` +
-      `plus freight (SAC D240) ${amountOf(shipping).toFixed(2)}`, totalPlace);
+  const amounts = invoiceAmounts(segments.slice(tdsIndex + 1), segments.slice(0, tdsIndex));
+  for (const fault of amounts.faults) refuse(fault.reason, placeOf(segments, fault.segment, fault.element, fault.reference), fault.code);
+  const { shipping, tax } = amounts;
+  if (amounts.faults.length === 0 && shipping < 0) {
+    refuse(`SAC ${el(amounts.freightAllowance!, 2)}: freight allowances exceed the freight charged`, placeOf(segments, amounts.freightAllowance!, 5, 610));
   }
 
   // The invoice's currency is the heading's CUR (before the first IT1), else USD: a CUR inside an IT1 loop prices
@@ -222,9 +179,22 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const { terms, dueDate, conflict } = termsOf(segments, invoiceDate);
   if (conflict) refuse(conflict.reason, placeOf(segments, conflict.segment, conflict.element, conflict.reference), 7);
 
-  const { billed, problems: lineProblems } = billedLines(segments);
+  const { billed, cents: linesCents, problems: lineProblems } = billedLines(segments);
   problems.push(...lineProblems);
-  if (problems.length > 0 || total === null || typeof shipping !== 'number' || typeof tax !== 'number') {
+  // TDS01 against what the set adds up to, with the one exact sum check the JSON API uses for an invoice's total;
+  // only when every part was read (a part at fault is named on its own; the total's mismatch would follow from it).
+  if (total !== null && total >= 0 && totalDigits <= TDS01_DIGITS && amounts.faults.length === 0) {
+    const parts = [centsText(linesCents), centsText(amounts.charges), centsText(-amounts.allowances), centsText(tax)];
+    const check = lineProblems.length === 0 ? sumMatches(parts, centsText(total)) : { ok: true, sum: '' };
+    if (!check.ok) {
+      refuse(`TDS01 "${el(tds, 1)}" states a total of ${centsText(total)}, but the invoice adds up to ${check.sum}: IT1 lines (quantity × unit ` +
+        `price) ${parts[0]} + SAC charges ${parts[1]} − SAC allowances ${centsText(amounts.allowances)} + TXI tax ${parts[3]}`, totalPlace, 7);
+    } else if (shipping >= 0 && total - tax - shipping < 0) {
+      // Whatever the lines: the subtotal (total − tax − shipping) would be negative.
+      refuse(`TDS01 total ${centsText(total)} is less than tax (TXI02) ${centsText(tax)} plus freight (SAC D240) ${centsText(shipping)}`, totalPlace);
+    }
+  }
+  if (problems.length > 0 || total === null) {
     problems.sort((a, b) => a.fault.position - b.fault.position);
     return [withProblems(rejectedEntry(ctx, 'invoice', poNumber || null, combinedReason(problems), combinedFault(problems)), problems)];
   }

@@ -64,7 +64,7 @@ export interface SetCheck {
   glued?: boolean;
 }
 
-type ElementType = 'ID' | 'AN' | 'DT' | 'TM' | 'N' | 'R';
+type ElementType = 'ID' | 'AN' | 'DT' | 'TM' | 'N' | 'N2' | 'R';
 interface ElementSpec { position: number; reference: number; required: boolean; type: ElementType; codes?: readonly string[]; max?: number }
 
 const e = (position: number, reference: number, required: boolean, type: ElementType, codes?: readonly string[], max?: number): ElementSpec =>
@@ -96,9 +96,9 @@ const SPECS: Record<string, readonly ElementSpec[]> = {
   CUR: [e(1, 98, true, 'ID'), e(2, 100, true, 'ID')],
   ITD: [e(6, 446, false, 'DT'), e(7, 386, false, 'N')],
   IT1: [e(2, 358, false, 'R'), e(4, 212, false, 'R')],
-  TDS: [e(1, 610, true, 'N')],
+  TDS: [e(1, 610, true, 'N2')],
   TXI: [e(1, 963, true, 'ID'), e(2, 782, false, 'R')],
-  SAC: [e(1, 248, true, 'ID'), e(5, 610, false, 'N')],
+  SAC: [e(1, 248, true, 'ID'), e(5, 610, false, 'N2')],
   N1: [e(1, 98, true, 'ID')],
   CTT: [e(1, 354, true, 'N')],
 };
@@ -173,6 +173,12 @@ function delimitersInside(segment: Segment): [number, string, string][] {
 
 const NUMERIC = /^-?\d+$/;
 const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
+/**
+ * An N2 amount (TDS01, SAC05: element 610): digits whose last two are the cents (X12.6 type N2). Some senders'
+ * translators write the decimal point anyway (`1234.56`, `25.5`): read as written (mapping.ts impliedCents), as
+ * the point leaves no doubt; more than two decimals (`10.005`) are not an amount in cents.
+ */
+const AMOUNT_N2 = /^-?(\d+|\d*\.\d{1,2}|\d+\.)$/;
 
 function checkElement(spec: ElementSpec, value: string): number | null {
   if (value === '') return spec.required ? ELEMENT_ERROR.mandatoryMissing : null;
@@ -181,6 +187,7 @@ function checkElement(spec: ElementSpec, value: string): number | null {
     case 'DT': return isX12Date(value) ? null : ELEMENT_ERROR.invalidDate;
     case 'TM': return isX12Time(value) ? null : ELEMENT_ERROR.invalidTime;
     case 'N': return NUMERIC.test(value) ? null : ELEMENT_ERROR.invalidCharacter;
+    case 'N2': return AMOUNT_N2.test(value) ? null : ELEMENT_ERROR.invalidCharacter;
     case 'R': return DECIMAL.test(value) ? null : ELEMENT_ERROR.invalidCharacter;
     default: return spec.codes && !spec.codes.includes(value) ? ELEMENT_ERROR.invalidCode : null;
   }
@@ -303,7 +310,12 @@ export class SetChecker {
       if (words.size > 0 && errors!.some((error) => error.position === spec.position)) continue; // told once, as a delimiter
       const value = el(segment, spec.position);
       const code = checkElement(spec, value);
-      if (code !== null) (errors ??= []).push({ position: spec.position, reference: spec.reference, code, copy: value === '' ? null : value.slice(0, 99) });
+      if (code === null) continue;
+      const error = { position: spec.position, reference: spec.reference, code, copy: value === '' ? null : value.slice(0, 99) };
+      (errors ??= []).push(error);
+      if (spec.type === 'N2' && code === ELEMENT_ERROR.invalidCharacter) {
+        words.set(error, 'is not an amount (N2: the last two digits are the cents, 123456 is 1234.56; a decimal point may be written, with at most two decimals)');
+      }
     }
     for (const [a, b] of PAIRED[id] ?? []) {
       const [va, vb] = [el(segment, a.position), el(segment, b.position)];

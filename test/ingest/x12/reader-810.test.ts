@@ -36,24 +36,62 @@ describe('810 shapes', () => {
 
   it('counts summary-level charges once, even when lines carry their own', async () => {
     const { entries } = await readAll(file810([
-      'BIG*20261130*INV-9**PO-9', 'IT1*1*1*EA*100**VP*V-1', 'SAC*C*D240***500', 'TXI*ST*5', 'TDS*12000', 'TXI*ST*10.00',
+      'BIG*20261130*INV-9**PO-9', 'IT1*1*1*EA*100**VP*V-1', 'SAC*C*D240***500', 'TXI*ST*5', 'TDS*12100', 'TXI*ST*10.00',
       'SAC*C*D240***1000', 'SAC*A*D240***200', 'SAC*C*H090***300',
     ]));
-    // Summary freight 10.00 − 2.00 allowance; summary tax 10.00; the handling charge (H090) stays in the subtotal.
-    expect(acceptedUpdates(entries)[0]).toMatchObject({ total_amount: 120, tax_amount: 10, shipping_amount: 8, subtotal_amount: 102 });
+    // Summary freight 10.00 − 2.00 allowance; summary tax 10.00; the handling charge (H090) stays in the subtotal:
+    // 100.00 + 10.00 − 2.00 + 3.00 + 10.00 = 121.00 (the line's freight and tax, restated by the summary, not again).
+    expect(acceptedUpdates(entries)[0]).toMatchObject({ total_amount: 121, tax_amount: 10, shipping_amount: 8, subtotal_amount: 103 });
   });
 
-  it('rejects an invoice whose tax and freight exceed its total, and one without a PO number', async () => {
-    const { entries } = await readAll(file810(['BIG*20261130*INV-9**PO-9', 'TDS*1000', 'TXI*ST*20']));
-    expect(entries[0]).toMatchObject({ update: null, reason: 'TDS01 total 10.00 is less than tax (TXI02) 20.00 plus freight (SAC D240) 0.00' });
-    const noPo = await readAll(file810(['BIG*20261130*INV-9', 'TDS*1000']));
+  it('rejects an invoice whose TDS01 is not what its lines, charges and tax add up to, and one without a PO number', async () => {
+    // Read as stated before (subtotal derived from it): a total 1.00 more than the line and tax billed was recorded.
+    const { entries } = await readAll(file810(['BIG*20261130*INV-9**PO-9', 'IT1*1*1*EA*100**VP*V-1', 'TDS*10200', 'TXI*ST*1.00']));
+    expect(entries[0]).toMatchObject({ update: null, reason: 'TDS01 "10200" states a total of 102.00, but the invoice adds up to 101.00: ' +
+      'IT1 lines (quantity × unit price) 100.00 + SAC charges 0.00 − SAC allowances 0.00 + TXI tax 1.00',
+    fault: { segment: 'TDS', element: 1, reference: 610, code: 7, value: '10200' } });
+    const noPo = await readAll(file810(['BIG*20261130*INV-9', 'IT1*1*1*EA*10**VP*V-1', 'TDS*1000']));
     expect(noPo.entries[0]).toMatchObject({ update: null, po_number: null, reason: 'BIG04 (the PO number) is empty: an invoice is joined to its PO by it' });
+  });
+});
+
+describe('810 totals as suppliers write them', () => {
+  it('a line priced below the cent counts rounded to the cent; TDS01 and SAC05 with a written decimal point are read as written', async () => {
+    // 3 × 33.335 = 100.005 → 100.01; + 1.00 tax. TDS02 (amount subject to terms discount) is not the total.
+    const rounded = await readAll(file810(['BIG*20261130*INV-9**PO-9', 'IT1*1*3*EA*33.335**VP*V-1', 'TDS*10101*10001', 'TXI*ST*1.00']));
+    expect(acceptedUpdates(rounded.entries)[0]).toMatchObject({ total_amount: 101.01, subtotal_amount: 100.01, tax_amount: 1 });
+    const explicit = await readAll(file810(['BIG*20261130*INV-9**PO-9', 'IT1*1*1*EA*100**VP*V-1', 'TDS*112.5', 'SAC*C*D240***12.50']));
+    expect(acceptedUpdates(explicit.entries)[0]).toMatchObject({ total_amount: 112.5, shipping_amount: 12.5, subtotal_amount: 100 });
+  });
+
+  it('SACs at the heading, on lines and in the summary: each counted once, an allowance or charge settled elsewhere (SAC12) not at all', async () => {
+    const { entries } = await readAll(file810(['BIG*20261130*INV-9**PO-9', 'SAC*C*H090***250', 'IT1*1*2*EA*50**VP*V-1', 'SAC*A*C310***500',
+      'IT1*2*1*EA*20**VP*V-2', 'SAC*A*C310***100', 'SAC*C*D240***700', 'TDS*12350', 'SAC*A*A260***1000*******01', 'SAC*N*D240***999']));
+    // 100.00 + 20.00 + 2.50 handling − 5.00 − 1.00 discounts + 7.00 freight; the bill-back (SAC12 01) and the SAC*N move nothing.
+    expect(acceptedUpdates(entries)[0]).toMatchObject({ total_amount: 123.5, shipping_amount: 7, subtotal_amount: 116.5 });
+  });
+});
+
+describe('810 amounts that say nothing OrderSync can add up', () => {
+  it.each([
+    // Before: the allowance read as −(−5.00), a 5.00 charge; a negative tax stored, then refused naming BIG.
+    ['SAC*A*C310***-500', 'SAC05 "-500" is negative: SAC01 "A" already says it is an allowance; write the amount without a sign', 'SAC', 5, 6],
+    ['TXI*ST*-1.50', 'TXI02 "-1.50" is negative: an invoice\'s tax is 0 or more', 'TXI', 2, 6],
+  ])('%s is refused at the amount', async (segment, reason, id, element, code) => {
+    const { entries } = await readAll(file810(['BIG*20261130*INV-9**PO-9', 'IT1*1*1*EA*100**VP*V-1', 'TDS*10000', segment]));
+    expect(entries[0]).toMatchObject({ update: null, reason, fault: { segment: id, element, code } });
+  });
+
+  it('an IT1 without its unit price (IT104) is refused: the total cannot be checked against it (X12 P020304: code 2)', async () => {
+    const { entries } = await readAll(file810(['BIG*20261130*INV-9**PO-9', 'IT1*1*1*EA***VP*V-1', 'TDS*10000']));
+    expect(entries[0]).toMatchObject({ update: null, fault: { segment: 'IT1', element: 4, reference: 212, code: 2, loop: 'IT1' },
+      reason: 'IT1 1: IT104 (unit price) is missing: TDS01, the total, is checked against each line\'s quantity × unit price' });
   });
 });
 
 describe('810 bytes that are not UTF-8', () => {
   it('are read as Windows-1252, as CSV files are: an identifier keeps its letters, never a U+FFFD', async () => {
-    const text = file810(['BIG*20261130*INV-\u00fc\u00fe**PO-1252', 'TDS*1000']);
+    const text = file810(['BIG*20261130*INV-\u00fc\u00fe**PO-1252', 'IT1*1*1*EA*10**VP*V-1', 'TDS*1000']);
     const bytes = Buffer.from(text, 'latin1'); // ü and þ as single bytes 0xFC 0xFE: not valid UTF-8
     expect(bytes.includes(0xfc)).toBe(true);
     const { entries } = await readAll(bytes);
