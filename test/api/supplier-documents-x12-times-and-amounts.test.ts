@@ -133,6 +133,18 @@ describe.each(databases.eachSupportedId())('X12 times, tracking numbers and amou
       expect(ak).toEqual(['AK3*DTM*5*HL*8', 'AK4*3*337*2', 'AK5*R*5']);
     });
 
+    it.each([
+      ['DTM*011**1504', 'DTM02 (date) is missing: DTM 011 gives a time (DTM03 "1504") of no day', 'AK4*2*373*1'],
+      ['DTM*017****RD8*20261120-20261125', 'DTM05 "RD8" is not a date format OrderSync reads (D8 CCYYMMDD, DT CCYYMMDDHHMM): the DTM 017 ' +
+        'date "20261120-20261125" would be lost', 'AK4*5*1250*7*RD8'],
+    ])('%s (no day OrderSync can read) is refused, not a shipment without its date', async (dtm, reason, ak4) => {
+      const po = `PO-TC-NODAY-${dtm.slice(4, 7)}`;
+      await addAcushnetPo(po);
+      const { results, ak } = await postSet('856', shipWith(po, dtm));
+      expect(results).toEqual([['rejected', `ST 0001 (856) rejected: ${reason}`]]);
+      expect(ak).toEqual(['AK3*DTM*5*HL*8', ak4, 'AK5*R*5']);
+    });
+
     it('a DTM04 that is no time code is refused (AK4 DTM04 623 code 7), not read as UTC', async () => {
       await addAcushnetPo('PO-TC-BAD');
       const before = await tableCounts(db);

@@ -11,7 +11,7 @@ import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
-import { dtmDateTime, x12Date } from './x12-dates.ts';
+import { dtmDateTime, dtmWithoutDay, x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
 const REJECTED_ORDER = ['RJ', 'RD', 'RF', 'RO'];
@@ -62,6 +62,11 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
   const refuse = (reason: string, place: X12Place) => problems.push({ reason, fault: faultAt(place) });
   const withdrawal = withdrawalOf(bak, 1, 'an acknowledgement');
   if (withdrawal) refuse(withdrawal, placeOf(segments, bak, 1, 353));
+  // An estimated delivery DTM stating no day (a time alone, a DTM05 format not read) is refused, not dropped.
+  for (const dtm of segments.filter((s) => s.elements[0] === 'DTM' && ETA_QUALIFIERS.includes(el(s, 1)))) {
+    const without = dtmWithoutDay(dtm.elements);
+    if (without) problems.push({ reason: without.reason, fault: faultAt(placeOf(segments, dtm, without.element, without.reference), without.code) });
+  }
   // BAK08 is optional (X12 004010–008020) and often omitted; an order update needs a supplier order id (DESIGN 3),
   // so without BAK08 or REF*VN the acknowledgement is of the PO as one supplier order named by its number.
   const supplierOrderId = el(bak, 8) || refOf(segments, 'VN') || poNumber;

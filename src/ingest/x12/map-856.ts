@@ -16,7 +16,7 @@ import { normalizeTrackingNumber, splitTrackingNumbers } from '../../domain/trac
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
-import { dtmDateTime, x12Instant, x12Date } from './x12-dates.ts';
+import { dtmDateTime, dtmWithoutDay, x12Instant, x12Date } from './x12-dates.ts';
 
 interface Level {
   id: string;
@@ -211,6 +211,11 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (prf) posWithItems.add(el(prf, 1));
   }
 
+  // A shipment's DTM with `qualifier`: of its levels first, then of the set's heading (between BSN and the first HL,
+  // where the 856 table puts its own DTM and many senders write the ship date, with no DTM on the shipment level).
+  const dateOf = (first: Level, qualifier: string): Segment | null =>
+    nearest(first, dtm(qualifier)) ?? header.find((d) => d.elements[0] === 'DTM' && el(d, 1) === qualifier) ?? null;
+
   // Keyed by PO, tracking number and supplier order: one set may hold thousands of packages.
   const shipments = new Map<string, Shipment>();
   levels: for (const level of levels) {
@@ -320,6 +325,13 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
       shipment.linePlaces.set(sku, { sku: hlPlace(level, lin!, part.position, 234), quantity: hlPlace(level, sn1, 2, 382, SN102_DIGITS) });
     }
   }
+  // The date of each shipment's DTM 011 (shipped) and 017/067 (estimated delivery): one that states no day is refused.
+  for (const s of shipments.values()) {
+    for (const found of [dateOf(s.first, '011'), dateOf(s.first, '017') ?? dateOf(s.first, '067')]) {
+      const without = found ? dtmWithoutDay(found.elements) : null;
+      if (without) refuse(without.reason, placeOf(segments, found!, without.element, without.reference), without.code);
+    }
+  }
   if (problems.length > 0) {
     return [withProblems(rejectedEntry(ctx, 'shipment', firstPrf ? el(firstPrf, 1) || null : null, combinedReason(problems),
       combinedFault(problems)), problems)];
@@ -330,11 +342,8 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
   }
 
   return [...shipments.values()].map((s) => {
-    // A DTM of the levels first, then of the set's heading (between BSN and the first HL, where the 856 table puts
-    // its own DTM and many senders write the ship date, with no DTM on the shipment level).
-    const date = (qualifier: string) => nearest(s.first, dtm(qualifier)) ?? header.find((d) => d.elements[0] === 'DTM' && el(d, 1) === qualifier) ?? null;
-    const shipped = date('011');
-    const eta = date('017') ?? date('067');
+    const shipped = dateOf(s.first, '011');
+    const eta = dateOf(s.first, '017') ?? dateOf(s.first, '067');
     const shippedAt = shipped ? dtmDateTime(el(shipped, 2), el(shipped, 3), el(shipped, 5), el(shipped, 6)) : null;
     const etaAt = eta ? dtmDateTime(el(eta, 2), el(eta, 3), el(eta, 5), el(eta, 6)) : null;
     const scac = nearest(s.first, scacOf);

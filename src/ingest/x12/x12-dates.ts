@@ -107,6 +107,21 @@ export function dtmDateTime(dtm02: string, dtm03: string, dtm05: string, dtm06: 
   return match ? { date: match[1], time: match[2] } : null;
 }
 
+/**
+ * Why a DTM that OrderSync reads a date from (an 856's shipped or estimated delivery, an 855's estimated delivery)
+ * gives no day, as the element at fault: a time with no date (DTM03 without DTM02 or DTM06: X12 allows it, but a
+ * ship date needs its day), or DTM06 in a DTM05 format OrderSync does not read (RD8 a range, TM a time, …). Null
+ * when it gives one. Refused by the mapper rather than dropped: the date would be lost without a word (AK4 DTM02 373
+ * code 1, or DTM05 1250 code 7).
+ */
+export function dtmWithoutDay(dtm: readonly string[]): { element: number; reference: number; code: number; reason: string } | null {
+  const [, qualifier = '', dtm02 = '', dtm03 = '', , dtm05 = '', dtm06 = ''] = dtm;
+  if (dtmDateTime(dtm02, dtm03, dtm05, dtm06) !== null || (dtm03 === '' && dtm05 === '')) return null;
+  if (dtm05 === '') return { element: 2, reference: 373, code: 1, reason: `DTM02 (date) is missing: DTM ${qualifier} gives a time (DTM03 "${dtm03}") of no day` };
+  return { element: 5, reference: 1250, code: 7, reason: `DTM05 "${dtm05}" is not a date format OrderSync reads (D8 CCYYMMDD, DT CCYYMMDDHHMM): ` +
+    `the DTM ${qualifier} date "${dtm06}" would be lost` };
+}
+
 /** True when a DTM's DTM06 is a real date (and time) in its DTM05 format, or is not one OrderSync reads. */
 export function isDtm06(dtm05: string, dtm06: string): boolean {
   if (DTM06_FORMATS[dtm05] === undefined || dtm06 === '') return true;

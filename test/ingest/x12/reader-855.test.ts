@@ -61,6 +61,12 @@ describe('855 shapes', () => {
     expect(await whole('AH')).toEqual(['processing']);
   });
 
+  it('refuses an estimated delivery DTM that gives no day (a DTM05 range), rather than dropping the date', async () => {
+    const { entries } = await readAll(file855('BAK*00*AK*PO-7*20261101', ['DTM*068****RD8*20261215-20261220']));
+    expect(entries[0]).toMatchObject({ update: null, fault: { segment: 'DTM', element: 5, reference: 1250, code: 7 },
+      reason: 'DTM05 "RD8" is not a date format OrderSync reads (D8 CCYYMMDD, DT CCYYMMDDHHMM): the DTM 068 date "20261215-20261220" would be lost' });
+  });
+
   it('acknowledges the whole PO when there is no line detail (BAK02 AK), with the header DTM as the estimate', async () => {
     const { entries } = await readAll(file855('BAK*00*AK*PO-7*20261101', ['REF*VN*SO-77', 'DTM*068*20261215']));
     expect(acceptedUpdates(entries)).toEqual([{
