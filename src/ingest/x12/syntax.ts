@@ -9,7 +9,7 @@ import type { Glue } from './glue.ts';
 import { HlStructure } from './hl-structure.ts';
 import { LoopTracker } from './loops.ts';
 import { el, isSegmentId, type Segment } from './tokenizer.ts';
-import { dtmDateTime, isDtm06, isX12Date, isX12Time, TIME_CODES } from './x12-dates.ts';
+import { isDtm06, isX12Date, isX12Time, TIME_CODES, zoneWithoutTime } from './x12-dates.ts';
 
 /** AK304 segment syntax error codes (element 720). */
 export const SEGMENT_ERROR = { unrecognized: 1, unexpected: 2, mandatoryMissing: 3, dataElementErrors: 8 } as const;
@@ -326,16 +326,12 @@ export class SetChecker {
     if (id === 'DTM' && !isDtm06(el(segment, 5), el(segment, 6))) {
       (errors ??= []).push({ position: 6, reference: 1251, code: ELEMENT_ERROR.invalidDate, copy: el(segment, 6).slice(0, 99) });
     }
-    // DTM04 (time code) names the zone of DTM03's time: X12's DTM syntax note C0403, "if DTM04 is present, then DTM03
-    // is required". A zone with no time is refused (AK4 DTM03 337 code 2, conditional element missing), not read as
-    // that day's midnight in the zone (DESIGN 1's bare date): the standard makes it a fault every translator flags,
-    // it most often means a time the sender's map lost, and taking midnight would guess that time. A time written in
-    // DTM06 (DTM05 DT, read as DTM02/DTM03 are: x12-dates.ts dtmDateTime) is the time DTM04 qualifies.
-    if (id === 'DTM' && el(segment, 4) !== '' && el(segment, 3) === '' && !dtmDateTime('', '', el(segment, 5), el(segment, 6))?.time) {
+    // DTM04 with no time for it to qualify: X12 C0403 (x12-dates.ts zoneWithoutTime), AK4 DTM03 337 code 2.
+    const noTime = id === 'DTM' ? zoneWithoutTime(segment.elements) : null;
+    if (noTime) {
       const error = { position: 3, reference: 337, code: ELEMENT_ERROR.conditionalMissing, copy: null };
       (errors ??= []).push(error);
-      words.set(error, `is missing: DTM04 "${el(segment, 4).slice(0, 20)}" is the time zone of DTM03's time, and X12 requires the time with it ` +
-        '(DTM syntax note C0403): send DTM03, or leave DTM04 out for a date alone');
+      words.set(error, noTime);
     }
     const first = errors?.[0];
     const max = first?.code === ELEMENT_ERROR.tooLong ? specs.find((spec) => spec.position === first.position)?.max : undefined;

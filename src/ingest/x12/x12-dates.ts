@@ -115,11 +115,26 @@ export function dtmDateTime(dtm02: string, dtm03: string, dtm05: string, dtm06: 
  * code 1, or DTM05 1250 code 7).
  */
 export function dtmWithoutDay(dtm: readonly string[]): { element: number; reference: number; code: number; reason: string } | null {
-  const [, qualifier = '', dtm02 = '', dtm03 = '', , dtm05 = '', dtm06 = ''] = dtm;
+  const [, qualifier = '', dtm02 = '', dtm03 = '', , dtm05 = '', dtm06 = ''] = dtm.map((value) => value.trim());
   if (dtmDateTime(dtm02, dtm03, dtm05, dtm06) !== null || (dtm03 === '' && dtm05 === '')) return null;
   if (dtm05 === '') return { element: 2, reference: 373, code: 1, reason: `DTM02 (date) is missing: DTM ${qualifier} gives a time (DTM03 "${dtm03}") of no day` };
   return { element: 5, reference: 1250, code: 7, reason: `DTM05 "${dtm05}" is not a date format OrderSync reads (D8 CCYYMMDD, DT CCYYMMDDHHMM): ` +
     `the DTM ${qualifier} date "${dtm06}" would be lost` };
+}
+
+/**
+ * Why a DTM's DTM04 (time code) stands with no time to qualify, in words after `DTM03 (segment n)`, or null. X12's
+ * DTM syntax note C0403: "if DTM04 is present, then DTM03 is required". Such a DTM is refused (AK4 DTM03 337 code 2,
+ * conditional element missing), not read as that day's midnight in the zone (DESIGN 1's bare date): the standard
+ * makes it a fault every translator flags, it most often means a time the sender's map lost, and taking midnight
+ * would guess that time. A time written in DTM06 (DTM05 DT, read as DTM02/DTM03 are: dtmDateTime) is the time DTM04
+ * qualifies, and is read.
+ */
+export function zoneWithoutTime(dtm: readonly string[]): string | null {
+  const [, , , dtm03 = '', dtm04 = '', dtm05 = '', dtm06 = ''] = dtm.map((value) => value.trim());
+  if (dtm04 === '' || dtm03 !== '' || dtmDateTime('', '', dtm05, dtm06)?.time) return null;
+  return `is missing: DTM04 "${dtm04.slice(0, 20)}" is the time zone of DTM03's time, and X12 requires the time with it ` +
+    '(DTM syntax note C0403): send DTM03, or leave DTM04 out for a date alone';
 }
 
 /** True when a DTM's DTM06 is a real date (and time) in its DTM05 format, or is not one OrderSync reads. */
