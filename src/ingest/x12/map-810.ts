@@ -5,9 +5,9 @@
 // TDS01 the total in implied minor units (N2). Freight, tax and the other charges and allowances: invoice-amounts.ts
 // (freight is SAC D240, G821 or G830 → shipping amount; tax the sum of TXI02; either stated only as a percent is
 // refused; the summary area after TDS wins over the lines when it restates a charge, so none is counted twice).
-// TDS01 must be what the set adds up to: the IT1 lines (IT102 × IT104, each rounded to the cent) + the charges −
-// the allowances + the tax, compared exactly as the JSON API compares an invoice's total (sumMatches); a TDS01
-// that disagrees refuses the set, naming both amounts, rather than recording a total the lines do not make.
+// TDS01 must be what the set adds up to: the IT1 lines (IT102 × IT104 ÷ IT105's basis, rounded to the cent a line
+// at a time or once) + the charges − the allowances + the tax, compared exactly as the JSON API compares an
+// invoice's total (sumMatches); a TDS01 that disagrees refuses the set, naming both amounts, rather than recording a total the lines do not make.
 // The invoice states no subtotal: subtotal = total − tax − shipping (so the three always add up to the total,
 // as the API requires); other charges and allowances stay inside the subtotal.
 import { addDays } from '../../domain/dates.ts';
@@ -42,29 +42,65 @@ const IT104_DIGITS = 17;
 type Billed = { lines: Map<string, number>; places: Map<string, { sku: X12Place; quantity: X12Place }> };
 
 /**
- * A line's amount in hundredths: IT102 (as written, in IT103's unit, which IT104 prices) × IT104, rounded half up
- * to the cent, as an invoice's extended amount is; exact (BigInt) for any IT102 and IT104 the dictionary allows.
+ * IT105 codes (element 639, basis of unit price) whose price is for a power of ten of IT103's unit: per ten (PN),
+ * hundred (HP, and the catalog, quoted, retail, contract and wholesale prices per hundred), thousand (TP and
+ * likewise), 10,000 (TT) and 100,000 (HT). The value is the power of ten.
  */
-function lineCents(quantity: number, price: string): bigint {
+const PRICE_PER_POWER_OF_TEN: Readonly<Record<string, number>> = {
+  PN: 1, HP: 2, LC: 2, QH: 2, RC: 2, TC: 2, WC: 2, TP: 3, LM: 3, QS: 3, RM: 3, TM: 3, WM: 3, TT: 4, HT: 5,
+};
+/**
+ * IT105 codes priced per one of IT103's unit: per each (PE and the catalog, quoted, retail, contract and wholesale
+ * prices per each), per unit of measure (UM), and the codes that say what kind of price it is rather than what it
+ * is for (contract, net, catalog, quoted, …), which price the unit IT103 names. Any other code (per dozen, per
+ * foot, per pound, no charge, not separately priced, …) prices something IT102 does not count: the lines' amount
+ * is then unknown and TDS01 is taken as stated.
+ */
+const PRICE_PER_UNIT = new Set(['', 'PE', 'LE', 'QE', 'RE', 'TE', 'WE', 'UM', 'CA', 'CP', 'CT', 'DI', 'DR', 'DS', 'FX', 'NT',
+  'PR', 'PV', 'QT', 'RS', 'RT', 'SC', 'SR', 'ST', 'SW', 'WH']);
+
+/** A line's exact amount IT102 × IT104 (÷ IT105's power of ten) as decimal units at `scale`; null when IT105 prices another basis. */
+function lineAmount(quantity: number, price: string, basis: string): { units: bigint; scale: number } | null {
+  const per = PRICE_PER_POWER_OF_TEN[basis] ?? (PRICE_PER_UNIT.has(basis) ? 0 : null);
+  if (per === null) return null;
   const { units, scale } = decimalOf(price)!;
-  const amount = BigInt(quantity) * units;
-  if (scale <= 2) return amount * 10n ** BigInt(2 - scale);
+  return { units: BigInt(quantity) * units, scale: scale + per };
+}
+
+/** Decimal units at `scale` in hundredths, rounded half up (amounts here are 0 or more). */
+function toCents({ units, scale }: { units: bigint; scale: number }): bigint {
+  if (scale <= 2) return units * 10n ** BigInt(2 - scale);
   const divisor = 10n ** BigInt(scale - 2);
-  return (amount + divisor / 2n) / divisor;
+  return (units + divisor / 2n) / divisor;
+}
+
+/**
+ * What the IT1 lines amount to, in hundredths, two ways: each line's extended amount rounded half up to the cent
+ * and summed (`perLine`, as most invoicing systems print a line's amount), and the exact sum rounded once (`once`).
+ * A supplier's TDS01 may be either: they differ by at most half a cent a line. Null when a line's IT105 prices a
+ * basis IT102 does not count (lineAmount).
+ */
+export interface LinesAmount { perLine: bigint; once: bigint }
+
+function addLine(total: { perLine: bigint; exact: { units: bigint; scale: number } } | null, line: { units: bigint; scale: number } | null) {
+  if (total === null || line === null) return null;
+  const scale = Math.max(total.exact.scale, line.scale);
+  const at = (d: { units: bigint; scale: number }) => d.units * 10n ** BigInt(scale - d.scale);
+  return { perLine: total.perLine + toCents(line), exact: { units: at(total.exact) + at(line), scale } };
 }
 
 /**
  * The lines an 810 bills (its IT1 segments), by part: IT102 a whole quantity of 1 or more (the one quantity reader,
  * domain/quantity.ts: a fraction, zero or a sign refused, AK4 IT102), IT104 a unit price of 0 or more (negative: AK4
- * IT104 6; missing: code 2), the line's amount IT102 × IT104 (lineCents, summed in `cents`),
+ * IT104 6; missing: code 2), the lines' amount IT102 × IT104 (lineAmount, summed in `amount`),
  * the part as PO1's (IT106/IT107 pairs: BP, then VP, then UP); IT102 in eaches: IT103 EA (or none) as written, a pack
  * unit through the IT1 loop's PO4, any other refused (AK4 IT103 355 or the PO4 element: mapping.ts unitEaches). Whether the part is on the PO and not billed beyond
  * its quantity is the PO's rule (domain/supplier-updates/invoice.ts), told by the element via the entry's origin.
  * `problems`: every refused line, each with the reason and the element at fault (all of them, not the first).
  */
-function billedLines(segments: readonly Segment[]): { billed: Billed; cents: bigint; problems: SetProblem[] } {
+function billedLines(segments: readonly Segment[]): { billed: Billed; amount: LinesAmount | null; problems: SetProblem[] } {
   const billed: Billed = { lines: new Map(), places: new Map() };
-  let cents = 0n;
+  let sum: Parameters<typeof addLine>[0] = { perLine: 0n, exact: { units: 0n, scale: 0 } };
   const problems: SetProblem[] = [];
   const refuse = (reason: string, place: X12Place, code?: number) => problems.push({ reason, fault: faultAt(place, code) });
   for (const [i, it1] of segments.entries()) {
@@ -100,11 +136,11 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; cents: big
       continue;
     }
     if (negativePrice || noPrice || !quantity.ok) continue;
-    cents += lineCents(quantity.value, el(it1, 4));
+    sum = addLine(sum, lineAmount(quantity.value, el(it1, 4), el(it1, 5).toUpperCase()));
     billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + eaches.value);
     if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
   }
-  return { billed, cents, problems };
+  return { billed, amount: sum && { perLine: sum.perLine, once: toCents(sum.exact) }, problems };
 }
 
 /**
@@ -179,16 +215,21 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const { terms, dueDate, conflict } = termsOf(segments, invoiceDate);
   if (conflict) refuse(conflict.reason, placeOf(segments, conflict.segment, conflict.element, conflict.reference), 7);
 
-  const { billed, cents: linesCents, problems: lineProblems } = billedLines(segments);
+  const { billed, amount: linesAmount, problems: lineProblems } = billedLines(segments);
   problems.push(...lineProblems);
   // TDS01 against what the set adds up to, with the one exact sum check the JSON API uses for an invoice's total;
-  // only when every part was read (a part at fault is named on its own; the total's mismatch would follow from it).
+  // only when every part was read (a part at fault is named on its own; the total's mismatch would follow from it)
+  // and every line's price basis is one IT102 counts (else the lines' amount is unknown, and TDS01 is taken as
+  // stated). The lines may be rounded a line at a time or once (LinesAmount): either is the supplier's total.
   if (total !== null && total >= 0 && totalDigits <= TDS01_DIGITS && amounts.faults.length === 0) {
-    const parts = [centsText(linesCents), centsText(amounts.charges), centsText(-amounts.allowances), centsText(tax)];
-    const check = lineProblems.length === 0 ? sumMatches(parts, centsText(total)) : { ok: true, sum: '' };
+    const others = [centsText(amounts.charges), centsText(-amounts.allowances), centsText(tax)];
+    const sumOf = (lines: bigint) => sumMatches([centsText(lines), ...others], centsText(total));
+    const check = lineProblems.length > 0 || linesAmount === null ? { ok: true, sum: '' }
+      : [sumOf(linesAmount.perLine), sumOf(linesAmount.once)].find((c) => c.ok) ?? sumOf(linesAmount.perLine);
     if (!check.ok) {
+      const lines = centsText(linesAmount!.perLine);
       refuse(`TDS01 "${el(tds, 1)}" states a total of ${centsText(total)}, but the invoice adds up to ${check.sum}: IT1 lines (quantity × unit ` +
-        `price) ${parts[0]} + SAC charges ${parts[1]} − SAC allowances ${centsText(amounts.allowances)} + TXI tax ${parts[3]}`, totalPlace, 7);
+        `price) ${lines} + SAC charges ${others[0]} − SAC allowances ${centsText(amounts.allowances)} + TXI tax ${others[2]}`, totalPlace, 7);
     } else if (shipping >= 0 && total - tax - shipping < 0) {
       // Whatever the lines: the subtotal (total − tax − shipping) would be negative.
       refuse(`TDS01 total ${centsText(total)} is less than tax (TXI02) ${centsText(tax)} plus freight (SAC D240) ${centsText(shipping)}`, totalPlace);

@@ -64,6 +64,28 @@ describe('810 totals as suppliers write them', () => {
     expect(acceptedUpdates(explicit.entries)[0]).toMatchObject({ total_amount: 112.5, shipping_amount: 12.5, subtotal_amount: 100 });
   });
 
+  it('lines rounded a line at a time or once are both the supplier\'s total; a third amount is refused', async () => {
+    // Three lines of 1 × 0.005: 0.01 each a line at a time (0.03), 0.015 → 0.02 rounded once.
+    const lines = ['IT1*1*1*EA*0.005**VP*V-1', 'IT1*2*1*EA*0.005**VP*V-2', 'IT1*3*1*EA*0.005**VP*V-3'];
+    const totalOf = async (tds: string) => (await readAll(file810(['BIG*20261130*INV-9**PO-9', ...lines, tds]))).entries[0];
+    expect((await totalOf('TDS*3')).update).toMatchObject({ total_amount: 0.03 });
+    expect((await totalOf('TDS*2')).update).toMatchObject({ total_amount: 0.02 });
+    expect(await totalOf('TDS*4')).toMatchObject({ update: null, reason: expect.stringContaining('adds up to 0.03') });
+  });
+
+  it('IT105 prices per hundred or thousand are divided out; a basis IT102 does not count takes TDS01 as stated', async () => {
+    const invoice = async (it1: string, tds: string) => (await readAll(file810(['BIG*20261130*INV-9**PO-9', it1, tds]))).entries[0];
+    // 200 × 12.50 per hundred = 25.00 (it was refused: 200 × 12.50 = 2,500.00); 1,500 × 8.00 per thousand (TP) = 12.00.
+    expect((await invoice('IT1*1*200*EA*12.50*HP*VP*V-1', 'TDS*2500')).update).toMatchObject({ total_amount: 25 });
+    expect((await invoice('IT1*1*1500*EA*8*tp*VP*V-1', 'TDS*1200')).update).toMatchObject({ total_amount: 12 });
+    expect(await invoice('IT1*1*200*EA*12.50*HP*VP*V-1', 'TDS*250000')).toMatchObject({ update: null, reason: expect.stringContaining('adds up to 25.00') });
+    // Per dozen (PD) or per pound (PP): what the lines amount to is not known here, so the stated total is recorded.
+    expect((await invoice('IT1*1*24*EA*30*PD*VP*V-1', 'TDS*6000')).update).toMatchObject({ total_amount: 60 });
+    expect((await invoice('IT1*1*3*EA*2.25*PP*VP*V-1', 'TDS*1999')).update).toMatchObject({ total_amount: 19.99 });
+    // A per-each price type (contract, net) is a unit price like PE.
+    expect(await invoice('IT1*1*2*EA*10*CT*VP*V-1', 'TDS*2500')).toMatchObject({ update: null, reason: expect.stringContaining('adds up to 20.00') });
+  });
+
   it('SACs at the heading, on lines and in the summary: each counted once, an allowance or charge settled elsewhere (SAC12) not at all', async () => {
     const { entries } = await readAll(file810(['BIG*20261130*INV-9**PO-9', 'SAC*C*H090***250', 'IT1*1*2*EA*50**VP*V-1', 'SAC*A*C310***500',
       'IT1*2*1*EA*20**VP*V-2', 'SAC*A*C310***100', 'SAC*C*D240***700', 'TDS*12350', 'SAC*A*A260***1000*******01', 'SAC*N*D240***999']));
