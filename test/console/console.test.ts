@@ -358,11 +358,9 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       expect(day).not.toContain('PO-A-EARLY');
     });
 
-    it('pages, and names the field of a bad filter', async () => {
-      const far = await c.get('/console/orders?page=50');
-      expect(pageText(far.body)).toContain('No purchase orders match on this page');
+    it('names the field of a bad filter (paging: po-list.test.ts)', async () => {
       for (const [query, field] of [['status=lost', 'status'], ['from=2027-13-01', 'from'], ['page=0', 'page'], ['supplier=sup_nope', 'supplier'],
-        ['from=2027-06-20&to=2027-06-01', 'to']]) {
+        ['from=2027-06-20&to=2027-06-01', 'to'], ['page=50', 'page']]) {
         const response = await c.get(`/console/orders?${query}`);
         expect(response.statusCode, query).toBe(400);
         expect(pageText(response.body), query).toContain(`${field}:`);
