@@ -4,13 +4,20 @@
 // answered with the API's JSON envelope (and a bad query string on a console page even with a JSON 500) instead of
 // the console's error page; `?notice=constructor` on a webhook page showed Object's constructor; and a validation
 // page printed each problem twice (in its sentence and in its list).
+// Errors raised before the console's own handlers run were answered with JSON to a browser: headers over Node's
+// limit (431), an address over it (414) and a malformed request (400), which Node's HTTP parser refuses before
+// Fastify sees them, got Fastify's bare JSON (the API not even its envelope); a method a console page does not take
+// (DELETE, OPTIONS) was a 404 saying the page was not there; a JSON body to a console form was read as JSON and its
+// 415 named application/json; a failure on our side gave no request id to quote.
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import { createEndpoint } from '../../src/store/webhook-endpoints.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { buildTestApp, createWorld, TEST_CONFIG, type World } from '../support/world.ts';
-import { ConsoleClient, pageText } from './support.ts';
+import { ConsoleClient, listenInRange, pageText } from './support.ts';
 
 const databases = TestDatabases.create({ ids: ['SQLITE'] });
 
@@ -80,5 +87,149 @@ describe('console error pages for wrong URLs', () => {
       expect(page.body).not.toContain('class="notice"');
     }
     expect((await c.get(`/console/webhooks/${endpoint.id}?notice=test`)).body).toContain('A test event (ping) is queued');
+  });
+});
+
+/** A response read off a raw connection: status, headers (lower-case names) and body. */
+interface RawResponse { status: number; headers: Record<string, string>; body: string }
+
+function parseRaw(text: string): RawResponse {
+  const [head, ...rest] = text.split('\r\n\r\n');
+  const [statusLine, ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  return { status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') };
+}
+
+/** Sends `parts` on one connection (a pause between them, so they arrive as separate reads) and reads until it closes. */
+function rawExchange(base: string, parts: string[]): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    let received = '';
+    const socket = connect(Number(port), hostname, async () => {
+      for (const part of parts) {
+        if (socket.destroyed) break;
+        socket.write(part);
+        await new Promise((done) => setTimeout(done, 50));
+      }
+    });
+    socket.on('data', (chunk) => { received += chunk.toString('utf8'); });
+    socket.on('close', () => resolve(received));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve(received) : reject(error)));
+  });
+}
+
+describe('console error pages for errors raised before its own handlers', () => {
+  let db: Db;
+  let app: FastifyInstance;
+  let world: World;
+  let base: string;
+  let c: ConsoleClient;
+
+  beforeAll(async () => {
+    db = (await databases.init('SQLITE')).db;
+    world = await createWorld(db);
+    app = await buildTestApp(db);
+    base = await listenInRange(app);
+    c = new ConsoleClient(app);
+    await c.signIn(world.keys.aAll);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** The console's error page: HTML, the console's headers, a request id, the status's words; never JSON. */
+  function expectConsolePage(response: { status: number; headers: Record<string, unknown>; body: string }, status: number, words: string) {
+    expect(response.status, response.body.slice(0, 400)).toBe(status);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.headers['x-request-id']).toMatch(/^req_/);
+    expect(response.body).toMatch(/^<!doctype html>/);
+    expect(response.body).toContain('<a href="/console">Back to the console</a>');
+    expect(response.body).not.toMatch(/"error(Code)?"\s*:/);
+    expect(pageText(response.body)).toContain(words);
+  }
+  const injected = (r: Awaited<ReturnType<ConsoleClient['get']>>) => ({ status: r.statusCode, headers: r.headers, body: r.body });
+
+  const bigCookie = `ordersync_other=${'c'.repeat(20_000)}`;
+  const requestHead = (target: string, extra = '') => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n${extra}`;
+
+  it('431: headers over the limit (a browser\'s cookies) on a console page: the console\'s page; the API: its envelope', async () => {
+    for (const path of ['/console/orders', '/console', '/console/orders/po_x?done=open', '/console/nowhere']) {
+      const response = parseRaw(await rawExchange(base, [`${requestHead(path, `Cookie: ${bigCookie}\r\n`)}\r\n`]));
+      expectConsolePage(response, 431, 'headers are larger than this service reads: at most 16,384 bytes (16 KB)');
+      expect(pageText(response.body)).toContain('clear them and try again');
+    }
+    const api = parseRaw(await rawExchange(base, [`${requestHead('/api/v2/orders/by-po/PO-1', `Cookie: ${bigCookie}\r\n`)}\r\n`]));
+    expect(api.status).toBe(431);
+    expect(api.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(api.body)).toMatchObject({ error: 'request_header_fields_too_large', errorCode: 431, request_id: api.headers['x-request-id'] });
+  });
+
+  it('414: an address over the limit on a console page: the console\'s page; the API: its envelope', async () => {
+    const response = parseRaw(await rawExchange(base, [`${requestHead(`/console/search?q=${'Q'.repeat(20_000)}`)}\r\n`]));
+    expectConsolePage(response, 414, 'The address (URL) is longer than this service reads');
+    const api = parseRaw(await rawExchange(base, [`${requestHead(`/api/v2/orders/by-po/${'P'.repeat(20_000)}`)}\r\n`]));
+    expect(api.status).toBe(414);
+    expect(JSON.parse(api.body)).toMatchObject({ error: 'uri_too_long', errorCode: 414 });
+  });
+
+  it('400: a request Node cannot read (a malformed header) on a console page: the console\'s page', async () => {
+    const response = parseRaw(await rawExchange(base, [`${requestHead('/console/orders', 'Not A Header\r\n')}\r\n`]));
+    expectConsolePage(response, 400, 'The request could not be read');
+    const api = parseRaw(await rawExchange(base, [`${requestHead('/api/v2/orders/by-po/PO-1', 'Not A Header\r\n')}\r\n`]));
+    expect(JSON.parse(api.body)).toMatchObject({ error: 'bad_request', errorCode: 400 });
+  });
+
+  it('431 arriving in a later read of a connection that carried console pages: the console\'s page', async () => {
+    // The refused bytes are then the cookie's middle, not the request line: the connection's earlier page tells.
+    const first = `${requestHead('/console/sign-in')}\r\n`;
+    const text = await rawExchange(base, [first, requestHead('/console/orders', `Cookie: ${bigCookie.slice(0, 9_000)}`), `${bigCookie.slice(9_000)}\r\n\r\n`]);
+    const second = text.slice(text.indexOf('HTTP/1.1', 10));
+    expectConsolePage(parseRaw(second), 431, 'headers are larger than this service reads');
+  });
+
+  it('405: a console page asked for with a method it does not take names the methods it takes', async () => {
+    for (const [method, url, allow] of [['DELETE', '/console/orders', 'GET, HEAD'], ['OPTIONS', '/console/orders', 'GET, HEAD'],
+      ['PUT', `/console/orders/${world.po.a1.po.id}`, 'GET, HEAD'], ['POST', '/console/search', 'GET, HEAD'],
+      ['GET', `/console/orders/${world.po.a1.po.id}/status`, 'POST'], ['PATCH', '/console/sign-in', 'GET, HEAD, POST']] as const) {
+      const response = await app.inject({ method, url, headers: { cookie: c.cookieHeader() } });
+      expectConsolePage(injected(response), 405, `does not take ${method} requests: it takes ${allow}`);
+      expect(response.headers.allow).toBe(allow);
+    }
+    // A path no console route has is still a 404.
+    expectConsolePage(injected(await app.inject({ method: 'DELETE', url: '/console/nowhere' })), 404, 'There is no console page at /console/nowhere');
+  });
+
+  it('413 and 415: a form over the limit, or not sent as a form (JSON, XML): the console\'s page naming what it reads', async () => {
+    await c.get('/console/orders');
+    const big = await app.inject({ method: 'POST', url: `/console/orders/${world.po.a1.po.id}/status`,
+      headers: { cookie: c.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' }, payload: `status=open&x=${'x'.repeat(70_000)}` });
+    expectConsolePage(injected(big), 413, 'larger than this endpoint\'s limit of 65,536 bytes');
+    for (const [type, payload] of [['application/json', '{"status":"open"}'], ['application/xml', '<status>open</status>']]) {
+      const response = await app.inject({ method: 'POST', url: `/console/orders/${world.po.a1.po.id}/status`,
+        headers: { cookie: c.cookieHeader(), 'content-type': type }, payload });
+      expectConsolePage(injected(response), 415, `This was sent as ${type}: the console reads forms as a browser sends them`);
+    }
+    // The API still reads JSON.
+    const api = await app.inject({ method: 'POST', url: '/api/v2/orders/by-po-numbers', headers: { 'x-api-key': world.keys.a }, payload: { po_numbers: ['PO-A1001'] } });
+    expect(api.statusCode).toBe(200);
+  });
+
+  it('500: a failure on our side is the console\'s page with the request id to quote, nothing internal', async () => {
+    const other = await databases.init('SQLITE');
+    const broken = await createWorld(other.db);
+    const brokenApp = await buildTestApp(other.db);
+    try {
+      const b = new ConsoleClient(brokenApp);
+      await b.signIn(broken.keys.aAll);
+      await sql`drop table webhook_endpoints`.execute(other.db);
+      const response = await b.get('/console/webhooks');
+      expectConsolePage(injected(response), 500, 'Something went wrong on our side');
+      expect(pageText(response.body)).toContain(`Request id: ${response.headers['x-request-id']}`);
+      expect(response.body).not.toMatch(/webhook_endpoints|SqliteError|no such table/);
+    } finally {
+      await brokenApp.close();
+    }
   });
 });

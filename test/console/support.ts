@@ -86,3 +86,18 @@ export function multipartBody(fields: Record<string, string>, file: UploadFile |
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
+
+/**
+ * Listens on a free port of 8400–8999 (the range this project's test servers keep to), trying others while one
+ * is taken; returns the base URL.
+ */
+export async function listenInRange(app: FastifyInstance): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const port = 8400 + Math.floor(Math.random() * 600);
+    try {
+      return await app.listen({ port, host: '127.0.0.1' });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= 50) throw error;
+    }
+  }
+}
