@@ -14,7 +14,11 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
+import { displayPrefix } from '../../src/domain/api-keys.ts';
+import { createApiKey, revokeApiKey } from '../../src/store/api-keys.ts';
+import { createConnection } from '../../src/store/connections.ts';
 import { createEndpoint } from '../../src/store/webhook-endpoints.ts';
+import { postDocument } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { buildTestApp, createWorld, TEST_CONFIG, type World } from '../support/world.ts';
 import { ConsoleClient, listenInRange, pageText } from './support.ts';
@@ -76,17 +80,80 @@ describe('console error pages for wrong URLs', () => {
       ['from: "2026-13-01" is not a date (YYYY-MM-DD)', 'page: must be a whole number from 1']);
   });
 
-  it('a webhook page shows only its own notices', async () => {
+  it('a webhook page shows only its own notices; any other is a 400 naming notice', async () => {
     const endpoint = await createEndpoint(db, TEST_CONFIG.secret, world.retailerA, {
       url: 'https://hooks.example.com/errors', enabled_events: ['*'], description: null,
     });
     for (const notice of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       const page = await c.get(`/console/webhooks/${endpoint.id}?notice=${notice}`);
-      expect(page.statusCode).toBe(200);
+      expectErrorPage(page, 400, [`notice: "${notice}" is not a notice of this page (one of test, retried)`]);
       expect(page.body).not.toMatch(/native code|\[object Object\]/);
-      expect(page.body).not.toContain('class="notice"');
     }
     expect((await c.get(`/console/webhooks/${endpoint.id}?notice=test`)).body).toContain('A test event (ping) is queued');
+  });
+
+  // Every console page, each parameter it takes given a value it cannot use, and a parameter it does not take:
+  // each a 400 naming the parameter (pages used to show page 1, everything, or a notice made up by the link).
+  describe('every page\'s parameters', () => {
+    const ids = { po: '', document: '', connection: '', endpoint: '', revoked: '', active: '' };
+    beforeAll(async () => {
+      ids.po = world.po.a1.po.id;
+      const csv = 'PO #,Order No.,Tracking #,Ship Via,Item #,Qty Shipped,Ship Date\r\nPO-A1001,SO-1,1Z999AA10123456784,UPS Ground,X,1,11/20/2026\r\n';
+      ids.document = (await postDocument(app, world.keys.aAll, csv, { query: { filename: 'ship.csv', supplier_name: 'Acushnet' } })).json().document_id;
+      const connection = await createConnection(db, TEST_CONFIG.secret, world.retailerA, {
+        kind: 'shipstation', name: 'Params', base_url: 'http://127.0.0.1:9/', credentials: { api_key: 'k' }, schedule_minutes: 60, enabled: false,
+      });
+      if (!connection.ok) throw new Error(connection.reason);
+      ids.connection = connection.connection.id;
+      ids.endpoint = (await createEndpoint(db, TEST_CONFIG.secret, world.retailerA, { url: 'https://hooks.example.com/p', enabled_events: ['*'], description: null })).id;
+      const revoked = await createApiKey(db, world.retailerA, 'old', ['read']);
+      await revokeApiKey(db, revoked.prefix, world.retailerA);
+      ids.revoked = revoked.prefix;
+      ids.active = displayPrefix(world.keys.a);
+    });
+
+    const cases: [string, () => string, string][] = [
+      ['home', () => '/console?tab=2', 'tab: is not a parameter of this page (it takes none)'],
+      ['sign-in, expired', () => '/console/sign-in?expired=yes', 'expired: "yes" is not a sign-in state (one of 0, 1)'],
+      ['sign-in, next off the console', () => `/console/sign-in?next=${encodeURIComponent('https://evil.example/console')}`,
+        'next: must be a console page to open after signing in'],
+      ['search, q twice', () => '/console/search?q=PO-A1001&q=PO-A1002', 'q: was given more than once: give one value'],
+      ['search, q with a control character', () => '/console/search?q=PO%00A1001', 'q: must not contain control characters or noncharacters: U+0000 at character 3'],
+      ['search, q too long', () => `/console/search?q=${'Q'.repeat(201)}`, 'q: is too long: at most 200 characters'],
+      ['search, another parameter', () => '/console/search?po=PO-A1001', 'po: is not a parameter of this page (it takes q)'],
+      ['PO list, a sort it does not have', () => '/console/orders?sort=supplier', 'sort: "supplier" is not an order'],
+      ['PO list, another parameter', () => '/console/orders?q=PO-A1001', 'q: is not a parameter of this page (it takes status, supplier, from, to, sort, page, after, before)'],
+      ['PO list, a date that is not one', () => '/console/orders?to=31%2F12%2F2026', 'to: "31/12/2026" is not a date (YYYY-MM-DD)'],
+      ['PO page, done', () => `/console/orders/${ids.po}?done=paid%20in%20full`, 'done: "paid in full" is not an action of this page'],
+      ['PO page, another parameter', () => `/console/orders/${ids.po}?tab=items`, 'tab: is not a parameter of this page (it takes done)'],
+      ['PO summary PDF', () => `/console/orders/${ids.po}/documents/order_summary?download=1`, 'download: is not a parameter of this page (it takes none)'],
+      ['documents, page', () => '/console/documents?page=two', 'page: must be a whole number from 1 to 999999'],
+      ['documents, past the last page', () => '/console/documents?page=7', 'page: is past the last page: there is 1 page'],
+      ['documents, a filter it does not have', () => '/console/documents?status=failed', 'status: is not a parameter of this page (it takes page)'],
+      ['a document, page', () => `/console/documents/${ids.document}?page=0`, 'page: must be a whole number from 1 to 999999'],
+      ['a document, past the last page', () => `/console/documents/${ids.document}?page=2`, 'page: is past the last page: there is 1 page'],
+      ['a document\'s file', () => `/console/documents/${ids.document}/content?inline=1`, 'inline: is not a parameter of this page (it takes none)'],
+      ['a document\'s 997', () => `/console/documents/${ids.document}/acknowledgement?x=1`, 'x: is not a parameter of this page (it takes none)'],
+      ['connections', () => '/console/connections?kind=stocky', 'kind: is not a parameter of this page (it takes none)'],
+      ['a connection, notice', () => `/console/connections/${ids.connection}?notice=done`, 'notice: "done" is not a notice of this page (one of running)'],
+      ['a connection\'s runs', () => `/console/connections/${ids.connection}/runs?page=2`, 'page: is not a parameter of this page (it takes none)'],
+      ['webhooks', () => '/console/webhooks?enabled=1', 'enabled: is not a parameter of this page (it takes none)'],
+      ['a webhook\'s deliveries', () => `/console/webhooks/${ids.endpoint}/deliveries?before=x`, 'before: is not a parameter of this page (it takes none)'],
+      ['keys, revoked naming no revoked key', () => '/console/keys?revoked=everything', 'revoked: is not a revoked key of yours'],
+      ['keys, revoked naming an active key', () => `/console/keys?revoked=${ids.active}`, 'revoked: is not a revoked key of yours'],
+    ];
+    it.each(cases)('%s: 400 naming the parameter', async (_name, url, problem) => {
+      expectErrorPage(await c.get(url()), 400, [problem]);
+    });
+
+    it('the values the pages take still work', async () => {
+      for (const url of ['/console/search?q=PO-A1001', `/console/orders/${ids.po}?done=open`, '/console/documents?page=1',
+        `/console/documents/${ids.document}?page=1`, `/console/connections/${ids.connection}?notice=running`,
+        `/console/webhooks/${ids.endpoint}?notice=retried`, `/console/keys?revoked=${ids.revoked}`, '/console/orders?sort=oldest&status=&supplier=']) {
+        expect((await c.get(url)).statusCode, url).toBeLessThan(400);
+      }
+      expect(pageText((await c.get(`/console/keys?revoked=${ids.revoked}`)).body)).toContain(`Revoked ${ids.revoked}; its console sessions have ended.`);
+    });
   });
 });
 

@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { touchApiKey, verifyApiKey } from '../../store/api-keys.ts';
 import { createConsoleSession, deleteConsoleSession } from '../../store/console-sessions.ts';
+import { checkQuery, PageQuery } from '../params.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { renderPage } from '../render.ts';
 import { can, safeNext, SESSION_COOKIE, sessionCookieOptions, sessionToken } from '../session.ts';
@@ -14,16 +15,22 @@ export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db,
 
   // Home: the first page the key's scopes can show (orders need read; a key with admin alone manages keys).
   app.get('/', async (request, reply) => {
+    checkQuery(request.query);
     const session = request.consoleSession;
     if (!session) return reply.redirect('/console/sign-in', 303);
     return reply.redirect(!can(session, 'read') && can(session, 'admin') ? '/console/keys' : '/console/orders', 303);
   });
 
   // `next`: the console page the person asked for before signing in (session.ts safeNext), carried by the form.
-  app.get<{ Querystring: { expired?: string; next?: string } }>('/sign-in', async (request, reply) => {
-    const next = safeNext(request.query.next);
+  app.get('/sign-in', async (request, reply) => {
+    const params = new PageQuery(request.query, ['expired', 'next']);
+    const expired = params.oneOf('expired', ['0', '1'], 'a sign-in state') === '1';
+    const given = params.text('next', 2000);
+    const next = safeNext(given);
+    // Only a page of this console: a link that would lead elsewhere after signing in is refused, not followed.
+    if (given !== undefined && next === null) params.add('next', 'must be a console page to open after signing in (a path starting /console/, not sign-in or sign-out)');
+    params.done();
     if (request.consoleSession) return reply.redirect(next ?? '/console', 303);
-    const expired = request.query.expired === '1';
     return renderPage(reply, 'sign-in', {
       title: 'Sign in',
       notice: expired ? 'Your session has ended (signed out, expired, or its key was revoked). Sign in again.' : null,
