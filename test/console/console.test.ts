@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import type { Db } from '../../src/db/database.ts';
 import { displayPrefix } from '../../src/domain/api-keys.ts';
-import { createApiKey, revokeApiKey } from '../../src/store/api-keys.ts';
+import { createApiKey, revokeApiKey, verifyApiKey } from '../../src/store/api-keys.ts';
+import { createConsoleSession } from '../../src/store/console-sessions.ts';
 import { createPurchaseOrder } from '../../src/store/purchase-order-lifecycle.ts';
 import { createEndpoint } from '../../src/store/webhook-endpoints.ts';
 import { ensureWarehouse } from '../../src/store/warehouses.ts';
@@ -115,6 +116,45 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       const polled = await app.inject({ url: '/console/connections/conn_x/runs', headers: { 'hx-request': 'true', cookie: 'ordersync_console=gone' } });
       expect(polled.statusCode).toBe(204);
       expect(polled.headers['hx-redirect']).toBe('/console/sign-in?expired=1');
+    });
+
+    it('refuses a key without the read or admin scope (write only), naming the scope it lacks; write and admin: the admin pages', async () => {
+      const before = (await sessionRows()).length;
+      const c = client();
+      const response = await c.signIn(world.keys.aWriteOnly);
+      expect(response.statusCode).toBe(403);
+      const text = pageText(response.body);
+      expect(text).toContain('This API key has only the "write" scope: the console needs a key with the "read" scope');
+      expect(text).toContain('or the "admin" scope');
+      expect(response.body).toMatch(/<input id="api-key" name="api_key" type="password"/);
+      expect(response.body).not.toContain(world.keys.aWriteOnly);
+      expect(c.cookies.has('ordersync_console')).toBe(false);
+      expect((await sessionRows()).length).toBe(before);
+      // A session such a key already had (started before this refusal) is told the same, with Sign out; no 500.
+      const verified = (await verifyApiKey(db, world.keys.aWriteOnly))!;
+      const { token } = await createConsoleSession(db, verified, 3_600_000);
+      const home = await app.inject({ url: '/console', headers: { cookie: `ordersync_console=${token}` } });
+      expect(home.statusCode).toBe(403);
+      expect(pageText(home.body)).toContain('This API key has only the "write" scope');
+      expect(home.body).toContain('action="/console/sign-out"');
+      const orders = await app.inject({ url: '/console/orders', headers: { cookie: `ordersync_console=${token}` } });
+      expect(orders.statusCode).toBe(403);
+      expect(pageText(orders.body)).toContain('Your API key lacks the "read" scope this page needs.');
+      // With admin beside write, the key signs in to the admin pages only.
+      const writeAdmin = await createApiKey(db, world.retailerA, 'write and admin', ['write', 'admin']);
+      const admin = client();
+      expect((await admin.signIn(writeAdmin.secret)).statusCode).toBe(303);
+      expect((await admin.get('/console')).headers.location).toBe('/console/keys');
+      const keys = await admin.get('/console/keys');
+      expect(keys.statusCode).toBe(200);
+      const nav = /<nav aria-label="Console">([\s\S]*?)<\/nav>/.exec(keys.body)![1];
+      expect(pageText(nav)).toBe('Connections Webhooks API keys');
+      expect(keys.body).not.toContain('id="site-search"');
+      for (const url of ['/console/orders', `/console/orders/${world.po.a1.po.id}`, '/console/search?q=PO-A1001', '/console/documents']) {
+        const response = await admin.get(url);
+        expect(response.statusCode, url).toBe(403);
+        expect(pageText(response.body), url).toContain('lacks the "read" scope');
+      }
     });
 
     it('a deep link survives signing in: the page asked for, not the home page; never a page off the console', async () => {
