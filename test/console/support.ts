@@ -58,9 +58,9 @@ export class ConsoleClient {
   }
 }
 
-/** The text of an HTML page without tags, white space collapsed (for asserting on what a person reads). */
+/** The text of an HTML page without tags, white space collapsed (for asserting on what a person reads; <bdi> adds no space). */
 export function pageText(html: string): string {
-  return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&#39;/g, "'")
+  return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<\/?bdi>/g, '').replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&#39;/g, "'")
     .replace(/&quot;/g, '"').replace(/\s+/g, ' ').trim();
 }
 
