@@ -53,7 +53,7 @@ const CONTENT_SECURITY_POLICY = [
   "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
 ].join('; ');
 
-/** The headers every console response carries, error pages included. */
+/** The headers every console response carries, error pages included (those of a bare connection too). */
 const SECURE_HEADERS = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Frame-Options': 'DENY',
@@ -168,8 +168,9 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     limits: options.limits ?? NO_LIMITS,
   };
   // Kept out of /openapi.json: the console is for people, not a public API. Its forms are small: every console
-  // route reads at most FORM_BODY_LIMIT (set on the route, so a 413 page states it); an upload's file is held to
-  // DOCUMENT_MAX_BYTES by its multipart limits instead (routes/documents.ts).
+  // route reads at most FORM_BODY_LIMIT (set on the route, so a 413 page states it) unless it sets its own (a PO's
+  // receive form, routes/orders.ts); an upload's file is held to DOCUMENT_MAX_BYTES by its multipart limits instead
+  // (routes/documents.ts). The routes' paths and methods are kept for the 405s of the not-found handler.
   const routes: { pattern: RegExp; methods: string[] }[] = [];
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, hide: true };

@@ -51,7 +51,8 @@ export function refusedRequest(error: Error & { code?: string; rawPacket?: Buffe
       'gathered too many cookies for this site: clear them and try again.',
       [{ field: 'headers', message: `must take at most ${limit} with the request line` }]);
   } else {
-    apiError = new ApiError(400, 'bad_request', 'The request could not be read: it is not well-formed HTTP/1.1 (a malformed request line or header).');
+    apiError = new ApiError(400, 'bad_request',
+      'The request could not be read: it is not well-formed HTTP/1.1 (a malformed request line or header).');
   }
   return { error: apiError, path, consoleConnection };
 }

@@ -142,7 +142,8 @@ async function readList(db: Db, retailerId: string, filters: PoListFilters, desc
 export async function listPoRecords(db: Db, retailerId: string, request: PoListRequest): Promise<PoListPage> {
   const { filters, limit } = request;
   const descending = request.order === 'newest';
-  const record = (row: { view_v2: string; order_date: string; id: string }) => ({ view: row.view_v2, cursor: { orderDate: row.order_date, id: row.id } });
+  const record = (row: { view_v2: string; order_date: string; id: string }) =>
+    ({ view: row.view_v2, cursor: { orderDate: row.order_date, id: row.id } });
   if (request.before !== undefined) {
     // The page before a position: read backwards from it and turn the rows round. With no more than a page
     // before it, that is the first page (POs added since would otherwise make a short page that is not the first).

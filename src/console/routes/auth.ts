@@ -20,7 +20,8 @@ export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db,
     const session = request.consoleSession;
     if (!session) return reply.redirect('/console/sign-in', 303);
     if (!opensConsole(session.scopes)) {
-      return renderPage(reply.code(403), 'error', { title: 'Not allowed', message: noConsoleScopeMessage(session.scopes), details: [], requestId: null });
+      const message = noConsoleScopeMessage(session.scopes);
+      return renderPage(reply.code(403), 'error', { title: 'Not allowed', message, details: [], requestId: null });
     }
     return reply.redirect(!can(session, 'read') ? '/console/keys' : '/console/orders', 303);
   });
@@ -32,7 +33,9 @@ export const consoleAuth: FastifyPluginAsync<ConsoleContext> = async (app, { db,
     const given = params.text('next', 2000);
     const next = safeNext(given);
     // Only a page of this console: a link that would lead elsewhere after signing in is refused, not followed.
-    if (given !== undefined && next === null) params.add('next', 'must be a console page to open after signing in (a path starting /console/, not sign-in or sign-out)');
+    if (given !== undefined && next === null) {
+      params.add('next', 'must be a console page to open after signing in (a path starting /console/, not sign-in or sign-out)');
+    }
     params.done();
     if (request.consoleSession) return reply.redirect(next ?? '/console', 303);
     return renderPage(reply, 'sign-in', {

@@ -40,7 +40,9 @@ function pageOf(query: unknown, total: number | null, pageSize: number): number 
   const params = new PageQuery(query, ['page']);
   const page = params.page();
   const pages = total === null ? null : Math.max(1, Math.ceil(total / pageSize));
-  if (pages !== null && page > pages && !params.has('page')) params.add('page', `is past the last page: there ${pages === 1 ? 'is 1 page' : `are ${pages} pages`}`);
+  if (pages !== null && page > pages && !params.has('page')) {
+    params.add('page', `is past the last page: there ${pages === 1 ? 'is 1 page' : `are ${pages} pages`}`);
+  }
   params.done();
   return page;
 }

@@ -21,7 +21,8 @@ import { renderPage } from '../render.ts';
 import { can, requireSession } from '../session.ts';
 
 const PAGE_SIZE = 25;
-/** Longest search term: PO numbers and supplier order ids are at most 100 characters, tracking numbers typed with spaces a little more. */
+/** Longest search term: PO numbers and supplier order ids are at most 100 characters; tracking numbers typed with
+ * spaces a little more. */
 const SEARCH_MAX = 200;
 
 /** The list's orders (`sort`), the first the default. */
