@@ -153,6 +153,8 @@ describe('console error pages for wrong URLs', () => {
         expect((await c.get(url)).statusCode, url).toBeLessThan(400);
       }
       expect(pageText((await c.get(`/console/keys?revoked=${ids.revoked}`)).body)).toContain(`Revoked ${ids.revoked}; its console sessions have ended.`);
+      // The search field holds no more than the search takes.
+      expect((await c.get('/console/orders')).body).toMatch(/<input id="site-search" name="q"[^>]* maxlength="200">/);
     });
   });
 });
