@@ -11,6 +11,8 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.ts';
+import { InvalidInputError, type FieldProblem } from '../domain/errors.ts';
+import { textProblem, type TextMode } from '../domain/plain-text.ts';
 import { CONSOLE_CONNECTION, writeRaw } from '../http/client-errors.ts';
 import { ApiError, frameworkApiError, toApiError } from '../http/errors.ts';
 import { NO_LIMITS, type RequestLimits } from '../http/rate-limit.ts';
@@ -158,6 +160,30 @@ async function errorResponse(reply: FastifyReply, page: ErrorPage): Promise<Fast
   }
 }
 
+/**
+ * Every path parameter and form field a console route reads is text under the one rule of domain/plain-text.ts,
+ * as every field of the API is (its schemas): a NUL or another control character in `/console/orders/po_%00x` or a
+ * key's name was a 500 on PostgreSQL (its text cannot hold U+0000) and stored as given on SQLite. A 400 naming
+ * the field instead (`params.id`, `name`, `sku[3]`); a file's bytes are not text and are not checked here. Query
+ * strings are read by console/params.ts.
+ */
+function checkText(request: FastifyRequest): void {
+  const problems: FieldProblem[] = [];
+  const check = (field: string, value: unknown, mode: TextMode) => {
+    const problem = typeof value === 'string' ? textProblem(value, mode) : null;
+    if (problem !== null) problems.push({ field, message: problem });
+  };
+  for (const [name, value] of Object.entries((request.params ?? {}) as Record<string, unknown>)) check(`params.${name}`, value, 'line');
+  const body = request.body;
+  if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body)) {
+    for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+      if (Array.isArray(value)) value.forEach((item, i) => check(`${name}[${i}]`, item, 'trimmed'));
+      else check(name, value, 'trimmed');
+    }
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems);
+}
+
 /** Largest urlencoded form body a console route reads: 64 KB (README "Request body limits"). */
 export const FORM_BODY_LIMIT = 64 * 1024;
 
@@ -198,6 +224,8 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (app, opt
     (request.raw.socket as Socket & { [CONSOLE_CONNECTION]?: boolean })[CONSOLE_CONNECTION] = true;
   });
   app.addHook('onRequest', loadSession(options.db));
+  // preHandler: after every body is read (multipart's fields are put on the body in its own preValidation hook).
+  app.addHook('preHandler', async (request) => checkText(request));
   // A signed-in person's requests are their key's requests (DESIGN 4d: RATE_LIMIT_PER_MINUTE is shared by all of a
   // key's requests), so a session is no way around the key's limit; its request lines carry the key's prefix too.
   // The stylesheet and scripts are not counted: they come with every page.

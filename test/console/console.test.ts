@@ -274,6 +274,43 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
     });
   });
 
+  // Found by sending what no browser form would: a NUL in a path (/console/orders/po_%00x) or a form field (a key's
+  // name, an uploaded file's name) was a 500 on PostgreSQL, whose text cannot hold U+0000, and was stored as given
+  // on SQLite. Every path parameter and form field is plain text now, as in the API: a 400 naming it, nothing written.
+  it('a control character in a path parameter or a form field is a 400 naming it, and nothing is stored', async () => {
+    const c = client();
+    await c.signIn(world.keys.aAll);
+    const problem = (code: string, at: number) => `must not contain control characters or noncharacters: ${code} at character ${at}`;
+    for (const [url, field] of [['/console/orders/po_%00x', 'params.id'], ['/console/documents/sdoc_%00x', 'params.id'],
+      ['/console/webhooks/we_%00x', 'params.id'], ['/console/connections/conn_%1Bx', 'params.id']]) {
+      const response = await c.get(url);
+      expect(response.statusCode, url).toBe(400);
+      expect(pageText(response.body), url).toContain(`${field}: ${problem(url.includes('%1B') ? 'U+001B' : 'U+0000', url.indexOf('%') - url.lastIndexOf('/'))}`);
+    }
+    const keysBefore = (await db.selectFrom('api_keys').select('id').execute()).length;
+    await c.get('/console/keys');
+    const named = await c.post('/console/keys', { name: 'Warehouse\u0000scanner', scope: 'read' });
+    expect(named.statusCode).toBe(400);
+    expect(pageText(named.body)).toContain(`name: ${problem('U+0000', 10)}`);
+    await c.get('/console/keys');
+    const revoke = await c.post('/console/keys/pk_live_%00abcdefg/revoke', {});
+    expect(revoke.statusCode).toBe(400);
+    expect(pageText(revoke.body)).toContain(`params.prefix: ${problem('U+0000', 9)}`);
+    expect((await db.selectFrom('api_keys').select('id').execute()).length).toBe(keysBefore);
+    const documentsBefore = (await db.selectFrom('supplier_documents').select('id').execute()).length;
+    const csv = 'PO #,Tracking #\r\nPO-A1001,1Z999AA10123456784\r\n';
+    for (const [fields, filename, message] of [
+      [{ supplier_name: 'Acu\u0000shnet' }, 'ship.csv', `supplier_name: ${problem('U+0000', 4)}`],
+      [{}, 'ship\u0007.csv', `file: its name ${problem('U+0007', 5)}`],
+    ] as const) {
+      await c.get('/console/documents');
+      const upload = await c.upload('/console/documents', { ...fields }, { field: 'file', filename, contentType: 'text/csv', bytes: csv });
+      expect(upload.statusCode, message).toBe(400);
+      expect(pageText(upload.body)).toContain(message);
+    }
+    expect((await db.selectFrom('supplier_documents').select('id').execute()).length).toBe(documentsBefore);
+  });
+
   describe('CSRF', () => {
     it('refuses every kind of form without a valid token, and changes nothing', async () => {
       const c = client();

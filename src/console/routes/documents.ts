@@ -10,6 +10,7 @@ import { InvalidInputError, NotFoundError } from '../../domain/errors.ts';
 import { documentFilename, documentFormatOf, X12_MEDIA_TYPES } from '../../domain/supplier-document-resource.ts';
 import { attachment } from '../../api/documents.ts';
 import { ApiError } from '../../http/errors.ts';
+import { textProblem } from '../../domain/plain-text.ts';
 import { emptyFileProblem, formatOfFile } from '../../ingest/files.ts';
 import { ingestDocument } from '../../ingest/pipeline.ts';
 import { poIdsByNumber } from '../../store/po-browse.ts';
@@ -86,6 +87,8 @@ export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMax
     const body = request.body ?? {};
     const bytes = Buffer.isBuffer(body.file) ? body.file : Buffer.alloc(0);
     const meta = uploadedFiles.get(request);
+    const nameProblem = meta ? textProblem(meta.filename) : null;
+    if (nameProblem !== null) throw new InvalidInputError([{ field: 'file', message: `its name ${nameProblem}` }]);
     // Empty as every other way in says (ingest/files.ts): 0 bytes, or only white space and a byte-order mark.
     if (!meta || emptyFileProblem(bytes) !== null) throw new InvalidInputError([{ field: 'file', message: 'choose a file that is not empty (X12 or CSV)' }]);
     const chosen = body.format === 'x12' || body.format === 'csv' ? body.format : undefined;
