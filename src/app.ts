@@ -1,10 +1,11 @@
 // Builds the Fastify app: cross-cutting plugins, then the route modules.
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { connectionsApi } from './api/connections.ts';
-import { consoleFrameworkError, consolePlugin, isConsoleUrl } from './console/plugin.ts';
+import { consoleClientError, consoleFrameworkError, consolePlugin, isConsoleUrl } from './console/plugin.ts';
 import { documentsApi } from './api/documents.ts';
 import { healthApi } from './api/health.ts';
 import { ordersApi } from './api/orders.ts';
@@ -17,7 +18,8 @@ import { eventsApi } from './api/events.ts';
 import { webhookEndpointsApi } from './api/webhook-endpoints.ts';
 import { applyHeldSupplierUpdates } from './store/supplier-updates.ts';
 import { createAuthenticator } from './http/auth.ts';
-import { handleFrameworkError, MAX_PARAM_LENGTH, registerErrorHandling } from './http/errors.ts';
+import { refusedRequest, writeRaw } from './http/client-errors.ts';
+import { errorEnvelope, handleFrameworkError, MAX_PARAM_LENGTH, registerErrorHandling } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerValidation } from './http/validation.ts';
 import { registerJsonBody } from './http/json-body.ts';
@@ -90,6 +92,19 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
     // A console URL gets the console's error page; everything else the API's JSON envelope.
     frameworkErrors: (error, request, reply) =>
       (isConsoleUrl(request.url) ? consoleFrameworkError(error, request, reply) : handleFrameworkError(error, request, reply)),
+    // Requests Node's parser refuses (431, 414, 400, 408: http/client-errors.ts), the same way.
+    clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket) {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      this.log.debug({ err: error }, 'request refused by the HTTP parser');
+      const refused = refusedRequest(error, socket);
+      const id = nextRequestId();
+      if (refused.path !== undefined ? isConsoleUrl(refused.path) : refused.consoleConnection) {
+        void consoleClientError(refused.error, id, socket).catch(() => socket.destroy());
+        return;
+      }
+      writeRaw(socket, refused.error.statusCode, { 'Content-Type': 'application/json; charset=utf-8', 'X-Request-Id': id },
+        JSON.stringify(errorEnvelope(refused.error, id)));
+    },
     // One line per request instead of Fastify's two (http/request-log.ts).
     logController: new LogController({ disableRequestLogging: true }),
   });

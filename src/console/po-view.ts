@@ -141,7 +141,12 @@ export function poPageView(page: PoPage, secret: string, canWrite: boolean) {
     invoices,
     documents,
     history,
-    moves: canWrite ? legalMoves(status).map((to) => ({ to, label: MOVE_LABELS[to] ?? to })) : [],
+    // Cancelling and closing cannot be undone (domain/lifecycle.ts: no move leaves them): the button asks first
+    // (console.js), so a key press on a focused button does not end a PO by accident.
+    moves: canWrite ? legalMoves(status).map((to) => ({
+      to, label: MOVE_LABELS[to] ?? to,
+      confirm: legalMoves(to).length === 0 ? `${MOVE_LABELS[to] ?? to} PO ${record.po_number}? This cannot be undone.` : null,
+    })) : [],
     receivable: canWrite && canReceive(status) && items.some((item) => !item.cancelled && item.remaining > 0),
   };
 }

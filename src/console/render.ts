@@ -53,6 +53,6 @@ const standaloneViews = new Eta({
  * The error page as HTML, for a request that never reached the console's routes (so no session, no forms):
  * the same `error` view and layout as every other console error.
  */
-export async function errorDocument(data: { title: string; message: string; details: string[] }): Promise<string> {
+export async function errorDocument(data: { title: string; message: string; details: string[]; requestId: string | null }): Promise<string> {
   return standaloneViews.renderAsync('error', { ...data, session: undefined, nav: [], path: '', can: () => false, h: helpers });
 }

@@ -91,3 +91,14 @@ export function requireSession(scope: Scope): preHandlerAsyncHookHandler {
 }
 
 export const can = (session: ConsoleSession | undefined, scope: Scope): boolean => !!session?.scopes.includes(scope);
+
+/** True when a key's scopes open some console page: `read` (POs, search, documents) or `admin` (connections, webhooks, keys). */
+export const opensConsole = (scopes: readonly Scope[]): boolean => scopes.includes('read') || scopes.includes('admin');
+
+/** Why a key whose scopes open no console page (write only) cannot sign in, naming what it lacks. */
+export function noConsoleScopeMessage(scopes: readonly Scope[]): string {
+  const has = scopes.length === 0 ? 'no scope' : `only the ${scopes.map((s) => `"${s}"`).join(' and ')} scope${scopes.length > 1 ? 's' : ''}`;
+  return `This API key has ${has}: the console needs a key with the "read" scope (purchase orders, search, supplier documents) ` +
+    'or the "admin" scope (connections, webhooks, API keys). A write-only key is for programs that send POs and supplier ' +
+    'updates. Sign in with another key; an admin can create one under API keys.';
+}

@@ -403,6 +403,24 @@ export interface PoLineCountsTable {
   lines: number;
 }
 
+/**
+ * One supplier of one PO (its header's or a line's), keyed in the console list's order (kept by triggers,
+ * migration 0022): the PO list filtered by supplier seeks it.
+ */
+export interface PoSuppliersTable {
+  retailer_id: string;
+  supplier_id: string;
+  po_id: string;
+  /** The PO's order date, as stored in purchase_orders (UTC instant text). */
+  order_date: string;
+  /** The status of the PO's stored v2 rendering (DESIGN 2.3). */
+  v2_status: string | null;
+  /** 1 when the PO's own supplier_id is this supplier. */
+  on_header: number;
+  /** How many of the PO's lines have this supplier. */
+  lines: number;
+}
+
 /** A supplier rename whose re-render of its POs' read records is not finished (store/supplier-rerenders.ts). */
 export interface SupplierRerendersTable {
   supplier_id: string;
@@ -450,6 +468,7 @@ export interface Database {
   x12_control_numbers: X12ControlNumbersTable;
   po_day_counts: PoDayCountsTable;
   po_line_counts: PoLineCountsTable;
+  po_suppliers: PoSuppliersTable;
   supplier_rerenders: SupplierRerendersTable;
   console_sessions: ConsoleSessionsTable;
   rate_limit_counters: RateLimitCountersTable;

@@ -86,16 +86,21 @@ export function toApiError(error: FastifyError, request?: FastifyRequest): ApiEr
   return new ApiError(500, 'internal_error', 'Something went wrong on our side. Quote the request_id when reporting it.');
 }
 
-export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
-  if (error.headers) reply.headers(error.headers);
-  return reply.code(error.statusCode).type('application/json; charset=utf-8').send({
+/** The error envelope of DESIGN 2.2 for `error`, answering the request `requestId`. */
+export function errorEnvelope(error: ApiError, requestId: string): Record<string, unknown> {
+  return {
     error: error.code,
     errorCode: error.statusCode,
     message: error.message,
-    request_id: reply.request.id,
+    request_id: requestId,
     ...(error.details ? { details: error.details } : {}),
     ...error.extra,
-  });
+  };
+}
+
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  if (error.headers) reply.headers(error.headers);
+  return reply.code(error.statusCode).type('application/json; charset=utf-8').send(errorEnvelope(error, reply.request.id));
 }
 
 /** Each app's route paths (`/api/v2/orders/by-po/:po_number`), to name the parameter of a URL not yet routed. */

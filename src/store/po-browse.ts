@@ -1,7 +1,7 @@
 // The web console's reads of POs (DESIGN 4c): search by any id a person has at hand, the filtered PO list and
 // everything one PO page shows. Records come back as the stored v2 renderings (DESIGN 2.5), the same text the
 // read API serves, so the console and the API cannot disagree.
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql, type RawBuilder, type SqlBool } from 'kysely';
 import { normalizeTrackingNumber } from '../domain/tracking.ts';
 import type { Db } from '../db/database.ts';
 import { recordsByPoNumber, recordsBySupplierOrder, recordsByTrackingNumber } from './orders.ts';
@@ -51,6 +51,31 @@ export interface PoListFilters {
   to?: string;
 }
 
+/** A PO's place in the list: its order date (stored UTC instant text) and id, the list's order. */
+export interface PoListCursor {
+  orderDate: string;
+  id: string;
+}
+
+export interface PoListRequest {
+  filters: PoListFilters;
+  /** `newest`: order date descending, then id descending; `oldest`: both ascending. */
+  order: 'newest' | 'oldest';
+  /** The page after this PO (the next page), or the page before it (the previous one); neither: the first page. */
+  after?: PoListCursor;
+  before?: PoListCursor;
+  limit: number;
+}
+
+export interface PoListPage {
+  /** v2 record texts with their places, in list order. */
+  records: { view: string; cursor: PoListCursor }[];
+  /** More POs follow the page. */
+  hasNext: boolean;
+  /** The page is the list's first: no position, or a `before` position with less than a page before it. */
+  first: boolean;
+}
+
 /** The v2 status inside the stored record, in each dialect's JSON syntax: exactly the expression of the index
  * purchase_orders_v2_status (migration 0021), or the list walks every PO. */
 function v2Status(db: Db) {
@@ -60,27 +85,73 @@ function v2Status(db: Db) {
 }
 
 /**
- * One page of the retailer's POs, newest order first, as v2 record texts. A PO matches a supplier when it or
- * one of its lines has that supplier. `hasMore` comes from reading one record past the page, so no page counts
- * every matching PO.
+ * Conditions placing a page in the list: the date filters, and the rows past `cursor` in the direction read.
+ * On the cursor's side only the tighter of the cursor and the date filter is kept: given both, a planner may seek
+ * by the date filter and walk from there to the cursor, a walk that grows with the page's depth.
  */
-export async function listPoRecords(
-  db: Db, retailerId: string, filters: PoListFilters, page: number, limit: number,
-): Promise<{ records: string[]; hasMore: boolean }> {
-  let query = db.selectFrom('purchase_orders as po').select('po.view_v2').where('po.retailer_id', '=', retailerId);
-  if (filters.from !== undefined) query = query.where('po.order_date', '>=', filters.from);
-  if (filters.to !== undefined) query = query.where('po.order_date', '<', filters.to);
-  if (filters.status !== undefined) query = query.where(v2Status(db), '=', filters.status);
+function placing(date: RawBuilder<string>, id: RawBuilder<string>, filters: PoListFilters, descending: boolean, cursor?: PoListCursor) {
+  let { from, to } = filters;
+  const conditions: RawBuilder<SqlBool>[] = [];
+  if (cursor !== undefined) {
+    if (descending && (to === undefined || cursor.orderDate < to)) {
+      to = undefined;
+      conditions.push(sql<SqlBool>`(${date}, ${id}) < (${cursor.orderDate}, ${cursor.id})`);
+    } else if (!descending && (from === undefined || cursor.orderDate >= from)) {
+      from = undefined;
+      conditions.push(sql<SqlBool>`(${date}, ${id}) > (${cursor.orderDate}, ${cursor.id})`);
+    }
+  }
+  if (from !== undefined) conditions.push(sql<SqlBool>`${date} >= ${from}`);
+  if (to !== undefined) conditions.push(sql<SqlBool>`${date} < ${to}`);
+  return conditions;
+}
+
+/**
+ * Up to `limit` POs of the list in one direction from `cursor` (exclusive; none: from the list's end). Every
+ * combination of filters seeks an index in the list's order and reads one page (DESIGN 7; test/store/query-plans):
+ * by date on purchase_orders_by_date, by status on purchase_orders_v2_status, by supplier (with or without a
+ * status) on po_suppliers (migration 0022), where a PO appears once per supplier of its header or lines.
+ */
+async function readList(db: Db, retailerId: string, filters: PoListFilters, descending: boolean, cursor: PoListCursor | undefined, limit: number) {
+  const direction = descending ? 'desc' : 'asc';
   const supplierId = filters.supplierId;
   if (supplierId !== undefined) {
-    query = query.where((eb) => eb.or([
-      eb('po.supplier_id', '=', supplierId),
-      eb.exists(eb.selectFrom('po_lines as l').select('l.id').whereRef('l.po_id', '=', 'po.id').where('l.supplier_id', '=', supplierId)),
-    ]));
+    const date = sql.ref<string>('k.order_date');
+    const id = sql.ref<string>('k.po_id');
+    let query = db.selectFrom('po_suppliers as k').innerJoin('purchase_orders as po', 'po.id', 'k.po_id')
+      .select(['po.view_v2', 'k.order_date', 'k.po_id as id'])
+      .where('k.retailer_id', '=', retailerId).where('k.supplier_id', '=', supplierId);
+    if (filters.status !== undefined) query = query.where('k.v2_status', '=', filters.status);
+    for (const condition of placing(date, id, filters, descending, cursor)) query = query.where(condition);
+    return query.orderBy(date, direction).orderBy(id, direction).limit(limit).execute();
   }
-  const rows = await query.orderBy('po.order_date', 'desc').orderBy('po.id', 'desc')
-    .limit(limit + 1).offset((page - 1) * limit).execute();
-  return { records: rows.slice(0, limit).map((r) => r.view_v2), hasMore: rows.length > limit };
+  const date = sql.ref<string>('po.order_date');
+  const id = sql.ref<string>('po.id');
+  let query = db.selectFrom('purchase_orders as po').select(['po.view_v2', 'po.order_date', 'po.id']).where('po.retailer_id', '=', retailerId);
+  if (filters.status !== undefined) query = query.where(v2Status(db), '=', filters.status);
+  for (const condition of placing(date, id, filters, descending, cursor)) query = query.where(condition);
+  return query.orderBy(date, direction).orderBy(id, direction).limit(limit).execute();
+}
+
+/**
+ * One page of the retailer's POs as v2 record texts, newest or oldest order first, filtered. A PO matches a
+ * supplier when it or one of its lines has that supplier. Pages are found by position (after or before a PO),
+ * never by skipping, and `hasNext` comes from reading one record past the page: no page counts or skips the
+ * matching POs, however deep it is.
+ */
+export async function listPoRecords(db: Db, retailerId: string, request: PoListRequest): Promise<PoListPage> {
+  const { filters, limit } = request;
+  const descending = request.order === 'newest';
+  const record = (row: { view_v2: string; order_date: string; id: string }) =>
+    ({ view: row.view_v2, cursor: { orderDate: row.order_date, id: row.id } });
+  if (request.before !== undefined) {
+    // The page before a position: read backwards from it and turn the rows round. With no more than a page
+    // before it, that is the first page (POs added since would otherwise make a short page that is not the first).
+    const rows = await readList(db, retailerId, filters, !descending, request.before, limit + 1);
+    if (rows.length > limit) return { records: rows.slice(0, limit).reverse().map(record), hasNext: true, first: false };
+  }
+  const rows = await readList(db, retailerId, filters, descending, request.after, limit + 1);
+  return { records: rows.slice(0, limit).map(record), hasNext: rows.length > limit, first: request.after === undefined };
 }
 
 export interface PoPage {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import type { Db } from '../../src/db/database.ts';
 import { displayPrefix } from '../../src/domain/api-keys.ts';
-import { createApiKey, revokeApiKey } from '../../src/store/api-keys.ts';
+import { createApiKey, revokeApiKey, verifyApiKey } from '../../src/store/api-keys.ts';
+import { createConsoleSession } from '../../src/store/console-sessions.ts';
 import { createPurchaseOrder } from '../../src/store/purchase-order-lifecycle.ts';
 import { createEndpoint } from '../../src/store/webhook-endpoints.ts';
 import { ensureWarehouse } from '../../src/store/warehouses.ts';
@@ -115,6 +116,45 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       const polled = await app.inject({ url: '/console/connections/conn_x/runs', headers: { 'hx-request': 'true', cookie: 'ordersync_console=gone' } });
       expect(polled.statusCode).toBe(204);
       expect(polled.headers['hx-redirect']).toBe('/console/sign-in?expired=1');
+    });
+
+    it('refuses a key without the read or admin scope (write only), naming the scope it lacks; write and admin: the admin pages', async () => {
+      const before = (await sessionRows()).length;
+      const c = client();
+      const response = await c.signIn(world.keys.aWriteOnly);
+      expect(response.statusCode).toBe(403);
+      const text = pageText(response.body);
+      expect(text).toContain('This API key has only the "write" scope: the console needs a key with the "read" scope');
+      expect(text).toContain('or the "admin" scope');
+      expect(response.body).toMatch(/<input id="api-key" name="api_key" type="password"/);
+      expect(response.body).not.toContain(world.keys.aWriteOnly);
+      expect(c.cookies.has('ordersync_console')).toBe(false);
+      expect((await sessionRows()).length).toBe(before);
+      // A session such a key already had (started before this refusal) is told the same, with Sign out; no 500.
+      const verified = (await verifyApiKey(db, world.keys.aWriteOnly))!;
+      const { token } = await createConsoleSession(db, verified, 3_600_000);
+      const home = await app.inject({ url: '/console', headers: { cookie: `ordersync_console=${token}` } });
+      expect(home.statusCode).toBe(403);
+      expect(pageText(home.body)).toContain('This API key has only the "write" scope');
+      expect(home.body).toContain('action="/console/sign-out"');
+      const orders = await app.inject({ url: '/console/orders', headers: { cookie: `ordersync_console=${token}` } });
+      expect(orders.statusCode).toBe(403);
+      expect(pageText(orders.body)).toContain('Your API key lacks the "read" scope this page needs.');
+      // With admin beside write, the key signs in to the admin pages only.
+      const writeAdmin = await createApiKey(db, world.retailerA, 'write and admin', ['write', 'admin']);
+      const admin = client();
+      expect((await admin.signIn(writeAdmin.secret)).statusCode).toBe(303);
+      expect((await admin.get('/console')).headers.location).toBe('/console/keys');
+      const keys = await admin.get('/console/keys');
+      expect(keys.statusCode).toBe(200);
+      const nav = /<nav aria-label="Console">([\s\S]*?)<\/nav>/.exec(keys.body)![1];
+      expect(pageText(nav)).toBe('Connections Webhooks API keys');
+      expect(keys.body).not.toContain('id="site-search"');
+      for (const url of ['/console/orders', `/console/orders/${world.po.a1.po.id}`, '/console/search?q=PO-A1001', '/console/documents']) {
+        const response = await admin.get(url);
+        expect(response.statusCode, url).toBe(403);
+        expect(pageText(response.body), url).toContain('lacks the "read" scope');
+      }
     });
 
     it('a deep link survives signing in: the page asked for, not the home page; never a page off the console', async () => {
@@ -232,6 +272,43 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       expect(foreign.statusCode).toBe(404);
       expect((await client().signIn(world.keys.b)).statusCode).toBe(303);
     });
+  });
+
+  // Found by sending what no browser form would: a NUL in a path (/console/orders/po_%00x) or a form field (a key's
+  // name, an uploaded file's name) was a 500 on PostgreSQL, whose text cannot hold U+0000, and was stored as given
+  // on SQLite. Every path parameter and form field is plain text now, as in the API: a 400 naming it, nothing written.
+  it('a control character in a path parameter or a form field is a 400 naming it, and nothing is stored', async () => {
+    const c = client();
+    await c.signIn(world.keys.aAll);
+    const problem = (code: string, at: number) => `must not contain control characters or noncharacters: ${code} at character ${at}`;
+    for (const [url, field] of [['/console/orders/po_%00x', 'params.id'], ['/console/documents/sdoc_%00x', 'params.id'],
+      ['/console/webhooks/we_%00x', 'params.id'], ['/console/connections/conn_%1Bx', 'params.id']]) {
+      const response = await c.get(url);
+      expect(response.statusCode, url).toBe(400);
+      expect(pageText(response.body), url).toContain(`${field}: ${problem(url.includes('%1B') ? 'U+001B' : 'U+0000', url.indexOf('%') - url.lastIndexOf('/'))}`);
+    }
+    const keysBefore = (await db.selectFrom('api_keys').select('id').execute()).length;
+    await c.get('/console/keys');
+    const named = await c.post('/console/keys', { name: 'Warehouse\u0000scanner', scope: 'read' });
+    expect(named.statusCode).toBe(400);
+    expect(pageText(named.body)).toContain(`name: ${problem('U+0000', 10)}`);
+    await c.get('/console/keys');
+    const revoke = await c.post('/console/keys/pk_live_%00abcdefg/revoke', {});
+    expect(revoke.statusCode).toBe(400);
+    expect(pageText(revoke.body)).toContain(`params.prefix: ${problem('U+0000', 9)}`);
+    expect((await db.selectFrom('api_keys').select('id').execute()).length).toBe(keysBefore);
+    const documentsBefore = (await db.selectFrom('supplier_documents').select('id').execute()).length;
+    const csv = 'PO #,Tracking #\r\nPO-A1001,1Z999AA10123456784\r\n';
+    for (const [fields, filename, message] of [
+      [{ supplier_name: 'Acu\u0000shnet' }, 'ship.csv', `supplier_name: ${problem('U+0000', 4)}`],
+      [{}, 'ship\u0007.csv', `file: its name ${problem('U+0007', 5)}`],
+    ] as const) {
+      await c.get('/console/documents');
+      const upload = await c.upload('/console/documents', { ...fields }, { field: 'file', filename, contentType: 'text/csv', bytes: csv });
+      expect(upload.statusCode, message).toBe(400);
+      expect(pageText(upload.body)).toContain(message);
+    }
+    expect((await db.selectFrom('supplier_documents').select('id').execute()).length).toBe(documentsBefore);
   });
 
   describe('CSRF', () => {
@@ -358,11 +435,9 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       expect(day).not.toContain('PO-A-EARLY');
     });
 
-    it('pages, and names the field of a bad filter', async () => {
-      const far = await c.get('/console/orders?page=50');
-      expect(pageText(far.body)).toContain('No purchase orders match on this page');
+    it('names the field of a bad filter (paging: po-list.test.ts)', async () => {
       for (const [query, field] of [['status=lost', 'status'], ['from=2027-13-01', 'from'], ['page=0', 'page'], ['supplier=sup_nope', 'supplier'],
-        ['from=2027-06-20&to=2027-06-01', 'to']]) {
+        ['from=2027-06-20&to=2027-06-01', 'to'], ['page=50', 'page']]) {
         const response = await c.get(`/console/orders?${query}`);
         expect(response.statusCode, query).toBe(400);
         expect(pageText(response.body), query).toContain(`${field}:`);

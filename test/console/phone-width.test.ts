@@ -60,6 +60,17 @@ describe('the console at phone width with long values', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTH);
   });
 
+  // The list's status was its fourth column, ~600 px to the right on a phone: what an operations person looks for
+  // first needed a sideways scroll on every row.
+  it('the PO list shows each PO\'s status beside its number, without scrolling sideways', async () => {
+    await page.goto(`${base}/console/orders?supplier=${world.suppliers.acushnet}`);
+    const badges = page.locator('table.list tbody td .badge');
+    expect(await badges.count()).toBeGreaterThan(0);
+    for (const box of await badges.evaluateAll((nodes) => nodes.map((n) => n.getBoundingClientRect().right))) {
+      expect(box).toBeLessThanOrEqual(WIDTH);
+    }
+  });
+
   it('the long PO number is all there, wrapped', async () => {
     await page.goto(`${base}/console/orders/${longId}`);
     expect((await page.getByRole('heading', { level: 1 }).textContent())?.replace(/\s/g, '')).toBe(`PO${longNumber}`);

@@ -58,9 +58,9 @@ export class ConsoleClient {
   }
 }
 
-/** The text of an HTML page without tags, white space collapsed (for asserting on what a person reads). */
+/** The text of an HTML page without tags, white space collapsed (for asserting on what a person reads; <bdi> adds no space). */
 export function pageText(html: string): string {
-  return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&#39;/g, "'")
+  return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<\/?bdi>/g, '').replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/&#39;/g, "'")
     .replace(/&quot;/g, '"').replace(/\s+/g, ' ').trim();
 }
 
@@ -85,4 +85,19 @@ export function multipartBody(fields: Record<string, string>, file: UploadFile |
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * Listens on a free port of 8400–8999 (the range this project's test servers keep to), trying others while one
+ * is taken; returns the base URL.
+ */
+export async function listenInRange(app: FastifyInstance): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const port = 8400 + Math.floor(Math.random() * 600);
+    try {
+      return await app.listen({ port, host: '127.0.0.1' });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= 50) throw error;
+    }
+  }
 }

@@ -108,6 +108,27 @@ const lineCountsMatchRows: Invariant = {
   },
 };
 
+/** po_suppliers (kept by triggers, migration 0022) holds each PO's suppliers (its header's and its lines'). */
+const poSuppliersMatchRows: Invariant = {
+  name: 'each PO\'s kept suppliers equal its header\'s and lines\' suppliers',
+  async check(db, retailerId) {
+    const counted = await sql<{ po_id: string; supplier_id: string; on_header: number; lines: number }>`
+      select po_id, supplier_id, max(on_header) as on_header, sum(lines) as lines
+      from (select id as po_id, supplier_id, 1 as on_header, 0 as lines from purchase_orders where retailer_id = ${retailerId} and supplier_id is not null
+            union all select po_id, supplier_id, 0, 1 from po_lines where retailer_id = ${retailerId} and supplier_id is not null) pairs
+      group by po_id, supplier_id`.execute(db);
+    const kept = await db.selectFrom('po_suppliers').select(['po_id', 'supplier_id', 'on_header', 'lines']).where('retailer_id', '=', retailerId).execute();
+    const shown = (r: { on_header: unknown; lines: unknown }) => `header ${Number(r.on_header)}, ${Number(r.lines)} lines`;
+    const want = new Map(counted.rows.map((r) => [`${r.po_id} ${r.supplier_id}`, shown(r)]));
+    const have = new Map(kept.map((r) => [`${r.po_id} ${r.supplier_id}`, shown(r)]));
+    const problems: string[] = [];
+    for (const pair of new Set([...want.keys(), ...have.keys()])) {
+      if (want.get(pair) !== have.get(pair)) problems.push(`po_suppliers ${pair}: kept ${have.get(pair) ?? 'nothing'}, the rows have ${want.get(pair) ?? 'nothing'}`);
+    }
+    return problems;
+  },
+};
+
 /**
  * The event outbox agrees with the rows. What can be checked honestly from the database alone (nothing in the
  * service deletes a PO, and events are pruned only after their retention, far beyond a test run):
@@ -206,6 +227,6 @@ const supplierDocumentsWhole: Invariant = {
 };
 
 export const INVARIANTS: Invariant[] = [
-  renderingsMatchRows, noHeldUpdateForKnownPo, keysHaveResponses, dayCountsMatchRows, lineCountsMatchRows,
+  renderingsMatchRows, noHeldUpdateForKnownPo, keysHaveResponses, dayCountsMatchRows, lineCountsMatchRows, poSuppliersMatchRows,
   outboxMatchesRows, supplierDocumentsWhole,
 ];

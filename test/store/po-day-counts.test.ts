@@ -3,6 +3,8 @@
 // re-date, cancel), supplier updates, a sync run and its re-run, a connection deleted, a PO re-dated and deleted
 // with its lines. And by-date pages read through the counts are, at every depth, the slices of the full ordered
 // list, also where many POs share one order date (the tie broken by PO id) and a PO's lines straddle pages.
+// Each PO's suppliers (0022, the console list's supplier filter) likewise equal the rows after every such write,
+// and after a PO's or a line's supplier changes, a line moves to another PO and a PO's status changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
@@ -44,6 +46,31 @@ async function keptLineCounts(db: Db) {
   return rows.map((r) => ({ ...r, lines: Number(r.lines) }));
 }
 
+/** Each PO's suppliers (migration 0022) from the rows: its header's and its lines', with the counts and its v2 status. */
+async function suppliersFromRows(db: Db) {
+  const rows = await db.selectFrom('purchase_orders as po').leftJoin('po_lines as l', 'l.po_id', 'po.id')
+    .select(['po.id', 'po.retailer_id', 'po.order_date', 'po.supplier_id', 'po.view_v2', 'l.supplier_id as line_supplier']).execute();
+  const pairs = new Map<string, { retailer_id: string; supplier_id: string; po_id: string; order_date: string; v2_status: string; on_header: number; lines: number }>();
+  const pair = (row: (typeof rows)[number], supplier: string) => {
+    const key = `${row.id} ${supplier}`;
+    if (!pairs.has(key)) {
+      pairs.set(key, { retailer_id: row.retailer_id, supplier_id: supplier, po_id: row.id, order_date: row.order_date,
+        v2_status: JSON.parse(row.view_v2).status, on_header: 0, lines: 0 });
+    }
+    return pairs.get(key)!;
+  };
+  for (const row of rows) {
+    if (row.supplier_id !== null) pair(row, row.supplier_id).on_header = 1;
+    if (row.line_supplier !== null) pair(row, row.line_supplier).lines++;
+  }
+  return [...pairs.values()].sort((a, b) => (a.po_id === b.po_id ? (a.supplier_id < b.supplier_id ? -1 : 1) : a.po_id < b.po_id ? -1 : 1));
+}
+
+async function keptSuppliers(db: Db) {
+  const rows = await db.selectFrom('po_suppliers').selectAll().orderBy('po_id').orderBy('supplier_id').execute();
+  return rows.map((r) => ({ ...r, on_header: Number(r.on_header), lines: Number(r.lines) }));
+}
+
 async function keptCounts(db: Db) {
   const rows = await db.selectFrom('po_day_counts').selectAll()
     .where((eb) => eb.or([eb('pos', '<>', 0), eb('lines', '<>', 0)])).orderBy('retailer_id').orderBy('day').execute();
@@ -64,6 +91,9 @@ describe.each(databases.eachSupportedId())('per-day counts on %s', (databaseId) 
     const perPo = await lineCountsFromRows(db);
     expect(perPo.length).toBeGreaterThan(0);
     expect(await keptLineCounts(db)).toEqual(perPo);
+    const suppliers = await suppliersFromRows(db);
+    expect(suppliers.length).toBeGreaterThan(0);
+    expect(await keptSuppliers(db)).toEqual(suppliers);
   };
   const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, key = writeKey) =>
     world.app.inject({ method, url, payload: body as object, headers: { 'x-api-key': key } });
@@ -133,6 +163,34 @@ describe.each(databases.eachSupportedId())('per-day counts on %s', (databaseId) 
     } finally {
       await sandbox.close();
     }
+  });
+
+  it('after a PO\'s supplier and its lines\' suppliers change, a line moves to another PO, and its status changes', async () => {
+    const { cobra, acushnet, taylormade } = world.suppliers;
+    const po = buildPo({
+      retailer_id: world.retailerA, po_number: 'PO-SUPPLIERS', order_date: '2027-06-23T12:00:00.000Z', supplier_id: cobra,
+      lines: [1, 2, 3].map((n) => ({ product_name: `Part ${n}`, sku: `P-${n}`, quantity: n, unit_cost_cents: 100, status: 'pending' as const,
+        supplier_id: n === 3 ? taylormade : cobra })),
+    });
+    await insertPurchaseOrders(db, [po], await supplierNamesOf(db, world.retailerA));
+    await expectCountsKept();
+    // The header's supplier moves to one a line has, then to one no line has, then to none.
+    for (const supplier of [taylormade, acushnet, null, cobra]) {
+      await db.updateTable('purchase_orders').set({ supplier_id: supplier }).where('id', '=', po.po.id).execute();
+      await expectCountsKept();
+    }
+    // A line's supplier changes (to another, to none, back); a line moves to another PO; the PO's rendering changes status.
+    const [first, , third] = po.lines;
+    for (const supplier of [acushnet, null, taylormade]) {
+      await db.updateTable('po_lines').set({ supplier_id: supplier }).where('id', '=', first.id).execute();
+      await expectCountsKept();
+    }
+    await db.updateTable('po_lines').set({ po_id: world.po.a2.po.id }).where('id', '=', third.id).execute();
+    await expectCountsKept();
+    const view = JSON.parse((await db.selectFrom('purchase_orders').select('view_v2').where('id', '=', po.po.id).executeTakeFirstOrThrow()).view_v2);
+    await db.updateTable('purchase_orders').set({ view_v2: JSON.stringify({ ...view, status: 'cancelled' }), order_date: '2027-06-24T00:00:00.000Z' })
+      .where('id', '=', po.po.id).execute();
+    await expectCountsKept();
   });
 
   it('after a PO is re-dated, its lines deleted one by one, then the PO deleted', async () => {

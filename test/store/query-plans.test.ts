@@ -66,16 +66,6 @@ const ALLOWED: { sql: RegExp; detail: RegExp; why: string }[] = [
     why: 'modify_date_start, see above',
   },
   {
-    // KNOWN, NOT FIXED: the console's PO list filtered by supplier (store/po-browse.ts listPoRecords) matches a PO
-    // when its header or one of its lines names the supplier, newest order first. It walks the retailer's POs by
-    // order date until the page is full: quick when the supplier is common, a walk of every PO when it is rare.
-    // Reading the supplier's POs through purchase_orders_by_supplier and po_lines_by_supplier instead would read
-    // and sort all of them for every page; a seek needs the order date beside the line's supplier. Console only.
-    sql: /^select "po"\."view_v2" from "purchase_orders" as "po" where "po"\."retailer_id" = \? and \("po"\."supplier_id" = \? or exists/,
-    detail: /^SEARCH po USING INDEX purchase_orders_by_date \(retailer_id=\?\)$/,
-    why: 'console supplier filter, see above',
-  },
-  {
     // The sequencer gives new events their feed position: the partial index events_unsequenced holds only events
     // not yet sequenced, so this "scan" reads the few written since it last ran, not the retailer's events.
     sql: /^update "events" set "position" = "seq" where "position" is null$/,
@@ -389,8 +379,36 @@ describe('query plans of the request paths (SQLite)', () => {
     // The web console's pages, which read through the same store with their own filters.
     const browser = new ConsoleClient(app);
     expect((await browser.signIn(key)).statusCode).toBe(303);
-    const pages = ['/console/orders', '/console/orders?page=3', `/console/orders?supplier=${supplierId}`, '/console/orders?status=submitted',
-      '/console/orders?from=2026-01-01&to=2026-12-31', '/console/search?q=PO-PLAN-1', '/console/search?q=SO-PO-PLAN-1',
+    // The PO list: every combination of its filters, each order, and a page forward and back from the second page.
+    const dates = ['', 'from=2026-01-01', 'to=2026-12-31', 'from=2016-01-01&to=2026-12-31'];
+    for (const status of ['', 'status=submitted']) {
+      for (const supplier of ['', `supplier=${supplierId}`]) {
+        for (const range of dates) {
+          for (const sort of ['', 'sort=oldest']) {
+            let url = `/console/orders?${[status, supplier, range, sort].filter((p) => p !== '').join('&')}`;
+            for (let page = 0; page < 2; page++) {
+              const response = await browser.get(url);
+              expect(response.statusCode, `${url}: ${response.body.slice(0, 300)}`).toBe(200);
+              const next = /<a href="([^"]+)" rel="next">/.exec(response.body)?.[1].replace(/&amp;/g, '&');
+              if (next === undefined) break;
+              url = next;
+            }
+            const prev = /<a href="([^"]+)" rel="prev">/.exec((await browser.get(url)).body)?.[1].replace(/&amp;/g, '&');
+            if (prev !== undefined) expect((await browser.get(prev)).statusCode, prev).toBe(200);
+          }
+        }
+      }
+    }
+    // A position deep in the newest-first list (before and after it): the end of the oldest-first list's first page.
+    const oldest = (await browser.get('/console/orders?sort=oldest')).body;
+    const deep = new URLSearchParams(/<a href="\/console\/orders\?([^"]+)" rel="next">/.exec(oldest)![1].replace(/&amp;/g, '&')).get('after')!;
+    for (const place of [`after=${encodeURIComponent(deep)}&page=4`, `before=${encodeURIComponent(deep)}&page=4`]) {
+      for (const filter of ['', '&status=submitted', `&supplier=${supplierId}`, `&supplier=${supplierId}&status=submitted&from=2016-01-01&to=2026-12-31`]) {
+        const url = `/console/orders?${place}${filter}`;
+        expect((await browser.get(url)).statusCode, url).toBe(200);
+      }
+    }
+    const pages = ['/console/search?q=PO-PLAN-1', '/console/search?q=SO-PO-PLAN-1',
       '/console/search?q=1Z999AA10123456784', `/console/orders/${po.purchase_order_id}`, '/console/documents', `/console/documents/${documentId}`,
       '/console/webhooks', `/console/webhooks/${endpoint.id}`, `/console/webhooks/${endpoint.id}/deliveries`, '/console/keys', '/console/connections'];
     for (const page of pages) {
@@ -414,12 +432,32 @@ describe('query plans of the request paths (SQLite)', () => {
     expect(bad.length, `statements whose plan grows with the data:\n\n${report}\n`).toBe(0);
   });
 
-  // The rule above sees columns, not the v2 status inside the rendering (json_extract), so the console's status
-  // filter is checked by name: it must seek purchase_orders_v2_status (migration 0021), not walk every PO.
-  it('the console\'s PO list filtered by status seeks the v2 status index', () => {
-    const byStatus = recorded.filter((r) => /from "purchase_orders" as "po" where .*json_extract\(view_v2, '\$\.status'\) = \?/.test(r.sql));
-    expect(byStatus.length).toBeGreaterThan(0);
-    for (const r of byStatus) expect(r.plan.join(' | '), r.sql).toMatch(/USING INDEX purchase_orders_v2_status \(retailer_id=\? AND <expr>=\?\)/);
+  // The rule above sees columns, not the v2 status inside the rendering (json_extract), and passes a seek by some
+  // of a statement's columns that then walks the rest (a supplier's POs testing their status). So every statement
+  // of the console's PO list (store/po-browse.ts readList) is checked against what it filters by: its first plan
+  // row must seek the retailer, the supplier, the status (column or expression) and its place in the list (order
+  // date, or order date and id), in an index whose order is the list's, so the page is read and nothing else.
+  it('the console\'s PO list seeks every combination of its filters and its place in the list', () => {
+    const list = recorded.filter((r) => /^select "po"\."view_v2", "(?:po|k)"\."order_date"/.test(r.sql));
+    // Status, supplier, both, neither; with a date range or a position or both; both orders.
+    expect(list.length).toBeGreaterThanOrEqual(32);
+    const problems: string[] = [];
+    for (const r of list) {
+      const sql = r.sql.replace(/\s+/g, ' ');
+      const plan = r.plan.join(' | ');
+      const bySupplier = /"supplier_id" = \?/.test(sql);
+      const byStatus = /v2_status" = \?|json_extract\(view_v2, '\$\.status'\) = \?/.test(sql);
+      const placed = /order_date", "(?:po|k)"\."(?:id|po_id)"\) [<>] \(\?, \?\)|order_date" [<>]=? \?/.test(sql);
+      const keys = ['retailer_id=\\?', ...(bySupplier ? ['supplier_id=\\?'] : []),
+        ...(byStatus ? [bySupplier ? 'v2_status=\\?' : '<expr>=\\?'] : []),
+        ...(placed ? ['(?:order_date[<>]|\\(order_date,(?:po_)?id\\)[<>])'] : [])];
+      const index = bySupplier ? (byStatus ? 'po_suppliers_status' : 'po_suppliers_list')
+        : byStatus ? 'purchase_orders_v2_status' : 'purchase_orders_by_date';
+      const first = new RegExp(`^SEARCH ${bySupplier ? 'k' : 'po'} USING (?:COVERING )?INDEX ${index} \\(${keys.join(' AND ')}`);
+      if (!first.test(r.plan[0] ?? '') || plan.includes('TEMP B-TREE')) problems.push(`${plan}\n  ${sql}`);
+      if (bySupplier && !/SEARCH po USING INDEX sqlite_autoindex_purchase_orders_1 \(id=\?\)/.test(plan)) problems.push(`${plan}\n  ${sql}`);
+    }
+    expect(problems, problems.join('\n\n')).toEqual([]);
   });
 });
 

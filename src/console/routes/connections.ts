@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError } from '../../domain/errors.ts';
 import { findConnection, listConnections } from '../../store/connections.ts';
 import { listRuns } from '../../store/sync-runs.ts';
+import { checkQuery, PageQuery } from '../params.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { renderFragment, renderPage } from '../render.ts';
 import { requireSession } from '../session.ts';
@@ -15,6 +16,7 @@ export const consoleConnections: FastifyPluginAsync<ConsoleContext> = async (app
   const admin = requireSession('admin');
 
   app.get('/connections', { preHandler: admin }, async (request, reply) => {
+    checkQuery(request.query);
     const retailerId = request.consoleSession!.retailerId;
     const { connections } = await listConnections(db, retailerId, { limit: MAX_CONNECTIONS, offset: 0 });
     const rows = await Promise.all(connections.map(async (connection) => ({
@@ -34,17 +36,21 @@ export const consoleConnections: FastifyPluginAsync<ConsoleContext> = async (app
     return listRuns(db, retailerId, connectionId, { limit: RUNS_SHOWN, offset: 0 });
   }
 
-  app.get<{ Params: { id: string }; Querystring: { notice?: string } }>('/connections/:id', { preHandler: admin }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/connections/:id', { preHandler: admin }, async (request, reply) => {
+    const params = new PageQuery(request.query, ['notice']);
+    const notice = params.oneOf('notice', ['running'], 'a notice of this page') === 'running'
+      ? 'A run of this connection is already going; its progress is below.' : null;
+    params.done();
     const retailerId = request.consoleSession!.retailerId;
     const connection = await owned(retailerId, request.params.id);
     const { runs, total } = await runsOf(retailerId, connection.id);
-    const notice = request.query.notice === 'running' ? 'A run of this connection is already going; its progress is below.' : null;
     return renderPage(reply, 'connection', { title: `Connection ${connection.name}`, connection, runs, total, notice });
   });
 
   // The runs section alone: htmx swaps it in every second while the latest run is going (the live progress
   // line); once the run has finished the section carries no trigger, and the polling stops.
   app.get<{ Params: { id: string } }>('/connections/:id/runs', { preHandler: admin }, async (request, reply) => {
+    checkQuery(request.query);
     const retailerId = request.consoleSession!.retailerId;
     const connection = await owned(retailerId, request.params.id);
     const { runs, total } = await runsOf(retailerId, connection.id);

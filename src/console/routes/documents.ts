@@ -10,10 +10,12 @@ import { InvalidInputError, NotFoundError } from '../../domain/errors.ts';
 import { documentFilename, documentFormatOf, X12_MEDIA_TYPES } from '../../domain/supplier-document-resource.ts';
 import { attachment } from '../../api/documents.ts';
 import { ApiError } from '../../http/errors.ts';
+import { textProblem } from '../../domain/plain-text.ts';
 import { emptyFileProblem, formatOfFile } from '../../ingest/files.ts';
 import { ingestDocument } from '../../ingest/pipeline.ts';
 import { poIdsByNumber } from '../../store/po-browse.ts';
 import { findDocumentContent, findDocumentResults, findDocumentRow, listDocuments } from '../../store/supplier-documents.ts';
+import { checkQuery, PageQuery } from '../params.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { renderPage } from '../render.ts';
 import { requireSession } from '../session.ts';
@@ -34,8 +36,17 @@ interface UploadBody {
 const uploadedFiles = new WeakMap<FastifyRequest, { filename: string; mimetype: string }>();
 
 
-/** `?page=` as a whole number from 1; anything else is the first page. */
-const pageOf = (text: string | undefined) => (/^[1-9][0-9]{0,5}$/.test(text ?? '') ? Number(text) : 1);
+/** `?page=` (console/params.ts), and past the last page a 400 saying how many there are. */
+function pageOf(query: unknown, total: number | null, pageSize: number): number {
+  const params = new PageQuery(query, ['page']);
+  const page = params.page();
+  const pages = total === null ? null : Math.max(1, Math.ceil(total / pageSize));
+  if (pages !== null && page > pages && !params.has('page')) {
+    params.add('page', `is past the last page: there ${pages === 1 ? 'is 1 page' : `are ${pages} pages`}`);
+  }
+  params.done();
+  return page;
+}
 
 export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMaxBytes?: number }> = async (app, options) => {
   const { db } = options;
@@ -60,9 +71,10 @@ export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMax
     throw error; // the console's handler renders the page
   });
 
-  app.get<{ Querystring: { page?: string } }>('/documents', { preHandler: read }, async (request, reply) => {
-    const page = pageOf(request.query.page);
+  app.get('/documents', { preHandler: read }, async (request, reply) => {
+    const page = pageOf(request.query, null, PAGE_SIZE);
     const { rows, total } = await listDocuments(db, request.consoleSession!.retailerId, {}, page, PAGE_SIZE);
+    if (page > 1) pageOf(request.query, total, PAGE_SIZE); // past the last page
     return renderPage(reply, 'documents', {
       title: 'Supplier documents', rows, page, maxSize: byteSize(maxBytes),
       prev: page > 1 ? `/console/documents?page=${page - 1}` : null,
@@ -75,6 +87,8 @@ export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMax
     const body = request.body ?? {};
     const bytes = Buffer.isBuffer(body.file) ? body.file : Buffer.alloc(0);
     const meta = uploadedFiles.get(request);
+    const nameProblem = meta ? textProblem(meta.filename) : null;
+    if (nameProblem !== null) throw new InvalidInputError([{ field: 'file', message: `its name ${nameProblem}` }]);
     // Empty as every other way in says (ingest/files.ts): 0 bytes, or only white space and a byte-order mark.
     if (!meta || emptyFileProblem(bytes) !== null) throw new InvalidInputError([{ field: 'file', message: 'choose a file that is not empty (X12 or CSV)' }]);
     const chosen = body.format === 'x12' || body.format === 'csv' ? body.format : undefined;
@@ -94,11 +108,12 @@ export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMax
     return row;
   }
 
-  app.get<{ Params: { id: string }; Querystring: { page?: string } }>('/documents/:id', { preHandler: read }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/documents/:id', { preHandler: read }, async (request, reply) => {
     const retailerId = request.consoleSession!.retailerId;
+    pageOf(request.query, null, RESULTS_PAGE_SIZE); // a bad page before the look-up
     const document = await owned(retailerId, request.params.id);
     const total = Number(document.applied) + Number(document.unchanged) + Number(document.unmatched) + Number(document.rejected);
-    const page = pageOf(request.query.page);
+    const page = pageOf(request.query, total, RESULTS_PAGE_SIZE);
     const results = await findDocumentResults(db, document.id, { offset: (page - 1) * RESULTS_PAGE_SIZE, limit: RESULTS_PAGE_SIZE });
     const poIds = await poIdsByNumber(db, retailerId, results.flatMap((r) => (r.po_number === null ? [] : [r.po_number])));
     const link = (p: number) => `/console/documents/${encodeURIComponent(document.id)}?page=${p}`;
@@ -114,6 +129,7 @@ export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMax
     reply.type(contentType).header('Content-Disposition', attachment(filename)).header('Cache-Control', 'private, no-store').send(bytes);
 
   app.get<{ Params: { id: string } }>('/documents/:id/content', { preHandler: read }, async (request, reply) => {
+    checkQuery(request.query);
     const id = request.params.id;
     const content = await findDocumentContent(db, request.consoleSession!.retailerId, id);
     if (!content) throw new NotFoundError(`No supplier document "${id}".`);
@@ -121,6 +137,7 @@ export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMax
   });
 
   app.get<{ Params: { id: string } }>('/documents/:id/acknowledgement', { preHandler: read }, async (request, reply) => {
+    checkQuery(request.query);
     const row = await owned(request.consoleSession!.retailerId, request.params.id);
     if (row.acknowledgement === null) {
       throw new NotFoundError(row.format === 'x12'

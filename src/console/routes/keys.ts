@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { parseScopes } from '../../domain/api-keys.ts';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.ts';
 import { createApiKey, listRetailerApiKeys, revokeApiKey } from '../../store/api-keys.ts';
+import { PageQuery } from '../params.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { renderPage } from '../render.ts';
 import { requireSession } from '../session.ts';
@@ -20,11 +21,17 @@ export const consoleKeys: FastifyPluginAsync<ConsoleContext> = async (app, { db 
     }));
   }
 
-  app.get<{ Querystring: { revoked?: string } }>('/keys', { preHandler: admin }, async (request, reply) => {
-    const revoked = typeof request.query.revoked === 'string' ? request.query.revoked.slice(0, 20) : null;
-    return renderPage(reply, 'keys', {
-      title: 'API keys', keys: await keysPage(request.consoleSession!.retailerId), created: null, revoked,
-    });
+  // `?revoked=` (the redirect after revoking) names a key of this retailer that is revoked, or it is a 400: the
+  // page does not say "Revoked <anything>" for a link someone made up.
+  app.get('/keys', { preHandler: admin }, async (request, reply) => {
+    const params = new PageQuery(request.query, ['revoked']);
+    const revoked = params.text('revoked', 40) ?? null;
+    const keys = await keysPage(request.consoleSession!.retailerId);
+    if (revoked !== null && !keys.some((key) => key.prefix === revoked && key.state === 'revoked')) {
+      params.add('revoked', 'is not a revoked key of yours');
+    }
+    params.done();
+    return renderPage(reply, 'keys', { title: 'API keys', keys, created: null, revoked });
   });
 
   app.post<{ Body: { name?: string; scope?: string | string[] } }>('/keys', { preHandler: [app.csrfProtection, admin] }, async (request, reply) => {

@@ -4,70 +4,86 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { renderOrderSummary } from '../../documents/order-summary.ts';
 import { renderReceivedSummary } from '../../documents/received-summary.ts';
-import { dayRange, isCalendarDate } from '../../domain/dates.ts';
+import { dayRange } from '../../domain/dates.ts';
 import { InvalidInputError, NotFoundError, type FieldProblem } from '../../domain/errors.ts';
 import { LIFECYCLE_STATUSES, type LifecycleStatus } from '../../domain/lifecycle.ts';
 import { isPoDocumentAvailable, poDocumentFilename, poDocumentUnavailableMessage, PO_DOCUMENT_KINDS, type PoDocumentKind } from '../../domain/po-documents.ts';
 import { summarisePo, type V2RecordView } from '../../domain/po-summary.ts';
 import { V2_STATUSES } from '../../domain/statuses.ts';
 import { conflict } from '../../http/errors.ts';
-import { listPoRecords, loadPoPage, searchPurchaseOrders, supplierChoices, type PoListFilters } from '../../store/po-browse.ts';
+import { listPoRecords, loadPoPage, searchPurchaseOrders, supplierChoices, type PoListCursor, type PoListFilters } from '../../store/po-browse.ts';
 import { loadPoDocumentData } from '../../store/po-documents.ts';
 import { changeStatus, receive } from '../../store/purchase-order-lifecycle.ts';
+import { checkQuery, PageQuery } from '../params.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { poPageView } from '../po-view.ts';
 import { renderPage } from '../render.ts';
 import { can, requireSession } from '../session.ts';
 
 const PAGE_SIZE = 25;
+/** Longest search term: PO numbers and supplier order ids are at most 100 characters; tracking numbers typed with
+ * spaces a little more. */
+const SEARCH_MAX = 200;
 
-interface ListQuery {
-  status?: string;
-  supplier?: string;
-  from?: string;
-  to?: string;
-  page?: string;
-}
+/** The list's orders (`sort`), the first the default. */
+const SORTS = ['newest', 'oldest'] as const;
+/** What the PO list's query takes. */
+const LIST_PARAMETERS = ['status', 'supplier', 'from', 'to', 'sort', 'page', 'after', 'before'];
+/** `after`/`before`: a PO's place in the list, `<order date as stored>~<PO id>` (store/po-browse.ts PoListCursor). */
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~([A-Za-z0-9_-]{1,100})$/;
+const cursorText = (cursor: PoListCursor) => `${cursor.orderDate}~${cursor.id}`;
+
+/**
+ * The receive form carries a SKU and a quantity for every line still to receive: for a PO of 500 lines (the API's
+ * most) with SKUs of 100 characters, percent-encoded, over 100 KB, past the 64 KB of the other console forms. It
+ * takes 1 MB, what the API's receives endpoint takes for the same request.
+ */
+const RECEIVE_FORM_LIMIT = 1024 * 1024;
+
+/** What `?done=` may report on a PO page (the redirects after its actions). */
+const DONE = [...LIFECYCLE_STATUSES, 'received'] as const;
 
 const summaries = (records: string[]) => records.map((text) => summarisePo(JSON.parse(text) as V2RecordView));
 
-/** The list's query → store filters; a value that cannot be read is a 400 naming its field. */
-function readListQuery(query: ListQuery, zone: string, supplierIds: Set<string>) {
-  const problems: FieldProblem[] = [];
+/** The list's query → store request; a value that cannot be read is a 400 naming its field (params.ts). */
+function readListQuery(query: unknown, zone: string, supplierIds: Set<string>) {
+  const params = new PageQuery(query, LIST_PARAMETERS);
   const filters: PoListFilters = {};
-  // A field sent twice (`?status=a&status=b`, a hand-edited or stale link) arrives as an array: said, not guessed.
-  const value = (field: keyof ListQuery) => {
-    const v: unknown = query[field];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') {
-      problems.push({ field, message: 'was given more than once: give one value' });
-      return undefined;
-    }
-    return v.trim() === '' ? undefined : v.trim();
+  filters.status = params.oneOf('status', V2_STATUSES, 'a status');
+  const supplier = params.text('supplier', 100);
+  if (supplier !== undefined && !supplierIds.has(supplier)) params.add('supplier', 'is not one of your suppliers');
+  else filters.supplierId = supplier;
+  const from = params.date('from');
+  const to = params.date('to');
+  if (from !== undefined && to !== undefined && to < from) params.add('to', 'must not be before from');
+  const sort = params.oneOf('sort', SORTS, 'an order') ?? 'newest';
+  const page = params.page();
+  const position = (field: 'after' | 'before'): PoListCursor | undefined => {
+    const text = params.text(field, 200);
+    if (text === undefined) return undefined;
+    const match = CURSOR.exec(text);
+    if (match) return { orderDate: match[1], id: match[2] };
+    params.add(field, 'is not a place in this list: use the links of the list\'s pages unchanged');
+    return undefined;
   };
-  const status = value('status');
-  if (status !== undefined) {
-    if ((V2_STATUSES as readonly string[]).includes(status)) filters.status = status;
-    else problems.push({ field: 'status', message: `"${status}" is not a status` });
+  const after = position('after');
+  const before = position('before');
+  if (after !== undefined && before !== undefined) params.add('before', 'cannot come with after: give one of them');
+  // The page number is a label carried by the pager's links beside the position it stands for: pages are found
+  // by position (store/po-browse.ts), never by counting POs, so a number alone names no page.
+  const positioned = after !== undefined || before !== undefined;
+  if (!params.has('page') && !params.has('after') && !params.has('before')) {
+    if (page > 1 && !positioned) params.add('page', 'pages after the first are opened with the Next page link (it carries their place in the list)');
+    if (page === 1 && positioned) params.add('page', 'must be 2 or more with after or before');
   }
-  const supplier = value('supplier');
-  if (supplier !== undefined) {
-    if (supplierIds.has(supplier)) filters.supplierId = supplier;
-    else problems.push({ field: 'supplier', message: 'is not one of your suppliers' });
-  }
-  const from = value('from');
-  const to = value('to');
-  if (from !== undefined && !isCalendarDate(from)) problems.push({ field: 'from', message: `"${from}" is not a date (YYYY-MM-DD)` });
-  if (to !== undefined && !isCalendarDate(to)) problems.push({ field: 'to', message: `"${to}" is not a date (YYYY-MM-DD)` });
-  if (from !== undefined && to !== undefined && to < from) problems.push({ field: 'to', message: 'must not be before from' });
-  const pageText = value('page') ?? '1';
-  const page = /^[1-9][0-9]{0,5}$/.test(pageText) ? Number(pageText) : 0;
-  if (page === 0 && !problems.some((p) => p.field === 'page')) problems.push({ field: 'page', message: 'must be a whole number from 1' });
-  if (problems.length > 0) throw new InvalidInputError(problems);
+  params.done();
   // Calendar days in the retailer's time zone, as by-date reads them (DESIGN 2.2).
   if (from !== undefined) filters.from = dayRange(from, from, zone).from;
   if (to !== undefined) filters.to = dayRange(to, to, zone).to;
-  return { filters, page, form: { status: status ?? '', supplier: supplier ?? '', from: from ?? '', to: to ?? '' } };
+  return {
+    filters, sort, page, after, before,
+    form: { status: filters.status ?? '', supplier: supplier ?? '', from: from ?? '', to: to ?? '', sort: sort === 'newest' ? '' : sort },
+  };
 }
 
 const RENDERERS = { order_summary: renderOrderSummary, received_summary: renderReceivedSummary };
@@ -76,22 +92,32 @@ export const consoleOrders: FastifyPluginAsync<ConsoleContext> = async (app, { d
   const read = requireSession('read');
   const write = requireSession('write');
 
-  app.get<{ Querystring: { q?: string } }>('/search', { preHandler: read }, async (request, reply) => {
-    const q = typeof request.query.q === 'string' ? request.query.q.trim() : '';
+  app.get('/search', { preHandler: read }, async (request, reply) => {
+    const params = new PageQuery(request.query, ['q']);
+    const q = params.text('q', SEARCH_MAX) ?? '';
+    params.done();
     const records = q ? summaries(await searchPurchaseOrders(db, request.consoleSession!.retailerId, q)) : [];
     if (records.length === 1) return reply.redirect(`/console/orders/${encodeURIComponent(records[0].id)}`, 303);
     return renderPage(reply, 'search', { title: q ? `Search: ${q}` : 'Search', q, records });
   });
 
-  app.get<{ Querystring: ListQuery }>('/orders', { preHandler: read }, async (request, reply) => {
+  app.get('/orders', { preHandler: read }, async (request, reply) => {
     const session = request.consoleSession!;
     const suppliers = await supplierChoices(db, session.retailerId);
-    const { filters, page, form } = readListQuery(request.query, session.timezone, new Set(suppliers.map((s) => s.id)));
-    const { records, hasMore } = await listPoRecords(db, session.retailerId, filters, page, PAGE_SIZE);
-    const link = (p: number) => `/console/orders?${new URLSearchParams({ ...form, page: String(p) })}`;
+    const { filters, sort, page, after, before, form } = readListQuery(request.query, session.timezone, new Set(suppliers.map((s) => s.id)));
+    const list = await listPoRecords(db, session.retailerId, { filters, order: sort, after, before, limit: PAGE_SIZE });
+    const shown = list.first ? 1 : page;
+    // Only the filters that are set, so a link reads as what it shows.
+    const link = (place: Record<string, string>) => {
+      const query = new URLSearchParams(Object.entries({ ...form, ...place }).filter(([, v]) => v !== ''));
+      return `/console/orders${query.size > 0 ? `?${query}` : ''}`;
+    };
+    const firstRecord = list.records[0];
+    const lastRecord = list.records.at(-1);
     return renderPage(reply, 'orders', {
-      title: 'Purchase orders', records: summaries(records), suppliers, statuses: V2_STATUSES, form, page,
-      prev: page > 1 ? link(page - 1) : null, next: hasMore ? link(page + 1) : null,
+      title: 'Purchase orders', records: summaries(list.records.map((r) => r.view)), suppliers, statuses: V2_STATUSES, form, page: shown,
+      prev: shown <= 1 ? null : shown === 2 || !firstRecord ? link({}) : link({ before: cursorText(firstRecord.cursor), page: String(shown - 1) }),
+      next: list.hasNext && lastRecord ? link({ after: cursorText(lastRecord.cursor), page: String(shown + 1) }) : null,
     });
   });
 
@@ -101,10 +127,12 @@ export const consoleOrders: FastifyPluginAsync<ConsoleContext> = async (app, { d
     return page;
   }
 
-  app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/orders/:id', { preHandler: read }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/orders/:id', { preHandler: read }, async (request, reply) => {
     const session = request.consoleSession!;
+    const params = new PageQuery(request.query, ['done']);
+    const done = params.oneOf('done', DONE, 'an action of this page') ?? null;
+    params.done();
     const po = poPageView(await poPage(session.retailerId, request.params.id), secret, can(session, 'write'));
-    const done = typeof request.query.done === 'string' ? request.query.done.slice(0, 40) : null;
     return renderPage(reply, 'po', { title: `PO ${po.po_number}`, po, done });
   });
 
@@ -121,7 +149,7 @@ export const consoleOrders: FastifyPluginAsync<ConsoleContext> = async (app, { d
   });
 
   app.post<{ Params: { id: string }; Body: Record<string, string | string[]> }>('/orders/:id/receive', {
-    preHandler: [app.csrfProtection, write],
+    preHandler: [app.csrfProtection, write], bodyLimit: RECEIVE_FORM_LIMIT,
   }, async (request, reply) => {
     const body = request.body ?? {};
     const list = (name: string) => { const v = body[name]; return v === undefined ? [] : Array.isArray(v) ? v : [v]; };
@@ -147,6 +175,7 @@ export const consoleOrders: FastifyPluginAsync<ConsoleContext> = async (app, { d
 
   // The API serves these to keys with the write scope; so does the console.
   app.get<{ Params: { id: string; kind: string } }>('/orders/:id/documents/:kind', { preHandler: write }, async (request, reply) => {
+    checkQuery(request.query);
     const kind = request.params.kind as PoDocumentKind;
     if (!(PO_DOCUMENT_KINDS as readonly string[]).includes(kind)) throw new NotFoundError(`No document "${kind}".`);
     const data = await loadPoDocumentData(db, request.consoleSession!.retailerId, request.params.id);

@@ -6,6 +6,7 @@ import { NotFoundError } from '../../domain/errors.ts';
 import { conflict } from '../../http/errors.ts';
 import { listDeliveries, queuePing, retryDelivery } from '../../store/webhook-deliveries.ts';
 import { findEndpoint, listEndpoints } from '../../store/webhook-endpoints.ts';
+import { checkQuery, PageQuery } from '../params.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { renderFragment, renderPage } from '../render.ts';
 import { requireSession } from '../session.ts';
@@ -21,6 +22,7 @@ export const consoleWebhooks: FastifyPluginAsync<ConsoleContext> = async (app, {
   const admin = requireSession('admin');
 
   app.get('/webhooks', { preHandler: admin }, async (request, reply) => {
+    checkQuery(request.query);
     const endpoints = await listEndpoints(db, request.consoleSession!.retailerId);
     return renderPage(reply, 'webhooks', { title: 'Webhooks', endpoints });
   });
@@ -35,17 +37,20 @@ export const consoleWebhooks: FastifyPluginAsync<ConsoleContext> = async (app, {
     return (await listDeliveries(db, retailerId, endpointId, { limit: DELIVERIES_SHOWN })).deliveries;
   }
 
-  app.get<{ Params: { id: string }; Querystring: { notice?: string } }>('/webhooks/:id', { preHandler: admin }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/webhooks/:id', { preHandler: admin }, async (request, reply) => {
+    // Own keys only: `?notice=constructor` must not show Object's constructor (it is a 400 naming notice).
+    const params = new PageQuery(request.query, ['notice']);
+    const given = params.oneOf('notice', Object.keys(NOTICES), 'a notice of this page');
+    params.done();
+    const notice = given === undefined ? null : NOTICES[given];
     const retailerId = request.consoleSession!.retailerId;
     const endpoint = await owned(retailerId, request.params.id);
-    // Own keys only: `?notice=constructor` must not show Object's constructor.
-    const given = request.query.notice;
-    const notice = typeof given === 'string' && Object.hasOwn(NOTICES, given) ? NOTICES[given] : null;
     return renderPage(reply, 'webhook', { title: `Webhook ${endpoint.url}`, endpoint, deliveries: await deliveriesOf(retailerId, endpoint.id), notice });
   });
 
   // The deliveries section alone: htmx polls it every second while a delivery is pending.
   app.get<{ Params: { id: string } }>('/webhooks/:id/deliveries', { preHandler: admin }, async (request, reply) => {
+    checkQuery(request.query);
     const retailerId = request.consoleSession!.retailerId;
     const endpoint = await owned(retailerId, request.params.id);
     return renderFragment(reply, 'deliveries', { endpoint, deliveries: await deliveriesOf(retailerId, endpoint.id), csrfToken: reply.generateCsrf() });
