@@ -78,5 +78,20 @@ export function mapColumns(headers: readonly string[]): ColumnMap {
   return map;
 }
 
+/** Fields read as dates. */
+const DATE_FIELDS: ReadonlySet<CsvField> = new Set(['shipped_date', 'estimated_delivery_date', 'invoice_date', 'due_date']);
+
+/**
+ * Whether a header names a column of dates: one read as a date (`Ship Date`, `ETA`, `Invoice Date`), or one not read
+ * whose name says it holds dates (`Order Date`, `PO Date`, `Requested Delivery Date`, `Lieferdatum`). Only such
+ * columns show how a file writes its dates (reader.ts FileSigns); a free-text column (`Notes`, `Description`) may
+ * hold `Rev 2.10.2024` or `ship 3.4.2026`, which say nothing of the file's own dates.
+ */
+export function isDateColumn(header: string): boolean {
+  const field = FIELD_OF.get(reduceHeader(header));
+  if (field !== undefined) return DATE_FIELDS.has(field);
+  return /date|datum|fecha/i.test(header);
+}
+
 /** The headers DESIGN names for a PO-number column, for the message when none is found. */
 export const PO_HEADER_EXAMPLES = ['PO', 'PO #', 'PO Number', 'Purchase Order'];

@@ -22,6 +22,8 @@ export interface RowContext {
   scacCarrier: (scac: string) => string | null;
   /** Where the file shows it writes slash dates day first (read before any row: reader.ts), else null. */
   dayFirst: DayFirstSign | null;
+  /** Per PO number, the first shipment row of the file that names its item (read before any row: reader.ts). */
+  itemisedShipments: ReadonlyMap<string, string>;
 }
 
 /** Fields that hold identifiers, whose cells Excel may have turned into scientific notation (scientificNotationProblem). */
@@ -162,6 +164,15 @@ export function isSummaryRow(record: readonly string[], columns: ColumnMap): boo
   return (['po_number', 'tracking_number', 'invoice_number', 'sku'] as const).every(emptyBesideLabel);
 }
 
+/**
+ * The PO number of a shipment row (one with a tracking number) that names its item, else null: what reader.ts
+ * gathers over the whole file before any row is read, for the rule in buildUpdate.
+ */
+export function itemisedShipmentPo(record: readonly string[], columns: ColumnMap): string | null {
+  const cells = new Cells(record, columns);
+  return cells.raw('tracking_number') !== null && cells.raw('sku') !== null ? cells.raw('po_number') : null;
+}
+
 /** JSON field of the update (as parseSupplierUpdate names it) → the CSV field it came from. */
 const SOURCE_FIELD: Record<string, CsvField> = {
   po_number: 'po_number', supplier_order_id: 'supplier_order_id', supplier_name: 'supplier_name', status: 'status',
@@ -218,12 +229,23 @@ function buildUpdate(
   const tracking = cells.text('tracking_number', normalizeTrackingNumber);
   if (tracking !== null) {
     const carrierText = cells.text('carrier', (value) => value.toLowerCase());
+    const lines = lineOf(cells, (sku, quantity) => grouping.add(poNumber, tracking, sku, quantity));
+    // A shipment row without an item ships the whole PO (every line still open) only in a file that lists no items
+    // shipped on that PO. Beside a row that does, above or below it, under its tracking number or another, it would
+    // ship what no row lists, and which of the two came first decided what was stored (the whole PO, then one item
+    // cut back; or one item, then the row without one changing nothing). Refused wherever it stands, so the result
+    // never depends on the rows' order; the rows naming items apply. X12 refuses a bare pack beside itemised ones alike.
+    const itemised = lines === undefined ? context.itemisedShipments.get(poNumber) : undefined;
+    if (itemised !== undefined) {
+      throw new RowProblem(`${cells.column('sku')} is empty, but ${itemised} names the items shipped on PO ${poNumber}: a shipment row ` +
+        'without an item ships every line still open, which no row lists; name the items this row ships, or leave the row out');
+    }
     return {
       type: 'shipment', ...common, tracking_number: tracking,
       carrier: carrierText === null ? null : readCarrier(carrierText, context.scacCarrier),
       shipped_date: cells.read('shipped_date', (text) => readDateOrInstant(text, context.dayFirst)) ?? undefined,
       estimated_delivery_date: cells.read('estimated_delivery_date', date) ?? undefined,
-      lines: lineOf(cells, (sku, quantity) => grouping.add(poNumber, tracking, sku, quantity)),
+      lines,
     };
   }
   grouping.reset();

@@ -121,50 +121,55 @@ export function slashDateOrder(written: string): 'day-first' | 'month-first' | '
   return first >= 1 && first <= 12 && second >= 1 && second <= 12 && first !== second ? 'ambiguous' : null;
 }
 
-/** A slash date anywhere in a text (`Exported 30/11/2026 15:10`, `Order date: 30/11/26`), not inside a longer number. */
-const SLASH_DATE_IN_TEXT = /(?<![\d/])(\d{1,2})\/(\d{1,2})\/(?:\d{4}|\d{2})(?![\d/])/g;
+/** A dotted date at the start of a cell (`30.11.2026`, `30.11.26`, `01.12.2026 15:04`), its day, month and year. */
+const DOT_DATE = /^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?=$|[\sT])/;
 
 /**
- * A dotted date anywhere in a text (`Stand: 30.11.2026`, `30.11.26`), not inside a longer number (`1.234.567,00`)
- * nor a word (`v1.12.2026`).
+ * The date a date column's cell starts with when it is written day first (`30/11/2026`, `30/11/26 10:00`, and any
+ * dotted date: `30.11.2026`, `01.12.2026`, `30.11.26`), else null. A dotted date is written day first wherever it
+ * is used (Europe): a file holding one in a date column was written there, so its ambiguous slash dates are as
+ * likely day first too. Only the start of the cell counts: a date column's cell is a date, and text that holds
+ * one somewhere (`Rev 2.10.2024`, `ship 3.4.2026`) is no sign of how the column is written.
  */
-const DOT_DATE_IN_TEXT = /(?<![\w.,])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?![\w.,])/g;
-
-/**
- * The first date in `text` written day first (`30/11/2026`, any dotted date `30.11.2026` or `30.11.26`), also
- * after other words (a title line's `Exported 30/11/2026`), or null. Any cell of the file shows how its writer
- * writes dates, whether or not its column is read.
- */
-export function dayFirstDateIn(text: string): string | null {
-  if (text.includes('/')) {
-    for (const match of text.matchAll(SLASH_DATE_IN_TEXT)) {
-      if (slashDateOrder(match[0]) === 'day-first') return match[0];
-    }
-  }
-  // A dotted date (`30.11.2026`, `03.04.2026`) is written day first wherever it is used (Europe): a file holding one
-  // was written there, so its ambiguous slash dates are as likely day first too.
-  if (text.includes('.')) {
-    for (const match of text.matchAll(DOT_DATE_IN_TEXT)) {
-      const [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
-      const inRange = match[3].length === 2 || (year >= 1900 && year <= 2099);
-      if (day >= 1 && day <= 31 && month >= 1 && month <= 12 && inRange) return match[0];
-    }
-  }
-  return null;
+export function dayFirstDate(cell: string): string | null {
+  const slash = SLASH_DATE.exec(cell);
+  if (slash) return slashDateOrder(cell) === 'day-first' ? slash[0] : null;
+  const dot = DOT_DATE.exec(cell);
+  if (!dot) return null;
+  const [day, month, year] = [Number(dot[1]), Number(dot[2]), Number(dot[3])];
+  const inRange = dot[3].length === 2 || (year >= 1900 && year <= 2099);
+  return day >= 1 && day <= 31 && month >= 1 && month <= 12 && inRange ? dot[0] : null;
 }
 
-
 /**
- * Why an ambiguous slash date (`03/04/2026`) is not read in a file that writes dates day first elsewhere
- * (`dayFirst`), or null. DESIGN 3 reads slash dates month first (`MM/DD/YYYY`), as US portals write them; a file
- * that also holds `30/11/2026` was written day first, so there `03/04/2026` is as likely 3 April as March 4, and
- * a guess would be stored silently wrong: it is refused instead, naming the cell that shows the file's order.
+ * Why a slash date is not read, in the words of the order it is written in, or null. DESIGN 3 reads slash dates
+ * month first (`MM/DD/YYYY`), as US portals write them:
+ * - an ambiguous one (`03/04/2026`) in a file that writes dates day first elsewhere (`dayFirst`: `30/11/2026`,
+ *   `30.11.2026`) is as likely 3 April as March 4 there, and a guess would be stored silently wrong: it is refused,
+ *   naming the cell that shows the file's order;
+ * - one that only reads day first (`13/05/2026`: there is no month 13) is written day first, as its file's dates
+ *   are when it shows that elsewhere: it is refused saying so (not as a month-first date with no month 13), with the
+ *   date it would be written as.
  */
 function dayFirstProblem(written: string, dayFirst: DayFirstSign | null): string | null {
-  if (dayFirst === null || slashDateOrder(written) !== 'ambiguous') return null;
-  const [first, second] = SLASH_DATE.exec(written.trim())!.slice(1, 3).map(Number);
-  return `${quoted(written)} could be ${MONTHS[first - 1]} ${second} or ${first} ${MONTHS[second - 1]}: this file writes ` +
-    `dates day first elsewhere (${quoted(dayFirst.text)} in ${dayFirst.source}, ${dayFirst.column}); write the date as YYYY-MM-DD`;
+  const order = slashDateOrder(written);
+  if (order !== 'ambiguous' && order !== 'day-first') return null;
+  const match = SLASH_DATE.exec(written.trim())!;
+  const [first, second] = match.slice(1, 3).map(Number);
+  const shown = dayFirst === null ? '' : `${quoted(dayFirst.text)} in ${dayFirst.source}, ${dayFirst.column}`;
+  if (order === 'ambiguous') {
+    if (dayFirst === null) return null;
+    return `${quoted(written)} could be ${MONTHS[first - 1]} ${second} or ${first} ${MONTHS[second - 1]}: this file writes ` +
+      `dates day first elsewhere (${shown}); write the date as YYYY-MM-DD`;
+  }
+  const yearText = written.trim().slice(0, match[0].length).split('/')[2];
+  const year = yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
+  const iso = `${String(year).padStart(4, '0')}-${String(second).padStart(2, '0')}-${String(first).padStart(2, '0')}`;
+  if (!isCalendarDate(iso)) return null; // no date either way: the calendar's reason (no month 31) is the one to give
+  const same = dayFirst !== null && dayFirst.text === match[0];
+  return `${quoted(written)} is written day first (${first} ${MONTHS[second - 1]} ${year})` +
+    `${dayFirst !== null && !same ? `, as this file writes dates (${shown})` : ''}, but slash dates are read month first ` +
+    `(MM/DD/YYYY): write the date as YYYY-MM-DD (${iso})`;
 }
 
 /** Excel's day 0 (its serial numbers count days from 1899-12-30, with its 1900 leap-year bug before March 1900). */
