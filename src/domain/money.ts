@@ -10,7 +10,8 @@ const exponents = new Map<string, number>();
 
 /**
  * The ISO 4217 exponent (digits after the decimal point) of a currency code, from the runtime's CLDR data
- * (`Intl.NumberFormat`): USD 2, JPY 0, KWD 3. A code Intl does not know counts as 2.
+ * (`Intl.NumberFormat`): USD 2, JPY 0, KWD 3. A code Intl does not know counts as 2: for showing an amount already
+ * stored; parseAmount refuses to read one in a code that is no currency in use (isCurrencyCode).
  */
 export function currencyExponent(currency: string | null | undefined): number {
   const code = (currency ?? 'USD').toUpperCase();
@@ -131,15 +132,21 @@ function minorMagnitude(decimal: DecimalDigits, exponent: number, rounding: Amou
   return minor > BigInt(MAX_MINOR_UNITS) ? 'too-large' : minor;
 }
 
+/** Why an amount cannot be read in `code`, a code that is no ISO 4217 currency in use: its decimals are not known. */
+export const unknownDecimalsProblem = (code: string) =>
+  `cannot be read in ${JSON.stringify(code)}: its decimals are not known (it is no ISO 4217 currency code in use, such as USD, EUR, JPY or KWD)`;
+
 /**
  * A decimal amount (JSON number or numeric text) → integer minor units of `currency`, exactly. Refused with a
  * reason that can follow the field's name: not a number, negative, more decimals than the currency has (unless
- * rounding half-up, as for Stocky's 3-decimal costs: 1.005 → 1.01), or over MAX_MINOR_UNITS. Text is read
+ * rounding half-up, as for Stocky's 3-decimal costs: 1.005 → 1.01), or over MAX_MINOR_UNITS; and in a currency
+ * that is no ISO 4217 code in use (`XAU`, `BTC`), whose decimals are not known, never as if it had 2. Text is read
  * exactly however many digits it has (a JSON number's text as written: domain/json-numbers.ts), so
  * `100.00000000000000001` USD has too many decimals and `1e400` is too large, never 100 or Infinity.
  */
 export function parseAmount(value: unknown, currency: string | null | undefined, options: AmountOptions = {}): AmountResult {
   const code = (currency ?? 'USD').toUpperCase();
+  if (!isCurrencyCode(code)) return { ok: false, reason: unknownDecimalsProblem(code) };
   const exponent = currencyExponent(code);
   const decimal = digitsOf(value);
   if (!decimal) return { ok: false, reason: `must be a decimal number (e.g. ${(1234.5).toFixed(exponent)})` };

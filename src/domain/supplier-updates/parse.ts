@@ -129,7 +129,9 @@ class Reader {
   amount(name: string, currency: string | null): string {
     if (this.raw[name] === undefined || this.raw[name] === null) return '0';
     const written = writtenNumber(this.received, name);
-    const result = currency !== null ? parseAmount(written, currency) : null;
+    // A currency that is no code in use is named at its own field: its decimals are not known, so only what no
+    // currency can hold is said here.
+    const result = currency !== null && isCurrencyCode(currency) ? parseAmount(written, currency) : null;
     const problem = result && !result.ok ? result.reason : anyCurrencyProblem(written);
     if (problem !== null) this.problem(name, problem);
     const decimal = problem === null ? decimalOf(written as number | string) : null;

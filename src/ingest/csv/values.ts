@@ -285,23 +285,25 @@ export function readQuantity(text: string): Read<number> {
  * An amount ≥ 0 as its exact decimal text (`1234.56`: the digits the supplier wrote, for domain/money.ts
  * parseAmount to check against the currency's decimals), and the currency symbols and codes written around it
  * (`marks`, as written: `€`, `KWD`; what they name is the row's to decide: csv/currency.ts). Spaces and
- * apostrophes are ignored. Separators:
+ * apostrophes are ignored. Separators, by one explicit rule (never a guess per file):
  * - a `.` is the decimal point (`12.3456`, `0.001` a thousandth), unless the amount
  *   has more than one `.` (`1.234.567,89`): then dots group thousands and a `,`, if any, is the decimal mark;
- * - when both `,` and `.` appear, the LAST one is the decimal mark (`1,234.56`, `1.234,56`);
+ * - when both `,` and `.` appear, the LAST one is the decimal mark (`1,234.56`, `1.234,56`, `1.234,5`);
  * - a lone `,` is the decimal mark (`12,5` = 12.5, `0,001`);
- * - a lone `.` or `,` before exactly three digits that could also group thousands (`1,234`, `12.345`) is refused,
- *   naming both readings (ambiguousSeparator).
+ * - a lone `.` or `,` before exactly three digits that could also group thousands (`1,234`, `12.345`) is read as
+ *   the decimal mark (`amount` 12.345) with `ambiguous` set to the refusal naming both readings: only the amount's
+ *   currency settles it (csv/rows.ts invoiceMoney: a three-decimal currency such as KWD writes its amounts with
+ *   three decimals, so `12.345` KWD is 12.345; any other currency refuses the cell with that reason).
  * Digits between grouping marks must come in threes, so a mistyped amount is refused rather than misread.
  */
-export function readAmount(text: string): Read<{ amount: string; marks: string[] }> {
+export function readAmount(text: string): Read<{ amount: string; marks: string[]; ambiguous: string | null }> {
   const { marks, rest } = takeCurrencyMarks(text);
   if (/^[-(]|-$/.test(rest)) return bad(`${quoted(text)} is negative: an amount must be 0 or more`);
   const plain = rest.replace(/[' \u00a0]/g, '');
   if (/^[\d.,]*\d[eE][+-]?\d+$/.test(plain)) return bad(`${quoted(text)} is written with an exponent: write the amount's digits`);
   if (!/^\d[\d.,]*$/.test(plain)) return bad(`${quoted(text)} is not an amount`);
   const ambiguous = ambiguousSeparator(plain, text);
-  if (ambiguous !== null) return bad(ambiguous);
+  if (ambiguous !== null) return ok({ amount: plain.replace(',', '.'), marks, ambiguous });
   const decimalMark = amountDecimalMark(plain);
   const cut = decimalMark === null ? plain.length : plain.lastIndexOf(decimalMark);
   const whole = plain.slice(0, cut);
@@ -309,10 +311,11 @@ export function readAmount(text: string): Read<{ amount: string; marks: string[]
   // Grouping marks (whatever is not the decimal mark) must split the whole part into threes after a first group of
   // 1 to 3 digits that does not start with 0 (`0,500.00` is not five hundred; as domain/quantity.ts reads quantities).
   if (!/^[1-9]\d{0,2}([.,]\d{3})+$|^\d+$/.test(whole) || (decimalMark !== null && !/^\d+$/.test(fraction))) {
-    return bad(`${quoted(text)} is not an amount`);
+    return bad(`${quoted(text)} is not an amount: a "," or "." that groups thousands has three digits after it, and one decimal mark ` +
+      'ends the number (1,234,567.89 or 1.234.567,89)');
   }
   const digits = whole.replace(/[.,]/g, '');
-  return ok({ amount: decimalMark === null ? digits : `${digits}.${fraction}`, marks });
+  return ok({ amount: decimalMark === null ? digits : `${digits}.${fraction}`, marks, ambiguous: null });
 }
 
 /** The decimal mark of an amount of digits, `.` and `,` (the rule of readAmount), or null for a whole number. */
