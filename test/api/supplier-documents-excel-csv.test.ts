@@ -224,9 +224,15 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
 
   it('an item row with no quantity column the reader knows says so and how to name it, not a column the file lacks', async () => {
     await addCsvPo('PO-XL-8');
-    const document = await post(['PO #,Order #,Item #,Quantity Shipped (EA)', 'PO-XL-8,AC-9008,TIT-GT2-9,2'].join('\n'), 'units.csv');
+    const document = await post(['PO #,Order #,Item #,Qty Count', 'PO-XL-8,AC-9008,TIT-GT2-9,2'].join('\n'), 'units.csv');
     expect(results(document)).toEqual([['row 2', 'PO-XL-8', 'rejected',
       'no quantity column (headers such as "Qty", "Quantity", "Qty Shipped"): a row with column "Item #" needs its quantity']]);
+    // A unit in brackets: single items are a quantity (EA, pcs, units); cases or kilograms are not, and the reason says so.
+    const cases = await post(['PO #,Order #,Item #,Quantity Shipped (CS)', 'PO-XL-8,AC-9008,TIT-GT2-9,2'].join('\n'), 'cases.csv');
+    expect(results(cases)).toEqual([['row 2', 'PO-XL-8', 'rejected', 'no quantity column (headers such as "Qty", "Quantity", "Qty Shipped") ' +
+      '(column "Quantity Shipped (CS)" is not read: its unit "CS" is not single items (EA)): a row with column "Item #" needs its quantity']]);
+    const eaches = await post(['PO #,Order #,Item #,Quantity Shipped (EA)', 'PO-XL-8,AC-9008,TIT-GT2-9,2'].join('\n'), 'eaches.csv');
+    expect(results(eaches)).toEqual([['row 2', 'PO-XL-8', 'applied', null]]);
   });
 
   it('a workbook, a PDF or a portal\'s HTML "Excel export" sent as CSV: 422 saying what the file is and what to send, kept as failed', async () => {

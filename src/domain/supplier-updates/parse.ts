@@ -9,7 +9,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { isCalendarDate } from '../dates.ts';
 import { addExactNumberKeyword, withExactNumbers, writtenNumber } from '../json-numbers.ts';
 import { anyCurrencyProblem, CURRENCY_CODE_PROBLEM, decimalOf, isCurrencyCode, parseAmount, PAYMENT_TERMS, unitsToText } from '../money.ts';
-import { addTextKeyword, visible, withTextRule } from '../plain-text.ts';
+import { addTextKeyword, quoted, visible, withTextRule } from '../plain-text.ts';
 import { problemsFromAjv, uncoveredRules, type AjvIssue } from '../schema-problems.ts';
 import { parseTimestamp } from '../timestamps.ts';
 import { splitTrackingNumbers } from '../tracking.ts';
@@ -104,6 +104,12 @@ class Reader {
     }
     if (numbers.length === 0 || !TRACKING_NUMBER.test(numbers[0])) {
       this.problem('tracking_number', 'must be 1–64 letters, digits (spaces, dashes and dots are formatting and ignored)');
+      return null;
+    }
+    // Every carrier's number has digits; a word is what exports write for a parcel not shipped yet (`Pending`, `TBD`,
+    // `NA`, `None`), which would otherwise become a shipment of that name carrying the row's items.
+    if (!/\d/.test(numbers[0])) {
+      this.problem('tracking_number', `${quoted(value)} is no tracking number (it has no digit): a parcel not shipped yet has none; leave it out`);
       return null;
     }
     return numbers[0];

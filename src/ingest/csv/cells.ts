@@ -9,6 +9,15 @@ import { excelText, scientificNotationProblem, type Read } from './values.ts';
 /** Fields that hold identifiers, whose cells Excel may have turned into scientific notation (scientificNotationProblem). */
 const IDENTIFIER_FIELDS: ReadonlySet<CsvField> = new Set(['po_number', 'tracking_number', 'sku', 'supplier_order_id', 'invoice_number']);
 
+/** The values Excel writes for a formula that failed (`#N/A` from a lookup that found nothing, `#VALUE!`, `#REF!`). */
+const EXCEL_ERROR = /^#(?:N\/A|VALUE!|REF!|DIV\/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!|FIELD!|BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|GETTING_DATA)$/i;
+
+/** Why a cell is an Excel error value, or null: no value at all, whatever its column (`#N/A` is no tracking number "NA"). */
+function excelErrorProblem(value: string): string | null {
+  return EXCEL_ERROR.test(value) ? `${quoted(value)} is an Excel error value (a formula that failed), not a value: correct the ` +
+    'spreadsheet, or leave the cell empty' : null;
+}
+
 /** The most faults one row's reason lists; past them it says how many more (each fault quotes at most 60 characters). */
 export const MAX_ROW_FAULTS = 8;
 
@@ -20,8 +29,8 @@ interface Fault {
 
 /** Reads a row's cells by field; a bad cell is recorded as a fault naming its column, and reads as null. */
 export class Cells {
-  /** The header each field's value was read under, when not the field's first column. */
-  private readonly readUnder = new Map<CsvField, string>();
+  /** The column each field's value was read from, when not the field's first. */
+  private readonly readUnder = new Map<CsvField, { header: string; index: number }>();
   private readonly faults: Fault[] = [];
   /** Fields with a faulted cell: what the update's parser would say of them (missing, say) is not said again. */
   readonly faulted = new Set<CsvField>();
@@ -29,7 +38,13 @@ export class Cells {
   constructor(private readonly record: readonly string[], private readonly columns: ColumnMap) {}
 
   column(field: CsvField): string {
-    return `column "${this.readUnder.get(field) ?? this.columns.header[field] ?? field}"`;
+    return `column "${this.readUnder.get(field)?.header ?? this.columns.header[field] ?? field}"`;
+  }
+
+  /** The currency the header of the column `field` was read from names (`Amount (USD)`), if it names one. */
+  headerCurrency(field: CsvField): string | null {
+    const index = this.readUnder.get(field)?.index ?? this.columns.index[field];
+    return index === undefined ? null : this.columns.currency[index] ?? null;
   }
 
   /** Records a fault of the row: of `field`'s column (its position orders the row's faults), or of the row (null). */
@@ -76,6 +91,17 @@ export class Cells {
     return this.columns.index[field] !== undefined;
   }
 
+  /**
+   * Why the file's column for `field` is not read, when its header names the field in a unit it does not take
+   * (`column "Qty (CS)" counts "CS", not single items`), else ''. For a reason that says a column is missing.
+   */
+  unreadColumn(field: CsvField): string {
+    const unread = this.columns.unread[field];
+    if (!unread) return '';
+    const what = field === 'quantity' ? 'single items (EA)' : 'a currency';
+    return ` (column "${unread.header}" is not read: its unit "${unread.unit}" is not ${what})`;
+  }
+
   /** The position of `field`'s first column, if the file has one. */
   position(field: CsvField): number | undefined {
     return this.columns.index[field];
@@ -119,14 +145,17 @@ export class Cells {
         `(${quoted(first.cell.value)} and ${quoted(other.cell.value)}): keep one of them`, first.cell.index);
       return null;
     }
-    if (first.cell.header !== this.columns.header[field]) this.readUnder.set(field, first.cell.header);
+    if (first.cell.index !== this.columns.index[field]) this.readUnder.set(field, { header: first.cell.header, index: first.cell.index });
     return first.value;
   }
 
-  /** What the one free-text rule, and for identifiers Excel's scientific notation, say of a cell; null when nothing. */
+  /**
+   * What the one free-text rule, an Excel error value, and for identifiers Excel's scientific notation, say of a
+   * cell; null when nothing.
+   */
   private cellProblem(field: CsvField, value: string): string | null {
     // A tracking cell may hold two numbers on two lines: the tracking reader names that fault itself, as the API does.
-    return textProblem(value, field === 'tracking_number' ? 'multiline' : 'line')
+    return textProblem(value, field === 'tracking_number' ? 'multiline' : 'line') ?? excelErrorProblem(value)
       ?? (IDENTIFIER_FIELDS.has(field) ? scientificNotationProblem(value) : null);
   }
 

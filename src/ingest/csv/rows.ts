@@ -125,7 +125,8 @@ function lineOf(cells: Cells, quantityOf: (sku: string, quantity: number) => num
     // With no quantity column at all, say so and what it may be called: `column "quantity"` would name a column
     // the file does not have (its header may be one we do not know: `Quantity Shipped (EA)`).
     cells.fault('quantity', cells.has('quantity') ? `${cells.column('quantity')}: is required on a row with ${cells.column('sku')}`
-      : `no quantity column (headers such as "Qty", "Quantity", "Qty Shipped"): a row with ${cells.column('sku')} needs its quantity`);
+      : `no quantity column (headers such as "Qty", "Quantity", "Qty Shipped")${cells.unreadColumn('quantity')}: a row with ` +
+        `${cells.column('sku')} needs its quantity`);
     return null;
   }
   return [{ sku, quantity: quantityOf(sku, quantity) }];
@@ -197,11 +198,14 @@ function invoiceAmounts(cells: Cells, sources: AmountSources): Record<string, un
   const [total, subtotal, tax, shipping] = (['total_amount', 'subtotal_amount', 'tax_amount', 'shipping_amount'] as const).map(read);
   const amounts: Record<AmountField, ReadAmount | null> = { total_amount: total, subtotal_amount: subtotal, tax_amount: tax, shipping_amount: shipping };
   if (total === null && subtotal === null && !cells.faulted.has('total_amount') && !cells.faulted.has('subtotal_amount')) {
-    cells.fault('total_amount', `${cells.column('total_amount')}: an invoice row needs an amount (Amount, Total or Subtotal)`);
+    cells.fault('total_amount', `${cells.column('total_amount')}: an invoice row needs an amount (Amount, Total or Subtotal)` +
+      `${cells.unreadColumn('total_amount') || cells.unreadColumn('subtotal_amount')}`);
   }
   const code = cells.text('currency')?.toUpperCase() ?? null;
+  // A header naming a currency (`Amount (USD)`) marks each of its cells as a code written in them would.
   const marked = cells.inFileOrder(Object.keys(amounts) as AmountField[]).filter((field) => amounts[field] !== null)
-    .map((field) => ({ column: cells.column(field), text: cells.raw(field)!, marks: amounts[field]!.marks }));
+    .map((field) => ({ column: cells.column(field), text: cells.raw(field)!,
+      marks: [...amounts[field]!.marks, ...(cells.headerCurrency(field) === null ? [] : [cells.headerCurrency(field)!])] }));
   const decided = rowCurrency(code === null ? null : { name: cells.column('currency'), code }, marked);
   if (!decided.ok) cells.fault('currency', decided.problem, cells.position('currency') ?? cells.position('total_amount'));
   const currency = decided.ok ? decided.currency ?? undefined : undefined;

@@ -284,8 +284,8 @@ export function readQuantity(text: string): Read<number> {
 /**
  * An amount ≥ 0 as its exact decimal text (`1234.56`: the digits the supplier wrote, for domain/money.ts
  * parseAmount to check against the currency's decimals), and the currency symbols and codes written around it
- * (`marks`, as written: `€`, `KWD`; what they name is the row's to decide: csv/currency.ts). Spaces and
- * apostrophes are ignored. Separators, by one explicit rule (never a guess per file):
+ * (`marks`: `€`, `KWD`; what they name is the row's to decide: csv/currency.ts). Spaces of any width and
+ * apostrophes are ignored (`1 234,50`, `1'234.50`). Separators, by one explicit rule (never a guess per file):
  * - a `.` is the decimal point (`12.3456`, `0.001` a thousandth), unless the amount
  *   has more than one `.` (`1.234.567,89`): then dots group thousands and a `,`, if any, is the decimal mark;
  * - when both `,` and `.` appear, the LAST one is the decimal mark (`1,234.56`, `1.234,56`, `1.234,5`);
@@ -299,7 +299,8 @@ export function readQuantity(text: string): Read<number> {
 export function readAmount(text: string): Read<{ amount: string; marks: string[]; ambiguous: string | null }> {
   const { marks, rest } = takeCurrencyMarks(text);
   if (/^[-(]|-$/.test(rest)) return bad(`${quoted(text)} is negative: an amount must be 0 or more`);
-  const plain = rest.replace(/[' \u00a0]/g, '');
+  // Any space (Excel in a French locale groups with U+202F, others with U+00A0 or U+2009) and apostrophes (Swiss).
+  const plain = rest.replace(/[\s'\u2019]/g, '');
   if (/^[\d.,]*\d[eE][+-]?\d+$/.test(plain)) return bad(`${quoted(text)} is written with an exponent: write the amount's digits`);
   if (!/^\d[\d.,]*$/.test(plain)) return bad(`${quoted(text)} is not an amount`);
   const ambiguous = ambiguousSeparator(plain, text);
