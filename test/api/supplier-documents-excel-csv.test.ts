@@ -81,7 +81,8 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
       ['row 2', 'PO-XL-QTY', 'rejected', 'column "Qty": 2 of which item? column "Item #" is empty; name the item, or leave the quantity empty for the whole PO'],
       // Every fault of the row: an acknowledgement also needs its supplier order id, which this file has no column for.
       ['row 3', 'PO-XL-QTY', 'rejected', 'column "Qty": 3 of which item? column "Item #" is empty; name the item, or leave the quantity ' +
-        'empty for the whole PO; no supplier_order_id column: supplier_order_id is required'],
+        'empty for the whole PO; no supplier order column (headers such as "Order #", "Order No.", "Sales Order"): an acknowledgement ' +
+        'row (no tracking or invoice number) needs the supplier\'s order number'],
     ]);
     const noItemColumn = await post(['PO #,Tracking #,Qty', `PO-XL-QTY,${UPS_2},2`].join('\n'), 'qty-no-item-column.csv');
     expect(results(noItemColumn)).toEqual([['row 2', 'PO-XL-QTY', 'rejected',

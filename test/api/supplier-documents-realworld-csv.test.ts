@@ -218,4 +218,22 @@ describe.each(databases.eachSupportedId())('real-world CSV exports on %s', (data
     const invoices = (await readV2(app, world.keys.a, 'PO-RW-CSV-LOC')).invoices.map((i: any) => [i.invoice_number, i.total_amount, i.currency]);
     expect(invoices.sort()).toEqual([['LOC-1', 1234.5, 'EUR'], ['LOC-2', 1234.5, 'EUR']]);
   });
+
+  it('a unit in a quantity cell (2 EA, 5 pcs) is single items; 2 CS is refused; a Shipped status without a tracking number says what is missing', async () => {
+    await addCsvPo('PO-RW-CSV-UNIT');
+    const document = await post([
+      'PO #,Item #,Qty,Status',
+      'PO-RW-CSV-UNIT,TIT-GT2-9,2 EA,Confirmed', 'PO-RW-CSV-UNIT,TIT-PRO-V1,5 pcs,Confirmed', 'PO-RW-CSV-UNIT,TIT-PRO-V1,2 CS,Shipped',
+    ].join('\r\n'), 'units.csv');
+    expect(results(document)).toEqual([
+      ['row 2', 'PO-RW-CSV-UNIT', 'rejected', expect.stringMatching(/^no supplier order column \(headers such as "Order #", "Order No\.", /)],
+      ['row 3', 'PO-RW-CSV-UNIT', 'rejected', expect.stringMatching(/^no supplier order column/)],
+      ['row 4', 'PO-RW-CSV-UNIT', 'rejected', 'column "Qty": "2 CS" counts "CS", not single items: write the number of single items (EA); ' +
+        'column "Status": "Shipped" is not an order status (confirmed, processing, backorder, cancelled, …): a row of items that shipped ' +
+        'needs its tracking number (a Tracking # column); no supplier order column (headers such as "Order #", "Order No.", "Sales Order"): ' +
+        'an acknowledgement row (no tracking or invoice number) needs the supplier\'s order number'],
+    ]);
+    const withOrder = await post(['PO #,Order #,Item #,Qty', 'PO-RW-CSV-UNIT,SO-U,TIT-GT2-9,2 EA', 'PO-RW-CSV-UNIT,SO-U,TIT-PRO-V1,5 pcs.'].join('\r\n'), 'units2.csv');
+    expect(results(withOrder).map((r: any[]) => r[2])).toEqual(['applied', 'applied']);
+  });
 });

@@ -66,7 +66,7 @@ const AMOUNT_FIELDS: ReadonlySet<CsvField> = new Set(['total_amount', 'subtotal_
 /** A unit in brackets after a header's name: `Amount (USD)`, `Total [€]`, `Qty Shipped (EA)`. */
 const HEADER_UNIT = /^(.*\S)\s*[([]\s*([^()[\]]{1,12}?)\s*[)\]]\s*$/;
 /** Units that count single items, as a quantity does (a case, a dozen or a kilogram is no unit). */
-const EACH_UNITS = new Set(['ea', 'each', 'pc', 'pcs', 'piece', 'pieces', 'unit', 'units', 'qty', 'eaches']);
+export const EACH_UNITS: ReadonlySet<string> = new Set(['ea', 'each', 'pc', 'pcs', 'piece', 'pieces', 'unit', 'units', 'qty', 'eaches']);
 /** A currency mark: three letters (checked as a code where the row's currency is decided) or a symbol. */
 const CURRENCY_MARK = /^(?:[A-Za-z]{3}|(?:US|CA|AU|NZ|HK|MX|NT|[CASR])\$|[$€¥￥円元£₹₩₽₺₪₱฿₫₦₴₸]|zł)$/;
 

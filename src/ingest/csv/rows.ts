@@ -99,6 +99,11 @@ function describeProblem(problem: FieldProblem, path: string, cells: Cells, colu
   // Its cell's own fault is said already: what the parser says of the field left out for it (missing) is not news.
   if (cells.faulted.has(field)) return null;
   if (columns.index[field] === undefined) {
+    if (field === 'supplier_order_id') {
+      // Only an acknowledgement requires it: say what the row is and what the column may be called.
+      return { column: Infinity, message: 'no supplier order column (headers such as "Order #", "Order No.", "Sales Order"): an ' +
+        'acknowledgement row (no tracking or invoice number) needs the supplier\'s order number' };
+    }
     const hint = field === 'supplier_name' ? ' (add a supplier column or send ?supplier_name=)' : '';
     return { column: Infinity, message: `no ${field} column: ${field} ${problem.message}${hint}` };
   }

@@ -7,6 +7,7 @@ import { SUPPLIER_UPDATE_ZONE } from '../../domain/supplier-updates/parse.ts';
 import { quoted } from '../../domain/plain-text.ts';
 import { parseTimestamp } from '../../domain/timestamps.ts';
 import { readQuantity as readSharedQuantity } from '../../domain/quantity.ts';
+import { EACH_UNITS } from './columns.ts';
 import { takeCurrencyMarks } from './currency.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -277,6 +278,16 @@ export function ambiguousSeparator(text: string, written: string): string | null
  * type), so both formats word every other fault the same.
  */
 export function readQuantity(text: string): Read<number> {
+  // A unit after the number, as exports write it: single items (`2 EA`, `2 pcs`) are the quantity; another unit
+  // (`2 CS`: cases, `2 kg`) counts something else, refused saying so rather than read as items.
+  const unit = /^(.*\d)\s*([A-Za-z]{1,8})\.?$/.exec(text.trim());
+  if (unit && !/^e$/i.test(unit[2])) {
+    if (!EACH_UNITS.has(unit[2].toLowerCase())) {
+      return bad(`${quoted(text)} counts "${unit[2]}", not single items: write the number of single items (EA)`);
+    }
+    const read = readQuantity(unit[1]);
+    return read.ok ? read : bad(read.problem.replace(quoted(unit[1]), quoted(text)));
+  }
   const ambiguous = ambiguousSeparator(text.replace(/\s+/g, ''), text);
   return ambiguous === null ? readSharedQuantity(text) : bad(ambiguous);
 }
@@ -362,6 +373,12 @@ const ORDER_STATUS_WORDS: Record<string, string> = {
 };
 
 export function readOrderStatus(text: string): Read<string> {
-  const status = ORDER_STATUS_WORDS[text.toLowerCase().replace(/[^a-z]/g, '')];
-  return status ? ok(status) : bad(`${quoted(text)} is not an order status (confirmed, processing, backorder, cancelled, …)`);
+  const words = text.toLowerCase().replace(/[^a-z]/g, '');
+  const status = ORDER_STATUS_WORDS[words];
+  if (status) return ok(status);
+  // A status that a parcel went out (`Shipped`, `Partially Shipped`, `Delivered`) on a row without a tracking number:
+  // what shipped is a shipment, which needs its number.
+  const shipped = /shipped|delivered|intransit|dispatched|despatched/.test(words)
+    ? ': a row of items that shipped needs its tracking number (a Tracking # column)' : '';
+  return bad(`${quoted(text)} is not an order status (confirmed, processing, backorder, cancelled, …)${shipped}`);
 }
