@@ -112,8 +112,12 @@ describe.each(databases.eachSupportedId())('CSV files read as wholes on %s', (da
     const inDateColumn = await newPo('PO-NOTE');
     expect(reasons(await post(['PO #,Order #,Item #,Qty,Order Date,ETA', `${inDateColumn},SO-1,TIT-GT2-9,2,see 3.4.2026 mail,04/05/2026`])))
       .toEqual({ 'row 2': null });
+    // A header is a date column by its words: `Update Notes` holds notes, whatever letters it shares with "date".
+    const updateNotes = await newPo('PO-NOTE');
+    expect(reasons(await post(['PO #,Order #,Item #,Qty,Update Notes,ETA', `${updateNotes},SO-1,TIT-GT2-9,2,30.11.2026 called,04/05/2026`])))
+      .toEqual({ 'row 2': null });
     // A date column's own day-first date does, read (Ship Date) or not (Order Date, PO Date), with a time or not.
-    for (const [header, cell] of [['Order Date', '30.11.2026 15:04'], ['PO Date', '30/11/26'], ['Requested Delivery Date', '30.11.26']]) {
+    for (const [header, cell] of [['Order Date', '30.11.2026 15:04'], ['PODate', '30/11/26'], ['Requested Delivery Date', '30.11.26'], ['Lieferdatum', '30.11.2026']]) {
       const po = await newPo('PO-DATECOL');
       const document = await post([`PO #,Order #,Item #,Qty,${header},ETA`, `${po},SO-1,TIT-GT2-9,2,${cell},04/05/2026`]);
       expect(reasons(document)['row 2'], header).toBe('column "ETA": "04/05/2026" could be April 5 or 4 May: this file writes dates day ' +

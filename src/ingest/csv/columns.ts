@@ -129,7 +129,9 @@ export function isDateColumn(header: string): boolean {
   const found = fieldOf(header);
   const field = found?.unread === undefined ? found?.field : undefined;
   if (field !== undefined) return DATE_FIELDS.has(field);
-  return /date|datum|fecha/i.test(header);
+  // By its words (`Order Date`, `PODate`, `Lieferdatum`), so `Update Notes` or `Candidate` is no date column.
+  const words = header.split(/[^A-Za-z]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/).map((word) => word.toLowerCase());
+  return words.some((word) => word === 'date' || word === 'dated' || word === 'fecha' || word.endsWith('datum'));
 }
 
 /** The headers DESIGN names for a PO-number column, for the message when none is found. */
