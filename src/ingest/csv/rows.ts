@@ -1,6 +1,7 @@
 // One CSV row → one supplier update (DESIGN 3, "CSV"): a row with a tracking number is a shipment, one with an
 // invoice number an invoice, any other an order acknowledgement. The update is checked here with the same parser
-// POST /api/v2/supplier_updates uses, so a bad row's reason names the CSV column rather than a JSON field.
+// POST /api/v2/supplier_updates uses, so a bad row's reason names the CSV column rather than a JSON field, and
+// names every fault of the row at once, in the file's column order (csv/cells.ts).
 import { normalizeTrackingNumber } from '../../domain/tracking.ts';
 import { anyCurrencyProblem, currencyExponent, decimalOf, isCurrencyCode, MAX_MINOR_UNITS, parseAmount, unitsToText } from '../../domain/money.ts';
 import { quoted } from '../../domain/plain-text.ts';
@@ -11,10 +12,7 @@ import type { DocumentEntry } from '../types.ts';
 import { Cells } from './cells.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
 import { rowCurrency, type CurrencyMark } from './currency.ts';
-import {
-  excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, scientificNotationProblem,
-  type DayFirstSign, type Read,
-} from './values.ts';
+import { excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type DayFirstSign } from './values.ts';
 
 export interface RowContext {
   columns: ColumnMap;
