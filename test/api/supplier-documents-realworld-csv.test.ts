@@ -236,4 +236,12 @@ describe.each(databases.eachSupportedId())('real-world CSV exports on %s', (data
     const withOrder = await post(['PO #,Order #,Item #,Qty', 'PO-RW-CSV-UNIT,SO-U,TIT-GT2-9,2 EA', 'PO-RW-CSV-UNIT,SO-U,TIT-PRO-V1,5 pcs.'].join('\r\n'), 'units2.csv');
     expect(results(withOrder).map((r: any[]) => r[2])).toEqual(['applied', 'applied']);
   });
+
+  it('an amount in two columns (Amount and Total) agrees when it is the same number, however each is written', async () => {
+    await addCsvPo('PO-RW-CSV-TWO');
+    const document = await post(['PO #,Invoice #,Amount,Total', 'PO-RW-CSV-TWO,TWO-1,"$1,234.50",1234.5', 'PO-RW-CSV-TWO,TWO-2,10.00,10.01']
+      .join('\r\n'), 'two-totals.csv');
+    expect(results(document)).toEqual([['row 2', 'PO-RW-CSV-TWO', 'applied', null], ['row 3', 'PO-RW-CSV-TWO', 'rejected',
+      'columns "Amount" and "Total" hold different values ("10.00" and "10.01"): keep one of them']]);
+  });
 });

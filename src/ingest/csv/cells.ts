@@ -78,7 +78,7 @@ export class Cells {
    * naming both.
    */
   text(field: CsvField, sameAs: (value: string) => string = (value) => value): string | null {
-    return this.pick(field, (value) => ({ ok: true, value }), sameAs);
+    return this.pick<string>(field, (value) => ({ ok: true, value }), sameAs);
   }
 
   /** `fields` in the order the file has their columns, to name them as a reader of the file sees them. */
@@ -112,9 +112,12 @@ export class Cells {
     return this.filled(field)[0]?.value ?? null;
   }
 
-  /** The cell read by `reader` (a fault naming the column when it cannot), or null when empty or faulted. */
-  read<T>(field: CsvField, reader: (text: string) => Read<T>): T | null {
-    return this.pick(field, reader);
+  /**
+   * The cell read by `reader` (a fault naming the column when it cannot), or null when empty or faulted; two
+   * columns of the field agree when their values, or what `sameAs` makes of them, are equal.
+   */
+  read<T>(field: CsvField, reader: (text: string) => Read<T>, sameAs?: (value: T) => unknown): T | null {
+    return this.pick(field, reader, sameAs);
   }
 
   /**
@@ -122,7 +125,7 @@ export class Cells {
    * (`1Z999AA10123456784` and `1z-999-aa1-01-2345-6784`, `2` and `2.0`) agree, others are a fault. Null when empty,
    * or when a cell is at fault (each such cell's fault recorded).
    */
-  private pick<T>(field: CsvField, interpret: (value: string) => Read<T>, sameAs?: (value: string) => unknown): T | null {
+  private pick<T>(field: CsvField, interpret: (value: string) => Read<T>, sameAs?: (value: T) => unknown): T | null {
     const filled = this.filled(field);
     if (filled.length === 0) return null;
     const read: { cell: (typeof filled)[number]; value: T; key: string }[] = [];
@@ -133,7 +136,7 @@ export class Cells {
         this.fault(field, `column "${cell.header}": ${problem ?? (result as { problem: string }).problem}`, cell.index);
         continue;
       }
-      read.push({ cell, value: result!.value, key: JSON.stringify(sameAs ? sameAs(cell.value) : result!.value) });
+      read.push({ cell, value: result!.value, key: JSON.stringify(sameAs ? sameAs(result!.value) : result!.value) });
     }
     if (read.length < filled.length) return null;
     const [first] = read;

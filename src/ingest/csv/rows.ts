@@ -197,7 +197,11 @@ type ReadAmount = { amount: string; marks: string[]; ambiguous: string | null };
  * `sources` then keeps each amount's column and cell (and the symbol it was written with) for that check.
  */
 function invoiceAmounts(cells: Cells, sources: AmountSources): Record<string, unknown> {
-  const read = (field: AmountField) => cells.read(field, readAmount);
+  // Two columns of one amount (`Amount` and `Total`) agree when they are the same number: `$1,234.50` is `1234.5`.
+  const read = (field: AmountField) => cells.read(field, readAmount, ({ amount }) => {
+    const decimal = decimalOf(amount);
+    return decimal === null ? amount : unitsToText(decimal.units, decimal.scale).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  });
   const [total, subtotal, tax, shipping] = (['total_amount', 'subtotal_amount', 'tax_amount', 'shipping_amount'] as const).map(read);
   const amounts: Record<AmountField, ReadAmount | null> = { total_amount: total, subtotal_amount: subtotal, tax_amount: tax, shipping_amount: shipping };
   if (total === null && subtotal === null && !cells.faulted.has('total_amount') && !cells.faulted.has('subtotal_amount')) {
