@@ -51,7 +51,8 @@ export function holdsExactly(source: string, value: number): boolean {
 const sameDecimal = (a: DecimalDigits, b: DecimalDigits) =>
   a.digits === b.digits && (a.digits === '' || (a.negative === b.negative && a.exponent === b.exponent));
 
-export class ForbiddenKeyError extends Error {}
+/** A body with a `__proto__` key or a `constructor.prototype`: a SyntaxError, so that unnamed it is still a 400. */
+export class ForbiddenKeyError extends SyntaxError {}
 
 /**
  * Parses JSON text as JSON.parse does (a byte-order mark first is skipped, as Fastify's parser does), keeping the
