@@ -88,6 +88,19 @@ describe.each(databases.eachSupportedId())('CSV files read as wholes on %s', (da
       }
       expect([...outcomes], what).toHaveLength(1);
     }
+    // One parcel's rows apart (a file sorted by item) add up as adjacent ones do; a rejected row's units are not added.
+    const apart: [string, string[]] = ['a SKU on two rows of one parcel, apart', [`PO,${UPS_1},TIT-PRO-V1,2`, `OTHER,${UPS_2},TIT-GT2-9,1`, `PO,${UPS_1},TIT-PRO-V1,2`]];
+    const outcomes = new Set<string>();
+    for (const order of permutations(apart[1])) {
+      const [po, other] = [await newPo('PO-ROWS'), await newPo('PO-ROWS-OTHER')];
+      await post(['PO #,Tracking #,Item #,Qty', ...order.map((row) => row.replace(/^PO,/, `${po},`).replace(/^OTHER,/, `${other},`))]);
+      outcomes.add(JSON.stringify(await outcome(po)));
+    }
+    expect([...outcomes]).toEqual([JSON.stringify({ shipped: [`${UPS_1} TIT-PRO-V1 ×4`], lines: ['TIT-GT2-9 submitted null', 'TIT-PRO-V1 submitted null'] })]);
+    const withdrawn = await newPo('PO-ROWS');
+    const rows = await post(['PO #,Tracking #,Item #,Qty,Ship Date', `${withdrawn},${UPS_1},TIT-PRO-V1,2,2026-02-30`, `${withdrawn},${UPS_1},TIT-PRO-V1,2,`]);
+    expect(Object.values(reasons(rows))[1]).toBeNull();
+    expect((await outcome(withdrawn)).shipped).toEqual([`${UPS_1} TIT-PRO-V1 ×2`]);
     // A PO no row itemises is still shipped whole by its row without an item.
     const po = await newPo('PO-ROWS-WHOLE');
     const other = await newPo('PO-ROWS-OTHER');

@@ -11,7 +11,7 @@ import { quoted, visible } from '../../domain/plain-text.ts';
 import { documentDecoder, isUtf8Text } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
 import { isDateColumn, isHeaderName, mapColumns, PO_HEADER_EXAMPLES, type ColumnMap } from './columns.ts';
-import { isSummaryRow, itemisedShipmentPo, rowEntry, ShipmentGrouping } from './rows.ts';
+import { isSummaryRow, rowEntry, ShipmentGrouping, shipmentRow } from './rows.ts';
 import { dayFirstDate, excelText, type DayFirstSign } from './values.ts';
 
 export interface CsvOptions {
@@ -249,12 +249,20 @@ export function repeatedHeader(record: readonly string[], header: readonly strin
  *   A date column not read (`Order Date`) shows its writer's date order as well as the ones read do; free text
  *   does not (a `Notes` cell `Rev 2.10.2024`, a title line above the header row): what it holds may be no date at
  *   all, and a date column's own cell says how that column is written (columns.ts isDateColumn);
- * - `itemisedShipments`: per PO number, the first row of a shipment that names its item (csv/rows.ts: a shipment
- *   row of that PO without an item is then refused, whether it stands above or below).
+ * - `itemisedShipments`: per PO number, the first row of a shipment that names its item, kept for the POs that
+ *   also have a shipment row without one (csv/rows.ts: that row is then refused, whether it stands above or below);
+ * - `splitShipments`: the shipments (csv/rows.ts shipmentKey) whose item rows stand apart, another shipment's row
+ *   between them, so that csv/rows.ts ShipmentGrouping adds them up over the file while it keeps only the current
+ *   parcel's quantities for the rest (the file-wide sums of every parcel would grow with the file).
+ * The sets gathered while reading (every PO, every parcel) are dropped by `finish`.
  */
 class FileSigns {
   dayFirst: DayFirstSign | null = null;
-  readonly itemisedShipments = new Map<string, string>();
+  itemisedShipments = new Map<string, string>();
+  readonly splitShipments = new Set<string>();
+  private wholeShipmentPos = new Set<string>();
+  private seenShipments = new Set<string>();
+  private lastShipment: string | null = null;
   /** The header row the cells are named by (the last one read: a repeated header row may reorder the columns). */
   private header: readonly string[] | null = null;
   private columns: ColumnMap = mapColumns([]);
@@ -268,10 +276,23 @@ class FileSigns {
       this.header = record;
       this.columns = mapColumns(record);
       this.dateColumns = record.flatMap((cell, i) => (isDateColumn(cell) ? [i] : []));
+      this.nextExport();
       return;
     }
-    const itemised = itemisedShipmentPo(record, this.columns);
-    if (itemised !== null && !this.itemisedShipments.has(itemised)) this.itemisedShipments.set(itemised, source);
+    // A summary line ends an export's shipments, as a header row again does (reader loop below).
+    if (isSummaryRow(record, this.columns)) {
+      this.nextExport();
+      return;
+    }
+    const shipment = shipmentRow(record, this.columns);
+    if (shipment?.itemised) {
+      if (!this.itemisedShipments.has(shipment.po)) this.itemisedShipments.set(shipment.po, source);
+      if (shipment.key !== this.lastShipment && this.seenShipments.has(shipment.key)) this.splitShipments.add(shipment.key);
+      this.seenShipments.add(shipment.key);
+      this.lastShipment = shipment.key;
+    } else if (shipment) {
+      this.wholeShipmentPos.add(shipment.po);
+    }
     if (this.dayFirst !== null) return;
     for (const i of this.dateColumns) {
       const text = dayFirstDate(excelText((record[i] ?? '').trim()));
@@ -280,6 +301,20 @@ class FileSigns {
         return;
       }
     }
+  }
+
+  /** The next export pasted under the rows: its parcels' rows are their own (ShipmentGrouping.reset). */
+  private nextExport(): void {
+    this.seenShipments = new Set();
+    this.lastShipment = null;
+  }
+
+  /** The file is read: only what the rows will be read by is kept. */
+  finish(): this {
+    this.itemisedShipments = new Map([...this.itemisedShipments].filter(([po]) => this.wholeShipmentPos.has(po)));
+    this.wholeShipmentPos = new Set();
+    this.nextExport();
+    return this;
   }
 }
 
@@ -313,7 +348,7 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Pr
   } finally {
     records.destroy();
   }
-  return signs;
+  return signs.finish();
 }
 
 /**
@@ -333,7 +368,7 @@ export async function* readCsv(received: Uint8Array, options: CsvOptions = {}): 
     columns: mapColumns([]), supplierName: options.supplierName ?? null, scacCarrier: options.scacCarrier ?? (() => null),
     dayFirst: signs.dayFirst, itemisedShipments: signs.itemisedShipments,
   };
-  const grouping = new ShipmentGrouping();
+  const grouping = new ShipmentGrouping(signs.splitShipments);
   let header = false;
   let headerCells: readonly string[] = [];
   let headerColumns = 0;

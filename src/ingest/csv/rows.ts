@@ -26,30 +26,56 @@ export interface RowContext {
 }
 
 /**
- * Consecutive rows of one PO and tracking number are one shipment: each row's update carries the quantity shipped
- * so far for its SKU in that shipment, so the shipment ends with one line per SKU (a SKU repeated across rows adds
- * up) and re-sending any row changes nothing.
+ * The rows of one PO and tracking number in a file (one export: a header row repeated under the rows, or a summary
+ * line, starts the next) are one shipment, wherever they stand: each row's update carries the quantity shipped so
+ * far for its SKU in that shipment, so the shipment ends with one line per SKU, a SKU repeated across rows adds up
+ * whether or not the rows are adjacent (a file sorted by item lists a parcel's rows apart: only adjacent ones were
+ * added, so the row order decided the quantity), and re-sending any row changes nothing. A rejected row's units are
+ * withdrawn, so the rows after it do not carry them. Only the parcels whose rows stand apart (`split`, found by
+ * reader.ts before any row is read) are remembered over the file; for the others, whose rows are adjacent, the
+ * current parcel's quantities are all there is to keep.
  */
 export class ShipmentGrouping {
-  private key: string | null = null;
-  private quantities = new Map<string, number>();
+  private shipments = new Map<string, Map<string, number>>();
+  private current: { key: string; quantities: Map<string, number> } | null = null;
+
+  constructor(private readonly split: ReadonlySet<string> = new Set()) {}
+  /** The current row's addition, until the row is accepted or withdrawn. */
+  private pending: { quantities: Map<string, number>; sku: string; quantity: number } | null = null;
+
+  /** A row starts: what the previous one added stays. */
+  begin(): void {
+    this.pending = null;
+  }
 
   /** The running quantity of `sku` in the shipment of (poNumber, trackingNumber) after adding `quantity`. */
   add(poNumber: string, trackingNumber: string, sku: string, quantity: number): number {
-    const key = `${poNumber}\u0000${trackingNumber.replace(/\s+/g, '').toUpperCase()}`;
-    if (key !== this.key) {
-      this.key = key;
-      this.quantities = new Map();
+    const key = shipmentKey(poNumber, trackingNumber);
+    let quantities: Map<string, number>;
+    if (this.split.has(key)) {
+      quantities = this.shipments.get(key) ?? new Map();
+      this.shipments.set(key, quantities);
+    } else {
+      if (this.current?.key !== key) this.current = { key, quantities: new Map() };
+      quantities = this.current.quantities;
     }
-    const total = (this.quantities.get(sku) ?? 0) + quantity;
-    this.quantities.set(sku, total);
+    const total = (quantities.get(sku) ?? 0) + quantity;
+    quantities.set(sku, total);
+    this.pending = { quantities, sku, quantity };
     return total;
   }
 
-  /** A row that is not part of a shipment ends the current one. */
+  /** The current row is rejected: its units are not the shipment's. */
+  withdraw(): void {
+    if (this.pending) this.pending.quantities.set(this.pending.sku, this.pending.quantities.get(this.pending.sku)! - this.pending.quantity);
+    this.pending = null;
+  }
+
+  /** The next export in the same file (a header row again, or after a summary line): its shipments start anew. */
   reset(): void {
-    this.key = null;
-    this.quantities = new Map();
+    this.shipments = new Map();
+    this.current = null;
+    this.pending = null;
   }
 }
 
@@ -71,13 +97,18 @@ export function isSummaryRow(record: readonly string[], columns: ColumnMap): boo
   return (['po_number', 'tracking_number', 'invoice_number', 'sku'] as const).every(emptyBesideLabel);
 }
 
+/** The key of a shipment in a file: its PO number and tracking number (formatting aside). */
+export const shipmentKey = (poNumber: string, trackingNumber: string) =>
+  `${poNumber}\u0000${normalizeTrackingNumber(trackingNumber).replace(/\s+/g, '')}`;
+
 /**
- * The PO number of a shipment row (one with a tracking number) that names its item, else null: what reader.ts
- * gathers over the whole file before any row is read, for the rule in buildUpdate.
+ * A shipment row (one with a PO and a tracking number) as reader.ts sees it over the whole file before any row is
+ * read, its cells unchecked: its PO, its shipment's key, and whether it names its item; null for any other row.
  */
-export function itemisedShipmentPo(record: readonly string[], columns: ColumnMap): string | null {
+export function shipmentRow(record: readonly string[], columns: ColumnMap): { po: string; key: string; itemised: boolean } | null {
   const cells = new Cells(record, columns);
-  return cells.raw('tracking_number') !== null && cells.raw('sku') !== null ? cells.raw('po_number') : null;
+  const [po, tracking] = [cells.raw('po_number'), cells.raw('tracking_number')];
+  return po === null || tracking === null ? null : { po, key: shipmentKey(po, tracking), itemised: cells.raw('sku') !== null };
 }
 
 /** JSON field of the update (as parseSupplierUpdate names it) → the CSV field it came from. */
@@ -170,7 +201,6 @@ function buildUpdate(
       lines: lines ?? undefined,
     };
   }
-  grouping.reset();
   const invoiceNumber = cells.text('invoice_number');
   if (invoiceNumber !== null || cells.faulted.has('invoice_number')) {
     return {
@@ -349,20 +379,18 @@ export function rowEntry(
   const poNumber = cells.raw('po_number');
   const type = cells.raw('tracking_number') !== null ? 'shipment' : cells.raw('invoice_number') !== null ? 'invoice' : 'order';
   const rejected = (reason: string): DocumentEntry => ({ source, type, po_number: poNumber, update: null, reason });
+  grouping.begin();
   if (shape.cutOff) {
     // The file's last row, short of the header's columns and with no line break after it: a file read while still
     // being written (or cut short in transfer) ends like this, and its last cell may be half a number.
-    grouping.reset();
     return rejected(`the file ends inside this row (${record.length} of ${shape.headerColumns} columns, no line break after ` +
       'it): it looks cut off; send the file whole');
   }
   const past = cellsPastHeader(record, shape);
   if (past !== null) {
-    grouping.reset();
     return rejected(past);
   }
   if (poNumber === null) {
-    grouping.reset();
     cells.fault('po_number', `${cells.column('po_number')}: is empty`);
   }
   const sources: AmountSources = {};
@@ -376,7 +404,10 @@ export function rowEntry(
   const parsed = parseAndRemember(update, source, problems);
   // Every fault of the row at once, the reader's and the update parser's, in the file's column order.
   const reason = cells.reason(problems.flatMap((p) => describeProblem(p, source, cells, context.columns) ?? []));
-  if (reason !== null || !parsed) return rejected(reason ?? 'row: cannot be read');
+  if (reason !== null || !parsed) {
+    grouping.withdraw();
+    return rejected(reason ?? 'row: cannot be read');
+  }
   if (parsed.update.type === 'invoice') {
     const { mark, ...amountSources } = sources;
     parsed.update.amountSources = amountSources;
