@@ -78,6 +78,8 @@ export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, {
   });
 
   app.post('/orders/by-po-numbers', {
+    // A read: its body holds PO numbers only, so Fastify's own JSON parser reads it (http/json-body.ts).
+    config: { jsonNumbers: 'doubles' },
     schema: {
       summary: 'Order status for up to 100 PO numbers',
       description: `Records for each PO number found (${recordWord}); meta.not_found lists the others.`,

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { isCalendarDate } from '../domain/dates.ts';
 import { InvalidInputError, NotFoundError, type FieldProblem } from '../domain/errors.ts';
+import { writtenNumber } from '../domain/json-numbers.ts';
 import { parseAmount } from '../domain/money.ts';
 import { parseTimestamp } from '../domain/timestamps.ts';
 import { splitTrackingNumbers } from '../domain/tracking.ts';
@@ -73,7 +74,8 @@ function purchaseOrderInput(body: Static<typeof PurchaseOrderBody>, zone: string
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
   const products = body.products.map((product, i) => {
-    const cost = parseAmount(product.cost, body.currency_code ?? 'USD');
+    // As written: `0.30000000000000001` has too many decimals, though its double is 0.3 (domain/json-numbers.ts).
+    const cost = parseAmount(writtenNumber(product, 'cost'), body.currency_code ?? 'USD');
     if (!cost.ok) problems.push({ field: `body.products[${i}].cost`, message: cost.reason });
     const costCents = cost.ok ? cost.minor : null;
     if (seen.has(product.sku)) problems.push({ field: `body.products[${i}].sku`, message: `"${product.sku}" appears twice` });

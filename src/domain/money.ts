@@ -10,7 +10,8 @@ const exponents = new Map<string, number>();
 
 /**
  * The ISO 4217 exponent (digits after the decimal point) of a currency code, from the runtime's CLDR data
- * (`Intl.NumberFormat`): USD 2, JPY 0, KWD 3. A code Intl does not know counts as 2.
+ * (`Intl.NumberFormat`): USD 2, JPY 0, KWD 3. A code Intl does not know counts as 2: for showing an amount already
+ * stored; parseAmount refuses to read one in a code that is no currency in use (isCurrencyCode).
  */
 export function currencyExponent(currency: string | null | undefined): number {
   const code = (currency ?? 'USD').toUpperCase();
@@ -46,26 +47,52 @@ export interface Decimal {
   scale: number;
 }
 
-const DECIMAL = /^([+-])?(\d+)?(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/;
+/**
+ * A decimal as its significant digits and the power of ten of the last one: `-12.340` → `{negative: true, digits:
+ * '1234', exponent: -2}`, `1e-400` → `{digits: '1', exponent: -400}`; zero (`0`, `-0.00`, `0e7`) → digits `''`.
+ * Read from JSON number text of any length and exponent without expanding it, so `1e99999` costs nothing.
+ */
+export interface DecimalDigits {
+  negative: boolean;
+  digits: string;
+  exponent: number;
+}
+
+const DECIMAL_TEXT = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/** The DecimalDigits of a decimal text (`12.5`, `-0.001`, `1e-400`, `12.`), or null when it is none. */
+export function decimalDigits(text: string): DecimalDigits | null {
+  const match = DECIMAL_TEXT.exec(text);
+  if (!match || (!match[2] && !match[3])) return null;
+  const [, sign, whole = '', fraction = '', exponentText = '0'] = match;
+  const all = whole + fraction;
+  const first = all.search(/[1-9]/);
+  if (first < 0) return { negative: false, digits: '', exponent: 0 };
+  let end = all.length;
+  while (all.charCodeAt(end - 1) === 48) end--; // trailing zeros
+  // An exponent of hundreds of digits is ±Infinity: still right for every comparison made with it.
+  return { negative: sign === '-', digits: all.slice(first, end), exponent: Number(exponentText) - fraction.length + (all.length - end) };
+}
+
+/** The digits of a JSON number (its shortest round-trip text, what `JSON.stringify` writes) or a numeric text; null: neither. */
+function digitsOf(value: unknown): DecimalDigits | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? decimalDigits(String(value)) : null;
+  return typeof value === 'string' ? decimalDigits(value.trim()) : null;
+}
 
 /**
  * The exact decimal a JSON number or a numeric string stands for. A number is read from its shortest
  * round-trip text (what `JSON.stringify` writes), so `1234567890.12` is 123456789012 hundredths exactly.
- * Null: not a finite decimal.
+ * Null: not a finite decimal, or one more than 1,000 places from the decimal point either way (no double is:
+ * 5e-324 is 324 places), which units and scale would not hold in reasonable memory.
  */
 export function decimalOf(value: number | string): Decimal | null {
-  if (typeof value === 'number' && !Number.isFinite(value)) return null;
-  const text = typeof value === 'number' ? String(value) : value.trim();
-  const match = DECIMAL.exec(text);
-  if (!match || (match[2] === undefined && !match[3])) return null;
-  const [, sign, whole = '', fraction = '', exponentText] = match;
-  let units = BigInt(`${whole}${fraction}` || '0');
-  let scale = fraction.length - Number(exponentText ?? 0);
-  if (scale < 0) {
-    units *= 10n ** BigInt(-scale);
-    scale = 0;
-  }
-  return { units: sign === '-' ? -units : units, scale };
+  const decimal = digitsOf(value);
+  if (!decimal) return null;
+  if (decimal.digits === '') return { units: 0n, scale: 0 };
+  if (Math.abs(decimal.exponent) > 1000) return null;
+  const magnitude = BigInt(decimal.digits) * 10n ** BigInt(Math.max(0, decimal.exponent));
+  return { units: decimal.negative ? -magnitude : magnitude, scale: Math.max(0, -decimal.exponent) };
 }
 
 export type AmountResult = { ok: true; minor: number } | { ok: false; reason: string };
@@ -77,35 +104,77 @@ export interface AmountOptions {
   negativeAllowed?: boolean;
 }
 
+/** Digits of MAX_MINOR_UNITS (10^15): an amount with more digits of minor units is over it. */
+const MAX_MINOR_DIGITS = String(MAX_MINOR_UNITS).length;
+
+/**
+ * `decimal`'s magnitude in units of 10^-`exponent` (minor units of a currency with that exponent), exactly or
+ * rounded half-up; `decimals` when it has more decimals than that and is not rounded, `too-large` past
+ * MAX_MINOR_UNITS. Never builds a number longer than the digits given (plus MAX_MINOR_DIGITS).
+ */
+function minorMagnitude(decimal: DecimalDigits, exponent: number, rounding: AmountOptions['rounding']): bigint | 'decimals' | 'too-large' {
+  if (decimal.digits === '') return 0n;
+  // The power of ten of the last digit in minor units: ≥ 0 is whole minor units.
+  const shift = decimal.exponent + exponent;
+  if (decimal.digits.length + shift > MAX_MINOR_DIGITS) return 'too-large';
+  let minor: bigint;
+  if (shift >= 0) {
+    minor = BigInt(decimal.digits) * 10n ** BigInt(shift);
+  } else if (rounding !== 'half-up') {
+    return 'decimals';
+  } else if (decimal.digits.length + shift < 0) {
+    minor = 0n; // less than a tenth of a minor unit
+  } else {
+    const units = BigInt(decimal.digits);
+    const divisor = 10n ** BigInt(-shift);
+    minor = units / divisor + ((units % divisor) * 2n >= divisor ? 1n : 0n);
+  }
+  return minor > BigInt(MAX_MINOR_UNITS) ? 'too-large' : minor;
+}
+
+/** Why an amount cannot be read in `code`, a code that is no ISO 4217 currency in use: its decimals are not known. */
+export const unknownDecimalsProblem = (code: string) =>
+  `cannot be read in ${JSON.stringify(code)}: its decimals are not known (it is no ISO 4217 currency code in use, such as USD, EUR, JPY or KWD)`;
+
 /**
  * A decimal amount (JSON number or numeric text) → integer minor units of `currency`, exactly. Refused with a
  * reason that can follow the field's name: not a number, negative, more decimals than the currency has (unless
- * rounding half-up, as for Stocky's 3-decimal costs: 1.005 → 1.01), or over MAX_MINOR_UNITS.
+ * rounding half-up, as for Stocky's 3-decimal costs: 1.005 → 1.01), or over MAX_MINOR_UNITS; and in a currency
+ * that is no ISO 4217 code in use (`XAU`, `BTC`), whose decimals are not known, never as if it had 2. Text is read
+ * exactly however many digits it has (a JSON number's text as written: domain/json-numbers.ts), so
+ * `100.00000000000000001` USD has too many decimals and `1e400` is too large, never 100 or Infinity.
  */
 export function parseAmount(value: unknown, currency: string | null | undefined, options: AmountOptions = {}): AmountResult {
   const code = (currency ?? 'USD').toUpperCase();
+  if (!isCurrencyCode(code)) return { ok: false, reason: unknownDecimalsProblem(code) };
   const exponent = currencyExponent(code);
-  const decimal = typeof value === 'number' || typeof value === 'string' ? decimalOf(value) : null;
+  const decimal = digitsOf(value);
   if (!decimal) return { ok: false, reason: `must be a decimal number (e.g. ${(1234.5).toFixed(exponent)})` };
-  if (decimal.units < 0n && !options.negativeAllowed) return { ok: false, reason: 'must not be negative' };
-  let minor: bigint;
-  if (decimal.scale <= exponent) {
-    minor = decimal.units * 10n ** BigInt(exponent - decimal.scale);
-  } else {
-    const divisor = 10n ** BigInt(decimal.scale - exponent);
-    const remainder = decimal.units % divisor;
-    if (remainder !== 0n && options.rounding !== 'half-up') {
-      return { ok: false, reason: `must have at most ${exponent} decimal${exponent === 1 ? '' : 's'} (${code})` };
-    }
-    const magnitude = decimal.units < 0n ? -decimal.units : decimal.units;
-    const rounded = magnitude / divisor + ((magnitude % divisor) * 2n >= divisor ? 1n : 0n);
-    minor = decimal.units < 0n ? -rounded : rounded;
+  const negative = decimal.negative && decimal.digits !== '';
+  if (negative && !options.negativeAllowed) return { ok: false, reason: 'must not be negative' };
+  const minor = minorMagnitude(decimal, exponent, options.rounding);
+  if (minor === 'decimals') return { ok: false, reason: `must have at most ${exponent} decimal${exponent === 1 ? '' : 's'} (${code})` };
+  if (minor === 'too-large') return { ok: false, reason: `must be at most ${minorToText(MAX_MINOR_UNITS, code)} ${code}` };
+  return { ok: true, minor: Number(negative ? -minor : minor) };
+}
+
+/** The most decimals any currency in use has (3: BHD, JOD, KWD, LYD, OMR, TND), from the same CLDR data. */
+export const MAX_CURRENCY_EXPONENT = Math.max(...[...CURRENCY_CODES].map((code) => currencyExponent(code)));
+
+/**
+ * Why `value` can be an amount in no currency at all, or null: more decimals than any currency has
+ * (MAX_CURRENCY_EXPONENT), or more than MAX_MINOR_UNITS of one without decimals. For an amount whose currency
+ * is not known yet (a supplier invoice naming none is in the PO's, known when it applies), so that what no
+ * currency can hold is refused at once and never held or stored in another form. Words to follow the field's name.
+ */
+export function anyCurrencyProblem(value: unknown): string | null {
+  const decimal = digitsOf(value);
+  if (!decimal) return 'must be a decimal number (e.g. 1234.50)';
+  if (decimal.digits !== '' && decimal.exponent < -MAX_CURRENCY_EXPONENT) {
+    return `must have at most ${MAX_CURRENCY_EXPONENT} decimals, the most any currency has`;
   }
-  const limit = BigInt(MAX_MINOR_UNITS);
-  if (minor > limit || minor < -limit) {
-    return { ok: false, reason: `must be at most ${minorToText(MAX_MINOR_UNITS, code)} ${code}` };
-  }
-  return { ok: true, minor: Number(minor) };
+  if (minorMagnitude(decimal, 0, 'half-up') === 'too-large') return `must be at most ${MAX_MINOR_UNITS} in any currency`;
+  return null;
 }
 
 /** Integer units at `scale` decimals → their exact decimal text (`12345n`, 3 → `12.345`; `-5n`, 2 → `-0.05`). */

@@ -129,8 +129,8 @@ export function problemFromAjv(issue: AjvIssue, where: string): FieldProblem {
         : worded && typeof issue.data === 'string' ? worded(issue.data) : `must be ${article(String(p.format))}`;
       break;
     }
-    case 'x-text': case 'x-integer':
-      // Our own checks (domain/plain-text.ts, http/validation.ts) word their findings themselves.
+    case 'x-text': case 'x-integer': case 'x-exact':
+      // Our own checks (domain/plain-text.ts, http/validation.ts, domain/json-numbers.ts) word their findings themselves.
       message = issue.message ?? 'is invalid';
       break;
     default:

@@ -1,11 +1,13 @@
 // Request validation with Ajv. Query strings and path parameters arrive as text, so they are coerced to the
 // schema's types (`?page=2`); JSON bodies are not: `{"po_numbers": [1]}` must fail, not become "1".
-// Every string anywhere in a request is free text under the one rule of domain/plain-text.ts, and every
-// integer in a query or path is plain decimal digits within the schema's range (`queryIntegers` below).
+// Every string anywhere in a request is free text under the one rule of domain/plain-text.ts, every number in a
+// body is judged on its value as written (domain/json-numbers.ts), and every integer in a query or path is plain
+// decimal digits within the schema's range (`queryIntegers` below).
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { isCalendarDate } from '../domain/dates.ts';
+import { addExactNumberKeyword, withExactNumbers } from '../domain/json-numbers.ts';
 import { isCurrencyCode } from '../domain/money.ts';
 import { uncoveredRules } from '../domain/schema-problems.ts';
 import { addTextKeyword, withTextRule } from '../domain/plain-text.ts';
@@ -23,6 +25,7 @@ function makeAjv(options: Options): Ajv {
   // `currency-code`: ISO 4217 codes in use (domain/money.ts), not any three letters (`ZZZ`).
   ajv.addFormat('currency-code', { type: 'string', validate: isCurrencyCode });
   addTextKeyword(ajv);
+  addExactNumberKeyword(ajv);
   return ajv;
 }
 
@@ -67,7 +70,8 @@ export function registerValidation(app: FastifyInstance): void {
     const uncovered = uncoveredRules(schema);
     if (uncovered.length > 0) throw new Error(`${method} ${url} ${httpPart}: ${uncovered.join('; ')} (domain/schema-problems.ts)`);
     const ruled = withTextRule(schema);
-    if (httpPart === 'body') return forBody.compile(ruled);
+    // Numbers in a body are judged as written (domain/json-numbers.ts): `2.0000000000000001` is no whole number.
+    if (httpPart === 'body') return forBody.compile(withExactNumbers(ruled));
     const validate = forText.compile(ruled);
     return httpPart === 'querystring' || httpPart === 'params' ? queryIntegers(ruled as Record<string, unknown>, validate, httpPart) : validate;
   });

@@ -79,7 +79,10 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
     ].join('\n'), 'qty-no-item.csv');
     expect(results(document)).toEqual([
       ['row 2', 'PO-XL-QTY', 'rejected', 'column "Qty": 2 of which item? column "Item #" is empty; name the item, or leave the quantity empty for the whole PO'],
-      ['row 3', 'PO-XL-QTY', 'rejected', 'column "Qty": 3 of which item? column "Item #" is empty; name the item, or leave the quantity empty for the whole PO'],
+      // Every fault of the row: an acknowledgement also needs its supplier order id, which this file has no column for.
+      ['row 3', 'PO-XL-QTY', 'rejected', 'column "Qty": 3 of which item? column "Item #" is empty; name the item, or leave the quantity ' +
+        'empty for the whole PO; no supplier order column (headers such as "Order #", "Order No.", "Sales Order"): an acknowledgement ' +
+        'row (no tracking or invoice number) needs the supplier\'s order number'],
     ]);
     const noItemColumn = await post(['PO #,Tracking #,Qty', `PO-XL-QTY,${UPS_2},2`].join('\n'), 'qty-no-item-column.csv');
     expect(results(noItemColumn)).toEqual([['row 2', 'PO-XL-QTY', 'rejected',
@@ -121,7 +124,8 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
     expect(results(document)).toEqual([
       ['row 2', 'PO-XL-3', 'rejected', 'column "ETA": "03/04/2026" could be March 4 or 3 April: this file writes dates day first ' +
         'elsewhere ("30/11/2026" in row 3, column "ETA"); write the date as YYYY-MM-DD'],
-      ['row 3', 'PO-XL-3', 'rejected', 'column "ETA": "30/11/2026" is not a calendar date: there is no month 30 (MM/DD/YYYY: month first)'],
+      ['row 3', 'PO-XL-3', 'rejected', 'column "ETA": "30/11/2026" is written day first (30 November 2026), but slash dates are read ' +
+        'month first (MM/DD/YYYY): write the date as YYYY-MM-DD (2026-11-30)'],
       // The same date either way round.
       ['row 4', 'PO-XL-3', 'applied', null],
     ]);
@@ -137,7 +141,7 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
       'or 3 November: this file writes dates day first elsewhere ("13/11/2026" in row 2, column "Ship Date"); write the date as YYYY-MM-DD']);
   });
 
-  it('day first shown by a column that is not read (Order Date) or by the title line above the header: 03/12/2026 refused', async () => {
+  it('day first shown by a column that is not read (Order Date): 03/12/2026 refused; a title line above the header is free text', async () => {
     await addCsvPo('PO-XL-7');
     const byColumn = await post([
       'PO #,Order #,Item #,Qty,Order Date,ETA', 'PO-XL-7,AC-9007,TIT-GT2-9,2,30/11/2026,03/12/2026',
@@ -147,9 +151,9 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
     const byTitle = await post([
       'Despatch report, exported 30/11/2026 15:10', 'PO #,Order #,Item #,Qty,ETA', 'PO-XL-7,AC-9007,TIT-PRO-V1,5,03/12/2026',
     ].join('\n'), 'uk-title.csv');
-    expect(results(byTitle)).toEqual([['row 3', 'PO-XL-7', 'rejected', 'column "ETA": "03/12/2026" could be March 12 or 3 December: ' +
-      'this file writes dates day first elsewhere ("30/11/2026" in line 1, above the header row); write the date as YYYY-MM-DD']]);
-    expect(await etas('PO-XL-7')).toEqual({ 'TIT-GT2-9': null, 'TIT-PRO-V1': null });
+    // Only date columns show how a file writes its dates: a title is free text (it may read `Rev 2.10.2024`).
+    expect(results(byTitle)).toEqual([['row 3', 'PO-XL-7', 'applied', null]]);
+    expect(await etas('PO-XL-7')).toEqual({ 'TIT-GT2-9': null, 'TIT-PRO-V1': '2026-03-12' });
   });
 
   // A dotted date is written day first wherever it appears (30.11.2026, and 01.12.2026 too): a file holding one came
@@ -221,9 +225,15 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
 
   it('an item row with no quantity column the reader knows says so and how to name it, not a column the file lacks', async () => {
     await addCsvPo('PO-XL-8');
-    const document = await post(['PO #,Order #,Item #,Quantity Shipped (EA)', 'PO-XL-8,AC-9008,TIT-GT2-9,2'].join('\n'), 'units.csv');
+    const document = await post(['PO #,Order #,Item #,Qty Count', 'PO-XL-8,AC-9008,TIT-GT2-9,2'].join('\n'), 'units.csv');
     expect(results(document)).toEqual([['row 2', 'PO-XL-8', 'rejected',
       'no quantity column (headers such as "Qty", "Quantity", "Qty Shipped"): a row with column "Item #" needs its quantity']]);
+    // A unit in brackets: single items are a quantity (EA, pcs, units); cases or kilograms are not, and the reason says so.
+    const cases = await post(['PO #,Order #,Item #,Quantity Shipped (CS)', 'PO-XL-8,AC-9008,TIT-GT2-9,2'].join('\n'), 'cases.csv');
+    expect(results(cases)).toEqual([['row 2', 'PO-XL-8', 'rejected', 'no quantity column (headers such as "Qty", "Quantity", "Qty Shipped") ' +
+      '(column "Quantity Shipped (CS)" is not read: its unit "CS" is not single items (EA)): a row with column "Item #" needs its quantity']]);
+    const eaches = await post(['PO #,Order #,Item #,Quantity Shipped (EA)', 'PO-XL-8,AC-9008,TIT-GT2-9,2'].join('\n'), 'eaches.csv');
+    expect(results(eaches)).toEqual([['row 2', 'PO-XL-8', 'applied', null]]);
   });
 
   it('a workbook, a PDF or a portal\'s HTML "Excel export" sent as CSV: 422 saying what the file is and what to send, kept as failed', async () => {

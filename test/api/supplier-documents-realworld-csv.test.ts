@@ -177,4 +177,71 @@ describe.each(databases.eachSupportedId())('real-world CSV exports on %s', (data
       'lines names one (looked for headers such as "PO", "PO #", "PO Number", "Purchase Order"; the line read as the header row has ' +
       '"Shipment report", "page 1"). Line 12 names one, but the header row must be one of the first 10 lines: remove the lines above it.');
   });
+
+  it('placeholders and formula errors in a tracking column (Pending, TBD, #N/A) ship nothing; every cell Excel marks as an error is named', async () => {
+    await addCsvPo('PO-RW-CSV-TBD');
+    const document = await post([
+      'PO #,Order No.,Tracking #,Item #,Qty,ETA',
+      'PO-RW-CSV-TBD,AC-1,Pending,TIT-GT2-9,2,', 'PO-RW-CSV-TBD,AC-1,TBD,TIT-PRO-V1,5,', 'PO-RW-CSV-TBD,AC-1,#N/A,TIT-PRO-V1,5,',
+      `PO-RW-CSV-TBD,AC-1,${UPS_1},TIT-PRO-V1,#VALUE!,#REF!`,
+    ].join('\r\n'), 'tbd.csv');
+    const error = (cell: string) => `"${cell}" is an Excel error value (a formula that failed), not a value: correct the spreadsheet, or leave the cell empty`;
+    expect(results(document)).toEqual([
+      ['row 2', 'PO-RW-CSV-TBD', 'rejected', 'column "Tracking #": "Pending" is no tracking number (it has no digit): a parcel not shipped yet has none; leave it out'],
+      ['row 3', 'PO-RW-CSV-TBD', 'rejected', 'column "Tracking #": "TBD" is no tracking number (it has no digit): a parcel not shipped yet has none; leave it out'],
+      ['row 4', 'PO-RW-CSV-TBD', 'rejected', `column "Tracking #": ${error('#N/A')}`],
+      ['row 5', 'PO-RW-CSV-TBD', 'rejected', `column "Qty": ${error('#VALUE!')}; column "ETA": ${error('#REF!')}`],
+    ]);
+    expect(await shipped('PO-RW-CSV-TBD')).toEqual([]);
+    // The JSON API's tracking numbers the same.
+    const response = await app.inject({ method: 'POST', url: '/api/v2/supplier_updates', headers: { 'x-api-key': world.keys.aAll },
+      payload: { updates: [{ type: 'shipment', po_number: 'PO-RW-CSV-TBD', tracking_number: 'Pending' }] } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().details).toEqual([{ field: 'body.updates[0].tracking_number',
+      message: '"Pending" is no tracking number (it has no digit): a parcel not shipped yet has none; leave it out' }]);
+  });
+
+  it('amounts as Excel writes them in other locales: narrow no-break spaces, apostrophes, lower-case codes, the currency in the header', async () => {
+    await addCsvPo('PO-RW-CSV-LOC');
+    const document = await post([
+      'PO #,Invoice #,Subtotal,Amount (EUR),Currency',
+      // French Excel groups thousands with U+202F; Swiss with an apostrophe; a code may be lower case.
+      'PO-RW-CSV-LOC,LOC-1,"1\u202f234,50","1\u202f234,50",', "PO-RW-CSV-LOC,LOC-2,1\u2019234.50,1'234.50 eur,",
+      // The header's currency is the cells': beside another currency, the row is refused naming both.
+      'PO-RW-CSV-LOC,LOC-3,10.00,10.00,USD',
+    ].join('\r\n'), 'locales.csv');
+    expect(results(document)).toEqual([
+      ['row 2', 'PO-RW-CSV-LOC', 'applied', null], ['row 3', 'PO-RW-CSV-LOC', 'applied', null],
+      ['row 4', 'PO-RW-CSV-LOC', 'rejected', 'column "Currency" ("USD") and column "Amount (EUR)" ("10.00") name different currencies: ' +
+        'EUR is not USD; write the amount in the row\'s currency'],
+    ]);
+    const invoices = (await readV2(app, world.keys.a, 'PO-RW-CSV-LOC')).invoices.map((i: any) => [i.invoice_number, i.total_amount, i.currency]);
+    expect(invoices.sort()).toEqual([['LOC-1', 1234.5, 'EUR'], ['LOC-2', 1234.5, 'EUR']]);
+  });
+
+  it('a unit in a quantity cell (2 EA, 5 pcs) is single items; 2 CS is refused; a Shipped status without a tracking number says what is missing', async () => {
+    await addCsvPo('PO-RW-CSV-UNIT');
+    const document = await post([
+      'PO #,Item #,Qty,Status',
+      'PO-RW-CSV-UNIT,TIT-GT2-9,2 EA,Confirmed', 'PO-RW-CSV-UNIT,TIT-PRO-V1,5 pcs,Confirmed', 'PO-RW-CSV-UNIT,TIT-PRO-V1,2 CS,Shipped',
+    ].join('\r\n'), 'units.csv');
+    expect(results(document)).toEqual([
+      ['row 2', 'PO-RW-CSV-UNIT', 'rejected', expect.stringMatching(/^no supplier order column \(headers such as "Order #", "Order No\.", /)],
+      ['row 3', 'PO-RW-CSV-UNIT', 'rejected', expect.stringMatching(/^no supplier order column/)],
+      ['row 4', 'PO-RW-CSV-UNIT', 'rejected', 'column "Qty": "2 CS" counts "CS", not single items: write the number of single items (EA); ' +
+        'column "Status": "Shipped" is not an order status (confirmed, processing, backorder, cancelled, …): a row of items that shipped ' +
+        'needs its tracking number (a Tracking # column); no supplier order column (headers such as "Order #", "Order No.", "Sales Order"): ' +
+        'an acknowledgement row (no tracking or invoice number) needs the supplier\'s order number'],
+    ]);
+    const withOrder = await post(['PO #,Order #,Item #,Qty', 'PO-RW-CSV-UNIT,SO-U,TIT-GT2-9,2 EA', 'PO-RW-CSV-UNIT,SO-U,TIT-PRO-V1,5 pcs.'].join('\r\n'), 'units2.csv');
+    expect(results(withOrder).map((r: any[]) => r[2])).toEqual(['applied', 'applied']);
+  });
+
+  it('an amount in two columns (Amount and Total) agrees when it is the same number, however each is written', async () => {
+    await addCsvPo('PO-RW-CSV-TWO');
+    const document = await post(['PO #,Invoice #,Amount,Total', 'PO-RW-CSV-TWO,TWO-1,"$1,234.50",1234.5', 'PO-RW-CSV-TWO,TWO-2,10.00,10.01']
+      .join('\r\n'), 'two-totals.csv');
+    expect(results(document)).toEqual([['row 2', 'PO-RW-CSV-TWO', 'applied', null], ['row 3', 'PO-RW-CSV-TWO', 'rejected',
+      'columns "Amount" and "Total" hold different values ("10.00" and "10.01"): keep one of them']]);
+  });
 });

@@ -4,7 +4,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  currencyExponent, decimalOf, MAX_MINOR_UNITS, minorToAmount, minorToText, parseAmount, PAYMENT_TERMS, renderPaymentTerms,
+  anyCurrencyProblem, currencyExponent, decimalOf, MAX_CURRENCY_EXPONENT, MAX_MINOR_UNITS, minorToAmount, minorToText, parseAmount,
+  PAYMENT_TERMS, renderPaymentTerms,
 } from '../../src/domain/money.ts';
 
 describe('currencyExponent', () => {
@@ -32,6 +33,35 @@ describe('parseAmount', () => {
     const result = parseAmount(amount, currency);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  // Text as written, however long its digits or its exponent (a JSON number a double cannot hold: domain/json-numbers.ts),
+  // read exactly without expanding it: never 100, 0 or Infinity, and no time spent on 10^99999.
+  it.each([
+    ['100.00000000000000001', 'USD', /^must have at most 2 decimals \(USD\)$/], ['1e-400', 'USD', /at most 2 decimals/],
+    ['1e400', 'USD', /^must be at most 10000000000000\.00 USD$/], ['1e99999999999', 'JPY', /at most 1000000000000000 JPY/],
+    ['9'.repeat(400), 'KWD', /at most 1000000000000\.000 KWD/], ['-1e-400', 'USD', /negative/], ['1e', 'USD', /decimal number/],
+  ])('refuses the text %s %s with its reason', (amount, currency, reason) => {
+    const result = parseAmount(amount, currency);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it('reads long texts that are exact: trailing zeros, an exponent, a sign on zero', () => {
+    expect(parseAmount('12.3450000000000000000000', 'KWD')).toEqual({ ok: true, minor: 12345 });
+    expect(parseAmount('0.00000000000000000000001e22', 'USD')).toEqual({ ok: true, minor: 10 });
+    expect(parseAmount('-0.000', 'USD')).toEqual({ ok: true, minor: 0 });
+    expect(parseAmount('1e-99999999', 'USD', { rounding: 'half-up' })).toEqual({ ok: true, minor: 0 });
+    expect(parseAmount('0.005000000000000000001', 'USD', { rounding: 'half-up' })).toEqual({ ok: true, minor: 1 });
+  });
+
+  it('anyCurrencyProblem: what no currency can hold (more than 3 decimals, over 10^15), for an amount whose currency comes later', () => {
+    expect(MAX_CURRENCY_EXPONENT).toBe(3);
+    expect(anyCurrencyProblem('12.345')).toBeNull();
+    expect(anyCurrencyProblem(1e15)).toBeNull();
+    expect(anyCurrencyProblem('100.00000000000000001')).toBe('must have at most 3 decimals, the most any currency has');
+    expect(anyCurrencyProblem(5e-324)).toMatch(/at most 3 decimals/);
+    expect(anyCurrencyProblem('1e400')).toBe('must be at most 1000000000000000 in any currency');
   });
 
   it('rounds half-up when asked (Stocky\'s 3-decimal costs): 1.005 → 1.01, never 1.00', () => {

@@ -105,7 +105,8 @@ describe.each(databases.eachSupportedId())('CSV reasons and separators on %s', (
     const byRow = reasons(body);
     AMBIGUOUS.forEach(([cell, readings], i) => {
       const written = cell.replace(/"/g, '');
-      expect(byRow[`row ${i + 2}`]).toBe(`column "Amount": "${written}" could be ${readings}; write it without a thousands separator`);
+      expect(byRow[`row ${i + 2}`]).toBe(['Subtotal', 'Amount'].map((column) =>
+        `column "${column}": "${written}" could be ${readings}; write it without a thousands separator`).join('; '));
     });
     const invoices = (await readV2(app, writeKey, 'PO-AMB-M')).invoices as { invoice_number: string; total_amount: number }[];
     expect(Object.fromEntries(invoices.map((inv) => [inv.invoice_number, inv.total_amount]))).toEqual({
@@ -127,8 +128,10 @@ describe.each(databases.eachSupportedId())('CSV reasons and separators on %s', (
     const { status, body } = await post(`${csv}\r\n`);
     expect(status, JSON.stringify(body)).toBe(201);
     expect(reasons(body)).toEqual({
-      'row 2': 'column "Subtotal": "0.001" must have at most 2 decimals (USD).',
-      'row 3': 'column "Amount": "99999999999999999999" is too large for an amount (at most 1,000,000,000,000,000 in the currency\'s smallest unit)',
+      'row 2': 'column "Subtotal": "0.001" must have at most 2 decimals (USD); column "Amount": "0.001" must have at most 2 decimals (USD).',
+      // Every fault of a row at once, in the file's column order.
+      'row 3': ['Subtotal', 'Amount'].map((column) => `column "${column}": "99999999999999999999" is too large for an amount ` +
+        '(at most 1,000,000,000,000,000 in the currency\'s smallest unit)').join('; '),
       'row 4': 'column "Invoice Date": "13/45/2026" is not a calendar date: there is no month 13 (MM/DD/YYYY: month first)',
       'row 5': 'column "Invoice Date": "2/30/27" is not a calendar date: February 2027 has 28 days, not 30 (MM/DD/YYYY: month first)',
       'row 6': 'column "Invoice Date": "2026-02-29" is not a calendar date: February 2026 has 28 days, not 29',
@@ -137,7 +140,7 @@ describe.each(databases.eachSupportedId())('CSV reasons and separators on %s', (
     });
     const usd = await post('PO #,Invoice #,Currency,Subtotal,Amount\r\nPO-AMT-USD,INV-U1,USD,0.001,0.001\r\nPO-AMT-USD,INV-U2,USD,99999999999999999999,1\r\n');
     expect(reasons(usd.body)).toEqual({
-      'row 2': 'column "Amount": "0.001" must have at most 2 decimals (USD)',
+      'row 2': 'column "Subtotal": "0.001" must have at most 2 decimals (USD); column "Amount": "0.001" must have at most 2 decimals (USD)',
       'row 3': 'column "Subtotal": "99999999999999999999" must be at most 10000000000000.00 USD',
     });
   });

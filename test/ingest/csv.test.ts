@@ -170,8 +170,9 @@ describe.each(databases.eachSupportedId())('CSV supplier documents on %s', (data
       ['0.345', 'KWD', 0.345], ['0.001', 'USD', /column "Amount": "0.001" must have at most 2 decimals \(USD\)/],
       ['1.0055', 'USD', /column "Amount": "1.0055" must have at most 2 decimals \(USD\)/], ['"$1,234.56"', 'USD', 1234.56],
       ['"1.234,56 €"', 'EUR', 1234.56], ['"1,234,567"', 'USD', 1234567], ['"12,5"', 'USD', 12.5], ['JPY 1500', 'JPY', 1500],
-      // A lone separator before three digits: thousands or decimals? Refused, naming both (not guessed from the currency).
-      ['12.345', 'KWD', /column "Amount": "12.345" could be 12.345 or 12345; write it without a thousands separator/],
+      // A lone separator before three digits: thousands or decimals? A three-decimal currency writes its amounts with
+      // three decimals, so in KWD it is the decimal mark; in any other currency it is refused, naming both readings.
+      ['12.345', 'KWD', 12.345],
       ['"1,234"', 'USD', /column "Amount": "1,234" could be 1.234 or 1234/],
       ['1.5', 'JPY', /column "Amount": "1.5" must have at most 0 decimals \(JPY\)/], ['"1.234.567,89"', 'EUR', 1234567.89],
     ];

@@ -1,7 +1,7 @@
 // Planning an `invoice` update (DESIGN section 3 and 2.5): the invoice's fields, its amounts read into minor
 // units of its currency (else the PO's: DESIGN 1), and its PDF when one came.
 import { quoted } from '../plain-text.ts';
-import { parseAmount } from '../money.ts';
+import { currencyExponent, isCurrencyCode, parseAmount, unknownDecimalsProblem } from '../money.ts';
 import {
   clone, linesForPart, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
   type LineCover, type Plan, type PlanContext, type PoSnapshot, type SnapshotLine,
@@ -44,20 +44,38 @@ export function planInvoice(s: PoSnapshot, u: InvoiceUpdate, ctx: PlanContext): 
     return reject(`${mark.column}: ${quoted(mark.text)} is written in ${mark.symbol}, which on PO ${s.po_number} is its currency ` +
       `${s.currency}, but the row's other amounts are in ${u.currency}: one invoice has one currency (or add a Currency column).`, 'currency');
   }
+  // The PO's currency (a synced PO keeps what its upstream said) may be no code whose decimals are known (`XAU`):
+  // its amounts are never read as if it had two.
+  if (u.currency === null && !isCurrencyCode(currency)) {
+    const source = u.amountSources?.total ?? u.amountSources?.subtotal;
+    return reject(`${source ? `${source.name}: ${quoted(source.text)}` : `total_amount ${u.amounts.total}`} ${unknownDecimalsProblem(currency)}, ` +
+      `the currency of PO ${s.po_number}${u.amountSources ? ': add a Currency column naming the invoice\'s currency' : ': send the invoice\'s currency'}.`, 'currency');
+  }
   const minor: Record<keyof InvoiceUpdate['amounts'], number> = { subtotal: 0, tax: 0, shipping: 0, total: 0 };
   // Amounts a document's reader found in its own cells are checked first: a derived one (a CSV subtotal worked out
-  // from its total) is at fault only through them, and the reason should name the cell the supplier wrote.
+  // from its total) is at fault only through them, and the reason should name the cell the supplier wrote. Every
+  // amount at fault is named, so the sender fixes them in one pass.
   const keys = (['subtotal', 'tax', 'shipping', 'total'] as const).slice()
     .sort((a, b) => Number(!u.amountSources?.[a]) - Number(!u.amountSources?.[b]));
+  const faults: { reason: string; at: string }[] = [];
   for (const key of keys) {
-    const result = parseAmount(u.amounts[key], currency);
     const source = u.amountSources?.[key];
+    if (faults.length > 0 && !source) break;
+    // `12.345` in a CSV without a currency: the decimal mark in a three-decimal currency (KWD), else either reading.
+    if (source?.ambiguous && currencyExponent(currency) !== 3) {
+      faults.push({ reason: `${source.name}: ${source.ambiguous} (PO ${s.po_number}'s currency ${currency} has ` +
+        `${currencyExponent(currency)} decimals; in a currency with three, such as KWD, it reads as decimals)`, at: `${key}_amount` });
+      continue;
+    }
+    const result = parseAmount(u.amounts[key], currency);
     if (!result.ok) {
-      return reject(source ? `${source.name}: ${quoted(source.text)} ${result.reason}.` : `${key}_amount ${u.amounts[key]} ${result.reason}.`,
-        `${key}_amount`);
+      faults.push({ reason: source ? `${source.name}: ${quoted(source.text)} ${result.reason}` : `${key}_amount ${u.amounts[key]} ${result.reason}`,
+        at: `${key}_amount` });
+      continue;
     }
     minor[key] = result.minor;
   }
+  if (faults.length > 0) return reject(`${faults.map((f) => f.reason).join('; ')}.`, faults[0].at);
   const existing = s.invoices.find((i) => i.invoice_number === u.invoice_number);
   const next = clone(s);
   const fields = {

@@ -1,13 +1,15 @@
 // Reading supplier updates (DESIGN section 3): each update's wire shape is checked by its TypeBox schema
 // (schemas.ts, with Ajv as every API body is), then its values are read with the project's one parser of each
 // kind: timestamps (domain/timestamps.ts, UTC when no offset is given: suppliers' systems), amounts
-// (domain/money.ts), tracking numbers (domain/tracking.ts). A batch is validated whole; every problem names
-// its index and field (`updates[3].shipped_date`).
+// (domain/money.ts), tracking numbers (domain/tracking.ts). Numbers are read as their senders wrote them
+// (domain/json-numbers.ts): an amount by its text, a quantity judged on its written value. A batch is validated
+// whole; every problem names its index and field (`updates[3].shipped_date`).
 import { createHash } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { isCalendarDate } from '../dates.ts';
-import { CURRENCY_CODE_PROBLEM, decimalOf, isCurrencyCode, parseAmount, PAYMENT_TERMS, unitsToText } from '../money.ts';
-import { addTextKeyword, visible, withTextRule } from '../plain-text.ts';
+import { addExactNumberKeyword, withExactNumbers, writtenNumber } from '../json-numbers.ts';
+import { anyCurrencyProblem, CURRENCY_CODE_PROBLEM, decimalOf, isCurrencyCode, parseAmount, PAYMENT_TERMS, unitsToText } from '../money.ts';
+import { addTextKeyword, quoted, visible, withTextRule } from '../plain-text.ts';
 import { problemsFromAjv, uncoveredRules, type AjvIssue } from '../schema-problems.ts';
 import { parseTimestamp } from '../timestamps.ts';
 import { splitTrackingNumbers } from '../tracking.ts';
@@ -22,14 +24,17 @@ const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 // Every text field is free text under the one rule (domain/plain-text.ts), as in every API body; `trimmed`, as
 // Reader.text trims every value.
 addTextKeyword(ajv);
+// Quantities are judged on the value written (`2.0000000000000001` is no whole number), as in every API body.
+addExactNumberKeyword(ajv);
+const ruled = (schema: object) => withExactNumbers(withTextRule(schema, 'trimmed'));
 // Their findings reach suppliers through problemsFromAjv: a pattern or format it would show as a regex stops the
 // module loading instead (domain/schema-problems.ts uncoveredRules).
 const uncovered = [...Object.values(UPDATE_SCHEMAS), documentOrderSchema(), documentInvoiceSchema()].flatMap((schema) => uncoveredRules(schema));
 if (uncovered.length > 0) throw new Error(`supplier update schemas: ${uncovered.join('; ')}`);
-const validators = Object.fromEntries(UPDATE_TYPES.map((type) => [type, ajv.compile(withTextRule(UPDATE_SCHEMAS[type], 'trimmed'))])) as
+const validators = Object.fromEntries(UPDATE_TYPES.map((type) => [type, ajv.compile(ruled(UPDATE_SCHEMAS[type]))])) as
   Record<UpdateType, ValidateFunction>;
-const validateDocumentOrder = ajv.compile(withTextRule(documentOrderSchema(), 'trimmed'));
-const validateDocumentInvoice = ajv.compile(withTextRule(documentInvoiceSchema(), 'trimmed'));
+const validateDocumentOrder = ajv.compile(ruled(documentOrderSchema()));
+const validateDocumentInvoice = ajv.compile(ruled(documentInvoiceSchema()));
 const validateHead = ajv.compile(withTextRule({
   type: 'object',
   properties: { type: { enum: [...UPDATE_TYPES] }, po_number: (UPDATE_SCHEMAS.order as { properties: Record<string, unknown> }).properties.po_number },
@@ -57,9 +62,14 @@ const PDF_MAGIC = Buffer.from('%PDF-');
 const TRACKING_NUMBER = /^[A-Z0-9]{1,64}$/;
 const MB = MAX_DOCUMENT_BYTES / (1024 * 1024);
 
-/** Values of one schema-valid update, read into their stored forms; problems go to `problem(field, message)`. */
+/**
+ * Values of one schema-valid update, read into their stored forms; problems go to `problem(field, message)`.
+ * `received`: the update as parsed (`raw` may be a copy without the fields its schema faulted), whose numbers'
+ * texts as written domain/json-numbers.ts keeps.
+ */
 class Reader {
-  constructor(private readonly raw: Record<string, unknown>, private readonly problem: (field: string, message: string) => void) {}
+  constructor(private readonly raw: Record<string, unknown>, private readonly problem: (field: string, message: string) => void,
+    private readonly received: object = raw) {}
 
   text(name: string): string | null {
     const value = this.raw[name];
@@ -96,6 +106,12 @@ class Reader {
       this.problem('tracking_number', 'must be 1–64 letters, digits (spaces, dashes and dots are formatting and ignored)');
       return null;
     }
+    // Every carrier's number has digits; a word is what exports write for a parcel not shipped yet (`Pending`, `TBD`,
+    // `NA`, `None`), which would otherwise become a shipment of that name carrying the row's items.
+    if (!/\d/.test(numbers[0])) {
+      this.problem('tracking_number', `${quoted(value)} is no tracking number (it has no digit): a parcel not shipped yet has none; leave it out`);
+      return null;
+    }
     return numbers[0];
   }
 
@@ -111,17 +127,21 @@ class Reader {
     });
   }
 
-  /** An amount's exact decimal text; with a currency, also checked against its decimals and cap. */
+  /**
+   * An amount's exact decimal text, read from the number as written (`1e-400`, never the 0 its double is): with a
+   * currency, checked against its decimals and cap; without one (the PO's, known when applied), against every
+   * currency's, so what no currency can hold (`100.00000000000000001`) is refused now, never held in another form.
+   */
   amount(name: string, currency: string | null): string {
-    const value = this.raw[name];
-    if (value === undefined || value === null) return '0';
-    const decimal = decimalOf(value as number);
-    if (!decimal) return '0';
-    if (currency !== null) {
-      const result = parseAmount(value, currency);
-      if (!result.ok) this.problem(name, result.reason);
-    }
-    return unitsToText(decimal.units, decimal.scale);
+    if (this.raw[name] === undefined || this.raw[name] === null) return '0';
+    const written = writtenNumber(this.received, name);
+    // A currency that is no code in use is named at its own field: its decimals are not known, so only what no
+    // currency can hold is said here.
+    const result = currency !== null && isCurrencyCode(currency) ? parseAmount(written, currency) : null;
+    const problem = result && !result.ok ? result.reason : anyCurrencyProblem(written);
+    if (problem !== null) this.problem(name, problem);
+    const decimal = problem === null ? decimalOf(written as number | string) : null;
+    return decimal ? unitsToText(decimal.units, decimal.scale) : '0';
   }
 
   /** `document_pdf_base64`: base64 (line breaks allowed, an optional data: prefix) of a PDF file. */
@@ -165,8 +185,8 @@ export function sumMatches(parts: string[], total: string): { ok: boolean; sum: 
  * of `raw`; checks that need one of them (the invoice's sum) are skipped, as the fault is already named.
  */
 function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (field: string, message: string) => void,
-  malformed: ReadonlySet<string>): SupplierUpdate {
-  const r = new Reader(raw, problem);
+  malformed: ReadonlySet<string>, received: object): SupplierUpdate {
+  const r = new Reader(raw, problem, received);
   const po_number = r.text('po_number')!;
   switch (type) {
     case 'order':
@@ -201,7 +221,7 @@ function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (fi
         amountProblems++;
         problem(field, message);
       };
-      const amountReader = new Reader(raw, counted);
+      const amountReader = new Reader(raw, counted, received);
       const amounts = {
         subtotal: amountReader.amount('subtotal_amount', currency), tax: amountReader.amount('tax_amount', currency),
         shipping: amountReader.amount('shipping_amount', currency), total: amountReader.amount('total_amount', currency),
@@ -267,7 +287,7 @@ export function parseSupplierUpdate(raw: unknown, path: string, problems: FieldP
   const malformed = wellFormed ? new Set<string>() : malformedFields(validate.errors as AjvIssue[]);
   const readable = malformed.size === 0 ? record : Object.fromEntries(Object.entries(record).filter(([name]) => !malformed.has(name)));
   const before = problems.length;
-  const update = readUpdate(type, readable, (field, message) => problems.push({ field: `${path}.${field}`, message }), malformed);
+  const update = readUpdate(type, readable, (field, message) => problems.push({ field: `${path}.${field}`, message }), malformed, record);
   if (!wellFormed || problems.length > before) return undefined;
   const canonical = canonicalJson(record);
   return { update, canonical, fingerprint: fingerprintOf(canonical) };

@@ -96,7 +96,15 @@ export interface InvoiceUpdate {
    * wrote it), so a reason found only when the currency is known (the PO's: more decimals than it has) names the
    * column and quotes the cell, not our field name and our normalised number. Absent for JSON updates.
    */
-  amountSources?: Partial<Record<keyof InvoiceAmounts, { name: string; text: string }>>;
+  amountSources?: Partial<Record<keyof InvoiceAmounts, {
+    name: string;
+    text: string;
+    /**
+     * A cell whose lone separator before three digits (`12.345`, `1,500`) only its currency settles (a three-decimal
+     * currency writes its amounts so: read as the decimal mark), the refusal naming both readings otherwise.
+     */
+    ambiguous?: string;
+  }>>;
   /**
    * A CSV invoice with no currency of its own whose amounts are written with a symbol several currencies use (`$`,
    * `¥`): the currencies it may be, checked against the PO's when planned (ingest/csv/currency.ts). Absent otherwise.

@@ -26,15 +26,16 @@ const SYMBOLS: Record<string, readonly string[]> = {
 };
 
 /**
- * The currency marks around an amount's digits: `mark` is each symbol or code found (as written), `rest` the
- * amount without them. A code is three capital letters before or after the digits; a symbol any of SYMBOLS.
+ * The currency marks around an amount's digits: `mark` is each symbol or code found (a code in capitals), `rest`
+ * the amount without them. A code is three letters before or after the digits (`EUR 5`, `5 eur`: a currency
+ * column reads `usd` as USD too); a symbol any of SYMBOLS.
  */
 export function takeCurrencyMarks(text: string): { marks: string[]; rest: string } {
   const marks: string[] = [];
   let rest = text.trim();
-  const code = /^([A-Z]{3})(?![A-Z$])\s*|\s*(?<![A-Z])([A-Z]{3})$/.exec(rest);
+  const code = /^([A-Z]{3})(?![A-Z$])\s*|\s*(?<![A-Z])([A-Z]{3})$/i.exec(rest);
   if (code) {
-    marks.push(code[1] ?? code[2]);
+    marks.push((code[1] ?? code[2]).toUpperCase());
     rest = rest.replace(code[0], '');
   }
   const symbol = /(?:US|CA|AU|NZ|HK|MX|NT|[CASR])\$|[$€¥￥円元£₹₩₽₺₪₱฿₫₦₴₸]|zł/.exec(rest);

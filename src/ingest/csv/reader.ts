@@ -10,9 +10,9 @@ import { notCsvProblem } from './file-kind.ts';
 import { quoted, visible } from '../../domain/plain-text.ts';
 import { documentDecoder, isUtf8Text } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
-import { isHeaderName, mapColumns, PO_HEADER_EXAMPLES, type ColumnMap } from './columns.ts';
-import { isSummaryRow, rowEntry, ShipmentGrouping } from './rows.ts';
-import { dayFirstDateIn, excelText, type DayFirstSign } from './values.ts';
+import { isDateColumn, isHeaderName, mapColumns, PO_HEADER_EXAMPLES, type ColumnMap } from './columns.ts';
+import { isSummaryRow, rowEntry, ShipmentGrouping, shipmentRow } from './rows.ts';
+import { dayFirstDate, excelText, type DayFirstSign } from './values.ts';
 
 export interface CsvOptions {
   /** `?supplier_name=`: the supplier of every row when the file has no supplier column. */
@@ -242,40 +242,79 @@ export function repeatedHeader(record: readonly string[], header: readonly strin
 }
 
 /**
- * What the whole file shows before any of its rows is read, gathered as checkSyntax reads it: the first date
- * written day first (`30/11/2026`) in any cell of any row, or in a title line above the header row, so that an
- * ambiguous `03/04/2026` anywhere in the file, above it too, is refused rather than read month first (values.ts
- * readDate). A column not read (`Order Date`) shows its writer's date order as well as the ones read do.
+ * What the whole file shows before any of its rows is read, gathered as checkSyntax reads it, so that no row's
+ * reading depends on where in the file it stands:
+ * - `dayFirst`: the first date written day first (`30/11/2026`, `30.11.2026`) in a date column, so that an ambiguous
+ *   `03/04/2026` anywhere in the file, above it too, is refused rather than read month first (values.ts readDate).
+ *   A date column not read (`Order Date`) shows its writer's date order as well as the ones read do; free text
+ *   does not (a `Notes` cell `Rev 2.10.2024`, a title line above the header row): what it holds may be no date at
+ *   all, and a date column's own cell says how that column is written (columns.ts isDateColumn);
+ * - `itemisedShipments`: per PO number, the first row of a shipment that names its item, kept for the POs that
+ *   also have a shipment row without one (csv/rows.ts: that row is then refused, whether it stands above or below);
+ * - `splitShipments`: the shipments (csv/rows.ts shipmentKey) whose item rows stand apart, another shipment's row
+ *   between them, so that csv/rows.ts ShipmentGrouping adds them up over the file while it keeps only the current
+ *   parcel's quantities for the rest (the file-wide sums of every parcel would grow with the file).
+ * The sets gathered while reading (every PO, every parcel) are dropped by `finish`.
  */
 class FileSigns {
   dayFirst: DayFirstSign | null = null;
+  itemisedShipments = new Map<string, string>();
+  readonly splitShipments = new Set<string>();
+  private wholeShipmentPos = new Set<string>();
+  private seenShipments = new Set<string>();
+  private lastShipment: string | null = null;
   /** The header row the cells are named by (the last one read: a repeated header row may reorder the columns). */
   private header: readonly string[] | null = null;
+  private columns: ColumnMap = mapColumns([]);
+  /** Indexes of the header's date columns. */
+  private dateColumns: number[] = [];
   private first: { cells: readonly string[]; poIndex: number | undefined } | null = null;
 
-  /** The lines above the header row (a title, an export date): `lines[i]` is line `i + 1`. */
-  observePreamble(lines: readonly string[]): void {
-    for (let i = 0; i < lines.length && this.dayFirst === null; i++) {
-      const text = dayFirstDateIn(lines[i]);
-      if (text !== null) this.dayFirst = { source: `line ${i + 1}`, column: 'above the header row', text };
-    }
-  }
-
   observe(record: readonly string[], source: string): void {
-    if (this.dayFirst !== null) return;
     if (this.first === null || repeatedHeader(record, this.first.cells, this.first.poIndex) !== null) {
       this.first ??= { cells: record, poIndex: mapColumns(record).index.po_number };
       this.header = record;
+      this.columns = mapColumns(record);
+      this.dateColumns = record.flatMap((cell, i) => (isDateColumn(cell) ? [i] : []));
+      this.nextExport();
       return;
     }
-    for (let i = 0; i < record.length; i++) {
-      const text = dayFirstDateIn(excelText(record[i].trim()));
+    // A summary line ends an export's shipments, as a header row again does (reader loop below).
+    if (isSummaryRow(record, this.columns)) {
+      this.nextExport();
+      return;
+    }
+    const shipment = shipmentRow(record, this.columns);
+    if (shipment?.itemised) {
+      if (!this.itemisedShipments.has(shipment.po)) this.itemisedShipments.set(shipment.po, source);
+      if (shipment.key !== this.lastShipment && this.seenShipments.has(shipment.key)) this.splitShipments.add(shipment.key);
+      this.seenShipments.add(shipment.key);
+      this.lastShipment = shipment.key;
+    } else if (shipment) {
+      this.wholeShipmentPos.add(shipment.po);
+    }
+    if (this.dayFirst !== null) return;
+    for (const i of this.dateColumns) {
+      const text = dayFirstDate(excelText((record[i] ?? '').trim()));
       if (text !== null) {
-        const name = this.header?.[i]?.trim();
-        this.dayFirst = { source, column: name ? `column "${name}"` : `column ${i + 1}`, text };
+        this.dayFirst = { source, column: `column "${this.header![i].trim()}"`, text };
         return;
       }
     }
+  }
+
+  /** The next export pasted under the rows: its parcels' rows are their own (ShipmentGrouping.reset). */
+  private nextExport(): void {
+    this.seenShipments = new Set();
+    this.lastShipment = null;
+  }
+
+  /** The file is read: only what the rows will be read by is kept. */
+  finish(): this {
+    this.itemisedShipments = new Map([...this.itemisedShipments].filter(([po]) => this.wholeShipmentPos.has(po)));
+    this.wholeShipmentPos = new Set();
+    this.nextExport();
+    return this;
   }
 }
 
@@ -288,7 +327,6 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Pr
   const records = parser(bytes, utf8, layout);
   const linesOf = recordLines();
   const signs = new FileSigns();
-  signs.observePreamble(firstLines(bytes, utf8, layout.fromLine - 1));
   let lastEnd = layout.fromLine - 1; // a `sep=` line is no record's, but it is a line
   try {
     // 'data' events come in order before 'error': the line the last whole record ended on is known when it breaks.
@@ -310,7 +348,7 @@ async function checkSyntax(bytes: Uint8Array, utf8: boolean, layout: Layout): Pr
   } finally {
     records.destroy();
   }
-  return signs;
+  return signs.finish();
 }
 
 /**
@@ -328,9 +366,9 @@ export async function* readCsv(received: Uint8Array, options: CsvOptions = {}): 
   const records = parser(bytes, utf8, layout);
   const context = {
     columns: mapColumns([]), supplierName: options.supplierName ?? null, scacCarrier: options.scacCarrier ?? (() => null),
-    dayFirst: signs.dayFirst,
+    dayFirst: signs.dayFirst, itemisedShipments: signs.itemisedShipments,
   };
-  const grouping = new ShipmentGrouping();
+  const grouping = new ShipmentGrouping(signs.splitShipments);
   let header = false;
   let headerCells: readonly string[] = [];
   let headerColumns = 0;

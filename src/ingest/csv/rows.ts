@@ -1,19 +1,18 @@
 // One CSV row → one supplier update (DESIGN 3, "CSV"): a row with a tracking number is a shipment, one with an
 // invoice number an invoice, any other an order acknowledgement. The update is checked here with the same parser
-// POST /api/v2/supplier_updates uses, so a bad row's reason names the CSV column rather than a JSON field.
+// POST /api/v2/supplier_updates uses, so a bad row's reason names the CSV column rather than a JSON field, and
+// names every fault of the row at once, in the file's column order (csv/cells.ts).
 import { normalizeTrackingNumber } from '../../domain/tracking.ts';
-import { currencyExponent, decimalOf, MAX_MINOR_UNITS, parseAmount, unitsToText } from '../../domain/money.ts';
-import { quoted, textProblem } from '../../domain/plain-text.ts';
+import { anyCurrencyProblem, currencyExponent, decimalOf, isCurrencyCode, MAX_MINOR_UNITS, parseAmount, unitsToText } from '../../domain/money.ts';
+import { quoted } from '../../domain/plain-text.ts';
 import type { FieldProblem } from '../../domain/supplier-updates.ts';
 import type { InvoiceAmounts, InvoiceUpdate } from '../../domain/supplier-updates/types.ts';
 import { parseAndRemember } from '../parsed-updates.ts';
 import type { DocumentEntry } from '../types.ts';
+import { Cells } from './cells.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
 import { rowCurrency, type CurrencyMark } from './currency.ts';
-import {
-  excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, scientificNotationProblem,
-  type DayFirstSign, type Read,
-} from './values.ts';
+import { excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type DayFirstSign } from './values.ts';
 
 export interface RowContext {
   columns: ColumnMap;
@@ -22,125 +21,61 @@ export interface RowContext {
   scacCarrier: (scac: string) => string | null;
   /** Where the file shows it writes slash dates day first (read before any row: reader.ts), else null. */
   dayFirst: DayFirstSign | null;
+  /** Per PO number, the first shipment row of the file that names its item (read before any row: reader.ts). */
+  itemisedShipments: ReadonlyMap<string, string>;
 }
 
-/** Fields that hold identifiers, whose cells Excel may have turned into scientific notation (scientificNotationProblem). */
-const IDENTIFIER_FIELDS: ReadonlySet<CsvField> = new Set(['po_number', 'tracking_number', 'sku', 'supplier_order_id', 'invoice_number']);
-
 /**
- * Consecutive rows of one PO and tracking number are one shipment: each row's update carries the quantity shipped
- * so far for its SKU in that shipment, so the shipment ends with one line per SKU (a SKU repeated across rows adds
- * up) and re-sending any row changes nothing.
+ * The rows of one PO and tracking number in a file (one export: a header row repeated under the rows, or a summary
+ * line, starts the next) are one shipment, wherever they stand: each row's update carries the quantity shipped so
+ * far for its SKU in that shipment, so the shipment ends with one line per SKU, a SKU repeated across rows adds up
+ * whether or not the rows are adjacent (a file sorted by item lists a parcel's rows apart: only adjacent ones were
+ * added, so the row order decided the quantity), and re-sending any row changes nothing. A rejected row's units are
+ * withdrawn, so the rows after it do not carry them. Only the parcels whose rows stand apart (`split`, found by
+ * reader.ts before any row is read) are remembered over the file; for the others, whose rows are adjacent, the
+ * current parcel's quantities are all there is to keep.
  */
 export class ShipmentGrouping {
-  private key: string | null = null;
-  private quantities = new Map<string, number>();
+  private shipments = new Map<string, Map<string, number>>();
+  private current: { key: string; quantities: Map<string, number> } | null = null;
+
+  constructor(private readonly split: ReadonlySet<string> = new Set()) {}
+  /** The current row's addition, until the row is accepted or withdrawn. */
+  private pending: { quantities: Map<string, number>; sku: string; quantity: number } | null = null;
+
+  /** A row starts: what the previous one added stays. */
+  begin(): void {
+    this.pending = null;
+  }
 
   /** The running quantity of `sku` in the shipment of (poNumber, trackingNumber) after adding `quantity`. */
   add(poNumber: string, trackingNumber: string, sku: string, quantity: number): number {
-    const key = `${poNumber}\u0000${trackingNumber.replace(/\s+/g, '').toUpperCase()}`;
-    if (key !== this.key) {
-      this.key = key;
-      this.quantities = new Map();
+    const key = shipmentKey(poNumber, trackingNumber);
+    let quantities: Map<string, number>;
+    if (this.split.has(key)) {
+      quantities = this.shipments.get(key) ?? new Map();
+      this.shipments.set(key, quantities);
+    } else {
+      if (this.current?.key !== key) this.current = { key, quantities: new Map() };
+      quantities = this.current.quantities;
     }
-    const total = (this.quantities.get(sku) ?? 0) + quantity;
-    this.quantities.set(sku, total);
+    const total = (quantities.get(sku) ?? 0) + quantity;
+    quantities.set(sku, total);
+    this.pending = { quantities, sku, quantity };
     return total;
   }
 
-  /** A row that is not part of a shipment ends the current one. */
+  /** The current row is rejected: its units are not the shipment's. */
+  withdraw(): void {
+    if (this.pending) this.pending.quantities.set(this.pending.sku, this.pending.quantities.get(this.pending.sku)! - this.pending.quantity);
+    this.pending = null;
+  }
+
+  /** The next export in the same file (a header row again, or after a summary line): its shipments start anew. */
   reset(): void {
-    this.key = null;
-    this.quantities = new Map();
-  }
-}
-
-class RowProblem extends Error {}
-
-/** Reads a row's cells by field, turning a bad cell into a RowProblem naming its column. */
-class Cells {
-  /** The header each field's value was read under, when not the field's first column. */
-  private readonly readUnder = new Map<CsvField, string>();
-
-  constructor(private readonly record: readonly string[], private readonly columns: ColumnMap) {}
-
-  column(field: CsvField): string {
-    return `column "${this.readUnder.get(field) ?? this.columns.header[field] ?? field}"`;
-  }
-
-  /**
-   * The cell's trimmed text, or null when empty. Every cell is free text under the one rule (domain/plain-text.ts)
-   * before any reader interprets it, so a control character is this column's problem and never dropped by a reader
-   * that keeps only letters (a status `cancel\u0081led` must not read as `cancelled`). A field with several
-   * columns takes the one filled; two filled differently (compared as `sameAs` gives them) are the row's problem,
-   * naming both.
-   */
-  text(field: CsvField, sameAs: (value: string) => string = (value) => value): string | null {
-    return this.pick(field, (value) => value, sameAs);
-  }
-
-  /** `fields` in the order the file has their columns, to name them as a reader of the file sees them. */
-  inFileOrder<F extends CsvField>(fields: readonly F[]): F[] {
-    return [...fields].sort((a, b) => (this.columns.index[a] ?? Infinity) - (this.columns.index[b] ?? Infinity));
-  }
-
-  /** Whether the file has a column for `field`. */
-  has(field: CsvField): boolean {
-    return this.columns.index[field] !== undefined;
-  }
-
-  /** The cell's trimmed text, or null when empty, unchecked: only to name and sort the row before it is read. */
-  raw(field: CsvField): string | null {
-    return this.filled(field)[0]?.value ?? null;
-  }
-
-  /** The cell read by `reader` (its problem names the column), or null when empty; several columns as text(). */
-  read<T>(field: CsvField, reader: (text: string) => Read<T>): T | null {
-    return this.pick(field, (value, header) => {
-      const result = reader(value);
-      if (!result.ok) throw new RowProblem(`column "${header}": ${result.problem}`);
-      return result.value;
-    });
-  }
-
-  /**
-   * The field's value in this row: each filled column's text checked and interpreted; columns that read the same
-   * (`1Z999AA10123456784` and `1z-999-aa1-01-2345-6784`, `2` and `2.0`) agree, others are the row's problem.
-   */
-  private pick<T>(field: CsvField, interpret: (value: string, header: string) => T, sameAs?: (value: string) => unknown): T | null {
-    const filled = this.filled(field);
-    if (filled.length === 0) return null;
-    const read = filled.map((cell) => {
-      // A tracking cell may hold two numbers on two lines: the tracking reader names that fault itself, as the API does.
-      const problem = textProblem(cell.value, field === 'tracking_number' ? 'multiline' : 'line');
-      if (problem !== null) throw new RowProblem(`column "${cell.header}": ${problem}`);
-      const scientific = IDENTIFIER_FIELDS.has(field) ? scientificNotationProblem(cell.value) : null;
-      if (scientific !== null) throw new RowProblem(`column "${cell.header}": ${scientific}`);
-      const value = interpret(cell.value, cell.header);
-      return { cell, value, key: JSON.stringify(sameAs ? sameAs(cell.value) : value) };
-    });
-    const [first] = read;
-    const other = read.find((r) => r.key !== first.key);
-    if (other) {
-      const name = (cell: { header: string; index: number }) =>
-        first.cell.header === other.cell.header ? `"${cell.header}" (column ${cell.index + 1})` : `"${cell.header}"`;
-      throw new RowProblem(`columns ${name(first.cell)} and ${name(other.cell)} hold different values ` +
-        `(${quoted(first.cell.value)} and ${quoted(other.cell.value)}): keep one of them`);
-    }
-    if (first.cell.header !== this.columns.header[field]) this.readUnder.set(field, first.cell.header);
-    return first.value;
-  }
-
-  /** The field's non-empty cells in this row, in column order, with their headers and positions. */
-  private filled(field: CsvField): { header: string; index: number; value: string }[] {
-    const index = this.columns.index[field];
-    if (index === undefined) return [];
-    const cells: { header: string; index: number; value: string }[] = [];
-    for (const column of [{ index, header: this.columns.header[field]! }, ...(this.columns.more[field] ?? [])]) {
-      const value = excelText((this.record[column.index] ?? '').trim()).trim();
-      if (value !== '') cells.push({ header: column.header, index: column.index, value });
-    }
-    return cells;
+    this.shipments = new Map();
+    this.current = null;
+    this.pending = null;
   }
 }
 
@@ -162,6 +97,20 @@ export function isSummaryRow(record: readonly string[], columns: ColumnMap): boo
   return (['po_number', 'tracking_number', 'invoice_number', 'sku'] as const).every(emptyBesideLabel);
 }
 
+/** The key of a shipment in a file: its PO number and tracking number (formatting aside). */
+export const shipmentKey = (poNumber: string, trackingNumber: string) =>
+  `${poNumber}\u0000${normalizeTrackingNumber(trackingNumber).replace(/\s+/g, '')}`;
+
+/**
+ * A shipment row (one with a PO and a tracking number) as reader.ts sees it over the whole file before any row is
+ * read, its cells unchecked: its PO, its shipment's key, and whether it names its item; null for any other row.
+ */
+export function shipmentRow(record: readonly string[], columns: ColumnMap): { po: string; key: string; itemised: boolean } | null {
+  const cells = new Cells(record, columns);
+  const [po, tracking] = [cells.raw('po_number'), cells.raw('tracking_number')];
+  return po === null || tracking === null ? null : { po, key: shipmentKey(po, tracking), itemised: cells.raw('sku') !== null };
+}
+
 /** JSON field of the update (as parseSupplierUpdate names it) → the CSV field it came from. */
 const SOURCE_FIELD: Record<string, CsvField> = {
   po_number: 'po_number', supplier_order_id: 'supplier_order_id', supplier_name: 'supplier_name', status: 'status',
@@ -171,108 +120,158 @@ const SOURCE_FIELD: Record<string, CsvField> = {
   shipping_amount: 'shipping_amount', total_amount: 'total_amount', currency: 'currency',
 };
 
-function describeProblem(problem: FieldProblem, path: string, cells: Cells, columns: ColumnMap): string {
+/** The update parser's problem as a fault of the row: in the file's words, at its column (file order). */
+function describeProblem(problem: FieldProblem, path: string, cells: Cells, columns: ColumnMap): { column: number; message: string } | null {
   const name = problem.field.slice(path.length + 1).replace(/^lines\[\d+\]\./, '');
   const field = SOURCE_FIELD[name];
-  if (!field) return `${name || 'row'}: ${problem.message}`;
+  if (!field) return { column: Infinity, message: `${name || 'row'}: ${problem.message}` };
+  // Its cell's own fault is said already: what the parser says of the field left out for it (missing) is not news.
+  if (cells.faulted.has(field)) return null;
   if (columns.index[field] === undefined) {
+    if (field === 'supplier_order_id') {
+      // Only an acknowledgement requires it: say what the row is and what the column may be called.
+      return { column: Infinity, message: 'no supplier order column (headers such as "Order #", "Order No.", "Sales Order"): an ' +
+        'acknowledgement row (no tracking or invoice number) needs the supplier\'s order number' };
+    }
     const hint = field === 'supplier_name' ? ' (add a supplier column or send ?supplier_name=)' : '';
-    return `no ${field} column: ${field} ${problem.message}${hint}`;
+    return { column: Infinity, message: `no ${field} column: ${field} ${problem.message}${hint}` };
   }
-  return `${cells.column(field)}: ${problem.message}`;
+  return { column: columns.index[field]!, message: `${cells.column(field)}: ${problem.message}` };
 }
 
-function lineOf(cells: Cells, quantityOf: (sku: string, quantity: number) => number): { sku: string; quantity: number }[] | undefined {
+/** The row's line (item and quantity), undefined for the whole PO, or null when at fault (the fault recorded). */
+function lineOf(cells: Cells, quantityOf: (sku: string, quantity: number) => number): { sku: string; quantity: number }[] | undefined | null {
   const sku = cells.text('sku');
   const quantity = cells.read('quantity', readQuantity);
+  if (cells.faulted.has('sku') || cells.faulted.has('quantity')) return null;
   if (sku === null) {
     // A row without an item stands for the whole PO (everything still open ships or is confirmed). A quantity on
     // it says the row meant less than that, of an item it does not name: refused, never dropped (it shipped every
     // open unit where the row said 2).
     if (quantity !== null) {
       const item = cells.has('sku') ? `${cells.column('sku')} is empty` : 'the file has no item column (headers such as "Item #", "SKU")';
-      throw new RowProblem(`${cells.column('quantity')}: ${quantity} of which item? ${item}; name the item, or leave the quantity empty for the whole PO`);
+      cells.fault('quantity', `${cells.column('quantity')}: ${quantity} of which item? ${item}; name the item, or leave the quantity empty for the whole PO`);
+      return null;
     }
     return undefined;
   }
   if (quantity === null) {
     // With no quantity column at all, say so and what it may be called: `column "quantity"` would name a column
     // the file does not have (its header may be one we do not know: `Quantity Shipped (EA)`).
-    if (!cells.has('quantity')) {
-      throw new RowProblem(`no quantity column (headers such as "Qty", "Quantity", "Qty Shipped"): a row with ${cells.column('sku')} needs its quantity`);
-    }
-    throw new RowProblem(`${cells.column('quantity')}: is required on a row with ${cells.column('sku')}`);
+    cells.fault('quantity', cells.has('quantity') ? `${cells.column('quantity')}: is required on a row with ${cells.column('sku')}`
+      : `no quantity column (headers such as "Qty", "Quantity", "Qty Shipped")${cells.unreadColumn('quantity')}: a row with ` +
+        `${cells.column('sku')} needs its quantity`);
+    return null;
   }
   return [{ sku, quantity: quantityOf(sku, quantity) }];
 }
 
+/**
+ * The row's update in the JSON API's wire shape; each bad cell is a fault recorded in `cells` (its field then left
+ * out or defaulted: the row is rejected with every fault, so what the update would say does not matter).
+ */
 function buildUpdate(
-  cells: Cells, context: RowContext, poNumber: string, grouping: ShipmentGrouping, sources: AmountSources,
+  cells: Cells, context: RowContext, poNumber: string | null, grouping: ShipmentGrouping, sources: AmountSources,
 ): Record<string, unknown> {
   const common = {
-    po_number: poNumber,
+    po_number: poNumber ?? undefined,
     supplier_order_id: cells.text('supplier_order_id') ?? undefined,
   };
   const supplierName = cells.text('supplier_name') ?? context.supplierName ?? undefined;
   const date = (text: string) => readDate(text, context.dayFirst);
   const tracking = cells.text('tracking_number', normalizeTrackingNumber);
-  if (tracking !== null) {
+  if (tracking !== null || cells.faulted.has('tracking_number')) {
     const carrierText = cells.text('carrier', (value) => value.toLowerCase());
+    const lines = lineOf(cells, (sku, quantity) => (poNumber === null || tracking === null ? quantity : grouping.add(poNumber, tracking, sku, quantity)));
+    // A shipment row without an item ships the whole PO (every line still open) only in a file that lists no items
+    // shipped on that PO. Beside a row that does, above or below it, under its tracking number or another, it would
+    // ship what no row lists, and which of the two came first decided what was stored (the whole PO, then one item
+    // cut back; or one item, then the row without one changing nothing). Refused wherever it stands, so the result
+    // never depends on the rows' order; the rows naming items apply. X12 refuses a bare pack beside itemised ones alike.
+    const itemised = lines === undefined && poNumber !== null ? context.itemisedShipments.get(poNumber) : undefined;
+    if (itemised !== undefined) {
+      cells.fault('sku', `${cells.column('sku')} is empty, but ${itemised} names the items shipped on PO ${poNumber}: a shipment row ` +
+        'without an item ships every line still open, which no row lists; name the items this row ships, or leave the row out');
+    }
     return {
-      type: 'shipment', ...common, tracking_number: tracking,
+      type: 'shipment', ...common, tracking_number: tracking ?? undefined,
       carrier: carrierText === null ? null : readCarrier(carrierText, context.scacCarrier),
       shipped_date: cells.read('shipped_date', (text) => readDateOrInstant(text, context.dayFirst)) ?? undefined,
       estimated_delivery_date: cells.read('estimated_delivery_date', date) ?? undefined,
-      lines: lineOf(cells, (sku, quantity) => grouping.add(poNumber, tracking, sku, quantity)),
+      lines: lines ?? undefined,
     };
   }
-  grouping.reset();
   const invoiceNumber = cells.text('invoice_number');
-  if (invoiceNumber !== null) {
-    const read = (field: CsvField) => cells.read(field, readAmount);
-    const [total, subtotal, tax, shipping] = (['total_amount', 'subtotal_amount', 'tax_amount', 'shipping_amount'] as const).map(read);
-    if (total === null && subtotal === null) {
-      throw new RowProblem(`${cells.column('total_amount')}: an invoice row needs an amount (Amount, Total or Subtotal)`);
-    }
-    const amounts = { total_amount: total, subtotal_amount: subtotal, tax_amount: tax, shipping_amount: shipping };
-    const code = cells.text('currency')?.toUpperCase() ?? null;
-    const marked = cells.inFileOrder(Object.keys(amounts) as AmountField[]).filter((field) => amounts[field] !== null)
-      .map((field) => ({ column: cells.column(field), text: cells.raw(field)!, marks: amounts[field]!.marks }));
-    const decided = rowCurrency(code === null ? null : { name: cells.column('currency'), code }, marked);
-    if (!decided.ok) throw new RowProblem(decided.problem);
-    sources.mark = decided.mark;
-    const currency = decided.currency ?? undefined;
-    const money = invoiceMoney(cells, currency, amounts);
-    // Without a currency column the amounts' decimals are checked against the PO's currency when applied: that
-    // reason names each amount's column and quotes its cell as written (InvoiceUpdate.amountSources).
-    for (const field of ['total_amount', 'subtotal_amount', 'tax_amount', 'shipping_amount'] as const) {
-      const text = cells.raw(field);
-      if (text !== null) sources[field.replace('_amount', '') as keyof InvoiceAmounts] = { name: cells.column(field), text };
-    }
-    const taxMinor = money.minor('tax_amount') ?? 0n;
-    const shippingMinor = money.minor('shipping_amount') ?? 0n;
-    const totalMinor = money.minor('total_amount') ?? money.minor('subtotal_amount')! + taxMinor + shippingMinor;
-    const subtotalMinor = money.minor('subtotal_amount') ?? totalMinor - taxMinor - shippingMinor;
-    if (totalMinor !== subtotalMinor + taxMinor + shippingMinor) throw new RowProblem(totalMismatch(cells, amounts));
-    if (subtotalMinor < 0n) throw new RowProblem(`${cells.column('total_amount')}: is less than its tax and freight`);
+  if (invoiceNumber !== null || cells.faulted.has('invoice_number')) {
     return {
-      type: 'invoice', ...common, supplier_name: supplierName, invoice_number: invoiceNumber,
+      type: 'invoice', ...common, supplier_name: supplierName, invoice_number: invoiceNumber ?? undefined,
       invoice_date: cells.read('invoice_date', date) ?? undefined, due_date: cells.read('due_date', date) ?? undefined,
-      payment_terms: cells.text('payment_terms') ?? undefined,
-      subtotal_amount: money.number(subtotalMinor), tax_amount: money.number(taxMinor), shipping_amount: money.number(shippingMinor),
-      total_amount: money.number(totalMinor), currency,
+      payment_terms: cells.text('payment_terms') ?? undefined, ...invoiceAmounts(cells, sources),
     };
   }
   return {
     type: 'order', ...common, supplier_name: supplierName,
     status: cells.read('status', readOrderStatus) ?? 'confirmed',
-    lines: lineOf(cells, (_sku, quantity) => quantity),
+    lines: lineOf(cells, (_sku, quantity) => quantity) ?? undefined,
     estimated_delivery_date: cells.read('estimated_delivery_date', date) ?? undefined,
   };
 }
 
 type AmountField = 'total_amount' | 'subtotal_amount' | 'tax_amount' | 'shipping_amount';
 type AmountSources = NonNullable<InvoiceUpdate['amountSources']> & { mark?: CurrencyMark | null };
+type ReadAmount = { amount: string; marks: string[]; ambiguous: string | null };
+
+/**
+ * An invoice row's amounts and currency as update fields (`subtotal_amount`, …, `currency`), its total the sum of
+ * its parts; faults recorded in `cells`. The currency is the row's (csv/currency.ts), else the PO's when applied:
+ * `sources` then keeps each amount's column and cell (and the symbol it was written with) for that check.
+ */
+function invoiceAmounts(cells: Cells, sources: AmountSources): Record<string, unknown> {
+  // Two columns of one amount (`Amount` and `Total`) agree when they are the same number: `$1,234.50` is `1234.5`.
+  const read = (field: AmountField) => cells.read(field, readAmount, ({ amount }) => {
+    const decimal = decimalOf(amount);
+    return decimal === null ? amount : unitsToText(decimal.units, decimal.scale).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  });
+  const [total, subtotal, tax, shipping] = (['total_amount', 'subtotal_amount', 'tax_amount', 'shipping_amount'] as const).map(read);
+  const amounts: Record<AmountField, ReadAmount | null> = { total_amount: total, subtotal_amount: subtotal, tax_amount: tax, shipping_amount: shipping };
+  if (total === null && subtotal === null && !cells.faulted.has('total_amount') && !cells.faulted.has('subtotal_amount')) {
+    cells.fault('total_amount', `${cells.column('total_amount')}: an invoice row needs an amount (Amount, Total or Subtotal)` +
+      `${cells.unreadColumn('total_amount') || cells.unreadColumn('subtotal_amount')}`);
+  }
+  const code = cells.text('currency')?.toUpperCase() ?? null;
+  // A header naming a currency (`Amount (USD)`) marks each of its cells as a code written in them would.
+  const marked = cells.inFileOrder(Object.keys(amounts) as AmountField[]).filter((field) => amounts[field] !== null)
+    .map((field) => ({ column: cells.column(field), text: cells.raw(field)!,
+      marks: [...amounts[field]!.marks, ...(cells.headerCurrency(field) === null ? [] : [cells.headerCurrency(field)!])] }));
+  const decided = rowCurrency(code === null ? null : { name: cells.column('currency'), code }, marked);
+  if (!decided.ok) cells.fault('currency', decided.problem, cells.position('currency') ?? cells.position('total_amount'));
+  const currency = decided.ok ? decided.currency ?? undefined : undefined;
+  sources.mark = decided.ok ? decided.mark : null;
+  // Without a currency the amounts' decimals (and a separator only a currency settles) are checked against the PO's
+  // when applied: that reason names each amount's column and quotes its cell as written (InvoiceUpdate.amountSources).
+  for (const field of ['total_amount', 'subtotal_amount', 'tax_amount', 'shipping_amount'] as const) {
+    const text = cells.raw(field);
+    const ambiguous = currency === undefined ? amounts[field]?.ambiguous ?? null : null;
+    if (text !== null) sources[field.replace('_amount', '') as keyof InvoiceAmounts] = { name: cells.column(field), text, ...(ambiguous ? { ambiguous } : {}) };
+  }
+  const fields = Object.keys(amounts) as AmountField[];
+  const money = fields.some((field) => cells.faulted.has(field)) ? null : invoiceMoney(cells, currency, amounts);
+  if (money === null) {
+    // An amount at fault (or none given) leaves every amount out: the parser's "is required" of the others would be no news.
+    for (const field of fields) cells.faulted.add(field);
+    return { currency };
+  }
+  const taxMinor = money.minor('tax_amount') ?? 0n;
+  const shippingMinor = money.minor('shipping_amount') ?? 0n;
+  const totalMinor = money.minor('total_amount') ?? money.minor('subtotal_amount')! + taxMinor + shippingMinor;
+  const subtotalMinor = money.minor('subtotal_amount') ?? totalMinor - taxMinor - shippingMinor;
+  if (totalMinor !== subtotalMinor + taxMinor + shippingMinor) cells.fault('total_amount', totalMismatch(cells, amounts));
+  else if (subtotalMinor < 0n) cells.fault('total_amount', `${cells.column('total_amount')}: is less than its tax and freight`);
+  return {
+    subtotal_amount: money.number(subtotalMinor), tax_amount: money.number(taxMinor), shipping_amount: money.number(shippingMinor),
+    total_amount: money.number(totalMinor), currency,
+  };
+}
 
 /**
  * The reason a row's total is not its parts' sum, in the file's words: `column "Amount": "105.00" must equal
@@ -286,34 +285,50 @@ function totalMismatch(cells: Cells, amounts: Record<AmountField, unknown>): str
 }
 
 /**
- * An invoice row's amounts in exact integer units, so sums stay exact: with a currency, its minor units read by
- * the one money parser (domain/money.ts parseAmount: more decimals than the currency has is this row's problem,
- * naming the column, as POST /api/v2/supplier_updates refuses it); without one, units of the most decimals any
- * amount has (at least 2), which the supplier-update parser checks once the currency is known.
+ * An invoice row's amounts in exact integer units, so sums stay exact, or null when one is at fault (recorded):
+ * - with a currency, its minor units read by the one money parser (domain/money.ts parseAmount: more decimals than
+ *   the currency has is this row's fault, naming the column, as POST /api/v2/supplier_updates refuses it). A lone
+ *   separator before three digits (`12.345`, `1,500`) is the decimal mark in a currency with three decimals
+ *   (KWD, BHD, JOD, LYD, OMR, TND: their amounts are written with them, so `12.345` KWD is 12.345); in any other it is
+ *   refused naming both readings (values.ts ambiguousSeparator), never guessed;
+ * - without one (the PO's decides when applied), units of the most decimals any amount has (at least 2), refused
+ *   here only when no currency could hold it (domain/money.ts anyCurrencyProblem). A currency column that is no
+ *   code in use (`XAU`) is the update parser's to name: its decimals are not known, so nothing is read against them.
  */
-function invoiceMoney(cells: Cells, currency: string | undefined, amounts: Record<AmountField, { amount: string } | null>) {
-  const present = Object.entries(amounts).filter((entry): entry is [AmountField, { amount: string }] => entry[1] !== null);
+function invoiceMoney(cells: Cells, given: string | undefined, amounts: Record<AmountField, ReadAmount | null>) {
+  const currency = given !== undefined && isCurrencyCode(given) ? given : undefined;
+  const present = Object.entries(amounts).filter((entry): entry is [AmountField, ReadAmount] => entry[1] !== null);
   const scale = currency !== undefined
     ? currencyExponent(currency)
-    : Math.max(2, ...present.map(([, a]) => decimalOf(a.amount)!.scale));
+    : Math.max(2, ...present.map(([, a]) => decimalOf(a.amount)?.scale ?? 0));
   const units = new Map<AmountField, bigint>();
-  for (const [field, { amount }] of present) {
+  let faults = false;
+  const fault = (field: AmountField, message: string) => {
+    cells.fault(field, `${cells.column(field)}: ${message}`);
+    faults = true;
+  };
+  for (const [field, { amount, ambiguous }] of present) {
     if (currency !== undefined) {
-      const result = parseAmount(amount, currency);
-      if (!result.ok) throw new RowProblem(`${cells.column(field)}: ${quoted(cells.raw(field)!)} ${result.reason}`);
-      units.set(field, BigInt(result.minor));
-    } else {
-      const decimal = decimalOf(amount)!;
-      const scaled = decimal.units * 10n ** BigInt(scale - decimal.scale);
-      // More units than any currency's cap is refused here, while the amount is still exact text: past 2^53 the
-      // JSON number handed on would be a rounded double (99999999999999999999 → 100000000000000000000).
-      if (scaled > BigInt(MAX_MINOR_UNITS)) {
-        throw new RowProblem(`${cells.column(field)}: ${quoted(cells.raw(field)!)} is too large for an amount ` +
-          `(at most ${MAX_MINOR_UNITS.toLocaleString('en-US')} in the currency's smallest unit)`);
+      if (ambiguous !== null && currencyExponent(currency) !== 3) {
+        fault(field, ambiguous);
+        continue;
       }
-      units.set(field, scaled);
+      const result = parseAmount(amount, currency);
+      if (!result.ok) fault(field, `${quoted(cells.raw(field)!)} ${result.reason}`);
+      else units.set(field, BigInt(result.minor));
+      continue;
     }
+    const decimal = decimalOf(amount)!;
+    const scaled = decimal.units * 10n ** BigInt(scale - decimal.scale);
+    // More units than any currency's cap is refused here, while the amount is still exact text: past 2^53 the
+    // JSON number handed on would be a rounded double (99999999999999999999 → 100000000000000000000).
+    const problem = scaled > BigInt(MAX_MINOR_UNITS)
+      ? `is too large for an amount (at most ${MAX_MINOR_UNITS.toLocaleString('en-US')} in the currency's smallest unit)`
+      : anyCurrencyProblem(amount);
+    if (problem !== null) fault(field, `${quoted(cells.raw(field)!)} ${problem}`);
+    else units.set(field, scaled);
   }
+  if (faults) return null;
   return {
     minor: (field: AmountField) => units.get(field) ?? null,
     /** Units → the JSON number of exactly those decimals (its shortest text is the decimal: `12345n`, 3 → 12.345). */
@@ -364,38 +379,35 @@ export function rowEntry(
   const poNumber = cells.raw('po_number');
   const type = cells.raw('tracking_number') !== null ? 'shipment' : cells.raw('invoice_number') !== null ? 'invoice' : 'order';
   const rejected = (reason: string): DocumentEntry => ({ source, type, po_number: poNumber, update: null, reason });
+  grouping.begin();
   if (shape.cutOff) {
     // The file's last row, short of the header's columns and with no line break after it: a file read while still
     // being written (or cut short in transfer) ends like this, and its last cell may be half a number.
-    grouping.reset();
     return rejected(`the file ends inside this row (${record.length} of ${shape.headerColumns} columns, no line break after ` +
       'it): it looks cut off; send the file whole');
   }
   const past = cellsPastHeader(record, shape);
   if (past !== null) {
-    grouping.reset();
     return rejected(past);
   }
   if (poNumber === null) {
-    grouping.reset();
-    return rejected(`${cells.column('po_number')}: is empty`);
+    cells.fault('po_number', `${cells.column('po_number')}: is empty`);
   }
-  let update: Record<string, unknown>;
   const sources: AmountSources = {};
-  try {
-    // Two PO-number columns (`PO #` and `PO Number`) must agree, as any field's must: which PO a row is about is
-    // the last thing to take from whichever column comes first.
-    cells.text('po_number');
-    update = buildUpdate(cells, context, poNumber, grouping, sources);
-  } catch (error) {
-    if (error instanceof RowProblem) return rejected(error.message);
-    throw error;
-  }
+  // Two PO-number columns (`PO #` and `PO Number`) must agree, as any field's must: which PO a row is about is
+  // the last thing to take from whichever column comes first.
+  cells.text('po_number');
+  const update = buildUpdate(cells, context, cells.faulted.has('po_number') ? null : poNumber, grouping, sources);
   // Absent values are left out, as a JSON client would.
   for (const key of Object.keys(update)) if (update[key] === undefined) delete update[key];
   const problems: FieldProblem[] = [];
   const parsed = parseAndRemember(update, source, problems);
-  if (!parsed) return rejected(problems.map((p) => describeProblem(p, source, cells, context.columns)).join('; '));
+  // Every fault of the row at once, the reader's and the update parser's, in the file's column order.
+  const reason = cells.reason(problems.flatMap((p) => describeProblem(p, source, cells, context.columns) ?? []));
+  if (reason !== null || !parsed) {
+    grouping.withdraw();
+    return rejected(reason ?? 'row: cannot be read');
+  }
   if (parsed.update.type === 'invoice') {
     const { mark, ...amountSources } = sources;
     parsed.update.amountSources = amountSources;

@@ -7,6 +7,7 @@ import { SUPPLIER_UPDATE_ZONE } from '../../domain/supplier-updates/parse.ts';
 import { quoted } from '../../domain/plain-text.ts';
 import { parseTimestamp } from '../../domain/timestamps.ts';
 import { readQuantity as readSharedQuantity } from '../../domain/quantity.ts';
+import { EACH_UNITS } from './columns.ts';
 import { takeCurrencyMarks } from './currency.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -121,50 +122,55 @@ export function slashDateOrder(written: string): 'day-first' | 'month-first' | '
   return first >= 1 && first <= 12 && second >= 1 && second <= 12 && first !== second ? 'ambiguous' : null;
 }
 
-/** A slash date anywhere in a text (`Exported 30/11/2026 15:10`, `Order date: 30/11/26`), not inside a longer number. */
-const SLASH_DATE_IN_TEXT = /(?<![\d/])(\d{1,2})\/(\d{1,2})\/(?:\d{4}|\d{2})(?![\d/])/g;
+/** A dotted date at the start of a cell (`30.11.2026`, `30.11.26`, `01.12.2026 15:04`), its day, month and year. */
+const DOT_DATE = /^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?=$|[\sT])/;
 
 /**
- * A dotted date anywhere in a text (`Stand: 30.11.2026`, `30.11.26`), not inside a longer number (`1.234.567,00`)
- * nor a word (`v1.12.2026`).
+ * The date a date column's cell starts with when it is written day first (`30/11/2026`, `30/11/26 10:00`, and any
+ * dotted date: `30.11.2026`, `01.12.2026`, `30.11.26`), else null. A dotted date is written day first wherever it
+ * is used (Europe): a file holding one in a date column was written there, so its ambiguous slash dates are as
+ * likely day first too. Only the start of the cell counts: a date column's cell is a date, and text that holds
+ * one somewhere (`Rev 2.10.2024`, `ship 3.4.2026`) is no sign of how the column is written.
  */
-const DOT_DATE_IN_TEXT = /(?<![\w.,])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?![\w.,])/g;
-
-/**
- * The first date in `text` written day first (`30/11/2026`, any dotted date `30.11.2026` or `30.11.26`), also
- * after other words (a title line's `Exported 30/11/2026`), or null. Any cell of the file shows how its writer
- * writes dates, whether or not its column is read.
- */
-export function dayFirstDateIn(text: string): string | null {
-  if (text.includes('/')) {
-    for (const match of text.matchAll(SLASH_DATE_IN_TEXT)) {
-      if (slashDateOrder(match[0]) === 'day-first') return match[0];
-    }
-  }
-  // A dotted date (`30.11.2026`, `03.04.2026`) is written day first wherever it is used (Europe): a file holding one
-  // was written there, so its ambiguous slash dates are as likely day first too.
-  if (text.includes('.')) {
-    for (const match of text.matchAll(DOT_DATE_IN_TEXT)) {
-      const [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
-      const inRange = match[3].length === 2 || (year >= 1900 && year <= 2099);
-      if (day >= 1 && day <= 31 && month >= 1 && month <= 12 && inRange) return match[0];
-    }
-  }
-  return null;
+export function dayFirstDate(cell: string): string | null {
+  const slash = SLASH_DATE.exec(cell);
+  if (slash) return slashDateOrder(cell) === 'day-first' ? slash[0] : null;
+  const dot = DOT_DATE.exec(cell);
+  if (!dot) return null;
+  const [day, month, year] = [Number(dot[1]), Number(dot[2]), Number(dot[3])];
+  const inRange = dot[3].length === 2 || (year >= 1900 && year <= 2099);
+  return day >= 1 && day <= 31 && month >= 1 && month <= 12 && inRange ? dot[0] : null;
 }
 
-
 /**
- * Why an ambiguous slash date (`03/04/2026`) is not read in a file that writes dates day first elsewhere
- * (`dayFirst`), or null. DESIGN 3 reads slash dates month first (`MM/DD/YYYY`), as US portals write them; a file
- * that also holds `30/11/2026` was written day first, so there `03/04/2026` is as likely 3 April as March 4, and
- * a guess would be stored silently wrong: it is refused instead, naming the cell that shows the file's order.
+ * Why a slash date is not read, in the words of the order it is written in, or null. DESIGN 3 reads slash dates
+ * month first (`MM/DD/YYYY`), as US portals write them:
+ * - an ambiguous one (`03/04/2026`) in a file that writes dates day first elsewhere (`dayFirst`: `30/11/2026`,
+ *   `30.11.2026`) is as likely 3 April as March 4 there, and a guess would be stored silently wrong: it is refused,
+ *   naming the cell that shows the file's order;
+ * - one that only reads day first (`13/05/2026`: there is no month 13) is written day first, as its file's dates
+ *   are when it shows that elsewhere: it is refused saying so (not as a month-first date with no month 13), with the
+ *   date it would be written as.
  */
 function dayFirstProblem(written: string, dayFirst: DayFirstSign | null): string | null {
-  if (dayFirst === null || slashDateOrder(written) !== 'ambiguous') return null;
-  const [first, second] = SLASH_DATE.exec(written.trim())!.slice(1, 3).map(Number);
-  return `${quoted(written)} could be ${MONTHS[first - 1]} ${second} or ${first} ${MONTHS[second - 1]}: this file writes ` +
-    `dates day first elsewhere (${quoted(dayFirst.text)} in ${dayFirst.source}, ${dayFirst.column}); write the date as YYYY-MM-DD`;
+  const order = slashDateOrder(written);
+  if (order !== 'ambiguous' && order !== 'day-first') return null;
+  const match = SLASH_DATE.exec(written.trim())!;
+  const [first, second] = match.slice(1, 3).map(Number);
+  const shown = dayFirst === null ? '' : `${quoted(dayFirst.text)} in ${dayFirst.source}, ${dayFirst.column}`;
+  if (order === 'ambiguous') {
+    if (dayFirst === null) return null;
+    return `${quoted(written)} could be ${MONTHS[first - 1]} ${second} or ${first} ${MONTHS[second - 1]}: this file writes ` +
+      `dates day first elsewhere (${shown}); write the date as YYYY-MM-DD`;
+  }
+  const yearText = written.trim().slice(0, match[0].length).split('/')[2];
+  const year = yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
+  const iso = `${String(year).padStart(4, '0')}-${String(second).padStart(2, '0')}-${String(first).padStart(2, '0')}`;
+  if (!isCalendarDate(iso)) return null; // no date either way: the calendar's reason (no month 31) is the one to give
+  const same = dayFirst !== null && dayFirst.text === match[0];
+  return `${quoted(written)} is written day first (${first} ${MONTHS[second - 1]} ${year})` +
+    `${dayFirst !== null && !same ? `, as this file writes dates (${shown})` : ''}, but slash dates are read month first ` +
+    `(MM/DD/YYYY): write the date as YYYY-MM-DD (${iso})`;
 }
 
 /** Excel's day 0 (its serial numbers count days from 1899-12-30, with its 1900 leap-year bug before March 1900). */
@@ -272,6 +278,16 @@ export function ambiguousSeparator(text: string, written: string): string | null
  * type), so both formats word every other fault the same.
  */
 export function readQuantity(text: string): Read<number> {
+  // A unit after the number, as exports write it: single items (`2 EA`, `2 pcs`) are the quantity; another unit
+  // (`2 CS`: cases, `2 kg`) counts something else, refused saying so rather than read as items.
+  const unit = /^(.*\d)\s*([A-Za-z]{1,8})\.?$/.exec(text.trim());
+  if (unit && !/^e$/i.test(unit[2])) {
+    if (!EACH_UNITS.has(unit[2].toLowerCase())) {
+      return bad(`${quoted(text)} counts "${unit[2]}", not single items: write the number of single items (EA)`);
+    }
+    const read = readQuantity(unit[1]);
+    return read.ok ? read : bad(read.problem.replace(quoted(unit[1]), quoted(text)));
+  }
   const ambiguous = ambiguousSeparator(text.replace(/\s+/g, ''), text);
   return ambiguous === null ? readSharedQuantity(text) : bad(ambiguous);
 }
@@ -279,24 +295,27 @@ export function readQuantity(text: string): Read<number> {
 /**
  * An amount ≥ 0 as its exact decimal text (`1234.56`: the digits the supplier wrote, for domain/money.ts
  * parseAmount to check against the currency's decimals), and the currency symbols and codes written around it
- * (`marks`, as written: `€`, `KWD`; what they name is the row's to decide: csv/currency.ts). Spaces and
- * apostrophes are ignored. Separators:
+ * (`marks`: `€`, `KWD`; what they name is the row's to decide: csv/currency.ts). Spaces of any width and
+ * apostrophes are ignored (`1 234,50`, `1'234.50`). Separators, by one explicit rule (never a guess per file):
  * - a `.` is the decimal point (`12.3456`, `0.001` a thousandth), unless the amount
  *   has more than one `.` (`1.234.567,89`): then dots group thousands and a `,`, if any, is the decimal mark;
- * - when both `,` and `.` appear, the LAST one is the decimal mark (`1,234.56`, `1.234,56`);
+ * - when both `,` and `.` appear, the LAST one is the decimal mark (`1,234.56`, `1.234,56`, `1.234,5`);
  * - a lone `,` is the decimal mark (`12,5` = 12.5, `0,001`);
- * - a lone `.` or `,` before exactly three digits that could also group thousands (`1,234`, `12.345`) is refused,
- *   naming both readings (ambiguousSeparator).
+ * - a lone `.` or `,` before exactly three digits that could also group thousands (`1,234`, `12.345`) is read as
+ *   the decimal mark (`amount` 12.345) with `ambiguous` set to the refusal naming both readings: only the amount's
+ *   currency settles it (csv/rows.ts invoiceMoney: a three-decimal currency such as KWD writes its amounts with
+ *   three decimals, so `12.345` KWD is 12.345; any other currency refuses the cell with that reason).
  * Digits between grouping marks must come in threes, so a mistyped amount is refused rather than misread.
  */
-export function readAmount(text: string): Read<{ amount: string; marks: string[] }> {
+export function readAmount(text: string): Read<{ amount: string; marks: string[]; ambiguous: string | null }> {
   const { marks, rest } = takeCurrencyMarks(text);
   if (/^[-(]|-$/.test(rest)) return bad(`${quoted(text)} is negative: an amount must be 0 or more`);
-  const plain = rest.replace(/[' \u00a0]/g, '');
+  // Any space (Excel in a French locale groups with U+202F, others with U+00A0 or U+2009) and apostrophes (Swiss).
+  const plain = rest.replace(/[\s'\u2019]/g, '');
   if (/^[\d.,]*\d[eE][+-]?\d+$/.test(plain)) return bad(`${quoted(text)} is written with an exponent: write the amount's digits`);
   if (!/^\d[\d.,]*$/.test(plain)) return bad(`${quoted(text)} is not an amount`);
   const ambiguous = ambiguousSeparator(plain, text);
-  if (ambiguous !== null) return bad(ambiguous);
+  if (ambiguous !== null) return ok({ amount: plain.replace(',', '.'), marks, ambiguous });
   const decimalMark = amountDecimalMark(plain);
   const cut = decimalMark === null ? plain.length : plain.lastIndexOf(decimalMark);
   const whole = plain.slice(0, cut);
@@ -304,10 +323,11 @@ export function readAmount(text: string): Read<{ amount: string; marks: string[]
   // Grouping marks (whatever is not the decimal mark) must split the whole part into threes after a first group of
   // 1 to 3 digits that does not start with 0 (`0,500.00` is not five hundred; as domain/quantity.ts reads quantities).
   if (!/^[1-9]\d{0,2}([.,]\d{3})+$|^\d+$/.test(whole) || (decimalMark !== null && !/^\d+$/.test(fraction))) {
-    return bad(`${quoted(text)} is not an amount`);
+    return bad(`${quoted(text)} is not an amount: a "," or "." that groups thousands has three digits after it, and one decimal mark ` +
+      'ends the number (1,234,567.89 or 1.234.567,89)');
   }
   const digits = whole.replace(/[.,]/g, '');
-  return ok({ amount: decimalMark === null ? digits : `${digits}.${fraction}`, marks });
+  return ok({ amount: decimalMark === null ? digits : `${digits}.${fraction}`, marks, ambiguous: null });
 }
 
 /** The decimal mark of an amount of digits, `.` and `,` (the rule of readAmount), or null for a whole number. */
@@ -353,6 +373,12 @@ const ORDER_STATUS_WORDS: Record<string, string> = {
 };
 
 export function readOrderStatus(text: string): Read<string> {
-  const status = ORDER_STATUS_WORDS[text.toLowerCase().replace(/[^a-z]/g, '')];
-  return status ? ok(status) : bad(`${quoted(text)} is not an order status (confirmed, processing, backorder, cancelled, …)`);
+  const words = text.toLowerCase().replace(/[^a-z]/g, '');
+  const status = ORDER_STATUS_WORDS[words];
+  if (status) return ok(status);
+  // A status that a parcel went out (`Shipped`, `Partially Shipped`, `Delivered`) on a row without a tracking number:
+  // what shipped is a shipment, which needs its number.
+  const shipped = /shipped|delivered|intransit|dispatched|despatched/.test(words)
+    ? ': a row of items that shipped needs its tracking number (a Tracking # column)' : '';
+  return bad(`${quoted(text)} is not an order status (confirmed, processing, backorder, cancelled, …)${shipped}`);
 }
