@@ -165,8 +165,13 @@ program.command('restore').description('replace the SQLite database with a backu
       throw new CliError('restore replaces the embedded SQLite database; for PostgreSQL use pg_restore (see the README, "Running in production")');
     }
     const result = await restoreSqlite(file, config.database.file);
+    // What the restored file itself says (read once it is in place), not what this OrderSync would make of it.
+    const version = `schema version ${result.migrations.at(-1)}, ${result.migrations.length} migration${result.migrations.length === 1 ? '' : 's'}`;
+    const pending = result.pending.length === 0 ? ' It is up to date with this OrderSync.'
+      : ` This OrderSync applies ${result.pending.length} newer migration${result.pending.length === 1 ? '' : 's'} to it at the next start `
+        + `(${result.pending.length === 1 ? result.pending[0] : `${result.pending[0]} to ${result.pending.at(-1)}`}).`;
     const kept = result.previous ? ` The database it replaced is kept at ${result.previous}.` : '';
-    console.log(`Restored ${config.database.file} from ${file} (${result.migrations.length} migrations; newer ones apply at the next start).${kept}`);
+    console.log(`Restored ${config.database.file} from ${file} (${version}).${pending}${kept}`);
   });
 
 program.command('seed').description('generate realistic demo POs, deterministically from a seed')
