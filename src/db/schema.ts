@@ -28,6 +28,9 @@ export interface ApiKeysTable {
   revoked_at: string | null;
   /** When the key stops working (expiry, or the end of a rotation's grace period); null: never. */
   expires_at: string | null;
+  /** When `keys rotate` replaced it (migration 0023), and the display prefix of the key that replaced it. */
+  rotated_at: string | null;
+  replaced_by: string | null;
 }
 
 export interface SuppliersTable {
