@@ -61,6 +61,22 @@ function pidExists(pid: number): boolean {
   }
 }
 
+/** Clock ticks per second of /proc's times (USER_HZ: 100 on every Linux this runs on). */
+const CLOCK_TICKS = 100;
+
+/** When the process with `pid` started (Linux: /proc), ms since the epoch rounded down; null where it cannot be read. */
+function pidStartedAtMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ": field 3 onwards
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    const ticks = Number(fields[19]); // field 22, starttime
+    return Number.isFinite(bootSeconds) && Number.isFinite(ticks) ? (bootSeconds + ticks / CLOCK_TICKS) * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
 function defaultRole(): string {
   if (cluster.isWorker) return 'serve (HTTP worker)';
   const command = process.argv[2];
@@ -174,7 +190,7 @@ export class ProcessOwner {
         if (row.id === this.currentId) continue;
         const why = deathOf(row, {
           node: NODE, pid: process.pid, startedAtMs: performance.timeOrigin, beatingSinceMs: this.beatingSinceMs,
-          pidExists, nowMs: now.getTime(),
+          pidExists, pidStartedAtMs, nowMs: now.getTime(),
         });
         if (why === null) continue;
         reaped.dead.push({ row, why });

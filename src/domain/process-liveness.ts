@@ -4,7 +4,7 @@
 //
 // Certain on the same node (machine and PID namespace): a process whose pid is gone is dead, and so is a row with
 // the caller's own pid registered before the caller started (its previous incarnation: a restarted container gets
-// the same pid). A live pid on the same node is alive however late its heartbeat (a busy event loop is no death,
+// the same pid), and one whose pid now belongs to a process started after the row was registered (pid reuse). A live pid on the same node is alive however late its heartbeat (a busy event loop is no death,
 // and taking its claims then could send one delivery twice at once); its claims still lapse with their leases.
 // On another node only the heartbeat tells: dead once it is older than `staleMs`, judged only by a caller whose own
 // heartbeats have gone through for that long (after a database outage nobody's beat went through: none is dead).
@@ -34,6 +34,8 @@ export interface Judge {
   beatingSinceMs: number | null;
   /** Whether a pid exists on the caller's node. */
   pidExists: (pid: number) => boolean;
+  /** When the process with this pid started (ms since the epoch, never later than the truth), or null: unknown. */
+  pidStartedAtMs?: (pid: number) => number | null;
   nowMs: number;
   staleMs?: number;
 }
@@ -45,7 +47,10 @@ export function deathOf(row: ProcessRow, judge: Judge): string | null {
     if (row.pid === judge.pid) {
       return Date.parse(row.started_at) < judge.startedAtMs ? `${who} was restarted (this process has its pid now)` : null;
     }
-    return judge.pidExists(row.pid) ? null : `${who} has exited`;
+    if (!judge.pidExists(row.pid)) return `${who} has exited`;
+    // A process started after the row was registered cannot be the one that registered it (2 s: clock rounding).
+    const started = judge.pidStartedAtMs?.(row.pid) ?? null;
+    return started !== null && started > Date.parse(row.started_at) + 2_000 ? `${who} has exited (its pid is another process's now)` : null;
   }
   const staleMs = judge.staleMs ?? PROCESS_STALE_MS;
   if (judge.beatingSinceMs === null || judge.nowMs - judge.beatingSinceMs < staleMs) return null;

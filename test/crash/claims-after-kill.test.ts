@@ -6,6 +6,7 @@
 //   It used to wait out the claim's 60 s lease (and on PostgreSQL the drain job's 120 s expiry).
 // - A sync run killed mid-way is shown failed ("interrupted: …") as soon as the service is back, or as soon as the
 //   cluster's primary sees the HTTP worker running it die, and a new run resumes it; it showed `running` for 60 s.
+// - A supplier re-render a dead HTTP worker left unfinished is finished by the primary then, not at its next start.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -248,7 +249,7 @@ describe.each(databases.eachSupportedId())('claims of a killed process on %s', (
 });
 
 describe.each(databases.eachSupportedId().filter(([id]) => id === 'SQLITE'))('serve --workers 2 on %s', (databaseId) => {
-  it('a sync run in an HTTP worker that dies is shown interrupted at once and resumed by the primary', async () => {
+  it('a sync run in an HTTP worker that dies is shown interrupted at once and resumed by the primary; a re-render it left is finished', async () => {
     const sandbox = await shipStation({ pos: 20, latencyMs: 50 });
     onTestFinished(sandbox.close);
     const database = await databases.init(databaseId);
@@ -266,6 +267,11 @@ describe.each(databases.eachSupportedId().filter(([id]) => id === 'SQLITE'))('se
     const { run_id: runId } = await api(base, key, 'POST', `/api/v2/connections/${connection.id}/sync`, { full: false });
     // Enabled once it runs (created enabled, the primary's scheduler would have begun it itself).
     await api(base, key, 'PATCH', `/api/v2/connections/${connection.id}`, { enabled: true });
+    // A supplier rename's re-render that a worker left unfinished (its marker, as a rename killed mid-way leaves it).
+    const { supplier_id: supplierId } = await api(base, key, 'POST', '/api/v2/suppliers', { name: 'Half Renamed Golf' });
+    const supplier = await database.db.selectFrom('suppliers').select(['id', 'retailer_id']).where('id', '=', supplierId).executeTakeFirstOrThrow();
+    await database.db.insertInto('supplier_rerenders')
+      .values({ supplier_id: supplier.id, retailer_id: supplier.retailer_id, after_po_id: null, requested_at: new Date().toISOString() }).execute();
     const owner = await pidOf(database.db, runOwner(runId));
     // Without the registry: every worker (the primary starts others).
     const workers = owner !== undefined ? [owner] : serve.output().split('\n').filter((l) => l.includes('"worker started"'))
@@ -276,6 +282,9 @@ describe.each(databases.eachSupportedId().filter(([id]) => id === 'SQLITE'))('se
       return run.status !== 'running' && run;
     }, 5_000);
     expect(shown).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted: the process running it \(.*has exited\)/) });
+    // The primary finishes the re-render when a worker dies, not at its own next start.
+    await poll('the re-render finished', async () => !(await database.db.selectFrom('supplier_rerenders').select('supplier_id')
+      .where('supplier_id', '=', supplier.id).executeTakeFirst()), 5_000);
     // Resumed by the primary's scheduler: the interrupted run made the (now enabled) connection due.
     await poll('a resumed run', async () => {
       const { runs } = await api(base, key, 'GET', `/api/v2/connections/${connection.id}/runs`);

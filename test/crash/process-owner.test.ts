@@ -36,6 +36,13 @@ describe('deathOf', () => {
     expect(deathOf(row({ heartbeat_at: iso(now - 3_600_000) }), judge)).toBeNull();
   });
 
+  it('on this node: a live pid that started after the row was registered is another process (pid reuse)', () => {
+    const started = (ms: number) => ({ ...judge, pidStartedAtMs: () => ms });
+    expect(deathOf(row({}), started(now - 1_000))).toMatch(/has exited \(its pid is another process's now\)/);
+    expect(deathOf(row({}), started(now - 120_000))).toBeNull();
+    expect(deathOf(row({}), { ...judge, pidStartedAtMs: () => null })).toBeNull();
+  });
+
   it('on this node: this pid registered before this process started is its previous incarnation', () => {
     expect(deathOf(row({ pid: 200 }), judge)).toMatch(/was restarted/);
     expect(deathOf(row({ pid: 200, started_at: iso(now - 5_000) }), judge)).toBeNull();
