@@ -10,7 +10,7 @@
 // at its first reap. A process found dead while alive (another machine judged it silent) learns it at its next
 // beat: it takes a new id and tells its listeners (onLost) to drop what they held, which others may now take.
 import cluster from 'node:cluster';
-import { readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { onDatabaseClose, type Db } from './db/database.ts';
 import { newId } from './domain/ids.ts';
@@ -52,12 +52,19 @@ function nodeIdentity(): string {
 
 const NODE = nodeIdentity();
 
+/** Whether a process with `pid` runs on this node: a zombie (exited, not yet reaped by its parent) does not. */
 function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'; // another user's process: it exists
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2)); // the state, after "pid (comm) "
+  } catch (error) {
+    // Gone since kill(0); else no /proc here, and kill(0) has the last word.
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync('/proc/self/stat');
   }
 }
 

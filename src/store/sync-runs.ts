@@ -214,10 +214,13 @@ export interface RunOutcome {
   status: 'succeeded' | 'failed';
   counts: SyncCounts;
   error?: string | null;
+  /** Interrupted (the process stopping): the connection is due now, so the next start resumes it at once. */
+  resumeNow?: boolean;
 }
 
 /**
- * Ends a running run with its outcome and schedules the connection's next run a schedule after now.
+ * Ends a running run with its outcome and schedules the connection's next run a schedule after now (now, with
+ * `resumeNow`).
  * False when the run was not running any more (it had been marked interrupted): its row is left as it is.
  */
 export async function finishRun(db: Db, runId: string, outcome: RunOutcome, now = new Date()): Promise<boolean> {
@@ -231,7 +234,8 @@ export async function finishRun(db: Db, runId: string, outcome: RunOutcome, now 
       .select(['connections.id', 'connections.schedule_minutes', 'sync_runs.retailer_id']).where('sync_runs.id', '=', runId).executeTakeFirst();
     if (run && outcome.status === 'failed') await recordRunFailed(trx, run.retailer_id, run.id, runId, outcome.error ?? null, now);
     if (run) {
-      await trx.updateTable('connections').set({ next_run_at: nextRunAt(now, run.schedule_minutes) }).where('id', '=', run.id).execute();
+      const next = outcome.resumeNow ? at : nextRunAt(now, run.schedule_minutes);
+      await trx.updateTable('connections').set({ next_run_at: next }).where('id', '=', run.id).execute();
     }
     return true;
   });

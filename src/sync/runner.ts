@@ -135,7 +135,10 @@ async function carryOut(db: Db, secret: string, connectionId: string, runId: str
     unsubscribe();
     await stopHeartbeat();
   }
-  await finishRun(db, runId, { status: outcome.status, counts: outcome.counts, error: outcome.error });
+  // Stopped by a shutdown: resumed as soon as a process runs the connection's schedule again, as a run whose
+  // process died is (store/sync-runs.ts interruptRunsOf), not a whole schedule later.
+  const resumeNow = outcome.status === 'failed' && options.signal?.aborted === true;
+  await finishRun(db, runId, { status: outcome.status, counts: outcome.counts, error: outcome.error, resumeNow });
   countRun(kind, outcome);
   return outcome;
 }
