@@ -71,13 +71,14 @@ function makeSelfContained(file: string): void {
   for (const suffix of SIDE_FILES) rmSync(file + suffix, { force: true });
 }
 
-const partialPattern = (target: string) => new RegExp(`^${basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.ordersync-partial-(\\d+)`);
+/** A backup's name while it is written (`FILE.ordersync-partial-<pid>`, and its journal): the pid is captured. */
+const PARTIAL = /\.ordersync-partial-(\d+)(-journal|-wal|-shm)?$/;
 
 /** Copies the live database at `databaseFile` to `targetFile` (which must not exist yet). */
 export async function backupSqlite(databaseFile: string, targetFile: string): Promise<BackupResult> {
   if (!existsSync(databaseFile)) throw new BackupError(`no database at ${databaseFile}`);
   if (existsSync(targetFile)) throw new BackupError(`${targetFile} already exists: choose a new file name`);
-  removeLeftovers(dirname(targetFile), partialPattern(targetFile));
+  removeLeftovers(dirname(targetFile), PARTIAL);
   const partial = `${targetFile}.ordersync-partial-${process.pid}`;
   removeWithSideFiles(partial);
   const source = new SQLite(databaseFile, { readonly: true, fileMustExist: true });

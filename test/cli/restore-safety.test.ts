@@ -148,7 +148,8 @@ describe('ordersync restore: the restored database stands alone and says what it
 
   it('removes what a backup or a restore killed mid-way left (their process is gone), never a live one\'s', async () => {
     const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).toString());
-    const leftovers = [`next.db.ordersync-partial-${dead}`, `next.db.ordersync-partial-${dead}-journal`, `ordersync.db.restoring-${dead}-2026`];
+    // Any backup's in the folder (backups are named per run), and the database's staging copies.
+    const leftovers = [`older.db.ordersync-partial-${dead}`, `older.db.ordersync-partial-${dead}-journal`, `ordersync.db.restoring-${dead}-2026`];
     const live = [`next.db.ordersync-partial-${process.pid}`, `ordersync.db.restoring-${process.pid}-2026`];
     for (const name of [...leftovers, ...live]) writeFileSync(join(dir, name), 'half a copy');
     expect((await run(['backup', join(dir, 'next.db')], env)).code).toBe(0);
