@@ -4,7 +4,9 @@ import { ConfigError, loadConfig, parseWorkers } from './config.ts';
 import type { Db } from './db/database.ts';
 import { displayPrefix, isWellFormedKey, parseScopes, unknownScopes } from './domain/api-keys.ts';
 import { serve } from './server.ts';
-import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey, verifyApiKey } from './store/api-keys.ts';
+import {
+  createApiKey, listApiKeys, revocationRefusal, revokeApiKey, rotateApiKey, wholeKeyMatch, type KeyRefusal,
+} from './store/api-keys.ts';
 import { BackupError, backupSqlite, restoreSqlite } from './db/backup.ts';
 import ms from 'ms';
 import { ensureRetailer, findRetailerByName, listRetailerNames } from './store/retailers.ts';
@@ -110,11 +112,31 @@ async function namedKey(db: Db, argument: string): Promise<{ prefix: string; sho
   const length = displayPrefix('pk_live_00000000').length;
   const shown = prefix.length > length ? `${prefix.slice(0, length)}…` : prefix;
   // A whole key must be that key, not only share its prefix: a mistyped secret would otherwise revoke (or rotate)
-  // the key whose first characters it happens to have.
-  if (whole && !(await verifyApiKey(db, value))) {
-    throw new CliError(`the key given is not an active key (its prefix ${shown} names one, the rest does not match, or the key is revoked or expired); give the prefix alone to act on the key with that prefix`);
+  // the key whose first characters it happens to have. That key's state (revoked, rotated, expired) is said below.
+  const match = whole ? await wholeKeyMatch(db, value) : 'that key';
+  if (match === 'another key') {
+    throw new CliError(`the key given is not the key with its prefix ${shown}: the rest does not match (a typo?); give the prefix alone to act on the key with that prefix`);
   }
   return { prefix, shown };
+}
+
+/** Why a key cannot be rotated or revoked, in one sentence naming it and what to do instead. */
+function refusalMessage(shown: string, refusal: KeyRefusal, action: 'rotate' | 'revoke'): string {
+  switch (refusal.reason) {
+    case 'not_found':
+      return `no API key with prefix "${shown}" (\`keys list\` shows them)`;
+    case 'revoked':
+      return `${shown} was revoked at ${refusal.revokedAt}: a revoked key never works again${action === 'rotate'
+        ? ', so it has nothing to hand over; make a new key with `keys create`' : ''}`;
+    case 'rotated': {
+      const until = refusal.expiresAt === null ? '' : refusal.expiresAt <= new Date().toISOString()
+        ? `; it stopped working at ${refusal.expiresAt}` : `; it keeps working until ${refusal.expiresAt}`;
+      return `${shown} was already rotated at ${refusal.rotatedAt}: it was replaced by ${refusal.replacedBy}${until}. Rotate `
+        + `${refusal.replacedBy} instead (rotating ${shown} again would make a second successor); \`keys revoke ${shown}\` ends it now`;
+    }
+    case 'expired':
+      return `${shown} expired at ${refusal.expiredAt} and never works again: it cannot be rotated; make a new key with \`keys create\``;
+  }
 }
 
 keys.command('rotate').description('make a new key with the same scopes; the old one keeps working for a grace period')
@@ -123,10 +145,11 @@ keys.command('rotate').description('make a new key with the same scopes; the old
     .default(24 * 60 * 60 * 1000, '24h'))
   .action((argument: string, options: { grace: number }) => withDatabase(async ({ db }) => {
     const { prefix, shown } = await namedKey(db, argument);
-    const rotated = await rotateApiKey(db, prefix, options.grace);
-    if (!rotated) throw new CliError(`no active API key with prefix "${shown}"`);
-    console.error(`New key ${rotated.key.prefix} with scopes ${rotated.key.scopes.join(',')}; ${prefix} keeps working until ${rotated.oldExpiresAt}. Store the new key now: it will not be shown again.`);
-    console.log(rotated.key.secret);
+    const result = await rotateApiKey(db, prefix, options.grace);
+    if (!result.ok) throw new CliError(refusalMessage(shown, result, 'rotate'));
+    const { key, oldExpiresAt } = result.rotated;
+    console.error(`New key ${key.prefix} with scopes ${key.scopes.join(',')}; ${prefix} keeps working until ${oldExpiresAt}. Store the new key now: it will not be shown again.`);
+    console.log(key.secret);
   }));
 
 keys.command('list').description('list API keys (prefix, retailer, name, scopes, created, last used, revoked)')
@@ -136,13 +159,14 @@ keys.command('list').description('list API keys (prefix, retailer, name, scopes,
     console.table(rows.map((k) => ({
       prefix: k.prefix, retailer: k.retailer, name: k.name, scopes: k.scopes,
       created: k.created_at, last_used: k.last_used_at ?? '-', revoked: k.revoked_at ?? '-', expires: k.expires_at ?? '-',
+      replaced_by: k.replaced_by ?? '-',
     })));
   }));
 
 keys.command('revoke').description('revoke the API key with this prefix').argument('<prefix>', 'e.g. pk_live_AbCd1234 (or the whole key)')
   .action((argument: string) => withDatabase(async ({ db }) => {
     const { prefix, shown } = await namedKey(db, argument);
-    if (!(await revokeApiKey(db, prefix))) throw new CliError(`no active API key with prefix "${shown}"`);
+    if (!(await revokeApiKey(db, prefix))) throw new CliError(refusalMessage(shown, await revocationRefusal(db, prefix), 'revoke'));
     console.log(`Revoked ${prefix}.`);
   }));
 
@@ -165,8 +189,13 @@ program.command('restore').description('replace the SQLite database with a backu
       throw new CliError('restore replaces the embedded SQLite database; for PostgreSQL use pg_restore (see the README, "Running in production")');
     }
     const result = await restoreSqlite(file, config.database.file);
+    // What the restored file itself says (read once it is in place), not what this OrderSync would make of it.
+    const version = `schema version ${result.migrations.at(-1)}, ${result.migrations.length} migration${result.migrations.length === 1 ? '' : 's'}`;
+    const pending = result.pending.length === 0 ? ' It is up to date with this OrderSync.'
+      : ` This OrderSync applies ${result.pending.length} newer migration${result.pending.length === 1 ? '' : 's'} to it at the next start `
+        + `(${result.pending.length === 1 ? result.pending[0] : `${result.pending[0]} to ${result.pending.at(-1)}`}).`;
     const kept = result.previous ? ` The database it replaced is kept at ${result.previous}.` : '';
-    console.log(`Restored ${config.database.file} from ${file} (${result.migrations.length} migrations; newer ones apply at the next start).${kept}`);
+    console.log(`Restored ${config.database.file} from ${file} (${version}).${pending}${kept}`);
   });
 
 program.command('seed').description('generate realistic demo POs, deterministically from a seed')

@@ -11,6 +11,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { bootstrapDemoKey } from './server.ts';
 import { servePrimaryMetrics } from './observability/cluster-metrics.ts';
 import { collectProcessMetrics } from './observability/metrics.ts';
+import { processOwner } from './process-owner.ts';
 
 /** A worker that dies sooner than this after its start is restarted after RESTART_DELAY_MS, not at once. */
 const QUICK_DEATH_MS = 5_000;
@@ -21,6 +22,9 @@ export async function runPrimary(config: Config): Promise<void> {
   const database = openDatabase(config.database);
   await migrateToLatest(database.db);
   await bootstrapDemoKey(database.db);
+  // The primary's own registration (src/process-owner.ts): its first reap releases the work of this service's
+  // previous incarnation (its primary and workers, all gone), and it reaps again whenever a worker dies.
+  const owner = processOwner(database.db, { log, role: 'serve (primary)' });
 
   let closing = false;
   const startedAt = new Map<Worker, number>();
@@ -34,6 +38,8 @@ export async function runPrimary(config: Config): Promise<void> {
     startedAt.delete(worker);
     if (closing) return;
     log.error({ worker_pid: worker.process.pid, code, signal }, 'worker died; starting another');
+    // Its sync runs are shown interrupted (and resumed) now, not after their heartbeat goes stale.
+    void owner.reap().catch((err) => log.error({ err }, 'could not release the work of the worker that died'));
     if (lived < QUICK_DEATH_MS) setTimeout(() => { if (!closing) fork(); }, RESTART_DELAY_MS);
     else fork();
   });

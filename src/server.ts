@@ -22,6 +22,7 @@ import type { RateLimitStoreKind } from './http/rate-limit.ts';
 import { setUpstreamLog } from './observability/upstream.ts';
 import { observePool } from './observability/metrics.ts';
 import { workerMetricsScrape } from './observability/cluster-metrics.ts';
+import { processOwner } from './process-owner.ts';
 
 registerBackgroundWork({
   name: 'sync scheduler',
@@ -39,10 +40,22 @@ registerBackgroundWork({
 
 registerBackgroundWork({
   name: 'unfinished supplier re-renders',
-  // A supplier rename's re-render that a stopped process left unfinished completes in the background, batch by batch.
+  // A supplier rename's re-render that a stopped process left unfinished completes in the background, batch by batch:
+  // at start, and with `serve --workers N` each time an HTTP worker dies (the rename's request ran it there).
   start: async ({ db, log }) => {
-    void finishSupplierRerenders(db).catch((err) => log.error({ err }, 'finishing a supplier re-render failed'));
-    return { stop: async () => {} };
+    let finishing: Promise<void> = Promise.resolve();
+    const finish = () => {
+      finishing = finishing.then(() => finishSupplierRerenders(db))
+        .then(() => undefined, (err) => log.error({ err }, 'finishing a supplier re-render failed'));
+    };
+    finish();
+    cluster.on('exit', finish);
+    return {
+      stop: async () => {
+        cluster.off('exit', finish);
+        await finishing;
+      },
+    };
   },
 });
 
@@ -152,6 +165,9 @@ async function serveHttp(config: Config, { primary }: { primary: boolean }): Pro
     webhooks: { allowPrivate: config.webhooks.allowPrivateUrls },
   });
   setUpstreamLog(app.log);
+  // Registered now, before any request can start a sync run: what this process takes on names it, so that if it
+  // dies its work is released at once (src/process-owner.ts); a primary's first reap releases its previous life's.
+  processOwner(database.db, { log: app.log, role: primary ? 'serve' : 'serve (HTTP worker)' });
   if (database.pool) observePool(database.pool);
   let background: { stop(): Promise<void> } | undefined;
 

@@ -86,7 +86,11 @@ export const ordersApi: FastifyPluginAsync<OrdersApiOptions> = async (fastify, {
       tags, security, body: BulkBody, response: { 200: success('Records of the POs found'), ...errors },
     },
   }, async (request, reply) => {
-    const requested = [...new Set(request.body.po_numbers.map((n) => n.trim()))];
+    const trimmed = request.body.po_numbers.map((n) => n.trim());
+    // Only white space is no PO number: said, naming each, rather than looked up as "" and listed as not found.
+    const blank = trimmed.flatMap((n, i) => (n === '' ? [{ field: `body.po_numbers[${i}]`, message: 'must not be blank' }] : []));
+    if (blank.length > 0) throw validationFailed(blank);
+    const requested = [...new Set(trimmed)];
     const found = await recordsByPoNumbers(db, version, request.auth.retailerId, requested);
     // Records in the order their PO numbers were asked for (a PO's v1 lines in line order).
     const records: string[] = [];

@@ -109,6 +109,22 @@ export function sqliteFileProblem(db: Db): string | null {
 /** The pg pool under each PostgreSQL Kysely instance made by openDatabase (for preparedQuery). */
 const poolUnder = new WeakMap<Db, pg.Pool>();
 
+/** Work to finish before a database made by openDatabase closes, newest first (src/process-owner.ts: its row goes). */
+const beforeClose = new WeakMap<Db, (() => Promise<void>)[]>();
+
+/** Runs `hook` when `db` is closed, before the connections go (errors are the hook's to handle). */
+export function onDatabaseClose(db: Db, hook: () => Promise<void>): void {
+  const hooks = beforeClose.get(db) ?? [];
+  hooks.push(hook);
+  beforeClose.set(db, hooks);
+}
+
+async function runCloseHooks(db: Db): Promise<void> {
+  const hooks = beforeClose.get(db) ?? [];
+  beforeClose.delete(db);
+  for (const hook of hooks.reverse()) await hook();
+}
+
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): OpenDatabase {
   if (config.kind === 'sqlite') {
     const sqlite = openSqlite(config.file, config.synchronous, config.cacheMb);
@@ -124,6 +140,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     return {
       db, kind: 'sqlite',
       close: async () => {
+        await runCloseHooks(db);
         await checkpointer?.stop();
         await db.destroy();
       },
@@ -146,7 +163,13 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   const db = new Kysely<Database>({ dialect: scoped.dialect });
   registerScopedDatabase(db, scoped.driver());
   poolUnder.set(db, pool);
-  return { db, kind: 'postgres', pool, close: () => db.destroy() };
+  return {
+    db, kind: 'postgres', pool,
+    close: async () => {
+      await runCloseHooks(db);
+      await db.destroy();
+    },
+  };
 }
 
 /**

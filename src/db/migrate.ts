@@ -24,6 +24,8 @@ import * as m0019 from './migrations/0019_held_update_sets.ts';
 import * as m0020 from './migrations/0020_po_line_counts.ts';
 import * as m0021 from './migrations/0021_po_v2_status_index.ts';
 import * as m0022 from './migrations/0022_po_suppliers.ts';
+import * as m0023 from './migrations/0023_process_ownership.ts';
+import * as m0024 from './migrations/0024_key_rotation.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -46,6 +48,8 @@ const migrations: Record<string, Migration> = {
   '0020_po_line_counts': m0020,
   '0021_po_v2_status_index': m0021,
   '0022_po_suppliers': m0022,
+  '0023_process_ownership': m0023,
+  '0024_key_rotation': m0024,
 };
 
 /** The names of the migrations this code knows, in order (a restored database may hold no others). */

@@ -28,6 +28,9 @@ export interface ApiKeysTable {
   revoked_at: string | null;
   /** When the key stops working (expiry, or the end of a rotation's grace period); null: never. */
   expires_at: string | null;
+  /** When `keys rotate` replaced it (migration 0024), and the display prefix of the key that replaced it. */
+  rotated_at: string | null;
+  replaced_by: string | null;
 }
 
 export interface SuppliersTable {
@@ -315,6 +318,31 @@ export interface SyncRunsTable {
   finished_at: string | null;
   /** Written while the run is alive; a running run whose heartbeat is stale was interrupted. */
   heartbeat_at: string;
+  /** The service_processes row of the process carrying the run on; null for runs from before migration 0023. */
+  owner_id: string | null;
+}
+
+/** A process that takes work (migration 0023, src/process-owner.ts); its row goes when it stops or is found dead. */
+export interface ServiceProcessesTable {
+  /** `proc_…` */
+  id: string;
+  /** Host name, boot id and PID namespace: processes of one node see each other's pids. */
+  node: string;
+  /** Host name, for messages. */
+  host: string;
+  pid: number;
+  /** serve, primary, http worker, worker, cli */
+  role: string;
+  started_at: string;
+  heartbeat_at: string;
+}
+
+/** A pg-boss job a process is working on (a webhook drain, a sync job): failed at once when the process dies. */
+export interface OwnedJobsTable {
+  queue: string;
+  job_id: string;
+  owner_id: string;
+  started_at: string;
 }
 
 /** One upstream record a connection has synced (migration 0005), keyed by (connection, upstream id). */
@@ -461,6 +489,8 @@ export interface Database {
   status_events: StatusEventsTable;
   connections: ConnectionsTable;
   sync_runs: SyncRunsTable;
+  service_processes: ServiceProcessesTable;
+  owned_jobs: OwnedJobsTable;
   synced_records: SyncedRecordsTable;
   supplier_documents: SupplierDocumentsTable;
   supplier_document_contents: SupplierDocumentContentsTable;
@@ -528,6 +558,8 @@ export interface WebhookDeliveriesTable {
   next_attempt_at: string | null;
   /** A worker holds the delivery until then (an attempt in flight). */
   lease_until: string | null;
+  /** The service_processes row of the process holding the claim (null: not claimed, or claimed before 0023). */
+  claimed_by: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower-case
 
-export type IdPrefix = 'ret' | 'key' | 'sup' | 'wh' | 'loc' | 'po' | 'ln' | 'so' | 'shp' | 'chk' | 'inv' | 'evt' | 'rcp' | 'doc' | 'hld' | 'conn' | 'run' | 'we' | 'whd' | 'wha' | 'sdoc';
+export type IdPrefix = 'ret' | 'key' | 'sup' | 'wh' | 'loc' | 'po' | 'ln' | 'so' | 'shp' | 'chk' | 'inv' | 'evt' | 'rcp' | 'doc' | 'hld' | 'conn' | 'run' | 'we' | 'whd' | 'wha' | 'sdoc' | 'proc';
 
 function encodeTime(ms: number): string {
   let out = '';

@@ -13,13 +13,20 @@
 //
 // Each process runs a relay: every `pollMs` it looks for endpoints with due, unclaimed deliveries (a partial
 // index, migration 0016), inserts a drain job for each (pg-boss drops the duplicates) and fetches as many jobs as
-// it has free drain slots. A drain whose process died stays active until pg-boss expires it (DRAIN_EXPIRE_SECONDS);
-// its claimed deliveries are due again when their lease runs out.
+// it has free drain slots.
+//
+// A process that dies: its drains' jobs are noted in owned_jobs and its claims name it (src/process-owner.ts).
+// Once it is found dead (the pid gone on this machine: at once, at a restart or within a second; silence from
+// another machine: PROCESS_STALE_MS) its claims are due again and every process's next beat fails its drain jobs,
+// so the endpoint's next drain can start; pg-boss's expiry (DRAIN_EXPIRE_SECONDS) and the lease are what is left
+// for a process alive but stuck.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PgBoss, type Job } from 'pg-boss';
 import { bossSchemaFor } from '../sync/scheduler.ts';
 import { claimEndpointDeliveries, endpointsWithDueDeliveries, releaseDeliveries, type ClaimedDelivery } from '../store/webhook-deliveries.ts';
 import { AttemptRunner, type AttemptOptions } from './attempts.ts';
+import { processOwner, type ProcessOwner } from '../process-owner.ts';
+import { forgetOwnedJobs, noteOwnedJob, orphanedJobs } from '../store/service-processes.ts';
 
 export const WEBHOOK_QUEUE = 'ordersync-webhook-drains';
 
@@ -61,6 +68,10 @@ export class BossDelivery {
   private boss: PgBoss | undefined;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private owner: ProcessOwner | undefined;
+  private readonly unsubscribe: (() => void)[] = [];
+  /** Counts the times this process was taken for dead while alive: a drain begun before stops and drops its claims. */
+  private generation = 0;
 
   constructor(private readonly options: BossDeliveryOptions) {
     this.runner = new AttemptRunner(options);
@@ -92,12 +103,18 @@ export class BossDelivery {
 
   private async run(): Promise<void> {
     const { signal } = this.controller;
+    const owner = processOwner(this.options.db, { log: this.options.log });
+    await Promise.race([owner.ready, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+    if (signal.aborted) return;
+    this.owner = owner;
     try {
       this.boss = await this.startBoss();
     } catch (err) {
       this.options.log.error({ err }, 'webhooks: could not start pg-boss; nothing is delivered by this process');
       return;
     }
+    this.unsubscribe.push(owner.onBeat(() => this.failOrphanedDrains()), owner.onLost(() => this.generation++));
+    await this.failOrphanedDrains();
     let lastFetch = 0;
     while (!signal.aborted) {
       try {
@@ -123,12 +140,33 @@ export class BossDelivery {
     }
   }
 
+  /**
+   * Fails the drain jobs of processes found dead (owned_jobs whose owner is no longer registered): pg-boss admits
+   * one active drain per endpoint, and a dead process's would hold its endpoint until DRAIN_EXPIRE_SECONDS.
+   */
+  private async failOrphanedDrains(): Promise<void> {
+    const { db, log } = this.options;
+    try {
+      const orphaned = await orphanedJobs(db, WEBHOOK_QUEUE);
+      if (orphaned.length === 0 || !this.boss) return;
+      await this.boss.fail(WEBHOOK_QUEUE, orphaned, { error: 'the process draining this endpoint died' });
+      await forgetOwnedJobs(db, WEBHOOK_QUEUE, orphaned);
+      this.wake?.(); // their endpoints may be drained now
+    } catch (err) {
+      log.error({ err }, 'webhooks: could not fail the drains of a process that died (pg-boss expires them)');
+    }
+  }
+
   private startDrain(job: Job<DrainJob>): void {
     const endpointId = job.data.endpoint_id;
-    const drain = this.drain(endpointId)
+    const { db } = this.options;
+    const drain = noteOwnedJob(db, WEBHOOK_QUEUE, job.id, this.owner!.id)
+      .then(() => this.drain(endpointId))
       .catch((err) => this.options.log.error({ err, endpoint_id: endpointId }, 'webhooks: drain failed'))
       .then(() => this.boss!.complete(WEBHOOK_QUEUE, { id: job.id, retryCount: job.retryCount }))
       .catch((err) => this.options.log.error({ err, endpoint_id: endpointId }, 'webhooks: could not complete a drain job'))
+      .then(() => forgetOwnedJobs(db, WEBHOOK_QUEUE, [job.id]))
+      .catch((err) => this.options.log.error({ err, endpoint_id: endpointId }, 'webhooks: could not forget a drain job'))
       .then(() => {
         this.draining.delete(endpointId);
         this.wake?.(); // a slot is free: fetch again now
@@ -140,17 +178,20 @@ export class BossDelivery {
   private async drain(endpointId: string): Promise<void> {
     const { signal } = this.controller;
     const until = Date.now() + DRAIN_BUDGET_MS;
+    const generation = this.generation;
     const waiting: ClaimedDelivery[] = [];
     const inFlight = new Set<Promise<void>>();
     let exhausted = false;
     let lastClaim = 0;
     try {
       for (;;) {
-        const claiming = !signal.aborted && Date.now() < until;
+        // Taken for dead while alive: the claims waiting here were released and may be another's now.
+        if (generation !== this.generation) waiting.length = 0;
+        const claiming = !signal.aborted && Date.now() < until && generation === this.generation;
         // Claim in batches: when the local queue is down to one round, or (nothing was due) after a poll interval.
         if (claiming && waiting.length <= this.perEndpoint && (!exhausted || Date.now() - lastClaim >= DRAIN_POLL_MS)) {
           const want = QUEUE_FACTOR * this.perEndpoint - waiting.length;
-          const claimed = await claimEndpointDeliveries(this.options.db, endpointId, want, this.runner.now());
+          const claimed = await claimEndpointDeliveries(this.options.db, endpointId, want, this.runner.now(), this.owner!.id);
           waiting.push(...claimed);
           exhausted = claimed.length < want;
           lastClaim = Date.now();
@@ -178,6 +219,7 @@ export class BossDelivery {
     this.controller.abort();
     this.wake?.();
     await this.loop;
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     await Promise.allSettled([...this.draining.values()]);
     await this.runner.settled();
     this.runner.close();

@@ -3,9 +3,13 @@
 //
 // Per endpoint at most `perEndpoint` attempts are in flight in a process (and as many claimed, waiting), so a slow
 // receiver uses its own slots and never those of the others; the process as a whole keeps at most `maxInFlight`.
+//
+// Claims are made under this process's owner id (src/process-owner.ts): when the process dies (SIGKILL, a crash)
+// the next start, or any other process within a second, releases them at once instead of after their lease.
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { claimDueDeliveries, releaseDeliveries, type ClaimedDelivery } from '../store/webhook-deliveries.ts';
 import { AttemptRunner, type AttemptOptions } from './attempts.ts';
+import { processOwner, type ProcessOwner } from '../process-owner.ts';
 
 export interface DelivererOptions extends AttemptOptions {
   /** How often to look for due deliveries when there were none. Default 200 ms. */
@@ -37,6 +41,8 @@ export class WebhookDeliverer {
   private wakeWhenDrained: (() => void) | undefined;
   /** An attempt ended since the last claim: claim again at once rather than wait for the poll. */
   private freed = false;
+  private owner: ProcessOwner | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: DelivererOptions) {
     this.runner = new AttemptRunner(options);
@@ -51,8 +57,25 @@ export class WebhookDeliverer {
     return this.runner.now();
   }
 
+  /** This process's owner, registered (waits while the database cannot be reached); undefined once stopping. */
+  private async registered(): Promise<ProcessOwner | undefined> {
+    const owner = processOwner(this.options.db, { log: this.options.log });
+    const stopped = new Promise<void>((resolve) => this.controller.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await Promise.race([owner.ready, stopped]);
+    if (this.controller.signal.aborted) return undefined;
+    // Taken for dead while alive: the claims waiting here were released, and others may take them; drop them.
+    this.unsubscribe = owner.onLost(() => this.dropQueued());
+    return owner;
+  }
+
+  private dropQueued(): void {
+    this.queued.clear();
+    this.queuedTotal = 0;
+  }
+
   private async run(): Promise<void> {
     const { signal } = this.controller;
+    this.owner = await this.registered();
     while (!signal.aborted) {
       // SQLite answers synchronously, and an attempt refused before any network (an address the guard refuses)
       // ends at once: without a turn of the event loop here, a backlog of such deliveries would be claimed, tried
@@ -100,7 +123,8 @@ export class WebhookDeliverer {
     const room = QUEUE_FACTOR * this.maxInFlight - this.total - this.queuedTotal;
     if (room <= 0) return 0;
     const claimed = await claimDueDeliveries(this.options.db, room, (endpointId) =>
-      QUEUE_FACTOR * this.perEndpoint - (this.inFlight.get(endpointId) ?? 0) - (this.queued.get(endpointId)?.length ?? 0), this.now());
+      QUEUE_FACTOR * this.perEndpoint - (this.inFlight.get(endpointId) ?? 0) - (this.queued.get(endpointId)?.length ?? 0), this.now(),
+      this.owner?.id ?? null);
     for (const delivery of claimed) {
       const queue = this.queued.get(delivery.endpoint_id) ?? [];
       queue.push(delivery);
@@ -148,9 +172,9 @@ export class WebhookDeliverer {
     this.controller.abort();
     this.wake?.();
     await this.loop;
+    this.unsubscribe?.();
     const waiting = [...this.queued.values()].flat();
-    this.queued.clear();
-    this.queuedTotal = 0;
+    this.dropQueued();
     await releaseDeliveries(this.options.db, waiting);
     await Promise.allSettled([...this.running]);
     await this.runner.settled();

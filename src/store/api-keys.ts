@@ -1,6 +1,7 @@
 import { generateKey, hashesMatch, hashKey, displayPrefix, isWellFormedKey, type Scope } from '../domain/api-keys.ts';
 import { newId } from '../domain/ids.ts';
 import { preparedQuery, type Db } from '../db/database.ts';
+import type { ApiKeyRow } from '../db/schema.ts';
 
 export interface CreatedKey {
   secret: string;
@@ -23,7 +24,7 @@ export async function createApiKey(
   await db.insertInto('api_keys').values({
     id: newId('key'), retailer_id: retailerId, name, prefix, key_hash: hash,
     scopes: scopes.join(','), created_at: new Date().toISOString(), last_used_at: null, revoked_at: null,
-    expires_at: expiresAt,
+    expires_at: expiresAt, rotated_at: null, replaced_by: null,
   }).execute();
   return { secret, prefix, name, scopes, expiresAt };
 }
@@ -35,21 +36,63 @@ export interface RotatedKey {
 }
 
 /**
- * Rotation: a new key with the old one's retailer, name and scopes, while the old key keeps working for
- * `graceMs` and then stops. Null when no active key has this prefix. One transaction.
+ * Why a key cannot be rotated or revoked (`keys rotate`, `keys revoke`): none has the prefix; it is revoked; it was
+ * rotated already (it works, if at all, until its grace period ends, and its successor is the key to rotate); it
+ * has expired. UTC instants.
  */
-export async function rotateApiKey(db: Db, prefix: string, graceMs: number, now = new Date()): Promise<RotatedKey | null> {
+export type KeyRefusal =
+  | { reason: 'not_found' }
+  | { reason: 'revoked'; revokedAt: string }
+  | { reason: 'rotated'; rotatedAt: string; replacedBy: string; expiresAt: string | null }
+  | { reason: 'expired'; expiredAt: string };
+
+type KeyRow = Pick<ApiKeyRow, 'revoked_at' | 'rotated_at' | 'replaced_by' | 'expires_at'>;
+
+/** Why the key in `row` may not be rotated now, or null when it may. A revoked key is told first: it never works again. */
+function rotationRefusal(row: KeyRow | undefined, now: Date): KeyRefusal | null {
+  if (!row) return { reason: 'not_found' };
+  if (row.revoked_at !== null) return { reason: 'revoked', revokedAt: row.revoked_at };
+  if (row.replaced_by !== null) {
+    return { reason: 'rotated', rotatedAt: row.rotated_at ?? '', replacedBy: row.replaced_by, expiresAt: row.expires_at };
+  }
+  if (row.expires_at !== null && row.expires_at <= now.toISOString()) return { reason: 'expired', expiredAt: row.expires_at };
+  return null;
+}
+
+/** Thrown inside rotateApiKey's transaction to roll back the new key when another rotation or a revoke came first. */
+class LostRace extends Error {}
+
+/**
+ * Rotation: a new key with the old one's retailer, name and scopes, while the old key keeps working for
+ * `graceMs` and then stops (never longer than it would have). Refused (a KeyRefusal, nothing changed) for a key
+ * that is revoked, expired, or was rotated already: rotating that again would hand out a second successor, and
+ * nothing may make an old secret work again or longer. One transaction; the old key is changed only where it is
+ * still unrotated and unrevoked, so two rotations at once make one successor.
+ */
+export async function rotateApiKey(
+  db: Db, prefix: string, graceMs: number, now = new Date(),
+): Promise<{ ok: true; rotated: RotatedKey } | ({ ok: false } & KeyRefusal)> {
   forgetCachedKey(db, prefix); // its expiry changes: read it again
-  return db.transaction().execute(async (trx) => {
-    const old = await trx.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (!old || (old.expires_at !== null && old.expires_at <= now.toISOString())) return null;
-    const graceEnd = new Date(now.getTime() + graceMs).toISOString();
-    const oldExpiresAt = old.expires_at !== null && old.expires_at < graceEnd ? old.expires_at : graceEnd;
-    await trx.updateTable('api_keys').set({ expires_at: oldExpiresAt }).where('id', '=', old.id).execute();
-    const key = await createApiKey(trx, old.retailer_id, old.name, old.scopes.split(',') as Scope[]);
-    return { key, oldExpiresAt };
-  });
+  const read = () => db.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).executeTakeFirst();
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const old = await trx.selectFrom('api_keys').selectAll().where('prefix', '=', prefix).executeTakeFirst();
+      const refusal = rotationRefusal(old, now);
+      if (refusal || !old) return { ok: false as const, ...(refusal ?? { reason: 'not_found' as const }) };
+      const graceEnd = new Date(now.getTime() + graceMs).toISOString();
+      const oldExpiresAt = old.expires_at !== null && old.expires_at < graceEnd ? old.expires_at : graceEnd;
+      const key = await createApiKey(trx, old.retailer_id, old.name, old.scopes.split(',') as Scope[]);
+      const changed = await trx.updateTable('api_keys')
+        .set({ expires_at: oldExpiresAt, rotated_at: now.toISOString(), replaced_by: key.prefix })
+        .where('id', '=', old.id).where('revoked_at', 'is', null).where('replaced_by', 'is', null).executeTakeFirst();
+      if (Number(changed.numUpdatedRows) === 0) throw new LostRace();
+      return { ok: true as const, rotated: { key, oldExpiresAt } };
+    });
+  } catch (error) {
+    if (!(error instanceof LostRace)) throw error;
+    const refusal = rotationRefusal(await read(), now);
+    return { ok: false, ...(refusal ?? { reason: 'not_found' }) };
+  }
 }
 
 export interface KeyListing {
@@ -61,13 +104,14 @@ export interface KeyListing {
   last_used_at: string | null;
   revoked_at: string | null;
   expires_at: string | null;
+  replaced_by: string | null;
 }
 
 export async function listApiKeys(db: Db): Promise<KeyListing[]> {
   return db.selectFrom('api_keys')
     .innerJoin('retailers', 'retailers.id', 'api_keys.retailer_id')
     .select(['api_keys.prefix', 'retailers.name as retailer', 'api_keys.name', 'api_keys.scopes',
-      'api_keys.created_at', 'api_keys.last_used_at', 'api_keys.revoked_at', 'api_keys.expires_at'])
+      'api_keys.created_at', 'api_keys.last_used_at', 'api_keys.revoked_at', 'api_keys.expires_at', 'api_keys.replaced_by'])
     .orderBy('api_keys.created_at')
     .execute();
 }
@@ -92,8 +136,26 @@ export async function revokeApiKey(db: Db, prefix: string, retailerId?: string):
   });
 }
 
+/** Why `keys revoke` did nothing: no key has the prefix, or it was revoked already (when). */
+export async function revocationRefusal(db: Db, prefix: string): Promise<KeyRefusal> {
+  const row = await db.selectFrom('api_keys').select('revoked_at').where('prefix', '=', prefix).executeTakeFirst();
+  return row?.revoked_at ? { reason: 'revoked', revokedAt: row.revoked_at } : { reason: 'not_found' };
+}
+
+/**
+ * Whether a whole key given is the key with its prefix (its hash matches), whatever that key's state: `that key`,
+ * `another key` (the prefix names a key, the rest differs: a typo) or `no key`.
+ */
+export async function wholeKeyMatch(db: Db, secret: string): Promise<'that key' | 'another key' | 'no key'> {
+  const row = isWellFormedKey(secret)
+    ? await db.selectFrom('api_keys').select('key_hash').where('prefix', '=', displayPrefix(secret)).executeTakeFirst()
+    : undefined;
+  if (!row) return 'no key';
+  return hashesMatch(row.key_hash, hashKey(secret)) ? 'that key' : 'another key';
+}
+
 /** One retailer's keys, newest first (the console's key list): never the secret nor its hash. */
-export async function listRetailerApiKeys(db: Db, retailerId: string): Promise<Omit<KeyListing, 'retailer'>[]> {
+export async function listRetailerApiKeys(db: Db, retailerId: string): Promise<Omit<KeyListing, 'retailer' | 'replaced_by'>[]> {
   return db.selectFrom('api_keys')
     .select(['prefix', 'name', 'scopes', 'created_at', 'last_used_at', 'revoked_at', 'expires_at'])
     .where('retailer_id', '=', retailerId)

@@ -1,13 +1,17 @@
 // Sync runs: one row per run of a connection, with its counts, error and heartbeat (DESIGN section 4).
 // A connection never syncs twice at once: `startRun` is the only way a run begins, and the partial unique index
 // sync_runs_one_running admits one running row per connection whatever process asks (server, workers, CLI).
-// A running row whose heartbeat is older than RUN_STALE_AFTER_MS belongs to a process that died: the next
-// start (or a sweep) marks it failed as interrupted, so a crash never blocks a connection for good.
-import type { Selectable } from 'kysely';
+// A run names the process carrying it on (owner_id, migration 0023): when that process is found dead
+// (src/process-owner.ts: at a start, at a cluster worker's exit, within a heartbeat otherwise) the run is marked
+// failed as interrupted at once (interruptRunsOf, interruptOrphanedRuns). A running row whose heartbeat is older
+// than RUN_STALE_AFTER_MS (a run without an owner, or an owner alive but stuck) is marked so by the next start or
+// sweep. Either way the connection is made due now: the next run resumes from the last committed page (DESIGN 4),
+// so a crash never blocks a connection nor leaves a run shown as running.
+import type { Selectable, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { nextRunAt } from '../domain/connections.ts';
 import { newId } from '../domain/ids.ts';
 import type { Db } from '../db/database.ts';
-import type { SyncRunsTable } from '../db/schema.ts';
+import type { Database, SyncRunsTable } from '../db/schema.ts';
 import type { SyncCounts } from '../sync/types.ts';
 import { recordEvent } from './events.ts';
 
@@ -70,22 +74,68 @@ export interface StaleOptions {
 }
 
 /**
- * Marks running runs whose heartbeat is stale as failed (interrupted), finished at their last heartbeat.
- * All connections, or one (of one retailer). Returns how many it marked.
+ * Marks running runs whose heartbeat is stale as failed (interrupted), finished at their last heartbeat, and makes
+ * their connections due now. All connections, or one (of one retailer). Returns how many it marked.
  */
 export async function failStaleRuns(
   db: Db, { now = new Date(), staleAfterMs = RUN_STALE_AFTER_MS }: StaleOptions = {}, connectionId?: string, retailerId?: string,
 ): Promise<number> {
   const cutoff = new Date(now.getTime() - staleAfterMs).toISOString();
+  return interruptRuns(db, now, INTERRUPTED_ERROR, (query) => {
+    let stale = query.where('heartbeat_at', '<', cutoff);
+    if (connectionId !== undefined) stale = stale.where('connection_id', '=', connectionId);
+    if (retailerId !== undefined) stale = stale.where('retailer_id', '=', retailerId);
+    return stale;
+  });
+}
+
+/** Interrupted runs, for whoever resumes them (the schedulers wake at once). */
+export interface InterruptedRun {
+  id: string;
+  connection_id: string;
+}
+
+/**
+ * Marks the running runs of the process `ownerId` (found dead: `reason` says how) as failed, interrupted; see
+ * failStaleRuns. Returns them.
+ */
+export async function interruptRunsOf(db: Db, ownerId: string, reason: string, now = new Date()): Promise<InterruptedRun[]> {
+  return interruptRunsReturning(db, now, `interrupted: ${reason} before the run finished; the next run resumes`,
+    (query) => query.where('owner_id', '=', ownerId));
+}
+
+/** Marks the running runs of processes no longer registered (found dead) as failed, interrupted; see failStaleRuns. */
+export async function interruptOrphanedRuns(db: Db, now = new Date()): Promise<InterruptedRun[]> {
+  // Looked for first: a read, where the update would take SQLite's write lock every beat for nothing.
+  const orphaned = await db.selectFrom('sync_runs').select('id').where('status', '=', 'running').where('owner_id', 'is not', null)
+    .where('owner_id', 'not in', db.selectFrom('service_processes').select('id')).limit(1).executeTakeFirst();
+  if (!orphaned) return [];
+  return interruptRunsReturning(db, now, INTERRUPTED_ERROR, (query) => query.where('owner_id', 'is not', null)
+    .where('owner_id', 'not in', db.selectFrom('service_processes').select('id')));
+}
+
+type RunningQuery = UpdateQueryBuilder<Database, 'sync_runs', 'sync_runs', UpdateResult>;
+
+async function interruptRuns(db: Db, now: Date, error: string, which: (query: RunningQuery) => RunningQuery): Promise<number> {
+  return (await interruptRunsReturning(db, now, error, which)).length;
+}
+
+/**
+ * The one way running runs become interrupted: failed with `error`, finished at their last heartbeat, each with its
+ * `sync_run.failed` event, and their connections due now so that the next run resumes at once.
+ */
+async function interruptRunsReturning(db: Db, now: Date, error: string, which: (query: RunningQuery) => RunningQuery): Promise<InterruptedRun[]> {
   const work = async (trx: Db) => {
-    let query = trx.updateTable('sync_runs')
-      .set((eb) => ({ status: 'failed', error: INTERRUPTED_ERROR, finished_at: eb.ref('heartbeat_at') }))
-      .where('status', '=', 'running').where('heartbeat_at', '<', cutoff);
-    if (connectionId !== undefined) query = query.where('connection_id', '=', connectionId);
-    if (retailerId !== undefined) query = query.where('retailer_id', '=', retailerId);
-    const failed = await query.returning(['id', 'retailer_id', 'connection_id']).execute();
-    for (const run of failed) await recordRunFailed(trx, run.retailer_id, run.connection_id, run.id, INTERRUPTED_ERROR, now);
-    return failed.length;
+    const query = trx.updateTable('sync_runs')
+      .set((eb) => ({ status: 'failed', error, finished_at: eb.ref('heartbeat_at') }))
+      .where('status', '=', 'running');
+    const failed = await which(query).returning(['id', 'retailer_id', 'connection_id']).execute();
+    for (const run of failed) await recordRunFailed(trx, run.retailer_id, run.connection_id, run.id, error, now);
+    if (failed.length > 0) {
+      await trx.updateTable('connections').set({ next_run_at: now.toISOString() })
+        .where('id', 'in', failed.map((run) => run.connection_id)).execute();
+    }
+    return failed.map(({ id, connection_id }) => ({ id, connection_id }));
   };
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
@@ -108,7 +158,9 @@ export async function runningRunId(db: Db, connectionId: string): Promise<string
  * failed (interrupted) first. Also moves the connection's next scheduled run to a schedule from now, so
  * schedulers do not see it as due while it runs.
  */
-export async function startRun(db: Db, connectionId: string, options: StaleOptions & { full: boolean }): Promise<StartRunResult> {
+export async function startRun(
+  db: Db, connectionId: string, options: StaleOptions & { full: boolean; ownerId?: string | null },
+): Promise<StartRunResult> {
   const now = options.now ?? new Date();
   const at = now.toISOString();
   try {
@@ -124,6 +176,7 @@ export async function startRun(db: Db, connectionId: string, options: StaleOptio
       const row: Selectable<SyncRunsTable> = {
         id: newId('run', now.getTime()), retailer_id: connection.retailer_id, connection_id: connectionId, status: 'running',
         full: options.full ? 1 : 0, ...countColumns(ZERO_COUNTS), error: null, started_at: at, finished_at: null, heartbeat_at: at,
+        owner_id: options.ownerId ?? null,
       };
       // Another process inserting the running row for this connection at the same moment makes this insert
       // fail on sync_runs_one_running (PostgreSQL: after waiting for the other transaction to commit).
@@ -161,10 +214,13 @@ export interface RunOutcome {
   status: 'succeeded' | 'failed';
   counts: SyncCounts;
   error?: string | null;
+  /** Interrupted (the process stopping): the connection is due now, so the next start resumes it at once. */
+  resumeNow?: boolean;
 }
 
 /**
- * Ends a running run with its outcome and schedules the connection's next run a schedule after now.
+ * Ends a running run with its outcome and schedules the connection's next run a schedule after now (now, with
+ * `resumeNow`).
  * False when the run was not running any more (it had been marked interrupted): its row is left as it is.
  */
 export async function finishRun(db: Db, runId: string, outcome: RunOutcome, now = new Date()): Promise<boolean> {
@@ -178,7 +234,8 @@ export async function finishRun(db: Db, runId: string, outcome: RunOutcome, now 
       .select(['connections.id', 'connections.schedule_minutes', 'sync_runs.retailer_id']).where('sync_runs.id', '=', runId).executeTakeFirst();
     if (run && outcome.status === 'failed') await recordRunFailed(trx, run.retailer_id, run.id, runId, outcome.error ?? null, now);
     if (run) {
-      await trx.updateTable('connections').set({ next_run_at: nextRunAt(now, run.schedule_minutes) }).where('id', '=', run.id).execute();
+      const next = outcome.resumeNow ? at : nextRunAt(now, run.schedule_minutes);
+      await trx.updateTable('connections').set({ next_run_at: next }).where('id', '=', run.id).execute();
     }
     return true;
   });

@@ -1,8 +1,9 @@
 // Webhook deliveries and their attempts (DESIGN 4b). A delivery is one event for one endpoint; it is a row from
 // the transaction that wrote the event (store/events.ts) until it succeeds or fails for good, so a restart or a
 // crash loses nothing. Workers claim due deliveries with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL): a
-// delivery is held by one worker at a time, so an endpoint never gets the same event twice at once, and a worker
-// that dies mid-attempt only delays the delivery until its lease runs out.
+// delivery is held by one worker at a time, so an endpoint never gets the same event twice at once. A claim names
+// the process holding it (claimed_by, migration 0023): when that process is found dead (src/process-owner.ts) its
+// claims are released at once (releaseOrphanedClaims); the lease is what frees a claim of a process alive but stuck.
 import { PostgresAdapter, sql } from 'kysely';
 import { renderInstant } from '../domain/dates.ts';
 import { newId } from '../domain/ids.ts';
@@ -33,7 +34,7 @@ export interface ClaimedDelivery {
  * (what this process may still start for it), oldest due first.
  */
 export async function claimDueDeliveries(
-  db: Db, limit: number, perEndpoint: (endpointId: string) => number, now = new Date(),
+  db: Db, limit: number, perEndpoint: (endpointId: string) => number, now = new Date(), ownerId: string | null = null,
 ): Promise<ClaimedDelivery[]> {
   const stamp = now.toISOString();
   const candidates = await db.selectFrom('webhook_deliveries as d').innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
@@ -56,7 +57,7 @@ export async function claimDueDeliveries(
   let stillDue = db.selectFrom('webhook_deliveries').select('id').where('id', 'in', chosen).where('status', '=', 'pending')
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]));
   if (db.getExecutor().adapter instanceof PostgresAdapter) stillDue = stillDue.forUpdate().skipLocked();
-  const claimed = await db.updateTable('webhook_deliveries').set({ lease_until: leaseUntil })
+  const claimed = await db.updateTable('webhook_deliveries').set({ lease_until: leaseUntil, claimed_by: ownerId })
     .where('id', 'in', stillDue).returning('id').execute();
   if (claimed.length === 0) return [];
   return loadClaimed(db, claimed.map((c) => c.id), leaseUntil);
@@ -77,9 +78,26 @@ export async function releaseDeliveries(db: Db, deliveries: readonly Pick<Claime
   // One statement per claim (the deliveries of a claim share its lease), not per delivery.
   const byLease = groupBy(deliveries, (d) => d.lease_until);
   for (const [lease, claimed] of byLease) {
-    await db.updateTable('webhook_deliveries').set({ lease_until: null })
+    await db.updateTable('webhook_deliveries').set({ lease_until: null, claimed_by: null })
       .where('id', 'in', claimed.map((d) => d.id)).where('lease_until', '=', lease).execute();
   }
+}
+
+/**
+ * Releases the claims of processes no longer registered (found dead, src/process-owner.ts): due again at once for
+ * any process, instead of after their lease (LEASE_MS). Reads only claimed rows (partial index, migration 0023).
+ * Returns how many it released.
+ */
+export async function releaseOrphanedClaims(db: Db): Promise<number> {
+  const orphaned = db.selectFrom('webhook_deliveries').where('claimed_by', 'is not', null)
+    .where('claimed_by', 'not in', db.selectFrom('service_processes').select('id'));
+  // Looked for first: a read, where the update would take SQLite's write lock every beat for nothing.
+  if (!(await orphaned.select('id').limit(1).executeTakeFirst())) return 0;
+  const result = await db.updateTable('webhook_deliveries').set({ lease_until: null, claimed_by: null })
+    .where('claimed_by', 'is not', null)
+    .where('claimed_by', 'not in', db.selectFrom('service_processes').select('id'))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /**
@@ -101,7 +119,9 @@ export async function endpointsWithDueDeliveries(db: Db, limit: number, now = ne
  * them takes: two statements whatever `limit` is. Nothing when the endpoint is disabled or gone. On PostgreSQL the
  * rows are locked SKIP LOCKED while claimed, so two claimers never take one delivery.
  */
-export async function claimEndpointDeliveries(db: Db, endpointId: string, limit: number, now = new Date()): Promise<ClaimedDelivery[]> {
+export async function claimEndpointDeliveries(
+  db: Db, endpointId: string, limit: number, now = new Date(), ownerId: string | null = null,
+): Promise<ClaimedDelivery[]> {
   const stamp = now.toISOString();
   const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString();
   let due = db.selectFrom('webhook_deliveries').select('id')
@@ -110,8 +130,8 @@ export async function claimEndpointDeliveries(db: Db, endpointId: string, limit:
     .where(({ exists, selectFrom }) => exists(selectFrom('webhook_endpoints').select('id').where('id', '=', endpointId).where('enabled', '=', 1)))
     .orderBy('next_attempt_at').limit(limit);
   if (db.getExecutor().adapter instanceof PostgresAdapter) due = due.forUpdate().skipLocked();
-  const claimed = await db.updateTable('webhook_deliveries').set({ lease_until: leaseUntil }).where('id', 'in', due)
-    .returning('id').execute();
+  const claimed = await db.updateTable('webhook_deliveries').set({ lease_until: leaseUntil, claimed_by: ownerId })
+    .where('id', 'in', due).returning('id').execute();
   if (claimed.length === 0) return [];
   return loadClaimed(db, claimed.map((c) => c.id), leaseUntil);
 }
@@ -174,7 +194,7 @@ export async function recordAttempts(db: Db, outcomes: readonly AttemptOutcome[]
         ${r.outcome.delivery.attempts + 1}, ${r.nextAttemptAt}, ${r.outcome.at.toISOString()})`));
       const updated = await sql<{ id: string }>`with v(id, lease, status, attempts, next_attempt_at, stamp) as (values ${values})
         update webhook_deliveries set status = v.status, attempts = cast(v.attempts as integer), next_attempt_at = v.next_attempt_at,
-          lease_until = null, updated_at = v.stamp
+          lease_until = null, claimed_by = null, updated_at = v.stamp
         from v where webhook_deliveries.id = v.id and webhook_deliveries.lease_until = v.lease
         returning webhook_deliveries.id`.execute(trx);
       for (const row of updated.rows) recorded.add(row.id);
@@ -182,7 +202,8 @@ export async function recordAttempts(db: Db, outcomes: readonly AttemptOutcome[]
       // SQLite has no round trips to save, and plans UPDATE … FROM as a scan of the table: a statement per row.
       for (const { outcome: { delivery, at }, status, nextAttemptAt } of rows) {
         const result = await trx.updateTable('webhook_deliveries').set({
-          status, attempts: delivery.attempts + 1, next_attempt_at: nextAttemptAt, lease_until: null, updated_at: at.toISOString(),
+          status, attempts: delivery.attempts + 1, next_attempt_at: nextAttemptAt, lease_until: null, claimed_by: null,
+          updated_at: at.toISOString(),
         }).where('id', '=', delivery.id).where('lease_until', '=', delivery.lease_until).executeTakeFirst();
         if (Number(result.numUpdatedRows) > 0) recorded.add(delivery.id);
       }

@@ -4,11 +4,12 @@
 //
 // The engine is sync/engine.ts executeSyncRun; tests pass a double as `execute`.
 import type { Db } from '../db/database.ts';
-import { outsideRequestTransaction, whenCommitted } from '../db/request-transaction.ts';
+import { inRequestTransaction, outsideRequestTransaction, whenCommitted } from '../db/request-transaction.ts';
 import { redactCredentials } from '../domain/connections.ts';
 import { loadSyncConnection } from '../store/connections.ts';
 import { finishRun, heartbeatRun, recordRunProgress, startRun, ZERO_COUNTS } from '../store/sync-runs.ts';
 import { executeSyncRun } from './engine.ts';
+import { processOwner } from '../process-owner.ts';
 import { syncRecords, syncRuns } from '../observability/metrics.ts';
 import type { Credentials, SyncConnection, SyncCounts, SyncResult, SyncRunOptions } from './types.ts';
 
@@ -92,6 +93,8 @@ async function carryOut(db: Db, secret: string, connectionId: string, runId: str
   if (options.signal?.aborted) onOuterAbort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const lostRun = () => abort('interrupted: the run was taken over after its heartbeat went stale');
+  // This process taken for dead while alive: its runs were marked interrupted and may be resumed elsewhere.
+  const unsubscribe = processOwner(db).onLost(() => abort('interrupted: this process was taken for dead (no heartbeat went through in time)'));
   const stopHeartbeat = startHeartbeat(db, runId, options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS, lostRun);
 
   let counts: SyncCounts = ZERO_COUNTS;
@@ -129,9 +132,13 @@ async function carryOut(db: Db, secret: string, connectionId: string, runId: str
     outcome = { runId, status: 'failed', counts, error: credentials ? redactCredentials(message, credentials) : message };
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
+    unsubscribe();
     await stopHeartbeat();
   }
-  await finishRun(db, runId, { status: outcome.status, counts: outcome.counts, error: outcome.error });
+  // Stopped by a shutdown: resumed as soon as a process runs the connection's schedule again, as a run whose
+  // process died is (store/sync-runs.ts interruptRunsOf), not a whole schedule later.
+  const resumeNow = outcome.status === 'failed' && options.signal?.aborted === true;
+  await finishRun(db, runId, { status: outcome.status, counts: outcome.counts, error: outcome.error, resumeNow });
   countRun(kind, outcome);
   return outcome;
 }
@@ -151,7 +158,15 @@ function countRun(kind: string, run: FinishedRun): void {
  * rejects for the engine's failures (they become a failed run), only when the database itself fails.
  */
 export async function beginConnectionSync(db: Db, secret: string, connectionId: string, options: RunSyncOptions): Promise<BegunSync> {
-  const started = await startRun(db, connectionId, { full: options.full, staleAfterMs: options.staleAfterMs });
+  // The run names this process (src/process-owner.ts): if it dies, the run is shown interrupted at once and resumed.
+  // Processes register at their start (serve, worker, sync); inside a request's transaction the registration could
+  // not be waited for (SQLite: it waits for that transaction's connection), so a process not registered yet starts
+  // the run without an owner, which its heartbeat alone then guards (RUN_STALE_AFTER_MS).
+  const owner = processOwner(db, { log: options.log });
+  if (!inRequestTransaction()) await owner.ready;
+  const started = await startRun(db, connectionId, {
+    full: options.full, staleAfterMs: options.staleAfterMs, ownerId: owner.isRegistered ? owner.id : null,
+  });
   if (!started.ok) return started.reason === 'running' ? { started: false, reason: 'running', runId: started.runId } : { started: false, reason: 'not_found' };
   const runId = started.run.id;
   // Started from a request with an Idempotency-Key, the run's row commits with the request's transaction: the

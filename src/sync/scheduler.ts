@@ -18,6 +18,8 @@ import type { DatabaseConfig } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { dueConnectionIds } from '../store/connections.ts';
 import { failStaleRuns } from '../store/sync-runs.ts';
+import { forgetOwnedJobs, noteOwnedJob, orphanedJobs } from '../store/service-processes.ts';
+import { processOwner } from '../process-owner.ts';
 import { logFinished, runConnectionSync, type ExecuteSyncRun, type RunLog } from './runner.ts';
 
 /** How often schedulers look for due connections; schedules are whole minutes. */
@@ -41,6 +43,32 @@ async function pause(ms: number, signal: AbortSignal): Promise<void> {
   }
 }
 
+/**
+ * A pause until `ms` pass, the loop stops, or `wake()` is called (runs of a dead process were just marked
+ * interrupted and their connections made due: resumed now, not at the next tick).
+ */
+class Pauses {
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+
+  async pause(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return;
+    }
+    const early = new AbortController();
+    this.wakeUp = () => early.abort();
+    await pause(ms, AbortSignal.any([signal, early.signal]));
+    this.wakeUp = undefined;
+    this.woken = false;
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+}
+
 /** Runs due connections in this process, one at a time, until stopped. */
 export class InProcessScheduler {
   private readonly controller = new AbortController();
@@ -53,8 +81,15 @@ export class InProcessScheduler {
     return this;
   }
 
+  private readonly pauses = new Pauses();
+
   private async run(): Promise<void> {
     const { signal } = this.controller;
+    // Registered first: its first reap marks the runs of this service's previous incarnation interrupted, and
+    // their connections due, before the first look for due connections.
+    const owner = processOwner(this.deps.db, { log: this.deps.log });
+    await Promise.race([owner.ready, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+    const unsubscribe = owner.onReaped((reaped) => { if (reaped.runs.length > 0) this.pauses.wake(); });
     while (!signal.aborted) {
       let started = 0;
       try {
@@ -62,8 +97,9 @@ export class InProcessScheduler {
       } catch (err) {
         this.deps.log.error({ err }, 'sync scheduler: could not look for due connections');
       }
-      if (started < DUE_BATCH) await pause(this.deps.tickMs ?? TICK_MS, signal);
+      if (started < DUE_BATCH) await this.pauses.pause(this.deps.tickMs ?? TICK_MS, signal);
     }
+    unsubscribe();
   }
 
   /**
@@ -140,19 +176,46 @@ export class SyncEnqueuer {
 
   constructor(private readonly deps: { db: Db; boss: PgBoss; log: RunLog; tickMs?: number; now?: () => Date }) {}
 
+  private readonly pauses = new Pauses();
+
   start(): this {
     this.loop ??= (async () => {
       const { signal } = this.controller;
+      const owner = processOwner(this.deps.db, { log: this.deps.log });
+      await Promise.race([owner.ready, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+      // A dead process's sync job holds its connection's place in the queue (policy exclusive) until pg-boss's
+      // heartbeat monitor fails it: failed at once here, and the interrupted run resumed at once.
+      const unsubscribe = [
+        owner.onBeat(async () => { if ((await this.failOrphanedJobs()) > 0) this.pauses.wake(); }),
+        owner.onReaped((reaped) => { if (reaped.runs.length > 0) this.pauses.wake(); }),
+      ];
+      await this.failOrphanedJobs();
       while (!signal.aborted) {
         try {
           await this.tick();
         } catch (err) {
           this.deps.log.error({ err }, 'sync scheduler: could not enqueue due connections');
         }
-        await pause(this.deps.tickMs ?? TICK_MS, signal);
+        await this.pauses.pause(this.deps.tickMs ?? TICK_MS, signal);
       }
+      for (const off of unsubscribe) off();
     })();
     return this;
+  }
+
+  /** Fails the sync jobs of processes found dead (owned_jobs whose owner is no longer registered); how many. */
+  private async failOrphanedJobs(): Promise<number> {
+    const { db, boss, log } = this.deps;
+    try {
+      const orphaned = await orphanedJobs(db, SYNC_QUEUE);
+      if (orphaned.length === 0) return 0;
+      await boss.fail(SYNC_QUEUE, orphaned, { error: 'the process running this sync died' });
+      await forgetOwnedJobs(db, SYNC_QUEUE, orphaned);
+      return orphaned.length;
+    } catch (err) {
+      log.error({ err }, 'sync scheduler: could not fail the jobs of a process that died (pg-boss fails them later)');
+      return 0;
+    }
   }
 
   /** One tick; returns how many jobs it queued. */
@@ -193,13 +256,21 @@ export async function startSyncWorker(options: WorkerOptions): Promise<{ stop():
   }, async ([job]) => {
     const { connection_id: connectionId, full } = job.data;
     const signal = AbortSignal.any([job.signal, controller.signal]);
-    const outcome = await runConnectionSync(db, secret, connectionId, { full, execute, heartbeatMs, signal, log });
-    if (!outcome.started) {
-      log.info({ connection_id: connectionId, reason: outcome.reason }, 'sync job skipped');
-      return { skipped: outcome.reason };
+    // Noted as this process's: if it dies, the job is failed at once (SyncEnqueuer) and the connection queued again.
+    const owner = processOwner(db, { log });
+    await owner.ready;
+    await noteOwnedJob(db, SYNC_QUEUE, job.id, owner.id);
+    try {
+      const outcome = await runConnectionSync(db, secret, connectionId, { full, execute, heartbeatMs, signal, log });
+      if (!outcome.started) {
+        log.info({ connection_id: connectionId, reason: outcome.reason }, 'sync job skipped');
+        return { skipped: outcome.reason };
+      }
+      logFinished(log, connectionId, outcome);
+      return { run_id: outcome.runId, status: outcome.status };
+    } finally {
+      await forgetOwnedJobs(db, SYNC_QUEUE, [job.id]).catch((err) => log.error({ err }, 'sync job: could not forget its ownership'));
     }
-    logFinished(log, connectionId, outcome);
-    return { run_id: outcome.runId, status: outcome.status };
   });
   return {
     async stop() {

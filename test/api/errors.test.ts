@@ -104,6 +104,13 @@ describe.each(databases.eachSupportedId())('errors on %s', (databaseId) => {
         expectValidationError(await api().bulk(['']), 'body.po_numbers[0]');
       });
 
+      it('a PO number of white space only is a 400 naming each, not a number "" reported not found', async () => {
+        const body = expectValidationError(await api().bulk(['PO-A1001', ' ', '\t\n']), 'body.po_numbers[1]');
+        expect(body.details).toEqual([
+          { field: 'body.po_numbers[1]', message: 'must not be blank' }, { field: 'body.po_numbers[2]', message: 'must not be blank' },
+        ]);
+      });
+
       it('an empty po_numbers is a 400 naming it', async () => {
         expectValidationError(await api().bulk([]), 'body.po_numbers');
       });

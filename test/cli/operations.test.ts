@@ -95,7 +95,7 @@ describe('ordersync keys: expiry and rotation', () => {
     expect(await statusWith(file, fresh)).toBe(404);
     const again = await run(['keys', 'rotate', old.slice(0, 16)], env);
     expect(again.code).not.toBe(0);
-    expect(again.stderr).toMatch(/no active API key/);
+    expect(again.stderr).toMatch(/was already rotated at .*; it stopped working at /);
   });
 });
 

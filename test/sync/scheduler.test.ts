@@ -80,6 +80,8 @@ describe.each(databases.eachSupportedId())('in-process scheduler on %s', (databa
     await scheduler.stop();
     expect(await findRun(db, retailerId, runId)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted/) });
     expect(engine.calls.find((c) => c.connection.id === id)!.options.signal!.aborted).toBe(true);
+    // Due now: the next start resumes it at once, not a schedule (15 min) later.
+    expect(Date.parse((await findConnection(db, retailerId, id))!.next_run_at)).toBeLessThanOrEqual(Date.now());
   });
 });
 
