@@ -4,8 +4,10 @@
 // Fastify's own parser (secure-json-parse) at its speed. Both refuse a `__proto__` key, and a `constructor` object
 // holding `prototype`, to keep prototype pollution out of every handler. Fastify's parser reports those as "not
 // valid JSON"; here they are what they are: valid JSON with a field that is not allowed, a 400 validation_failed
-// naming that field (DESIGN 2.2), such as `body.lines[0].__proto__`.
+// naming that field (DESIGN 2.2), such as `body.lines[0].__proto__`. An object naming a key twice is refused too
+// (domain/json-duplicate-keys.ts), where JSON.parse would keep the last value silently.
 import type { FastifyInstance } from 'fastify';
+import { firstDuplicateKey } from '../domain/json-duplicate-keys.ts';
 import { ForbiddenKeyError, parseJsonKeepingNumbers } from '../domain/json-numbers.ts';
 import { validationFailed, type ErrorDetail } from './errors.ts';
 
@@ -50,6 +52,12 @@ function forbidden(text: string, fallback: Error): Error {
   return found ? validationFailed([found]) : fallback;
 }
 
+/** The refusal of a body (valid JSON) whose object names a key twice (domain/json-duplicate-keys.ts), or null. */
+function repeatedKey(text: string): Error | null {
+  const field = firstDuplicateKey(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  return field === null ? null : validationFailed([{ field, message: 'is given twice in one object: send each field once' }]);
+}
+
 /**
  * Replaces the application/json parser: numbers as written (parseJsonKeepingNumbers), or, on a route declaring
  * `jsonNumbers: 'doubles'`, Fastify's default parser; either way poisoning refusals name the field. An empty body
@@ -59,14 +67,16 @@ export function registerJsonBody(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (request.routeOptions.config?.jsonNumbers !== 'doubles') {
+      let value: unknown;
       try {
-        return done(null, parseJsonKeepingNumbers(body as string));
+        value = parseJsonKeepingNumbers(body as string);
       } catch (error) {
         return done(error instanceof ForbiddenKeyError ? forbidden(body as string, error) : error as Error, undefined);
       }
+      return done(repeatedKey(body as string), value);
     }
     parse(request, body as string, (error: Error | null, value?: unknown) => {
-      if (!error) return done(null, value);
+      if (!error) return done(repeatedKey(body as string), value);
       return done(forbidden(body as string, error), undefined);
     });
   });

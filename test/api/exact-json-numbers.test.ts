@@ -125,4 +125,27 @@ describe.each(databases.eachSupportedId())('JSON numbers as written on %s', (dat
     expect(details(await send('PUT', `/api/v2/purchase_orders/${id}`, body('12.3450000000000000001', 'KWD')))['body.products[0].cost'])
       .toBe('must have at most 3 decimals (KWD)');
   });
+
+  it('an object naming a key twice is a 400 naming it, wherever it is; nothing written (JSON.parse kept the last silently)', async () => {
+    const before = await tableCounts(db);
+    const amounts = '"subtotal_amount": 5, "tax_amount": 0, "shipping_amount": 0';
+    // Before: 200 applied, the invoice stored with total 5 (the last of the two).
+    expect(details(await send('POST', '/api/v2/supplier_updates', invoice('PO-EXACT', `${amounts}, "total_amount": 100, "total_amount": 5`))))
+      .toEqual({ 'body.updates[0].total_amount': 'is given twice in one object: send each field once' });
+    // The same key written with an escape, in the second update of a batch, and at the top level.
+    const escaped = `{"updates": [{"type": "order", "po_number": "PO-EXACT", "supplier_order_id": "SO-1", "status": "confirmed"}, ` +
+      `{"type": "order", "po_number": "PO-EXACT", "supplier_order_id": "SO-2", "status": "confirmed", "status\\u0000": 1, "st\\u0061tus": "cancelled"}]}`;
+    expect(Object.keys(details(await send('POST', '/api/v2/supplier_updates', escaped)))).toEqual(['body.updates[1].status']);
+    expect(Object.keys(details(await send('POST', '/api/v2/supplier_updates', '{"updates": [], "updates": []}')))).toEqual(['body.updates']);
+    expect(Object.keys(details(await send('POST', '/api/v2/orders/by-po-numbers', '{"po_numbers": ["PO-EXACT"], "po_numbers": ["X"]}'))))
+      .toEqual(['body.po_numbers']);
+    expect(await tableCounts(db)).toEqual(before);
+    // The same key in sibling objects, and keys' text inside string values, are no repeats.
+    const siblings = `{"updates": [{"type": "order", "po_number": "PO-EXACT", "supplier_order_id": "SO-\\"po_number\\": {[", "status": "confirmed"},` +
+      ` {"type": "order", "po_number": "PO-EXACT", "supplier_order_id": "SO-3", "status": "confirmed", "lines": [{"sku": "TIT-1", "quantity": 1}]}]}`;
+    const response = await send('POST', '/api/v2/supplier_updates', siblings);
+    expect(response.statusCode === 400 ? Object.keys(details(response)).join() : 'no repeat').not.toMatch(/twice/);
+    expect(response.body).not.toContain('twice');
+  });
 });
+
