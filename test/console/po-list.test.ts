@@ -124,7 +124,7 @@ describe.each(databases.eachSupportedId())('the console PO list, paged by positi
     const place = encodeURIComponent(`2026-01-01T00:00:00.000Z~${world.po.a1.po.id}`);
     for (const [query, problem] of [
       ['page=3', 'page: pages after the first are opened with the Next page link'],
-      [`after=${place}`, 'page: must be 2 or more with after or before'],
+      [`after=${place}`, 'after: comes with the page number the list\'s links carry: use those links unchanged'],
       [`after=${place}&page=1`, 'page: must be 2 or more with after or before'],
       [`after=yesterday&page=2`, 'after: is not a place in this list'],
       [`before=${encodeURIComponent(world.po.a1.po.id)}&page=2`, 'before: is not a place in this list'],

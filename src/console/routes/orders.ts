@@ -74,7 +74,12 @@ function readListQuery(query: unknown, zone: string, supplierIds: Set<string>) {
   const positioned = after !== undefined || before !== undefined;
   if (!params.has('page') && !params.has('after') && !params.has('before')) {
     if (page > 1 && !positioned) params.add('page', 'pages after the first are opened with the Next page link (it carries their place in the list)');
-    if (page === 1 && positioned) params.add('page', 'must be 2 or more with after or before');
+    // With no page number given, the place itself is what was changed by hand: name it, not the missing number.
+    const pageGiven = typeof (query as Record<string, unknown> | null)?.page === 'string';
+    if (page === 1 && positioned) {
+      if (pageGiven) params.add('page', 'must be 2 or more with after or before');
+      else params.add(after !== undefined ? 'after' : 'before', 'comes with the page number the list\'s links carry: use those links unchanged');
+    }
   }
   params.done();
   // Calendar days in the retailer's time zone, as by-date reads them (DESIGN 2.2).
