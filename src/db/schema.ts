@@ -4,6 +4,7 @@
 // - calendar dates are `YYYY-MM-DD` text;
 // - money is integer minor units (`*_cents`); booleans are 0/1 integers.
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ProcessRow } from '../domain/process-liveness.ts';
 import type { StoredDocumentFields } from '../domain/supplier-document-resource.ts';
 
 export interface RetailersTable {
@@ -323,19 +324,7 @@ export interface SyncRunsTable {
 }
 
 /** A process that takes work (migration 0023, src/process-owner.ts); its row goes when it stops or is found dead. */
-export interface ServiceProcessesTable {
-  /** `proc_…` */
-  id: string;
-  /** Host name, boot id and PID namespace: processes of one node see each other's pids. */
-  node: string;
-  /** Host name, for messages. */
-  host: string;
-  pid: number;
-  /** serve, primary, http worker, worker, cli */
-  role: string;
-  started_at: string;
-  heartbeat_at: string;
-}
+export type ServiceProcessesTable = ProcessRow;
 
 /** A pg-boss job a process is working on (a webhook drain, a sync job): failed at once when the process dies. */
 export interface OwnedJobsTable {

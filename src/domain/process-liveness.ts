@@ -14,11 +14,16 @@ export const PROCESS_HEARTBEAT_MS = 1_000;
 /** A process on another node is dead when its heartbeat is older than this, ms (fifteen missed beats). */
 export const PROCESS_STALE_MS = 15_000;
 
+/** A registered process: the row of service_processes (db/schema.ts ServiceProcessesTable is this). */
 export interface ProcessRow {
+  /** `proc_…` */
   id: string;
+  /** Host name, boot id and PID namespace: processes of one node see each other's pids. */
   node: string;
+  /** Host name, for messages. */
   host: string;
   pid: number;
+  /** serve, primary, http worker, worker, cli */
   role: string;
   /** ISO UTC instants. */
   started_at: string;
