@@ -4,7 +4,10 @@
 // - calendar dates are `YYYY-MM-DD` text;
 // - money is integer minor units (`*_cents`); booleans are 0/1 integers.
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { InvoiceFields } from '../domain/invoice.ts';
+import type { ShipmentFields } from '../domain/po-fields.ts';
 import type { ProcessRow } from '../domain/process-liveness.ts';
+import type { PoHeaderRow, PoLineRow } from '../domain/purchase-order-resource.ts';
 import type { StoredDocumentFields } from '../domain/supplier-document-resource.ts';
 
 export interface RetailersTable {
@@ -63,55 +66,22 @@ export interface InventoryLocationsTable {
   name: string;
 }
 
-export interface PurchaseOrdersTable {
-  id: string;
+/** A PO: its header (domain/purchase-order-resource.ts PoHeaderRow, with the field notes) and what only the table holds. */
+export interface PurchaseOrdersTable extends PoHeaderRow {
   retailer_id: string;
-  po_number: string;
-  order_number: string | null;
-  source: string;
   source_id: string | null;
-  /** Lifecycle status: draft, open, receiving, received, closed, cancelled. */
-  status: string;
-  order_date: string;
-  request_date: string | null;
-  expected_delivery_date: string | null;
-  /** JSON of domain/address.ts Address, or null. */
-  ship_to: string | null;
-  drop_ship: number;
-  customer_name: string | null;
-  customer_email: string | null;
-  supplier_id: string | null;
-  warehouse_id: string | null;
-  currency: string;
-  payment_terms: string;
-  payment_status: string;
-  reference_number: string | null;
-  note_to_supplier: string | null;
-  shipping_carrier: string | null;
-  tracking_number: string | null;
-  created_at: string;
-  updated_at: string;
   /** The v2 read record, rendered on every write (domain/render.ts) so reads are one look-up. */
   view_v2: string;
 }
 
-export interface PoLinesTable {
+/** A PO line: the lifecycle API's fields (domain/purchase-order-resource.ts PoLineRow) and what only the table holds. */
+export interface PoLinesTable extends PoLineRow {
   id: string;
   retailer_id: string;
   po_id: string;
   line_no: number;
   /** The line's supplier when it differs from the PO's (multi-supplier POs from synced tools). */
   supplier_id: string | null;
-  sku: string;
-  supplier_sku: string | null;
-  product_name: string;
-  description: string | null;
-  quantity: number;
-  unit_cost_cents: number;
-  received_quantity: number;
-  rejected_quantity: number;
-  /** Fulfilment status, DESIGN 2.3 (internal vocabulary). */
-  fulfilment_status: string;
   estimated_delivery_date: string | null;
   /** The v1 read record of this line, rendered on every write. */
   view_v1: string;
@@ -137,21 +107,13 @@ export interface SupplierOrderLinesTable {
   quantity: number;
 }
 
-export interface ShipmentsTable {
+export interface ShipmentsTable extends ShipmentFields {
   id: string;
   retailer_id: string;
   po_id: string;
   supplier_order_pk: string | null;
-  carrier: string | null;
   /** How the carrier became known: detected (from the number) or supplied. */
   carrier_source: string | null;
-  tracking_number: string;
-  tracking_url: string | null;
-  /** shipped, in transit, delivered, exception. */
-  status: string;
-  shipped_at: string | null;
-  estimated_delivery_date: string | null;
-  delivered_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -172,22 +134,13 @@ export interface CheckpointsTable {
   occurred_at: string;
 }
 
-export interface InvoicesTable {
+/** An invoice: its own fields (domain/invoice.ts InvoiceFields) and where it belongs. */
+export interface InvoicesTable extends InvoiceFields {
   id: string;
   retailer_id: string;
   po_id: string;
   supplier_id: string | null;
   supplier_order_id: string | null;
-  invoice_number: string;
-  invoice_date: string | null;
-  due_date: string | null;
-  payment_terms: string | null;
-  subtotal_cents: number;
-  tax_cents: number;
-  shipping_cents: number;
-  total_cents: number;
-  currency: string;
-  status: string;
   /** The supplier's PDF of this invoice, when one was sent. */
   document_id: string | null;
   created_at: string;

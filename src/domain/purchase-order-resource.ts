@@ -3,42 +3,33 @@ import type { Address } from './address.ts';
 import { renderDateAsInstant, renderInstant } from './dates.ts';
 import type { LifecycleStatus } from './lifecycle.ts';
 import { minorToAmount } from './money.ts';
+import type { LineProductFields, LineReceiptFields, PoTermsFields } from './po-fields.ts';
 
-export interface PoHeaderRow {
+/** A PO's header as stored (db/schema.ts PurchaseOrdersTable adds the tenant, the upstream id and the rendering). */
+export interface PoHeaderRow extends PoTermsFields {
   id: string;
   po_number: string;
   order_number: string | null;
   source: string;
+  /** Lifecycle status: draft, open, receiving, received, closed, cancelled. */
   status: string;
   order_date: string;
   request_date: string | null;
   expected_delivery_date: string | null;
+  /** JSON of domain/address.ts Address, or null. */
   ship_to: string | null;
   drop_ship: number;
   customer_name: string | null;
   customer_email: string | null;
   supplier_id: string | null;
   warehouse_id: string | null;
-  currency: string;
-  payment_terms: string;
-  payment_status: string;
-  reference_number: string | null;
-  note_to_supplier: string | null;
-  shipping_carrier: string | null;
-  tracking_number: string | null;
   created_at: string;
   updated_at: string;
 }
 
-export interface PoLineRow {
-  sku: string;
-  supplier_sku: string | null;
-  product_name: string;
-  description: string | null;
-  quantity: number;
-  unit_cost_cents: number;
-  received_quantity: number;
-  rejected_quantity: number;
+/** A PO line as the lifecycle API shows it (db/schema.ts PoLinesTable adds where it belongs and its rendering). */
+export interface PoLineRow extends LineProductFields, LineReceiptFields {
+  /** Fulfilment status, DESIGN 2.3 (internal vocabulary). */
   fulfilment_status: string;
 }
 

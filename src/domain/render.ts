@@ -4,6 +4,7 @@ import { formatAddress, type Address } from './address.ts';
 import { renderDateAsInstant, renderInstant, renderUsDate } from './dates.ts';
 import type { InvoiceFields } from './invoice.ts';
 import { minorToAmount, renderPaymentTerms } from './money.ts';
+import type { LineProductFields, ShipmentFields } from './po-fields.ts';
 import { derivePoStatus, toV1Status, toV2Status, type FulfilmentStatus } from './statuses.ts';
 
 export interface PoState {
@@ -30,14 +31,8 @@ export interface PoState {
   invoices: InvoiceState[];
 }
 
-export interface LineState {
+export interface LineState extends LineProductFields {
   id: string;
-  sku: string;
-  supplier_sku: string | null;
-  product_name: string;
-  description: string | null;
-  quantity: number;
-  unit_cost_cents: number;
   fulfilment_status: FulfilmentStatus;
   estimated_delivery_date: string | null;
   /** The line's own supplier, else the PO's. */
@@ -46,16 +41,8 @@ export interface LineState {
   latest_event_id: string | null;
 }
 
-export interface ShipmentState {
+export interface ShipmentState extends ShipmentFields {
   supplier_order_id: string | null;
-  carrier: string | null;
-  tracking_number: string;
-  tracking_url: string | null;
-  /** shipped, in transit, delivered, exception */
-  status: string;
-  shipped_at: string | null;
-  estimated_delivery_date: string | null;
-  delivered_at: string | null;
   lines: { line_id: string; quantity: number }[];
   latest_checkpoint: { message: string | null; location: string | null; occurred_at: string } | null;
 }

@@ -2,7 +2,9 @@
 // whatever else is generated or asked for, so a sandbox never has to hold the whole data set to serve it.
 // Pure: no I/O, no clock.
 
-export type Rng = () => number;
+import { prng, type Rng } from '../seed/prng.ts';
+
+export { prng, type Rng };
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
@@ -35,17 +37,6 @@ export function unit(...parts: number[]): number {
   return hash32(...parts) / 4294967296;
 }
 
-/** mulberry32: small, fast, and good enough for test data. */
-export function prng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The random stream of one generated thing: the same (seed, salt, index) always gives the same stream. */
 export function rngFor(seed: number, salt: number, index: number): Rng {

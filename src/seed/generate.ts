@@ -6,6 +6,7 @@ import { idFrom, type IdPrefix } from '../domain/ids.ts';
 import { addDays } from '../domain/dates.ts';
 import { derivePoStatus, type FulfilmentStatus } from '../domain/statuses.ts';
 import { trackingUrl } from '../domain/tracking.ts';
+import { prng } from './prng.ts';
 import type { PoAggregate } from '../store/purchase-orders.ts';
 import { CHECKPOINT_CITIES, type SupplierSpec } from './catalog.ts';
 import { fedexTrackingNumber, upsTrackingNumber, uspsTrackingNumber } from './tracking-numbers.ts';
@@ -22,17 +23,6 @@ export interface SeedContext {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** mulberry32: small, fast and good enough for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function poNumberFor(seed: number, index: number): string {
   return `PO-${seed}${String(index + 1).padStart(7, '0')}`;

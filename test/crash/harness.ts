@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prng } from '../../src/seed/generate.ts';
+import { prng } from '../../src/seed/prng.ts';
 
 const START_TIMEOUT_MS = 300_000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -3,7 +3,7 @@
 // two structures suppliers send: pick-pack S/O/P/I (tracking in MAN*CP) and S/O/I (tracking in REF*CN), each
 // with ship-from/ship-to addresses, carrier SCAC, dates and one to three items. Deterministic for a seed.
 import { SUPPLIERS } from '../../seed/catalog.ts';
-import { prng } from '../../seed/generate.ts';
+import { prng } from '../../seed/prng.ts';
 import { fedexTrackingNumber, upsTrackingNumber } from '../../seed/tracking-numbers.ts';
 
 export interface Generate856Options {

@@ -2,20 +2,13 @@
 // page by page, with the resume state to store once the page is committed.
 import type { LifecycleStatus } from '../../domain/lifecycle.ts';
 import type { InvoiceFields } from '../../domain/invoice.ts';
+import type { LineProductFields, LineReceiptFields, PoTermsFields } from '../../domain/po-fields.ts';
 import type { FulfilmentStatus } from '../../domain/statuses.ts';
 import type { JsonClient } from '../json-client.ts';
 
-export interface SyncedLine {
+export interface SyncedLine extends LineProductFields, LineReceiptFields {
   /** The upstream's id of the line (ShipStation: the sku, unique within a PO; Stocky: purchase_items[].id). */
   source_line_id: string;
-  sku: string;
-  supplier_sku: string | null;
-  product_name: string;
-  description: string | null;
-  quantity: number;
-  unit_cost_cents: number;
-  received_quantity: number;
-  rejected_quantity: number;
   /** Derived by the connector's mapping table; the store never moves a line backwards (see engine). */
   fulfilment_status: FulfilmentStatus;
 }
@@ -34,7 +27,7 @@ export interface SyncedShipment {
 export type SyncedInvoice = InvoiceFields;
 
 /** One upstream PO in OrderSync's terms. Everything the content hash covers is in here. */
-export interface SyncedPo {
+export interface SyncedPo extends PoTermsFields {
   upstream_id: string;
   /** The upstream's last-modified instant (ISO UTC), when it has one. */
   upstream_modified: string | null;
@@ -52,13 +45,6 @@ export interface SyncedPo {
   /** null: no supplier; undefined: not known from this read (keep the stored one). */
   supplier_name: string | null | undefined;
   warehouse_name: string | null;
-  currency: string;
-  payment_terms: string;
-  payment_status: string;
-  reference_number: string | null;
-  note_to_supplier: string | null;
-  shipping_carrier: string | null;
-  tracking_number: string | null;
   lines: SyncedLine[];
   /** One per tracking number the upstream gives (a field may hold several). */
   shipments: SyncedShipment[];
