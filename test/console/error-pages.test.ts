@@ -258,6 +258,37 @@ describe('console error pages for errors raised before its own handlers', () => 
     expectConsolePage(parseRaw(second), 431, 'headers are larger than this service reads');
   });
 
+  it('503 while the service shuts down: a console page gets the console\'s page, the API its envelope (not Fastify\'s fixed JSON)', async () => {
+    const closingApp = await buildTestApp(db);
+    const closingBase = await listenInRange(closingApp);
+    const { hostname, port } = new URL(closingBase);
+    // A request whose head is still arriving when the close begins: its connection is not idle, so it is not
+    // closed at once, and the request reaches the app while it is closing (as on a busy keep-alive connection).
+    const during = (target: string) => new Promise<RawResponse>((resolve, reject) => {
+      let received = '';
+      const socket = connect(Number(port), hostname, () => socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n`));
+      socket.on('data', (chunk) => { received += chunk.toString('utf8'); });
+      socket.on('close', () => resolve(parseRaw(received)));
+      socket.on('error', reject);
+      setTimeout(() => socket.write(`Accept: text/html\r\nX-Api-Key: ${world.keys.a}\r\n\r\n`), 300);
+    });
+    const answers = Promise.all([during('/console/orders'), during('/console/nowhere'), during('/api/v2/orders/by-po/PO-A1001')]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = closingApp.close();
+    const [page, missing, api] = await answers;
+    await closed;
+    for (const response of [page, missing]) {
+      expectConsolePage(response, 503, 'The service is restarting: send the request again in a few seconds.');
+      expect(response.headers['retry-after']).toBe('5');
+    }
+    expect(api.status).toBe(503);
+    expect(api.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(api.body)).toEqual({
+      error: 'unavailable', errorCode: 503, message: 'The service is restarting: send the request again in a few seconds.',
+      request_id: api.headers['x-request-id'],
+    });
+  });
+
   it('405: a console page asked for with a method it does not take names the methods it takes', async () => {
     for (const [method, url, allow] of [['DELETE', '/console/orders', 'GET, HEAD'], ['OPTIONS', '/console/orders', 'GET, HEAD'],
       ['PUT', `/console/orders/${world.po.a1.po.id}`, 'GET, HEAD'], ['POST', '/console/search', 'GET, HEAD'],
