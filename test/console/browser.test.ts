@@ -246,6 +246,12 @@ describe('the console in Chromium', () => {
     await expect.poll(() => page.locator('#copy-status').textContent()).toContain('Copied');
     await shot(page, '10-key-created');
     await expectNoKeyReadable(page);
+    // Reloading the page that showed it makes no second key and shows the secret no more.
+    const keysBefore = (await db.selectFrom('api_keys').select('id').execute()).length;
+    await page.reload();
+    expect(await page.getByLabel('New API key').count()).toBe(0);
+    expect(await page.getByRole('status').first().textContent()).toContain('is not shown again');
+    expect((await db.selectFrom('api_keys').select('id').execute()).length).toBe(keysBefore);
 
     const desk = await newPage();
     await signIn(desk, secret);
