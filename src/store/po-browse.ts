@@ -188,6 +188,23 @@ export async function loadPoPage(db: Db, retailerId: string, poId: string): Prom
 }
 
 /** The retailer's suppliers by name, for the list's supplier filter. */
-export async function supplierChoices(db: Db, retailerId: string): Promise<{ id: string; name: string }[]> {
-  return db.selectFrom('suppliers').select(['id', 'name']).where('retailer_id', '=', retailerId).orderBy('name').execute();
+/**
+ * Up to `limit` names of the retailer's suppliers that start with `prefix` (as typed, or with its first letter in
+ * the other case), in name order: the PO list's supplier suggestions. Each look-up seeks suppliers_retailer_name
+ * from the prefix and reads at most `limit` rows, however many suppliers the retailer has (DESIGN 7).
+ */
+export async function supplierNameSuggestions(db: Db, retailerId: string, prefix: string, limit: number): Promise<string[]> {
+  const first = prefix.charAt(0);
+  const flipped = first.toUpperCase() === first ? first.toLowerCase() : first.toUpperCase();
+  const starts = [...new Set([prefix, flipped + prefix.slice(1)])];
+  const found = await Promise.all(starts.map((start) => db.selectFrom('suppliers').select('name').where('retailer_id', '=', retailerId)
+    .where('name', '>=', start).orderBy('name').limit(limit).execute()));
+  const names = found.flat().map((row) => row.name).filter((name) => starts.some((start) => name.startsWith(start)));
+  return [...new Set(names)].sort().slice(0, limit);
+}
+
+/** One of the retailer's suppliers by its id or by its exact name (unique per retailer), or undefined. */
+export async function findSupplierChoice(db: Db, retailerId: string, given: string): Promise<{ id: string; name: string } | undefined> {
+  const query = db.selectFrom('suppliers').select(['id', 'name']).where('retailer_id', '=', retailerId);
+  return (await query.where('id', '=', given).executeTakeFirst()) ?? query.where('name', '=', given).executeTakeFirst();
 }

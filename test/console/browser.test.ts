@@ -159,6 +159,17 @@ describe('the console in Chromium', () => {
     await page.waitForURL(/status=review/);
     expect(await page.locator('table.list tbody tr').allTextContents()).toEqual([expect.stringContaining('PO-A1002')]);
 
+    // Supplier filter: typing asks for suggestions (htmx swaps them into the field's datalist); the name chosen filters.
+    await page.goto(`${base}/console/orders`);
+    await page.getByLabel('Supplier', { exact: true }).pressSequentially('acu');
+    await expect.poll(() => page.locator('#supplier-options option').evaluateAll((options) => options.map((o) => o.getAttribute('value'))))
+      .toEqual(['Acushnet']);
+    await page.getByLabel('Supplier', { exact: true }).fill('Acushnet');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/supplier=Acushnet/);
+    expect(await page.getByLabel('Supplier', { exact: true }).inputValue()).toBe('Acushnet');
+    expect(await page.locator('table.list tbody tr').count()).toBeGreaterThan(0);
+
     // Search by each kind of id.
     const search = async (text: string) => {
       await page.getByLabel('Search').fill(text);
