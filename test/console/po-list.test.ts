@@ -163,7 +163,7 @@ describe.each(databases.eachSupportedId())('the console PO list, paged by positi
     expect(list.body).toContain('hx-get="/console/orders/supplier-options"');
 
     // Typed (in either case at its start): suggested, however far down the names it is.
-    for (const typed of ['Zz Supplier 11', 'zz Supplier 11']) {
+    for (const typed of ['Zz Supplier 11', 'zz Supplier 11', 'ZZ SUPPLIER 11']) {
       const suggested = await c.get(`/console/orders/supplier-options?supplier=${encodeURIComponent(typed)}`);
       expect(suggested.statusCode).toBe(200);
       expect([...suggested.body.matchAll(/<option value="([^"]*)">/g)].map((m) => m[1]))
@@ -175,6 +175,10 @@ describe.each(databases.eachSupportedId())('the console PO list, paged by positi
     expect(readPage(byName.body).ids).toEqual([po.po.id]);
     expect(byName.body).toContain(`value="${far.name}"`);
     expect((await c.get(`/console/orders?supplier=${far.id}`)).body).toContain(`value="${far.name}"`);
+    // Typed in another case (Enter pressed without picking a suggestion): the same supplier.
+    const lowered = await c.get(`/console/orders?supplier=${encodeURIComponent(far.name.toLowerCase())}`);
+    expect(lowered.statusCode, pageText(lowered.body).slice(0, 300)).toBe(200);
+    expect(readPage(lowered.body).ids).toEqual([po.po.id]);
     const unknown = await c.get('/console/orders?supplier=No%20Such%20Supplier');
     expect(unknown.statusCode).toBe(400);
     expect(pageText(unknown.body)).toContain('supplier: is not one of your suppliers');

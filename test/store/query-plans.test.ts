@@ -420,7 +420,7 @@ describe('query plans of the request paths (SQLite)', () => {
     const pages = ['/console/search?q=PO-PLAN-1', '/console/search?q=SO-PO-PLAN-1',
       '/console/search?q=1Z999AA10123456784', `/console/orders/${po.purchase_order_id}`, '/console/documents', `/console/documents/${documentId}`,
       '/console/webhooks', `/console/webhooks/${endpoint.id}`, `/console/webhooks/${endpoint.id}/deliveries`, '/console/keys', '/console/connections',
-      '/console/orders/supplier-options?supplier=acu', '/console/orders?supplier=Acushnet%20Golf'];
+      '/console/orders/supplier-options?supplier=acu', '/console/orders?supplier=Acushnet%20Golf', '/console/orders?supplier=acushnet%20golf'];
     for (const page of pages) {
       const response = await browser.get(page);
       expect(response.statusCode, `${page}: ${response.body.slice(0, 300)}`).toBeLessThan(400);
