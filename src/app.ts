@@ -19,7 +19,7 @@ import { webhookEndpointsApi } from './api/webhook-endpoints.ts';
 import { applyHeldSupplierUpdates } from './store/supplier-updates.ts';
 import { createAuthenticator } from './http/auth.ts';
 import { refusedRequest, writeRaw } from './http/client-errors.ts';
-import { errorEnvelope, handleFrameworkError, MAX_PARAM_LENGTH, registerErrorHandling } from './http/errors.ts';
+import { ApiError, errorEnvelope, handleFrameworkError, MAX_PARAM_LENGTH, registerErrorHandling } from './http/errors.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerValidation } from './http/validation.ts';
 import { registerJsonBody } from './http/json-body.ts';
@@ -83,7 +83,9 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : nextRequestId();
     },
-    return503OnClosing: true,
+    // While closing, requests are answered 503 by the hook below (the API's envelope, the console's page), not by
+    // Fastify's fixed JSON body.
+    return503OnClosing: false,
     // request.ip is the client's, not a reverse proxy's, only for proxies TRUST_PROXY names (config.ts).
     trustProxy: config.trustProxy ?? false,
     // Path parameters up to 1000 characters reach the route's schema, which names the field in its 400;
@@ -113,6 +115,19 @@ export async function buildApp({ config, db, logger, syncs, rateLimit, metrics, 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();
+  });
+  // Shutting down (server.ts: app.close() drains the requests in flight): a request that still arrives on an open
+  // connection is refused with a 503 through the route's own error handler, so the API answers its error envelope
+  // and a console page the console's HTML page (Fastify's return503OnClosing sent one fixed JSON body to both).
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    reply.header('Connection', 'close');
+    done(new ApiError(503, 'unavailable', 'The service is restarting: send the request again in a few seconds.', undefined, { 'Retry-After': '5' }));
   });
   app.decorate('idempotencyLockTimeoutSeconds', config.idempotencyLockTimeoutSeconds);
   app.decorate('idempotencySecret', config.secret);

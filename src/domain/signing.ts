@@ -42,3 +42,15 @@ export function signDocumentLink(secret: string, documentId: string, expiresAtSe
 export function verifyDocumentLink(secret: string, documentId: string, expiresAtSeconds: number, signature: string): boolean {
   return sameSignature(mac(secret, 'document', `${documentId}:${expiresAtSeconds}`), signature);
 }
+
+/**
+ * A short signature (128 bits, 22 base64url characters) of `payload` for `purpose`: for a value carried in a link
+ * beside readable fields (a console list's place, console/places.ts), where a whole signed token would hide them.
+ */
+export function shortSignature(secret: string, purpose: string, payload: string): string {
+  return mac(secret, purpose, payload).subarray(0, 16).toString('base64url');
+}
+
+export function verifyShortSignature(secret: string, purpose: string, payload: string, given: string): boolean {
+  return sameSignature(mac(secret, purpose, payload).subarray(0, 16), given);
+}

@@ -188,6 +188,27 @@ export async function loadPoPage(db: Db, retailerId: string, poId: string): Prom
 }
 
 /** The retailer's suppliers by name, for the list's supplier filter. */
-export async function supplierChoices(db: Db, retailerId: string): Promise<{ id: string; name: string }[]> {
-  return db.selectFrom('suppliers').select(['id', 'name']).where('retailer_id', '=', retailerId).orderBy('name').execute();
+/**
+ * Up to `limit` names of the retailer's suppliers that start with `prefix` in any case, in that order: the PO
+ * list's supplier suggestions. Seeks suppliers_retailer_lower_name (migration 0025) from the lowered prefix and
+ * reads at most `limit` rows, however many suppliers the retailer has (DESIGN 7).
+ */
+export async function supplierNameSuggestions(db: Db, retailerId: string, prefix: string, limit: number): Promise<string[]> {
+  const lowered = sql<string>`lower(name)`;
+  const rows = await db.selectFrom('suppliers').select(['name', lowered.as('key'), sql<string>`lower(cast(${prefix} as text))`.as('start')])
+    .where('retailer_id', '=', retailerId).where(lowered, '>=', sql<string>`lower(cast(${prefix} as text))`)
+    .orderBy(lowered).orderBy('name').limit(limit).execute();
+  return rows.filter((row) => row.key.startsWith(row.start)).map((row) => row.name);
+}
+
+/**
+ * One of the retailer's suppliers by its id, its exact name, or its name in another case when only one supplier
+ * has it so (suppliers_retailer_lower_name); undefined otherwise.
+ */
+export async function findSupplierChoice(db: Db, retailerId: string, given: string): Promise<{ id: string; name: string } | undefined> {
+  const query = db.selectFrom('suppliers').select(['id', 'name']).where('retailer_id', '=', retailerId);
+  const exact = (await query.where('id', '=', given).executeTakeFirst()) ?? await query.where('name', '=', given).executeTakeFirst();
+  if (exact) return exact;
+  const alike = await query.where(sql<string>`lower(name)`, '=', sql<string>`lower(cast(${given} as text))`).limit(2).execute();
+  return alike.length === 1 ? alike[0] : undefined;
 }

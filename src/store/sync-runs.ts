@@ -153,9 +153,24 @@ export async function runningRunId(db: Db, connectionId: string): Promise<string
 }
 
 /**
+ * Whether the connection's latest run was a full one that did not finish (killed, stopped by a shutdown, given up):
+ * then the run starting now is full as well, whoever asked for it (the schedulers and a restart ask for an
+ * incremental one), so that an asked-for full re-read is completed, not dropped (DESIGN 4: a run killed at any
+ * instant and started again ends as one uninterrupted run). The engine resumes the full sweep from its last
+ * committed page when one was stored, and starts it when the kill came before its first page committed. One row,
+ * read through sync_runs_connection (connection_id, started_at, id).
+ */
+async function fullRunOwed(trx: Db, connectionId: string): Promise<boolean> {
+  const latest = await trx.selectFrom('sync_runs').select(['full', 'status'])
+    .where('connection_id', '=', connectionId).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return latest !== undefined && Boolean(latest.full) && latest.status === 'failed';
+}
+
+/**
  * Begins a run of the connection: a new `running` row, unless the connection already has a running run with a
  * fresh heartbeat (`running`, with its id) or does not exist (`not_found`). A stale running run is marked
- * failed (interrupted) first. Also moves the connection's next scheduled run to a schedule from now, so
+ * failed (interrupted) first. The run is full when asked, or when the connection's latest run was a full one that did
+ * not finish (fullRunOwed); `run.full` says which. Also moves the connection's next scheduled run to a schedule from now, so
  * schedulers do not see it as due while it runs.
  */
 export async function startRun(
@@ -173,9 +188,10 @@ export async function startRun(
       if (!connection) return { ok: false, reason: 'not_found' };
       const running = await runningRunId(trx, connectionId);
       if (running) return { ok: false, reason: 'running', runId: running };
+      const full = options.full || await fullRunOwed(trx, connectionId);
       const row: Selectable<SyncRunsTable> = {
         id: newId('run', now.getTime()), retailer_id: connection.retailer_id, connection_id: connectionId, status: 'running',
-        full: options.full ? 1 : 0, ...countColumns(ZERO_COUNTS), error: null, started_at: at, finished_at: null, heartbeat_at: at,
+        full: full ? 1 : 0, ...countColumns(ZERO_COUNTS), error: null, started_at: at, finished_at: null, heartbeat_at: at,
         owner_id: options.ownerId ?? null,
       };
       // Another process inserting the running row for this connection at the same moment makes this insert

@@ -171,7 +171,9 @@ export async function beginConnectionSync(db: Db, secret: string, connectionId: 
   const runId = started.run.id;
   // Started from a request with an Idempotency-Key, the run's row commits with the request's transaction: the
   // run carries on (on its own connections) once it has, and never if the request is rolled back.
-  const done = whenCommitted().then(() => outsideRequestTransaction(() => carryOut(db, secret, connectionId, runId, options)));
+  // The run's own `full`: a full run that did not finish makes the next one full too (store/sync-runs.ts fullRunOwed).
+  const runOptions = { ...options, full: started.run.full };
+  const done = whenCommitted().then(() => outsideRequestTransaction(() => carryOut(db, secret, connectionId, runId, runOptions)));
   return { started: true, runId, done };
 }
 

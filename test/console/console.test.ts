@@ -252,10 +252,35 @@ describe.each(databases.eachSupportedId())('web console on %s', (databaseId) => 
       const admin = client();
       await admin.signIn(world.keys.aAll);
       await admin.get('/console/keys');
-      const created = await admin.post('/console/keys', { name: 'console-made', scope: ['read', 'write'] });
-      expect(created.statusCode).toBe(201);
+      const keysBefore = (await db.selectFrom('api_keys').select('id').execute()).length;
+      const posted = await admin.post('/console/keys', { name: 'console-made', scope: ['read', 'write'] });
+      // POST → 303 → GET: a refresh of the page shown never sends the form again.
+      expect(posted.statusCode).toBe(303);
+      const location = posted.headers.location as string;
+      expect(location).toMatch(/^\/console\/keys\?created=pk_live_[0-9A-Za-z]{8}$/);
+      const created = await admin.get(location);
+      expect(created.statusCode).toBe(200);
       const secret = /id="new-key-secret" type="text" readonly value="([^"]+)"/.exec(created.body)![1];
       expect(secret).toMatch(/^pk_live_[0-9A-Za-z]{40}$/);
+      expect(location).toBe(`/console/keys?created=${displayPrefix(secret)}`);
+      expect(posted.body + JSON.stringify(posted.headers)).not.toContain(secret);
+      // Shown once: the same page again (a refresh) says so, shows no secret and makes no key.
+      const again = await admin.get(location);
+      expect(again.statusCode).toBe(200);
+      expect(again.body).not.toContain(secret);
+      expect(again.body).not.toContain('id="new-key-secret"');
+      expect(pageText(again.body)).toContain('Its secret was shown once, right after it was created, and is not shown again');
+      expect((await db.selectFrom('api_keys').select('id').execute()).length).toBe(keysBefore + 1);
+      // The cookie that carried it is this session's only: another admin session holding a copy reads nothing.
+      const other = client();
+      await other.signIn(world.keys.aAll);
+      const copied = await admin.post('/console/keys', { name: 'console-made-2', scope: ['read'] });
+      const cookie = admin.cookies.get('ordersync_created_key')!;
+      other.cookies.set('ordersync_created_key', cookie);
+      const stolen = await other.get(copied.headers.location as string);
+      expect(stolen.body).not.toContain('id="new-key-secret"');
+      expect(pageText(stolen.body)).toContain('is not shown again');
+      expect((await admin.get('/console/keys?created=pk_live_nothere')).statusCode).toBe(400);
       const user = client();
       expect((await user.signIn(secret)).statusCode).toBe(303);
       expect((await user.get('/console/orders')).statusCode).toBe(200);

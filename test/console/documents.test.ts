@@ -218,4 +218,62 @@ describe.each(databases.eachSupportedId())('console supplier documents on %s', (
     expect((await b.get('/console/documents')).body).not.toContain(id);
     expect((await a.get('/console/documents')).body).toContain(id);
   });
+
+  // The list was counted and paged by OFFSET (a scan growing with the documents, DESIGN 7): now it seeks from the
+  // place its Next and Previous links carry, and the page number beside the place is signed with it.
+  it('the list pages by place: Next to the end and Previous back give each document once, newest first; an edited link is a 400', async () => {
+    const { retailer } = await import('../../src/store/retailers.ts').then((m) => m.ensureRetailer(db, 'documents-paging'));
+    const key = await import('../../src/store/api-keys.ts').then((m) => m.createApiKey(db, retailer.id, 'paging', ['read']));
+    // 60 documents, several received in the same millisecond (the id breaks the tie).
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      id: `sdoc_page${String(i).padStart(3, '0')}`, retailer_id: retailer.id, format: 'csv', content_type: 'text/csv', filename: `f${i}.csv`,
+      supplier_name: null, sha256: `${i}`.padStart(64, '0'), size_bytes: 1, received_at: new Date(Date.UTC(2026, 10, 1, 0, 0, Math.floor(i / 3))).toISOString(),
+      status: 'processed', next_entry: 0, applied: 0, unchanged: 0, unmatched: 0, rejected: 0, acknowledgement: null, error: null, processed_at: null,
+    }));
+    await db.insertInto('supplier_documents').values(rows).execute();
+    const want = [...rows].sort((a, b) => (a.received_at === b.received_at ? (a.id < b.id ? 1 : -1) : a.received_at < b.received_at ? 1 : -1)).map((r) => r.id);
+    const c = await signedIn(key.secret);
+    const readPage = (html: string) => ({
+      ids: [...html.matchAll(/<a href="\/console\/documents\/(sdoc_page\d+)">/g)].map((m) => m[1]),
+      next: /<a href="([^"]+)" rel="next">/.exec(html)?.[1].replace(/&amp;/g, '&'),
+      prev: /<a href="([^"]+)" rel="prev">/.exec(html)?.[1].replace(/&amp;/g, '&'),
+      page: Number(/<span>Page (\d+)<\/span>/.exec(html)?.[1]),
+    });
+    const forward: string[][] = [];
+    let at: string | undefined = '/console/documents';
+    let last = at;
+    while (at !== undefined) {
+      const response = await c.get(at);
+      expect(response.statusCode, at).toBe(200);
+      const page = readPage(response.body);
+      expect(page.page).toBe(forward.length + 1);
+      forward.push(page.ids);
+      last = at;
+      at = page.next;
+    }
+    expect(forward.map((ids) => ids.length)).toEqual([25, 25, 10]);
+    expect(forward.flat()).toEqual(want);
+    const backward: string[][] = [];
+    for (let back: string | undefined = last; back !== undefined;) {
+      const page = readPage((await c.get(back)).body);
+      backward.unshift(page.ids);
+      back = page.prev;
+    }
+    expect(backward).toEqual(forward);
+
+    // Edited links: another page number beside a place, a place made by hand, a page number without a place.
+    const second = readPage((await c.get('/console/documents')).body).next!;
+    const place = new URLSearchParams(second.split('?')[1]).get('after')!;
+    for (const [query, problem] of [
+      [`after=${encodeURIComponent(place)}&page=7`, 'after: was made for another page number or other filters than these (page 7)'],
+      [`after=${encodeURIComponent(place.replace(/~[^~]+$/, '~AAAAAAAAAAAAAAAAAAAAAA'))}&page=2`, 'after: was made for another page number'],
+      [`after=${encodeURIComponent(place.split('~').slice(0, 2).join('~'))}&page=2`, 'after: is not a place in this list'],
+      ['page=3', 'page: pages after the first are opened with the Next page link'],
+      [`after=${encodeURIComponent(place)}`, 'after: comes with the page number the list\'s links carry'],
+    ]) {
+      const response = await c.get(`/console/documents?${query}`);
+      expect(response.statusCode, query).toBe(400);
+      expect(pageText(response.body), query).toContain(problem);
+    }
+  });
 });

@@ -128,8 +128,8 @@ describe('console error pages for wrong URLs', () => {
       ['PO page, another parameter', () => `/console/orders/${ids.po}?tab=items`, 'tab: is not a parameter of this page (it takes done)'],
       ['PO summary PDF', () => `/console/orders/${ids.po}/documents/order_summary?download=1`, 'download: is not a parameter of this page (it takes none)'],
       ['documents, page', () => '/console/documents?page=two', 'page: must be a whole number from 1 to 999999'],
-      ['documents, past the last page', () => '/console/documents?page=7', 'page: is past the last page: there is 1 page'],
-      ['documents, a filter it does not have', () => '/console/documents?status=failed', 'status: is not a parameter of this page (it takes page)'],
+      ['documents, a page number without its place', () => '/console/documents?page=7', 'page: pages after the first are opened with the Next page link'],
+      ['documents, a filter it does not have', () => '/console/documents?status=failed', 'status: is not a parameter of this page (it takes page, after, before)'],
       ['a document, page', () => `/console/documents/${ids.document}?page=0`, 'page: must be a whole number from 1 to 999999'],
       ['a document, past the last page', () => `/console/documents/${ids.document}?page=2`, 'page: is past the last page: there is 1 page'],
       ['a document\'s file', () => `/console/documents/${ids.document}/content?inline=1`, 'inline: is not a parameter of this page (it takes none)'],
@@ -256,6 +256,37 @@ describe('console error pages for errors raised before its own handlers', () => 
     const text = await rawExchange(base, [first, requestHead('/console/orders', `Cookie: ${bigCookie.slice(0, 9_000)}`), `${bigCookie.slice(9_000)}\r\n\r\n`]);
     const second = text.slice(text.indexOf('HTTP/1.1', 10));
     expectConsolePage(parseRaw(second), 431, 'headers are larger than this service reads');
+  });
+
+  it('503 while the service shuts down: a console page gets the console\'s page, the API its envelope (not Fastify\'s fixed JSON)', async () => {
+    const closingApp = await buildTestApp(db);
+    const closingBase = await listenInRange(closingApp);
+    const { hostname, port } = new URL(closingBase);
+    // A request whose head is still arriving when the close begins: its connection is not idle, so it is not
+    // closed at once, and the request reaches the app while it is closing (as on a busy keep-alive connection).
+    const during = (target: string) => new Promise<RawResponse>((resolve, reject) => {
+      let received = '';
+      const socket = connect(Number(port), hostname, () => socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n`));
+      socket.on('data', (chunk) => { received += chunk.toString('utf8'); });
+      socket.on('close', () => resolve(parseRaw(received)));
+      socket.on('error', reject);
+      setTimeout(() => socket.write(`Accept: text/html\r\nX-Api-Key: ${world.keys.a}\r\n\r\n`), 300);
+    });
+    const answers = Promise.all([during('/console/orders'), during('/console/nowhere'), during('/api/v2/orders/by-po/PO-A1001')]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closed = closingApp.close();
+    const [page, missing, api] = await answers;
+    await closed;
+    for (const response of [page, missing]) {
+      expectConsolePage(response, 503, 'The service is restarting: send the request again in a few seconds.');
+      expect(response.headers['retry-after']).toBe('5');
+    }
+    expect(api.status).toBe(503);
+    expect(api.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(api.body)).toEqual({
+      error: 'unavailable', errorCode: 503, message: 'The service is restarting: send the request again in a few seconds.',
+      request_id: api.headers['x-request-id'],
+    });
   });
 
   it('405: a console page asked for with a method it does not take names the methods it takes', async () => {

@@ -121,19 +121,66 @@ describe.each(databases.eachSupportedId())('the console PO list, paged by positi
   });
 
   it('a page number or a place that names no page is a 400 naming it', async () => {
-    const place = encodeURIComponent(`2026-01-01T00:00:00.000Z~${world.po.a1.po.id}`);
+    // The place the first page's Next link carries (signed with its page number and the filters: console/places.ts).
+    const next = readPage((await c.get('/console/orders')).body).next!;
+    const place = encodeURIComponent(new URLSearchParams(next.split('?')[1]).get('after')!);
+    const handMade = encodeURIComponent(`2026-01-01T00:00:00.000Z~${world.po.a1.po.id}`);
     for (const [query, problem] of [
       ['page=3', 'page: pages after the first are opened with the Next page link'],
       [`after=${place}`, 'after: comes with the page number the list\'s links carry: use those links unchanged'],
       [`after=${place}&page=1`, 'page: must be 2 or more with after or before'],
       [`after=yesterday&page=2`, 'after: is not a place in this list'],
+      [`after=${handMade}&page=2`, 'after: is not a place in this list'],
       [`before=${encodeURIComponent(world.po.a1.po.id)}&page=2`, 'before: is not a place in this list'],
       [`after=${place}&before=${place}&page=2`, 'before: cannot come with after'],
+      // The page number is the one the link was made with, for these filters: never a label made up by hand.
+      [`after=${place}&page=40`, 'after: was made for another page number or other filters than these (page 40)'],
+      [`after=${place}&page=2&status=processing`, 'after: was made for another page number or other filters than these (page 2)'],
+      [`before=${place}&page=2`, 'before: was made for another page number or other filters'],
       ['sort=price', 'sort: "price" is not an order (one of newest, oldest)'],
     ]) {
       const response = await c.get(`/console/orders?${query}`);
       expect(response.statusCode, query).toBe(400);
       expect(pageText(response.body), query).toContain(problem);
     }
+  });
+
+  // The supplier filter listed every supplier of the retailer in a <select> (a page growing with the suppliers):
+  // now the field offers at most 50 names and suggests the rest as the person types; any supplier can still be
+  // chosen, by its name (the form) or its id (the list's own links).
+  it('the supplier filter offers a bounded list, suggests any supplier as typed, and filters by any of them', async () => {
+    const { ensureSupplier } = await import('../../src/store/suppliers.ts');
+    for (let i = 0; i < 120; i++) await ensureSupplier(db, world.retailerA, { name: `Zz Supplier ${String(i).padStart(3, '0')}` });
+    const far = await db.selectFrom('suppliers').select(['id', 'name']).where('retailer_id', '=', world.retailerA)
+      .where('name', '=', 'Zz Supplier 119').executeTakeFirstOrThrow();
+    const po = buildPo({ retailer_id: world.retailerA, supplier_id: far.id, po_number: 'PO-FAR-SUPPLIER', order_date: '2026-03-01T00:00:00.000Z', lines: [] });
+    await insertPurchaseOrders(db, [po], await supplierNamesOf(db, world.retailerA));
+
+    const list = await c.get('/console/orders');
+    const options = [...list.body.matchAll(/<option value="([^"]*)"><\/option>/g)].map((m) => m[1]);
+    expect(options.length).toBe(50);
+    expect(options).not.toContain(far.name);
+    expect(list.body).toContain('hx-get="/console/orders/supplier-options"');
+
+    // Typed (in either case at its start): suggested, however far down the names it is.
+    for (const typed of ['Zz Supplier 11', 'zz Supplier 11', 'ZZ SUPPLIER 11']) {
+      const suggested = await c.get(`/console/orders/supplier-options?supplier=${encodeURIComponent(typed)}`);
+      expect(suggested.statusCode).toBe(200);
+      expect([...suggested.body.matchAll(/<option value="([^"]*)">/g)].map((m) => m[1]))
+        .toEqual(Array.from({ length: 10 }, (_, i) => `Zz Supplier 11${i}`));
+    }
+    // Chosen by name (the form), the list shows its POs and its links carry the supplier's id.
+    const byName = await c.get(`/console/orders?supplier=${encodeURIComponent(far.name)}`);
+    expect(byName.statusCode).toBe(200);
+    expect(readPage(byName.body).ids).toEqual([po.po.id]);
+    expect(byName.body).toContain(`value="${far.name}"`);
+    expect((await c.get(`/console/orders?supplier=${far.id}`)).body).toContain(`value="${far.name}"`);
+    // Typed in another case (Enter pressed without picking a suggestion): the same supplier.
+    const lowered = await c.get(`/console/orders?supplier=${encodeURIComponent(far.name.toLowerCase())}`);
+    expect(lowered.statusCode, pageText(lowered.body).slice(0, 300)).toBe(200);
+    expect(readPage(lowered.body).ids).toEqual([po.po.id]);
+    const unknown = await c.get('/console/orders?supplier=No%20Such%20Supplier');
+    expect(unknown.statusCode).toBe(400);
+    expect(pageText(unknown.body)).toContain('supplier: is not one of your suppliers');
   });
 });

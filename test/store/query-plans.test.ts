@@ -20,6 +20,7 @@ import { ConsoleClient } from '../console/support.ts';
 import { postDocument } from '../support/supplier-documents.ts';
 import { TestDatabases } from '../support/test-database.ts';
 import { TEST_CONFIG } from '../support/world.ts';
+import { listScope, placeParameters } from '../../src/console/places.ts';
 
 const databases = TestDatabases.create({ ids: ['SQLITE'] });
 
@@ -399,18 +400,27 @@ describe('query plans of the request paths (SQLite)', () => {
         }
       }
     }
-    // A position deep in the newest-first list (before and after it): the end of the oldest-first list's first page.
+    // A position deep in the newest-first list (before and after it): the end of the oldest-first list's first page,
+    // signed for page 4 of each filter set as the list's own links are (console/places.ts).
     const oldest = (await browser.get('/console/orders?sort=oldest')).body;
     const deep = new URLSearchParams(/<a href="\/console\/orders\?([^"]+)" rel="next">/.exec(oldest)![1].replace(/&amp;/g, '&')).get('after')!;
-    for (const place of [`after=${encodeURIComponent(deep)}&page=4`, `before=${encodeURIComponent(deep)}&page=4`]) {
-      for (const filter of ['', '&status=submitted', `&supplier=${supplierId}`, `&supplier=${supplierId}&status=submitted&from=2016-01-01&to=2026-12-31`]) {
-        const url = `/console/orders?${place}${filter}`;
+    const [at, id] = deep.split('~');
+    for (const direction of ['after', 'before'] as const) {
+      for (const filter of [{}, { status: 'submitted' }, { supplier: supplierId }, { supplier: supplierId, status: 'submitted', from: '2016-01-01', to: '2026-12-31' }] as Record<string, string>[]) {
+        const place = placeParameters(TEST_CONFIG.secret, 'orders', listScope(filter), direction, { at, id }, 4);
+        const url = `/console/orders?${new URLSearchParams({ ...filter, ...place })}`;
         expect((await browser.get(url)).statusCode, url).toBe(200);
       }
     }
+    // The documents list, a page after and before a document's place.
+    for (const direction of ['after', 'before'] as const) {
+      const place = placeParameters(TEST_CONFIG.secret, 'documents', '', direction, { at: '2026-11-20T00:00:00.000Z', id: documentId }, 2);
+      expect((await browser.get(`/console/documents?${new URLSearchParams(place)}`)).statusCode).toBe(200);
+    }
     const pages = ['/console/search?q=PO-PLAN-1', '/console/search?q=SO-PO-PLAN-1',
       '/console/search?q=1Z999AA10123456784', `/console/orders/${po.purchase_order_id}`, '/console/documents', `/console/documents/${documentId}`,
-      '/console/webhooks', `/console/webhooks/${endpoint.id}`, `/console/webhooks/${endpoint.id}/deliveries`, '/console/keys', '/console/connections'];
+      '/console/webhooks', `/console/webhooks/${endpoint.id}`, `/console/webhooks/${endpoint.id}/deliveries`, '/console/keys', '/console/connections',
+      '/console/orders/supplier-options?supplier=acu', '/console/orders?supplier=Acushnet%20Golf', '/console/orders?supplier=acushnet%20golf'];
     for (const page of pages) {
       const response = await browser.get(page);
       expect(response.statusCode, `${page}: ${response.body.slice(0, 300)}`).toBeLessThan(400);
@@ -456,6 +466,24 @@ describe('query plans of the request paths (SQLite)', () => {
       const first = new RegExp(`^SEARCH ${bySupplier ? 'k' : 'po'} USING (?:COVERING )?INDEX ${index} \\(${keys.join(' AND ')}`);
       if (!first.test(r.plan[0] ?? '') || plan.includes('TEMP B-TREE')) problems.push(`${plan}\n  ${sql}`);
       if (bySupplier && !/SEARCH po USING INDEX sqlite_autoindex_purchase_orders_1 \(id=\?\)/.test(plan)) problems.push(`${plan}\n  ${sql}`);
+    }
+    expect(problems, problems.join('\n\n')).toEqual([]);
+  });
+  // The console's documents list counted the retailer's documents and skipped pages by OFFSET (both growing with
+  // the documents): each statement of the list (store/document-browse.ts, recognised by its columns) must seek
+  // supplier_documents_list by the retailer and, past the first page, by its place, in the list's order: no OFFSET,
+  // no sort. (GET /api/v2/supplier_documents, the API's list with its page and total, still counts: not this list.)
+  it('the console\'s documents list seeks its place, never counts or skips', () => {
+    const list = recorded.filter((r) => /^select "id", "filename", "format", "received_at", "status", "applied"[^]* from "supplier_documents"/.test(r.sql));
+    // The first page, a page after a place and a page before one.
+    expect(list.length).toBeGreaterThanOrEqual(3);
+    const problems: string[] = [];
+    for (const r of list) {
+      const sql = r.sql.replace(/\s+/g, ' ');
+      const plan = r.plan.join(' | ');
+      const placed = /\(received_at, id\) [<>] \(\?, \?\)/.test(sql);
+      const seek = new RegExp(`^SEARCH supplier_documents USING INDEX supplier_documents_list \\(retailer_id=\\?${placed ? ' AND \\(received_at,id\\)[<>]\\(\\?,\\?\\)' : ''}\\)$`);
+      if (!seek.test(r.plan[0] ?? '') || r.plan.length > 1 || / offset /.test(sql) || /count\(/.test(sql)) problems.push(`${plan}\n  ${sql}`);
     }
     expect(problems, problems.join('\n\n')).toEqual([]);
   });

@@ -39,6 +39,28 @@ describe.each(databases.eachSupportedId())('runConnectionSync on %s', (databaseI
     return result.connection.id;
   }
 
+  it('a full run that did not finish makes the next run full, whoever asks for an incremental one; a finished one does not', async () => {
+    const id = await connection();
+    const fullness = async (full: boolean, behaviour: { fail?: string } = {}) => {
+      const engine = fakeEngine(behaviour);
+      const outcome = await runConnectionSync(db, SECRET, id, { full, execute: engine.execute });
+      const run = await findRun(db, retailerId, outcome.started ? outcome.runId : '');
+      // What the engine was told and what the run shows agree.
+      expect(engine.calls[0].options.full).toBe(run!.full);
+      return { full: run!.full, status: run!.status };
+    };
+    expect(await fullness(false)).toEqual({ full: false, status: 'succeeded' });
+    expect(await fullness(true, { fail: 'interrupted: the process is shutting down' })).toEqual({ full: true, status: 'failed' });
+    // The scheduler's run after it (full: false) carries the full re-read on, also when it fails in turn.
+    expect(await fullness(false, { fail: 'The upstream did not answer' })).toEqual({ full: true, status: 'failed' });
+    expect(await fullness(false)).toEqual({ full: true, status: 'succeeded' });
+    // Owed no more once a full run finished.
+    expect(await fullness(false)).toEqual({ full: false, status: 'succeeded' });
+    // An incremental run that failed owes nothing full.
+    expect(await fullness(false, { fail: 'boom' })).toEqual({ full: false, status: 'failed' });
+    expect(await fullness(false)).toEqual({ full: false, status: 'succeeded' });
+  });
+
   it('runs the engine with the decrypted connection and records a succeeded run with its counts', async () => {
     const id = await connection(30);
     const engine = fakeEngine({ pages: [counts(500, 500), counts(800, 700, 50, 40, 10)] });

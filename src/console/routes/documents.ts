@@ -14,13 +14,17 @@ import { textProblem } from '../../domain/plain-text.ts';
 import { emptyFileProblem, formatOfFile } from '../../ingest/files.ts';
 import { ingestDocument } from '../../ingest/pipeline.ts';
 import { poIdsByNumber } from '../../store/po-browse.ts';
-import { findDocumentContent, findDocumentResults, findDocumentRow, listDocuments } from '../../store/supplier-documents.ts';
+import { listDocumentPage } from '../../store/document-browse.ts';
+import { findDocumentContent, findDocumentResults, findDocumentRow } from '../../store/supplier-documents.ts';
 import { checkQuery, PageQuery } from '../params.ts';
+import { placeParameters, readPlace, type ListPlace } from '../places.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { renderPage } from '../render.ts';
 import { requireSession } from '../session.ts';
 
 const PAGE_SIZE = 25;
+/** The documents list's name in its places' signatures (console/places.ts). */
+const DOCUMENT_LIST = 'documents';
 /** Results per page of one document's page (a large 856 has thousands of sets). */
 const RESULTS_PAGE_SIZE = 200;
 
@@ -71,14 +75,24 @@ export const consoleDocuments: FastifyPluginAsync<ConsoleContext & { documentMax
     throw error; // the console's handler renders the page
   });
 
+  // Newest first, paged by place (console/places.ts, store/document-browse.ts): no page counts or skips documents.
   app.get('/documents', { preHandler: read }, async (request, reply) => {
-    const page = pageOf(request.query, null, PAGE_SIZE);
-    const { rows, total } = await listDocuments(db, request.consoleSession!.retailerId, {}, page, PAGE_SIZE);
-    if (page > 1) pageOf(request.query, total, PAGE_SIZE); // past the last page
+    const params = new PageQuery(request.query, ['page', 'after', 'before']);
+    const place = readPlace(params, request.query, options.secret, DOCUMENT_LIST, '');
+    params.done();
+    const asPlace = (at: ListPlace | undefined) => (at === undefined ? undefined : { receivedAt: at.at, id: at.id });
+    const list = await listDocumentPage(db, request.consoleSession!.retailerId, {
+      after: asPlace(place.after), before: asPlace(place.before), limit: PAGE_SIZE,
+    });
+    const shown = list.first ? 1 : place.page;
+    const link = (direction: 'after' | 'before', row: { received_at: string; id: string }, page: number) =>
+      `/console/documents?${new URLSearchParams(placeParameters(options.secret, DOCUMENT_LIST, '', direction, { at: row.received_at, id: row.id }, page))}`;
+    const first = list.rows[0];
+    const last = list.rows.at(-1);
     return renderPage(reply, 'documents', {
-      title: 'Supplier documents', rows, page, maxSize: byteSize(maxBytes),
-      prev: page > 1 ? `/console/documents?page=${page - 1}` : null,
-      next: page * PAGE_SIZE < total ? `/console/documents?page=${page + 1}` : null,
+      title: 'Supplier documents', rows: list.rows, page: shown, maxSize: byteSize(maxBytes),
+      prev: shown <= 1 ? null : shown === 2 || !first ? '/console/documents' : link('before', first, shown - 1),
+      next: list.hasNext && last ? link('after', last, shown + 1) : null,
     });
   });
 

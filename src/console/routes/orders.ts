@@ -11,16 +11,23 @@ import { isPoDocumentAvailable, poDocumentFilename, poDocumentUnavailableMessage
 import { summarisePo, type V2RecordView } from '../../domain/po-summary.ts';
 import { V2_STATUSES } from '../../domain/statuses.ts';
 import { conflict } from '../../http/errors.ts';
-import { listPoRecords, loadPoPage, searchPurchaseOrders, supplierChoices, type PoListCursor, type PoListFilters } from '../../store/po-browse.ts';
+import {
+  findSupplierChoice, listPoRecords, loadPoPage, searchPurchaseOrders, supplierNameSuggestions, type PoListCursor, type PoListFilters,
+} from '../../store/po-browse.ts';
 import { loadPoDocumentData } from '../../store/po-documents.ts';
 import { changeStatus, receive } from '../../store/purchase-order-lifecycle.ts';
 import { checkQuery, PageQuery } from '../params.ts';
+import { listScope, placeParameters, readPlace, type ListPlace } from '../places.ts';
 import type { ConsoleContext } from '../plugin.ts';
 import { poPageView } from '../po-view.ts';
-import { renderPage } from '../render.ts';
+import { renderFragment, renderPage } from '../render.ts';
 import { can, requireSession } from '../session.ts';
 
 const PAGE_SIZE = 25;
+/** Supplier names offered by the list's supplier field at once (the rest are found by typing: /orders/supplier-options). */
+const SUPPLIER_SUGGESTIONS = 50;
+/** Longest supplier name or id the list's `supplier` takes. */
+const SUPPLIER_MAX = 200;
 /** Longest search term: PO numbers and supplier order ids are at most 100 characters; tracking numbers typed with
  * spaces a little more. */
 const SEARCH_MAX = 200;
@@ -29,9 +36,9 @@ const SEARCH_MAX = 200;
 const SORTS = ['newest', 'oldest'] as const;
 /** What the PO list's query takes. */
 const LIST_PARAMETERS = ['status', 'supplier', 'from', 'to', 'sort', 'page', 'after', 'before'];
-/** `after`/`before`: a PO's place in the list, `<order date as stored>~<PO id>` (store/po-browse.ts PoListCursor). */
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~([A-Za-z0-9_-]{1,100})$/;
-const cursorText = (cursor: PoListCursor) => `${cursor.orderDate}~${cursor.id}`;
+/** The PO list's name in its places' signatures (console/places.ts). */
+const PO_LIST = 'orders';
+const placeOf = (cursor: PoListCursor): ListPlace => ({ at: cursor.orderDate, id: cursor.id });
 
 /**
  * The receive form carries a SKU and a quantity for every line still to receive: for a PO of 500 lines (the API's
@@ -46,49 +53,29 @@ const DONE = [...LIFECYCLE_STATUSES, 'received'] as const;
 const summaries = (records: string[]) => records.map((text) => summarisePo(JSON.parse(text) as V2RecordView));
 
 /** The list's query → store request; a value that cannot be read is a 400 naming its field (params.ts). */
-function readListQuery(query: unknown, zone: string, supplierIds: Set<string>) {
+function readListQuery(query: unknown, zone: string, chosen: { id: string; name: string } | undefined, secret: string) {
   const params = new PageQuery(query, LIST_PARAMETERS);
   const filters: PoListFilters = {};
   filters.status = params.oneOf('status', V2_STATUSES, 'a status');
-  const supplier = params.text('supplier', 100);
-  if (supplier !== undefined && !supplierIds.has(supplier)) params.add('supplier', 'is not one of your suppliers');
-  else filters.supplierId = supplier;
+  // By name (the form's field) or by id (the list's own links, which carry the id so a rename keeps them working).
+  const given = params.text('supplier', SUPPLIER_MAX);
+  if (given !== undefined && chosen === undefined) params.add('supplier', 'is not one of your suppliers (type its name as the suggestions show it)');
+  const supplier = given === undefined ? undefined : chosen?.id;
+  filters.supplierId = supplier;
   const from = params.date('from');
   const to = params.date('to');
   if (from !== undefined && to !== undefined && to < from) params.add('to', 'must not be before from');
   const sort = params.oneOf('sort', SORTS, 'an order') ?? 'newest';
-  const page = params.page();
-  const position = (field: 'after' | 'before'): PoListCursor | undefined => {
-    const text = params.text(field, 200);
-    if (text === undefined) return undefined;
-    const match = CURSOR.exec(text);
-    if (match) return { orderDate: match[1], id: match[2] };
-    params.add(field, 'is not a place in this list: use the links of the list\'s pages unchanged');
-    return undefined;
-  };
-  const after = position('after');
-  const before = position('before');
-  if (after !== undefined && before !== undefined) params.add('before', 'cannot come with after: give one of them');
-  // The page number is a label carried by the pager's links beside the position it stands for: pages are found
-  // by position (store/po-browse.ts), never by counting POs, so a number alone names no page.
-  const positioned = after !== undefined || before !== undefined;
-  if (!params.has('page') && !params.has('after') && !params.has('before')) {
-    if (page > 1 && !positioned) params.add('page', 'pages after the first are opened with the Next page link (it carries their place in the list)');
-    // With no page number given, the place itself is what was changed by hand: name it, not the missing number.
-    const pageGiven = typeof (query as Record<string, unknown> | null)?.page === 'string';
-    if (page === 1 && positioned) {
-      if (pageGiven) params.add('page', 'must be 2 or more with after or before');
-      else params.add(after !== undefined ? 'after' : 'before', 'comes with the page number the list\'s links carry: use those links unchanged');
-    }
-  }
+  const form = { status: filters.status ?? '', supplier: supplier ?? '', from: from ?? '', to: to ?? '', sort: sort === 'newest' ? '' : sort };
+  // The page number is a label carried by the pager's links beside the place it stands for, signed with it and
+  // the filters (console/places.ts): pages are found by place (store/po-browse.ts), never by counting POs.
+  const place = readPlace(params, query, secret, PO_LIST, listScope(form));
   params.done();
   // Calendar days in the retailer's time zone, as by-date reads them (DESIGN 2.2).
   if (from !== undefined) filters.from = dayRange(from, from, zone).from;
   if (to !== undefined) filters.to = dayRange(to, to, zone).to;
-  return {
-    filters, sort, page, after, before,
-    form: { status: filters.status ?? '', supplier: supplier ?? '', from: from ?? '', to: to ?? '', sort: sort === 'newest' ? '' : sort },
-  };
+  const cursor = (at: ListPlace | undefined): PoListCursor | undefined => (at === undefined ? undefined : { orderDate: at.at, id: at.id });
+  return { filters, sort, page: place.page, after: cursor(place.after), before: cursor(place.before), form };
 }
 
 const RENDERERS = { order_summary: renderOrderSummary, received_summary: renderReceivedSummary };
@@ -108,8 +95,11 @@ export const consoleOrders: FastifyPluginAsync<ConsoleContext> = async (app, { d
 
   app.get('/orders', { preHandler: read }, async (request, reply) => {
     const session = request.consoleSession!;
-    const suppliers = await supplierChoices(db, session.retailerId);
-    const { filters, sort, page, after, before, form } = readListQuery(request.query, session.timezone, new Set(suppliers.map((s) => s.id)));
+    const given = (request.query as Record<string, unknown> | null)?.supplier;
+    const chosen = typeof given === 'string' && given.trim() !== '' && given.trim().length <= SUPPLIER_MAX
+      ? await findSupplierChoice(db, session.retailerId, given.trim()) : undefined;
+    const { filters, sort, page, after, before, form } = readListQuery(request.query, session.timezone, chosen, secret);
+    const suppliers = await supplierNameSuggestions(db, session.retailerId, '', SUPPLIER_SUGGESTIONS);
     const list = await listPoRecords(db, session.retailerId, { filters, order: sort, after, before, limit: PAGE_SIZE });
     const shown = list.first ? 1 : page;
     // Only the filters that are set, so a link reads as what it shows.
@@ -117,13 +107,26 @@ export const consoleOrders: FastifyPluginAsync<ConsoleContext> = async (app, { d
       const query = new URLSearchParams(Object.entries({ ...form, ...place }).filter(([, v]) => v !== ''));
       return `/console/orders${query.size > 0 ? `?${query}` : ''}`;
     };
+    const scope = listScope(form);
     const firstRecord = list.records[0];
     const lastRecord = list.records.at(-1);
     return renderPage(reply, 'orders', {
-      title: 'Purchase orders', records: summaries(list.records.map((r) => r.view)), suppliers, statuses: V2_STATUSES, form, page: shown,
-      prev: shown <= 1 ? null : shown === 2 || !firstRecord ? link({}) : link({ before: cursorText(firstRecord.cursor), page: String(shown - 1) }),
-      next: list.hasNext && lastRecord ? link({ after: cursorText(lastRecord.cursor), page: String(shown + 1) }) : null,
+      title: 'Purchase orders', records: summaries(list.records.map((r) => r.view)), suppliers, supplierName: chosen?.name ?? '',
+      statuses: V2_STATUSES, form, page: shown,
+      prev: shown <= 1 ? null : shown === 2 || !firstRecord ? link({})
+        : link(placeParameters(secret, PO_LIST, scope, 'before', placeOf(firstRecord.cursor), shown - 1)),
+      next: list.hasNext && lastRecord ? link(placeParameters(secret, PO_LIST, scope, 'after', placeOf(lastRecord.cursor), shown + 1)) : null,
     });
+  });
+
+  // The supplier field's suggestions as the person types (htmx swaps them into its datalist): names starting with
+  // what is typed, at most SUPPLIER_SUGGESTIONS, however many suppliers there are.
+  app.get('/orders/supplier-options', { preHandler: read }, async (request, reply) => {
+    const params = new PageQuery(request.query, ['supplier']);
+    const prefix = params.text('supplier', SUPPLIER_MAX) ?? '';
+    params.done();
+    const names = await supplierNameSuggestions(db, request.consoleSession!.retailerId, prefix, SUPPLIER_SUGGESTIONS);
+    return renderFragment(reply, 'supplier-options', { names });
   });
 
   async function poPage(retailerId: string, id: string) {
