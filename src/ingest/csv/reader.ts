@@ -195,6 +195,10 @@ function parser(bytes: Uint8Array, utf8: boolean, { delimiter, fromLine }: Layou
   return Readable.from(textChunks(bytes, utf8)).pipe(parse({
     delimiter, from_line: fromLine, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
     skip_records_with_empty_values: true,
+    // Every line break ends a row, whichever the file's first line used: csv-parse otherwise takes the first line's
+    // (CR LF) as the only one, and a file pasted together from exports of several systems (CR LF, LF, a Mac's CR)
+    // had its LF rows glued into one record. CR LF first, so it is one break, not two.
+    record_delimiter: ['\r\n', '\n', '\r'],
   }));
 }
 

@@ -1,0 +1,104 @@
+// CSV files as suppliers' ERPs, Excel and Google Sheets really write them, posted to POST /api/v2/supplier_documents
+// on SQLite and PostgreSQL and read back through the read API (DESIGN 3, "CSV"; README "Feeding supplier data"):
+// - line breaks of every kind in one file (CR LF, LF, a Mac's CR: exports pasted together), each one a row break;
+// - Excel's Accounting format, which writes a zero amount as a dash (`$ -`): 0, not a negative amount;
+// - date-times as spreadsheets and ERPs write them: an ISO date with a 12-hour time (`2026-11-20 3:04 PM`), a
+//   trailing `UTC`; a zone abbreviation (`EST`) or text after the date that is no time is refused, never dropped.
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/database.ts';
+import { addPo, openDocumentWorld, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
+import { TestDatabases } from '../support/test-database.ts';
+import type { World } from '../support/world.ts';
+
+const databases = TestDatabases.create();
+const UPS = ['1Z999AA10123456784', '1Z12345E0205271688', '1Z12345E6605272234'];
+
+describe.each(databases.eachSupportedId())('CSV exports as ERPs and spreadsheets write them on %s', (databaseId) => {
+  let db: Db;
+  let world: World;
+  let app: FastifyInstance;
+  let writeKey: string;
+
+  const post = async (body: string | Buffer) => {
+    const response = await postDocument(app, writeKey, body, { query: { supplier_name: 'Acushnet' } });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json();
+  };
+  const results = (document: any) => Object.fromEntries(document.results.map((r: any) => [r.source, r.reason ?? r.result]));
+  const shipped = async (po: string) => (await readV2(app, world.keys.a, po)).fulfilled_items
+    .map((f: any) => [f.product_details?.sku ?? f.product_name, f.quantity, f.tracking.tracking_number, f.tracking.shipped_date]).sort();
+  const addCsvPo = (po: string) => addPo(db, world.retailerA, world.suppliers.acushnet, po);
+
+  beforeAll(async () => {
+    ({ db, world, app, writeKey } = await openDocumentWorld(databases, databaseId));
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('CR LF, LF and CR line breaks in one file each end a row: every row is read, on the line the file has it', async () => {
+    for (const po of ['PO-EOL-1', 'PO-EOL-2', 'PO-EOL-3']) await addCsvPo(po);
+    // The header ends in CR LF (csv-parse took that as the only break, and glued the LF rows into one record).
+    const text = 'PO #,Tracking #,Item #,Qty\r\n'
+      + `PO-EOL-1,${UPS[0]},TIT-GT2-9,1\n`
+      + `PO-EOL-2,${UPS[1]},TIT-PRO-V1,2\r`
+      + `PO-EOL-3,${UPS[2]},TIT-GT2-9,2\r\n`;
+    const document = await post(text);
+    expect(results(document)).toEqual({ 'row 2': 'applied', 'row 3': 'applied', 'row 4': 'applied' });
+    expect((await readV2(app, world.keys.a, 'PO-EOL-1')).fulfilled_items.map((f: any) => [f.quantity, f.tracking.tracking_number]))
+      .toEqual([[1, UPS[0]]]);
+    expect((await readV2(app, world.keys.a, 'PO-EOL-2')).fulfilled_items.map((f: any) => [f.quantity, f.tracking.tracking_number]))
+      .toEqual([[2, UPS[1]]]);
+    expect((await readV2(app, world.keys.a, 'PO-EOL-3')).fulfilled_items.map((f: any) => [f.quantity, f.tracking.tracking_number]))
+      .toEqual([[2, UPS[2]]]);
+    // The other way round: a file starting with LF lines keeps its CR LF rows on their own lines.
+    await addCsvPo('PO-EOL-4');
+    const second = await post(`PO #,Order #,Item #,Qty\nPO-EOL-4,AC-EOL-4,TIT-GT2-9,1\r\nPO-EOL-4,AC-EOL-4,TIT-PRO-V1,5\r\n`);
+    expect(results(second)).toEqual({ 'row 2': 'applied', 'row 3': 'applied' });
+  });
+
+  it('an Accounting-format zero (`$ -`, ` - `) is 0: the invoice is stored with no tax; a negative is still refused', async () => {
+    await addCsvPo('PO-ACC-1');
+    const before = await tableCounts(db);
+    const document = await post([
+      'PO #,Invoice #,Subtotal,Tax,Freight,Total',
+      'PO-ACC-1,INV-ACC-1," $1,000.00 "," $ -   ", - ," $1,000.00 "',
+      'PO-ACC-1,INV-ACC-2,$10.00,$ (1.00),$ -,$9.00',
+    ].join('\r\n'));
+    expect(results(document)).toEqual({
+      'row 2': 'applied',
+      'row 3': 'column "Tax": "$ (1.00)" is negative: an amount must be 0 or more',
+    });
+    const invoice = await db.selectFrom('invoices').select(['subtotal_cents', 'tax_cents', 'shipping_cents', 'total_cents', 'currency'])
+      .where('invoice_number', '=', 'INV-ACC-1').executeTakeFirstOrThrow();
+    expect(invoice).toEqual({ subtotal_cents: 100000, tax_cents: 0, shipping_cents: 0, total_cents: 100000, currency: 'USD' });
+    expect((await tableCounts(db)).invoices).toBe(before.invoices + 1);
+  });
+
+  it('ship date-times as spreadsheets write them are read; a zone abbreviation or text that is no time is refused, never dropped', async () => {
+    for (const po of ['PO-DT-1', 'PO-DT-2', 'PO-DT-3']) await addCsvPo(po);
+    const before = await tableCounts(db);
+    const document = await post([
+      'PO #,Tracking #,Item #,Qty,Ship Date',
+      `PO-DT-1,${UPS[0]},TIT-GT2-9,1,2026-11-20 3:04 PM`,
+      `PO-DT-2,${UPS[1]},TIT-GT2-9,1,2026-11-20 15:04:05 UTC`,
+      `PO-DT-3,${UPS[2]},TIT-GT2-9,1,11/20/2026 10:04 AM EST`,
+      `PO-DT-3,${UPS[2]},TIT-PRO-V1,1,11/20/2026 TBD`,
+    ].join('\r\n'));
+    expect(results(document)).toEqual({
+      'row 2': 'applied',
+      'row 3': 'applied',
+      'row 4': 'column "Ship Date": "11/20/2026 10:04 AM EST": "EST" is no offset OrderSync can read (a zone abbreviation may name ' +
+        'several zones, with or without daylight saving): write the time with its offset (2026-11-20T15:04:00-05:00) or in UTC',
+      'row 5': 'column "Ship Date": "11/20/2026 TBD": the text after its date is no time of day (hh:mm, hh:mm:ss or h:mm AM/PM, ' +
+        'then an optional UTC): write the date alone, or the date and its time',
+    });
+    expect((await readV2(app, world.keys.a, 'PO-DT-1')).fulfilled_items.map((f: any) => f.tracking.shipped_date))
+      .toEqual([expect.stringMatching(/^2026-11-20T15:04:00(\.0+)?(Z|\+00:00)$/)]);
+    expect((await readV2(app, world.keys.a, 'PO-DT-2')).fulfilled_items.map((f: any) => f.tracking.shipped_date))
+      .toEqual([expect.stringMatching(/^2026-11-20T15:04:05(\.0+)?(Z|\+00:00)$/)]);
+    expect((await readV2(app, world.keys.a, 'PO-DT-3')).fulfilled_items).toEqual([]);
+    expect((await tableCounts(db)).shipments).toBe(before.shipments + 2);
+  });
+});
