@@ -101,4 +101,28 @@ describe.each(databases.eachSupportedId())('CSV exports as ERPs and spreadsheets
     expect((await readV2(app, world.keys.a, 'PO-DT-3')).fulfilled_items).toEqual([]);
     expect((await tableCounts(db)).shipments).toBe(before.shipments + 2);
   });
+
+  it('identifiers a spreadsheet or script turned into numbers (`789012345678.0`, zeros past 15 digits) are refused, never stored changed', async () => {
+    await addCsvPo('PO-NUM-1');
+    const before = await tableCounts(db);
+    const fix = 'format the column as text in the spreadsheet (or export the cell as ="…") and send the file again';
+    const document = await post([
+      'PO #,Tracking #,Item #,Qty',
+      // pandas' float column: the dot was dropped as formatting, and FedEx 7890123456780 (another parcel) stored.
+      'PO-NUM-1,789012345678.0,TIT-GT2-9,1',
+      // Excel keeps 15 digits of a number: a 22-digit USPS number comes back with zeros for the rest.
+      'PO-NUM-1,9400111899223190000000,TIT-GT2-9,1',
+      `12345.00,${UPS[0]},TIT-GT2-9,1`,
+      `PO-NUM-1,${UPS[1]},TIT-PRO-V1,2`,
+    ].join('\r\n'));
+    expect(results(document)).toEqual({
+      'row 2': `column "Tracking #": "789012345678.0" is written as a number with decimals, as a spreadsheet or script writes an identifier it read as a number (leading zeros and long numbers' last digits are lost that way); ${fix}`,
+      'row 3': `column "Tracking #": "9400111899223190000000" has only zeros past its 15th digit, as Excel saves a long number it holds as a number (it keeps 15 digits): the rest are lost; ${fix}`,
+      'row 4': `column "PO #": "12345.00" is written as a number with decimals, as a spreadsheet or script writes an identifier it read as a number (leading zeros and long numbers' last digits are lost that way); ${fix}`,
+      'row 5': 'applied',
+    });
+    expect((await readV2(app, world.keys.a, 'PO-NUM-1')).fulfilled_items.map((f: any) => f.tracking.tracking_number)).toEqual([UPS[1]]);
+    const after = await tableCounts(db);
+    expect([after.shipments, after.held_supplier_updates]).toEqual([before.shipments + 1, before.held_supplier_updates]);
+  });
 });
