@@ -1,10 +1,12 @@
 // CSV files as suppliers' ERPs, Excel and Google Sheets really write them, posted to POST /api/v2/supplier_documents
 // on SQLite and PostgreSQL and read back through the read API (DESIGN 3, "CSV"; README "Feeding supplier data"):
 // - line breaks of every kind in one file (CR LF, LF, a Mac's CR: exports pasted together), each one a row break;
+// - a UTF-8 export and a Windows-1252 one pasted together: each line read in its own encoding (`É` never `Ã‰`);
 // - Excel's Accounting format, which writes a zero amount as a dash (`$ -`): 0, not a negative amount;
 // - date-times as spreadsheets and ERPs write them: an ISO date with a 12-hour time (`2026-11-20 3:04 PM`), a
 //   trailing `UTC`; a zone abbreviation (`EST`) or text after the date that is no time is refused, never dropped.
 import type { FastifyInstance } from 'fastify';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import { addPo, openDocumentWorld, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
@@ -124,5 +126,21 @@ describe.each(databases.eachSupportedId())('CSV exports as ERPs and spreadsheets
     expect((await readV2(app, world.keys.a, 'PO-NUM-1')).fulfilled_items.map((f: any) => f.tracking.tracking_number)).toEqual([UPS[1]]);
     const after = await tableCounts(db);
     expect([after.shipments, after.held_supplier_updates]).toEqual([before.shipments + 1, before.held_supplier_updates]);
+  });
+
+  it('a UTF-8 export and a Windows-1252 export pasted into one file: each line is read in its own encoding', async () => {
+    await addCsvPo('PO-ÉTÉ-1');
+    await addCsvPo('PO-ÉTÉ-2');
+    const utf8Part = Buffer.from(`PO #,Tracking #,Item #,Qty,Status\r\nPO-ÉTÉ-1,${UPS[0]},TIT-GT2-9,1,\r\n`);
+    const windowsPart = iconv.encode(`PO-ÉTÉ-2,${UPS[1]},TIT-GT2-9,2,\r\nPO-ÉTÉ-2,,TIT-PRO-V1,5,confirmé “ok”\r\n`, 'win1252');
+    const document = await post(Buffer.concat([utf8Part, windowsPart]));
+    // Read wholly as Windows-1252, the UTF-8 row's PO was "PO-Ã‰TÃ‰-1": held for a PO that never comes.
+    expect(document.results.map((r: any) => [r.source, r.po_number, r.result, r.reason])).toEqual([
+      ['row 2', 'PO-ÉTÉ-1', 'applied', null],
+      ['row 3', 'PO-ÉTÉ-2', 'applied', null],
+      ['row 4', 'PO-ÉTÉ-2', 'rejected', expect.stringMatching(/^column "Status": "confirmé “ok”" is not an order status \(/)],
+    ]);
+    expect((await readV2(app, world.keys.a, 'PO-ÉTÉ-1')).fulfilled_items.map((f: any) => [f.quantity, f.tracking.tracking_number])).toEqual([[1, UPS[0]]]);
+    expect((await readV2(app, world.keys.a, 'PO-ÉTÉ-2')).fulfilled_items.map((f: any) => [f.quantity, f.tracking.tracking_number])).toEqual([[2, UPS[1]]]);
   });
 });
