@@ -4,7 +4,8 @@
 // MAX_ROW_FAULTS, then how many more), so a person fixes the file in one pass instead of one resend per fault.
 import { quoted, textProblem } from '../../domain/plain-text.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
-import { excelText, identifierAsNumberProblem, type Read } from './values.ts';
+import { excelText, identifierAsNumberProblem } from './excel-cells.ts';
+import type { Read } from './values.ts';
 
 /** Fields that hold identifiers, whose cells a spreadsheet may have turned into numbers (identifierAsNumberProblem). */
 const IDENTIFIER_FIELDS: ReadonlySet<CsvField> = new Set(['po_number', 'tracking_number', 'sku', 'supplier_order_id', 'invoice_number']);

@@ -13,7 +13,8 @@ import { documentDecoder, isUtf8Text, linesDecoded } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
 import { isDateColumn, isHeaderName, mapColumns, PO_HEADER_EXAMPLES, type ColumnMap } from './columns.ts';
 import { isSummaryRow, rowEntry, ShipmentGrouping, shipmentRow } from './rows.ts';
-import { dayFirstDate, excelText, type DayFirstSign } from './values.ts';
+import { excelText } from './excel-cells.ts';
+import { dayFirstDate, type DayFirstSign } from './values.ts';
 
 export interface CsvOptions {
   /** `?supplier_name=`: the supplier of every row when the file has no supplier column. */

@@ -12,7 +12,8 @@ import type { DocumentEntry } from '../types.ts';
 import { Cells } from './cells.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
 import { rowCurrency, type CurrencyMark } from './currency.ts';
-import { excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type DayFirstSign } from './values.ts';
+import { excelText } from './excel-cells.ts';
+import { readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type DayFirstSign } from './values.ts';
 
 export interface RowContext {
   columns: ColumnMap;
