@@ -112,6 +112,7 @@ registerBackgroundWork({
     if (!config.inboxDir) return { stop: async () => {} };
     const inbox = await startInbox({
       db, dir: config.inboxDir, log, heldLimit: config.heldUpdateLimit, stableMs: config.inboxStableSeconds * 1000,
+      maxBytes: config.documentMaxBytes,
     });
     return { stop: () => inbox.close() };
   },

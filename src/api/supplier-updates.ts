@@ -1,11 +1,13 @@
 // POST /api/v2/supplier_updates (DESIGN section 3, "Supplier updates (ingest)"): acknowledgements, shipments,
 // carrier checkpoints and invoices from suppliers, keyed by PO number, up to 1000 per call. The envelope is
-// checked by the schema; each update by domain/supplier-updates.ts, so one 400 names every bad index and field.
+// checked by the route's schema; each update by its kind's TypeBox schema in domain/supplier-updates.ts, so one 400
+// names every bad index and field; the OpenAPI document shows those schemas (DocumentedBody).
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../db/database.ts';
-import { MAX_DOCUMENT_BYTES, MAX_UPDATES, parseSupplierUpdates } from '../domain/supplier-updates.ts';
+import { MAX_DOCUMENT_BYTES, MAX_UPDATES, parseSupplierUpdates, UPDATE_TYPES } from '../domain/supplier-updates.ts';
+import { UPDATE_SCHEMAS } from '../domain/supplier-updates/schemas.ts';
 import type { RequireScope } from '../http/auth.ts';
 import { validationFailed } from '../http/errors.ts';
 import { registerIdempotency } from '../http/idempotency.ts';
@@ -63,6 +65,28 @@ const SupplierUpdatesBody = Type.Object({
     minItems: 1, maxItems: MAX_UPDATES, description: `1–${MAX_UPDATES} updates, applied in order in one transaction.`,
   }),
 }, { additionalProperties: false, examples: [WIRE_EXAMPLE] });
+
+/**
+ * The body as the OpenAPI document shows it: each update is one of the four kinds' wire shapes, the TypeBox schemas
+ * (domain/supplier-updates/schemas.ts) that parseSupplierUpdates checks every update by, each with its `type`
+ * fixed. The route itself takes any items (SupplierUpdatesBody) so that the handler's one 400 names every bad index
+ * and field, in the words of each kind's schema, rather than Ajv's "must match exactly one schema in oneOf".
+ */
+const DocumentedBody = {
+  ...SupplierUpdatesBody,
+  properties: {
+    updates: {
+      ...SupplierUpdatesBody.properties.updates,
+      items: {
+        description: UPDATE_DESCRIPTION,
+        oneOf: UPDATE_TYPES.map((type) => {
+          const schema = UPDATE_SCHEMAS[type] as unknown as { properties: Record<string, unknown> };
+          return { ...schema, title: type, properties: { ...schema.properties, type: { const: type } } };
+        }),
+      },
+    },
+  },
+};
 
 const SupplierUpdatesResponse = Type.Object({
   results: Type.Array(Type.Object({
@@ -137,6 +161,7 @@ export const supplierUpdatesApi: FastifyPluginAsync<SupplierUpdatesApiOptions> =
   app.post('/supplier_updates', {
     onRequest: requireScope('write'),
     bodyLimit: SUPPLIER_UPDATES_BODY_LIMIT,
+    config: { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body: DocumentedBody }, url }) },
     schema: {
       summary: 'Record supplier updates: acknowledgements, shipments, tracking checkpoints, invoices',
       description: 'Validated whole before anything is written (a malformed update fails the batch with 400 naming each bad ' +

@@ -7,7 +7,7 @@
 // - diff.ts lists the writes between two states, which the store carries out.
 export * from './supplier-updates/types.ts';
 export { canonicalJson, fingerprintOf } from './supplier-updates/canonical.ts';
-export { normalizePaymentTerms, parseSupplierUpdate, parseSupplierUpdates, SUPPLIER_UPDATE_ZONE } from './supplier-updates/parse.ts';
+export { invoiceTotalProblem, normalizePaymentTerms, parseSupplierUpdate, parseSupplierUpdates, SUPPLIER_UPDATE_ZONE } from './supplier-updates/parse.ts';
 export { advanceStatus, shipmentStatusFromCheckpoints, statusFromShipments } from './supplier-updates/rules.ts';
 export type {
   LineCover, Plan, PlanContext, PoSnapshot, SnapshotCheckpoint, SnapshotInvoice, SnapshotLine, SnapshotShipment, SnapshotSupplierOrder,

@@ -36,7 +36,7 @@ async function ingestFiles(files: string[], options: IngestOptions): Promise<num
     for (const file of files) {
       // A link the operator names is read like the file it names; a pipe, device or socket is refused unopened
       // (files.ts: the inbox's rule, less the link checks, which protect against whoever writes to the inbox).
-      const read = await readRegularFile(file, { followSymlinks: true, singleLink: false });
+      const read = await readRegularFile(file, { followSymlinks: true, singleLink: false, maxBytes: config.documentMaxBytes });
       if (!read.ok) {
         failures++;
         console.log(summaryLine(file, null, read.reason));

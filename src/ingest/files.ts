@@ -3,6 +3,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readlink, stat } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
+import { byteLimit } from '../domain/byte-size.ts';
 import { visible, withoutFullStop } from '../domain/plain-text.ts';
 import type { DocumentRow } from '../store/supplier-documents.ts';
 
@@ -58,7 +59,8 @@ function summaryText(file: string, document: DocumentRow | null, error: string |
 
 /**
  * Why an empty file is not ingested, after its name, or null when it has something to read. Empty is 0 bytes, or
- * nothing but white space (space, tab, line breaks) and a UTF-8 byte-order mark: no X12 segment and no CSV header
+ * nothing but white space (space, tab, line breaks) and a byte-order mark (UTF-8's, or UTF-16's with white space
+ * in UTF-16, as Excel's "Unicode Text" saves an empty sheet): no X12 segment and no CSV header
  * row, whatever the format. One rule for every way in (README, "Feeding supplier data"): an empty file sent nothing,
  * so nothing is stored (DESIGN 3 keeps what a supplier sent; there is nothing to keep) and the sender hears of it:
  * POST /api/v2/supplier_documents answers 400 naming `body` (`advice`: "send the file's bytes"); the inbox moves the
@@ -66,8 +68,18 @@ function summaryText(file: string, document: DocumentRow | null, error: string |
  * written under its final name: its sender sends it again); `ordersync ingest` prints it and exits 1.
  */
 export function emptyFileProblem(bytes: Uint8Array, advice = 'send the file again whole'): string | null {
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  for (let i = bom; i < bytes.length; i++) if (!WHITE_SPACE_BYTES.has(bytes[i])) return null;
+  const utf16 = utf16Order(bytes);
+  const bom = utf16 !== null ? 2 : bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  if (utf16 !== null) {
+    // Excel's "Unicode Text" of an empty sheet: a UTF-16 byte-order mark and line breaks, two bytes each.
+    if ((bytes.length - bom) % 2 !== 0) return null;
+    for (let i = bom; i < bytes.length; i += 2) {
+      const [high, low] = utf16 === 'le' ? [bytes[i + 1], bytes[i]] : [bytes[i], bytes[i + 1]];
+      if (high !== 0 || !WHITE_SPACE_BYTES.has(low)) return null;
+    }
+  } else {
+    for (let i = bom; i < bytes.length; i++) if (!WHITE_SPACE_BYTES.has(bytes[i])) return null;
+  }
   const size = `${bytes.length} byte${bytes.length === 1 ? '' : 's'}`;
   const what = bytes.length === 0 ? '0 bytes'
     : bom === 0 ? `${size}, only white space` : bom === bytes.length ? `${size}, only a byte-order mark`
@@ -75,6 +87,12 @@ export function emptyFileProblem(bytes: Uint8Array, advice = 'send the file agai
   return bytes.length === 0
     ? `is empty (0 bytes): nothing was sent, so no document was stored; ${advice}`
     : `is empty (${what}): nothing to read was sent, so no document was stored; ${advice}`;
+}
+
+/** The byte order a UTF-16 byte-order mark at the start of `bytes` names, or null when there is none. */
+function utf16Order(bytes: Uint8Array): 'le' | 'be' | null {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return 'le';
+  return bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff ? 'be' : null;
 }
 
 /** Tab, line feed, vertical tab, form feed, carriage return, space. */
@@ -102,6 +120,12 @@ export interface ReadFileOptions {
    * a link between the inbox's look at it and the open is caught too (O_NOFOLLOW guards the last name only).
    */
   within?: string;
+  /**
+   * DOCUMENT_MAX_BYTES: the largest file read, as POST /api/v2/supplier_documents and the console's upload take no
+   * larger. Checked on the open descriptor before reading, so a file dropped by mistake (a 3 GB log, a backup) is
+   * refused unread instead of held whole in memory and stored as a document.
+   */
+  maxBytes: number;
 }
 
 /** Why `info` is not a file the readers may open, in words, or null when it is a regular file. */
@@ -156,6 +180,10 @@ export async function readRegularFile(path: string, options: ReadFileOptions): P
       if (opened !== null && dirname(opened) !== options.within) {
         return { ok: false, reason: `is not in the retailer's folder but in ${visible(dirname(opened), 200)} (reached through a symbolic link)` };
       }
+    }
+    if (info.size > options.maxBytes) {
+      return { ok: false, reason: `is ${byteLimit(info.size)}, larger than a supplier document ` +
+        `may be: DOCUMENT_MAX_BYTES is ${byteLimit(options.maxBytes)}, as for the API; split it into smaller files` };
     }
     if (options.singleLink && info.nlink > 1) {
       return { ok: false, reason: `has ${info.nlink} hard links: the inbox reads only files whose one name is in the inbox ` +

@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { DEFAULT_DOCUMENT_MAX_BYTES } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { findRetailerByName } from '../store/retailers.ts';
 import { ingestDocument } from './pipeline.ts';
@@ -37,6 +38,8 @@ export interface InboxOptions {
   log: InboxLog;
   /** HELD_UPDATE_LIMIT (default 100,000), as for POST /api/v2/supplier_updates. */
   heldLimit?: number;
+  /** DOCUMENT_MAX_BYTES (default 50 MB), as for POST /api/v2/supplier_documents: a larger file goes to failed/ unread. */
+  maxBytes?: number;
   /** How long a file's size must stay the same before it is read, in ms (default 2000). */
   stableMs?: number;
   /** Called after each file is handled (tests and the CLI wait on it). */
@@ -129,7 +132,8 @@ export function storedFilename(name: string): string {
  * (rename never follows a link) and never read through; one the database could not take (an error other than an
  * unreadable file) stays where it is, to be tried again at the next start.
  */
-async function handleFile(db: Db, root: string, file: string, heldLimit: number | undefined, signal: AbortSignal): Promise<FileOutcome> {
+async function handleFile(db: Db, root: string, file: string, heldLimit: number | undefined, maxBytes: number, signal: AbortSignal):
+  Promise<FileOutcome> {
   const parts = relative(root, file).split(sep);
   const retailerName = parts[0];
   // A retailer folder that is a symbolic link (INBOX_DIR/demo → /etc) would have the inbox read, and move files
@@ -153,7 +157,7 @@ async function handleFile(db: Db, root: string, file: string, heldLimit: number 
   const refuse = async (error: string) => ({ file, status: 'failed', document: null, error, ...(await move(FAILED_DIR, error)) }) as const;
   const retailer = await findRetailerByName(db, retailerName);
   if (!retailer) return refuse(`No retailer named ${quoted(retailerName)}: the inbox's subfolders are named after retailers.`);
-  const read = await readRegularFile(file, { followSymlinks: false, singleLink: true, within });
+  const read = await readRegularFile(file, { followSymlinks: false, singleLink: true, within, maxBytes });
   if (!read.ok) return refuse(`The file ${read.reason}; it was not read.`);
   const bytes = read.bytes;
   const empty = emptyFileProblem(bytes);
@@ -234,7 +238,7 @@ export async function startInbox(options: InboxOptions): Promise<Inbox> {
       if (closed) return;
       if (changed && (await lstat(file).catch(() => null)) === null) return;
       try {
-        const outcome = await handleFile(db, dir, file, options.heldLimit, stopping.signal);
+        const outcome = await handleFile(db, dir, file, options.heldLimit, options.maxBytes ?? DEFAULT_DOCUMENT_MAX_BYTES, stopping.signal);
         const summary = outcome.document
           ? { document_id: outcome.document.id, applied: outcome.document.applied, unchanged: outcome.document.unchanged,
             unmatched: outcome.document.unmatched, rejected: outcome.document.rejected,

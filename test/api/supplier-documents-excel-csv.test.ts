@@ -2,6 +2,7 @@
 // "CSV"): "Unicode Text" saves (UTF-16 with a BOM, tabs), reports pasted one under another (the header row again,
 // its columns reordered), day-first dates beside ambiguous ones (03/04/2026 never stored as a guess), long numbers
 // Excel turned into scientific notation (1.23457E+17: digits lost), and date cells saved as serial numbers (46356).
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
@@ -242,6 +243,11 @@ describe.each(databases.eachSupportedId())('CSV files as Excel saves them on %s'
       [Buffer.from('%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n'), 'a PDF document, not CSV: ask the supplier for the same data as a CSV export (or X12 EDI).'],
       [Buffer.from('\ufeff<html><body><table><tr><td>PO #</td><td>Qty</td></tr><tr><td>PO-1</td><td>2</td></tr></table></body></html>'),
         'an HTML or XML page (what some portals\' "Export to Excel" writes), not CSV: open it in Excel and save it as "CSV UTF-8 (Comma delimited) (*.csv)", or choose the portal\'s CSV export.'],
+      // A feed's compressed export (shipments.csv.gz) and an emailed archive: said so, never quoted as a header row of binary.
+      [gzipSync('PO #,Order #,Item #,Qty\nPO-1,SO-1,TIT-GT2-9,2\n'), 'gzip-compressed (.gz), not CSV: decompress it and send the file inside ' +
+        '(POST /api/v2/supplier_documents also takes it compressed, with the header Content-Encoding: gzip).'],
+      [Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4, 1, 2, 3]), 'a 7-Zip or RAR archive, not CSV: extract it and send each file inside.'],
+      [Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1'), 'a 7-Zip or RAR archive, not CSV: extract it and send each file inside.'],
     ];
     for (const [bytes, what] of files) {
       const error = expectError(await postDocument(app, writeKey, bytes, { query: { filename: 'shipments.xls' } }), 422, 'unprocessable_document');

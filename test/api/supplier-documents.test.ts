@@ -211,8 +211,11 @@ describe.each(databases.eachSupportedId())('/api/v2/supplier_documents on %s', (
     // White space only, a UTF-8 BOM only, or both: as empty, under the same rule (no header row, no ISA to read).
     const BOM = '\ufeff';
     for (const contentType of ['text/csv', 'application/edi-x12']) {
+      // And Excel's "Unicode Text" of an empty sheet: a UTF-16 BOM (LE or BE), with or without UTF-16 line breaks.
       for (const [body, what] of [[' \r\n\t\r\n', '6 bytes, only white space'], [BOM, '3 bytes, only a byte-order mark'],
-        [`${BOM}\r\n  `, '7 bytes, only a byte-order mark and white space']]) {
+        [`${BOM}\r\n  `, '7 bytes, only a byte-order mark and white space'], [Buffer.from([0xff, 0xfe]), '2 bytes, only a byte-order mark'],
+        [Buffer.from([0xff, 0xfe, 0x0d, 0, 0x0a, 0, 0x09, 0]), '8 bytes, only a byte-order mark and white space'],
+        [Buffer.from([0xfe, 0xff, 0, 0x0d, 0, 0x0a]), '6 bytes, only a byte-order mark and white space']] as [string | Buffer, string][]) {
         const blank = expectValidationError(await postDocument(app, writeKey, body, { contentType }), 'body');
         expect(blank.details).toEqual([{ field: 'body',
           message: `is empty (${what}): nothing to read was sent, so no document was stored; send the file's bytes` }]);

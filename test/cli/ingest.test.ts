@@ -98,6 +98,18 @@ describe.each(databases.eachSupportedId())('ordersync ingest on %s', (databaseId
     expect((await tableCounts(database.db)).supplier_documents).toBe(before.supplier_documents);
   });
 
+  it('a file larger than DOCUMENT_MAX_BYTES fails unread, as the API\'s 413: one line with its size and the limit, nothing stored', async () => {
+    writeFileSync(join(dir, 'big.csv'), `PO #,Order #,Tracking #,Item #,Qty\r\n${`PO-CLI-1,SO-BIG,${UPS},TIT-GT2-9,1\r\n`.repeat(10)}`);
+    const before = await tableCounts(database.db);
+    const saved = env;
+    env = { ...env, DOCUMENT_MAX_BYTES: '100' };
+    const result = await run(['big.csv', '--retailer', 'cli-golf']).finally(() => { env = saved; });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout.trim()).toMatch(/^big\.csv: failed: is \d+ bytes, larger than a supplier document may be: /);
+    expect(result.stdout).toContain('DOCUMENT_MAX_BYTES is 100 bytes, as for the API; split it into smaller files');
+    expect(await tableCounts(database.db)).toEqual(before);
+  });
+
   it('a CSV with an unclosed quote: one failure line naming the row, without "cannot be read" said twice', async () => {
     writeFileSync(join(dir, 'broken.csv'), 'PO #,Tracking #,Qty\nPO-CLI-1,"1Z999AA10123456784,1\n');
     const result = await run(['broken.csv', '--retailer', 'cli-golf']);

@@ -127,15 +127,24 @@ describe.each(databases.eachSupportedId())('CSV invoice currencies on %s', (data
     expect(await invoice('INV-COL-4')).toMatchObject({ currency: 'JPY', total_cents: 500 });
   });
 
-  it('a total that is not its parts\' sum names the columns as the file spells them, in its order, and quotes the cells', async () => {
+  it('a total that is not its parts\' sum: the JSON API\'s check and words (the exact sum, then the total), in the file\'s column names', async () => {
+    const before = await tableCounts(db);
     const reasons = await post([
       'PO Number,Invoice #,Merchandise,Freight Charge,Sales Tax,Invoice Total',
       'PO-CUR-USD,INV-SUM-1,100.00,0,5.00,105.01',
       'PO-CUR-USD,INV-SUM-2,100.00,,5.00,$106',
+      'PO-CUR-USD,INV-SUM-3,"$1,000.10",$0.05,,"$1,000.15"',
+      'PO-CUR-USD,INV-SUM-4,,,5.00,3.00',
     ].join('\r\n'));
     expect(reasons).toEqual({
-      'row 2': 'column "Invoice Total": "105.01" must equal "Merchandise" + "Freight Charge" + "Sales Tax" ("100.00" + "0" + "5.00")',
-      'row 3': 'column "Invoice Total": "$106" must equal "Merchandise" + "Sales Tax" ("100.00" + "5.00")',
+      // As POST /supplier_updates words it: `must equal subtotal_amount + tax_amount + shipping_amount (105.00), not 105.01`.
+      'row 2': 'column "Invoice Total": must equal "Merchandise" + "Freight Charge" + "Sales Tax" (105.00), not "105.01"',
+      'row 3': 'column "Invoice Total": must equal "Merchandise" + "Sales Tax" (105.00), not "$106"',
+      'row 4': null,
+      // Only the total's fault: not also the parser's "subtotal_amount must be at least 0" of the subtotal worked out from it.
+      'row 5': 'column "Invoice Total": is less than its tax and freight',
     });
+    expect(await invoice('INV-SUM-3')).toMatchObject({ currency: 'USD', total_cents: 100015, subtotal_cents: 100010 });
+    expect((await tableCounts(db)).invoices).toBe(before.invoices + 1);
   });
 });

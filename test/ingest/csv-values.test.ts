@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { mapColumns, reduceHeader } from '../../src/ingest/csv/columns.ts';
 import { declaredSeparator, detectDelimiter } from '../../src/ingest/csv/reader.ts';
-import { excelText, readAmount, readCarrier, readDate, readDateOrInstant, readQuantity } from '../../src/ingest/csv/values.ts';
+import { excelText } from '../../src/ingest/csv/excel-cells.ts';
+import { readAmount, readCarrier, readDate, readDateOrInstant, readQuantity } from '../../src/ingest/csv/values.ts';
 
 describe('CSV cells', () => {
   it.each([

@@ -10,8 +10,8 @@ import { readRegularFile } from '../../src/ingest/files.ts';
 
 describe('readRegularFile', () => {
   let root: string;
-  const inbox = { followSymlinks: false, singleLink: true } as const;
-  const named = { followSymlinks: true, singleLink: false } as const;
+  const inbox = { followSymlinks: false, singleLink: true, maxBytes: 1024 } as const;
+  const named = { followSymlinks: true, singleLink: false, maxBytes: 1024 } as const;
 
   beforeAll(async () => {
     root = await realpath(await mkdtemp(join(tmpdir(), 'ordersync-files-')));
@@ -23,6 +23,7 @@ describe('readRegularFile', () => {
     await link(join(root, 'elsewhere', 'secret.csv'), join(root, 'demo', 'hard.csv'));
     await symlink(join(root, 'elsewhere'), join(root, 'swapped'));
     execFileSync('mkfifo', [join(root, 'demo', 'pipe.csv')]);
+    await writeFile(join(root, 'demo', 'big.csv'), `PO #\n${'A\n'.repeat(1024)}`);
   });
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
@@ -48,5 +49,13 @@ describe('readRegularFile', () => {
     expect(await readRegularFile(join(root, 'demo', 'link.csv'), named)).toEqual({ ok: true, bytes: Buffer.from('secret\n') });
     expect(await readRegularFile(join(root, 'demo', 'hard.csv'), named)).toEqual({ ok: true, bytes: Buffer.from('secret\n') });
     expect(await readRegularFile(join(root, 'demo', 'pipe.csv'), named)).toEqual({ ok: false, reason: 'is not a regular file but a named pipe' });
+  });
+
+  it('a file larger than DOCUMENT_MAX_BYTES is refused unread, saying its size and the limit (inbox and named alike)', async () => {
+    for (const options of [{ ...inbox, within: join(root, 'demo') }, named]) {
+      expect(await readRegularFile(join(root, 'demo', 'big.csv'), options)).toEqual({ ok: false, reason: 'is 2,053 bytes (2 KB), larger than ' +
+        'a supplier document may be: DOCUMENT_MAX_BYTES is 1,024 bytes (1 KB), as for the API; split it into smaller files' });
+    }
+    expect(await readRegularFile(join(root, 'demo', 'big.csv'), { ...named, maxBytes: 2053 })).toMatchObject({ ok: true });
   });
 });

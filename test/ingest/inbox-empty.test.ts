@@ -64,10 +64,12 @@ describe.each(databases.eachSupportedId())('an empty file in the inbox on %s', (
     const files: [string, string, string][] = [
       ['blank.csv', ' \r\n\r\n', '5 bytes, only white space'], ['bom.csv', '\ufeff', '3 bytes, only a byte-order mark'],
       ['bom-blank.edi', '\ufeff\n\t', '5 bytes, only a byte-order mark and white space'], ['blank.edi', '\n', '1 byte, only white space'],
+      // Excel's "Unicode Text" of an empty sheet: UTF-16 with its BOM, and line breaks two bytes each.
+      ['unicode.txt', '\ufeff\r\n', '6 bytes, only a byte-order mark and white space'],
     ];
     const from = outcomes.length;
     for (const [name, text] of files) {
-      await writeFile(join(dir, 'empty-golf', name), text);
+      await writeFile(join(dir, 'empty-golf', name), name.endsWith('.txt') ? Buffer.from(text, 'utf16le') : text);
       await handled(outcomes.length + 1);
     }
     expect(outcomes.slice(from).map((o) => [o.status, o.document, o.error])).toEqual(files.map(([, , what]) =>

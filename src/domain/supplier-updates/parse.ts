@@ -181,6 +181,20 @@ export function sumMatches(parts: string[], total: string): { ok: boolean; sum: 
 }
 
 /**
+ * The one check of an invoice's total against its parts, and its one wording, for every format that carries one
+ * (the JSON API's update, a CSV invoice row): null when `total` is the exact sum of `parts` (decimal texts, see
+ * sumMatches), else `must equal subtotal_amount + tax_amount + shipping_amount (105.00), not 105.01`. Each part
+ * and the total are named and shown as their sender wrote them (JSON fields and numbers; CSV columns as the file
+ * spells them and cells quoted), so the reason speaks the sender's words; the sum is exact, at least 2 decimals.
+ */
+export function invoiceTotalProblem(parts: readonly { name: string; amount: string }[], total: { amount: string; shown: string }):
+  string | null {
+  const check = sumMatches(parts.map((part) => part.amount), total.amount);
+  // Cut as every quoted value is (60 characters): 5e-324 written out has 324 decimals.
+  return check.ok ? null : `must equal ${parts.map((part) => part.name).join(' + ')} (${visible(check.sum, 60)}), not ${total.shown}`;
+}
+
+/**
  * One update's values in their stored forms, problems to `problem`. `malformed`: fields its schema faulted, left out
  * of `raw`; checks that need one of them (the invoice's sum) are skipped, as the fault is already named.
  */
@@ -226,13 +240,13 @@ function readUpdate(type: UpdateType, raw: Record<string, unknown>, problem: (fi
         subtotal: amountReader.amount('subtotal_amount', currency), tax: amountReader.amount('tax_amount', currency),
         shipping: amountReader.amount('shipping_amount', currency), total: amountReader.amount('total_amount', currency),
       };
-      const check = sumMatches([amounts.subtotal, amounts.tax, amounts.shipping], amounts.total);
       const summed = ['subtotal_amount', 'tax_amount', 'shipping_amount', 'total_amount'];
       const required = ['subtotal_amount', 'total_amount'];
       // A sum with a faulted or missing part would blame total_amount for another field's fault.
-      if (amountProblems === 0 && !summed.some((f) => malformed.has(f)) && required.every((f) => typeof raw[f] === 'number') && !check.ok) {
-        // Cut as every quoted value is (60 characters): 5e-324 written out has 324 decimals.
-        problem('total_amount', `must equal subtotal_amount + tax_amount + shipping_amount (${visible(check.sum, 60)}), not ${visible(amounts.total, 60)}`);
+      if (amountProblems === 0 && !summed.some((f) => malformed.has(f)) && required.every((f) => typeof raw[f] === 'number')) {
+        const mismatch = invoiceTotalProblem([{ name: 'subtotal_amount', amount: amounts.subtotal }, { name: 'tax_amount', amount: amounts.tax },
+          { name: 'shipping_amount', amount: amounts.shipping }], { amount: amounts.total, shown: visible(amounts.total, 60) });
+        if (mismatch !== null) problem('total_amount', mismatch);
       }
       const terms = r.text('payment_terms');
       return {

@@ -4,9 +4,10 @@
 // MAX_ROW_FAULTS, then how many more), so a person fixes the file in one pass instead of one resend per fault.
 import { quoted, textProblem } from '../../domain/plain-text.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
-import { excelText, scientificNotationProblem, type Read } from './values.ts';
+import { excelText, identifierAsNumberProblem } from './excel-cells.ts';
+import type { Read } from './values.ts';
 
-/** Fields that hold identifiers, whose cells Excel may have turned into scientific notation (scientificNotationProblem). */
+/** Fields that hold identifiers, whose cells a spreadsheet may have turned into numbers (identifierAsNumberProblem). */
 const IDENTIFIER_FIELDS: ReadonlySet<CsvField> = new Set(['po_number', 'tracking_number', 'sku', 'supplier_order_id', 'invoice_number']);
 
 /** The values Excel writes for a formula that failed (`#N/A` from a lookup that found nothing, `#VALUE!`, `#REF!`). */
@@ -153,13 +154,13 @@ export class Cells {
   }
 
   /**
-   * What the one free-text rule, an Excel error value, and for identifiers Excel's scientific notation, say of a
-   * cell; null when nothing.
+   * What the one free-text rule, an Excel error value, and for identifiers a number a spreadsheet made of them
+   * (scientific notation, zeros past 15 digits, `.0`), say of a cell; null when nothing.
    */
   private cellProblem(field: CsvField, value: string): string | null {
     // A tracking cell may hold two numbers on two lines: the tracking reader names that fault itself, as the API does.
     return textProblem(value, field === 'tracking_number' ? 'multiline' : 'line') ?? excelErrorProblem(value)
-      ?? (IDENTIFIER_FIELDS.has(field) ? scientificNotationProblem(value) : null);
+      ?? (IDENTIFIER_FIELDS.has(field) ? identifierAsNumberProblem(value) : null);
   }
 
   /** The field's non-empty cells in this row, in column order, with their headers and positions. */

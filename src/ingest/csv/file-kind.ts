@@ -1,7 +1,7 @@
 // Files sent as CSV that are no text at all or another document kind: what suppliers attach to an email and an
 // operator drops into the inbox as it came (an Excel workbook, a PDF, a portal's "Excel" export that is an HTML
-// table). Told by their first bytes (each format's signature), so the error says what the file is and how to get
-// a CSV from it, instead of quoting its bytes as a header row that names no PO column.
+// table, a compressed file or an archive). Told by their first bytes (each format's signature), so the error says
+// what the file is and how to get a CSV from it, instead of quoting its bytes as a header row that names no PO column.
 
 /** The kinds, by the bytes their files start with, and how to turn each into a CSV. */
 const KINDS: { test: (head: Buffer, text: string) => boolean; what: string; fix: string }[] = [
@@ -16,6 +16,20 @@ const KINDS: { test: (head: Buffer, text: string) => boolean; what: string; fix:
     test: (head) => head.subarray(0, 8).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])),
     what: 'an Excel 97-2003 workbook (.xls)',
     fix: 'open it and save it as "CSV UTF-8 (Comma delimited) (*.csv)", then send that file',
+  },
+  {
+    // gzip (1F 8B): SFTP feeds and scripts often compress exports (`shipments.csv.gz`).
+    test: (head) => head[0] === 0x1f && head[1] === 0x8b,
+    what: 'gzip-compressed (.gz)',
+    fix: 'decompress it and send the file inside (POST /api/v2/supplier_documents also takes it compressed, with the header ' +
+      'Content-Encoding: gzip)',
+  },
+  {
+    // 7-Zip (37 7A BC AF 27 1C) and RAR ("Rar!" 1A 07): archives of files attached to an email.
+    test: (head) => head.subarray(0, 6).equals(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) ||
+      head.subarray(0, 6).equals(Buffer.from('Rar!', 'latin1')),
+    what: 'a 7-Zip or RAR archive',
+    fix: 'extract it and send each file inside',
   },
   {
     test: (head) => head.subarray(0, 5).toString('latin1') === '%PDF-',

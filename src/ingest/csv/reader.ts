@@ -1,18 +1,20 @@
 // CSV supplier documents (DESIGN 3, "CSV"), read with csv-parse as a stream: one header row, then one entry per
-// data row, never the whole file as parsed rows. UTF-8 with or without a BOM; bytes that are not valid UTF-8 are
-// read as Windows-1252 (ingest/text.ts), what Excel on Windows writes; `,`, `;` or tab, whichever the header row uses,
-// or the separator a first line `sep=;` declares (Excel's own convention, which it writes and reads).
+// data row, never the whole file as parsed rows. UTF-8 with or without a BOM; a file that is not valid UTF-8 is read
+// a line at a time, as Windows-1252 (what Excel on Windows writes) where a line is not valid UTF-8 (ingest/text.ts);
+// `,`, `;` or tab, whichever the header row uses, or the separator a first line `sep=;` declares (Excel's own
+// convention, which it writes and reads).
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { csvSyntaxProblem } from './syntax-errors.ts';
 import { notCsvProblem } from './file-kind.ts';
 import { quoted, visible } from '../../domain/plain-text.ts';
-import { documentDecoder, isUtf8Text } from '../text.ts';
+import { documentDecoder, isUtf8Text, linesDecoded } from '../text.ts';
 import { UnreadableDocumentError, type DocumentEntry } from '../types.ts';
 import { isDateColumn, isHeaderName, mapColumns, PO_HEADER_EXAMPLES, type ColumnMap } from './columns.ts';
 import { isSummaryRow, rowEntry, ShipmentGrouping, shipmentRow } from './rows.ts';
-import { dayFirstDate, excelText, type DayFirstSign } from './values.ts';
+import { excelText } from './excel-cells.ts';
+import { dayFirstDate, type DayFirstSign } from './values.ts';
 
 export interface CsvOptions {
   /** `?supplier_name=`: the supplier of every row when the file has no supplier column. */
@@ -25,15 +27,17 @@ const CHUNK_BYTES = 64 * 1024;
 const DELIMITERS = [',', ';', '\t'] as const;
 const BOM = '\ufeff';
 
-/** The file's text in chunks: UTF-8 as is, else Windows-1252 decoded (one byte per character, so chunks split anywhere). */
+/**
+ * The file's text in chunks: UTF-8 as is (csv-parse decodes it, keeping a character split between chunks whole);
+ * else each line as UTF-8 when it is valid UTF-8 and as Windows-1252 when not (ingest/text.ts linesDecoded).
+ */
 function* textChunks(bytes: Uint8Array, utf8: boolean): Generator<string | Buffer> {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const decoder = utf8 ? null : documentDecoder(false);
-  for (let offset = 0; offset < buffer.length; offset += CHUNK_BYTES) {
-    const chunk = buffer.subarray(offset, offset + CHUNK_BYTES);
-    // csv-parse decodes UTF-8 itself and keeps a character split between chunks whole.
-    yield decoder ? decoder.decode(chunk, { stream: true }) : chunk;
+  if (!utf8) {
+    yield* linesDecoded(bytes, CHUNK_BYTES);
+    return;
   }
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let offset = 0; offset < buffer.length; offset += CHUNK_BYTES) yield buffer.subarray(offset, offset + CHUNK_BYTES);
 }
 
 /** The separator the header row uses most (outside quotes); `,` when it has none. */
@@ -95,7 +99,7 @@ function utf16Encoding(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
 /** The first `count` lines of the file (of its first 64 KiB; all of those without `count`), without a BOM. */
 function firstLines(bytes: Uint8Array, utf8: boolean, count?: number): string[] {
   const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, CHUNK_BYTES));
-  const text = documentDecoder(utf8).decode(head);
+  const text = utf8 ? documentDecoder(true).decode(head) : [...linesDecoded(head)].join('');
   return text.replace(BOM, '').split(/\r?\n|\r/, count);
 }
 
@@ -195,6 +199,10 @@ function parser(bytes: Uint8Array, utf8: boolean, { delimiter, fromLine }: Layou
   return Readable.from(textChunks(bytes, utf8)).pipe(parse({
     delimiter, from_line: fromLine, bom: true, info: true, raw: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true,
     skip_records_with_empty_values: true,
+    // Every line break ends a row, whichever the file's first line used: csv-parse otherwise takes the first line's
+    // (CR LF) as the only one, and a file pasted together from exports of several systems (CR LF, LF, a Mac's CR)
+    // had its LF rows glued into one record. CR LF first, so it is one break, not two.
+    record_delimiter: ['\r\n', '\n', '\r'],
   }));
 }
 

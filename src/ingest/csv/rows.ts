@@ -5,14 +5,15 @@
 import { normalizeTrackingNumber } from '../../domain/tracking.ts';
 import { anyCurrencyProblem, currencyExponent, decimalOf, isCurrencyCode, MAX_MINOR_UNITS, parseAmount, unitsToText } from '../../domain/money.ts';
 import { quoted } from '../../domain/plain-text.ts';
-import type { FieldProblem } from '../../domain/supplier-updates.ts';
+import { invoiceTotalProblem, type FieldProblem } from '../../domain/supplier-updates.ts';
 import type { InvoiceAmounts, InvoiceUpdate } from '../../domain/supplier-updates/types.ts';
 import { parseAndRemember } from '../parsed-updates.ts';
 import type { DocumentEntry } from '../types.ts';
 import { Cells } from './cells.ts';
 import type { ColumnMap, CsvField } from './columns.ts';
 import { rowCurrency, type CurrencyMark } from './currency.ts';
-import { excelText, readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type DayFirstSign } from './values.ts';
+import { excelText } from './excel-cells.ts';
+import { readAmount, readCarrier, readDate, readDateOrInstant, readOrderStatus, readQuantity, type DayFirstSign } from './values.ts';
 
 export interface RowContext {
   columns: ColumnMap;
@@ -256,17 +257,22 @@ function invoiceAmounts(cells: Cells, sources: AmountSources): Record<string, un
   }
   const fields = Object.keys(amounts) as AmountField[];
   const money = fields.some((field) => cells.faulted.has(field)) ? null : invoiceMoney(cells, currency, amounts);
-  if (money === null) {
-    // An amount at fault (or none given) leaves every amount out: the parser's "is required" of the others would be no news.
+  const leftOut = () => {
+    // An amount at fault (or none given) leaves every amount out: the parser's "is required" of the others, or its
+    // own sum check of numbers already refused, would be no news.
     for (const field of fields) cells.faulted.add(field);
     return { currency };
-  }
+  };
+  if (money === null) return leftOut();
   const taxMinor = money.minor('tax_amount') ?? 0n;
   const shippingMinor = money.minor('shipping_amount') ?? 0n;
   const totalMinor = money.minor('total_amount') ?? money.minor('subtotal_amount')! + taxMinor + shippingMinor;
   const subtotalMinor = money.minor('subtotal_amount') ?? totalMinor - taxMinor - shippingMinor;
-  if (totalMinor !== subtotalMinor + taxMinor + shippingMinor) cells.fault('total_amount', totalMismatch(cells, amounts));
-  else if (subtotalMinor < 0n) cells.fault('total_amount', `${cells.column('total_amount')}: is less than its tax and freight`);
+  const mismatch = totalMismatch(cells, money);
+  if (mismatch !== null || subtotalMinor < 0n) {
+    cells.fault('total_amount', `${cells.column('total_amount')}: ${mismatch ?? 'is less than its tax and freight'}`);
+    return leftOut();
+  }
   return {
     subtotal_amount: money.number(subtotalMinor), tax_amount: money.number(taxMinor), shipping_amount: money.number(shippingMinor),
     total_amount: money.number(totalMinor), currency,
@@ -274,14 +280,17 @@ function invoiceAmounts(cells: Cells, sources: AmountSources): Record<string, un
 }
 
 /**
- * The reason a row's total is not its parts' sum, in the file's words: `column "Amount": "105.00" must equal
- * "Subtotal" + "Tax" + "Freight" ("100.00" + "5.00" + "0.00")` — the columns the row has, its cells as written.
+ * Why a row's total is not its parts' sum, or null (also when the row gives only the total or only the subtotal:
+ * the other is then worked out from it). The invoice total check and wording of the JSON API
+ * (invoiceTotalProblem), in the file's words: `must equal "Subtotal" + "Tax" + "Freight" (105.00), not "105.01"`,
+ * the part columns the row fills in file order, the total's cell as written.
  */
-function totalMismatch(cells: Cells, amounts: Record<AmountField, unknown>): string {
-  const parts = cells.inFileOrder(['subtotal_amount', 'tax_amount', 'shipping_amount'] as const).filter((field) => amounts[field] !== null);
-  const names = parts.map((field) => cells.column(field).replace(/^column /, '')).join(' + ');
-  const values = parts.map((field) => quoted(cells.raw(field)!)).join(' + ');
-  return `${cells.column('total_amount')}: ${quoted(cells.raw('total_amount')!)} must equal ${names} (${values})`;
+function totalMismatch(cells: Cells, money: NonNullable<ReturnType<typeof invoiceMoney>>): string | null {
+  const total = money.minor('total_amount');
+  if (total === null || money.minor('subtotal_amount') === null) return null;
+  const parts = cells.inFileOrder(['subtotal_amount', 'tax_amount', 'shipping_amount'] as const).filter((field) => money.minor(field) !== null);
+  return invoiceTotalProblem(parts.map((field) => ({ name: cells.column(field).replace(/^column /, ''), amount: money.text(money.minor(field)!) })),
+    { amount: money.text(total), shown: quoted(cells.raw('total_amount')!) });
 }
 
 /**
@@ -331,6 +340,8 @@ function invoiceMoney(cells: Cells, given: string | undefined, amounts: Record<A
   if (faults) return null;
   return {
     minor: (field: AmountField) => units.get(field) ?? null,
+    /** Units → their exact decimal text (`12345n`, 3 → `12.345`). */
+    text: (minor: bigint) => unitsToText(minor, scale),
     /** Units → the JSON number of exactly those decimals (its shortest text is the decimal: `12345n`, 3 → 12.345). */
     number: (minor: bigint) => Number(unitsToText(minor, scale)),
   };

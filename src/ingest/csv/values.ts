@@ -15,32 +15,13 @@ export type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
 const ok = <T>(value: T): Read<T> => ({ ok: true, value });
 const bad = (problem: string): Read<never> => ({ ok: false, problem });
 
-/**
- * A cell Excel was made to keep as text: `="0001234"` (how portals export numbers with leading zeros, PO numbers,
- * UPCs and tracking numbers, so a spreadsheet does not turn them into 1234 or 1.23E+17) → `0001234`; a `""`
- * inside is one `"`. Any other cell is returned as it is.
- */
-export function excelText(cell: string): string {
-  const match = /^="((?:[^"]|"")*)"$/.exec(cell);
-  return match ? match[1].replace(/""/g, '"') : cell;
-}
-
-/**
- * Why an identifier cell (a PO, tracking, invoice or order number, a SKU) is a number Excel showed in scientific
- * notation and saved so (`1.23457E+17`, `4.5E+11`), or null: its digits past the first few are gone, so no reading
- * of it is the number the supplier meant. Refused naming the column, with the fix.
- */
-export function scientificNotationProblem(text: string): string | null {
-  if (!/^\d+(?:[.,]\d+)?[eE]\+\d+$/.test(text)) return null;
-  return `${quoted(text)} is a number in scientific notation, as Excel shows a long number: its digits are lost; ` +
-    'format the column as text in the spreadsheet (or export the cell as ="…") and send the file again';
-}
-
 const MONTH_NAME = '([A-Za-z]{3,9})\\.?';
 /** `20-Nov-2026`, `20 Nov 2026`, `20-Nov-26` (day, month name, year), with an optional time after. */
 const DAY_MONTH_YEAR = new RegExp(`^(\\d{1,2})[- ]${MONTH_NAME}[- ](\\d{4}|\\d{2})(?=$|\\s)(.*)$`);
 /** `Nov 20, 2026`, `November 20 2026` (month name, day, year), with an optional time after. */
 const MONTH_DAY_YEAR = new RegExp(`^${MONTH_NAME} (\\d{1,2}),? (\\d{4})(?=$|\\s)(.*)$`);
+/** `2026-11-20` (ISO 8601's date) before a 12-hour time only: any other ISO text is read as written. */
+const ISO_DASH = /^(\d{4})-(\d{2})-(\d{2})(\s.*)$/;
 /** `2026/11/20` (year first: never month-first), `20.11.2026` (dots: day first, as in Europe). */
 const YEAR_SLASH = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?=$|\s)(.*)$/;
 const DAY_DOT = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?=$|\s)(.*)$/;
@@ -50,7 +31,7 @@ const TWELVE_HOUR = /^\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])\.?[Mm]\.?$/;
 /**
  * The other date forms portals write, as ISO text our readers take: `20-Nov-2026`, `20 Nov 2026`, `Nov 20, 2026`,
  * `2026/11/20`, `20.11.2026` → `2026-11-20`, keeping a time after it (` 15:04` → `2026-11-20 15:04`; a 12-hour
- * ` 3:04 PM` → ` 15:04`). Null when `text` is none of these forms (it is then read as written).
+ * ` 3:04 PM` → ` 15:04`, also after an ISO date: `2026-11-20 3:04 PM`). Null when `text` is none of these forms (it is then read as written).
  */
 function otherDateForm(text: string): string | null {
   let parts: [string, number, string, string] | null = null; // year, month, day, rest
@@ -67,6 +48,9 @@ function otherDateForm(text: string): string | null {
     parts = [m[1], Number(m[2]), m[3], m[4]];
   } else if ((m = DAY_DOT.exec(text))) {
     parts = [m[3], Number(m[2]), m[1], m[4]];
+  } else if ((m = ISO_DASH.exec(text)) && TWELVE_HOUR.test(m[4])) {
+    // `2026-11-20 3:04 PM`, as Excel and Google Sheets write a date-time in a US locale with an ISO date format.
+    parts = [m[1], Number(m[2]), m[3], m[4]];
   }
   if (!parts) return null;
   const [year, month, day, rest] = parts;
@@ -225,16 +209,34 @@ function calendarProblem(date: string, us: boolean): string {
   return day < 1 ? 'there is no day 0' : `${MONTHS[month - 1]} ${year} has ${days} days, not ${day}${order}`;
 }
 
+/** A word after a date-time that may name its zone (`UTC`, `EST`; `PM` is ruled out where it is read). */
+const ZONE_WORD = /\s+([A-Za-z]{1,5})$/;
+
 /**
  * A ship date: a date with a time of day is an instant, read by the one timestamp parser (domain/timestamps.ts)
  * with the supplier systems' zone (UTC, DESIGN 1) when it has no offset, and returned as the stored UTC instant;
- * `MM/DD/YYYY hh:mm[:ss] [AM|PM]` is read the same way. A bare date is a day (readDate). A time is never dropped:
- * what cannot be read is a problem for the column.
+ * `MM/DD/YYYY hh:mm[:ss] [AM|PM]` is read the same way, and a trailing `UTC` or `GMT` is offset 0. A bare date is a
+ * day (readDate). A time is never dropped: what cannot be read (another zone word, text that is no time) is a
+ * problem for the column.
  */
 export function readDateOrInstant(written: string, dayFirst: DayFirstSign | null = null): Read<string> {
   const ambiguous = dayFirstProblem(written, dayFirst);
   if (ambiguous !== null) return bad(ambiguous);
-  const text = otherDateForm(written) ?? written;
+  // A zone word after the time (`2026-11-20 15:04:05 UTC`, as ERPs and database exports write it): UTC and GMT are
+  // offset 0; any other (`EST`, `CET`, `IST`) is refused, never dropped: several zones share some of them, and
+  // whether daylight saving applied is not said.
+  const zone = ZONE_WORD.exec(written.trim());
+  let utc = false;
+  let body = written.trim();
+  if (zone !== null && !/^[ap]m$/i.test(zone[1]) && /\d:\d{2}/.test(body)) {
+    if (!/^(?:utc|gmt|z)$/i.test(zone[1])) {
+      return bad(`${quoted(written)}: "${zone[1]}" is no offset OrderSync can read (a zone abbreviation may name several zones, ` +
+        'with or without daylight saving): write the time with its offset (2026-11-20T15:04:00-05:00) or in UTC');
+    }
+    body = body.slice(0, zone.index);
+    utc = true;
+  }
+  const text = otherDateForm(body) ?? body;
   let stamp: string | null = null;
   if (ISO_DATE_TIME.test(text)) stamp = text.replace(/^(\S+)\s+/, '$1T').replace(/T(\d):/, 'T0$1:');
   const us = US_DATE_TIME.exec(text);
@@ -249,8 +251,17 @@ export function readDateOrInstant(written: string, dayFirst: DayFirstSign | null
     stamp = `${String(year).padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`
       + `T${String(hour).padStart(2, '0')}:${minute}${second ? `:${second}` : ''}`;
   }
-  if (stamp === null) return readDate(written, dayFirst);
-  const read = parseTimestamp(stamp, { zone: SUPPLIER_UPDATE_ZONE, dateAllowed: false });
+  if (stamp === null) {
+    const date = readDate(written, dayFirst);
+    // A date followed by what is no time of day we read (`11/20/2026 10:04 AM EST` was stored as the bare day):
+    // refused, as a time is never dropped.
+    if (date.ok && /\s/.test(text.trim())) {
+      return bad(`${quoted(written)}: the text after its date is no time of day (hh:mm, hh:mm:ss or h:mm AM/PM, then an ` +
+        'optional UTC): write the date alone, or the date and its time');
+    }
+    return date;
+  }
+  const read = parseTimestamp(stamp, { zone: utc ? 'UTC' : SUPPLIER_UPDATE_ZONE, dateAllowed: false });
   return read.ok ? ok(read.instant) : bad(read.reason.replace(`"${stamp}"`, quoted(written)));
 }
 
@@ -309,6 +320,9 @@ export function readQuantity(text: string): Read<number> {
  */
 export function readAmount(text: string): Read<{ amount: string; marks: string[]; ambiguous: string | null }> {
   const { marks, rest } = takeCurrencyMarks(text);
+  // Excel's Accounting format shows zero as a dash (`$ -`, ` -   `), and a CSV saved from the sheet writes what
+  // it shows: that dash is 0, not a negative amount.
+  if (/^[-\u2012\u2013\u2014\u2212]$/.test(rest)) return ok({ amount: '0', marks, ambiguous: null });
   if (/^[-(]|-$/.test(rest)) return bad(`${quoted(text)} is negative: an amount must be 0 or more`);
   // Any space (Excel in a French locale groups with U+202F, others with U+00A0 or U+2009) and apostrophes (Swiss).
   const plain = rest.replace(/[\s'\u2019]/g, '');
