@@ -97,6 +97,14 @@ class Reader {
     // Absent only when the schema already named it (missing, or left out as malformed).
     const value = this.text('tracking_number');
     if (value === null) return null;
+    // A number a script or spreadsheet wrote as a float (`789012345678.0`, pandas' way with a numeric column): its dot
+    // is no formatting, and dropping it makes another parcel's number (FedEx 7890123456780). CSV cells meet the same
+    // rule before this reader (ingest/csv/excel-cells.ts); JSON and X12 meet it here.
+    if (/^\d+[.,]0+$/.test(value.trim())) {
+      this.problem('tracking_number', `${quoted(value)} is written as a number with decimals, as a script writes a number it read as a ` +
+        'float (its dot is no formatting: dropped, it gives another parcel\'s number); send the number as the carrier prints it');
+      return null;
+    }
     const numbers = splitTrackingNumbers(value);
     if (numbers.length > 1) {
       this.problem('tracking_number', `holds ${numbers.length} tracking numbers (${numbers.join(', ')}): send one update per tracking number`);
