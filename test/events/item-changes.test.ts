@@ -30,7 +30,7 @@ describe.each(databases.eachSupportedId())('events for item changes on %s', (dat
     const products = [{ sku: 'A', quantity: 2, cost: 10 }, { sku: 'B', quantity: 1, cost: 5 }];
     const header = { supplier_id: shop.supplierId, warehouse_id: shop.warehouseId, po_number: 'PO-ITEMS' };
     const { purchase_order_id: id } = await call(app, shop.adminKey, 'POST', '/api/v2/purchase_orders', { ...header, products }, 201);
-    const supplier = (update: { type: string }) => call(app, shop.adminKey, 'POST', '/api/v2/supplier_updates', { updates: [{
+    const supplier = (update: Record<string, unknown> & { type: string }) => call(app, shop.adminKey, 'POST', '/api/v2/supplier_updates', { updates: [{
       po_number: 'PO-ITEMS', supplier_order_id: 'SO1', ...(update.type === 'order' ? { supplier_name: 'Acushnet' } : {}), ...update,
     }] }, 200);
     const put = (lines: object[]) => call(app, shop.adminKey, 'PUT', `/api/v2/purchase_orders/${id}`, { ...header, products: lines }, 200);
