@@ -251,17 +251,21 @@ export async function listEvents(
   db: Db, retailerId: string, page: { afterPosition: number; limit: number; types: readonly string[] },
 ): Promise<{ events: StoredEvent[]; hasMore: boolean }> {
   await sequenceEvents(db);
-  const read = (type: string | null) => {
-    let query = db.selectFrom('events').select(['id', 'type', 'payload', 'position'])
-      .where('retailer_id', '=', retailerId).where('position', '>', page.afterPosition);
-    query = type === null ? query.where('type', '!=', 'ping') : query.where('type', '=', type);
-    return query.orderBy('position').limit(page.limit + 1).execute();
-  };
-  // Filtered: each type's next page is a seek on (retailer_id, type, position) (migration 0025), merged here; one
-  // statement for all types would walk every event past `after` looking for them, however rare they are.
-  const rows = page.types.length === 0 ? await read(null)
-    : (await Promise.all([...new Set(page.types)].map(read))).flat()
-      .sort((a, b) => Number(a.position) - Number(b.position)).slice(0, page.limit + 1);
+  const base = () => db.selectFrom('events').select(['id', 'type', 'payload', 'position'])
+    .where('retailer_id', '=', retailerId).where('position', '>', page.afterPosition);
+  let rows: { id: string; type: string; payload: string; position: number | string | null }[];
+  if (page.types.length === 0) {
+    rows = await base().where('type', '!=', 'ping').orderBy('position').limit(page.limit + 1).execute();
+  } else {
+    // Filtered: each type's next page is a seek on (retailer_id, type, position) (migration 0025); one condition on
+    // all the types would walk every event past `after` looking for them, however rare they are. One statement
+    // (a union of the seeks), so one snapshot: pages read at different moments could each miss what the other saw
+    // numbered, and the cursor would pass over it.
+    const [first, ...rest] = [...new Set(page.types)].map((type, i) =>
+      db.selectFrom(base().where('type', '=', type).orderBy('position').limit(page.limit + 1).as(`t${i}`)).selectAll());
+    const union = rest.reduce((query, next) => query.unionAll(next), first);
+    rows = await union.orderBy('position').limit(page.limit + 1).execute();
+  }
   return {
     events: rows.slice(0, page.limit).map((row) => ({ ...row, position: Number(row.position) })),
     hasMore: rows.length > page.limit,
