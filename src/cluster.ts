@@ -46,8 +46,17 @@ export async function runPrimary(config: Config): Promise<void> {
   // GET /metrics on any worker reports every process, this one included (observability/cluster-metrics.ts).
   collectProcessMetrics();
   servePrimaryMetrics();
+  // Said once every worker is accepting connections (cluster's 'listening'), not when they are forked: a worker
+  // takes seconds to load, and a client that trusts the line before then has its connection refused.
+  let listening = 0;
+  const onListening = () => {
+    if (++listening !== config.workers) return;
+    cluster.off('listening', onListening);
+    log.info({ workers: config.workers, port: config.port }, `listening on ${config.host}:${config.port} with ${config.workers} workers`);
+  };
+  cluster.on('listening', onListening);
+  log.info({ workers: config.workers, port: config.port }, `starting ${config.workers} workers on ${config.host}:${config.port}`);
   for (let i = 0; i < config.workers; i++) fork();
-  log.info({ workers: config.workers, port: config.port }, `listening on ${config.host}:${config.port} with ${config.workers} workers`);
   const background = await startBackgroundWork({ config, db: database.db, log });
 
   const shutdown = async (signal: NodeJS.Signals) => {

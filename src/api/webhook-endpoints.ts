@@ -80,6 +80,12 @@ function enabledEventsProblems(events: string[] | undefined, field: string): Err
   }]));
 }
 
+/** 409 for a test or retry of a disabled endpoint, which is sent nothing: queued, it would wait unseen. */
+function disabledConflict(endpoint: WebhookEndpoint) {
+  return conflict(`Webhook endpoint "${endpoint.id}" is disabled${endpoint.disabled_reason ? ` (${endpoint.disabled_reason})` : ''}; `
+    + 'nothing is sent to it. Enable it with PATCH {"enabled": true}, then try again.');
+}
+
 export const webhookEndpointsApi: FastifyPluginAsync<WebhookEndpointsApiOptions> = async (fastify, options) => {
   const { db, requireScope, secret, guard } = options;
   registerIdempotency(fastify, db);
@@ -164,18 +170,20 @@ export const webhookEndpointsApi: FastifyPluginAsync<WebhookEndpointsApiOptions>
     const endpoint = await owned(request.auth.retailerId, request.params.endpoint_id);
     const rotated = await rotateEndpointSecret(db, secret, request.auth.retailerId, endpoint.id);
     if (!rotated) throw notFound(`No webhook endpoint with id "${endpoint.id}".`);
-    return { ...endpoint, ...rotated };
+    // As it is after the rotation (its updated_at).
+    return { ...(await owned(request.auth.retailerId, endpoint.id)), ...rotated };
   });
 
   app.post(`${path}/:endpoint_id/test`, {
     schema: {
       summary: 'Send a test event', tags, security, params: EndpointParams,
       response: { 202: Type.Object({ event_id: Type.String(), delivery_status: Type.String() }), ...errorResponses },
-      description: 'Queues a `ping` event for this endpoint only; follow it in the deliveries.',
+      description: 'Queues a `ping` event for this endpoint only; follow it in the deliveries. 409 when the endpoint is disabled.',
     },
   }, async (request, reply) => {
     const endpoint = await owned(request.auth.retailerId, request.params.endpoint_id);
     const eventId = await queuePing(db, request.auth.retailerId, endpoint.id);
+    if (eventId === null) throw disabledConflict(endpoint);
     return reply.code(202).send({ event_id: eventId, delivery_status: 'pending' });
   });
 
@@ -200,13 +208,14 @@ export const webhookEndpointsApi: FastifyPluginAsync<WebhookEndpointsApiOptions>
     schema: {
       summary: 'Retry a delivery now', tags, security, params: DeliveryParams,
       response: { 202: Type.Object({ id: Type.String(), status: Type.String() }), ...errorResponses },
-      description: 'Makes the delivery due now (again, if it had succeeded or failed), with the same webhook-id. 409 while an attempt is in flight.',
+      description: 'Makes the delivery due now (again, if it had succeeded or failed), with the same webhook-id. 409 while an attempt is in flight, or when the endpoint is disabled.',
     },
   }, async (request, reply) => {
     const { endpoint_id: endpointId, delivery_id: deliveryId } = request.params;
-    await owned(request.auth.retailerId, endpointId);
+    const endpoint = await owned(request.auth.retailerId, endpointId);
     const result = await retryDelivery(db, request.auth.retailerId, endpointId, deliveryId);
     if (result === 'not_found') throw notFound(`No delivery "${deliveryId}" of webhook endpoint "${endpointId}".`);
+    if (result === 'endpoint_disabled') throw disabledConflict(endpoint);
     if (result === 'in_flight') throw conflict(`Delivery "${deliveryId}" has an attempt in flight; retry it once that has ended.`);
     return reply.code(202).send({ id: deliveryId, status: 'pending' });
   });

@@ -27,6 +27,7 @@ import * as m0022 from './migrations/0022_po_suppliers.ts';
 import * as m0023 from './migrations/0023_process_ownership.ts';
 import * as m0024 from './migrations/0024_key_rotation.ts';
 import * as m0025 from './migrations/0025_supplier_name_lower.ts';
+import * as m0026 from './migrations/0026_events_by_type.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -52,6 +53,7 @@ const migrations: Record<string, Migration> = {
   '0023_process_ownership': m0023,
   '0024_key_rotation': m0024,
   '0025_supplier_name_lower': m0025,
+  '0026_events_by_type': m0026,
 };
 
 /** The names of the migrations this code knows, in order (a restored database may hold no others). */

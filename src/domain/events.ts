@@ -42,6 +42,7 @@ interface V2Tracking {
 interface V2Item {
   product_details: { sku: string };
   status: string;
+  backordered?: boolean;
   tracking: V2Tracking | null;
   [field: string]: unknown;
 }
@@ -63,9 +64,12 @@ export interface V2Record {
   [field: string]: unknown;
 }
 
-/** v2 header fields whose change is `purchase_order.updated` (status has its own event; updated_at changes on every write). */
-const HEADER_FIELDS = ['po_number', 'order_date', 'request_date', 'customer_name', 'customer_email', 'shipping_address',
-  'suppliers', 'total', 'quantity', 'drop_ship'] as const;
+/**
+ * Top-level v2 fields that other events carry, or that change on every write: every other top-level field of the
+ * record (po_number, dates, customer, shipping_address, suppliers, total, quantity, drop_ship, and any field added
+ * later) is a header field whose change is `purchase_order.updated`, so no field can change without an event.
+ */
+const NOT_HEADER_FIELDS = new Set(['status', 'items', 'fulfilled_items', 'invoices', 'updated_at']);
 
 /** What a writer knows and the v2 record does not show: the lifecycle move and header fields of the lifecycle API. */
 export interface WriteNotes {
@@ -98,6 +102,23 @@ function invoiceContent(invoice: V2Invoice) {
   return rest;
 }
 
+/** An item without what item.status_changed and shipment events report (status, backordered, tracking). */
+function itemContent(item: V2Item) {
+  const { status: _status, backordered: _backordered, tracking: _tracking, ...rest } = item;
+  return rest;
+}
+
+/**
+ * Whether the items changed in a way no item.status_changed or shipment event of the same write carries: another
+ * number or order of lines, or an item whose content (itemContent) changed while its status did not (an item whose
+ * status changed is sent whole in its item.status_changed).
+ */
+function itemsChangedBeyondEvents(before: readonly V2Item[], after: readonly V2Item[], statusChanged: readonly boolean[]): boolean {
+  if (before.length !== after.length) return true;
+  return after.some((item, i) => before[i].product_details.sku !== item.product_details.sku
+    || (!statusChanged[i] && !same(itemContent(before[i]), itemContent(item))));
+}
+
 /**
  * The events one write of a PO causes, in a fixed order: created, lifecycle, updated, status, items, shipments,
  * invoices. `before` is null for a PO the write created. Each draft's data starts with `po_number`; the
@@ -111,16 +132,30 @@ export function poChangeEvents(before: V2Record | null, after: V2Record, notes: 
   if (notes.lifecycle && notes.lifecycle.previous_status !== notes.lifecycle.status) {
     drafts.push({ type: 'purchase_order.lifecycle_status_changed', data: { ...base, ...notes.lifecycle } });
   }
-  const changedFields = HEADER_FIELDS.filter((field) => !same(before[field], after[field])) as string[];
+  const changedFields = Object.keys({ ...before, ...after })
+    .filter((field) => !NOT_HEADER_FIELDS.has(field) && !same(before[field], after[field]));
+  const statusChanged = after.items.map((item, i) => {
+    const previous = before.items[i];
+    return previous !== undefined && previous.product_details.sku === item.product_details.sku
+      && (previous.status !== item.status || previous.backordered !== item.backordered);
+  });
+  // An item change that no item.status_changed (the whole new item) or shipment event (its tracking) carries: a
+  // line added, removed or replaced, a new name, price or quantity, an estimated delivery date.
+  if (itemsChangedBeyondEvents(before.items, after.items, statusChanged)) changedFields.push('items');
   for (const field of notes.changedFields ?? []) if (!changedFields.includes(field)) changedFields.push(field);
   if (changedFields.length > 0) drafts.push({ type: 'purchase_order.updated', data: { ...base, changed_fields: changedFields } });
   if (before.status !== after.status) {
     drafts.push({ type: 'purchase_order.status_changed', data: { ...base, previous_status: before.status, status: after.status } });
   }
   after.items.forEach((item, i) => {
+    if (!statusChanged[i]) return;
     const previous = before.items[i];
-    if (!previous || previous.product_details.sku !== item.product_details.sku || previous.status === item.status) return;
-    drafts.push({ type: 'item.status_changed', data: { ...base, item, previous_status: previous.status, status: item.status } });
+    // v2 shows a back-ordered line as `processing` with `backordered: true` (DESIGN 2.3): a move between processing
+    // and backorder changes the line's fulfilment status, and the flags tell it apart where the statuses do not.
+    drafts.push({ type: 'item.status_changed', data: {
+      ...base, item, previous_status: previous.status, status: item.status,
+      previous_backordered: previous.backordered ?? false, backordered: item.backordered ?? false,
+    } });
   });
   const shipmentsBefore = shipmentsOf(before);
   for (const [trackingNumber, shipment] of shipmentsOf(after)) {

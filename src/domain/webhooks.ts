@@ -153,10 +153,14 @@ export function addressProblem(address: string, allowPrivate: boolean): string |
 
 /** Why `url` cannot be a webhook URL before any name is resolved (scheme, credentials, form), or null. */
 export function urlFormProblem(url: string): string | null {
+  // The URL parser drops spaces and control characters at either end, and tabs and line breaks anywhere, without a
+  // word: the URL stored and shown would not be the one called. Refused, as other malformed URLs are.
+  if (/[\s\u0000-\u001f\u007f-\u009f]/u.test(url)) return 'must not contain spaces, line breaks or control characters (percent-encode them)';
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
+    if (/^https?:\/\/(?:[^/]*@)?\[[^\]]*%/i.test(url)) return 'must not name an IPv6 zone (%25…): a zone is a link-local interface, refused';
     return 'must be an absolute http or https URL';
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return `the scheme must be https or http, not ${parsed.protocol.slice(0, -1)}`;

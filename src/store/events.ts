@@ -8,11 +8,12 @@
 // time (an advisory lock on PostgreSQL; SQLite has one writer, so seq is already commit order there). Every
 // event a step numbers committed before the step ran, and every later step numbers only larger positions:
 // a reader that has seen position p will see every event committed later above p.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PostgresAdapter, sql } from 'kysely';
 import { createdEventPayload, eventPayload, poChangeEvents, poEventPayload, endpointTakes, type DeliverableType, type EventDraft, type EventType, type V2Record, type WriteNotes }
   from '../domain/events.ts';
 import { renderInstant } from '../domain/dates.ts';
-import { newId } from '../domain/ids.ts';
+import { idFrom, newId } from '../domain/ids.ts';
 import type { Db } from '../db/database.ts';
 import { insertRows } from './bulk-insert.ts';
 
@@ -189,13 +190,29 @@ export async function recordPoCreations(
 // ---- the feed -------------------------------------------------------------------------------------------------
 
 /**
+ * Rows one statement of the feed's bookkeeping touches at most (numbering, pruning): better-sqlite3 runs a statement
+ * synchronously, so one statement over an unbounded backlog (a sync's 100,000 events, a day of events past 30 days)
+ * would hold the event loop for seconds; in batches with a turn between them, requests go on meanwhile.
+ */
+const BOOKKEEPING_BATCH = 500;
+
+/**
  * Numbers committed, not yet numbered events in commit order (see the top of this file). Cheap when there is
  * nothing to number (a partial index on unnumbered rows). Returns how many it numbered.
  */
 export async function sequenceEvents(db: Db): Promise<number> {
   if (!isPostgres(db)) {
-    const result = await db.updateTable('events').set((eb) => ({ position: eb.ref('seq') })).where('position', 'is', null).executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    // One writer: seq is commit order already. BOOKKEEPING_BATCH at a time, a turn of the event loop between.
+    let numbered = 0;
+    for (;;) {
+      const result = await db.updateTable('events').set((eb) => ({ position: eb.ref('seq') }))
+        .where('seq', 'in', db.selectFrom('events').select('seq').where('position', 'is', null).orderBy('seq').limit(BOOKKEEPING_BATCH))
+        .executeTakeFirst();
+      const count = Number(result.numUpdatedRows);
+      numbered += count;
+      if (count < BOOKKEEPING_BATCH) return numbered;
+      await nextTurn();
+    }
   }
   return db.transaction().execute(async (trx) => {
     // One step at a time per schema; each statement below sees every commit made before it started.
@@ -234,10 +251,21 @@ export async function listEvents(
   db: Db, retailerId: string, page: { afterPosition: number; limit: number; types: readonly string[] },
 ): Promise<{ events: StoredEvent[]; hasMore: boolean }> {
   await sequenceEvents(db);
-  let query = db.selectFrom('events').select(['id', 'type', 'payload', 'position'])
-    .where('retailer_id', '=', retailerId).where('position', '>', page.afterPosition).where('type', '!=', 'ping');
-  if (page.types.length > 0) query = query.where('type', 'in', [...page.types]);
-  const rows = await query.orderBy('position').limit(page.limit + 1).execute();
+  const base = () => db.selectFrom('events').select(['id', 'type', 'payload', 'position'])
+    .where('retailer_id', '=', retailerId).where('position', '>', page.afterPosition);
+  let rows: { id: string; type: string; payload: string; position: number | string | null }[];
+  if (page.types.length === 0) {
+    rows = await base().where('type', '!=', 'ping').orderBy('position').limit(page.limit + 1).execute();
+  } else {
+    // Filtered: each type's next page is a seek on (retailer_id, type, position) (migration 0026); one condition on
+    // all the types would walk every event past `after` looking for them, however rare they are. One statement
+    // (a union of the seeks), so one snapshot: pages read at different moments could each miss what the other saw
+    // numbered, and the cursor would pass over it.
+    const [first, ...rest] = [...new Set(page.types)].map((type, i) =>
+      db.selectFrom(base().where('type', '=', type).orderBy('position').limit(page.limit + 1).as(`t${i}`)).selectAll());
+    const union = rest.reduce((query, next) => query.unionAll(next), first);
+    rows = await union.orderBy('position').limit(page.limit + 1).execute();
+  }
   return {
     events: rows.slice(0, page.limit).map((row) => ({ ...row, position: Number(row.position) })),
     hasMore: rows.length > page.limit,
@@ -253,15 +281,43 @@ export async function findEvent(db: Db, retailerId: string, eventId: string): Pr
 /** How long events (and their deliveries) are kept: 30 days (DESIGN 4b). */
 export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** Deletes events and deliveries older than the retention; returns how many events it deleted. */
+/**
+ * Deletes events and finished deliveries (their attempts go with them, ON DELETE CASCADE) older than the retention,
+ * BOOKKEEPING_BATCH rows a statement with a turn of the event loop between; an event with a pending delivery is
+ * kept until that ends. Returns how many events it deleted.
+ */
 export async function pruneEvents(db: Db, now = new Date()): Promise<number> {
-  const cutoff = new Date(now.getTime() - EVENT_RETENTION_MS).toISOString();
-  await db.deleteFrom('webhook_deliveries').where('created_at', '<', cutoff).where('status', '!=', 'pending').execute();
-  const result = await db.deleteFrom('events').where('created_at', '<', cutoff)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('webhook_deliveries as d').select('d.id')
-      .whereRef('d.event_id', '=', 'events.id').where('d.status', '=', 'pending'))))
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const cutoff = new Date(now.getTime() - EVENT_RETENTION_MS);
+  const stamp = cutoff.toISOString();
+  // Delivery ids begin with their creation time (domain/ids.ts): older ones are a range of the primary key.
+  const before = idFrom('whd', cutoff.getTime(), 0);
+  for (;;) {
+    const finished = await db.selectFrom('webhook_deliveries').select('id').where('id', '<', before).where('created_at', '<', stamp)
+      .where('status', '!=', 'pending').orderBy('id').limit(BOOKKEEPING_BATCH).execute();
+    if (finished.length > 0) await db.deleteFrom('webhook_deliveries').where('id', 'in', finished.map((d) => d.id)).execute();
+    if (finished.length < BOOKKEEPING_BATCH) break;
+    await nextTurn();
+  }
+  let deleted = 0;
+  // Walked in (created_at, seq) order, the index events_created (SQLite keeps seq, the rowid, in it): past the
+  // events kept for their pending deliveries, never over the newer ones.
+  let after: { created_at: string; seq: number } | undefined;
+  for (;;) {
+    let query = db.selectFrom('events').select(['seq', 'id', 'created_at']).where('created_at', '<', stamp);
+    if (after) {
+      const { created_at: at, seq } = after;
+      query = query.where((eb) => eb.or([eb('created_at', '>', at), eb.and([eb('created_at', '=', at), eb('seq', '>', seq)])]));
+    }
+    const old = await query.orderBy('created_at').orderBy('seq').limit(BOOKKEEPING_BATCH).execute();
+    if (old.length === 0) return deleted;
+    after = { created_at: old.at(-1)!.created_at, seq: Number(old.at(-1)!.seq) };
+    const waiting = new Set((await db.selectFrom('webhook_deliveries').select('event_id').where('status', '=', 'pending')
+      .where('event_id', 'in', old.map((e) => e.id)).execute()).map((d) => d.event_id));
+    const gone = old.filter((e) => !waiting.has(e.id)).map((e) => e.seq);
+    if (gone.length > 0) deleted += Number((await db.deleteFrom('events').where('seq', 'in', gone).executeTakeFirst()).numDeletedRows);
+    if (old.length < BOOKKEEPING_BATCH) return deleted;
+    await nextTurn();
+  }
 }
 
 /** The retailer's newest numbered position (0 when none): where `ordersync events tail` starts following. */

@@ -291,14 +291,19 @@ export async function hasDelivery(db: Db, retailerId: string, endpointId: string
   return row !== undefined;
 }
 
-export type RetryResult = 'queued' | 'not_found' | 'in_flight';
+export type RetryResult = 'queued' | 'not_found' | 'in_flight' | 'endpoint_disabled';
 
-/** Makes a delivery due now (again), whatever its status, unless an attempt is in flight. */
+/**
+ * Makes a delivery due now (again), whatever its status, unless an attempt is in flight or its endpoint is disabled
+ * (a disabled endpoint is sent nothing: the delivery would wait, pending, until the endpoint is enabled).
+ */
 export async function retryDelivery(db: Db, retailerId: string, endpointId: string, deliveryId: string, now = new Date()): Promise<RetryResult> {
   const stamp = now.toISOString();
-  const row = await db.selectFrom('webhook_deliveries').select(['id', 'lease_until'])
-    .where('retailer_id', '=', retailerId).where('endpoint_id', '=', endpointId).where('id', '=', deliveryId).executeTakeFirst();
+  const row = await db.selectFrom('webhook_deliveries as d').innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+    .select(['d.id', 'e.enabled'])
+    .where('d.retailer_id', '=', retailerId).where('d.endpoint_id', '=', endpointId).where('d.id', '=', deliveryId).executeTakeFirst();
   if (!row) return 'not_found';
+  if (row.enabled !== 1) return 'endpoint_disabled';
   const result = await db.updateTable('webhook_deliveries')
     .set({ status: 'pending', next_attempt_at: stamp, updated_at: stamp })
     .where('id', '=', deliveryId).where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', stamp)]))
@@ -306,9 +311,15 @@ export async function retryDelivery(db: Db, retailerId: string, endpointId: stri
   return Number(result.numUpdatedRows) === 0 ? 'in_flight' : 'queued';
 }
 
-/** Queues a `ping` event (DESIGN 4b: POST …/:id/test) for this endpoint only; returns the event's id. */
-export async function queuePing(db: Db, retailerId: string, endpointId: string, now = new Date()): Promise<string> {
+/**
+ * Queues a `ping` event (DESIGN 4b: POST …/:id/test) for this endpoint only; returns the event's id, or null when the
+ * endpoint is disabled (nothing would be sent).
+ */
+export async function queuePing(db: Db, retailerId: string, endpointId: string, now = new Date()): Promise<string | null> {
   return db.transaction().execute(async (trx) => {
+    const endpoint = await trx.selectFrom('webhook_endpoints').select('enabled')
+      .where('retailer_id', '=', retailerId).where('id', '=', endpointId).executeTakeFirst();
+    if (endpoint?.enabled !== 1) return null;
     const [id] = await recordEvents(trx, retailerId, [{ type: 'ping', data: { webhook_endpoint_id: endpointId } }],
       { now, onlyEndpointId: endpointId });
     return id;

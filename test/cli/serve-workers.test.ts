@@ -93,9 +93,16 @@ describe.each(databases.eachSupportedId())('ordersync serve with workers on %s',
     const lines = () => logLines(stdout);
     const workerPids = () => lines().filter((l) => l.msg === 'worker started').map((l) => l.worker_pid as number);
     try {
+      // As a client would: the moment the primary says it is listening, a request must be answered.
+      const said = await until('the primary saying it listens', () => output,
+        () => lines().some((l) => l.role === 'primary' && /^listening on /.test(l.msg)));
+      expect(said).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       const listening = () => new Set(lines().filter((l) => /listening/i.test(l.msg) && l.role !== 'primary').map((l) => l.pid as number));
       const first = await until('two workers listening', () => output, () => listening().size >= 2 && workerPids());
       expect(new Set(first).size).toBe(2);
+      // The primary said it was listening only once the workers were: by then, a request is answered.
+      expect(lines().some((l) => l.role === 'primary' && /^listening on /.test(l.msg))).toBe(true);
 
       const statuses = [];
       for (let i = 0; i < 12; i++) statuses.push(await getStatus(port, '/healthz'));

@@ -73,4 +73,15 @@ describe('addresses and URLs', () => {
     expect(urlFormProblem('https://u@example.com')).toMatch(/credentials/);
     expect(urlFormProblem('/relative')).toMatch(/absolute/);
   });
+
+  it.each([' https://example.com/hooks', 'https://example.com/hooks\n', 'https://exa\tmple.com/hooks', 'https://example.com/ho oks',
+    'https://example.com/\u0000', 'https://example.com/\u0085'])('refuses %j: the parser would silently drop or keep what no one sees', (url) => {
+    expect(urlFormProblem(url)).toMatch(/spaces, line breaks or control characters/);
+  });
+
+  it('names an IPv6 zone as the reason a URL is refused', () => {
+    expect(urlFormProblem('http://[fe80::1%25eth0]/hooks')).toMatch(/IPv6 zone/);
+    expect(urlFormProblem('https://example.com/a%20b')).toBeNull();
+    expect(urlFormProblem('https://exämple.com/hooks')).toBeNull();
+  });
 });

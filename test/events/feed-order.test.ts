@@ -39,14 +39,23 @@ describe.each(databases.eachSupportedId())('feed order under concurrent writers 
     await closeWriters();
   });
 
-  it('a reader following `after` sees every committed event exactly once', async () => {
+  it.each([
+    ['every type', ''],
+    ['filtered by two types (one page merged from a seek per type)', '&type=sync_run.failed,supplier_document.processed'],
+  ])('a reader following `after` sees every committed event exactly once: %s', async (_what, filter) => {
     const committed: string[] = [];
     let writing = true;
+    const run = `${Date.now()}`;
+    // From the newest event before this run's writers start.
+    const before = await call(app, shop.readKey, 'GET', '/api/v2/events?limit=500', undefined, 200);
+    let after: string | undefined = before.data.at(-1)?.id;
     // Writers: each inserts its event, then holds its transaction open a while, so later inserts commit first.
     const writers = Promise.all(Array.from({ length: WRITERS }, async (_, i) => {
       await sleep(i * 10);
       const id = await writerDb.transaction().execute(async (trx) => {
-        const eventId = await recordEvent(trx, shop.retailerId, 'sync_run.failed', { connection_id: 'c', run_id: `run_${i}`, error: null });
+        const eventId = i % 2 === 0
+          ? await recordEvent(trx, shop.retailerId, 'sync_run.failed', { connection_id: 'c', run_id: `run_${run}_${i}`, error: null })
+          : await recordEvent(trx, shop.retailerId, 'supplier_document.processed', { document_id: `sdoc_${run}_${i}`, summary: {} });
         await sleep(i % 3 === 0 ? 100 : 2);
         return eventId;
       });
@@ -55,11 +64,10 @@ describe.each(databases.eachSupportedId())('feed order under concurrent writers 
       writing = false;
     });
     const seen: string[] = [];
-    let after: string | undefined;
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const done = !writing;
-      const page = await call(app, shop.readKey, 'GET', `/api/v2/events?limit=2${after ? `&after=${after}` : ''}`, undefined, 200);
+      const page = await call(app, shop.readKey, 'GET', `/api/v2/events?limit=2${after ? `&after=${after}` : ''}${filter}`, undefined, 200);
       seen.push(...page.data.map((e: { id: string }) => e.id));
       if (page.data.length > 0) after = page.data.at(-1).id;
       if (done && !page.has_more) break;

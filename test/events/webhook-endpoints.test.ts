@@ -110,7 +110,8 @@ describe.each(databases.eachSupportedId())('/api/v2/webhook_endpoints on %s', (d
     await refused(app, 'ftp://hooks.example.test/in', /scheme/);
     await refused(app, 'file:///etc/passwd', /scheme/);
     await refused(app, 'https://user:pw@hooks.example.test/in', /credentials/);
-    await refused(app, 'not a url', /absolute/);
+    await refused(app, 'not-a-url', /absolute/);
+    await refused(app, 'not a url', /spaces/);
     await refused(app, 'http://127.0.0.1:9400/in', /loopback/);
     await refused(app, 'http://[::1]/in', /loopback/);
     await refused(app, 'http://10.1.2.3/in', /private/);
@@ -140,6 +141,10 @@ describe.each(databases.eachSupportedId())('/api/v2/webhook_endpoints on %s', (d
     await refused(permissive, 'http://[2002:a9fe:a9fe::1]/x', /169\.254\.169\.254 is a linkLocal/);
     await refused(permissive, 'http://[2001:0:4136:e378:8000:63bf:5601:5601]/x', /169\.254\.169\.254 is a linkLocal/);
     await refused(permissive, 'http://0.0.0.0/x', /unspecified/);
+    // What the URL parser would drop without a word (a tab inside the host, a space before the scheme), a zone.
+    await refused(permissive, 'https://hooks.exam\tple.test/in', /control characters/);
+    await refused(permissive, ' https://hooks.example.test/in', /spaces/);
+    await refused(permissive, 'http://[fe80::1%25eth0]/in', /IPv6 zone/);
     // PATCH is checked too.
     const endpoint = await call(app, shop.adminKey, 'POST', PATH, { url: 'https://hooks.example.test/in', enabled_events: ['*'] }, 201);
     const error = await call(app, shop.adminKey, 'PATCH', `${PATH}/${endpoint.id}`, { url: 'http://127.0.0.1/in' }, 400);

@@ -60,6 +60,7 @@ describe.each(databases.eachSupportedId())('rate limits on %s', (databaseId) => 
   let keyB: string;
   let keyC: string;
   let keyD: string;
+  let keyE: string;
   let memoryApp: FastifyInstance;
   let sharedApps: FastifyInstance[];
   let other: { db: Db; close(): Promise<void> };
@@ -67,7 +68,7 @@ describe.each(databases.eachSupportedId())('rate limits on %s', (databaseId) => 
   beforeAll(async () => {
     database = await databases.init(databaseId);
     const { retailer } = await ensureRetailer(database.db, 'limited-golf');
-    [keyA, keyB, keyC, keyD] = await Promise.all(['a', 'b', 'c', 'd'].map(async (name) =>
+    [keyA, keyB, keyC, keyD, keyE] = await Promise.all(['a', 'b', 'c', 'd', 'e'].map(async (name) =>
       (await createApiKey(database.db, retailer.id, name, ['read'])).secret));
     memoryApp = await appOn(database.db, { perMinute: LIMIT, store: 'memory' });
     other = secondConnection(database);
@@ -121,6 +122,27 @@ describe.each(databases.eachSupportedId())('rate limits on %s', (databaseId) => 
     // ...and the other key still has its whole allowance on both.
     expect((await lookUp(first, keyD)).headers['ratelimit-remaining']).toBe(String(LIMIT - 1));
     expect((await lookUp(second, keyD)).headers['ratelimit-remaining']).toBe(String(LIMIT - 2));
+  });
+
+  it('a key over its limit is refused without counting: its burst writes nothing more to the shared store', async () => {
+    await clearOfWindowEdge();
+    const [first, second] = sharedApps;
+    const counted = async () => Number((await database.db.selectFrom('rate_limit_counters').select('count')
+      .where('bucket', 'like', '%key:%').orderBy('window_start', 'desc').execute())
+      .reduce((sum, row) => sum + Number(row.count), 0));
+    for (let i = 0; i < LIMIT; i++) expect((await lookUp(sharedApps[i % 2], keyE)).statusCode).toBe(404);
+    expect((await lookUp(first, keyE)).statusCode).toBe(429);
+    expect((await lookUp(second, keyE)).statusCode).toBe(429);
+    const before = await counted();
+    for (let i = 0; i < 20; i++) {
+      const refused = await lookUp(sharedApps[i % 2], keyE);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['ratelimit-limit']).toBe(String(LIMIT));
+      expect(refused.headers['ratelimit-remaining']).toBe('0');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers['ratelimit-reset'])).toBe(Number(refused.headers['retry-after']));
+    }
+    expect(await counted()).toBe(before);
   });
 
   it('counts requests without a valid key per address, and then refuses that address before checking its key', async () => {

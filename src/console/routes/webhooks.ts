@@ -59,7 +59,7 @@ export const consoleWebhooks: FastifyPluginAsync<ConsoleContext> = async (app, {
   app.post<{ Params: { id: string } }>('/webhooks/:id/test', { preHandler: [app.csrfProtection, admin] }, async (request, reply) => {
     const retailerId = request.consoleSession!.retailerId;
     const endpoint = await owned(retailerId, request.params.id);
-    await queuePing(db, retailerId, endpoint.id);
+    if ((await queuePing(db, retailerId, endpoint.id)) === null) throw conflict('This endpoint is disabled: nothing is sent to it. Enable it first.');
     return reply.redirect(`/console/webhooks/${encodeURIComponent(endpoint.id)}?notice=test`, 303);
   });
 
@@ -71,6 +71,7 @@ export const consoleWebhooks: FastifyPluginAsync<ConsoleContext> = async (app, {
     const result = await retryDelivery(db, retailerId, endpoint.id, request.params.deliveryId);
     if (result === 'not_found') throw new NotFoundError(`No delivery "${request.params.deliveryId}" of this endpoint.`);
     if (result === 'in_flight') throw conflict('That delivery has an attempt in flight; retry it once the attempt has ended.');
+    if (result === 'endpoint_disabled') throw conflict('This endpoint is disabled: nothing is sent to it. Enable it first.');
     return reply.redirect(`/console/webhooks/${encodeURIComponent(endpoint.id)}?notice=retried`, 303);
   });
 };
