@@ -11,7 +11,7 @@
 // The invoice states no subtotal: subtotal = total − tax − shipping (so the three always add up to the total,
 // as the API requires); other charges and allowances stay inside the subtotal.
 import { addDays } from '../../domain/dates.ts';
-import { decimalOf } from '../../domain/money.ts';
+import { decimalOf, roundHalfUp } from '../../domain/money.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { sumMatches } from '../../domain/supplier-updates/parse.ts';
 import type { DocumentEntry, X12Place } from '../types.ts';
@@ -67,13 +67,6 @@ function lineAmount(quantity: number, price: string, basis: string): { units: bi
   return { units: BigInt(quantity) * units, scale: scale + per };
 }
 
-/** Decimal units at `scale` in hundredths, rounded half up (amounts here are 0 or more). */
-function toCents({ units, scale }: { units: bigint; scale: number }): bigint {
-  if (scale <= 2) return units * 10n ** BigInt(2 - scale);
-  const divisor = 10n ** BigInt(scale - 2);
-  return (units + divisor / 2n) / divisor;
-}
-
 /**
  * What the IT1 lines amount to, in hundredths, two ways: each line's extended amount rounded half up to the cent
  * and summed (`perLine`, as most invoicing systems print a line's amount), and the exact sum rounded once (`once`).
@@ -86,7 +79,7 @@ function addLine(total: { perLine: bigint; exact: { units: bigint; scale: number
   if (total === null || line === null) return null;
   const scale = Math.max(total.exact.scale, line.scale);
   const at = (d: { units: bigint; scale: number }) => d.units * 10n ** BigInt(scale - d.scale);
-  return { perLine: total.perLine + toCents(line), exact: { units: at(total.exact) + at(line), scale } };
+  return { perLine: total.perLine + roundHalfUp(line, 2), exact: { units: at(total.exact) + at(line), scale } };
 }
 
 /**
@@ -140,7 +133,7 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; amount: Li
     billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + eaches.value);
     if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
   }
-  return { billed, amount: sum && { perLine: sum.perLine, once: toCents(sum.exact) }, problems };
+  return { billed, amount: sum && { perLine: sum.perLine, once: roundHalfUp(sum.exact, 2) }, problems };
 }
 
 /**
