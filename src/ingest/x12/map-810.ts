@@ -143,23 +143,40 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; amount: Li
  * ITD12 description as written; else null. The due date: the net ITD's ITD06, else the invoice date plus its net
  * days. Two ITDs with different net terms (ITD06 or ITD07) say two due dates: `conflict` names the second.
  */
-function termsOf(segments: readonly Segment[], invoiceDate: string | null):
-  { terms: string | null; dueDate: string | null; conflict: { reason: string; segment: Segment; element: number; reference: number } | null } {
+function termsOf(segments: readonly Segment[], invoiceDate: string | null): {
+  terms: string | null; dueDate: string | null; conflict: { reason: string; segment: Segment; element: number; reference: number; code: number } | null;
+  /** The elements the terms and the due date were read from (ITD07 or ITD06; the first ITD read), for the 997. */
+  termsFrom: { segment: Segment; element: number; reference: number } | null;
+  dueFrom: { segment: Segment; element: number; reference: number } | null;
+} {
   const itds = segments.filter((s) => s.elements[0] === 'ITD' && [3, 5, 6, 7, 12].some((n) => el(s, n) !== ''));
+  // A percent or a number of days is 0 or more: `ITD07 -10` would date the invoice due before it was issued. The
+  // syntax check (syntax.ts) has already refused what is no number or too long; a sign is refused here, code 6.
+  for (const itd of itds) {
+    for (const [element, reference, name] of [[3, 338, 'discount percent'], [5, 351, 'discount days'], [7, 386, 'net days']] as const) {
+      if (!el(itd, element).startsWith('-')) continue;
+      return { terms: null, dueDate: null, termsFrom: null, dueFrom: null, conflict: { reason: `ITD0${element} "${el(itd, element)}" is negative: ` +
+        `the ${name} of payment terms are 0 or more`, segment: itd, element, reference, code: 6 } };
+    }
+  }
   const discounts = itds.filter((itd) => el(itd, 3) !== '').map((itd) => `${el(itd, 3)}%${el(itd, 5) === '' ? '' : ` ${el(itd, 5)}`}`);
   const nets = itds.filter((itd) => el(itd, 6) !== '' || el(itd, 7) !== '');
   const net = nets[0];
   const conflicting = nets.find((itd) => el(itd, 6) !== el(net, 6) || el(itd, 7) !== el(net, 7));
   if (conflicting) {
     const element = el(conflicting, 7) !== el(net, 7) ? 7 : 6;
-    return { terms: null, dueDate: null, conflict: { reason: `ITD0${element} "${el(conflicting, element)}": an ITD before it already gives the ` +
-      `net terms (ITD06 "${el(net, 6)}", ITD07 "${el(net, 7)}"); an invoice has one due date`, segment: conflicting, element, reference: element === 7 ? 386 : 446 } };
+    return { terms: null, dueDate: null, termsFrom: null, dueFrom: null, conflict: { reason: `ITD0${element} "${el(conflicting, element)}": an ITD before it already gives the ` +
+      `net terms (ITD06 "${el(net, 6)}", ITD07 "${el(net, 7)}"); an invoice has one due date`, segment: conflicting, element, reference: element === 7 ? 386 : 446, code: 7 } };
   }
   const netDays = net && el(net, 7) !== '' ? Number(el(net, 7)) : null;
   const dueDate = net && x12Date(el(net, 6)) ? x12Date(el(net, 6)) : netDays !== null && invoiceDate ? addDays(invoiceDate, netDays) : null;
   const parts = [...discounts, ...(netDays === null ? [] : [`Net ${netDays} Days`])];
   const described = itds.find((itd) => el(itd, 12) !== '');
-  return { terms: parts.length > 0 ? parts.join(', ') : described ? el(described, 12) : null, dueDate, conflict: null };
+  const dueFrom = !net ? null : x12Date(el(net, 6)) ? { segment: net, element: 6, reference: 446 } : netDays !== null ? { segment: net, element: 7, reference: 386 } : null;
+  const first = itds.find((itd) => el(itd, 3) !== '') ?? net;
+  const termsFrom = parts.length === 0 ? (described ? { segment: described, element: 12, reference: 352 } : null)
+    : first === net && netDays !== null ? { segment: net, element: 7, reference: 386 } : { segment: first!, element: 3, reference: 338 };
+  return { terms: parts.length > 0 ? parts.join(', ') : described ? el(described, 12) : null, dueDate, conflict: null, termsFrom, dueFrom };
 }
 
 /** The entries (one) of one 810 set (its segments between ST and SE). */
@@ -205,8 +222,8 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
       placeOf(segments, lineCur, 2, 100), 7);
   }
   const invoiceDate = x12Date(el(big, 1));
-  const { terms, dueDate, conflict } = termsOf(segments, invoiceDate);
-  if (conflict) refuse(conflict.reason, placeOf(segments, conflict.segment, conflict.element, conflict.reference), 7);
+  const { terms, dueDate, conflict, termsFrom, dueFrom } = termsOf(segments, invoiceDate);
+  if (conflict) refuse(conflict.reason, placeOf(segments, conflict.segment, conflict.element, conflict.reference), conflict.code);
 
   const { billed, amount: linesAmount, problems: lineProblems } = billedLines(segments);
   problems.push(...lineProblems);
@@ -240,6 +257,9 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
     total_amount: totalPlace, subtotal_amount: totalPlace,
   };
   if (cur) origin.currency = placeOf(segments, cur, 2, 100);
+  // The due date and the terms are the ITD's: a due date the PO refuses (before the invoice date) names ITD06 or ITD07.
+  if (dueFrom) origin.due_date = placeOf(segments, dueFrom.segment, dueFrom.element, dueFrom.reference);
+  if (termsFrom) origin.payment_terms = placeOf(segments, termsFrom.segment, termsFrom.element, termsFrom.reference);
   // A refusal naming no element (the supplier supplies no line of the PO) names the BIG segment (AK3 only).
   origin[SET_PLACE] = segmentPlace(placeOf(segments, big, 0, 0));
   const n1 = supplierN1(segments);

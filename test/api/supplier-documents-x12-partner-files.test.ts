@@ -1,0 +1,103 @@
+// X12 files as trading partners' translators write them, posted to POST /api/v2/supplier_documents on SQLite and
+// PostgreSQL and read back through the read API, each case a fault found by an independent check (x12b):
+// - control numbers are numbers: an ISA with trimmed fields (ISA13 `113`) closed by a padded IEA02 `000000113`,
+//   and a GS06 `7` by GE02 `0007`, is read, where it was unreadable (422);
+// - ITD terms: a net-days ITD07 that is no N0 1/3 (`20261231`, a date in the wrong element; `1000`), a sign in ITD07
+//   or ITD05, or an ITD03 percent that is no number, is refused naming the element (AK4 ITD0n), where it was stored
+//   as `Net 1000 Days`, `x% 10`, or refused naming BIG with a computed date (`"57500-04-03" is not a calendar date`);
+//   a due date the invoice refuses (before the invoice date) names ITD06 / ITD07, not BIG.
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/database.ts';
+import { addPo, openDocumentWorld, postDocument, readV2, tableCounts } from '../support/supplier-documents.ts';
+import { TestDatabases } from '../support/test-database.ts';
+import type { World } from '../support/world.ts';
+import { segmentsOf } from '../ingest/x12/read.ts';
+
+const databases = TestDatabases.create();
+const UPS_1 = '1Z999AA10123456784';
+const GS01: Record<string, string> = { 855: 'PR', 856: 'SH', 810: 'IN' };
+
+/** One interchange (ISA13 = `control`) holding one set of `code`, SE and GE counts computed; `~` and CR LF. */
+function interchange(control: number, code: string, segments: string[]): string {
+  const isa13 = String(control).padStart(9, '0');
+  const all = [`ST*${code}*0001`, ...segments];
+  return `ISA*00*          *00*          *ZZ*PINGSUPPLY     *ZZ*ACMEGOLF       *261120*1504*U*00401*${isa13}*0*P*>~\r\n` +
+    `GS*${GS01[code]}*PINGSUPPLY*ACMEGOLF*20261120*1504*${control}*X*004010~\r\n${[...all, `SE*${all.length + 1}*0001`].join('~\r\n')}~\r\n` +
+    `GE*1*${control}~\r\nIEA*1*${isa13}~\r\n`;
+}
+
+/** The 997's AK3, AK4 and AK5 segments, as `AK4*7*386*5*1000` strings. */
+const faultLines = (ack: string) => segmentsOf(ack).filter((s) => /^AK[3459]$/.test(s[0])).map((s) => s.join('*'));
+
+describe.each(databases.eachSupportedId())('X12 files as trading partners write them on %s', (databaseId) => {
+  let db: Db;
+  let world: World;
+  let app: FastifyInstance;
+  let writeKey: string;
+  let control = 5100;
+
+  const post = async (text: string) => {
+    const response = await postDocument(app, writeKey, text, { contentType: 'application/edi-x12' });
+    expect(response.statusCode, response.body).toBe(201);
+    const document = response.json();
+    return { results: document.results.map((r: any) => [r.result, r.reason]), ak: faultLines(document.acknowledgement) };
+  };
+  const postSet = (code: string, segments: string[]) => post(interchange(control++, code, segments));
+  const addAcushnetPo = (po: string) => addPo(db, world.retailerA, world.suppliers.acushnet, po);
+  const v2 = (po: string) => readV2(app, world.keys.a, po);
+
+  beforeAll(async () => {
+    ({ db, world, app, writeKey } = await openDocumentWorld(databases, databaseId));
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('an ISA with trimmed fields (ISA13 "113") and a padded IEA02, GE02 "0113" for GS06 "113": read and applied', async () => {
+    await addAcushnetPo('PO-PF-ISA');
+    const text = ['ISA*00**00**ZZ*PINGSUPPLY*ZZ*ACMEGOLF*261120*1504*U*00401*113*0*P*>', 'GS*SH*PINGSUPPLY*ACMEGOLF*20261120*1504*113*X*004010',
+      'ST*856*0001', 'BSN*00*SHP-ISA*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-PF-ISA', 'HL*3*2*P', `MAN*CP*${UPS_1}`,
+      'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA', 'SE*12*0001', 'GE*1*0113', 'IEA*1*000000113'].join('~\n') + '~\n';
+    const { results, ak } = await post(text);
+    expect(results).toEqual([['applied', null]]);
+    expect(ak).toEqual(['AK5*A', 'AK9*A*1*1*1']);
+    expect((await v2('PO-PF-ISA')).fulfilled_items.map((f: any) => [f.quantity, f.tracking.tracking_number])).toEqual([[2, UPS_1]]);
+  });
+
+  describe('810 ITD terms are checked as what they become (terms, due date)', () => {
+    const invoiceWith = (po: string, itd: string) => [`BIG*20261120*INV-${po}**${po}`, itd, 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*100000'];
+
+    it.each([
+      ['a date in ITD07 (net days, N0 1/3)', 'ITD*01*3*****20261231', 'ITD07 (segment 3) "20261231" is too long (at most 3 characters)', 'AK4*7*386*5*20261231'],
+      ['1000 net days', 'ITD*01*3*****1000', 'ITD07 (segment 3) "1000" is too long (at most 3 characters)', 'AK4*7*386*5*1000'],
+      ['a discount percent that is no number', 'ITD*01*3*x**10**30', 'ITD03 (segment 3) "x" is not a number', 'AK4*3*338*6*x'],
+      ['discount days that are no number', 'ITD*01*3*2**ten**30', 'ITD05 (segment 3) "ten" is not a number', 'AK4*5*351*6*ten'],
+      ['negative net days', 'ITD*01*3*****-10', 'ITD07 "-10" is negative: the net days of payment terms are 0 or more', 'AK4*7*386*6*-10'],
+      ['negative discount days', 'ITD*01*3*2**-5**30', 'ITD05 "-5" is negative: the discount days of payment terms are 0 or more', 'AK4*5*351*6*-5'],
+    ])('%s: refused naming the element, nothing stored', async (_, itd, reason, ak4) => {
+      const po = `PO-PF-ITD-${control}`;
+      await addAcushnetPo(po);
+      const before = await tableCounts(db);
+      const { results, ak } = await postSet('810', invoiceWith(po, itd));
+      expect(results).toEqual([['rejected', `ST 0001 (810) rejected: ${reason}`]]);
+      expect(ak).toEqual(['AK3*ITD*3**8', ak4, 'AK5*R*5', 'AK9*R*1*1*0']);
+      expect((await tableCounts(db)).invoices).toBe(before.invoices);
+      expect((await v2(po)).invoices).toEqual([]);
+    });
+
+    it('a due date before the invoice date names the ITD element it came from (ITD06 or ITD07), not BIG', async () => {
+      await addAcushnetPo('PO-PF-DUE');
+      const { results, ak } = await postSet('810', invoiceWith('PO-PF-DUE', 'ITD*01*3****20261101*30'));
+      expect(results).toEqual([['rejected', 'ST 0001 (810) rejected: ITD06 "20261101": must not be before invoice_date']]);
+      expect(ak).toEqual(['AK3*ITD*3**8', 'AK4*6*446*7*20261101', 'AK5*R*5', 'AK9*R*1*1*0']);
+    });
+
+    it('sound terms still read: 2% 10, Net 30 Days, due 30 days after the invoice date', async () => {
+      await addAcushnetPo('PO-PF-TERMS');
+      const { results } = await postSet('810', invoiceWith('PO-PF-TERMS', 'ITD*01*3*2**10**30'));
+      expect(results).toEqual([['applied', null]]);
+      expect((await v2('PO-PF-TERMS')).invoices.map((i: any) => [i.payment_terms, i.due_date.slice(0, 10)])).toEqual([['2% 10, Net 30 Days', '2026-12-20']]);
+    });
+  });
+});
