@@ -5,7 +5,10 @@
 // - ITD terms: a net-days ITD07 that is no N0 1/3 (`20261231`, a date in the wrong element; `1000`), a sign in ITD07
 //   or ITD05, or an ITD03 percent that is no number, is refused naming the element (AK4 ITD0n), where it was stored
 //   as `Net 1000 Days`, `x% 10`, or refused naming BIG with a computed date (`"57500-04-03" is not a calendar date`);
-//   a due date the invoice refuses (before the invoice date) names ITD06 / ITD07, not BIG.
+//   a due date the invoice refuses (before the invoice date) names ITD06 / ITD07, not BIG;
+// - an 810 billing several POs (an IT1 loop's REF PO naming another PO than BIG04): refused naming that REF02, where
+//   its lines were billed to BIG04's PO (a part on both POs matched there); the PO in a heading REF PO when BIG04,
+//   optional in X12, is empty: read, where the set was refused.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
@@ -98,6 +101,36 @@ describe.each(databases.eachSupportedId())('X12 files as trading partners write 
       const { results } = await postSet('810', invoiceWith('PO-PF-TERMS', 'ITD*01*3*2**10**30'));
       expect(results).toEqual([['applied', null]]);
       expect((await v2('PO-PF-TERMS')).invoices.map((i: any) => [i.payment_terms, i.due_date.slice(0, 10)])).toEqual([['2% 10, Net 30 Days', '2026-12-20']]);
+    });
+  });
+
+  describe('810: one invoice, one PO', () => {
+    it('an IT1 line naming another PO (REF*PO in its loop) refuses the set naming that REF02: nothing billed to either PO', async () => {
+      await addAcushnetPo('PO-PF-CONS-A');
+      await addAcushnetPo('PO-PF-CONS-B');
+      const before = await tableCounts(db);
+      const { results, ak } = await postSet('810', ['BIG*20261120*INV-CONS**PO-PF-CONS-A', 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'REF*PO*PO-PF-CONS-A',
+        'IT1*2*5*EA*50**BP*TIT-PRO-V1', 'REF*PO*PO-PF-CONS-B', 'TDS*125000']);
+      expect(results).toEqual([['rejected', 'ST 0001 (810) rejected: REF02 "PO-PF-CONS-B" (REF PO of IT1 2) names another PO than the ' +
+        "invoice's PO-PF-CONS-A (BIG04): an invoice is recorded against one PO; send one 810 per PO"]]);
+      expect(ak).toEqual(['AK3*REF*6*IT1*8', 'AK4*2*127*7*PO-PF-CONS-B', 'AK5*R*5', 'AK9*R*1*1*0']);
+      expect((await tableCounts(db)).invoices).toBe(before.invoices);
+      expect((await v2('PO-PF-CONS-A')).invoices).toEqual([]);
+    });
+
+    it('BIG04 empty and the PO in the heading REF*PO: the invoice is recorded against that PO', async () => {
+      await addAcushnetPo('PO-PF-REFPO');
+      const { results } = await postSet('810', ['BIG*20261120*INV-REFPO*20261101', 'REF*PO*PO-PF-REFPO', 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*100000']);
+      expect(results).toEqual([['applied', null]]);
+      expect((await v2('PO-PF-REFPO')).invoices.map((i: any) => [i.invoice_number, i.total_amount])).toEqual([['INV-REFPO', 1000]]);
+    });
+
+    it('BIG04 and a heading REF*PO naming two POs: refused naming the REF02', async () => {
+      await addAcushnetPo('PO-PF-TWO');
+      const { results, ak } = await postSet('810', ['BIG*20261120*INV-TWO**PO-PF-TWO', 'REF*PO*PO-PF-OTHER', 'IT1*1*2*EA*500**BP*TIT-GT2-9', 'TDS*100000']);
+      expect(results).toEqual([['rejected', 'ST 0001 (810) rejected: REF02 "PO-PF-OTHER" (the heading\'s REF PO) names another PO than the ' +
+        "invoice's PO-PF-TWO (BIG04): an invoice is recorded against one PO; send one 810 per PO"]]);
+      expect(ak).toEqual(['AK3*REF*3**8', 'AK4*2*127*7*PO-PF-OTHER', 'AK5*R*5', 'AK9*R*1*1*0']);
     });
   });
 });

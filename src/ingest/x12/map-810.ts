@@ -179,15 +179,49 @@ function termsOf(segments: readonly Segment[], invoiceDate: string | null): {
   return { terms: parts.length > 0 ? parts.join(', ') : described ? el(described, 12) : null, dueDate, conflict: null, termsFrom, dueFrom };
 }
 
+/**
+ * The PO an 810 bills, and where it was read: BIG04, else (BIG04 being optional in X12) a REF `PO` of the heading
+ * (before the first IT1), as some invoicing systems write it. An invoice is recorded against one PO (DESIGN 3), so
+ * refused, naming the element: no PO at all (BIG04 1); a heading REF PO naming another PO than BIG04 (REF02 7); and
+ * an IT1 loop's REF PO naming another PO than the invoice's (REF02 7), the consolidated invoice some suppliers send
+ * for several POs, whose lines would otherwise be billed to the first PO (a line's part may be on both).
+ */
+function invoicePo(segments: readonly Segment[], big: Segment): { poNumber: string; poPlace: X12Place; poProblems: SetProblem[] } {
+  const poProblems: SetProblem[] = [];
+  const firstLine = segments.findIndex((s) => s.elements[0] === 'IT1');
+  const isPoRef = (s: Segment) => s.elements[0] === 'REF' && el(s, 1) === 'PO' && el(s, 2) !== '';
+  const headingRef = segments.slice(0, firstLine === -1 ? segments.length : firstLine).find(isPoRef);
+  const fromBig = el(big, 4) !== '';
+  const poNumber = fromBig ? el(big, 4) : headingRef ? el(headingRef, 2) : '';
+  const poPlace = fromBig || !headingRef ? placeOf(segments, big, 4, 324) : placeOf(segments, headingRef, 2, 127);
+  if (poNumber === '') {
+    poProblems.push({ reason: 'BIG04 (the PO number) is empty, and no REF PO names one: an invoice is joined to its PO by it', fault: faultAt(poPlace) });
+    return { poNumber, poPlace, poProblems };
+  }
+  let line = '';
+  for (const [i, segment] of segments.entries()) {
+    if (segment.elements[0] === 'IT1') line = el(segment, 1) || String(i + 2);
+    if (segment.elements[0] === 'TDS') break;
+    if (!isPoRef(segment) || el(segment, 2) === poNumber) continue;
+    const where = segment === headingRef || firstLine === -1 || i < firstLine ? 'the heading\'s REF PO' : `REF PO of IT1 ${line}`;
+    poProblems.push({
+      reason: `REF02 "${el(segment, 2)}" (${where}) names another PO than the invoice's ${poNumber} (${fromBig ? 'BIG04' : 'REF PO'}): ` +
+        'an invoice is recorded against one PO; send one 810 per PO',
+      fault: faultAt(placeOf(segments, segment, 2, 127, { label: line ? `IT1 ${line}` : '' }), 7),
+    });
+  }
+  return { poNumber, poPlace, poProblems };
+}
+
 /** The entries (one) of one 810 set (its segments between ST and SE). */
 export function map810(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
   const big = segments.find((s) => s.elements[0] === 'BIG')!;
-  const poNumber = el(big, 4);
+  const { poNumber, poPlace, poProblems } = invoicePo(segments, big);
   // Every fault of the set is collected, not the first only (as the 997's syntax check does): one refused entry
   // tells them all, and its fault carries each element for the 997's AK3/AK4.
   const problems: SetProblem[] = [];
   const refuse = (reason: string, place: X12Place, code?: number) => problems.push({ reason, fault: faultAt(place, code) });
-  if (!poNumber) refuse('BIG04 (the PO number) is empty: an invoice is joined to its PO by it', placeOf(segments, big, 4, 324));
+  problems.push(...poProblems);
   const credit = CREDIT_TYPES[el(big, 7)];
   if (credit) refuse(`BIG07 "${el(big, 7)}" (${credit}): credits are not invoices OrderSync records`, placeOf(segments, big, 7, 640));
   const withdrawal = withdrawalOf(big, 8, 'an invoice');
@@ -252,7 +286,7 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const subtotal = total - tax - shipping;
 
   const origin: Record<string, X12Place> = {
-    po_number: placeOf(segments, big, 4, 324), invoice_number: placeOf(segments, big, 2, 76), invoice_date: placeOf(segments, big, 1, 373),
+    po_number: poPlace, invoice_number: placeOf(segments, big, 2, 76), invoice_date: placeOf(segments, big, 1, 373),
     // The subtotal is derived from the total (above), so a subtotal the currency cannot hold is the total's fault.
     total_amount: totalPlace, subtotal_amount: totalPlace,
   };

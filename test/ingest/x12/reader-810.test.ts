@@ -51,7 +51,7 @@ describe('810 shapes', () => {
       'IT1 lines (quantity × unit price) 100.00 + SAC charges 0.00 − SAC allowances 0.00 + TXI tax 1.00',
     fault: { segment: 'TDS', element: 1, reference: 610, code: 7, value: '10200' } });
     const noPo = await readAll(file810(['BIG*20261130*INV-9', 'IT1*1*1*EA*10**VP*V-1', 'TDS*1000']));
-    expect(noPo.entries[0]).toMatchObject({ update: null, po_number: null, reason: 'BIG04 (the PO number) is empty: an invoice is joined to its PO by it' });
+    expect(noPo.entries[0]).toMatchObject({ update: null, po_number: null, reason: 'BIG04 (the PO number) is empty, and no REF PO names one: an invoice is joined to its PO by it' });
   });
 });
 
