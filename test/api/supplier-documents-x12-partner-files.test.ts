@@ -8,7 +8,11 @@
 //   a due date the invoice refuses (before the invoice date) names ITD06 / ITD07, not BIG;
 // - an 810 billing several POs (an IT1 loop's REF PO naming another PO than BIG04): refused naming that REF02, where
 //   its lines were billed to BIG04's PO (a part on both POs matched there); the PO in a heading REF PO when BIG04,
-//   optional in X12, is empty: read, where the set was refused.
+//   optional in X12, is empty: read, where the set was refused;
+// - a LIN, PO1 or IT1 naming its item by several qualifiers (`VP*<supplier part>*UP*<upc>`, `BP*<buyer part the PO
+//   does not hold>*UP*<upc>`) whose best id names no PO line while another does (a retailer keying lines by UPC):
+//   matched by that other id, where the set was refused (`SKU "ACME-BALLS" is not on PO`); two lines naming one PO
+//   line by different ids are refused rather than counted twice.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
@@ -131,6 +135,75 @@ describe.each(databases.eachSupportedId())('X12 files as trading partners write 
       expect(results).toEqual([['rejected', 'ST 0001 (810) rejected: REF02 "PO-PF-OTHER" (the heading\'s REF PO) names another PO than the ' +
         "invoice's PO-PF-TWO (BIG04): an invoice is recorded against one PO; send one 810 per PO"]]);
       expect(ak).toEqual(['AK3*REF*3**8', 'AK4*2*127*7*PO-PF-OTHER', 'AK5*R*5', 'AK9*R*1*1*0']);
+    });
+  });
+  describe('a line named by several part ids: the first that names a PO line is the line', () => {
+    const UPC_LINES = [
+      { product_name: 'Driver', sku: 'TIT-GT2-9', supplier_sku: 'VN-GT2', quantity: 2, unit_cost_cents: 50000, status: 'submitted' },
+      { product_name: 'Balls', sku: '012345678905', quantity: 12, unit_cost_cents: 5000, status: 'submitted' },
+    ];
+    const addUpcPo = (po: string) => addPo(db, world.retailerA, world.suppliers.acushnet, po, UPC_LINES);
+    const shipLin = (po: string, ...items: [string, number][]) => ['BSN*00*SHP-LIN*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', `PRF*${po}`,
+      'HL*3*2*P', `MAN*CP*${UPS_1}`, ...items.flatMap(([lin, n], i) => [`HL*${4 + i}*3*I`, `LIN**${lin}`, `SN1**${n}*EA`])];
+    const shipped = async (po: string) => (await v2(po)).fulfilled_items.map((f: any) => [f.product_name, f.quantity]);
+
+    it.each([
+      ['856 LIN VP (the supplier\'s part, not on the PO) then UP (the PO line\'s sku)', 'VP*ACME-BALLS*UP*012345678905'],
+      ['856 LIN BP (a buyer part the PO does not hold) then UP', 'BP*BUYER-99*UP*012345678905'],
+    ])('%s: shipped', async (_, lin) => {
+      const po = `PO-PF-LIN-${control}`;
+      await addUpcPo(po);
+      const { results, ak } = await postSet('856', shipLin(po, [lin, 12]));
+      expect(results).toEqual([['applied', null]]);
+      expect(ak).toEqual(['AK5*A', 'AK9*A*1*1*1']);
+      expect(await shipped(po)).toEqual([['Balls', 12]]);
+    });
+
+    it('855 PO1 BP (unknown) then UP: the line is confirmed', async () => {
+      await addUpcPo('PO-PF-PO1');
+      const { results } = await postSet('855', ['BAK*00*AC*PO-PF-PO1*20261118****SO-PF-PO1', 'PO1*1*12*EA*50**BP*BUYER-99*UP*012345678905',
+        'ACK*IA*12*EA']);
+      expect(results).toEqual([['applied', null]]);
+      expect((await v2('PO-PF-PO1')).items.map((i: any) => [i.product_name, i.status])).toEqual([['Driver', 'submitted'], ['Balls', 'confirmed']]);
+    });
+
+    it('810 IT1 VP (unknown) then UP: the line is billed', async () => {
+      await addUpcPo('PO-PF-IT1');
+      const { results } = await postSet('810', ['BIG*20261120*INV-PF-IT1**PO-PF-IT1', 'IT1*1*12*EA*50**VP*ACME-BALLS*UP*012345678905', 'TDS*60000']);
+      expect(results).toEqual([['applied', null]]);
+      expect((await v2('PO-PF-IT1')).invoices.map((i: any) => [i.invoice_number, i.total_amount])).toEqual([['INV-PF-IT1', 600]]);
+    });
+
+    it('no id names a PO line: refused naming the best and listing the others', async () => {
+      await addUpcPo('PO-PF-NONE');
+      const { results, ak } = await postSet('856', shipLin('PO-PF-NONE', ['BP*NOPE-1*UP*999999999999*VP*NOPE-2', 2]));
+      expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: LIN03 "NOPE-1" (HL 4): SKU "NOPE-1" is not on PO PO-PF-NONE, ' +
+        'nor are the line\'s other part ids ("NOPE-2", "999999999999").']]);
+      expect(ak).toEqual(['AK3*LIN*10*HL*8', 'AK4*3*234*7*NOPE-1', 'AK5*R*5', 'AK9*R*1*1*0']);
+    });
+
+    it('two items naming one PO line by different ids (sku, supplier part): refused, not shipped twice over', async () => {
+      await addUpcPo('PO-PF-TWICE');
+      const before = await tableCounts(db);
+      const { results } = await postSet('856', shipLin('PO-PF-TWICE', ['BP*TIT-GT2-9', 2], ['VN*VN-GT2', 2]));
+      expect(results).toEqual([['rejected', 'ST 0001 (856) rejected: LIN03 "VN-GT2" (HL 5): "VN-GT2" names the same PO line as lines[0] ' +
+        '("TIT-GT2-9"): list each line once.']]);
+      expect((await tableCounts(db)).shipment_lines).toBe(before.shipment_lines);
+      expect(await shipped('PO-PF-TWICE')).toEqual([]);
+    });
+
+    it('a set held for a PO not there yet keeps its other part ids: applied by the UPC when the PO is created', async () => {
+      const { results } = await postSet('856', shipLin('PO-PF-LATER', ['VP*ACME-BALLS*UP*012345678905', 12]));
+      expect(results).toEqual([['unmatched', 'No purchase order PO-PF-LATER yet; the update is held and applied when it appears.']]);
+      const headers = { 'x-api-key': world.keys.aAll };
+      const warehouse = await app.inject({ method: 'POST', url: '/api/v2/warehouses', headers, payload: { name: `Partner files ${databaseId}` } });
+      expect(warehouse.statusCode, warehouse.body).toBe(201);
+      const created = await app.inject({ method: 'POST', url: '/api/v2/purchase_orders', headers, payload: {
+        po_number: 'PO-PF-LATER', supplier_id: world.suppliers.acushnet, warehouse_id: warehouse.json().warehouse_id,
+        products: [{ sku: 'TIT-GT2-9', quantity: 2, cost: 500 }, { sku: '012345678905', quantity: 12, cost: 50 }],
+      } });
+      expect(created.statusCode, created.body).toBe(201);
+      expect((await v2('PO-PF-LATER')).fulfilled_items.map((f: any) => [f.product_details?.sku ?? f.product_name, f.quantity])).toEqual([[expect.any(String), 12]]);
     });
   });
 });

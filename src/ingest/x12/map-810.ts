@@ -18,7 +18,7 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { centsText, FREIGHT, invoiceAmounts } from './invoice-amounts.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import {
-  amountOf, entryOf, faultAt, impliedCents, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
+  amountOf, entryOf, faultAt, impliedCents, lineOf, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
   unitEaches, withdrawalOf, type MapContext,
 } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
@@ -39,7 +39,8 @@ const TDS01_DIGITS = 15;
 const IT102_DIGITS = 10;
 const IT104_DIGITS = 17;
 
-type Billed = { lines: Map<string, number>; places: Map<string, { sku: X12Place; quantity: X12Place }> };
+/** The lines billed by part id: quantity, the other part ids its first IT1 names (mapping.ts partElement), places. */
+type Billed = { lines: Map<string, number>; also: Map<string, string[]>; places: Map<string, { sku: X12Place; quantity: X12Place }> };
 
 /**
  * IT105 codes (element 639, basis of unit price) whose price is for a power of ten of IT103's unit: per ten (PN),
@@ -92,7 +93,7 @@ function addLine(total: { perLine: bigint; exact: { units: bigint; scale: number
  * `problems`: every refused line, each with the reason and the element at fault (all of them, not the first).
  */
 function billedLines(segments: readonly Segment[]): { billed: Billed; amount: LinesAmount | null; problems: SetProblem[] } {
-  const billed: Billed = { lines: new Map(), places: new Map() };
+  const billed: Billed = { lines: new Map(), also: new Map(), places: new Map() };
   let sum: Parameters<typeof addLine>[0] = { perLine: 0n, exact: { units: 0n, scale: 0 } };
   const problems: SetProblem[] = [];
   const refuse = (reason: string, place: X12Place, code?: number) => problems.push({ reason, fault: faultAt(place, code) });
@@ -131,6 +132,7 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; amount: Li
     if (negativePrice || noPrice || !quantity.ok) continue;
     sum = addLine(sum, lineAmount(quantity.value, el(it1, 4), el(it1, 5).toUpperCase()));
     billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + eaches.value);
+    if (!billed.also.has(part.id)) billed.also.set(part.id, part.others);
     if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
   }
   return { billed, amount: sum && { perLine: sum.perLine, once: roundHalfUp(sum.exact, 2) }, problems };
@@ -304,7 +306,7 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
     origin[`lines[${i}].sku`] = places.sku;
     origin[`lines[${i}].quantity`] = places.quantity;
   });
-  const lines = billed.lines.size > 0 ? { lines: [...billed.lines].map(([sku, quantity]) => ({ sku, quantity })) } : {};
+  const lines = billed.lines.size > 0 ? { lines: [...billed.lines].map(([sku, quantity]) => lineOf(sku, quantity, billed.also.get(sku))) } : {};
 
   return [entryOf(ctx, 'invoice', {
     type: 'invoice', po_number: poNumber, supplier_order_id: refOf(segments, 'VN'), supplier_name: supplierNameOf(segments, ctx),

@@ -12,7 +12,7 @@ describe('810 with freight, tax and net terms ("^" elements, CRLF)', () => {
       // TDS*123456 → 1234.56; SAC*C*D240 2500 → 25.00; TXI 134.63; 1234.56 − 134.63 − 25.00 = 1074.93.
       subtotal_amount: 1074.93, tax_amount: 134.63, shipping_amount: 25, total_amount: 1234.56, currency: 'USD', status: 'open',
       // The IT1 lines billed (part, IT102), checked against the PO when applied.
-      lines: [{ sku: 'TIT-GT2-9', quantity: 2 }, { sku: 'PROV1-DZ', quantity: 5 }],
+      lines: [{ sku: 'TIT-GT2-9', quantity: 2, also: ['AC-GT2-9'] }, { sku: 'PROV1-DZ', quantity: 5 }],
     }]);
   });
 });
