@@ -12,7 +12,10 @@
 // - a LIN, PO1 or IT1 naming its item by several qualifiers (`VP*<supplier part>*UP*<upc>`, `BP*<buyer part the PO
 //   does not hold>*UP*<upc>`) whose best id names no PO line while another does (a retailer keying lines by UPC):
 //   matched by that other id, where the set was refused (`SKU "ACME-BALLS" is not on PO`); two lines naming one PO
-//   line by different ids are refused rather than counted twice.
+//   line by different ids are refused rather than counted twice;
+// - an update field the PO or the parser refuses names the element it came from: an 810's tax (TXI02) or freight
+//   (SAC05) that its currency cannot hold (`TXI*ST*4.79` on a JPY invoice), an 856's REF VN, where the 997 named
+//   the BIG or the HL with no AK4 (`BIG (segment 2): must have at most 0 decimals (JPY)`).
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
@@ -204,6 +207,28 @@ describe.each(databases.eachSupportedId())('X12 files as trading partners write 
       } });
       expect(created.statusCode, created.body).toBe(201);
       expect((await v2('PO-PF-LATER')).fulfilled_items.map((f: any) => [f.product_details?.sku ?? f.product_name, f.quantity])).toEqual([[expect.any(String), 12]]);
+    });
+  });
+  describe('a refused field names the element it came from', () => {
+    it.each([
+      ['TXI02 tax', ['TXI*ST*4.79'], 'TDS*100479', 'TXI02 "4.79": must have at most 0 decimals (JPY)', ['AK3*TXI*5*IT1*8', 'AK4*2*782*7*4.79']],
+      ['SAC05 freight', ['SAC*C*D240***1250'], 'TDS*101250', 'SAC05 "1250": must have at most 0 decimals (JPY)', ['AK3*SAC*5*SAC*8', 'AK4*5*610*7*1250']],
+    ])('an 810 in JPY with %s in hundredths: refused naming it', async (_, charge, tds, reason, ak34) => {
+      const po = `PO-PF-JPY-${control}`;
+      await addAcushnetPo(po);
+      const { results, ak } = await postSet('810', [`BIG*20261120*INV-${po}**${po}`, 'CUR*SE*JPY', 'IT1*1*2*EA*500**BP*TIT-GT2-9', ...charge, tds]);
+      expect(results).toEqual([['rejected', `ST 0001 (810) rejected: ${reason}`]]);
+      expect(ak).toEqual([...ak34, 'AK5*R*5', 'AK9*R*1*1*0']);
+      expect((await v2(po)).invoices).toEqual([]);
+    });
+
+    it('an 856 REF VN too long for a supplier order id names REF02', async () => {
+      await addAcushnetPo('PO-PF-VN');
+      const long = 'V'.repeat(101);
+      const { results, ak } = await postSet('856', ['BSN*00*SHP-VN*20261120*1504', 'HL*1**S', 'TD5**2*UPSN', 'HL*2*1*O', 'PRF*PO-PF-VN', `REF*VN*${long}`,
+        'HL*3*2*P', `MAN*CP*${UPS_1}`, 'HL*4*3*I', 'LIN**BP*TIT-GT2-9', 'SN1**2*EA']);
+      expect(results).toEqual([['rejected', expect.stringMatching(/^ST 0001 \(856\) rejected: REF02 "V{101}": /)]]);
+      expect(ak.slice(0, 1)).toEqual(['AK3*REF*7*HL*8']);
     });
   });
 });

@@ -293,6 +293,9 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
     total_amount: totalPlace, subtotal_amount: totalPlace,
   };
   if (cur) origin.currency = placeOf(segments, cur, 2, 100);
+  // Tax and freight the currency cannot hold (`TXI*ST*4.79` on a JPY invoice) name the TXI02 or SAC05 they came from.
+  if (amounts.taxFrom) origin.tax_amount = placeOf(segments, amounts.taxFrom, 2, 782);
+  if (amounts.freightFrom) origin.shipping_amount = placeOf(segments, amounts.freightFrom, 5, 610);
   // The due date and the terms are the ITD's: a due date the PO refuses (before the invoice date) names ITD06 or ITD07.
   if (dueFrom) origin.due_date = placeOf(segments, dueFrom.segment, dueFrom.element, dueFrom.reference);
   if (termsFrom) origin.payment_terms = placeOf(segments, termsFrom.segment, termsFrom.element, termsFrom.reference);

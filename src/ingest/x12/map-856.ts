@@ -14,7 +14,7 @@ import { carrierOfScac } from './carriers.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { normalizeTrackingNumber, splitTrackingNumbers } from '../../domain/tracking.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, lineOf, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, lineOf, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { dtmDateTime, dtmWithoutDay, x12Instant, x12Date } from './x12-dates.ts';
 
@@ -154,6 +154,8 @@ interface Shipment {
   /** The element the tracking number came from (MAN02/MAN05, REF02). */
   trackingPlace: X12Place;
   linePlaces: Map<string, { sku: X12Place; quantity: X12Place }>;
+  /** The REF VN element the supplier order id came from, if any. */
+  orderPlace: X12Place | null;
 }
 
 /** HL03 codes of levels that are a bare shipment when nothing is under them. */
@@ -251,6 +253,7 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     }
     // Without REF VN the shipment names no supplier order: it joins the PO's (DESIGN 3, note on lines).
     const supplierOrder = nearest(level, (l) => refOf(l.segments, 'VN'));
+    const orderRef = nearest(level, (l) => refSegment(l.segments, 'VN'));
     // The nearest level (this one, then up) with a tracking number; a refusal on the way stops the set.
     let found: { tracking: string; place: X12Place } | null = null;
     let unusable: { why: string; place: X12Place } | null = null;
@@ -299,6 +302,7 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     if (!shipment) {
       shipments.set(key, shipment = {
         po, order: supplierOrder, tracking, lines: new Map(), also: new Map(), first: level, poPlace: hlPlace(order, prf, 1, 324), linePlaces: new Map(),
+        orderPlace: orderRef ? placeOf(segments, orderRef, ...refElement(orderRef)) : null,
         trackingPlace: found.place,
       });
     }
@@ -363,6 +367,8 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     const origin: Record<string, X12Place> = {
       po_number: s.poPlace, tracking_number: s.trackingPlace, [SET_PLACE]: segmentPlace(hlPlace(s.first, s.first.hl, 0, 0)),
     };
+    // A supplier order the PO refuses (another supplier's) names its REF VN.
+    if (s.orderPlace) origin.supplier_order_id = s.orderPlace;
     [...s.linePlaces.values()].forEach((places, i) => {
       origin[`lines[${i}].sku`] = places.sku;
       origin[`lines[${i}].quantity`] = places.quantity;
