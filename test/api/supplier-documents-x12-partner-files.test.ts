@@ -195,6 +195,18 @@ describe.each(databases.eachSupportedId())('X12 files as trading partners write 
       expect(await shipped('PO-PF-TWICE')).toEqual([]);
     });
 
+    it('the JSON API too: one update naming one PO line by its sku and by its supplier_sku is rejected, nothing shipped twice over', async () => {
+      await addUpcPo('PO-PF-JSON-TWICE');
+      const response = await app.inject({ method: 'POST', url: '/api/v2/supplier_updates', headers: { 'x-api-key': world.keys.aAll }, payload: {
+        updates: [{ type: 'shipment', po_number: 'PO-PF-JSON-TWICE', tracking_number: UPS_1,
+          lines: [{ sku: 'TIT-GT2-9', quantity: 2 }, { sku: 'VN-GT2', quantity: 2 }] }],
+      } });
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json().results).toEqual([{ index: 0, result: 'rejected',
+        reason: '"VN-GT2" names the same PO line as lines[0] ("TIT-GT2-9"): list each line once.' }]);
+      expect(await shipped('PO-PF-JSON-TWICE')).toEqual([]);
+    });
+
     it('a set held for a PO not there yet keeps its other part ids: applied by the UPC when the PO is created', async () => {
       const { results } = await postSet('856', shipLin('PO-PF-LATER', ['VP*ACME-BALLS*UP*012345678905', 12]));
       expect(results).toEqual([['unmatched', 'No purchase order PO-PF-LATER yet; the update is held and applied when it appears.']]);
