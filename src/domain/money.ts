@@ -95,6 +95,19 @@ export function decimalOf(value: number | string): Decimal | null {
   return { units: decimal.negative ? -magnitude : magnitude, scale: Math.max(0, -decimal.exponent) };
 }
 
+/**
+ * `decimal` in units of 10^-`scale` (`scale` 2: hundredths), rounded half away from zero when it has more decimals
+ * (`{units: 12345n, scale: 3}` → 1235n at scale 2; `-12345n` → -1235n); exact, scaled up, when it has fewer. The one
+ * rounding of amounts: parseAmount's `half-up`, and an 810's line amounts to the cent (ingest/x12/map-810.ts).
+ */
+export function roundHalfUp({ units, scale: from }: Decimal, scale: number): bigint {
+  if (from <= scale) return units * 10n ** BigInt(scale - from);
+  const divisor = 10n ** BigInt(from - scale);
+  const magnitude = units < 0n ? -units : units;
+  const rounded = magnitude / divisor + ((magnitude % divisor) * 2n >= divisor ? 1n : 0n);
+  return units < 0n ? -rounded : rounded;
+}
+
 export type AmountResult = { ok: true; minor: number } | { ok: false; reason: string };
 
 export interface AmountOptions {
@@ -125,9 +138,7 @@ function minorMagnitude(decimal: DecimalDigits, exponent: number, rounding: Amou
   } else if (decimal.digits.length + shift < 0) {
     minor = 0n; // less than a tenth of a minor unit
   } else {
-    const units = BigInt(decimal.digits);
-    const divisor = 10n ** BigInt(-shift);
-    minor = units / divisor + ((units % divisor) * 2n >= divisor ? 1n : 0n);
+    minor = roundHalfUp({ units: BigInt(decimal.digits), scale: -shift }, 0);
   }
   return minor > BigInt(MAX_MINOR_UNITS) ? 'too-large' : minor;
 }

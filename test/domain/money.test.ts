@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   anyCurrencyProblem, currencyExponent, decimalOf, MAX_CURRENCY_EXPONENT, MAX_MINOR_UNITS, minorToAmount, minorToText, parseAmount,
-  PAYMENT_TERMS, renderPaymentTerms,
+  PAYMENT_TERMS, renderPaymentTerms, roundHalfUp,
 } from '../../src/domain/money.ts';
 
 describe('currencyExponent', () => {
@@ -139,5 +139,14 @@ describe('payment terms', () => {
     expect(renderPaymentTerms('net_60')).toBe('Net 60 Days');
     expect(renderPaymentTerms('none')).toBeNull();
     expect(PAYMENT_TERMS).toContain('net_30');
+  });
+});
+
+describe('roundHalfUp (the one rounding of amounts: parseAmount half-up, an 810 line to the cent)', () => {
+  it.each([
+    [12345n, 3, 2, 1235n], [12344n, 3, 2, 1234n], [-12345n, 3, 2, -1235n], [5n, 3, 2, 1n], [4n, 3, 2, 0n],
+    [7n, 0, 2, 700n], [125n, 1, 2, 1250n], [1005n, 3, 2, 101n], [149999n, 5, 0, 1n], [150000n, 5, 0, 2n],
+  ])('%s at scale %s → %s at scale %s', (units, from, scale, expected) => {
+    expect(roundHalfUp({ units, scale: from }, scale)).toBe(expected);
   });
 });

@@ -3,7 +3,7 @@
 import { quoted } from '../plain-text.ts';
 import { currencyExponent, isCurrencyCode, parseAmount, unknownDecimalsProblem } from '../money.ts';
 import {
-  clone, linesForPart, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
+  clone, namedTwice, notOnPo, partLines, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
   type LineCover, type Plan, type PlanContext, type PoSnapshot, type SnapshotLine,
 } from './snapshot.ts';
 import type { InvoiceUpdate } from './types.ts';
@@ -22,9 +22,12 @@ export function planInvoice(s: PoSnapshot, u: InvoiceUpdate, ctx: PlanContext): 
   }
   // Each line billed (an 810's IT1) is a line of the PO, billed no more than ordered (DESIGN 3): a line bills
   // units of the PO line, so beyond its quantity is a wrong invoice, refused naming the element (IT102, IT107).
-  for (const [i, { sku, quantity }] of (u.lines ?? []).entries()) {
-    const candidates = linesForPart(s, sku);
-    if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`, `lines[${i}].sku`);
+  const named = new Map<string, number>();
+  for (const [i, { quantity, ...part }] of (u.lines ?? []).entries()) {
+    const { candidates, sku } = partLines(s, part);
+    if (candidates.length === 0) return reject(notOnPo(s, part), `lines[${i}].sku`);
+    const twice = namedTwice(named, candidates[0].id, i, u.lines!);
+    if (twice) return reject(twice, `lines[${i}].sku`);
     const ordered = candidates.reduce((sum, l) => sum + l.quantity, 0);
     if (quantity > ordered) {
       return reject(`SKU "${sku}": invoicing ${quantity} is more than the ${ordered} ordered on PO ${s.po_number}.`, `lines[${i}].quantity`);

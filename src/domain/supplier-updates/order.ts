@@ -2,7 +2,7 @@
 // statuses go (DESIGN section 3).
 import { advanceStatus, rankOf } from './rules.ts';
 import {
-  clone, linesForPart, reject, setCover, settleLines, shippedUnits, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
+  clone, namedTwice, notOnPo, partLines, reject, setCover, settleLines, shippedUnits, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
   type LineCover, type Plan, type PlanContext, type PoSnapshot, type SnapshotLine,
 } from './snapshot.ts';
 import type { OrderUpdate } from './types.ts';
@@ -44,9 +44,12 @@ export function planOrder(s: PoSnapshot, given: OrderUpdate, ctx: PlanContext): 
 
   const targets: LineCover[] = [];
   if (u.lines) {
-    for (const [i, { sku, quantity }] of u.lines.entries()) {
-      const candidates = linesForPart(s, sku);
-      if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`, `lines[${i}].sku`);
+    const named = new Map<string, number>();
+    for (const [i, { quantity, ...part }] of u.lines.entries()) {
+      const { candidates, sku } = partLines(s, part);
+      if (candidates.length === 0) return reject(notOnPo(s, part), `lines[${i}].sku`);
+      const twice = namedTwice(named, candidates[0].id, i, u.lines);
+      if (twice) return reject(twice, `lines[${i}].sku`);
       const line = candidates.find(fromSupplier);
       if (!line) {
         return reject(`SKU "${sku}" on PO ${s.po_number} is supplied by ${supplierLabel(candidates[0].supplier_id, ctx)}, ` +

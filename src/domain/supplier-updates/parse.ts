@@ -14,7 +14,7 @@ import { problemsFromAjv, uncoveredRules, type AjvIssue } from '../schema-proble
 import { parseTimestamp } from '../timestamps.ts';
 import { splitTrackingNumbers } from '../tracking.ts';
 import { canonicalJson, fingerprintOf } from './canonical.ts';
-import { documentInvoiceSchema, documentOrderSchema, UPDATE_SCHEMAS } from './schemas.ts';
+import { documentInvoiceSchema, documentOrderSchema, documentShipmentSchema, UPDATE_SCHEMAS } from './schemas.ts';
 import {
   MAX_DOCUMENT_BYTES, UPDATE_TYPES, type FieldProblem, type InvoiceDocument, type InvoiceStatus, type LineQuantity,
   type OrderStatus, type ParsedUpdate, type SupplierUpdate, type TrackingStatus, type UpdateType,
@@ -29,12 +29,13 @@ addExactNumberKeyword(ajv);
 const ruled = (schema: object) => withExactNumbers(withTextRule(schema, 'trimmed'));
 // Their findings reach suppliers through problemsFromAjv: a pattern or format it would show as a regex stops the
 // module loading instead (domain/schema-problems.ts uncoveredRules).
-const uncovered = [...Object.values(UPDATE_SCHEMAS), documentOrderSchema(), documentInvoiceSchema()].flatMap((schema) => uncoveredRules(schema));
+const uncovered = [...Object.values(UPDATE_SCHEMAS), documentOrderSchema(), documentInvoiceSchema(), documentShipmentSchema()].flatMap((schema) => uncoveredRules(schema));
 if (uncovered.length > 0) throw new Error(`supplier update schemas: ${uncovered.join('; ')}`);
 const validators = Object.fromEntries(UPDATE_TYPES.map((type) => [type, ajv.compile(ruled(UPDATE_SCHEMAS[type]))])) as
   Record<UpdateType, ValidateFunction>;
 const validateDocumentOrder = ajv.compile(ruled(documentOrderSchema()));
 const validateDocumentInvoice = ajv.compile(ruled(documentInvoiceSchema()));
+const validateDocumentShipment = ajv.compile(ruled(documentShipmentSchema()));
 const validateHead = ajv.compile(withTextRule({
   type: 'object',
   properties: { type: { enum: [...UPDATE_TYPES] }, po_number: (UPDATE_SCHEMAS.order as { properties: Record<string, unknown> }).properties.po_number },
@@ -127,11 +128,13 @@ class Reader {
     const value = this.raw.lines as LineQuantity[] | null | undefined;
     if (!value) return null;
     const seen = new Set<string>();
-    return value.map(({ sku, quantity }, i) => {
+    return value.map(({ sku, quantity, also }, i) => {
       const trimmed = sku.trim();
       if (seen.has(trimmed)) this.problem(`lines[${i}].sku`, `"${trimmed}" appears more than once in lines`);
       seen.add(trimmed);
-      return { sku: trimmed, quantity };
+      // A document line's other part ids (types.ts LineQuantity), kept only when it has some.
+      const others = also?.map((id) => id.trim()).filter((id) => id !== trimmed);
+      return others && others.length > 0 ? { sku: trimmed, quantity, also: others } : { sku: trimmed, quantity };
     });
   }
 
@@ -300,7 +303,7 @@ export function parseSupplierUpdate(raw: unknown, path: string, problems: FieldP
   }
   const type = record.type as UpdateType;
   const validate = !options.fromDocument ? validators[type] : type === 'order' ? validateDocumentOrder :
-    type === 'invoice' ? validateDocumentInvoice : validators[type];
+    type === 'invoice' ? validateDocumentInvoice : type === 'shipment' ? validateDocumentShipment : validators[type];
   const wellFormed = validate(record);
   if (!wellFormed) problems.push(...problemsFromAjv(validate.errors as AjvIssue[], path));
   // The checks after the schema (dates, instants, amounts, tracking numbers, the PDF) run even when it found faults,

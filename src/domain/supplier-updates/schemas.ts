@@ -26,6 +26,19 @@ const Lines = Type.Optional(Type.Unsafe<{ sku: string; quantity: number }[] | nu
   }, { additionalProperties: false }),
 }));
 
+/**
+ * A supplier document's lines: as Lines, each with `also`, the other part ids its X12 LIN, PO1 or IT1 names (types.ts
+ * LineQuantity). At most 12 (a LIN has up to 15 pairs; the ids OrderSync reads are 10 qualifiers).
+ */
+const DocumentLines = Type.Optional(Type.Unsafe<{ sku: string; quantity: number; also?: string[] }[] | null>({
+  type: ['array', 'null'], minItems: 1, maxItems: MAX_LINES_PER_UPDATE,
+  items: Type.Object({
+    sku: Text(100),
+    quantity: Type.Integer({ minimum: 1, maximum: MAX_QUANTITY }),
+    also: Type.Optional(Type.Array(Text(100), { maxItems: 12 })),
+  }, { additionalProperties: false }),
+}));
+
 const common = { type: Type.String(), po_number: Text(100) };
 
 /**
@@ -37,9 +50,15 @@ export const documentOrderSchema = (): TSchema => Type.Object({
   supplier_order_id: Text(100),
   supplier_name: OptionalText(200),
   status: Type.Unsafe<string>({ enum: [...ORDER_STATUSES] }),
-  lines: Lines,
+  lines: DocumentLines,
   estimated_delivery_date: CalendarDate,
 }, { additionalProperties: false });
+
+/** A `shipment` read from a supplier document: as the JSON API's, its lines with their other part ids (DocumentLines). */
+export const documentShipmentSchema = (): TSchema => {
+  const shipment = UPDATE_SCHEMAS.shipment as unknown as { properties: Record<string, TSchema> };
+  return Type.Object({ ...shipment.properties, lines: DocumentLines }, { additionalProperties: false });
+};
 
 /**
  * An `invoice` read from a supplier document: as the JSON API's, with the lines it bills (an 810's IT1 loops), so
@@ -47,7 +66,7 @@ export const documentOrderSchema = (): TSchema => Type.Object({
  */
 export const documentInvoiceSchema = (): TSchema => {
   const invoice = UPDATE_SCHEMAS.invoice as unknown as { properties: Record<string, TSchema> };
-  return Type.Object({ ...invoice.properties, lines: Lines }, { additionalProperties: false });
+  return Type.Object({ ...invoice.properties, lines: DocumentLines }, { additionalProperties: false });
 };
 
 export const UPDATE_SCHEMAS: Record<(typeof UPDATE_TYPES)[number], TSchema> = {

@@ -2,7 +2,7 @@
 // supplier order it belongs to (created when new: "PO X shipped, tracking T" is enough), its carrier and link.
 import { detectCarrier, normalizeTrackingNumber, trackingUrl } from '../tracking.ts';
 import {
-  clone, linesForPart, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
+  clone, namedTwice, notOnPo, partLines, reject, setCover, settleLines, settleSupplierOrders, sumOf, supplierLabel, suppliersNamed, poSuppliersText,
   type LineCover, type Plan, type PlanContext, type PoSnapshot, type SnapshotLine,
 } from './snapshot.ts';
 import type { ShipmentUpdate } from './types.ts';
@@ -47,9 +47,12 @@ export function planShipment(s: PoSnapshot, u: ShipmentUpdate, ctx: PlanContext)
   let parts: LineCover[] | null = null;
   if (u.lines) {
     parts = [];
-    for (const [i, { sku, quantity }] of u.lines.entries()) {
-      const candidates = linesForPart(s, sku);
-      if (candidates.length === 0) return reject(`SKU "${sku}" is not on PO ${s.po_number}.`, `lines[${i}].sku`);
+    const named = new Map<string, number>();
+    for (const [i, { quantity, ...part }] of u.lines.entries()) {
+      const { candidates, sku } = partLines(s, part);
+      if (candidates.length === 0) return reject(notOnPo(s, part), `lines[${i}].sku`);
+      const twice = namedTwice(named, candidates[0].id, i, u.lines);
+      if (twice) return reject(twice, `lines[${i}].sku`);
       const line = candidates.find((l) => existingOrder?.lines.some((c) => c.line_id === l.id))
         ?? candidates.find((l) => orderSupplier === null || l.supplier_id === null || l.supplier_id === orderSupplier);
       if (!line) {

@@ -109,6 +109,41 @@ export function linesForPart(s: PoSnapshot, part: string): SnapshotLine[] {
   return bySku.length > 0 ? bySku : s.lines.filter((l) => l.supplier_sku != null && l.supplier_sku === part);
 }
 
+/**
+ * The PO lines a line of an update names, and the part id that named them: its sku (linesForPart), else the first of
+ * its other part ids (`also`, a document's LIN/PO1/IT1 naming the item by several qualifiers, best first) that names
+ * any. A retailer may key a line by the UPC while the supplier's best id is its own part number, or a buyer's part
+ * number the PO does not know. `missing`: why none does, in words to follow the PO number.
+ */
+export function partLines(s: PoSnapshot, line: { sku: string; also?: string[] }): { candidates: SnapshotLine[]; sku: string } {
+  for (const part of [line.sku, ...(line.also ?? [])]) {
+    const candidates = linesForPart(s, part);
+    if (candidates.length > 0) return { candidates, sku: part };
+  }
+  return { candidates: [], sku: line.sku };
+}
+
+/** Why no PO line is named by a line (partLines found none): `SKU "X" is not on PO P.`, naming its other part ids too. */
+export function notOnPo(s: PoSnapshot, line: { sku: string; also?: string[] }): string {
+  const others = (line.also ?? []).filter((id) => id !== line.sku);
+  return others.length === 0 ? `SKU "${line.sku}" is not on PO ${s.po_number}.`
+    : `SKU "${line.sku}" is not on PO ${s.po_number}, nor are the line's other part ids (${others.map((id) => `"${id}"`).join(', ')}).`;
+}
+
+/**
+ * Why two lines of one update name the same PO line (a document's line by its sku, another by its UPC or supplier
+ * part): counted twice, it would ship, confirm or bill that line twice over. Null when `first` (line index → the PO
+ * line id it named) holds no earlier line naming `lineId`; else records it.
+ */
+export function namedTwice(first: Map<string, number>, lineId: string, i: number, lines: readonly { sku: string }[]): string | null {
+  const earlier = first.get(lineId);
+  if (earlier === undefined) {
+    first.set(lineId, i);
+    return null;
+  }
+  return `"${lines[i].sku}" names the same PO line as lines[${earlier}] ("${lines[earlier].sku}"): list each line once.`;
+}
+
 /** Words that end a company's legal name (and a country it trades in) but do not tell two suppliers apart. */
 const LEGAL_WORDS = new Set([
   'inc', 'incorporated', 'llc', 'llp', 'lp', 'ltd', 'limited', 'corp', 'corporation', 'co', 'company', 'gmbh', 'ag', 'sa',

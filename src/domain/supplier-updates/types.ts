@@ -22,6 +22,12 @@ export const MAX_QUANTITY = 1_000_000;
 export interface LineQuantity {
   sku: string;
   quantity: number;
+  /**
+   * Supplier documents only: the other part ids the document's line names, best first (an X12 LIN, PO1 or IT1 may
+   * carry several qualifier pairs: `BP*…*UP*…`). `sku` is the best; when it names no PO line, the first of these that
+   * does is the line's (snapshot.ts partLines). Absent from the JSON API.
+   */
+  also?: string[];
 }
 
 export interface OrderUpdate {

@@ -156,7 +156,7 @@ export function readEnvelope(text: string): InterchangeRecord[] {
         closeSet(null, segment.offset);
         const declared = el(segment, 1);
         group.declaredSets = /^\d+$/.test(declared) ? Number(declared) : 0;
-        if (el(segment, 2) !== gs06(group)) {
+        if (!sameControl(el(segment, 2), gs06(group))) {
           reject(group, GROUP_ERROR.controlNumberMismatch, `GE02 "${el(segment, 2)}" does not match GS06 "${gs06(group)}"`);
         }
         if (!/^\d+$/.test(declared) || Number(declared) !== group.sets.length) {
@@ -170,7 +170,7 @@ export function readEnvelope(text: string): InterchangeRecord[] {
         if (!interchange) throw broken(segment.offset, 'IEA without an ISA before it');
         if (group) throw broken(segment.offset, `IEA ends the interchange, but the group at ${where(text, groupAt)} has no GE`);
         const isa13 = (interchange.isa[13] ?? '').trim();
-        if (el(segment, 2) !== isa13) {
+        if (!sameControl(el(segment, 2), isa13)) {
           throw broken(segment.offset, `IEA02 "${el(segment, 2)}" does not match ISA13 "${isa13}"`);
         }
         if (Number(el(segment, 1)) !== interchange.groups.length || !/^\d+$/.test(el(segment, 1))) {
@@ -203,6 +203,17 @@ function reject(group: GroupRecord, code: number, reason: string): void {
 }
 
 const gs06 = (group: GroupRecord) => (group.gs[6] ?? '').trim();
+
+/**
+ * Whether a trailer's control number (IEA02, GE02) answers its header's (ISA13, GS06). Both are numbers (X12.5:
+ * data element I12 and 28 are N0, ISA13 fixed at 9 digits, GS06 1 to 9), so they are compared as numbers:
+ * `000000113` answers `113`, as senders that trim the ISA's fixed-width fields write it (and GS06 `7`, GE02 `0007`).
+ * Anything else is compared as written.
+ */
+export function sameControl(trailer: string, header: string): boolean {
+  if (/^\d{1,9}$/.test(trailer) && /^\d{1,9}$/.test(header)) return Number(trailer) === Number(header);
+  return trailer === header;
+}
 
 function where(text: string, offset: number): string {
   const { line, column } = positionAt(text, offset);

@@ -107,6 +107,9 @@ export interface InvoiceAmounts {
   allowances: number;
   /** The first freight allowance, for a refusal when allowances exceed the freight. */
   freightAllowance: Segment | null;
+  /** The first freight SAC and the first TXI counted: the elements the shipping and tax amounts name when refused. */
+  freightFrom: Segment | null;
+  taxFrom: Segment | null;
   faults: AmountFault[];
 }
 
@@ -117,7 +120,7 @@ export interface InvoiceAmounts {
  * TDS; `detail`: those before it.
  */
 export function invoiceAmounts(summary: readonly Segment[], detail: readonly Segment[]): InvoiceAmounts {
-  const amounts: InvoiceAmounts = { shipping: 0, tax: 0, charges: 0, allowances: 0, freightAllowance: null, faults: [] };
+  const amounts: InvoiceAmounts = { shipping: 0, tax: 0, charges: 0, allowances: 0, freightAllowance: null, freightFrom: null, taxFrom: null, faults: [] };
   const sacGroup = (s: Segment) => (!counts(s) ? null : FREIGHT.includes(el(s, 2)) ? 'freight' : `${el(s, 2)}/${el(s, 4)}`);
   for (const sac of summaryFirst(summary, detail, 'SAC', sacGroup)) {
     const cents = sacCents(sac);
@@ -129,12 +132,17 @@ export function invoiceAmounts(summary: readonly Segment[], detail: readonly Seg
     else amounts.allowances -= cents;
     if (sacGroup(sac) !== 'freight') continue;
     amounts.shipping += cents;
+    amounts.freightFrom ??= sac;
     if (el(sac, 1) === 'A') amounts.freightAllowance ??= sac;
   }
   for (const txi of summaryFirst(summary, detail, 'TXI', () => 'tax')) {
     const cents = taxCents(txi);
-    if (typeof cents === 'number') amounts.tax += cents;
-    else amounts.faults.push({ ...cents, segment: txi });
+    if (typeof cents !== 'number') {
+      amounts.faults.push({ ...cents, segment: txi });
+      continue;
+    }
+    amounts.tax += cents;
+    if (cents !== 0) amounts.taxFrom ??= txi;
   }
   return amounts;
 }

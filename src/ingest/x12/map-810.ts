@@ -11,14 +11,14 @@
 // The invoice states no subtotal: subtotal = total − tax − shipping (so the three always add up to the total,
 // as the API requires); other charges and allowances stay inside the subtotal.
 import { addDays } from '../../domain/dates.ts';
-import { decimalOf } from '../../domain/money.ts';
+import { decimalOf, roundHalfUp } from '../../domain/money.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { sumMatches } from '../../domain/supplier-updates/parse.ts';
 import type { DocumentEntry, X12Place } from '../types.ts';
 import { centsText, FREIGHT, invoiceAmounts } from './invoice-amounts.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
 import {
-  amountOf, entryOf, faultAt, impliedCents, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
+  amountOf, entryOf, faultAt, impliedCents, lineOf, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf,
   unitEaches, withdrawalOf, type MapContext,
 } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
@@ -39,7 +39,8 @@ const TDS01_DIGITS = 15;
 const IT102_DIGITS = 10;
 const IT104_DIGITS = 17;
 
-type Billed = { lines: Map<string, number>; places: Map<string, { sku: X12Place; quantity: X12Place }> };
+/** The lines billed by part id: quantity, the other part ids its first IT1 names (mapping.ts partElement), places. */
+type Billed = { lines: Map<string, number>; also: Map<string, string[]>; places: Map<string, { sku: X12Place; quantity: X12Place }> };
 
 /**
  * IT105 codes (element 639, basis of unit price) whose price is for a power of ten of IT103's unit: per ten (PN),
@@ -67,13 +68,6 @@ function lineAmount(quantity: number, price: string, basis: string): { units: bi
   return { units: BigInt(quantity) * units, scale: scale + per };
 }
 
-/** Decimal units at `scale` in hundredths, rounded half up (amounts here are 0 or more). */
-function toCents({ units, scale }: { units: bigint; scale: number }): bigint {
-  if (scale <= 2) return units * 10n ** BigInt(2 - scale);
-  const divisor = 10n ** BigInt(scale - 2);
-  return (units + divisor / 2n) / divisor;
-}
-
 /**
  * What the IT1 lines amount to, in hundredths, two ways: each line's extended amount rounded half up to the cent
  * and summed (`perLine`, as most invoicing systems print a line's amount), and the exact sum rounded once (`once`).
@@ -86,7 +80,7 @@ function addLine(total: { perLine: bigint; exact: { units: bigint; scale: number
   if (total === null || line === null) return null;
   const scale = Math.max(total.exact.scale, line.scale);
   const at = (d: { units: bigint; scale: number }) => d.units * 10n ** BigInt(scale - d.scale);
-  return { perLine: total.perLine + toCents(line), exact: { units: at(total.exact) + at(line), scale } };
+  return { perLine: total.perLine + roundHalfUp(line, 2), exact: { units: at(total.exact) + at(line), scale } };
 }
 
 /**
@@ -99,7 +93,7 @@ function addLine(total: { perLine: bigint; exact: { units: bigint; scale: number
  * `problems`: every refused line, each with the reason and the element at fault (all of them, not the first).
  */
 function billedLines(segments: readonly Segment[]): { billed: Billed; amount: LinesAmount | null; problems: SetProblem[] } {
-  const billed: Billed = { lines: new Map(), places: new Map() };
+  const billed: Billed = { lines: new Map(), also: new Map(), places: new Map() };
   let sum: Parameters<typeof addLine>[0] = { perLine: 0n, exact: { units: 0n, scale: 0 } };
   const problems: SetProblem[] = [];
   const refuse = (reason: string, place: X12Place, code?: number) => problems.push({ reason, fault: faultAt(place, code) });
@@ -138,9 +132,10 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; amount: Li
     if (negativePrice || noPrice || !quantity.ok) continue;
     sum = addLine(sum, lineAmount(quantity.value, el(it1, 4), el(it1, 5).toUpperCase()));
     billed.lines.set(part.id, (billed.lines.get(part.id) ?? 0) + eaches.value);
+    if (!billed.also.has(part.id)) billed.also.set(part.id, part.others);
     if (!billed.places.has(part.id)) billed.places.set(part.id, { sku: at(part.position, 234), quantity: at(2, 358, IT102_DIGITS) });
   }
-  return { billed, amount: sum && { perLine: sum.perLine, once: toCents(sum.exact) }, problems };
+  return { billed, amount: sum && { perLine: sum.perLine, once: roundHalfUp(sum.exact, 2) }, problems };
 }
 
 /**
@@ -150,34 +145,85 @@ function billedLines(segments: readonly Segment[]): { billed: Billed; amount: Li
  * ITD12 description as written; else null. The due date: the net ITD's ITD06, else the invoice date plus its net
  * days. Two ITDs with different net terms (ITD06 or ITD07) say two due dates: `conflict` names the second.
  */
-function termsOf(segments: readonly Segment[], invoiceDate: string | null):
-  { terms: string | null; dueDate: string | null; conflict: { reason: string; segment: Segment; element: number; reference: number } | null } {
+function termsOf(segments: readonly Segment[], invoiceDate: string | null): {
+  terms: string | null; dueDate: string | null; conflict: { reason: string; segment: Segment; element: number; reference: number; code: number } | null;
+  /** The elements the terms and the due date were read from (ITD07 or ITD06; the first ITD read), for the 997. */
+  termsFrom: { segment: Segment; element: number; reference: number } | null;
+  dueFrom: { segment: Segment; element: number; reference: number } | null;
+} {
   const itds = segments.filter((s) => s.elements[0] === 'ITD' && [3, 5, 6, 7, 12].some((n) => el(s, n) !== ''));
+  // A percent or a number of days is 0 or more: `ITD07 -10` would date the invoice due before it was issued. The
+  // syntax check (syntax.ts) has already refused what is no number or too long; a sign is refused here, code 6.
+  for (const itd of itds) {
+    for (const [element, reference, name] of [[3, 338, 'discount percent'], [5, 351, 'discount days'], [7, 386, 'net days']] as const) {
+      if (!el(itd, element).startsWith('-')) continue;
+      return { terms: null, dueDate: null, termsFrom: null, dueFrom: null, conflict: { reason: `ITD0${element} "${el(itd, element)}" is negative: ` +
+        `the ${name} of payment terms are 0 or more`, segment: itd, element, reference, code: 6 } };
+    }
+  }
   const discounts = itds.filter((itd) => el(itd, 3) !== '').map((itd) => `${el(itd, 3)}%${el(itd, 5) === '' ? '' : ` ${el(itd, 5)}`}`);
   const nets = itds.filter((itd) => el(itd, 6) !== '' || el(itd, 7) !== '');
   const net = nets[0];
   const conflicting = nets.find((itd) => el(itd, 6) !== el(net, 6) || el(itd, 7) !== el(net, 7));
   if (conflicting) {
     const element = el(conflicting, 7) !== el(net, 7) ? 7 : 6;
-    return { terms: null, dueDate: null, conflict: { reason: `ITD0${element} "${el(conflicting, element)}": an ITD before it already gives the ` +
-      `net terms (ITD06 "${el(net, 6)}", ITD07 "${el(net, 7)}"); an invoice has one due date`, segment: conflicting, element, reference: element === 7 ? 386 : 446 } };
+    return { terms: null, dueDate: null, termsFrom: null, dueFrom: null, conflict: { reason: `ITD0${element} "${el(conflicting, element)}": an ITD before it already gives the ` +
+      `net terms (ITD06 "${el(net, 6)}", ITD07 "${el(net, 7)}"); an invoice has one due date`, segment: conflicting, element, reference: element === 7 ? 386 : 446, code: 7 } };
   }
   const netDays = net && el(net, 7) !== '' ? Number(el(net, 7)) : null;
   const dueDate = net && x12Date(el(net, 6)) ? x12Date(el(net, 6)) : netDays !== null && invoiceDate ? addDays(invoiceDate, netDays) : null;
   const parts = [...discounts, ...(netDays === null ? [] : [`Net ${netDays} Days`])];
   const described = itds.find((itd) => el(itd, 12) !== '');
-  return { terms: parts.length > 0 ? parts.join(', ') : described ? el(described, 12) : null, dueDate, conflict: null };
+  const dueFrom = !net ? null : x12Date(el(net, 6)) ? { segment: net, element: 6, reference: 446 } : netDays !== null ? { segment: net, element: 7, reference: 386 } : null;
+  const first = itds.find((itd) => el(itd, 3) !== '') ?? net;
+  const termsFrom = parts.length === 0 ? (described ? { segment: described, element: 12, reference: 352 } : null)
+    : first === net && netDays !== null ? { segment: net, element: 7, reference: 386 } : { segment: first!, element: 3, reference: 338 };
+  return { terms: parts.length > 0 ? parts.join(', ') : described ? el(described, 12) : null, dueDate, conflict: null, termsFrom, dueFrom };
+}
+
+/**
+ * The PO an 810 bills, and where it was read: BIG04, else (BIG04 being optional in X12) a REF `PO` of the heading
+ * (before the first IT1), as some invoicing systems write it. An invoice is recorded against one PO (DESIGN 3), so
+ * refused, naming the element: no PO at all (BIG04 1); a heading REF PO naming another PO than BIG04 (REF02 7); and
+ * an IT1 loop's REF PO naming another PO than the invoice's (REF02 7), the consolidated invoice some suppliers send
+ * for several POs, whose lines would otherwise be billed to the first PO (a line's part may be on both).
+ */
+function invoicePo(segments: readonly Segment[], big: Segment): { poNumber: string; poPlace: X12Place; poProblems: SetProblem[] } {
+  const poProblems: SetProblem[] = [];
+  const firstLine = segments.findIndex((s) => s.elements[0] === 'IT1');
+  const isPoRef = (s: Segment) => s.elements[0] === 'REF' && el(s, 1) === 'PO' && el(s, 2) !== '';
+  const headingRef = segments.slice(0, firstLine === -1 ? segments.length : firstLine).find(isPoRef);
+  const fromBig = el(big, 4) !== '';
+  const poNumber = fromBig ? el(big, 4) : headingRef ? el(headingRef, 2) : '';
+  const poPlace = fromBig || !headingRef ? placeOf(segments, big, 4, 324) : placeOf(segments, headingRef, 2, 127);
+  if (poNumber === '') {
+    poProblems.push({ reason: 'BIG04 (the PO number) is empty, and no REF PO names one: an invoice is joined to its PO by it', fault: faultAt(poPlace) });
+    return { poNumber, poPlace, poProblems };
+  }
+  let line = '';
+  for (const [i, segment] of segments.entries()) {
+    if (segment.elements[0] === 'IT1') line = el(segment, 1) || String(i + 2);
+    if (segment.elements[0] === 'TDS') break;
+    if (!isPoRef(segment) || el(segment, 2) === poNumber) continue;
+    const where = segment === headingRef || firstLine === -1 || i < firstLine ? 'the heading\'s REF PO' : `REF PO of IT1 ${line}`;
+    poProblems.push({
+      reason: `REF02 "${el(segment, 2)}" (${where}) names another PO than the invoice's ${poNumber} (${fromBig ? 'BIG04' : 'REF PO'}): ` +
+        'an invoice is recorded against one PO; send one 810 per PO',
+      fault: faultAt(placeOf(segments, segment, 2, 127, { label: line ? `IT1 ${line}` : '' }), 7),
+    });
+  }
+  return { poNumber, poPlace, poProblems };
 }
 
 /** The entries (one) of one 810 set (its segments between ST and SE). */
 export function map810(segments: readonly Segment[], ctx: MapContext): DocumentEntry[] {
   const big = segments.find((s) => s.elements[0] === 'BIG')!;
-  const poNumber = el(big, 4);
+  const { poNumber, poPlace, poProblems } = invoicePo(segments, big);
   // Every fault of the set is collected, not the first only (as the 997's syntax check does): one refused entry
   // tells them all, and its fault carries each element for the 997's AK3/AK4.
   const problems: SetProblem[] = [];
   const refuse = (reason: string, place: X12Place, code?: number) => problems.push({ reason, fault: faultAt(place, code) });
-  if (!poNumber) refuse('BIG04 (the PO number) is empty: an invoice is joined to its PO by it', placeOf(segments, big, 4, 324));
+  problems.push(...poProblems);
   const credit = CREDIT_TYPES[el(big, 7)];
   if (credit) refuse(`BIG07 "${el(big, 7)}" (${credit}): credits are not invoices OrderSync records`, placeOf(segments, big, 7, 640));
   const withdrawal = withdrawalOf(big, 8, 'an invoice');
@@ -212,8 +258,8 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
       placeOf(segments, lineCur, 2, 100), 7);
   }
   const invoiceDate = x12Date(el(big, 1));
-  const { terms, dueDate, conflict } = termsOf(segments, invoiceDate);
-  if (conflict) refuse(conflict.reason, placeOf(segments, conflict.segment, conflict.element, conflict.reference), 7);
+  const { terms, dueDate, conflict, termsFrom, dueFrom } = termsOf(segments, invoiceDate);
+  if (conflict) refuse(conflict.reason, placeOf(segments, conflict.segment, conflict.element, conflict.reference), conflict.code);
 
   const { billed, amount: linesAmount, problems: lineProblems } = billedLines(segments);
   problems.push(...lineProblems);
@@ -242,11 +288,17 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
   const subtotal = total - tax - shipping;
 
   const origin: Record<string, X12Place> = {
-    po_number: placeOf(segments, big, 4, 324), invoice_number: placeOf(segments, big, 2, 76), invoice_date: placeOf(segments, big, 1, 373),
+    po_number: poPlace, invoice_number: placeOf(segments, big, 2, 76), invoice_date: placeOf(segments, big, 1, 373),
     // The subtotal is derived from the total (above), so a subtotal the currency cannot hold is the total's fault.
     total_amount: totalPlace, subtotal_amount: totalPlace,
   };
   if (cur) origin.currency = placeOf(segments, cur, 2, 100);
+  // Tax and freight the currency cannot hold (`TXI*ST*4.79` on a JPY invoice) name the TXI02 or SAC05 they came from.
+  if (amounts.taxFrom) origin.tax_amount = placeOf(segments, amounts.taxFrom, 2, 782);
+  if (amounts.freightFrom) origin.shipping_amount = placeOf(segments, amounts.freightFrom, 5, 610);
+  // The due date and the terms are the ITD's: a due date the PO refuses (before the invoice date) names ITD06 or ITD07.
+  if (dueFrom) origin.due_date = placeOf(segments, dueFrom.segment, dueFrom.element, dueFrom.reference);
+  if (termsFrom) origin.payment_terms = placeOf(segments, termsFrom.segment, termsFrom.element, termsFrom.reference);
   // A refusal naming no element (the supplier supplies no line of the PO) names the BIG segment (AK3 only).
   origin[SET_PLACE] = segmentPlace(placeOf(segments, big, 0, 0));
   const n1 = supplierN1(segments);
@@ -257,7 +309,7 @@ export function map810(segments: readonly Segment[], ctx: MapContext): DocumentE
     origin[`lines[${i}].sku`] = places.sku;
     origin[`lines[${i}].quantity`] = places.quantity;
   });
-  const lines = billed.lines.size > 0 ? { lines: [...billed.lines].map(([sku, quantity]) => ({ sku, quantity })) } : {};
+  const lines = billed.lines.size > 0 ? { lines: [...billed.lines].map(([sku, quantity]) => lineOf(sku, quantity, billed.also.get(sku))) } : {};
 
   return [entryOf(ctx, 'invoice', {
     type: 'invoice', po_number: poNumber, supplier_order_id: refOf(segments, 'VN'), supplier_name: supplierNameOf(segments, ctx),

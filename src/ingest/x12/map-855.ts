@@ -10,7 +10,7 @@ import type { DocumentEntry, X12Place } from '../types.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, lineOf, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, supplierN1, supplierNameOf, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
 import { dtmDateTime, dtmWithoutDay, x12Date } from './x12-dates.ts';
 
 /** BAK02 (element 587): rejected, with or without detail, or with a counter offer (RO). */
@@ -46,6 +46,8 @@ interface Group {
   status: string;
   eta: string | null;
   lines: Map<string, number>;
+  /** Per sku, the other part ids its first PO1 names (mapping.ts partElement). */
+  also: Map<string, string[]>;
   /** Per sku, its first PO1's part id and the element its quantity came from (ACK02 or PO102), for the 997. */
   places: Map<string, { sku: X12Place; quantity: X12Place }>;
 }
@@ -82,10 +84,11 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
   // What a line the supplier gave no ACK for becomes.
   const orderStatus = orderRejected ? 'cancelled' : UNDECIDED_ORDER.includes(el(bak, 2)) ? 'processing' : 'confirmed';
   const groups: Group[] = [];
-  const add = (status: string, eta: string | null, sku: string, quantity: number, places: { sku: X12Place; quantity: X12Place }) => {
+  const add = (status: string, eta: string | null, sku: string, quantity: number, places: { sku: X12Place; quantity: X12Place }, others: string[]) => {
     let group = groups.find((g) => g.status === status && g.eta === eta);
-    if (!group) groups.push(group = { status, eta, lines: new Map(), places: new Map() });
+    if (!group) groups.push(group = { status, eta, lines: new Map(), also: new Map(), places: new Map() });
     group.lines.set(sku, (group.lines.get(sku) ?? 0) + quantity);
+    if (!group.also.has(sku)) group.also.set(sku, others);
     if (!group.places.has(sku)) group.places.set(sku, places);
   };
 
@@ -123,7 +126,7 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
         refuse(`PO1 ${line}: PO102 (quantity ordered) is missing`, at(po1, 2, 330, QUANTITY_DIGITS));
         continue;
       }
-      add(orderStatus, orderRejected ? null : eta, sku, ordered, { sku: skuPlace, quantity: at(po1, 2, 330, QUANTITY_DIGITS) });
+      add(orderStatus, orderRejected ? null : eta, sku, ordered, { sku: skuPlace, quantity: at(po1, 2, 330, QUANTITY_DIGITS) }, part.others);
       continue;
     }
     // A line acknowledged in parts (ACK*IA*5 and ACK*IR*0) states its quantities in the ACKs that have some: an ACK of
@@ -153,7 +156,7 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
       }
       if (badQuantity) continue;
       const quantityPlace = acked.ok ? at(ack, 2, 380, QUANTITY_DIGITS) : at(po1, 2, 330, QUANTITY_DIGITS);
-      add(status, status === 'cancelled' ? null : (etaOf([ack]) ?? eta), sku, quantity, { sku: skuPlace, quantity: quantityPlace });
+      add(status, status === 'cancelled' ? null : (etaOf([ack]) ?? eta), sku, quantity, { sku: skuPlace, quantity: quantityPlace }, part.others);
     }
   }
 
@@ -182,7 +185,7 @@ export function map855(segments: readonly Segment[], ctx: MapContext): DocumentE
     });
     return entryOf(ctx, 'order', {
       type: 'order', po_number: poNumber, supplier_order_id: supplierOrderId, ...supplier, status: group.status,
-      lines: [...group.lines].map(([sku, quantity]) => ({ sku, quantity })), estimated_delivery_date: group.eta,
+      lines: [...group.lines].map(([sku, quantity]) => lineOf(sku, quantity, group.also.get(sku))), estimated_delivery_date: group.eta,
     }, origin);
   });
 }

@@ -14,7 +14,7 @@ import { carrierOfScac } from './carriers.ts';
 import { readQuantity } from '../../domain/quantity.ts';
 import { normalizeTrackingNumber, splitTrackingNumbers } from '../../domain/tracking.ts';
 import { SET_PLACE, combinedFault, combinedReason, segmentPlace, withProblems, type SetProblem } from './faults.ts';
-import { entryOf, faultAt, partElement, PART_QUALIFIER_LIST, placeOf, refOf, rejectedEntry, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
+import { entryOf, faultAt, lineOf, partElement, PART_QUALIFIER_LIST, placeOf, refElement, refOf, refSegment, rejectedEntry, unitEaches, withdrawalOf, type MapContext } from './mapping.ts';
 import { el, type Segment } from './tokenizer.ts';
 import { dtmDateTime, dtmWithoutDay, x12Instant, x12Date } from './x12-dates.ts';
 
@@ -146,12 +146,16 @@ interface Shipment {
   order: string | null;
   tracking: string;
   lines: Map<string, number>;
+  /** Per sku, the other part ids its first item's LIN names (mapping.ts partElement). */
+  also: Map<string, string[]>;
   first: Level;
   /** The PRF01 the PO number came from, and per sku its first item's LIN part id and SN102 (for the 997). */
   poPlace: X12Place;
   /** The element the tracking number came from (MAN02/MAN05, REF02). */
   trackingPlace: X12Place;
   linePlaces: Map<string, { sku: X12Place; quantity: X12Place }>;
+  /** The REF VN element the supplier order id came from, if any. */
+  orderPlace: X12Place | null;
 }
 
 /** HL03 codes of levels that are a bare shipment when nothing is under them. */
@@ -249,6 +253,7 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     }
     // Without REF VN the shipment names no supplier order: it joins the PO's (DESIGN 3, note on lines).
     const supplierOrder = nearest(level, (l) => refOf(l.segments, 'VN'));
+    const orderRef = nearest(level, (l) => refSegment(l.segments, 'VN'));
     // The nearest level (this one, then up) with a tracking number; a refusal on the way stops the set.
     let found: { tracking: string; place: X12Place } | null = null;
     let unusable: { why: string; place: X12Place } | null = null;
@@ -296,7 +301,8 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     let shipment = shipments.get(key);
     if (!shipment) {
       shipments.set(key, shipment = {
-        po, order: supplierOrder, tracking, lines: new Map(), first: level, poPlace: hlPlace(order, prf, 1, 324), linePlaces: new Map(),
+        po, order: supplierOrder, tracking, lines: new Map(), also: new Map(), first: level, poPlace: hlPlace(order, prf, 1, 324), linePlaces: new Map(),
+        orderPlace: orderRef ? placeOf(segments, orderRef, ...refElement(orderRef)) : null,
         trackingPlace: found.place,
       });
     }
@@ -321,6 +327,7 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
     const sku = part.id;
     const quantity = eaches.value;
     shipment.lines.set(sku, (shipment.lines.get(sku) ?? 0) + quantity);
+    if (!shipment.also.has(sku)) shipment.also.set(sku, part.others);
     if (!shipment.linePlaces.has(sku)) {
       shipment.linePlaces.set(sku, { sku: hlPlace(level, lin!, part.position, 234), quantity: hlPlace(level, sn1, 2, 382, SN102_DIGITS) });
     }
@@ -354,12 +361,14 @@ export function map856(segments: readonly Segment[], ctx: MapContext): DocumentE
       shipped_date: shippedAt ? x12Instant(shippedAt.date, shippedAt.time, el(shipped!, 4)) : null,
       estimated_delivery_date: etaAt ? x12Date(etaAt.date) : null,
     };
-    if (s.lines.size > 0) update.lines = [...s.lines].map(([sku, quantity]) => ({ sku, quantity }));
+    if (s.lines.size > 0) update.lines = [...s.lines].map(([sku, quantity]) => lineOf(sku, quantity, s.also.get(sku)));
     // tracking_number: a rule refusing the number (another supplier order's) names its MAN/REF element; any refusal
     // naming no element (the supplier supplies no line of the PO) names the first level's HL (SET_PLACE).
     const origin: Record<string, X12Place> = {
       po_number: s.poPlace, tracking_number: s.trackingPlace, [SET_PLACE]: segmentPlace(hlPlace(s.first, s.first.hl, 0, 0)),
     };
+    // A supplier order the PO refuses (another supplier's) names its REF VN.
+    if (s.orderPlace) origin.supplier_order_id = s.orderPlace;
     [...s.linePlaces.values()].forEach((places, i) => {
       origin[`lines[${i}].sku`] = places.sku;
       origin[`lines[${i}].quantity`] = places.quantity;

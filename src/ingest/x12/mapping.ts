@@ -80,17 +80,27 @@ export function partId(segment: Segment, first: number): string | null {
   return partElement(segment, first)?.id ?? null;
 }
 
-/** As partId, with the position of the element holding the id (for the 997: LIN03, PO107). */
-export function partElement(segment: Segment, first: number): { id: string; position: number } | null {
+/**
+ * As partId, with the position of the element holding the id (for the 997: LIN03, PO107), and `others`: the other ids
+ * of PART_QUALIFIERS the segment names, best first, each once. When the best names no PO line, the first of them that
+ * does is the line's (domain/supplier-updates/snapshot.ts partLines): a retailer keying its lines by UPC is sent
+ * `VP*<their part>*UP*<upc>`, and a buyer's part number the PO does not hold may stand beside a UPC it does.
+ */
+export function partElement(segment: Segment, first: number): { id: string; position: number; others: string[] } | null {
   const found = new Map<string, { id: string; position: number }>();
   for (let n = first; n + 1 < segment.elements.length; n += 2) {
     const qualifier = el(segment, n);
     const id = el(segment, n + 1);
     if (id !== '' && !found.has(qualifier)) found.set(qualifier, { id, position: n + 1 });
   }
-  for (const qualifier of PART_QUALIFIERS) if (found.has(qualifier)) return found.get(qualifier)!;
-  return null;
+  const ids = PART_QUALIFIERS.flatMap((qualifier) => (found.has(qualifier) ? [found.get(qualifier)!] : []));
+  if (ids.length === 0) return null;
+  return { ...ids[0], others: [...new Set(ids.slice(1).map((part) => part.id))].filter((id) => id !== ids[0].id) };
 }
+
+/** A line of an update in the wire shape, with its other part ids (`also`) when it has some. */
+export const lineOf = (sku: string, quantity: number, others: readonly string[] | undefined) =>
+  (others && others.length > 0 ? { sku, quantity, also: [...others] } : { sku, quantity });
 
 /**
  * An N2 element (implied two decimals, `123456` → 1234.56) in minor units, exactly: the digits are the cents.

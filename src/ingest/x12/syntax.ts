@@ -94,7 +94,9 @@ const SPECS: Record<string, readonly ElementSpec[]> = {
   SN1: [e(2, 382, true, 'R'), e(3, 355, true, 'ID')],
   BIG: [e(1, 373, true, 'DT'), e(2, 76, true, 'AN'), e(3, 373, false, 'DT')],
   CUR: [e(1, 98, true, 'ID'), e(2, 100, true, 'ID')],
-  ITD: [e(6, 446, false, 'DT'), e(7, 386, false, 'N')],
+  // ITD03 terms discount percent (R 1/6), ITD05 discount days (N0 1/3), ITD06 net due date, ITD07 net days (N0 1/3):
+  // each becomes payment terms or the due date, so each is checked (`Net 1000 Days`, `x% 10` are no terms).
+  ITD: [e(3, 338, false, 'R', undefined, 6), e(5, 351, false, 'N', undefined, 3), e(6, 446, false, 'DT'), e(7, 386, false, 'N', undefined, 3)],
   IT1: [e(2, 358, false, 'R'), e(4, 212, false, 'R')],
   TDS: [e(1, 610, true, 'N2')],
   TXI: [e(1, 963, true, 'ID'), e(2, 782, false, 'R')],

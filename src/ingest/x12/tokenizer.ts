@@ -88,6 +88,11 @@ function isaEnd(text: string, start: number, element: string): number {
  */
 function readIsa(text: string, start: number): { delimiters: Delimiters; end: number; elements: string[] } {
   if (text.slice(start, start + 3) !== 'ISA') {
+    // `isa*00*…`: a file lower-cased on its way (a mail client, a script): its segment ids are no X12 ids any more.
+    if (text.slice(start, start + 3).toUpperCase() === 'ISA' && /[^A-Za-z0-9\s]/.test(text[start + 3] ?? '')) {
+      throw unreadableAt(text, start, `"${text.slice(start, start + 3)}" is an ISA written in lower case: X12 segment ids are upper case ` +
+        '(X12.5), so the file was changed on its way; send it as the translator wrote it');
+    }
     throw unreadableAt(text, start, 'not an X12 interchange: expected an ISA segment');
   }
   const element = text[start + 3];

@@ -76,6 +76,21 @@ describe('files that cannot be read at all', () => {
       .toBe('line 8, column 1: IEA01 says 2, but the interchange has 1 functional groups');
   });
 
+  it('a file lower-cased on its way (isa*…, st*…): said so, not "expected an ISA segment"', async () => {
+    const { error } = await unreadable(file(ISA, ...group(SET_1), 'IEA*1*000000007').toLowerCase());
+    expect(error.message).toBe('line 1, column 1: "isa" is an ISA written in lower case: X12 segment ids are upper case (X12.5), ' +
+      'so the file was changed on its way; send it as the translator wrote it');
+  });
+
+  it('control numbers are numbers: a trimmed ISA13 answered by a padded IEA02, GS06 by a zero-padded GE02', async () => {
+    const trimmed = 'ISA*00**00**ZZ*SUPPLIER*ZZ*ORDERSYNC*261120*1504*U*00401*7*0*P*>';
+    const { entries } = await readAll(file(trimmed, ...group(SET_1, 'GE*1*0007'), 'IEA*1*000000007'));
+    expect(entries.map((e) => [e.source, e.reason])).toEqual([['ST 0001 (855)', null]]);
+    // Another number is still another number.
+    expect((await unreadable(file(trimmed, ...group(SET_1), 'IEA*1*000000070'))).error.message)
+      .toBe('line 8, column 1: IEA02 "000000070" does not match ISA13 "7"');
+  });
+
   it('nothing is yielded when a later interchange is broken', async () => {
     const good = file(ISA, ...group(SET_1), 'IEA*1*000000007');
     const { yielded, error } = await unreadable(good + 'JUNK AFTER THE END\n');

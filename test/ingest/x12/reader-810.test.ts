@@ -12,7 +12,7 @@ describe('810 with freight, tax and net terms ("^" elements, CRLF)', () => {
       // TDS*123456 → 1234.56; SAC*C*D240 2500 → 25.00; TXI 134.63; 1234.56 − 134.63 − 25.00 = 1074.93.
       subtotal_amount: 1074.93, tax_amount: 134.63, shipping_amount: 25, total_amount: 1234.56, currency: 'USD', status: 'open',
       // The IT1 lines billed (part, IT102), checked against the PO when applied.
-      lines: [{ sku: 'TIT-GT2-9', quantity: 2 }, { sku: 'PROV1-DZ', quantity: 5 }],
+      lines: [{ sku: 'TIT-GT2-9', quantity: 2, also: ['AC-GT2-9'] }, { sku: 'PROV1-DZ', quantity: 5 }],
     }]);
   });
 });
@@ -51,7 +51,7 @@ describe('810 shapes', () => {
       'IT1 lines (quantity × unit price) 100.00 + SAC charges 0.00 − SAC allowances 0.00 + TXI tax 1.00',
     fault: { segment: 'TDS', element: 1, reference: 610, code: 7, value: '10200' } });
     const noPo = await readAll(file810(['BIG*20261130*INV-9', 'IT1*1*1*EA*10**VP*V-1', 'TDS*1000']));
-    expect(noPo.entries[0]).toMatchObject({ update: null, po_number: null, reason: 'BIG04 (the PO number) is empty: an invoice is joined to its PO by it' });
+    expect(noPo.entries[0]).toMatchObject({ update: null, po_number: null, reason: 'BIG04 (the PO number) is empty, and no REF PO names one: an invoice is joined to its PO by it' });
   });
 });
 

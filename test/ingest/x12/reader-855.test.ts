@@ -9,9 +9,9 @@ describe('855 with IA, IB and IR lines (newline as the segment terminator)', () 
     const common = { type: 'order', po_number: 'PO-1001', supplier_order_id: 'FD123456', supplier_name: 'Acushnet' };
     expect(acceptedUpdates(entries)).toEqual([
       // IA on PO1 1 and 4; ACK04 067 gives the date.
-      { ...common, status: 'confirmed', lines: [{ sku: 'TIT-GT2-9', quantity: 2 }, { sku: 'TIT-GLOVE-ML', quantity: 1 }], estimated_delivery_date: '2026-11-28' },
+      { ...common, status: 'confirmed', lines: [{ sku: 'TIT-GT2-9', quantity: 2, also: ['AC-GT2-9'] }, { sku: 'TIT-GLOVE-ML', quantity: 1 }], estimated_delivery_date: '2026-11-28' },
       // IB: backordered, its own later date; the part is named VP then BP: BP wins.
-      { ...common, status: 'backorder', lines: [{ sku: 'PROV1-DZ', quantity: 5 }], estimated_delivery_date: '2026-12-20' },
+      { ...common, status: 'backorder', lines: [{ sku: 'PROV1-DZ', quantity: 5, also: ['AC-PROV1-DZ'] }], estimated_delivery_date: '2026-12-20' },
       // IR with ACK02 0: the quantity ordered is cancelled; only a UPC names it.
       { ...common, status: 'cancelled', lines: [{ sku: '885583999999', quantity: 1 }], estimated_delivery_date: null },
     ]);

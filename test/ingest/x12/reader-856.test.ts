@@ -15,13 +15,13 @@ describe('856 in pick-pack structure (S/O/P/I), "~" and LF', () => {
         type: 'shipment', po_number: 'PO-1001', supplier_order_id: 'FD123456', tracking_number: '1Z999AA10123456784', carrier: 'ups',
         // DTM*011*20261120*1430*PT: 14:30 Pacific time in November is 22:30 UTC.
         shipped_date: '2026-11-20T22:30:00.000Z', estimated_delivery_date: '2026-11-25',
-        lines: [{ sku: 'TIT-GT2-9', quantity: 2 }],
+        lines: [{ sku: 'TIT-GT2-9', quantity: 2, also: ['AC-GT2-9', '885583123456'] }],
       },
       {
         type: 'shipment', po_number: 'PO-1001', supplier_order_id: 'FD123456', tracking_number: '1Z999AA10123456793', carrier: 'ups',
         shipped_date: '2026-11-20T22:30:00.000Z', estimated_delivery_date: '2026-11-25',
         // SN1*2*3*DZ**5*DZ: 3 of the 5 ordered shipped; LIN names the buyer's part (BP) after the vendor's: BP wins.
-        lines: [{ sku: 'PROV1-DZ', quantity: 3 }, { sku: 'TIT-TSR2-7', quantity: 1 }],
+        lines: [{ sku: 'PROV1-DZ', quantity: 3, also: ['AC-PROV1-DZ'] }, { sku: 'TIT-TSR2-7', quantity: 1 }],
       },
     ]);
   });
@@ -35,7 +35,7 @@ describe('856 in S/O/I structure with REF CN, "|" elements on one line', () => {
         type: 'shipment', po_number: 'PO-2002', supplier_order_id: 'TM-880011', tracking_number: '794612345678', carrier: 'fedex',
         shipped_date: '2026-11-21', estimated_delivery_date: null,
         // Part ids: BP first, else UPC.
-        lines: [{ sku: 'TM-STEALTH2-DR', quantity: 1 }, { sku: '191237067890', quantity: 4 }],
+        lines: [{ sku: 'TM-STEALTH2-DR', quantity: 1, also: ['191237012345'] }, { sku: '191237067890', quantity: 4 }],
       },
       // No items under HL*O: a bare shipment, no lines (covers the PO's not-yet-shipped lines).
       {
