@@ -4,6 +4,7 @@
 // follows; nothing counts the retailer's documents or skips over them (test/store/query-plans.test.ts).
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { StoredDocumentFields } from '../domain/supplier-document-resource.ts';
 
 /** A document's place in the list: its received_at as stored and its id. */
 export interface DocumentPlace {
@@ -12,17 +13,8 @@ export interface DocumentPlace {
 }
 
 /** What the list shows of a document (not its bytes, 997 or error text). */
-export interface DocumentListRow {
-  id: string;
-  filename: string | null;
-  format: string;
-  received_at: string;
-  status: string;
-  applied: number;
-  unchanged: number;
-  unmatched: number;
-  rejected: number;
-}
+export type DocumentListRow = Pick<StoredDocumentFields,
+  'id' | 'filename' | 'format' | 'received_at' | 'status' | 'applied' | 'unchanged' | 'unmatched' | 'rejected'>;
 
 export interface DocumentListPage {
   rows: DocumentListRow[];
