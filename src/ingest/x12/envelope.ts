@@ -120,6 +120,13 @@ export function readEnvelope(text: string): InterchangeRecord[] {
             const at = segment.offset + segment.elements.slice(0, 15).join(segment.delimiters.element).length + 1;
             throw unreadableAt(text, at, `ISA15 "${usage.slice(0, 20)}" is not a usage indicator (P production, T test, I information)`);
           }
+          // ISA13 (I12, N0: nine digits, fewer from senders that trim the fixed-width fields) keys the 997 and the
+          // match of a resent interchange; other text (`ABC`, `-1`, ten digits) is no control number (TA105 018).
+          const control = el(segment, 13);
+          if (!/^\d{1,9}$/.test(control)) {
+            const at = segment.offset + segment.elements.slice(0, 13).join(segment.delimiters.element).length + 1;
+            throw unreadableAt(text, at, `ISA13 "${control.slice(0, 20)}" is not an interchange control number (1 to 9 digits)`);
+          }
         }
         interchange = { isa: segment.elements, delimiters: segment.delimiters, groups: [] };
         interchangeAt = segment.offset;

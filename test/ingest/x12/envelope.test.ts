@@ -91,6 +91,15 @@ describe('files that cannot be read at all', () => {
       .toBe('line 8, column 1: IEA02 "000000070" does not match ISA13 "7"');
   });
 
+  it('an ISA13 that is no control number (letters, a sign, ten digits) makes the file unreadable, naming it', async () => {
+    const isaWith = (isa13: string) => ISA.replace('*000000007*', `*${isa13}*`);
+    for (const isa13 of ['ABC', '-1', '1234567890', '12.5', '']) {
+      const { error, yielded } = await unreadable(file(isaWith(isa13), ...group(SET_1), `IEA*1*${isa13}`));
+      expect(error.message).toMatch(new RegExp(`^line 1, column \\d+: ISA13 "${isa13.replace('.', '\\.')}" is not an interchange control number \\(1 to 9 digits\\)$`));
+      expect(yielded).toEqual([]);
+    }
+  });
+
   it('nothing is yielded when a later interchange is broken', async () => {
     const good = file(ISA, ...group(SET_1), 'IEA*1*000000007');
     const { yielded, error } = await unreadable(good + 'JUNK AFTER THE END\n');
