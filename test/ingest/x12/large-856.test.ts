@@ -5,6 +5,9 @@ import { generate856 } from '../../../src/ingest/x12/generate.ts';
 import { readX12 } from '../../../src/ingest/x12/index.ts';
 import { segmentsOf } from './read.ts';
 
+/** Reading 20,000 sets takes ~10 s on a quiet 2-core machine and over 30 s on a slow, loaded one: a size test, not a timing one. */
+const BIG_FILE_TIMEOUT_MS = 180_000;
+
 describe('generate856(20000)', () => {
   const text = generate856(20_000);
 
@@ -29,7 +32,7 @@ describe('generate856(20000)', () => {
     const ack = segmentsOf(reading.acknowledgement(1));
     expect(ack.find((s) => s[0] === 'AK9')).toEqual(['AK9', 'A', '20000', '20000', '20000']);
     expect(ack.filter((s) => s[0] === 'AK5')).toHaveLength(20_000);
-  });
+  }, BIG_FILE_TIMEOUT_MS);
 
   it('is deterministic for a seed and takes the PO numbers it is given', () => {
     const a = generate856(3, { seed: 7, poNumber: (i) => `PO-X${i}` });
